@@ -1,0 +1,66 @@
+// HTTP request -> guest request -> pool -> HTTP response, with one access-log line and one
+// metrics observation per request. The sandbox below it knows nothing about HTTP.
+import type { Outcome } from "../outcome";
+import { OUTCOMES } from "../outcome";
+import type { Logger } from "../observe/log";
+import type { RunnerMetrics } from "../observe/metrics";
+import type { InvocationResult, WorkerPool } from "../sandbox/pool";
+import type { GuestRequest } from "../sandbox/protocol";
+import { guestResponse, outcomeResponse } from "./outcome-response";
+import { readBody } from "./read-body";
+import { requestIdFor } from "./request-id";
+
+/** What the router hands the handler: which loaded function serves this request. */
+export interface FunctionTarget {
+  key: string;
+  name: string;
+}
+
+export interface InvokeDeps {
+  pool: WorkerPool;
+  metrics: RunnerMetrics;
+  logger: Logger;
+  maxBodyBytes: number;
+  resolve(path: string): FunctionTarget | null;
+}
+
+export function createInvokeHandler(deps: InvokeDeps) {
+  return async function invoke(request: Request): Promise<Response> {
+    const started = performance.now();
+    const requestId = requestIdFor(request.headers.get("x-request-id"));
+    const url = request.url;
+    const pathStart = url.indexOf("/", url.indexOf("//") + 2);
+    const uri = pathStart < 0 ? "/" : url.slice(pathStart);
+    const qs = uri.indexOf("?");
+    const path = qs < 0 ? uri : uri.slice(0, qs);
+
+    const target = deps.resolve(path);
+    const finish = (outcome: Outcome, response: Response, detail?: string) => {
+      const seconds = (performance.now() - started) / 1000;
+      const name = target?.name ?? "-";
+      deps.metrics.observeInvocation(name, outcome, seconds);
+      const level = OUTCOMES[outcome].level;
+      if (deps.logger.enabled(level)) {
+        deps.logger.log(level, "invocation", {
+          request_id: requestId, function: name, method: request.method, path,
+          status: response.status, outcome, duration_ms: Math.round(seconds * 1e6) / 1e3,
+          ...(detail ? { detail } : {}),
+        });
+      }
+      return response;
+    };
+    if (!target) return finish("not_found", outcomeResponse("not_found", requestId));
+
+    const body = await readBody(request, deps.maxBodyBytes);
+    if (!body.ok) return finish("body_too_large", outcomeResponse("body_too_large", requestId), `limit ${deps.maxBodyBytes} bytes`);
+
+    const headers: [string, string][] = [];
+    request.headers.forEach((value, name) => headers.push([name, value]));
+    const guestRequest: GuestRequest = { method: request.method, uri, headers, body: body.body };
+    const result: InvocationResult = await deps.pool.invoke(target.key, requestId, guestRequest);
+    if (result.outcome === "ok" && result.response) {
+      return finish("ok", guestResponse(result.response, requestId, request.method === "HEAD"));
+    }
+    return finish(result.outcome, outcomeResponse(result.outcome, requestId), result.detail);
+  };
+}

@@ -1,0 +1,18 @@
+// The one place an outcome becomes an HTTP response.
+import { OUTCOMES, RETRY_AFTER_SECONDS, type Outcome } from "../outcome";
+import type { GuestResponse } from "../sandbox/protocol";
+
+export function guestResponse(response: GuestResponse, requestId: string, head: boolean): Response {
+  const headers = new Headers();
+  for (const [name, value] of response.headers) headers.append(name, value);
+  headers.set("x-request-id", requestId);
+  return new Response(head ? null : response.body, { status: response.status, headers });
+}
+
+/** Error bodies name the outcome and request id, never a host stack trace or guest detail. */
+export function outcomeResponse(outcome: Outcome, requestId: string): Response {
+  const { status, message } = OUTCOMES[outcome];
+  const headers: Record<string, string> = { "content-type": "application/json", "x-request-id": requestId };
+  if (outcome === "overload" || outcome === "shutting_down") headers["retry-after"] = String(RETRY_AFTER_SECONDS);
+  return new Response(JSON.stringify({ error: { code: outcome, message, request_id: requestId } }), { status, headers });
+}

@@ -1,0 +1,22 @@
+// The closed list of what an invocation can end as. Status, metric label and log level
+// are decided here and nowhere else, so responses, metrics and logs always agree.
+
+export const OUTCOMES = {
+  ok: { status: 200, level: "info", message: "ok" },
+  trap: { status: 500, level: "warn", message: "the function trapped" },
+  memory: { status: 500, level: "warn", message: "the function ran out of memory (limit reached)" },
+  stack_overflow: { status: 500, level: "warn", message: "the function overflowed its stack" },
+  response_too_large: { status: 500, level: "warn", message: "the function's response exceeded the size limit" },
+  timeout: { status: 504, level: "warn", message: "the function exceeded its time limit" },
+  overload: { status: 503, level: "warn", message: "the runner is at capacity; retry shortly" },
+  body_too_large: { status: 413, level: "info", message: "the request body exceeds the size limit" },
+  not_found: { status: 404, level: "info", message: "no function serves this path" },
+  worker_crash: { status: 500, level: "error", message: "the sandbox worker failed" },
+  shutting_down: { status: 503, level: "info", message: "the runner is shutting down" },
+} as const satisfies Record<string, { status: number; level: "info" | "warn" | "error"; message: string }>;
+
+export type Outcome = keyof typeof OUTCOMES;
+export const OUTCOME_NAMES = Object.keys(OUTCOMES) as Outcome[];
+
+/** Seconds a client should wait before retrying after an overload answer. */
+export const RETRY_AFTER_SECONDS = 1;

@@ -1,0 +1,91 @@
+// Runs one invocation inside a worker: fresh instance, pooled memory, edge v1 host calls,
+// the fuel interrupt, and one outcome at the end. No HTTP, no Bun server types.
+import { INTERRUPT_IMPORT, SANDBOX_MODULE } from "../abi/edge-v1";
+import type { Logger } from "../observe/log";
+import { classifyError } from "./classify-error";
+import { GuestFault } from "./guest-fault";
+import { GuestMemory } from "./guest-memory";
+import { edgeImports } from "./host/edge-imports";
+import type { InvocationContext } from "./invocation-context";
+import { FUEL_REFILL } from "./limits";
+import { MemoryPool } from "./memory-pool";
+import { CONTROL_CANCEL, type FromWorker, type GuestRequest, type LoadedFunction } from "./protocol";
+
+export class Executor {
+  private current: InvocationContext | null = null;
+  private currentId = 0;
+  private readonly memories = new MemoryPool();
+  private readonly edge: Record<string, Function>;
+  private readonly sandbox: Record<string, Function>;
+
+  constructor(private readonly logger: Logger, private readonly control: Int32Array) {
+    const ctx = () => {
+      if (!this.current) throw new GuestFault("trap", "host call outside an invocation");
+      return this.current;
+    };
+    this.edge = edgeImports(ctx);
+    this.sandbox = {
+      [INTERRUPT_IMPORT.name]: (): number => {
+        const c = ctx();
+        if (Date.now() >= c.deadline) throw new GuestFault("timeout", "deadline reached");
+        if (Atomics.load(this.control, CONTROL_CANCEL) === this.currentId) throw new GuestFault("timeout", "cancelled by the runner");
+        return FUEL_REFILL;
+      },
+    };
+  }
+
+  forget(loaded: Iterable<LoadedFunction>): void {
+    this.memories.retain([...loaded].map((f) => f.memory));
+  }
+
+  run(id: number, requestId: string, fn: LoadedFunction, deadline: number, request: GuestRequest): FromWorker & { type: "result" } {
+    const { minPages, maxPages } = fn.memory;
+    const memory = this.memories.take(minPages, maxPages);
+    const ctx: InvocationContext = {
+      fn, requestId, deadline, request,
+      memory: new GuestMemory(memory),
+      encoded: {},
+      status: 200, headers: [], body: [], bodyBytes: 0,
+      logLines: 0, logDropped: 0,
+      logger: this.logger,
+    };
+    this.current = ctx;
+    this.currentId = id;
+    try {
+      // Instantiation runs the start function, which is fuel-checked like any other code.
+      const instance = new WebAssembly.Instance(fn.module, {
+        env: { memory },
+        edge: this.edge,
+        [SANDBOX_MODULE]: this.sandbox,
+      } as Bun.WebAssembly.Imports);
+      const entry = instance.exports[fn.entrypoint];
+      if (typeof entry !== "function") throw new GuestFault("trap", `export "${fn.entrypoint}" is not a function`);
+      (entry as () => unknown)();
+      this.memories.give(memory, minPages, maxPages);
+      return { type: "result", id, outcome: "ok", response: finish(ctx) };
+    } catch (error) {
+      const { outcome, detail } = classifyError(error, memory, maxPages, minPages);
+      return { type: "result", id, outcome, response: null, detail };
+    } finally {
+      if (ctx.logDropped > 0) {
+        this.logger.log("warn", "guest log lines dropped", { function: fn.name, request_id: requestId, dropped: ctx.logDropped, limit: fn.limits.maxLogLines });
+      }
+      this.current = null;
+    }
+  }
+}
+
+function finish(ctx: InvocationContext) {
+  let body: Uint8Array | null = null;
+  if (ctx.body.length === 1) body = ctx.body[0];
+  else if (ctx.body.length > 1) {
+    body = new Uint8Array(ctx.bodyBytes);
+    let off = 0;
+    for (const chunk of ctx.body) {
+      body.set(chunk, off);
+      off += chunk.byteLength;
+    }
+  }
+  if (body && !ctx.headers.some(([k]) => k === "content-type")) ctx.headers.push(["content-type", "text/plain; charset=utf-8"]);
+  return { status: ctx.status, headers: ctx.headers, body };
+}

@@ -1,0 +1,39 @@
+// edge v1 response calls. Invalid input traps (GuestFault) instead of being silently fixed,
+// so a guest bug shows up as a 500 with a logged reason, not as a malformed response.
+import { GuestFault } from "../guest-fault";
+import type { InvocationContext } from "../invocation-context";
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// A value may hold visible ASCII, spaces/tabs and obs-text, never CR, LF or NUL.
+const FORBIDDEN_VALUE = /[\r\n\0]/;
+/** Framing headers belong to the runner; a guest setting them would corrupt the response. */
+const MANAGED = new Set(["content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "trailer"]);
+
+export function responseCalls(ctx: () => InvocationContext) {
+  return {
+    response_status(code: number): void {
+      if (!(code >= 200 && code <= 599)) throw new GuestFault("trap", `response_status(${code}): status must be 200..599`);
+      ctx().status = code;
+    },
+    response_header(name: number, nameLen: number, value: number, valueLen: number): void {
+      const c = ctx();
+      const key = c.memory.string(name, nameLen);
+      const val = c.memory.string(value, valueLen);
+      if (!TOKEN.test(key)) throw new GuestFault("trap", `response_header: invalid header name ${JSON.stringify(key.slice(0, 64))}`);
+      if (FORBIDDEN_VALUE.test(val)) throw new GuestFault("trap", `response_header: value of "${key}" contains CR, LF or NUL`);
+      const lower = key.toLowerCase();
+      if (MANAGED.has(lower)) return;
+      c.headers.push([lower, val]);
+    },
+    response_write(ptr: number, len: number): void {
+      const c = ctx();
+      const chunk = c.memory.slice(ptr, len);
+      if (c.bodyBytes + chunk.byteLength > c.fn.limits.maxResponseBytes) {
+        throw new GuestFault("response_too_large", `response body over ${c.fn.limits.maxResponseBytes} bytes`);
+      }
+      if (chunk.byteLength === 0) return;
+      c.body.push(chunk.slice());
+      c.bodyBytes += chunk.byteLength;
+    },
+  };
+}

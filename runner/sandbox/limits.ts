@@ -1,0 +1,19 @@
+// Everything that bounds one invocation, as one object (wasmtime keeps its limits the same way).
+// Memory and time have separate mechanisms: memory by the capped WebAssembly.Memory the module
+// imports, time by the fuel checks the pipeline injects plus the pool's watchdog.
+
+export interface InvocationLimits {
+  /** Wall-clock budget of one invocation, instantiation and start function included. */
+  maxExecutionMs: number;
+  maxResponseBytes: number;
+  /** Guest log lines kept per invocation; the rest are counted and dropped. */
+  maxLogLines: number;
+  /** Bytes of one guest log line kept; longer lines are truncated. */
+  maxLogLineBytes: number;
+}
+
+/** How long after its deadline a silent worker is presumed stuck and replaced. */
+export const WATCHDOG_GRACE_MS = 100;
+
+/** Fuel handed back to the guest each time the interrupt check finds time left. */
+export const FUEL_REFILL = 10_000;

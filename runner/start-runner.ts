@@ -1,0 +1,58 @@
+// Wires config, pool, metrics and HTTP together for single-module mode. Kept apart from
+// main.ts so tests can start a runner in-process on port 0 without a CLI.
+import type { RunnerConfig } from "./config";
+import { createRunnerApp } from "./http/app";
+import type { PreparedArtifact } from "./module/prepare-artifact";
+import type { Logger } from "./observe/log";
+import { createRunnerMetrics } from "./observe/metrics";
+import { WorkerPool } from "./sandbox/pool";
+
+/** How long a stopping runner lets running invocations finish. */
+const DRAIN_MS = 5_000;
+const LOG_LINE_BYTES = 4096;
+
+export interface RunningRunner {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export function startRunner(config: RunnerConfig, artifact: PreparedArtifact, logger: Logger): RunningRunner {
+  const pool = new WorkerPool({ size: config.workers, queueLimit: config.queue, logLevel: config.logLevel, logger });
+  const key = `${artifact.sha256}:${config.memoryPages}:${config.entrypoint}`;
+  pool.load({
+    key,
+    name: config.name,
+    module: artifact.module,
+    entrypoint: config.entrypoint,
+    memory: artifact.memory,
+    env: config.env,
+    limits: {
+      maxExecutionMs: config.maxExecutionMs,
+      maxResponseBytes: config.maxResponseBytes,
+      maxLogLines: config.maxLogLinesPerInvocation,
+      maxLogLineBytes: LOG_LINE_BYTES,
+    },
+  });
+  const metrics = createRunnerMetrics(() => pool.stats());
+  const target = { key, name: config.name };
+  const app = createRunnerApp({
+    pool, metrics, logger,
+    maxBodyBytes: config.maxBodyBytes,
+    resolve: () => target,
+    health: () => ({ function: config.name, sha256: artifact.sha256, pool: pool.stats() }),
+  });
+  const server = Bun.serve({
+    port: config.port,
+    hostname: config.host,
+    // Bun's own cap sits above ours so oversized bodies get our 413 in the product's shape.
+    maxRequestBodySize: config.maxBodyBytes + 1024 * 1024,
+    fetch: app.fetch,
+  });
+  return {
+    port: server.port ?? config.port,
+    async stop() {
+      server.stop();
+      await pool.close(DRAIN_MS);
+    },
+  };
+}

@@ -1,0 +1,26 @@
+// Starts a real runner (Bun.serve on 127.0.0.1, port 0, real Workers) on given WASM bytes.
+import { loadRunnerConfig, type RunnerConfig } from "../../runner/config";
+import { prepareArtifact } from "../../runner/module/prepare-artifact";
+import { createLogger, type LogLevel } from "../../runner/observe/log";
+import { startRunner } from "../../runner/start-runner";
+
+export interface TestRunner {
+  url: string;
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export async function startTestRunner(bytes: Uint8Array, overrides: Partial<RunnerConfig> = {}, logLevel: LogLevel = "error"): Promise<TestRunner> {
+  const loaded = loadRunnerConfig(["test.wasm", "--port", "0", "--host", "127.0.0.1", "--workers", "2", "--log-level", logLevel], {});
+  if (loaded.ok !== true) throw new Error(`test config: ${JSON.stringify(loaded)}`);
+  const config = { ...loaded.config, ...overrides };
+  const prepared = prepareArtifact(bytes, { memoryPages: config.memoryPages, entrypoint: config.entrypoint });
+  if (!prepared.ok) throw new Error(`test module rejected: ${prepared.code}: ${prepared.message}`);
+  const runner = startRunner(config, prepared.artifact, createLogger(logLevel));
+  const url = `http://127.0.0.1:${runner.port}`;
+  return {
+    url,
+    fetch: (path, init) => fetch(url + path, init),
+    stop: () => runner.stop(),
+  };
+}

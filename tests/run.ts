@@ -1,0 +1,29 @@
+// `bun run test`: the whole suite. bun test's own summary isn't read by CI, so this prints the
+// closing `N passed, N failed` line itself, counted from bun's JUnit report.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const dir = mkdtempSync(join(tmpdir(), "edge-tests-"));
+const report = join(dir, "junit.xml");
+const proc = Bun.spawn(["bun", "test", "--reporter=junit", `--reporter-outfile=${report}`, ...Bun.argv.slice(2)], {
+  stdio: ["inherit", "inherit", "inherit"],
+});
+const code = await proc.exited;
+
+let passed = 0;
+let failed = 0;
+try {
+  const xml = readFileSync(report, "utf8");
+  const suite = xml.match(/<testsuites[^>]*>/)?.[0] ?? "";
+  const attr = (name: string) => Number(suite.match(new RegExp(`\\b${name}="(\\d+)"`))?.[1] ?? 0);
+  const total = attr("tests");
+  failed = attr("failures") + attr("errors");
+  passed = total - failed - attr("skipped");
+} catch {
+  // No report means bun test itself failed before running anything.
+}
+rmSync(dir, { recursive: true, force: true });
+if (code !== 0 && failed === 0) failed = 1; // a crash or load error is a failure even if no case says so
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(code === 0 && failed === 0 && passed > 0 ? 0 : 1);
