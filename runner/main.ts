@@ -25,7 +25,7 @@ if (loaded.ok === "help") {
   console.log(USAGE);
   process.exit(0);
 }
-if (!loaded.ok) fail(`${loaded.message}\n${USAGE}`);
+if (!loaded.ok) fail(`${loaded.message} (see --help)`);
 const config: RunnerConfig = loaded.config;
 
 const modulePath = resolveModulePath(config.module);

@@ -44,8 +44,9 @@ export function startRunner(config: RunnerConfig, artifact: PreparedArtifact, lo
   const server = Bun.serve({
     port: config.port,
     hostname: config.host,
-    // Bun's own cap sits above ours so oversized bodies get our 413 in the product's shape.
-    maxRequestBodySize: config.maxBodyBytes + 1024 * 1024,
+    // read-body.ts enforces the limit (by Content-Length or while streaming) so that oversized
+    // bodies get a 413 in the product's shape, counted and logged; Bun's own cap would not.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     fetch: app.fetch,
   });
   return {

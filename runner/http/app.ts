@@ -7,7 +7,7 @@ const RESERVED = new Set(["/healthz", "/metrics"]);
 
 export function createRunnerApp(deps: InvokeDeps & { metrics: RunnerMetrics; health: () => Record<string, unknown> }) {
   const invoke = createInvokeHandler(deps);
-  return new Elysia()
+  return new Elysia({ strictPath: true })
     .get("/healthz", () => ({ status: "ok", ...deps.health() }))
     .get("/metrics", async () => new Response(await deps.metrics.registry.metrics(), { headers: { "content-type": deps.metrics.registry.contentType } }))
     .all("*", ({ request }) => {

@@ -59,7 +59,12 @@ export function createInvokeHandler(deps: InvokeDeps) {
     const guestRequest: GuestRequest = { method: request.method, uri, headers, body: body.body };
     const result: InvocationResult = await deps.pool.invoke(target.key, requestId, guestRequest);
     if (result.outcome === "ok" && result.response) {
-      return finish("ok", guestResponse(result.response, requestId, request.method === "HEAD"));
+      try {
+        return finish("ok", guestResponse(result.response, requestId, request.method === "HEAD"));
+      } catch (error) {
+        // The host calls validate headers; this is the backstop if Bun's Headers still refuses one.
+        return finish("trap", outcomeResponse("trap", requestId), `response rejected by HTTP layer: ${(error as Error).message}`);
+      }
     }
     return finish(result.outcome, outcomeResponse(result.outcome, requestId), result.detail);
   };

@@ -10,10 +10,11 @@ export function classifyError(error: unknown, memory: WebAssembly.Memory | null,
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   if (error instanceof RangeError && /call stack/i.test(error.message)) return { outcome: "stack_overflow", detail: message };
   if (error instanceof WebAssembly.RuntimeError || error instanceof WebAssembly.LinkError || error instanceof WebAssembly.CompileError) {
-    // A guest that filled its memory up to the cap usually dies by `unreachable` (an allocator's
+    // A guest that grew its memory up to the cap usually dies by `unreachable` (an allocator's
     // abort) or an out-of-bounds store; report that as the memory limit, not as a plain trap.
+    // A module whose minimum already equals the cap never grew, so its traps stay traps.
     const pages = memory ? memory.buffer.byteLength / PAGE : 0;
-    if (memory && pages >= maxPages && (pages > startPages || /out of bounds/i.test(error.message))) {
+    if (memory && pages >= maxPages && pages > startPages) {
       return { outcome: "memory", detail: `${message} (memory at its ${maxPages}-page limit)` };
     }
     return { outcome: "trap", detail: message };

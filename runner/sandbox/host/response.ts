@@ -18,7 +18,8 @@ export function responseCalls(ctx: () => InvocationContext) {
     response_header(name: number, nameLen: number, value: number, valueLen: number): void {
       const c = ctx();
       const key = c.memory.string(name, nameLen);
-      const val = c.memory.string(value, valueLen);
+      // Header values are bytes on the wire: latin1 keeps each guest byte as one char.
+      const val = Buffer.from(c.memory.slice(value, valueLen)).toString("latin1");
       if (!TOKEN.test(key)) throw new GuestFault("trap", `response_header: invalid header name ${JSON.stringify(key.slice(0, 64))}`);
       if (FORBIDDEN_VALUE.test(val)) throw new GuestFault("trap", `response_header: value of "${key}" contains CR, LF or NUL`);
       const lower = key.toLowerCase();

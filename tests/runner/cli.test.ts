@@ -1,0 +1,165 @@
+// `bun runner/main.ts` as a real process: the banner, refused starts (non-zero exit, one line on
+// stderr), flags reaching the function, JSON lines on stdout, SIGTERM, and an idle CPU after a timeout.
+import { describe, expect, test } from "bun:test";
+import { dirname, join } from "node:path";
+import { cpuTicks, runCliToExit, startCliRunner, type CliRunner } from "../helpers/cli-runner";
+import { guest, guestFile } from "../helpers/guests";
+
+async function withCli(args: string[], body: (runner: CliRunner) => Promise<void>): Promise<void> {
+  const runner = await startCliRunner(args);
+  try {
+    await body(runner);
+  } finally {
+    await runner.stop("SIGKILL");
+  }
+}
+
+const jsonLines = (lines: string[]) => lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe("start", () => {
+  test("prints the URL, the module size and its SHA-256, serves, and exits 0 on SIGTERM", async () => {
+    const bytes = guest("echo");
+    const path = guestFile("echo", bytes);
+    const sha256 = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+    const runner = await startCliRunner([path]);
+    try {
+      expect(runner.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(runner.banner).toContain(`${bytes.byteLength} bytes`);
+      expect(runner.banner).toContain(sha256);
+      const res = await fetch(`${runner.url}/hello?x=1`);
+      expect(res.status).toBe(200);
+      expect((await res.text()).split("\n").slice(0, 2)).toEqual(["GET", "/hello?x=1"]);
+    } finally {
+      expect(await runner.stop("SIGTERM")).toBe(0);
+    }
+  });
+
+  test("a matching --sha256 (any case) is accepted", async () => {
+    const bytes = guest("empty");
+    const sha256 = new Bun.CryptoHasher("sha256").update(bytes).digest("hex").toUpperCase();
+    await withCli([guestFile("empty", bytes), "--sha256", sha256], async (runner) => {
+      expect((await fetch(runner.url)).status).toBe(200);
+    });
+  });
+
+  test("--env, --entrypoint and --memory-pages reach the function", async () => {
+    await withCli([guestFile("env-get"), "--env", "GREETING=hi", "--env", "EQ=a=b"], async (runner) => {
+      const read = async (name: string) => (await fetch(runner.url, { method: "POST", body: name })).text();
+      expect([await read("GREETING"), await read("EQ"), await read("PATH")]).toEqual(["[hi]", "[a=b]", "(unset)"]);
+    });
+    await withCli([guestFile("entrypoint-main"), "--entrypoint", "main"], async (runner) => {
+      expect(await (await fetch(runner.url)).text()).toBe("main");
+    });
+    await withCli([guestFile("memory-bomb"), "--memory-pages", "3"], async (runner) => {
+      expect(await (await fetch(runner.url, { headers: { "x-bomb": "g" } })).text()).toBe("pages=2");
+      const bomb = await fetch(runner.url, { headers: { "x-bomb": "u" } });
+      expect(bomb.status).toBe(500);
+      expect(((await bomb.json()) as { error: { code: string } }).error.code).toBe("memory");
+    });
+  });
+});
+
+describe("refused starts: non-zero exit and a one-line reason on stderr", () => {
+  /** WebAssembly text where the binary belongs. */
+  const notWasm = () => guestFile("not-wasm", new TextEncoder().encode("(module)\n"));
+  const cases: [string, () => string[], RegExp][] = [
+    ["missing file", () => [join(dirname(guestFile("empty")), "does-not-exist.wasm")], /module not found: .*does-not-exist\.wasm/],
+    ["--sha256 mismatch", () => [guestFile("empty"), "--sha256", "0".repeat(64)], /sha256_mismatch/],
+    ["not a wasm module", () => [notWasm()], /not_wasm/],
+    ["forbidden import", () => [guestFile("forbidden-import")], /forbidden_imports.*wasi_snapshot_preview1/],
+    ["missing entrypoint", () => [guestFile("entrypoint-main")], /missing_entrypoint/],
+    ["memory above --memory-pages", () => [guestFile("defines-memory"), "--memory-pages", "1"], /memory_too_large/],
+    ["unknown flag", () => [guestFile("empty"), "--nope", "1"], /nope/],
+    ["non-numeric --port", () => [guestFile("empty"), "--port", "abc"], /--port/],
+    ["--memory-pages 0", () => [guestFile("empty"), "--memory-pages", "0"], /--memory-pages/],
+    ["malformed --sha256", () => [guestFile("empty"), "--sha256", "xyz"], /--sha256/],
+    ["--env without =", () => [guestFile("empty"), "--env", "NOEQUALS"], /--env/],
+    ["no module path", () => [], /module/],
+  ];
+
+  test.each(cases)("%s", async (_label, args, reason) => {
+    const { code, stdout, stderr } = await runCliToExit(args());
+    expect(code).not.toBe(0);
+    expect(code).not.toBeNull();
+    expect(stdout).not.toContain("http://");
+    const lines = stderr.split("\n").filter((l) => l.trim() !== "");
+    expect(lines).toEqual([expect.stringMatching(/^runner: /)]);
+    expect(lines[0]).toMatch(reason);
+  });
+
+  test("--help prints the usage and exits 0", async () => {
+    const { code, stdout } = await runCliToExit(["--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("usage:");
+  });
+});
+
+describe("stdout", () => {
+  test("invocation lines and guest log lines are JSON with function and request_id; nothing else but the banner", async () => {
+    await withCli([guestFile("logs"), "--log-level", "info"], async (runner) => {
+      const res = await fetch(`${runner.url}/path?q=1`, { method: "POST", body: "x" });
+      expect(await res.text()).toBe("logged");
+      const requestId = res.headers.get("x-request-id");
+      const lines = await runner.waitForLines((all) => jsonLines(all).filter((l) => l.request_id === requestId).length >= 4);
+      await Bun.sleep(50);
+      const others = lines.filter((l) => l !== runner.banner);
+      for (const line of others) expect(() => JSON.parse(line)).not.toThrow();
+      const mine = jsonLines(others).filter((l) => l.request_id === requestId);
+      const invocation = mine.filter((l) => l.msg === "invocation");
+      expect(invocation).toEqual([
+        expect.objectContaining({ request_id: requestId, function: "logs", method: "POST", status: 200, outcome: "ok", duration_ms: expect.any(Number) }),
+      ]);
+      const guestLines = mine.filter((l) => l.msg !== "invocation");
+      expect(guestLines.map((l) => [l.level, l.msg, l.function])).toEqual([
+        ["info", "info line", "logs"],
+        ["warn", "warn line", "logs"],
+        ["error", 'error line "quoted"', "logs"],
+      ]);
+    });
+  });
+
+  test("a failed invocation is logged with its outcome and status; the guest's detail stays out of the response", async () => {
+    await withCli([guestFile("bad-status")], async (runner) => {
+      const res = await fetch(runner.url, { headers: { "x-status": "700" } });
+      const requestId = res.headers.get("x-request-id");
+      const body = await res.text();
+      expect(body).not.toContain("700");
+      const lines = await runner.waitForLines((all) => jsonLines(all).some((l) => l.request_id === requestId && l.msg === "invocation"));
+      const line = jsonLines(lines).find((l) => l.request_id === requestId && l.msg === "invocation");
+      expect(line).toMatchObject({ level: "warn", function: "bad-status", status: 500, outcome: "trap" });
+    });
+  });
+});
+
+describe("process lifecycle", () => {
+  test("after a 504 no thread keeps spinning: CPU time stops increasing, and SIGTERM exits 0", async () => {
+    const runner = await startCliRunner([guestFile("loop-forever"), "--max-execution-ms", "100", "--workers", "1"]);
+    try {
+      const started = performance.now();
+      const res = await fetch(runner.url, { headers: { "x-spin": "1" } });
+      expect(res.status).toBe(504);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(await (await fetch(runner.url)).text()).toBe("idle");
+      await Bun.sleep(300);
+      const before = await cpuTicks(runner.pid);
+      await Bun.sleep(1000);
+      const used = (await cpuTicks(runner.pid)) - before;
+      // A thread still spinning would add ~100 ticks (1 s at 100 Hz); an idle runner adds a few.
+      expect(used).toBeLessThan(30);
+    } finally {
+      const stopping = performance.now();
+      expect(await runner.stop("SIGTERM")).toBe(0);
+      expect(performance.now() - stopping).toBeLessThan(3000);
+    }
+  });
+
+  test("SIGTERM while a loop is running still exits 0, once the loop hits its limit", async () => {
+    const runner = await startCliRunner([guestFile("loop-forever"), "--max-execution-ms", "500", "--workers", "1"]);
+    const inFlight = fetch(runner.url, { headers: { "x-spin": "1" } }).then((r) => r.status, () => "connection closed");
+    await Bun.sleep(100);
+    const stopping = performance.now();
+    expect(await runner.stop("SIGTERM", 8000)).toBe(0);
+    expect(performance.now() - stopping).toBeLessThan(4000);
+    expect([504, 503, "connection closed"]).toContain(await inFlight);
+  });
+});
