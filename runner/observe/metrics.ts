@@ -5,6 +5,8 @@ import type { Outcome } from "../outcome";
 export interface PoolStats {
   workers: number;
   busy: number;
+  /** Invocations handed to workers (running or next in a worker's pipeline). */
+  inWorkers: number;
   queued: number;
   queueLimit: number;
   restarts: number;
@@ -32,7 +34,8 @@ export function createRunnerMetrics(poolStats: () => PoolStats): RunnerMetrics {
     new Gauge({ name, help, registers: [registry], collect() { this.set(read(poolStats())); } });
   gauge("wasm_pool_workers", "Workers in the sandbox pool", (s) => s.workers);
   gauge("wasm_pool_busy_workers", "Workers running an invocation now", (s) => s.busy);
-  gauge("wasm_queue_depth", "Invocations waiting for a worker", (s) => s.queued);
+  gauge("wasm_queue_depth", "Invocations waiting in the runner's queue for a worker", (s) => s.queued);
+  gauge("wasm_worker_backlog", "Invocations handed to a worker that wait behind its current one", (s) => s.inWorkers - s.busy);
   gauge("wasm_queue_capacity", "Maximum invocations that may wait for a worker", (s) => s.queueLimit);
   gauge("wasm_worker_restarts", "Workers replaced since start (crash or watchdog)", (s) => s.restarts);
 

@@ -9,16 +9,20 @@ import { edgeImports } from "./host/edge-imports";
 import type { InvocationContext } from "./invocation-context";
 import { FUEL_REFILL } from "./limits";
 import { MemoryPool } from "./memory-pool";
-import { CONTROL_CANCEL, type FromWorker, type GuestRequest, type LoadedFunction } from "./protocol";
+import { CONTROL_CANCEL, CONTROL_RUNNING, CONTROL_STARTED_F64, type InvokeJob, type InvokeResult, type LoadedFunction } from "./protocol";
 
 export class Executor {
   private current: InvocationContext | null = null;
   private currentId = 0;
+  private readonly control: Int32Array;
+  private readonly started: Float64Array;
   private readonly memories = new MemoryPool();
   private readonly edge: Record<string, Function>;
   private readonly sandbox: Record<string, Function>;
 
-  constructor(private readonly logger: Logger, private readonly control: Int32Array) {
+  constructor(private readonly logger: Logger, control: SharedArrayBuffer) {
+    this.control = new Int32Array(control);
+    this.started = new Float64Array(control);
     const ctx = () => {
       if (!this.current) throw new GuestFault("trap", "host call outside an invocation");
       return this.current;
@@ -38,8 +42,14 @@ export class Executor {
     this.memories.retain([...loaded].map((f) => f.memory));
   }
 
-  run(id: number, requestId: string, fn: LoadedFunction, deadline: number, request: GuestRequest): FromWorker & { type: "result" } {
+  run(job: InvokeJob, fn: LoadedFunction): InvokeResult {
+    const { id, requestId, request } = job;
     const { minPages, maxPages } = fn.memory;
+    // The clock starts here, not when the job was queued: the limit is on the guest's own run.
+    const startedAt = Date.now();
+    const deadline = startedAt + fn.limits.maxExecutionMs;
+    this.started[CONTROL_STARTED_F64] = startedAt;
+    Atomics.store(this.control, CONTROL_RUNNING, id);
     const memory = this.memories.take(minPages, maxPages);
     const ctx: InvocationContext = {
       fn, requestId, deadline, request,
@@ -62,15 +72,16 @@ export class Executor {
       if (typeof entry !== "function") throw new GuestFault("trap", `export "${fn.entrypoint}" is not a function`);
       (entry as () => unknown)();
       this.memories.give(memory, minPages, maxPages);
-      return { type: "result", id, outcome: "ok", response: finish(ctx) };
+      return { id, outcome: "ok", response: finish(ctx) };
     } catch (error) {
       const { outcome, detail } = classifyError(error, memory, maxPages, minPages);
-      return { type: "result", id, outcome, response: null, detail };
+      return { id, outcome, response: null, detail };
     } finally {
       if (ctx.logDropped > 0) {
         this.logger.log("warn", "guest log lines dropped", { function: fn.name, request_id: requestId, dropped: ctx.logDropped, limit: fn.limits.maxLogLines });
       }
       this.current = null;
+      Atomics.store(this.control, CONTROL_RUNNING, 0);
     }
   }
 }

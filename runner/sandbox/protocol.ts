@@ -29,15 +29,37 @@ export interface GuestResponse {
   body: Uint8Array | null;
 }
 
+/** One invocation as it crosses to a worker; the worker starts its clock when it starts running it. */
+export interface InvokeJob {
+  id: number;
+  requestId: string;
+  key: string;
+  request: GuestRequest;
+}
+
+export interface InvokeResult {
+  id: number;
+  outcome: Outcome;
+  response: GuestResponse | null;
+  detail?: string;
+}
+
+// Invocations and results travel in batches: one structured clone per batch instead of one per
+// request, since the thread hop, not the copy, is what costs (see docs/performance.md).
 export type ToWorker =
   | { type: "init"; control: SharedArrayBuffer; logLevel: LogLevel; workerIndex: number }
   | { type: "load"; fn: LoadedFunction }
   | { type: "unload"; key: string }
-  | { type: "invoke"; id: number; requestId: string; key: string; deadline: number; request: GuestRequest };
+  | { type: "invoke"; jobs: InvokeJob[] };
 
-export type FromWorker =
-  | { type: "result"; id: number; outcome: Outcome; response: GuestResponse | null; detail?: string }
-  | { type: "fatal"; detail: string };
+export type FromWorker = { type: "results"; results: InvokeResult[] };
 
-/** Index into the per-worker control SharedArrayBuffer: the id of an invocation to abandon. */
+/**
+ * The per-worker control block, shared memory the main thread reads without a message:
+ * Int32 [CANCEL] an invocation id to abandon, [RUNNING] the id being run (0 when idle);
+ * Float64 [STARTED] when that run started (Date.now()), for the watchdog.
+ */
+export const CONTROL_BYTES = 16;
 export const CONTROL_CANCEL = 0;
+export const CONTROL_RUNNING = 1;
+export const CONTROL_STARTED_F64 = 1;

@@ -1,9 +1,8 @@
-// Worker entry: holds the loaded functions and runs one invocation at a time.
-// The first message hands over the control SharedArrayBuffer through which the main thread
-// can cancel a run that is still inside WASM.
+// Worker entry: holds the loaded functions and runs invocations one at a time, in the order
+// they arrive. The first message hands over the control block (see protocol.ts).
 import { createLogger } from "../observe/log";
 import { Executor } from "./executor";
-import type { FromWorker, LoadedFunction, ToWorker } from "./protocol";
+import type { InvokeResult, LoadedFunction, ToWorker } from "./protocol";
 
 declare const self: Worker;
 
@@ -14,7 +13,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   switch (msg.type) {
     case "init":
-      executor = new Executor(createLogger(msg.logLevel, { worker: msg.workerIndex }), new Int32Array(msg.control));
+      executor = new Executor(createLogger(msg.logLevel, { worker: msg.workerIndex }), msg.control);
       return;
     case "load":
       functions.set(msg.fn.key, msg.fn);
@@ -24,14 +23,19 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       executor?.forget(functions.values());
       return;
     case "invoke": {
-      const fn = functions.get(msg.key);
-      const result: FromWorker & { type: "result" } = fn && executor
-        ? executor.run(msg.id, msg.requestId, fn, msg.deadline, msg.request)
-        : { type: "result", id: msg.id, outcome: "not_found", response: null, detail: `function ${msg.key} is not loaded` };
-      const body = result.response?.body;
-      // Transfer the body instead of copying it when it owns its whole buffer.
-      const transfer = body && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? [body.buffer as ArrayBuffer] : [];
-      self.postMessage(result, transfer);
+      const results: InvokeResult[] = [];
+      const transfer: ArrayBuffer[] = [];
+      for (const job of msg.jobs) {
+        const fn = functions.get(job.key);
+        const result: InvokeResult = fn && executor
+          ? executor.run(job, fn)
+          : { id: job.id, outcome: "not_found", response: null, detail: `function ${job.key} is not loaded` };
+        results.push(result);
+        const body = result.response?.body;
+        // Transfer the body instead of copying it when it owns its whole buffer.
+        if (body && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength) transfer.push(body.buffer as ArrayBuffer);
+      }
+      self.postMessage({ type: "results", results }, transfer);
       return;
     }
   }
