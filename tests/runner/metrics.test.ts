@@ -76,7 +76,7 @@ describe("metrics", () => {
       const during = await scrape(runner);
       expect(sample(during, "wasm_pool_busy_workers")).toBe(1);
       // The second invocation waits either in the runner's queue or in the worker's pipeline.
-      expect(sample(during, "wasm_queue_depth") + sample(during, "wasm_worker_backlog")).toBe(1);
+      expect((sample(during, "wasm_queue_depth") ?? NaN) + (sample(during, "wasm_worker_backlog") ?? NaN)).toBe(1);
       await Promise.all((await Promise.all(inFlight)).map((r) => r.arrayBuffer()));
       const after = await scrape(runner);
       expect(sample(after, "wasm_pool_busy_workers")).toBe(0);

@@ -1,0 +1,146 @@
+// Walks one expression (a function body or a constant expression) instruction by
+// instruction using the immediates table, and reports only what the rewrite needs: loop
+// headers and function-index immediates. No per-instruction allocation.
+
+import type { ByteReader } from "./byte-reader.ts";
+import * as S from "./opcodes.ts";
+import { reject } from "./rejections.ts";
+import { IS_VALTYPE, rejectType, EXTERNREF, FUNCREF } from "./value-types.ts";
+
+export interface ExpressionVisitor {
+  /** A `loop` whose block type ends right before `pos`. */
+  loopHeader(pos: number): void;
+  /** A function index immediate `index` encoded in bytes [start, end). */
+  funcIndex(start: number, end: number, index: number): void;
+}
+
+/** Walks from r.pos through the `end` that closes the expression, leaving r.pos after it. */
+export function walkExpression(r: ByteReader, visitor: ExpressionVisitor | null): void {
+  const bytes = r.bytes;
+  let depth = 1;
+  for (;;) {
+    const at = r.pos;
+    if (at >= r.end) r.overrun("an instruction");
+    const op = bytes[r.pos++];
+    let shape = S.SINGLE_SHAPES[op];
+    let sub = -1;
+    if (shape === S.PREFIX) {
+      sub = r.u32();
+      const prefixed = S.PREFIXED_SHAPES[op];
+      shape = sub < prefixed.length ? prefixed[sub] : S.UNKNOWN;
+    }
+    switch (shape) {
+      case S.NONE:
+        break;
+      case S.END:
+        if (--depth === 0) return;
+        break;
+      case S.BLOCK:
+        depth++;
+        skipBlockType(r);
+        break;
+      case S.LOOP:
+        depth++;
+        skipBlockType(r);
+        if (visitor) visitor.loopHeader(r.pos);
+        break;
+      case S.U32:
+        r.u32();
+        break;
+      case S.U32_U32:
+        r.u32();
+        r.u32();
+        break;
+      case S.FUNC: {
+        const start = r.pos;
+        const index = r.u32();
+        if (visitor) visitor.funcIndex(start, r.pos, index);
+        break;
+      }
+      case S.MEMARG:
+        skipMemarg(r);
+        break;
+      case S.I32:
+        r.s32();
+        break;
+      case S.I64:
+        r.skipS64();
+        break;
+      case S.F32:
+        r.skip(4);
+        break;
+      case S.F64:
+        r.skip(8);
+        break;
+      case S.BR_TABLE: {
+        const n = r.u32();
+        for (let i = 0; i <= n; i++) r.u32();
+        break;
+      }
+      case S.SELECT_T: {
+        const n = r.u32();
+        for (let i = 0; i < n; i++) {
+          const typeAt = r.pos;
+          const t = r.u8();
+          if (IS_VALTYPE[t] !== 1) rejectType(t, r.where(), typeAt);
+        }
+        break;
+      }
+      case S.REF_NULL: {
+        const typeAt = r.pos;
+        const t = r.u8();
+        if (t !== FUNCREF && t !== EXTERNREF) rejectType(t, r.where(), typeAt);
+        break;
+      }
+      case S.MEMARG_LANE:
+        skipMemarg(r);
+        r.skip(1);
+        break;
+      case S.BYTES16:
+        r.skip(16);
+        break;
+      case S.BYTE1:
+        r.skip(1);
+        break;
+      default:
+        unsupported(r, op, sub, at);
+    }
+  }
+}
+
+function skipBlockType(r: ByteReader): void {
+  if (r.pos >= r.end) r.overrun("a block type");
+  const b = r.bytes[r.pos];
+  if (b === 0x40 || IS_VALTYPE[b] === 1) {
+    r.pos++;
+    return;
+  }
+  // A one-byte negative s33 that is not a known value type is a GC / typed-reference type.
+  if (b & 0x40) rejectType(b, `a block type in ${r.where()}`, r.pos);
+  r.s33();
+}
+
+function skipMemarg(r: ByteReader): void {
+  const align = r.u32();
+  // Multi-memory encoding: bit 6 of the alignment says a memory index follows.
+  if (align & 0x40) r.u32();
+  r.u32();
+}
+
+function unsupported(r: ByteReader, op: number, sub: number, at: number): never {
+  if (op === 0xfb && sub < 0) {
+    try {
+      sub = r.u32();
+    } catch {
+      sub = -1;
+    }
+  }
+  const family = S.unsupportedFamily(op, sub);
+  return reject("unsupported_opcode", {
+    opcode: S.opcodeName(op, sub),
+    feature: family.feature,
+    hint: family.hint,
+    where: r.where(),
+    offset: at,
+  });
+}

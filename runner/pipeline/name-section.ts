@@ -1,0 +1,81 @@
+// The "name" custom section maps function indices to names for stack traces and debuggers.
+// Its function-indexed subsections (1 function names, 2 local names, 3 label names) follow
+// the index shift; the interrupt import gets a name too. A malformed name section is only
+// debug data, so it is dropped rather than failing the module.
+
+import { INTERRUPT_IMPORT } from "../abi/edge-v1.ts";
+import { ByteReader } from "./byte-reader.ts";
+import { ByteWriter } from "./byte-writer.ts";
+import { PipelineRejection } from "./rejections.ts";
+import { shiftFunc } from "./renumber.ts";
+import type { Section } from "./sections.ts";
+
+const FUNCTION_NAMES = 1;
+const LOCAL_NAMES = 2;
+const LABEL_NAMES = 3;
+
+export const INTERRUPT_DEBUG_NAME = `${INTERRUPT_IMPORT.module}.${INTERRUPT_IMPORT.name}`;
+
+/** The payload (after the section name) of the rewritten section, or null to drop it. */
+export function rewriteNameSection(input: Uint8Array, section: Section, importedFuncs: number): Uint8Array | null {
+  const r = new ByteReader(input, section.payloadStart, section.end);
+  r.context = "the name section";
+  const w = new ByteWriter(section.end - section.payloadStart + 64);
+  try {
+    while (!r.atEnd()) {
+      const id = r.u8();
+      const size = r.u32();
+      const contentStart = r.pos;
+      r.skip(size);
+      const sub = new ByteReader(input, contentStart, r.pos);
+      w.u8(id);
+      const mark = w.beginSized();
+      if (id === FUNCTION_NAMES) writeFunctionNames(sub, w, importedFuncs);
+      else if (id === LOCAL_NAMES || id === LABEL_NAMES) writeIndirectNames(sub, w, importedFuncs);
+      else w.copy(input, contentStart, r.pos);
+      w.endSized(mark);
+    }
+  } catch (e) {
+    if (e instanceof PipelineRejection) return null;
+    throw e;
+  }
+  return w.finish();
+}
+
+function writeFunctionNames(r: ByteReader, w: ByteWriter, importedFuncs: number): void {
+  const count = r.u32();
+  w.u32(count + 1);
+  let inserted = false;
+  for (let i = 0; i < count; i++) {
+    const index = r.u32();
+    const nameStart = r.pos;
+    r.skipName();
+    if (!inserted && index >= importedFuncs) {
+      w.u32(importedFuncs);
+      w.name(INTERRUPT_DEBUG_NAME);
+      inserted = true;
+    }
+    w.u32(shiftFunc(index, importedFuncs));
+    w.copy(r.bytes, nameStart, r.pos);
+  }
+  if (!inserted) {
+    w.u32(importedFuncs);
+    w.name(INTERRUPT_DEBUG_NAME);
+  }
+  r.expectEnd();
+}
+
+function writeIndirectNames(r: ByteReader, w: ByteWriter, importedFuncs: number): void {
+  const count = r.u32();
+  w.u32(count);
+  for (let i = 0; i < count; i++) {
+    w.u32(shiftFunc(r.u32(), importedFuncs));
+    const mapStart = r.pos;
+    for (let n = r.u32(), j = 0; j < n; j++) {
+      r.u32();
+      r.skipName();
+    }
+    w.copy(r.bytes, mapStart, r.pos);
+  }
+  r.expectEnd();
+}

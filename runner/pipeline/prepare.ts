@@ -1,0 +1,88 @@
+// The pipeline's one entry point: read, check, rewrite, re-check. Every outcome is a value;
+// nothing thrown inside escapes to the caller.
+
+import { checkAbi, checkMemoryShape } from "./validate.ts";
+import { readModuleInfo } from "./module-info.ts";
+import { PipelineRejection, reject, rejection, type Rejection } from "./rejections.ts";
+import { MAX_PAGES } from "./rewrite-memory.ts";
+import { planRewrite, rewriteModule } from "./rewrite-module.ts";
+import { splitSections } from "./sections.ts";
+
+export interface PipelineLimits {
+  /** The function's memory cap in 64 KiB pages. */
+  readonly memoryPages: number;
+  /** Name of the exported function the runner calls per request. */
+  readonly entrypoint: string;
+}
+
+export type PrepareResult =
+  | {
+      readonly ok: true;
+      readonly bytes: Uint8Array;
+      /** The runner passes new WebAssembly.Memory({ initial: minPages, maximum: maxPages }) as env.memory. */
+      readonly memory: { readonly minPages: number; readonly maxPages: number };
+    }
+  | { readonly ok: false; readonly rejection: Rejection };
+
+/** Bump when the output for the same input and limits changes; part of every cache key. */
+export const PIPELINE_VERSION = 1;
+
+export interface PrepareOptions {
+  /**
+   * Validate the rewritten bytes with the engine (default true). A caller that compiles the
+   * output right away (the runner) turns it off: compiling validates too, and on a 2 MiB module
+   * the second validation alone costs ~30 ms.
+   */
+  readonly verifyOutput?: boolean;
+}
+
+export function prepareModule(input: Uint8Array, limits: PipelineLimits, options: PrepareOptions = {}): PrepareResult {
+  try {
+    return prepare(input, limits, options.verifyOutput ?? true);
+  } catch (e) {
+    if (e instanceof PipelineRejection) return { ok: false, rejection: e.rejection };
+    return { ok: false, rejection: rejection("internal", { detail: describe(e) }) };
+  }
+}
+
+function prepare(input: Uint8Array, limits: PipelineLimits, verifyOutput: boolean): PrepareResult {
+  checkLimits(limits);
+  const sections = splitSections(input);
+  const info = readModuleInfo(input, sections);
+  checkMemoryShape(info);
+  const plan = planRewrite(info, limits.memoryPages);
+  // The rewrite walks every instruction, so unsupported opcodes are found before the
+  // engine is asked: it would accept some of them (exceptions) with nothing to say.
+  const bytes = rewriteModule(info, plan);
+  const engineError = engineRejects(input);
+  if (engineError !== null) reject("invalid_module", { engine: engineError });
+  checkAbi(info, limits);
+  const outputError = verifyOutput ? engineRejects(bytes) : null;
+  if (outputError !== null) reject("internal", { detail: `the rewritten module does not validate: ${outputError}` });
+  return { ok: true, bytes, memory: plan.memory };
+}
+
+function checkLimits(limits: PipelineLimits): void {
+  const pages = limits.memoryPages;
+  if (!Number.isInteger(pages) || pages < 0 || pages > MAX_PAGES) {
+    reject("internal", { detail: `memoryPages must be an integer from 0 to ${MAX_PAGES}, got ${String(pages)}` });
+  }
+  if (typeof limits.entrypoint !== "string" || limits.entrypoint.length === 0) {
+    reject("internal", { detail: "the entrypoint name is empty" });
+  }
+}
+
+/** null when the engine accepts the bytes, else its reason. */
+function engineRejects(bytes: Uint8Array): string | null {
+  if (WebAssembly.validate(bytes)) return null;
+  try {
+    new WebAssembly.Module(bytes);
+    return "the engine's validator rejected it without a reason";
+  } catch (e) {
+    return describe(e).replace(/\s*\(evaluating '.*'\)\s*$/, "");
+  }
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,112 @@
+// The interrupt import is added after the existing function imports, so every defined
+// function's index moves up by one. These writers copy index-bearing sections with the
+// shift applied; everything between patch points is copied as raw bytes.
+
+import type { ByteReader } from "./byte-reader.ts";
+import type { ByteWriter } from "./byte-writer.ts";
+import { walkExpression, type ExpressionVisitor } from "./instructions.ts";
+import { KIND, type ModuleInfo } from "./module-info.ts";
+import { readRefType } from "./value-types.ts";
+
+/** New index of function `index` when one function import is added after `importedFuncs`. */
+export function shiftFunc(index: number, importedFuncs: number): number {
+  return index >= importedFuncs ? index + 1 : index;
+}
+
+/**
+ * Copies expressions from the input to the writer, renumbering function indices and, when
+ * given `loopCheck`, inserting it after every loop header.
+ */
+export class ExpressionCopier implements ExpressionVisitor {
+  private copied = 0;
+
+  constructor(
+    private readonly input: Uint8Array,
+    private readonly w: ByteWriter,
+    private readonly importedFuncs: number,
+    private readonly loopCheck: Uint8Array | null,
+  ) {}
+
+  /** Starts copying at `pos`. */
+  begin(pos: number): void {
+    this.copied = pos;
+  }
+
+  loopHeader(pos: number): void {
+    if (!this.loopCheck) return;
+    this.w.copy(this.input, this.copied, pos);
+    this.w.bytes(this.loopCheck);
+    this.copied = pos;
+  }
+
+  funcIndex(start: number, end: number, index: number): void {
+    if (index < this.importedFuncs) return;
+    this.w.copy(this.input, this.copied, start);
+    this.w.u32(index + 1);
+    this.copied = end;
+  }
+
+  /** Copies what is left up to `pos`. */
+  flush(pos: number): void {
+    this.w.copy(this.input, this.copied, pos);
+    this.copied = pos;
+  }
+
+  /** Copies one constant expression at r.pos through its `end`. */
+  constExpr(r: ByteReader): void {
+    this.begin(r.pos);
+    walkExpression(r, this);
+    this.flush(r.pos);
+  }
+}
+
+export function writeExports(info: ModuleInfo, r: ByteReader, w: ByteWriter): void {
+  const count = r.u32();
+  w.u32(count);
+  for (let i = 0; i < count; i++) {
+    const entryStart = r.pos;
+    r.name();
+    const kind = r.u8();
+    const indexStart = r.pos;
+    const index = r.u32();
+    w.copy(r.bytes, entryStart, indexStart);
+    w.u32(kind === KIND.func ? shiftFunc(index, info.importedFuncs) : index);
+  }
+}
+
+export function writeStart(info: ModuleInfo, r: ByteReader, w: ByteWriter): void {
+  w.u32(shiftFunc(r.u32(), info.importedFuncs));
+}
+
+/**
+ * Element segments, all eight encodings: bit 0 passive/declarative, bit 1 explicit table
+ * (or declarative when passive), bit 2 expressions instead of function indices.
+ */
+export function writeElements(info: ModuleInfo, r: ByteReader, w: ByteWriter, copier: ExpressionCopier): void {
+  const count = r.u32();
+  w.u32(count);
+  for (let i = 0; i < count; i++) {
+    r.context = `element segment ${i}`;
+    const flagsAt = r.pos;
+    const flags = r.u32();
+    if (flags > 7) r.malformed(`unknown element segment kind ${flags}`, flagsAt);
+    w.u32(flags);
+    const active = (flags & 1) === 0;
+    const explicitTable = (flags & 2) !== 0;
+    const usesExprs = (flags & 4) !== 0;
+    if (active && explicitTable) w.u32(r.u32());
+    if (active) copier.constExpr(r);
+    if (!active || explicitTable) {
+      const at = r.pos;
+      if (usesExprs) readRefType(r, r.context);
+      else if (r.u8() !== 0x00) r.malformed("unknown element kind (expected funcref 0x00)", at);
+      w.copy(r.bytes, at, r.pos);
+    }
+    const n = r.u32();
+    w.u32(n);
+    for (let j = 0; j < n; j++) {
+      if (usesExprs) copier.constExpr(r);
+      else w.u32(shiftFunc(r.u32(), info.importedFuncs));
+    }
+  }
+}
