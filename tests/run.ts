@@ -6,7 +6,8 @@ import { join } from "node:path";
 
 const dir = mkdtempSync(join(tmpdir(), "edge-tests-"));
 const report = join(dir, "junit.xml");
-const proc = Bun.spawn(["bun", "test", "--reporter=junit", `--reporter-outfile=${report}`, ...Bun.argv.slice(2)], {
+// bunfig.toml's [test] timeout is not applied by bun 1.4.5, so the flag says it.
+const proc = Bun.spawn(["bun", "test", "--timeout=30000", "--reporter=junit", `--reporter-outfile=${report}`, ...Bun.argv.slice(2)], {
   stdio: ["inherit", "inherit", "inherit"],
 });
 const code = await proc.exited;
