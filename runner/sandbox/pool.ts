@@ -156,7 +156,7 @@ export class WorkerPool {
   private send(slot: Slot, job: Job): void {
     slot.inflight.set(job.id, job);
     slot.outbox.push({ id: job.id, requestId: job.requestId, key: job.key, request: job.request });
-    if (this.flushing.size === 0) queueMicrotask(() => this.flush());
+    if (this.flushing.size === 0) setImmediate(() => this.flush());
     this.flushing.add(slot);
   }
 

@@ -1,0 +1,36 @@
+// The engine's limit for the hello-world work, with no isolation: one Bun.serve that
+// instantiates the module in-process per request and answers with what it wrote.
+// To be the best in-process can do, it uses the same tricks as the runner's workers: the
+// pipeline-prepared module (memory imported) and one reused, zeroed memory. Not a product.
+// Usage: bun bench/subjects/baseline.ts <module.wasm> <port>
+import { readFileSync } from "node:fs";
+import { prepareModule } from "../../runner/pipeline";
+
+const [path, portArg] = Bun.argv.slice(2);
+const prepared = prepareModule(new Uint8Array(readFileSync(path)), { memoryPages: 16, entrypoint: "handle" });
+if (!prepared.ok) throw new Error(prepared.rejection.message);
+const module = new WebAssembly.Module(prepared.bytes);
+const memory = new WebAssembly.Memory({ initial: prepared.memory.minPages, maximum: prepared.memory.maxPages });
+const bytes = () => new Uint8Array(memory.buffer);
+let out: Uint8Array[] = [];
+const imports = {
+  env: { memory },
+  edge: {
+    response_write(ptr: number, len: number) {
+      out.push(bytes().slice(ptr >>> 0, (ptr >>> 0) + (len >>> 0)));
+    },
+  },
+  edge_sandbox: { interrupt: () => 10_000 },
+};
+const server = Bun.serve({
+  hostname: "127.0.0.1",
+  port: Number(portArg ?? 0),
+  fetch() {
+    out = [];
+    const instance = new WebAssembly.Instance(module, imports as Bun.WebAssembly.Imports);
+    (instance.exports.handle as () => void)();
+    bytes().fill(0);
+    return new Response(out.length === 1 ? out[0] : Buffer.concat(out), { headers: { "content-type": "text/plain; charset=utf-8" } });
+  },
+});
+console.log(`baseline listening at http://127.0.0.1:${server.port}/`);
