@@ -1,0 +1,43 @@
+// Bearer-token checks for /api/*: deny by default. Reads (GET/HEAD, including artifact
+// downloads) take the admin or the read-only token; everything else takes the admin token.
+// Runs on request, before routing and body parsing, so an unauthenticated upload is refused
+// without reading it.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { ApiError } from "../errors";
+
+export type Role = "admin" | "read";
+
+export interface Tokens {
+  admin: string;
+  read?: string;
+}
+
+/** Compares SHA-256 digests, so the comparison takes the same time whatever the lengths. */
+export function tokenRole(tokens: Tokens, authorization: string | null): Role | null {
+  const match = authorization?.match(/^Bearer[ \t]+(\S+)[ \t]*$/i);
+  if (!match) return null;
+  const presented = digest(match[1]!);
+  const isAdmin = timingSafeEqual(presented, digest(tokens.admin));
+  const isRead = tokens.read !== undefined && timingSafeEqual(presented, digest(tokens.read));
+  return isAdmin ? "admin" : isRead ? "read" : null;
+}
+
+export function requiredRole(method: string, path: string): Role | null {
+  if (!path.startsWith("/api/")) return null;
+  return method === "GET" || method === "HEAD" ? "read" : "admin";
+}
+
+/** An onRequest hook: throws ApiError 401/403 when the request lacks the role its route needs. */
+export function bearerAuth(tokens: Tokens) {
+  return ({ request }: { request: Request }): void => {
+    const needed = requiredRole(request.method, new URL(request.url).pathname);
+    if (!needed) return;
+    const role = tokenRole(tokens, request.headers.get("authorization"));
+    if (!role) throw new ApiError(401, "unauthorized", "missing or invalid token: send Authorization: Bearer <token>");
+    if (needed === "admin" && role !== "admin") throw new ApiError(403, "forbidden", "the read-only token cannot change anything; use the admin token");
+  };
+}
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
+}

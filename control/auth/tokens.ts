@@ -1,0 +1,41 @@
+// Where the admin token comes from: --token / EDGE_CONTROL_TOKEN, else <data-dir>/admin-token,
+// else a new random one written there with mode 0600 (and printed once, by main.ts).
+import { randomBytes } from "node:crypto";
+import { open, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+
+export const TOKEN_FILE = "admin-token";
+
+export interface AdminToken {
+  token: string;
+  source: "config" | "file" | "generated";
+  /** The token file, unless the token came from config. */
+  path?: string;
+  /** Set when the token file is readable by group or others. */
+  warning?: string;
+}
+
+export async function resolveAdminToken(configured: string | undefined, dataDir: string): Promise<AdminToken> {
+  if (configured) return { token: configured, source: "config" };
+  const path = join(dataDir, TOKEN_FILE);
+  const existing = await readFile(path, "utf8").then((text) => text.trim(), (error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return null;
+    throw error;
+  });
+  if (existing !== null) {
+    if (existing.length < 16) throw new Error(`${path} holds no usable token (need at least 16 characters); delete it to generate a new one`);
+    const mode = (await stat(path)).mode & 0o777;
+    const warning = mode & 0o077 ? `${path} has mode ${mode.toString(8)}; run chmod 600 on it` : undefined;
+    return { token: existing, source: "file", path, warning };
+  }
+  const token = `ebc_${randomBytes(32).toString("base64url")}`;
+  // "wx": never overwrite a token another process just wrote.
+  const file = await open(path, "wx", 0o600);
+  try {
+    await file.writeFile(`${token}\n`);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  return { token, source: "generated", path };
+}

@@ -1,0 +1,70 @@
+// The control plane's one config schema: flags > env > defaults, validated at start.
+// Nothing else in control/ reads process.env or argv.
+import { parseArgs } from "node:util";
+import { Type, type Static } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+
+const MiB = 1024 * 1024;
+const Token = (description: string) => Type.String({ minLength: 16, maxLength: 512, pattern: "^[\\x21-\\x7e]+$", description });
+
+export const ControlConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  host: Type.String({ minLength: 1, default: "0.0.0.0" }),
+  dataDir: Type.String({ minLength: 1, default: "./data", description: "metadata.sqlite, artifacts/, tmp/ and the generated admin-token" }),
+  token: Type.Optional(Token("admin token (all routes); generated into <data-dir>/admin-token when unset")),
+  readToken: Type.Optional(Token("read-only token for edge nodes (GET routes and artifact downloads)")),
+  maxUploadBytes: Type.Integer({ minimum: 1, maximum: 1024 * MiB, default: 50 * MiB }),
+  logLevel: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info" }),
+});
+export type ControlConfig = Static<typeof ControlConfigSchema>;
+
+/** Flag name -> [config key, env var]. */
+const FLAGS = {
+  port: ["port", "EDGE_CONTROL_PORT"],
+  host: ["host", "EDGE_CONTROL_HOST"],
+  "data-dir": ["dataDir", "EDGE_CONTROL_DATA_DIR"],
+  token: ["token", "EDGE_CONTROL_TOKEN"],
+  "read-token": ["readToken", "EDGE_CONTROL_READ_TOKEN"],
+  "max-upload-bytes": ["maxUploadBytes", "EDGE_CONTROL_MAX_UPLOAD_BYTES"],
+  "log-level": ["logLevel", "EDGE_CONTROL_LOG_LEVEL"],
+} as const satisfies Record<string, readonly [keyof ControlConfig, string]>;
+
+const NUMERIC = new Set<keyof ControlConfig>(["port", "maxUploadBytes"]);
+const SECRET = new Set<keyof ControlConfig>(["token", "readToken"]);
+
+export const USAGE = `usage: bun run control [--port 8080] [--host 0.0.0.0] [--data-dir ./data] [--token TOKEN]
+       [--read-token TOKEN] [--max-upload-bytes 52428800] [--log-level info]
+Every flag also reads EDGE_CONTROL_<FLAG> from the environment (e.g. EDGE_CONTROL_TOKEN).`;
+
+export type ConfigResult = { ok: true; config: ControlConfig } | { ok: false; message: string } | { ok: "help" };
+
+export function loadControlConfig(argv: string[], environment: Record<string, string | undefined>): ConfigResult {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      options: { ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: "string" as const }])), help: { type: "boolean", short: "h" } },
+    });
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+  if (parsed.values.help) return { ok: "help" };
+
+  const raw: Record<string, unknown> = {};
+  for (const [flag, [key, envVar]] of Object.entries(FLAGS)) {
+    const text = (parsed.values as Record<string, unknown>)[flag] ?? environment[envVar];
+    if (text === undefined || text === "") continue;
+    raw[key] = NUMERIC.has(key) && /^\d+$/.test(String(text)) ? Number(text) : text;
+  }
+  const config = Value.Default(ControlConfigSchema, raw);
+  const first = Value.Errors(ControlConfigSchema, config).First();
+  if (first) {
+    const key = first.path.replace(/^\//, "") as keyof ControlConfig;
+    const flag = Object.entries(FLAGS).find(([, [k]]) => k === key)?.[0] ?? key;
+    // Never echo a token back: it may be a real secret with a typo.
+    const why = SECRET.has(key) ? "must be 16 to 512 printable characters without spaces" : first.message;
+    return { ok: false, message: `invalid --${flag}: ${why}` };
+  }
+  return { ok: true, config: config as ControlConfig };
+}

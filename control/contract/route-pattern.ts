@@ -1,0 +1,37 @@
+// Route patterns, shared by the control plane (overlap check at registration) and edge nodes
+// (request path -> function). Two forms only, so "overlap" is decidable and obvious:
+//   exact   `/a/b`  matches the path /a/b and nothing else (`/` matches only the root)
+//   prefix  `/a/*`  matches every path that starts with /a/ (not /a itself; `/*` matches all)
+// Two patterns overlap when some path matches both; overlapping routes of two functions are
+// refused, so a path never has two owners and edge routing needs no precedence rules.
+
+export type RoutePattern = { kind: "exact"; path: string } | { kind: "prefix"; prefix: string };
+
+export function parseRoute(pattern: string): RoutePattern {
+  return pattern.endsWith("/*") ? { kind: "prefix", prefix: pattern.slice(0, -1) } : { kind: "exact", path: pattern };
+}
+
+export function matchesRoute(pattern: string, path: string): boolean {
+  const route = parseRoute(pattern);
+  return route.kind === "exact" ? path === route.path : path.startsWith(route.prefix);
+}
+
+export function routesOverlap(a: string, b: string): boolean {
+  const ra = parseRoute(a);
+  const rb = parseRoute(b);
+  if (ra.kind === "exact" && rb.kind === "exact") return ra.path === rb.path;
+  if (ra.kind === "exact" && rb.kind === "prefix") return ra.path.startsWith(rb.prefix);
+  if (ra.kind === "prefix" && rb.kind === "exact") return rb.path.startsWith(ra.prefix);
+  const [pa, pb] = [(ra as { prefix: string }).prefix, (rb as { prefix: string }).prefix];
+  return pa.startsWith(pb) || pb.startsWith(pa);
+}
+
+export function defaultRoutes(name: string): string[] {
+  return [`/${name}`, `/${name}/*`];
+}
+
+/** The first pair (mine, theirs) that overlaps, if any. */
+export function firstOverlap(mine: readonly string[], theirs: readonly string[]): [string, string] | null {
+  for (const a of mine) for (const b of theirs) if (routesOverlap(a, b)) return [a, b];
+  return null;
+}

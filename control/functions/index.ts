@@ -1,0 +1,51 @@
+// /api/v1/functions: register, list, read, change and delete functions.
+import { Elysia } from "elysia";
+import { FunctionRecord } from "../contract";
+import { ErrorBody } from "../errors";
+import { errorResponses } from "../swagger/openapi";
+import { CreateFunctionBody, FunctionList, FunctionParams, ListQuery, UpdateFunctionBody } from "./model";
+import type { FunctionService } from "./service";
+
+const tags = ["functions"];
+const security = [{ bearerAuth: [] }];
+const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
+
+export function functionsController(service: FunctionService) {
+  return new Elysia({ name: "functions", prefix: "/api/v1/functions" })
+    .post("", async ({ body, status }) => status(201, await service.create(body)), {
+      parse: "json",
+      body: CreateFunctionBody,
+      response: { 201: FunctionRecord, ...errors },
+      detail: {
+        tags, security, operationId: "createFunction", summary: "Register a function",
+        description: "Registers a function by name. Upload its module next (`POST /api/v1/functions/{id}/upload`). A taken name or a route overlapping another function's answers 409.",
+      },
+    })
+    .get("", ({ query }) => service.list(Number(query.limit ?? 50), query.cursor), {
+      query: ListQuery,
+      response: { 200: FunctionList, ...errors },
+      detail: { tags, security, operationId: "listFunctions", summary: "List functions", description: "In registration order, a page at a time." },
+    })
+    .get("/:id", ({ params }) => service.get(params.id), {
+      params: FunctionParams,
+      response: { 200: FunctionRecord, ...errors },
+      detail: { tags, security, operationId: "getFunction", summary: "Get a function" },
+    })
+    .patch("/:id", ({ params, body }) => service.update(params.id, body), {
+      params: FunctionParams,
+      parse: "json",
+      body: UpdateFunctionBody,
+      response: { 200: FunctionRecord, ...errors },
+      detail: {
+        tags, security, operationId: "updateFunction", summary: "Change a function",
+        description: "Changes the given fields. A new `memory_pages` or `entrypoint` must still accept the active version (422 otherwise).",
+      },
+    })
+    .delete("/:id", async ({ params, status }) => {
+      await service.remove(params.id);
+      return status(204, undefined);
+    }, {
+      params: FunctionParams,
+      detail: { tags, security, operationId: "deleteFunction", summary: "Delete a function and its versions", responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403, 404) } },
+    });
+}

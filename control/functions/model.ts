@@ -1,0 +1,65 @@
+// Request and response schemas of /api/v1/functions. Field schemas come from the contract so
+// the API, the store and the runner agree on every bound.
+import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { Entrypoint, Env, FunctionIdParam, FunctionName, FunctionRecord, MaxExecutionMs, MemoryPages, Routes, Runtime } from "../contract";
+
+const fields = { name: FunctionName, entrypoint: Entrypoint, runtime: Runtime, memory_pages: MemoryPages, max_execution_ms: MaxExecutionMs, env: Env, routes: Routes };
+
+export const CreateFunctionBody = Type.Object(
+  {
+    name: fields.name,
+    entrypoint: Type.Optional(fields.entrypoint),
+    runtime: Type.Optional(fields.runtime),
+    memory_pages: Type.Optional(fields.memory_pages),
+    max_execution_ms: Type.Optional(fields.max_execution_ms),
+    env: Type.Optional(fields.env),
+    routes: Type.Optional(fields.routes),
+  },
+  {
+    additionalProperties: false,
+    description: "Only `name` is required; the rest default as shown",
+    example: { name: "hello", entrypoint: "handle", runtime: "wasm", memory_pages: 16, max_execution_ms: 500 },
+  },
+);
+export type CreateFunctionBody = Static<typeof CreateFunctionBody>;
+
+/** Elysia fills in `default`s before validation: a PATCH must not "change" what it didn't name. */
+function noDefault<T extends TSchema>(schema: T): T {
+  const { default: _, ...rest } = schema;
+  return rest as T;
+}
+
+export const UpdateFunctionBody = Type.Object(
+  {
+    name: Type.Optional(fields.name),
+    entrypoint: Type.Optional(noDefault(fields.entrypoint)),
+    runtime: Type.Optional(noDefault(fields.runtime)),
+    memory_pages: Type.Optional(noDefault(fields.memory_pages)),
+    max_execution_ms: Type.Optional(noDefault(fields.max_execution_ms)),
+    env: Type.Optional(fields.env),
+    routes: Type.Optional(fields.routes),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    description: "Fields to change; `env` and `routes` are replaced whole",
+    example: { max_execution_ms: 1000, env: { GREETING: "hi" } },
+  },
+);
+export type UpdateFunctionBody = Static<typeof UpdateFunctionBody>;
+
+export const FunctionParams = Type.Object({ id: FunctionIdParam });
+
+export const ListQuery = Type.Object({
+  limit: Type.Optional(Type.String({ pattern: "^([1-9][0-9]?|100)$", description: "Page size, 1 to 100", default: "50", error: "must be an integer from 1 to 100" })),
+  cursor: Type.Optional(Type.String({ maxLength: 64, description: "`next_cursor` of the previous page" })),
+});
+
+export const FunctionList = Type.Object(
+  {
+    functions: Type.Array(FunctionRecord),
+    next_cursor: Type.Union([Type.String(), Type.Null()], { description: "Pass as `cursor` for the next page; null on the last page" }),
+  },
+  { additionalProperties: false },
+);
+export type FunctionList = Static<typeof FunctionList>;

@@ -1,0 +1,81 @@
+// Registering, reading, changing and removing functions. No HTTP here: inputs are validated
+// values, failures are ApiErrors.
+import { FUNCTION_DEFAULTS, defaultRoutes, type FunctionRecord } from "../contract";
+import { ApiError } from "../errors";
+import type { ArtifactStore } from "../store/artifact-store";
+import type { MetadataStore, StoreResult } from "../store/metadata-store";
+import { checkModule } from "../versions/module-check";
+import type { CreateFunctionBody, FunctionList, UpdateFunctionBody } from "./model";
+
+export interface FunctionServiceDeps {
+  metadata: MetadataStore;
+  artifacts: ArtifactStore;
+}
+
+export type FunctionService = ReturnType<typeof createFunctionService>;
+
+export function createFunctionService({ metadata, artifacts }: FunctionServiceDeps) {
+  async function get(id: string): Promise<FunctionRecord> {
+    const fn = await metadata.getFunction(id);
+    if (!fn) throw ApiError.notFound(`no function with id "${id}"`);
+    return fn;
+  }
+
+  /** A new memory cap or entrypoint must still accept the active version, or the edge could not serve it. */
+  async function checkActiveVersion(current: FunctionRecord, patch: UpdateFunctionBody): Promise<void> {
+    if (current.active_version === null || (patch.memory_pages === undefined && patch.entrypoint === undefined)) return;
+    const version = await metadata.getVersion(current.id, current.active_version);
+    const blob = version && (await artifacts.get(version.sha256));
+    if (!blob) throw new ApiError(500, "artifact_missing", `the artifact of active version ${current.active_version} is missing from the store`);
+    const limits = { memory_pages: patch.memory_pages ?? current.memory_pages, entrypoint: patch.entrypoint ?? current.entrypoint };
+    checkModule(await blob.bytes(), limits, `active version ${current.active_version} would be rejected under the new settings`);
+  }
+
+  return {
+    get,
+
+    async create(body: CreateFunctionBody): Promise<FunctionRecord> {
+      const spec = {
+        name: body.name,
+        entrypoint: body.entrypoint ?? FUNCTION_DEFAULTS.entrypoint,
+        runtime: body.runtime ?? FUNCTION_DEFAULTS.runtime,
+        memory_pages: body.memory_pages ?? FUNCTION_DEFAULTS.memory_pages,
+        max_execution_ms: body.max_execution_ms ?? FUNCTION_DEFAULTS.max_execution_ms,
+        env: body.env ?? {},
+        routes: body.routes ?? defaultRoutes(body.name),
+      };
+      return unwrap(await metadata.createFunction(spec), body.name);
+    },
+
+    async list(limit: number, cursor: string | undefined): Promise<FunctionList> {
+      const page = await metadata.listFunctions({ limit, after: cursor });
+      return { functions: page.items, next_cursor: page.next };
+    },
+
+    async update(id: string, patch: UpdateFunctionBody): Promise<FunctionRecord> {
+      // The schema says minProperties: 1, but Elysia lets an empty object through.
+      if (Object.keys(patch).length === 0) throw ApiError.invalid("body", "must name at least one field to change");
+      await checkActiveVersion(await get(id), patch);
+      return unwrap(await metadata.updateFunction(id, patch), id);
+    },
+
+    async remove(id: string): Promise<void> {
+      unwrap(await metadata.deleteFunction(id), id);
+    },
+  };
+}
+
+/** A store failure -> the ApiError a caller sees. */
+export function unwrap<T>(result: StoreResult<T>, id: string): T {
+  if (result.ok) return result.value;
+  switch (result.reason) {
+    case "not_found":
+      throw ApiError.notFound(`no function with id "${id}"`);
+    case "version_not_found":
+      throw new ApiError(404, "version_not_found", `function "${id}" has no version ${result.version}`);
+    case "name_taken":
+      throw ApiError.conflict("name_taken", `a function named "${result.name}" already exists`);
+    case "route_taken":
+      throw ApiError.conflict("route_conflict", `route ${result.route} overlaps ${result.owner.route} of function "${result.owner.name}" (${result.owner.id})`);
+  }
+}

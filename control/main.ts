@@ -1,0 +1,36 @@
+// `bun run control [flags]`: the control plane's HTTP API, Swagger UI and metrics.
+import { loadControlConfig, USAGE } from "./config";
+import { createLogger } from "../runner/observe/log";
+import { startControl } from "./start-control";
+
+const loaded = loadControlConfig(Bun.argv.slice(2), process.env);
+if (loaded.ok === "help") {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (!loaded.ok) {
+  process.stderr.write(`control: ${loaded.message} (see --help)\n`);
+  process.exit(1);
+}
+
+const logger = createLogger(loaded.config.logLevel);
+const control = await startControl(loaded.config, logger).catch((error: Error) => {
+  process.stderr.write(`control: cannot start: ${error.message}\n`);
+  process.exit(1);
+});
+
+const { admin } = control;
+if (admin.source === "generated") console.log(`EdgeBase control plane: generated admin token (shown once; saved to ${admin.path} with mode 0600):\n${admin.token}`);
+else if (admin.source === "file") console.log(`EdgeBase control plane: admin token from ${admin.path}`);
+console.log(`EdgeBase control plane: listening on ${control.url} (data dir ${control.dataDir}; Swagger UI at ${control.url}/swagger)`);
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    logger.log("info", "shutting down", { signal });
+    await control.stop();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,49 @@
+// Opens the stores in the data dir, resolves the tokens and starts listening. Kept apart from
+// main.ts so tests can start a control plane in-process on port 0.
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { Logger } from "../runner/observe/log";
+import { createControlApp } from "./app";
+import { resolveAdminToken, type AdminToken } from "./auth/tokens";
+import type { ControlConfig } from "./config";
+import { createControlMetrics } from "./observe/metrics";
+import { FileArtifactStore } from "./store/file-artifact-store";
+import { SqliteMetadataStore } from "./store/sqlite-metadata-store";
+import { sweepUnreferenced } from "./store/sweep";
+
+export interface RunningControl {
+  url: string;
+  port: number;
+  dataDir: string;
+  admin: AdminToken;
+  stop(): Promise<void>;
+}
+
+export async function startControl(config: ControlConfig, logger: Logger): Promise<RunningControl> {
+  const dataDir = resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const admin = await resolveAdminToken(config.token, dataDir);
+  if (admin.warning) logger.log("warn", admin.warning);
+  const metadata = new SqliteMetadataStore(join(dataDir, "metadata.sqlite"));
+  const artifacts = await FileArtifactStore.open(dataDir);
+  const swept = await sweepUnreferenced(metadata, artifacts);
+  if (swept.length > 0) logger.log("info", "removed unreferenced artifacts", { count: swept.length });
+
+  const metrics = createControlMetrics({ artifacts: () => artifacts.stats(), functions: () => metadata.countFunctions(), revision: () => metadata.revision() });
+  const app = createControlApp({ metadata, artifacts, metrics, logger, tokens: { admin: admin.token, read: config.readToken }, maxUploadBytes: config.maxUploadBytes });
+  // Bun's own cap sits well above ours: Bun reads ahead of the upload stream's consumer, and
+  // must not cut a body off (with a bare 413) before our reader sees the limit and answers in
+  // the product's error shape.
+  app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: 2 * config.maxUploadBytes + 1024 * 1024 });
+  const port = app.server!.port!;
+  return {
+    url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
+    port,
+    dataDir,
+    admin,
+    async stop() {
+      await app.stop(true);
+      metadata.close();
+    },
+  };
+}

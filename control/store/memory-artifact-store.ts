@@ -1,0 +1,77 @@
+// Artifacts in a Map: for tests and throwaway setups; it proves ArtifactStore names no files.
+import { createHash } from "node:crypto";
+import { SHA256_HEX, type ArtifactStore, type StagedArtifact } from "./artifact-store";
+
+export class MemoryArtifactStore implements ArtifactStore {
+  private readonly artifacts = new Map<string, Uint8Array>();
+
+  async stage(): Promise<StagedArtifact> {
+    return new StagedMemory((sha256, bytes) => {
+      if (!this.artifacts.has(sha256)) this.artifacts.set(sha256, bytes);
+    });
+  }
+
+  async get(sha256: string): Promise<Blob | null> {
+    const bytes = SHA256_HEX.test(sha256) ? this.artifacts.get(sha256) : undefined;
+    return bytes ? new Blob([bytes]) : null;
+  }
+
+  async list(): Promise<string[]> {
+    return [...this.artifacts.keys()].sort();
+  }
+
+  async delete(sha256: string): Promise<void> {
+    this.artifacts.delete(sha256);
+  }
+
+  stats() {
+    let bytes = 0;
+    for (const artifact of this.artifacts.values()) bytes += artifact.byteLength;
+    return { count: this.artifacts.size, bytes };
+  }
+}
+
+class StagedMemory implements StagedArtifact {
+  size = 0;
+  private chunks: Uint8Array[] = [];
+  private readonly hash = createHash("sha256");
+  private digest: { sha256: string; size: number } | null = null;
+  private state: "writing" | "finished" | "published" | "discarded" = "writing";
+
+  constructor(private readonly onPublish: (sha256: string, bytes: Uint8Array) => void) {}
+
+  async write(chunk: Uint8Array): Promise<void> {
+    if (this.state !== "writing") throw new Error(`staged artifact is ${this.state}`);
+    this.hash.update(chunk);
+    this.chunks.push(chunk.slice());
+    this.size += chunk.byteLength;
+  }
+
+  async finish(): Promise<{ sha256: string; size: number }> {
+    if (this.digest) return this.digest;
+    if (this.state !== "writing") throw new Error(`staged artifact is ${this.state}`);
+    this.state = "finished";
+    this.digest = { sha256: this.hash.digest("hex"), size: this.size };
+    return this.digest;
+  }
+
+  async read(): Promise<Uint8Array> {
+    if (this.state !== "finished") throw new Error(`staged artifact is ${this.state}`);
+    return new Uint8Array(Buffer.concat(this.chunks));
+  }
+
+  async publish(): Promise<{ sha256: string; size: number }> {
+    const digest = await this.finish();
+    if (this.state === "published") return digest;
+    if (this.state !== "finished") throw new Error(`staged artifact is ${this.state}`);
+    this.onPublish(digest.sha256, new Uint8Array(Buffer.concat(this.chunks)));
+    this.state = "published";
+    return digest;
+  }
+
+  async discard(): Promise<void> {
+    if (this.state === "published") return;
+    this.state = "discarded";
+    this.chunks = [];
+  }
+}

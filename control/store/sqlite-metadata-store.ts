@@ -1,0 +1,193 @@
+// MetadataStore on bun:sqlite (WAL). Every mutation is one IMMEDIATE transaction that also bumps
+// the global revision and appends a change row, so the feed can never disagree with the tables,
+// and concurrent writers (uploads to one function) are serialized into distinct versions.
+import { Database } from "bun:sqlite";
+import type { ChangeKind, ChangeRecord, FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
+import { firstOverlap } from "../contract";
+import type { FunctionPage, MetadataStore, StoreFailure, StoreResult } from "./metadata-store";
+import { openSchema } from "./sqlite-schema";
+
+interface FunctionRow {
+  id: string;
+  name: string;
+  entrypoint: string;
+  runtime: string;
+  memory_pages: number;
+  max_execution_ms: number;
+  env: string;
+  routes: string;
+  active_version: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface VersionRow {
+  function_id: string;
+  version: number;
+  sha256: string;
+  size: number;
+  created_at: string;
+}
+
+const ok = <T>(value: T): StoreResult<T> => ({ ok: true, value });
+const NOT_FOUND: StoreFailure = { ok: false, reason: "not_found" };
+
+export class SqliteMetadataStore implements MetadataStore {
+  private readonly db: Database;
+
+  /** `path` is a file (created if missing) or ":memory:". */
+  constructor(path: string, private readonly now: () => Date = () => new Date()) {
+    this.db = new Database(path, { create: true });
+    openSchema(this.db);
+  }
+
+  async createFunction(spec: FunctionSpec): Promise<StoreResult<FunctionRecord>> {
+    return this.write(() => {
+      const conflict = this.conflict(spec.name, spec.routes, null);
+      if (conflict) return conflict;
+      const at = this.now().toISOString();
+      const record: FunctionRecord = { id: Bun.randomUUIDv7(), ...spec, active_version: null, created_at: at, updated_at: at };
+      this.db
+        .query("INSERT INTO functions (id, name, entrypoint, runtime, memory_pages, max_execution_ms, env, routes, active_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .run(record.id, record.name, record.entrypoint, record.runtime, record.memory_pages, record.max_execution_ms, JSON.stringify(record.env), JSON.stringify(record.routes), null, at, at);
+      this.recordChange("function.created", record.id, null, record, at);
+      return ok(record);
+    });
+  }
+
+  async getFunction(id: string): Promise<FunctionRecord | null> {
+    return this.readFunction(id);
+  }
+
+  async listFunctions({ limit, after }: { limit: number; after?: string }): Promise<FunctionPage> {
+    const rows = this.db.query("SELECT * FROM functions WHERE id > ? ORDER BY id LIMIT ?").all(after ?? "", limit + 1) as FunctionRow[];
+    const items = rows.slice(0, limit).map(toFunction);
+    return { items, next: rows.length > limit ? items[items.length - 1]!.id : null };
+  }
+
+  async updateFunction(id: string, patch: Partial<FunctionSpec>): Promise<StoreResult<FunctionRecord>> {
+    return this.write(() => {
+      const current = this.readFunction(id);
+      if (!current) return NOT_FOUND;
+      const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      const at = this.now().toISOString();
+      const next: FunctionRecord = { ...current, ...defined, id, updated_at: at };
+      const conflict = this.conflict(next.name, next.routes, id);
+      if (conflict) return conflict;
+      this.db
+        .query("UPDATE functions SET name = ?, entrypoint = ?, runtime = ?, memory_pages = ?, max_execution_ms = ?, env = ?, routes = ?, updated_at = ? WHERE id = ?")
+        .run(next.name, next.entrypoint, next.runtime, next.memory_pages, next.max_execution_ms, JSON.stringify(next.env), JSON.stringify(next.routes), at, id);
+      this.recordChange("function.updated", id, null, next, at);
+      return ok(next);
+    });
+  }
+
+  async deleteFunction(id: string): Promise<StoreResult<FunctionRecord>> {
+    return this.write(() => {
+      const current = this.readFunction(id);
+      if (!current) return NOT_FOUND;
+      this.db.query("DELETE FROM functions WHERE id = ?").run(id);
+      this.recordChange("function.deleted", id, null, null, this.now().toISOString());
+      return ok(current);
+    });
+  }
+
+  async addVersion(functionId: string, artifact: { sha256: string; size: number }, activate: boolean): Promise<StoreResult<VersionRecord>> {
+    return this.write(() => {
+      const current = this.readFunction(functionId);
+      if (!current) return NOT_FOUND;
+      const { next } = this.db.query("SELECT COALESCE(MAX(version), 0) + 1 AS next FROM versions WHERE function_id = ?").get(functionId) as { next: number };
+      const at = this.now().toISOString();
+      this.db.query("INSERT INTO versions (function_id, version, sha256, size, created_at) VALUES (?, ?, ?, ?, ?)").run(functionId, next, artifact.sha256, artifact.size, at);
+      let after = current;
+      if (activate) {
+        this.db.query("UPDATE functions SET active_version = ?, updated_at = ? WHERE id = ?").run(next, at, functionId);
+        after = { ...current, active_version: next, updated_at: at };
+      }
+      this.recordChange("version.created", functionId, next, after, at);
+      return ok({ function_id: functionId, version: next, sha256: artifact.sha256, size: artifact.size, active: activate, created_at: at });
+    });
+  }
+
+  async listVersions(functionId: string): Promise<StoreResult<VersionRecord[]>> {
+    const fn = this.readFunction(functionId);
+    if (!fn) return NOT_FOUND;
+    const rows = this.db.query("SELECT * FROM versions WHERE function_id = ? ORDER BY version").all(functionId) as VersionRow[];
+    return ok(rows.map((row) => toVersion(row, fn.active_version)));
+  }
+
+  async getVersion(functionId: string, version: number): Promise<VersionRecord | null> {
+    const fn = this.readFunction(functionId);
+    const row = fn && (this.db.query("SELECT * FROM versions WHERE function_id = ? AND version = ?").get(functionId, version) as VersionRow | null);
+    return row ? toVersion(row, fn.active_version) : null;
+  }
+
+  async activateVersion(functionId: string, version: number): Promise<StoreResult<FunctionRecord>> {
+    return this.write(() => {
+      const current = this.readFunction(functionId);
+      if (!current) return NOT_FOUND;
+      if (!this.db.query("SELECT 1 FROM versions WHERE function_id = ? AND version = ?").get(functionId, version)) return { ok: false, reason: "version_not_found", version };
+      if (current.active_version === version) return ok(current);
+      const at = this.now().toISOString();
+      this.db.query("UPDATE functions SET active_version = ?, updated_at = ? WHERE id = ?").run(version, at, functionId);
+      const after = { ...current, active_version: version, updated_at: at };
+      this.recordChange("version.activated", functionId, version, after, at);
+      return ok(after);
+    });
+  }
+
+  async countFunctions(): Promise<number> {
+    return (this.db.query("SELECT COUNT(*) AS n FROM functions").get() as { n: number }).n;
+  }
+
+  async revision(): Promise<number> {
+    return (this.db.query("SELECT value FROM counters WHERE name = 'revision'").get() as { value: number }).value;
+  }
+
+  async changesSince(after: number, limit: number): Promise<ChangeRecord[]> {
+    const rows = this.db.query("SELECT * FROM changes WHERE revision > ? ORDER BY revision LIMIT ?").all(after, limit) as (Omit<ChangeRecord, "function"> & { function: string | null })[];
+    return rows.map((row) => ({ ...row, function: row.function === null ? null : (JSON.parse(row.function) as FunctionRecord) }));
+  }
+
+  async referencedArtifacts(): Promise<Set<string>> {
+    const rows = this.db.query("SELECT DISTINCT sha256 FROM versions").all() as { sha256: string }[];
+    return new Set(rows.map((row) => row.sha256));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private write<T>(body: () => T): T {
+    return this.db.transaction(body).immediate();
+  }
+
+  private readFunction(id: string): FunctionRecord | null {
+    const row = this.db.query("SELECT * FROM functions WHERE id = ?").get(id) as FunctionRow | null;
+    return row ? toFunction(row) : null;
+  }
+
+  /** Name and route uniqueness, checked inside the writing transaction so two racing writes can't both pass. */
+  private conflict(name: string, routes: readonly string[], selfId: string | null): StoreFailure | null {
+    if (this.db.query("SELECT 1 FROM functions WHERE name = ? AND id != ?").get(name, selfId ?? "")) return { ok: false, reason: "name_taken", name };
+    const others = this.db.query("SELECT id, name, routes FROM functions WHERE id != ?").all(selfId ?? "") as Pick<FunctionRow, "id" | "name" | "routes">[];
+    for (const other of others) {
+      const overlap = firstOverlap(routes, JSON.parse(other.routes) as string[]);
+      if (overlap) return { ok: false, reason: "route_taken", route: overlap[0], owner: { id: other.id, name: other.name, route: overlap[1] } };
+    }
+    return null;
+  }
+
+  private recordChange(kind: ChangeKind, functionId: string, version: number | null, fn: FunctionRecord | null, at: string): void {
+    const { value } = this.db.query("UPDATE counters SET value = value + 1 WHERE name = 'revision' RETURNING value").get() as { value: number };
+    this.db.query("INSERT INTO changes (revision, kind, function_id, version, function, at) VALUES (?, ?, ?, ?, ?, ?)").run(value, kind, functionId, version, fn && JSON.stringify(fn), at);
+  }
+}
+
+function toFunction(row: FunctionRow): FunctionRecord {
+  return { ...row, runtime: row.runtime as "wasm", env: JSON.parse(row.env), routes: JSON.parse(row.routes) };
+}
+
+function toVersion(row: VersionRow, activeVersion: number | null): VersionRecord {
+  return { function_id: row.function_id, version: row.version, sha256: row.sha256, size: row.size, active: row.version === activeVersion, created_at: row.created_at };
+}

@@ -1,0 +1,51 @@
+// The metadata schema, versioned with PRAGMA user_version so later releases migrate in place.
+import type { Database } from "bun:sqlite";
+
+const MIGRATIONS: string[] = [
+  // 1: functions, versions, and the change feed edge nodes will follow by revision.
+  `CREATE TABLE functions (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     entrypoint TEXT NOT NULL,
+     runtime TEXT NOT NULL,
+     memory_pages INTEGER NOT NULL,
+     max_execution_ms INTEGER NOT NULL,
+     env TEXT NOT NULL,
+     routes TEXT NOT NULL,
+     active_version INTEGER,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   ) STRICT;
+   CREATE TABLE versions (
+     function_id TEXT NOT NULL REFERENCES functions(id) ON DELETE CASCADE,
+     version INTEGER NOT NULL,
+     sha256 TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (function_id, version)
+   ) STRICT;
+   CREATE INDEX versions_sha256 ON versions(sha256);
+   CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+   INSERT INTO counters (name, value) VALUES ('revision', 0);
+   CREATE TABLE changes (
+     revision INTEGER PRIMARY KEY,
+     kind TEXT NOT NULL,
+     function_id TEXT NOT NULL,
+     version INTEGER,
+     function TEXT,
+     at TEXT NOT NULL
+   ) STRICT;`,
+];
+
+export function openSchema(db: Database): void {
+  // WAL: readers never block the writer; FULL: a committed upload survives power loss too.
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+  const current = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  if (current > MIGRATIONS.length) throw new Error(`metadata schema ${current} is newer than this control plane (${MIGRATIONS.length}); upgrade it`);
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+    }).immediate();
+  }
+}

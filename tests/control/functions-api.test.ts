@@ -1,0 +1,193 @@
+// /api/v1/functions: happy paths, validation, conflicts and auth, against a real server.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { READ_TOKEN, errorOf, startTestControl, validModule, type TestControl } from "./helpers";
+
+let control: TestControl;
+beforeAll(async () => {
+  control = await startTestControl();
+});
+afterAll(() => control.stop());
+
+describe("POST /api/v1/functions", () => {
+  test("201 with the function, defaults filled in", async () => {
+    const response = await control.post("/api/v1/functions", { name: "defaults" });
+    expect(response.status).toBe(201);
+    const fn = (await response.json()) as Record<string, unknown>;
+    expect(fn).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      name: "defaults",
+      entrypoint: "handle",
+      runtime: "wasm",
+      memory_pages: 16,
+      max_execution_ms: 500,
+      env: {},
+      routes: ["/defaults", "/defaults/*"],
+      active_version: null,
+      created_at: expect.any(String),
+      updated_at: expect.any(String),
+    });
+    expect(Date.parse(String(fn.created_at))).toBeGreaterThan(0);
+  });
+
+  test("every field as given", async () => {
+    const body = { name: "full", entrypoint: "main", runtime: "wasm", memory_pages: 32, max_execution_ms: 1000, env: { GREETING: "hi" }, routes: ["/full-api/*"] };
+    const response = await control.post("/api/v1/functions", body);
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject(body);
+  });
+
+  test("409 on a duplicate name", async () => {
+    await control.createFunction({ name: "dup" });
+    const response = await control.post("/api/v1/functions", { name: "dup", routes: ["/other-dup"] });
+    expect(response.status).toBe(409);
+    expect(await errorOf(response)).toEqual({ code: "name_taken", message: 'a function named "dup" already exists' });
+  });
+
+  test("409 on routes overlapping another function's, naming both", async () => {
+    await control.createFunction({ name: "shop", routes: ["/shop/*"] });
+    const response = await control.post("/api/v1/functions", { name: "cart", routes: ["/shop/cart"] });
+    expect(response.status).toBe(409);
+    const error = await errorOf(response);
+    expect(error.code).toBe("route_conflict");
+    expect(error.message).toContain("/shop/cart overlaps /shop/*");
+    expect(error.message).toContain('"shop"');
+  });
+
+  test.each([
+    [{ name: "Upper" }, "name"],
+    [{ name: "-lead" }, "name"],
+    [{ name: "x".repeat(64) }, "name"],
+    [{}, "name"],
+    [{ name: "b1", memory_pages: 0 }, "memory_pages"],
+    [{ name: "b2", memory_pages: 16385 }, "memory_pages"],
+    [{ name: "b3", memory_pages: 1.5 }, "memory_pages"],
+    [{ name: "b4", max_execution_ms: 0 }, "max_execution_ms"],
+    [{ name: "b5", max_execution_ms: 60001 }, "max_execution_ms"],
+    [{ name: "b6", max_execution_ms: "500" }, "max_execution_ms"],
+    [{ name: "b7", runtime: "js" }, "runtime"],
+    [{ name: "b8", entrypoint: "" }, "entrypoint"],
+    [{ name: "b9", env: { "1BAD": "x" } }, "env.1BAD"],
+    [{ name: "b10", env: { OK: 1 } }, "env.OK"],
+    [{ name: "b11", routes: ["no-slash"] }, "routes.0"],
+    [{ name: "b12", routes: ["/a/*/b"] }, "routes.0"],
+    [{ name: "b13", routes: ["/a", "/a"] }, "routes"],
+    [{ name: "b14", memory_page: 3 }, "memory_page"],
+  ])("422 for %j names field %p", async (body, field) => {
+    const response = await control.post("/api/v1/functions", body);
+    expect(response.status).toBe(422);
+    const error = await errorOf(response);
+    expect(error.code).toBe("validation_failed");
+    expect(error.field).toBe(field);
+    expect(error.message.startsWith(`${field}: `)).toBe(true);
+  });
+
+  test("the bounds themselves are accepted", async () => {
+    expect((await control.post("/api/v1/functions", { name: "lo", memory_pages: 1, max_execution_ms: 1 })).status).toBe(201);
+    expect((await control.post("/api/v1/functions", { name: "hi", memory_pages: 16384, max_execution_ms: 60000 })).status).toBe(201);
+  });
+
+  test("400 for malformed JSON", async () => {
+    const response = await control.api("/api/v1/functions", { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).code).toBe("malformed_body");
+  });
+
+  test("401 without a token, with a wrong one, or with another scheme; 403 with the read-only token", async () => {
+    const body = JSON.stringify({ name: "sneaky" });
+    const headers = { "content-type": "application/json" };
+    for (const authorization of [undefined, "Bearer wrong-token-0123456789", `Basic ${btoa("admin:x")}`, "Bearer"]) {
+      const response = await control.fetch("/api/v1/functions", { method: "POST", body, headers: { ...headers, ...(authorization ? { authorization } : {}) } });
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toContain("Bearer");
+      expect((await errorOf(response)).code).toBe("unauthorized");
+    }
+    const readOnly = await control.api("/api/v1/functions", { method: "POST", body, headers, token: READ_TOKEN });
+    expect(readOnly.status).toBe(403);
+    expect((await errorOf(readOnly)).code).toBe("forbidden");
+    expect((await control.api("/api/v1/functions?limit=100")).status).toBe(200);
+    const names = ((await (await control.api("/api/v1/functions?limit=100")).json()) as { functions: { name: string }[] }).functions.map((f) => f.name);
+    expect(names).not.toContain("sneaky");
+  });
+});
+
+describe("GET /api/v1/functions", () => {
+  test("pages with limit and cursor", async () => {
+    const local = await startTestControl();
+    try {
+      for (const name of ["p1", "p2", "p3"]) await local.createFunction({ name });
+      const first = (await (await local.api("/api/v1/functions?limit=2")).json()) as { functions: { id: string; name: string }[]; next_cursor: string };
+      expect(first.functions.map((f: { name: string }) => f.name)).toEqual(["p1", "p2"]);
+      expect(first.next_cursor).toBe(first.functions[1].id);
+      const second = await (await local.api(`/api/v1/functions?limit=2&cursor=${first.next_cursor}`)).json();
+      expect(second).toMatchObject({ functions: [{ name: "p3" }], next_cursor: null });
+      expect((await local.api("/api/v1/functions?limit=0")).status).toBe(422);
+      expect((await errorOf(await local.api("/api/v1/functions?limit=abc"))).field).toBe("limit");
+    } finally {
+      await local.stop();
+    }
+  });
+
+  test("401 without a token; the read-only token may read", async () => {
+    expect((await control.fetch("/api/v1/functions")).status).toBe(401);
+    expect((await control.api("/api/v1/functions", { token: READ_TOKEN })).status).toBe(200);
+  });
+});
+
+describe("GET, PATCH, DELETE /api/v1/functions/{id}", () => {
+  test("get returns the function; 404 for unknown ids", async () => {
+    const fn = await control.createFunction({ name: "getme" });
+    expect(await (await control.api(`/api/v1/functions/${fn.id}`)).json()).toEqual(fn);
+    const missing = await control.api("/api/v1/functions/00000000-0000-0000-0000-000000000000");
+    expect(missing.status).toBe(404);
+    expect((await errorOf(missing)).code).toBe("not_found");
+    // Path-like ids are just unknown ids: they only ever reach a SQL parameter.
+    expect((await control.api(`/api/v1/functions/..%2F..%2Fetc%2Fpasswd`)).status).toBe(404);
+    expect((await control.fetch(`/api/v1/functions/${fn.id}`)).status).toBe(401);
+  });
+
+  test("patch changes the given fields and bumps updated_at", async () => {
+    const fn = await control.createFunction({ name: "patchme", memory_pages: 64, entrypoint: "main" });
+    await Bun.sleep(5);
+    const response = await control.api(`/api/v1/functions/${fn.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ max_execution_ms: 2000, env: { A: "b" } }) });
+    expect(response.status).toBe(200);
+    const updated = (await response.json()) as { updated_at: string };
+    // Fields not named keep their values (not the schema defaults).
+    expect(updated).toMatchObject({ name: "patchme", max_execution_ms: 2000, env: { A: "b" }, memory_pages: 64, entrypoint: "main", runtime: "wasm", created_at: fn.created_at });
+    expect(updated.updated_at > (fn.updated_at as string)).toBe(true);
+  });
+
+  test("patch errors: 422 empty or invalid, 409 taken name, 404 unknown, 401/403", async () => {
+    const fn = await control.createFunction({ name: "patch-errors" });
+    await control.createFunction({ name: "taken" });
+    const patch = (id: string, body: unknown, token?: string) =>
+      control.api(`/api/v1/functions/${id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(body), token });
+    expect((await patch(fn.id, {})).status).toBe(422);
+    expect((await errorOf(await patch(fn.id, { memory_pages: -1 }))).field).toBe("memory_pages");
+    expect((await patch(fn.id, { name: "taken" })).status).toBe(409);
+    expect((await patch(fn.id, { routes: ["/taken/x"] })).status).toBe(409);
+    expect((await patch("00000000-0000-0000-0000-000000000000", { max_execution_ms: 5 })).status).toBe(404);
+    expect((await patch(fn.id, { max_execution_ms: 5 }, READ_TOKEN)).status).toBe(403);
+    expect((await control.fetch(`/api/v1/functions/${fn.id}`, { method: "PATCH", body: "{}" })).status).toBe(401);
+  });
+
+  test("patch refuses limits the active version would not pass", async () => {
+    const fn = await control.createFunction({ name: "patch-limits", memory_pages: 4 });
+    expect((await control.upload(fn.id, validModule("", 3))).status).toBe(201);
+    const response = await control.api(`/api/v1/functions/${fn.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ memory_pages: 2 }) });
+    expect(response.status).toBe(422);
+    const error = await errorOf(response);
+    expect(error.code).toBe("memory_too_large");
+    expect(error.message).toContain("active version 1");
+  });
+
+  test("delete answers 204, then 404; frees the name", async () => {
+    const fn = await control.createFunction({ name: "deleteme" });
+    expect((await control.api(`/api/v1/functions/${fn.id}`, { method: "DELETE", token: READ_TOKEN })).status).toBe(403);
+    expect((await control.fetch(`/api/v1/functions/${fn.id}`, { method: "DELETE" })).status).toBe(401);
+    const response = await control.api(`/api/v1/functions/${fn.id}`, { method: "DELETE" });
+    expect(response.status).toBe(204);
+    expect((await control.api(`/api/v1/functions/${fn.id}`)).status).toBe(404);
+    expect((await control.api(`/api/v1/functions/${fn.id}`, { method: "DELETE" })).status).toBe(404);
+    await control.createFunction({ name: "deleteme" });
+  });
+});

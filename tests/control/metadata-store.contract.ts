@@ -1,0 +1,157 @@
+// The behaviour every MetadataStore backend must have. Run by metadata-store.test.ts per backend.
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import type { FunctionSpec } from "../../control/contract";
+import type { MetadataStore } from "../../control/store/metadata-store";
+
+export interface StoreFixture {
+  store: MetadataStore;
+  cleanup(): void;
+}
+
+const SHA_A = "a".repeat(64);
+const SHA_B = "b".repeat(64);
+
+export function spec(name: string, overrides: Partial<FunctionSpec> = {}): FunctionSpec {
+  return { name, entrypoint: "handle", runtime: "wasm", memory_pages: 16, max_execution_ms: 500, env: {}, routes: [`/${name}`, `/${name}/*`], ...overrides };
+}
+
+async function created(store: MetadataStore, name: string, overrides: Partial<FunctionSpec> = {}) {
+  const result = await store.createFunction(spec(name, overrides));
+  if (!result.ok) throw new Error(`create ${name}: ${result.reason}`);
+  return result.value;
+}
+
+export function metadataStoreContract(backend: string, make: () => StoreFixture): void {
+  describe(`MetadataStore contract: ${backend}`, () => {
+    let fixture: StoreFixture;
+    let store: MetadataStore;
+    beforeEach(() => {
+      fixture = make();
+      store = fixture.store;
+    });
+    afterEach(() => fixture.cleanup());
+
+    test("create assigns id and timestamps and returns what get returns", async () => {
+      const fn = await created(store, "hello", { env: { A: "1" } });
+      expect(fn.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(fn.active_version).toBeNull();
+      expect(fn.created_at).toBe(fn.updated_at);
+      expect(await store.getFunction(fn.id)).toEqual(fn);
+      expect(await store.getFunction("missing")).toBeNull();
+    });
+
+    test("a taken name is refused, whatever the routes", async () => {
+      await created(store, "hello");
+      expect(await store.createFunction(spec("hello", { routes: ["/elsewhere"] }))).toEqual({ ok: false, reason: "name_taken", name: "hello" });
+    });
+
+    test("a route overlapping another function's is refused and names the owner", async () => {
+      const owner = await created(store, "api", { routes: ["/api/*"] });
+      const result = await store.createFunction(spec("users", { routes: ["/users", "/api/users"] }));
+      expect(result).toEqual({ ok: false, reason: "route_taken", route: "/api/users", owner: { id: owner.id, name: "api", route: "/api/*" } });
+      expect(await store.countFunctions()).toBe(1);
+    });
+
+    test("list pages in registration order", async () => {
+      const names = ["a", "b", "c", "d", "e"];
+      for (const name of names) await created(store, name);
+      const first = await store.listFunctions({ limit: 2 });
+      expect(first.items.map((f) => f.name)).toEqual(["a", "b"]);
+      const second = await store.listFunctions({ limit: 2, after: first.next! });
+      expect(second.items.map((f) => f.name)).toEqual(["c", "d"]);
+      const last = await store.listFunctions({ limit: 2, after: second.next! });
+      expect(last.items.map((f) => f.name)).toEqual(["e"]);
+      expect(last.next).toBeNull();
+    });
+
+    test("update changes only given fields and keeps uniqueness", async () => {
+      const a = await created(store, "a");
+      await created(store, "b");
+      const updated = await store.updateFunction(a.id, { max_execution_ms: 900, env: { X: "y" } });
+      expect(updated.ok && updated.value).toMatchObject({ name: "a", max_execution_ms: 900, env: { X: "y" }, memory_pages: 16 });
+      expect(await store.updateFunction(a.id, { name: "b" })).toMatchObject({ ok: false, reason: "name_taken" });
+      expect(await store.updateFunction(a.id, { routes: ["/b/x"] })).toMatchObject({ ok: false, reason: "route_taken" });
+      // Its own routes never conflict with themselves.
+      expect((await store.updateFunction(a.id, { routes: ["/a", "/a/*"] })).ok).toBe(true);
+      expect(await store.updateFunction("missing", { max_execution_ms: 1 })).toEqual({ ok: false, reason: "not_found" });
+    });
+
+    test("versions number 1, 2, 3 per function and activation follows the flag", async () => {
+      const fn = await created(store, "f");
+      const v1 = await store.addVersion(fn.id, { sha256: SHA_A, size: 10 }, true);
+      const v2 = await store.addVersion(fn.id, { sha256: SHA_B, size: 20 }, false);
+      expect(v1).toMatchObject({ ok: true, value: { version: 1, active: true, sha256: SHA_A, size: 10 } });
+      expect(v2).toMatchObject({ ok: true, value: { version: 2, active: false } });
+      expect((await store.getFunction(fn.id))!.active_version).toBe(1);
+      const list = await store.listVersions(fn.id);
+      expect(list.ok && list.value.map((v) => [v.version, v.active])).toEqual([[1, true], [2, false]]);
+      const other = await created(store, "g");
+      expect(await store.addVersion(other.id, { sha256: SHA_A, size: 10 }, true)).toMatchObject({ ok: true, value: { version: 1 } });
+      expect(await store.addVersion("missing", { sha256: SHA_A, size: 1 }, true)).toEqual({ ok: false, reason: "not_found" });
+    });
+
+    test("concurrent addVersion calls get distinct versions", async () => {
+      const fn = await created(store, "f");
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.addVersion(fn.id, { sha256: SHA_A, size: i }, true)));
+      const versions = results.map((r) => (r.ok ? r.value.version : -1)).sort((a, b) => a - b);
+      expect(versions).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    });
+
+    test("activate rolls back and forward; unknown versions are refused", async () => {
+      const fn = await created(store, "f");
+      await store.addVersion(fn.id, { sha256: SHA_A, size: 1 }, true);
+      await store.addVersion(fn.id, { sha256: SHA_B, size: 2 }, true);
+      expect(await store.activateVersion(fn.id, 1)).toMatchObject({ ok: true, value: { active_version: 1 } });
+      expect((await store.getVersion(fn.id, 1))!.active).toBe(true);
+      expect((await store.getVersion(fn.id, 2))!.active).toBe(false);
+      expect(await store.activateVersion(fn.id, 3)).toEqual({ ok: false, reason: "version_not_found", version: 3 });
+      expect(await store.activateVersion("missing", 1)).toEqual({ ok: false, reason: "not_found" });
+      expect(await store.getVersion(fn.id, 9)).toBeNull();
+    });
+
+    test("delete removes the function and its versions and frees name and routes", async () => {
+      const fn = await created(store, "f");
+      await store.addVersion(fn.id, { sha256: SHA_A, size: 1 }, true);
+      expect(await store.deleteFunction(fn.id)).toMatchObject({ ok: true, value: { id: fn.id } });
+      expect(await store.getFunction(fn.id)).toBeNull();
+      expect(await store.listVersions(fn.id)).toEqual({ ok: false, reason: "not_found" });
+      expect(await store.referencedArtifacts()).toEqual(new Set());
+      expect(await store.deleteFunction(fn.id)).toEqual({ ok: false, reason: "not_found" });
+      await created(store, "f");
+    });
+
+    test("every mutation bumps the revision once and records a change", async () => {
+      expect(await store.revision()).toBe(0);
+      const fn = await created(store, "f");
+      await store.updateFunction(fn.id, { max_execution_ms: 5 });
+      await store.addVersion(fn.id, { sha256: SHA_A, size: 1 }, true);
+      await store.addVersion(fn.id, { sha256: SHA_B, size: 1 }, false);
+      await store.activateVersion(fn.id, 2);
+      await store.activateVersion(fn.id, 2); // already active: no change
+      await store.createFunction(spec("f")); // refused: no change
+      await store.deleteFunction(fn.id);
+      expect(await store.revision()).toBe(6);
+      const changes = await store.changesSince(0, 100);
+      expect(changes.map((c) => [c.revision, c.kind, c.version])).toEqual([
+        [1, "function.created", null],
+        [2, "function.updated", null],
+        [3, "version.created", 1],
+        [4, "version.created", 2],
+        [5, "version.activated", 2],
+        [6, "function.deleted", null],
+      ]);
+      expect(changes[4]!.function).toMatchObject({ id: fn.id, active_version: 2, max_execution_ms: 5 });
+      expect(changes[5]!.function).toBeNull();
+      expect((await store.changesSince(4, 1)).map((c) => c.revision)).toEqual([5]);
+    });
+
+    test("referencedArtifacts lists each hash some version uses", async () => {
+      const a = await created(store, "a");
+      const b = await created(store, "b");
+      await store.addVersion(a.id, { sha256: SHA_A, size: 1 }, true);
+      await store.addVersion(b.id, { sha256: SHA_A, size: 1 }, true);
+      await store.addVersion(b.id, { sha256: SHA_B, size: 1 }, false);
+      expect(await store.referencedArtifacts()).toEqual(new Set([SHA_A, SHA_B]));
+    });
+  });
+}

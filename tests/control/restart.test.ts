@@ -1,0 +1,141 @@
+// The control plane as a real process: kill -9, start again on the same data dir, and
+// everything acknowledged before the kill is still there; half-done work is gone.
+import { afterAll, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { join, resolve } from "node:path";
+import { tempDir, validModule } from "./helpers";
+
+const MAIN = resolve(import.meta.dir, "../../control/main.ts");
+const TOKEN = "restart-admin-token-0123456789";
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+interface Proc {
+  url: string;
+  lines: string[];
+  proc: ReturnType<typeof Bun.spawn>;
+}
+
+/** Starts `bun control/main.ts` and waits for its "listening on <url>" line. */
+async function start(dataDir: string, extra: string[] = ["--token", TOKEN]): Promise<Proc> {
+  const proc = Bun.spawn(["bun", MAIN, "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, "--log-level", "warn", ...extra], { stdout: "pipe", stderr: "inherit" });
+  const lines: string[] = [];
+  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffered = "";
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffered += decoder.decode(value, { stream: true });
+    const parts = buffered.split("\n");
+    buffered = parts.pop()!;
+    lines.push(...parts);
+    const url = lines.map((line) => line.match(/listening on (http:\/\/\S+)/)?.[1]).find(Boolean);
+    if (url) {
+      reader.releaseLock();
+      return { url, lines, proc };
+    }
+  }
+  proc.kill(9);
+  throw new Error(`control plane did not start: ${lines.join("\n")}`);
+}
+
+const auth = (token = TOKEN) => ({ authorization: `Bearer ${token}` });
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+async function upload(url: string, id: string, bytes: Uint8Array, query = "") {
+  const form = new FormData();
+  form.append("file", new Blob([bytes]), "m.wasm");
+  const response = await fetch(`${url}/api/v1/functions/${id}/upload${query}`, { method: "POST", headers: auth(), body: form });
+  expect(response.status).toBe(201);
+  return response.json() as Promise<{ version: number }>;
+}
+
+test("kill -9 then start: functions, versions and artifacts intact; partial uploads and orphans gone", async () => {
+  const dataDir = tempDir();
+  dirs.push(dataDir);
+  const first = await start(dataDir);
+  const create = async (name: string, extra = {}) =>
+    (await (await fetch(`${first.url}/api/v1/functions`, { method: "POST", headers: { ...auth(), "content-type": "application/json" }, body: JSON.stringify({ name, ...extra }) })).json()) as { id: string };
+  const a = await create("alpha", { env: { KEY: "value" }, max_execution_ms: 1234 });
+  const b = await create("beta");
+  const modules = [validModule("a1"), validModule("a2"), validModule("a3")];
+  await upload(first.url, a.id, modules[0]!);
+  await Promise.all([upload(first.url, a.id, modules[1]!), upload(first.url, a.id, modules[2]!, "?activate=false")]);
+  await upload(first.url, b.id, modules[0]!);
+  await fetch(`${first.url}/api/v1/functions/${a.id}/activate`, { method: "POST", headers: { ...auth(), "content-type": "application/json" }, body: JSON.stringify({ version: 1 }) });
+  const before = {
+    functions: await (await fetch(`${first.url}/api/v1/functions`, { headers: auth() })).json(),
+    versions: await (await fetch(`${first.url}/api/v1/functions/${a.id}/versions`, { headers: auth() })).json(),
+    health: await (await fetch(`${first.url}/healthz`)).json(),
+  };
+
+  // An upload in flight when the process dies: its temp file must not survive a restart.
+  const { port } = new URL(first.url);
+  const socket = connect(Number(port), "127.0.0.1");
+  await new Promise<void>((resolve) => socket.on("connect", resolve));
+  socket.write(
+    `POST /api/v1/functions/${b.id}/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: 100000\r\n\r\n` +
+      `--B\r\nContent-Disposition: form-data; name="file"; filename="m.wasm"\r\n\r\n`,
+  );
+  socket.write(Buffer.from(validModule("in-flight")));
+  const tmp = join(dataDir, "tmp");
+  const deadline = Date.now() + 3000;
+  while (readdirSync(tmp).length === 0 && Date.now() < deadline) await Bun.sleep(10);
+  expect(readdirSync(tmp).length).toBe(1);
+
+  first.proc.kill(9);
+  await first.proc.exited;
+  socket.destroy();
+  // A crash between publishing a file and recording its version leaves an unreferenced artifact.
+  const orphan = sha256(new TextEncoder().encode("orphan"));
+  mkdirSync(join(dataDir, "artifacts", orphan.slice(0, 2)), { recursive: true });
+  writeFileSync(join(dataDir, "artifacts", orphan.slice(0, 2), orphan), "orphan");
+
+  const second = await start(dataDir);
+  try {
+    expect(await (await fetch(`${second.url}/api/v1/functions`, { headers: auth() })).json()).toEqual(before.functions);
+    expect(await (await fetch(`${second.url}/api/v1/functions/${a.id}/versions`, { headers: auth() })).json()).toEqual(before.versions);
+    expect(await (await fetch(`${second.url}/healthz`)).json()).toEqual(before.health);
+    // The two concurrent uploads took versions 2 and 3 in either order: go by the records.
+    const records = (before.versions as { versions: { version: number; sha256: string }[] }).versions;
+    expect(new Set(records.map((r) => r.sha256))).toEqual(new Set(modules.map(sha256)));
+    for (const record of records) {
+      const response = await fetch(`${second.url}/api/v1/artifacts/${a.id}/${record.version}`, { headers: auth() });
+      expect(response.status).toBe(200);
+      expect(sha256(new Uint8Array(await response.arrayBuffer()))).toBe(record.sha256);
+    }
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(readdirSync(join(dataDir, "artifacts", orphan.slice(0, 2))).includes(orphan)).toBe(false);
+    expect(((await (await fetch(`${second.url}/api/v1/functions/${b.id}/versions`, { headers: auth() })).json()) as { versions: unknown[] }).versions).toHaveLength(1);
+    // And it keeps working: the next version number follows on.
+    expect((await upload(second.url, a.id, validModule("a4"))).version).toBe(4);
+  } finally {
+    second.proc.kill(9);
+    await second.proc.exited;
+  }
+});
+
+test("without --token: the generated admin token is printed once and works after a restart", async () => {
+  const dataDir = tempDir();
+  dirs.push(dataDir);
+  const first = await start(dataDir, []);
+  const token = first.lines.find((line) => line.startsWith("ebc_"));
+  expect(token).toBeDefined();
+  expect((await fetch(`${first.url}/api/v1/functions`, { headers: auth(token) })).status).toBe(200);
+  expect((await fetch(`${first.url}/api/v1/functions`, { headers: auth(TOKEN) })).status).toBe(401);
+  first.proc.kill("SIGTERM");
+  expect(await first.proc.exited).toBe(0);
+  const second = await start(dataDir, []);
+  try {
+    expect(second.lines.join("\n")).not.toContain(token!);
+    expect(second.lines.join("\n")).toContain("admin token from");
+    expect((await fetch(`${second.url}/api/v1/functions`, { headers: auth(token) })).status).toBe(200);
+  } finally {
+    second.proc.kill(9);
+    await second.proc.exited;
+  }
+});

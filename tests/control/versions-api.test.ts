@@ -1,0 +1,226 @@
+// Upload, version listing and activation against a real server with real files and SQLite.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
+import { readdirSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { wat } from "../fixtures/wat";
+import { READ_TOKEN, TOKEN, WASI_MODULE, errorOf, eventually, startTestControl, validModule, type TestControl } from "./helpers";
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+const artifactFiles = (dataDir: string) => readdirSync(join(dataDir, "artifacts"), { recursive: true }).filter((p) => String(p).length > 3);
+const tmpFiles = (dataDir: string) => readdirSync(join(dataDir, "tmp"));
+
+let control: TestControl;
+beforeAll(async () => {
+  control = await startTestControl();
+});
+afterAll(() => control.stop());
+
+async function versionsOf(id: string) {
+  return ((await (await control.api(`/api/v1/functions/${id}/versions`)).json()) as { versions: { version: number; active: boolean; sha256: string }[] }).versions;
+}
+
+describe("POST /api/v1/functions/{id}/upload", () => {
+  test("publishes versions 1, 2, 3 with SHA-256 and size; activates unless activate=false", async () => {
+    const fn = await control.createFunction({ name: "up" });
+    const [a, b, c] = [validModule("a"), validModule("b"), validModule("c")];
+    const first = await control.upload(fn.id, a);
+    expect(first.status).toBe(201);
+    expect(await first.json()).toEqual({ function_id: fn.id, version: 1, sha256: sha256(a), size: a.length, active: true, created_at: expect.any(String) });
+    expect(await (await control.upload(fn.id, b)).json()).toMatchObject({ version: 2, active: true });
+    expect(await (await control.upload(fn.id, c, { query: "?activate=false" })).json()).toMatchObject({ version: 3, active: false });
+    expect(((await (await control.api(`/api/v1/functions/${fn.id}`)).json()) as { active_version: number }).active_version).toBe(2);
+    expect((await versionsOf(fn.id)).map((v) => [v.version, v.active, v.sha256])).toEqual([[1, false, sha256(a)], [2, true, sha256(b)], [3, false, sha256(c)]]);
+    expect((await errorOf(await control.upload(fn.id, a, { query: "?activate=maybe" }))).field).toBe("activate");
+  });
+
+  test("a matching sha256 field is accepted; a mismatch is 422 and stores nothing", async () => {
+    const fn = await control.createFunction({ name: "hashed" });
+    const bytes = validModule("hashed");
+    expect((await control.upload(fn.id, bytes, { sha256: sha256(bytes).toUpperCase() })).status).toBe(201);
+    const before = artifactFiles(control.dataDir).length;
+    const other = validModule("other");
+    const response = await control.upload(fn.id, other, { sha256: "0".repeat(64) });
+    expect(response.status).toBe(422);
+    const error = await errorOf(response);
+    expect(error).toMatchObject({ code: "sha256_mismatch", field: "sha256" });
+    expect(error.message).toContain(sha256(other));
+    expect((await errorOf(await control.upload(fn.id, other, { sha256: "xyz" }))).field).toBe("sha256");
+    expect(artifactFiles(control.dataDir).length).toBe(before);
+    expect(await versionsOf(fn.id)).toHaveLength(1);
+  });
+
+  test.each([
+    ["an unknown import", WASI_MODULE, "forbidden_imports", "wasi_snapshot_preview1"],
+    ["memory above the function's limit", () => validModule("", 17), "memory_too_large", "17 pages"],
+    ["no entrypoint", () => wat(`(module (memory (export "memory") 1) (func (export "main")))`), "missing_entrypoint", '"handle"'],
+    ["bytes that are not WebAssembly", () => new TextEncoder().encode("<html>not wasm</html>"), "not_wasm", "not a WebAssembly module"],
+    ["an empty file", () => new Uint8Array(0), "not_wasm", "not a WebAssembly module"],
+  ])("422 for %s, naming the reason, and nothing stored", async (_, build, code, mention) => {
+    const fn = await control.createFunction({ name: `rejects-${code.replaceAll("_", "-")}-${Math.random().toString(36).slice(2, 6)}` });
+    const before = artifactFiles(control.dataDir).length;
+    const response = await control.upload(fn.id, build());
+    expect(response.status).toBe(422);
+    const error = await errorOf(response);
+    expect(error).toMatchObject({ code, field: "file" });
+    expect(error.message).toContain(mention);
+    expect(artifactFiles(control.dataDir).length).toBe(before);
+    expect(tmpFiles(control.dataDir)).toEqual([]);
+    expect(await versionsOf(fn.id)).toEqual([]);
+  });
+
+  test("form errors: no file 422, unknown field 422, not multipart 415", async () => {
+    const fn = await control.createFunction({ name: "form-errors" });
+    const form = new FormData();
+    form.append("sha256", "a".repeat(64));
+    const noFile = await control.api(`/api/v1/functions/${fn.id}/upload`, { method: "POST", body: form });
+    expect(noFile.status).toBe(422);
+    expect((await errorOf(noFile)).field).toBe("file");
+    const typo = new FormData();
+    typo.append("fiel", new Blob([validModule()]));
+    expect((await errorOf(await control.api(`/api/v1/functions/${fn.id}/upload`, { method: "POST", body: typo }))).field).toBe("fiel");
+    const json = await control.api(`/api/v1/functions/${fn.id}/upload`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(json.status).toBe(415);
+    expect((await errorOf(json)).code).toBe("unsupported_media_type");
+  });
+
+  test("404 for an unknown function; 401 without token; 403 with the read-only token", async () => {
+    const fn = await control.createFunction({ name: "up-auth" });
+    expect((await control.upload("00000000-0000-0000-0000-000000000000", validModule())).status).toBe(404);
+    expect((await control.upload(fn.id, validModule(), { token: "not-the-token-0123456789" })).status).toBe(401);
+    expect((await control.upload(fn.id, validModule(), { token: READ_TOKEN })).status).toBe(403);
+    expect(await versionsOf(fn.id)).toEqual([]);
+  });
+
+  test("concurrent uploads to one function get distinct versions", async () => {
+    const fn = await control.createFunction({ name: "concurrent" });
+    const modules = Array.from({ length: 12 }, (_, i) => validModule(`m${i}`));
+    const responses = await Promise.all(modules.map((bytes) => control.upload(fn.id, bytes)));
+    expect(responses.map((r) => r.status)).toEqual(modules.map(() => 201));
+    const versions = (await Promise.all(responses.map((r) => r.json() as Promise<{ version: number; sha256: string }>))).sort((x, y) => x.version - y.version);
+    expect(versions.map((v) => v.version)).toEqual(modules.map((_, i) => i + 1));
+    expect(new Set(versions.map((v) => v.sha256))).toEqual(new Set(modules.map(sha256)));
+    expect(await versionsOf(fn.id)).toHaveLength(12);
+  });
+
+  test("an interrupted upload leaves nothing behind", async () => {
+    const fn = await control.createFunction({ name: "interrupted" });
+    const before = artifactFiles(control.dataDir).length;
+    const { port } = new URL(control.url);
+    const boundary = "cut-short";
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.wasm"\r\nContent-Type: application/wasm\r\n\r\n`;
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () => {
+        socket.write(
+          `POST /api/v1/functions/${fn.id}/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+            `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 1000000\r\n\r\n${head}`,
+        );
+        socket.write(Buffer.from(validModule("partial")));
+        // Give the server time to start streaming the file to disk, then vanish mid-body.
+        setTimeout(() => (socket.destroy(), resolve()), 100);
+      });
+      socket.on("error", reject);
+    });
+    expect(await eventually(async () => (await control.fetch("/metrics").then((r) => r.text())).includes('control_uploads_total{outcome="aborted"} 1'))).toBe(true);
+    expect(tmpFiles(control.dataDir)).toEqual([]);
+    expect(artifactFiles(control.dataDir).length).toBe(before);
+    expect(await versionsOf(fn.id)).toEqual([]);
+  });
+});
+
+describe("upload size limit", () => {
+  test("413 past the limit, by Content-Length or while streaming, in the error shape", async () => {
+    const small = await startTestControl({ maxUploadBytes: 2048 });
+    try {
+      const fn = await small.createFunction({ name: "small" });
+      const big = new Uint8Array(200 * 1024);
+      big.set(validModule());
+      const byLength = await small.upload(fn.id, big);
+      expect(byLength.status).toBe(413);
+      expect(await errorOf(byLength)).toMatchObject({ code: "payload_too_large", message: expect.stringContaining("2048") });
+      // No Content-Length: the limit is enforced on the streamed file bytes themselves.
+      const boundary = "stream-boundary";
+      const parts = [`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.wasm"\r\n\r\n`, new Uint8Array(3000), `\r\n--${boundary}--\r\n`];
+      const body = new ReadableStream({
+        start(controller) {
+          for (const part of parts) controller.enqueue(typeof part === "string" ? new TextEncoder().encode(part) : part);
+          controller.close();
+        },
+      });
+      const streamed = await small.api(`/api/v1/functions/${fn.id}/upload`, { method: "POST", headers: { "content-type": `multipart/form-data; boundary=${boundary}` }, body });
+      expect(streamed.status).toBe(413);
+      expect((await errorOf(streamed)).code).toBe("payload_too_large");
+      // At the limit exactly is fine (the pipeline then judges the bytes).
+      const exact = await small.upload(fn.id, validModule());
+      expect(exact.status).toBe(201);
+      expect(tmpFiles(small.dataDir)).toEqual([]);
+      const metrics = await (await small.fetch("/metrics")).text();
+      expect(metrics).toContain('control_uploads_total{outcome="too_large"} 2');
+    } finally {
+      await small.stop();
+    }
+  });
+
+  test("the default limit is 50 MiB, with or without Content-Length", async () => {
+    const fn = await control.createFunction({ name: "huge" });
+    const response = await control.upload(fn.id, new Uint8Array(50 * 1024 * 1024 + 1));
+    expect(response.status).toBe(413);
+    expect((await errorOf(response)).message).toContain(String(50 * 1024 * 1024));
+    // Streamed: Bun reads ahead of the handler, so its own cap must not answer first (bare 413).
+    const boundary = "big";
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new TextEncoder().encode(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.wasm"\r\n\r\n`));
+        if (sent >= 80) return controller.close();
+        controller.enqueue(new Uint8Array(1024 * 1024));
+        sent += 1;
+      },
+    });
+    const streamed = await control.api(`/api/v1/functions/${fn.id}/upload`, { method: "POST", headers: { "content-type": `multipart/form-data; boundary=${boundary}` }, body });
+    expect(streamed.status).toBe(413);
+    expect((await errorOf(streamed)).code).toBe("payload_too_large");
+    expect(await eventually(() => tmpFiles(control.dataDir).length === 0)).toBe(true);
+  });
+});
+
+describe("GET /api/v1/functions/{id}/versions and POST /activate", () => {
+  test("activate rolls back and forward; unknown versions 404; bad bodies 422", async () => {
+    const fn = await control.createFunction({ name: "rollback" });
+    await control.upload(fn.id, validModule("one"));
+    await control.upload(fn.id, validModule("two"));
+    const activate = (body: unknown, token?: string) =>
+      control.api(`/api/v1/functions/${fn.id}/activate`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), token });
+    const back = await activate({ version: 1 });
+    expect(back.status).toBe(200);
+    expect(await back.json()).toMatchObject({ id: fn.id, active_version: 1 });
+    expect((await versionsOf(fn.id)).map((v) => v.active)).toEqual([true, false]);
+    expect(await (await activate({ version: 2 })).json()).toMatchObject({ active_version: 2 });
+    const missing = await activate({ version: 9 });
+    expect(missing.status).toBe(404);
+    expect((await errorOf(missing)).code).toBe("version_not_found");
+    for (const bad of [{ version: 0 }, { version: "1" }, {}, { version: 1, extra: true }]) expect((await activate(bad)).status).toBe(422);
+    expect((await activate({ version: 1 }, READ_TOKEN)).status).toBe(403);
+    expect((await control.fetch(`/api/v1/functions/${fn.id}/activate`, { method: "POST", body: "{}" })).status).toBe(401);
+    expect((await control.post("/api/v1/functions/00000000-0000-0000-0000-000000000000/activate", { version: 1 })).status).toBe(404);
+  });
+
+  test("activation re-checks the version under the function's current limits", async () => {
+    const fn = await control.createFunction({ name: "recheck", memory_pages: 4 });
+    await control.upload(fn.id, validModule("", 3));
+    await control.upload(fn.id, validModule("", 1));
+    const patched = await control.api(`/api/v1/functions/${fn.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ memory_pages: 2 }) });
+    expect(patched.status).toBe(200);
+    const response = await control.post(`/api/v1/functions/${fn.id}/activate`, { version: 1 });
+    expect(response.status).toBe(422);
+    expect(await errorOf(response)).toMatchObject({ code: "memory_too_large", field: "version" });
+  });
+
+  test("versions: 404 unknown function, 401 without token, read-only token may read", async () => {
+    expect((await control.api("/api/v1/functions/00000000-0000-0000-0000-000000000000/versions")).status).toBe(404);
+    const fn = await control.createFunction({ name: "versions-auth" });
+    expect((await control.fetch(`/api/v1/functions/${fn.id}/versions`)).status).toBe(401);
+    expect(await (await control.api(`/api/v1/functions/${fn.id}/versions`, { token: READ_TOKEN })).json()).toEqual({ versions: [] });
+  });
+});
