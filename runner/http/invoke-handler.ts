@@ -5,7 +5,7 @@ import { OUTCOMES } from "../outcome";
 import type { Logger } from "../observe/log";
 import type { RunnerMetrics } from "../observe/metrics";
 import type { InvocationResult, WorkerPool } from "../sandbox/pool";
-import type { GuestRequest } from "../sandbox/protocol";
+import type { RequestParts } from "../sandbox/wire";
 import { guestResponse, outcomeResponse } from "./outcome-response";
 import { readBody } from "./read-body";
 import { requestIdFor } from "./request-id";
@@ -54,9 +54,11 @@ export function createInvokeHandler(deps: InvokeDeps) {
     const body = await readBody(request, deps.maxBodyBytes);
     if (!body.ok) return finish("body_too_large", outcomeResponse("body_too_large", requestId), `limit ${deps.maxBodyBytes} bytes`);
 
-    const headers: [string, string][] = [];
-    request.headers.forEach((value, name) => headers.push([name, value]));
-    const guestRequest: GuestRequest = { method: request.method, uri, headers, body: body.body };
+    let headers = "";
+    request.headers.forEach((value, name) => {
+      headers += `${name}: ${value}\n`;
+    });
+    const guestRequest: RequestParts = { method: request.method, uri, headers, body: body.body };
     const result: InvocationResult = await deps.pool.invoke(target.key, requestId, guestRequest);
     if (result.outcome === "ok" && result.response) {
       try {

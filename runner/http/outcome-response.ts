@@ -4,7 +4,11 @@ import type { GuestResponse } from "../sandbox/protocol";
 
 export function guestResponse(response: GuestResponse, requestId: string, head: boolean): Response {
   const headers = new Headers();
-  for (const [name, value] of response.headers) headers.append(name, value);
+  const lines = response.headers;
+  for (let start = 0, end = lines.indexOf("\n"); end >= 0; start = end + 1, end = lines.indexOf("\n", start)) {
+    const colon = lines.indexOf(": ", start);
+    headers.append(lines.slice(start, colon), lines.slice(colon + 2, end));
+  }
   headers.set("x-request-id", requestId);
   return new Response(head ? null : response.body, { status: response.status, headers });
 }

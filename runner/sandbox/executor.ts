@@ -9,7 +9,8 @@ import { edgeImports } from "./host/edge-imports";
 import type { InvocationContext } from "./invocation-context";
 import { FUEL_REFILL } from "./limits";
 import { MemoryPool } from "./memory-pool";
-import { CONTROL_CANCEL, CONTROL_RUNNING, CONTROL_STARTED_F64, type InvokeJob, type InvokeResult, type LoadedFunction } from "./protocol";
+import { CONTROL_CANCEL, CONTROL_RUNNING, CONTROL_STARTED_F64, type GuestResponse, type LoadedFunction, type PostedResult } from "./protocol";
+import type { RequestBytes } from "./wire";
 
 export class Executor {
   private current: InvocationContext | null = null;
@@ -42,8 +43,7 @@ export class Executor {
     this.memories.retain([...loaded].map((f) => f.memory));
   }
 
-  run(job: InvokeJob, fn: LoadedFunction): InvokeResult {
-    const { id, requestId, request } = job;
+  run(id: number, requestId: string, request: RequestBytes, fn: LoadedFunction): PostedResult {
     const { minPages, maxPages } = fn.memory;
     // The clock starts here, not when the job was queued: the limit is on the guest's own run.
     const startedAt = Date.now();
@@ -54,7 +54,7 @@ export class Executor {
     const ctx: InvocationContext = {
       fn, requestId, deadline, request,
       memory: new GuestMemory(memory),
-      encoded: {},
+      headerMap: null,
       status: 200, headers: [], body: [], bodyBytes: 0,
       logLines: 0, logDropped: 0,
       logger: this.logger,
@@ -72,7 +72,7 @@ export class Executor {
       if (typeof entry !== "function") throw new GuestFault("trap", `export "${fn.entrypoint}" is not a function`);
       (entry as () => unknown)();
       this.memories.give(memory, minPages, maxPages);
-      return { id, outcome: "ok", response: finish(ctx) };
+      return { id, outcome: "ok", response: finish(ctx), detail: "" };
     } catch (error) {
       const { outcome, detail } = classifyError(error, memory, maxPages, minPages);
       return { id, outcome, response: null, detail };
@@ -86,7 +86,7 @@ export class Executor {
   }
 }
 
-function finish(ctx: InvocationContext) {
+function finish(ctx: InvocationContext): GuestResponse {
   let body: Uint8Array | null = null;
   if (ctx.body.length === 1) body = ctx.body[0];
   else if (ctx.body.length > 1) {
@@ -97,6 +97,12 @@ function finish(ctx: InvocationContext) {
       off += chunk.byteLength;
     }
   }
-  if (body && !ctx.headers.some(([k]) => k === "content-type")) ctx.headers.push(["content-type", "text/plain; charset=utf-8"]);
-  return { status: ctx.status, headers: ctx.headers, body };
+  let headers = "";
+  let hasType = false;
+  for (const [name, value] of ctx.headers) {
+    headers += `${name}: ${value}\n`;
+    if (name === "content-type") hasType = true;
+  }
+  if (body && !hasType) headers += "content-type: text/plain; charset=utf-8\n";
+  return { status: ctx.status, headers, body };
 }

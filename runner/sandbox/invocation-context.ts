@@ -1,17 +1,18 @@
 // The state of the one invocation a worker is running. Host calls read the request from it
 // and build the response in it; the worker makes a fresh one per invocation.
 import type { Logger } from "../observe/log";
-import type { GuestRequest, LoadedFunction } from "./protocol";
+import type { LoadedFunction } from "./protocol";
 import type { GuestMemory } from "./guest-memory";
+import type { RequestBytes } from "./wire";
 
 export interface InvocationContext {
   fn: LoadedFunction;
   requestId: string;
   deadline: number;
   memory: GuestMemory;
-  request: GuestRequest;
-  /** Lazily encoded request parts, so a guest asking twice (length, then bytes) pays once. */
-  encoded: { method?: Uint8Array; uri?: Uint8Array; headers?: Uint8Array };
+  request: RequestBytes;
+  /** Request headers by lower-case name (repeats joined by ", "), parsed on first lookup. */
+  headerMap: Map<string, string> | null;
   status: number;
   headers: [string, string][];
   body: Uint8Array[];

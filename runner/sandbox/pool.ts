@@ -1,17 +1,20 @@
 // A fixed pool of Bun Workers with a bounded queue. The main thread never runs guest code;
 // it only dispatches, times out and replaces workers.
 //
-// Throughput comes from not waiting on the thread hop: each worker may hold a few invocations
-// (PIPELINE_DEPTH) that it runs in order, and invocations sent in the same tick travel in one
-// message. A worker whose current invocation has run longer than SLOW_MS gets no new work while
-// others can take it, so a slow guest delays at most what was already queued behind it.
+// Invocations go to a worker through a shared-memory ring and results come back through
+// another (ring.ts, wire.ts): no structured clone per request. Each worker may hold a few
+// invocations (PIPELINE_DEPTH) that it runs in order, so the thread hop is not waited on; a
+// worker whose current invocation has run longer than SLOW_MS gets no new work while others
+// can take it, so a slow guest delays at most what was already queued behind it.
 import type { Outcome } from "../outcome";
 import type { Logger, LogLevel } from "../observe/log";
 import { WATCHDOG_GRACE_MS } from "./limits";
 import {
-  CONTROL_BYTES, CONTROL_CANCEL, CONTROL_RUNNING, CONTROL_STARTED_F64,
-  type FromWorker, type GuestRequest, type GuestResponse, type InvokeJob, type LoadedFunction, type ToWorker,
+  CONTROL_BYTES, CONTROL_CANCEL, CONTROL_RUNNING, CONTROL_STARTED_F64, RING_BYTES,
+  type FromWorker, type GuestResponse, type LoadedFunction, type PostedResult, type ToWorker,
 } from "./protocol";
+import { createRing, RingReader, RingWriter } from "./ring";
+import { readResult, writeJob, type RequestParts } from "./wire";
 
 export interface InvocationResult {
   outcome: Outcome;
@@ -26,7 +29,11 @@ export interface PoolOptions {
   logger: Logger;
 }
 
-interface Job extends InvokeJob {
+interface Job {
+  id: number;
+  fn: number;
+  requestId: string;
+  request: RequestParts;
   maxExecutionMs: number;
   resolve: (result: InvocationResult) => void;
 }
@@ -36,14 +43,15 @@ interface Slot {
   worker: Worker;
   control: Int32Array;
   started: Float64Array;
-  /** Sent or about to be sent, in the order the worker runs them. */
+  jobs: RingWriter;
+  results: RingReader;
+  /** Handed to the worker, in the order it runs them. */
   inflight: Map<number, Job>;
-  outbox: InvokeJob[];
 }
 
 const WORKER_URL = new URL("./worker.ts", import.meta.url);
 const WATCHDOG_TICK_MS = 20;
-const PIPELINE_DEPTH = 8;
+const PIPELINE_DEPTH = 16;
 const SLOW_MS = 5;
 /** Ids are compared for equality only; wrapping keeps them in the Int32 control block. */
 const MAX_ID = 0x3fffffff;
@@ -52,12 +60,15 @@ export class WorkerPool {
   private readonly slots: Slot[] = [];
   private queue: Job[] = [];
   private queueHead = 0;
-  private readonly functions = new Map<string, LoadedFunction>();
+  private readonly functions = new Map<string, { handle: number; fn: LoadedFunction }>();
+  private nextHandle = 1;
   private nextId = 1;
   private restarts = 0;
+  /** No new invocations once closing; `stopped` once the workers are gone. */
   private closed = false;
-  private readonly flushing = new Set<Slot>();
+  private stopped = false;
   private readonly watchdog: ReturnType<typeof setInterval>;
+  private readonly toWake = new Set<Slot>();
 
   constructor(private readonly options: PoolOptions) {
     for (let i = 0; i < options.size; i++) this.slots.push(this.spawn(i));
@@ -66,23 +77,29 @@ export class WorkerPool {
   }
 
   load(fn: LoadedFunction): void {
-    this.functions.set(fn.key, fn);
-    for (const slot of this.slots) this.post(slot, { type: "load", fn });
+    const prior = this.functions.get(fn.key);
+    const handle = prior?.handle ?? this.nextHandle++;
+    this.functions.set(fn.key, { handle, fn });
+    for (const slot of this.slots) this.post(slot, { type: "load", handle, fn });
   }
 
   unload(key: string): void {
+    const entry = this.functions.get(key);
+    if (!entry) return;
     this.functions.delete(key);
-    for (const slot of this.slots) this.post(slot, { type: "unload", key });
+    for (const slot of this.slots) this.post(slot, { type: "unload", handle: entry.handle });
   }
 
   /** Never rejects: every way an invocation can end is an outcome. */
-  invoke(key: string, requestId: string, request: GuestRequest): Promise<InvocationResult> {
+  invoke(key: string, requestId: string, request: RequestParts): Promise<InvocationResult> {
     if (this.closed) return Promise.resolve({ outcome: "shutting_down", response: null });
-    const fn = this.functions.get(key);
-    if (!fn) return Promise.resolve({ outcome: "not_found", response: null, detail: `function ${key} is not loaded` });
+    const entry = this.functions.get(key);
+    if (!entry) return Promise.resolve({ outcome: "not_found", response: null, detail: `function ${key} is not loaded` });
+    // Collect finished results while here: under load that saves the workers waking this thread.
+    for (const slot of this.slots) if (!slot.results.empty()) this.drain(slot);
     return new Promise((resolve) => {
       this.nextId = this.nextId >= MAX_ID ? 1 : this.nextId + 1;
-      const job: Job = { id: this.nextId, requestId, key, request, maxExecutionMs: fn.limits.maxExecutionMs, resolve };
+      const job: Job = { id: this.nextId, fn: entry.handle, requestId, request, maxExecutionMs: entry.fn.limits.maxExecutionMs, resolve };
       const slot = this.pickSlot();
       if (slot) return this.send(slot, job);
       if (this.queue.length - this.queueHead >= this.options.queueLimit) {
@@ -110,30 +127,74 @@ export class WorkerPool {
       await Bun.sleep(5);
     }
     clearInterval(this.watchdog);
+    this.stopped = true;
     for (const job of this.queue.splice(this.queueHead)) job.resolve({ outcome: "shutting_down", response: null });
     for (const slot of this.slots) {
       for (const job of slot.inflight.values()) job.resolve({ outcome: "shutting_down", response: null });
       slot.inflight.clear();
       slot.worker.terminate();
+      slot.results.interrupt();
     }
   }
 
   private spawn(index: number): Slot {
     const worker = new Worker(WORKER_URL);
     const control = new SharedArrayBuffer(CONTROL_BYTES);
-    const slot: Slot = { index, worker, control: new Int32Array(control), started: new Float64Array(control), inflight: new Map(), outbox: [] };
-    worker.onmessage = (event: MessageEvent<FromWorker>) => this.onResults(slot, event.data);
+    const jobs = createRing(RING_BYTES);
+    const results = createRing(RING_BYTES);
+    const slot: Slot = {
+      index, worker,
+      control: new Int32Array(control), started: new Float64Array(control),
+      jobs: new RingWriter(jobs), results: new RingReader(results),
+      inflight: new Map(),
+    };
+    worker.onmessage = (event: MessageEvent<FromWorker>) => this.settle(slot, event.data.result);
     worker.onerror = (event: ErrorEvent) => this.replace(slot, "worker_crash", `worker error: ${event.message}`);
     worker.addEventListener("close", () => {
       if (this.slots[slot.index] === slot && !this.closed) this.replace(slot, "worker_crash", "worker exited");
     });
-    this.post(slot, { type: "init", control, logLevel: this.options.logLevel, workerIndex: index });
-    for (const fn of this.functions.values()) this.post(slot, { type: "load", fn });
+    this.post(slot, { type: "init", control, jobs, results, logLevel: this.options.logLevel, workerIndex: index });
+    for (const { handle, fn } of this.functions.values()) this.post(slot, { type: "load", handle, fn });
+    this.listen(slot);
     return slot;
   }
 
-  private post(slot: Slot, msg: ToWorker, transfer: ArrayBuffer[] = []): void {
-    slot.worker.postMessage(msg, transfer);
+  private post(slot: Slot, msg: ToWorker): void {
+    slot.worker.postMessage(msg);
+  }
+
+  /** Waits (without blocking the thread) for the worker to publish results, drains them, repeats. */
+  private listen(slot: Slot): void {
+    this.drain(slot);
+    const sleeping = slot.results.sleep();
+    const again = () => {
+      if (this.slots[slot.index] === slot && !this.stopped) this.listen(slot);
+    };
+    if (sleeping) sleeping.then(again);
+    else queueMicrotask(again);
+  }
+
+  private drain(slot: Slot): void {
+    const ring = slot.results;
+    let at: number;
+    let settled = false;
+    while ((at = ring.next()) >= 0) {
+      const r = readResult(ring, at);
+      ring.release();
+      const response = r.outcome === "ok" ? { status: r.status, headers: r.headers, body: r.body } : null;
+      this.settle(slot, { id: r.id, outcome: r.outcome, response, detail: r.detail }, false);
+      settled = true;
+    }
+    if (settled) this.pump();
+  }
+
+  private settle(slot: Slot, result: PostedResult, pump = true): void {
+    const job = slot.inflight.get(result.id);
+    if (job) {
+      slot.inflight.delete(result.id);
+      job.resolve({ outcome: result.outcome, response: result.response, detail: result.detail || undefined });
+    }
+    if (pump) this.pump();
   }
 
   /** The least-loaded worker with room, skipping one stuck in a slow invocation. */
@@ -155,34 +216,21 @@ export class WorkerPool {
 
   private send(slot: Slot, job: Job): void {
     slot.inflight.set(job.id, job);
-    slot.outbox.push({ id: job.id, requestId: job.requestId, key: job.key, request: job.request });
-    if (this.flushing.size === 0) setImmediate(() => this.flush());
-    this.flushing.add(slot);
+    if (writeJob(slot.jobs, job.id, job.fn, job.requestId, job.request)) return this.wakeSoon(slot);
+    // Too big for the ring (or it is full): the same job by message.
+    this.post(slot, { type: "invoke", job: { id: job.id, fn: job.fn, requestId: job.requestId, request: job.request } });
   }
 
-  private flush(): void {
-    for (const slot of this.flushing) {
-      const jobs = slot.outbox;
-      if (jobs.length === 0) continue;
-      slot.outbox = [];
-      const transfer: ArrayBuffer[] = [];
-      for (const job of jobs) {
-        const body = job.request.body;
-        if (body && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength) transfer.push(body.buffer as ArrayBuffer);
-      }
-      this.post(slot, { type: "invoke", jobs }, transfer);
-    }
-    this.flushing.clear();
-  }
-
-  private onResults(slot: Slot, msg: FromWorker): void {
-    for (const result of msg.results) {
-      const job = slot.inflight.get(result.id);
-      if (!job) continue; // a late answer for a job the watchdog already settled
-      slot.inflight.delete(result.id);
-      job.resolve({ outcome: result.outcome, response: result.response, detail: result.detail });
-    }
-    this.pump();
+  /**
+   * Wakes a sleeping worker once per event-loop turn rather than once per job: waking a thread
+   * costs ~10 µs here, and the jobs of one turn can share it.
+   */
+  private wakeSoon(slot: Slot): void {
+    if (this.toWake.size === 0) setImmediate(() => {
+      for (const s of this.toWake) s.jobs.wake();
+      this.toWake.clear();
+    });
+    this.toWake.add(slot);
   }
 
   private pump(): void {
@@ -220,14 +268,12 @@ export class WorkerPool {
     const running = Atomics.load(old.control, CONTROL_RUNNING);
     old.worker.onmessage = null;
     old.worker.terminate();
+    old.results.interrupt();
     this.restarts++;
     this.slots[old.index] = this.spawn(old.index);
-    this.flushing.delete(old);
     const waiting: Job[] = [];
     for (const job of old.inflight.values()) {
-      // A body transferred to the dead worker is gone (detached), so that job cannot be retried.
-      const bodyLost = job.request.body !== null && job.request.body.byteLength === 0;
-      if (job.id === running || bodyLost) job.resolve({ outcome, response: null, detail });
+      if (job.id === running) job.resolve({ outcome, response: null, detail });
       else waiting.push(job);
     }
     old.inflight.clear();

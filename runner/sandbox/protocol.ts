@@ -1,8 +1,10 @@
-// Messages between the pool (main thread) and its workers. Kept to plain data and transferable
-// buffers so one structured clone carries a whole invocation each way.
+// What crosses between the pool (main thread) and its workers. Invocations and results travel
+// through a pair of shared-memory rings per worker (ring.ts, wire.ts); postMessage carries
+// set-up (init, load, unload) and the rare invocation or result too big for a ring.
 import type { Outcome } from "../outcome";
 import type { InvocationLimits } from "./limits";
 import type { LogLevel } from "../observe/log";
+import type { RequestParts } from "./wire";
 
 /** A prepared, compiled function as the workers hold it. */
 export interface LoadedFunction {
@@ -15,44 +17,35 @@ export interface LoadedFunction {
   limits: InvocationLimits;
 }
 
-export interface GuestRequest {
-  method: string;
-  uri: string;
-  /** Lower-case names, in arrival order; repeats kept as separate entries. */
-  headers: [string, string][];
-  body: Uint8Array | null;
-}
-
 export interface GuestResponse {
   status: number;
-  headers: [string, string][];
+  /** One "name: value\n" line per header, lower-case names, in the order the guest set them. */
+  headers: string;
   body: Uint8Array | null;
 }
 
-/** One invocation as it crosses to a worker; the worker starts its clock when it starts running it. */
-export interface InvokeJob {
+/** An invocation sent by postMessage because it didn't fit in the ring. */
+export interface PostedJob {
   id: number;
+  fn: number;
   requestId: string;
-  key: string;
-  request: GuestRequest;
+  request: RequestParts;
 }
 
-export interface InvokeResult {
+export interface PostedResult {
   id: number;
   outcome: Outcome;
   response: GuestResponse | null;
-  detail?: string;
+  detail: string;
 }
 
-// Invocations and results travel in batches: one structured clone per batch instead of one per
-// request, since the thread hop, not the copy, is what costs (see docs/performance.md).
 export type ToWorker =
-  | { type: "init"; control: SharedArrayBuffer; logLevel: LogLevel; workerIndex: number }
-  | { type: "load"; fn: LoadedFunction }
-  | { type: "unload"; key: string }
-  | { type: "invoke"; jobs: InvokeJob[] };
+  | { type: "init"; control: SharedArrayBuffer; jobs: SharedArrayBuffer; results: SharedArrayBuffer; logLevel: LogLevel; workerIndex: number }
+  | { type: "load"; handle: number; fn: LoadedFunction }
+  | { type: "unload"; handle: number }
+  | { type: "invoke"; job: PostedJob };
 
-export type FromWorker = { type: "results"; results: InvokeResult[] };
+export type FromWorker = { type: "result"; result: PostedResult };
 
 /**
  * The per-worker control block, shared memory the main thread reads without a message:
@@ -63,3 +56,6 @@ export const CONTROL_BYTES = 16;
 export const CONTROL_CANCEL = 0;
 export const CONTROL_RUNNING = 1;
 export const CONTROL_STARTED_F64 = 1;
+
+/** Bytes of each ring; an invocation or result over a quarter of it goes by postMessage. */
+export const RING_BYTES = 1 << 20;

@@ -1,42 +1,102 @@
 // Worker entry: holds the loaded functions and runs invocations one at a time, in the order
-// they arrive. The first message hands over the control block (see protocol.ts).
+// they arrive. Invocations come through the jobs ring and results go back through the results
+// ring (see protocol.ts); while the ring is empty the worker waits with Atomics.waitAsync, which
+// leaves its event loop free for the set-up messages and the rare oversized invocation.
 import { createLogger } from "../observe/log";
 import { Executor } from "./executor";
-import type { InvokeResult, LoadedFunction, ToWorker } from "./protocol";
+import type { FromWorker, LoadedFunction, PostedResult, ToWorker } from "./protocol";
+import { RingReader, RingWriter } from "./ring";
+import { readJob, requestBytes, writeResult, type RequestBytes } from "./wire";
 
 declare const self: Worker;
 
+/** How long the worker may keep running ring work before letting set-up messages in. */
+const YIELD_EVERY_MS = 5;
+/**
+ * A job can overtake the "load" message of its function: the ring is faster than postMessage.
+ * The load was posted first, so a few turns of the event loop deliver it.
+ */
+const LOAD_WAIT_MS = 1000;
+const WAKE_EVERY_MS = 1;
+
 let executor: Executor | null = null;
-const functions = new Map<string, LoadedFunction>();
+let results: RingWriter | null = null;
+const functions = new Map<number, LoadedFunction>();
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   switch (msg.type) {
     case "init":
       executor = new Executor(createLogger(msg.logLevel, { worker: msg.workerIndex }), msg.control);
+      results = new RingWriter(msg.results);
+      void serve(new RingReader(msg.jobs));
       return;
     case "load":
-      functions.set(msg.fn.key, msg.fn);
+      functions.set(msg.handle, msg.fn);
       return;
     case "unload":
-      functions.delete(msg.key);
+      functions.delete(msg.handle);
       executor?.forget(functions.values());
       return;
-    case "invoke": {
-      const results: InvokeResult[] = [];
-      const transfer: ArrayBuffer[] = [];
-      for (const job of msg.jobs) {
-        const fn = functions.get(job.key);
-        const result: InvokeResult = fn && executor
-          ? executor.run(job, fn)
-          : { id: job.id, outcome: "not_found", response: null, detail: `function ${job.key} is not loaded` };
-        results.push(result);
-        const body = result.response?.body;
-        // Transfer the body instead of copying it when it owns its whole buffer.
-        if (body && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength) transfer.push(body.buffer as ArrayBuffer);
-      }
-      self.postMessage({ type: "results", results }, transfer);
+    case "invoke":
+      answer(run(msg.job.id, msg.job.fn, msg.job.requestId, requestBytes(msg.job.request)));
+      results?.wake();
       return;
-    }
   }
 };
+
+async function serve(jobs: RingReader): Promise<void> {
+  let lastYield = Date.now();
+  let lastWake = 0;
+  for (;;) {
+    let at: number;
+    while ((at = jobs.next()) >= 0) {
+      const job = readJob(jobs, at);
+      jobs.release();
+      if (!functions.has(job.fn)) await loaded(job.fn);
+      answer(run(job.id, job.fn, job.requestId, job.request));
+      // Wake the main thread when this batch is done, or at least every WAKE_EVERY_MS while a
+      // long one runs; in between it collects results itself whenever it dispatches new work.
+      const now = Date.now();
+      if (jobs.empty() || now - lastWake >= WAKE_EVERY_MS) {
+        results?.wake();
+        lastWake = now;
+      }
+    }
+    const sleeping = jobs.sleep();
+    if (sleeping) {
+      await sleeping;
+      lastYield = Date.now();
+    } else if (Date.now() - lastYield > YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = Date.now();
+    }
+  }
+}
+
+async function loaded(handle: number): Promise<void> {
+  const until = Date.now() + LOAD_WAIT_MS;
+  while (!functions.has(handle) && Date.now() < until) await new Promise((resolve) => setImmediate(resolve));
+}
+
+function run(id: number, handle: number, requestId: string, request: RequestBytes): PostedResult {
+  const fn = functions.get(handle);
+  if (!fn || !executor) return { id, outcome: "not_found", response: null, detail: `function #${handle} is not loaded` };
+  return executor.run(id, requestId, request, fn);
+}
+
+function answer(result: PostedResult): void {
+  const response = result.response;
+  const fits = results && writeResult(results, {
+    id: result.id,
+    outcome: result.outcome,
+    status: response?.status ?? 0,
+    headers: response?.headers ?? "",
+    body: response?.body ?? null,
+    detail: result.detail,
+  });
+  if (fits) return;
+  const body = response?.body;
+  const transfer = body && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? [body.buffer as ArrayBuffer] : [];
+  self.postMessage({ type: "result", result } satisfies FromWorker, transfer);
+}
