@@ -1,82 +1,154 @@
 // The runner's one config schema: flags > env > defaults, validated at start.
 // Nothing else in the runner reads process.env or argv.
+//
+// Two modes share the server settings: single-module mode (`bun run runner module.wasm`) takes
+// the function's settings from flags; edge mode (`--control-plane URL`) takes every function and
+// its settings from the control plane, so the per-function flags are refused there.
 import { parseArgs } from "node:util";
-import { availableParallelism } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { DEFAULT_ENTRYPOINT } from "./abi/edge-v1";
 
 const MiB = 1024 * 1024;
 
-export const RunnerConfigSchema = Type.Object({
-  module: Type.String({ minLength: 1, description: "path of the .wasm to serve" }),
+const ServerSettings = {
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   host: Type.String({ minLength: 1, default: "0.0.0.0" }),
-  name: Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,62}$", description: "function name in logs and metrics" }),
-  entrypoint: Type.String({ minLength: 1, default: DEFAULT_ENTRYPOINT }),
-  memoryPages: Type.Integer({ minimum: 1, maximum: 16384, default: 16 }),
-  maxExecutionMs: Type.Integer({ minimum: 1, maximum: 60000, default: 500 }),
-  env: Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), Type.String(), { default: {} }),
   workers: Type.Integer({ minimum: 1, maximum: 256 }),
   queue: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1024, description: "max invocations waiting for a worker" }),
   maxBodyBytes: Type.Integer({ minimum: 0, default: 10 * MiB }),
   maxResponseBytes: Type.Integer({ minimum: 0, default: 16 * MiB }),
   maxLogLinesPerInvocation: Type.Integer({ minimum: 0, default: 100 }),
-  sha256: Type.Optional(Type.String({ pattern: "^[0-9a-fA-F]{64}$" })),
   logLevel: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info" }),
+};
+
+export const RunnerConfigSchema = Type.Object({
+  module: Type.String({ minLength: 1, description: "path of the .wasm to serve" }),
+  name: Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,62}$", description: "function name in logs and metrics" }),
+  entrypoint: Type.String({ minLength: 1, default: DEFAULT_ENTRYPOINT }),
+  memoryPages: Type.Integer({ minimum: 1, maximum: 16384, default: 16 }),
+  maxExecutionMs: Type.Integer({ minimum: 1, maximum: 60000, default: 500 }),
+  env: Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), Type.String(), { default: {} }),
+  sha256: Type.Optional(Type.String({ pattern: "^[0-9a-fA-F]{64}$" })),
+  ...ServerSettings,
 });
 export type RunnerConfig = Static<typeof RunnerConfigSchema>;
 
+export const EdgeConfigSchema = Type.Object({
+  controlPlane: Type.String({ pattern: "^https?://[^\\s/?#]+/?$", description: "control plane base URL, e.g. http://127.0.0.1:8080" }),
+  token: Type.String({ minLength: 16, maxLength: 512, pattern: "^[\\x21-\\x7e]+$", description: "admin or read-only token of the control plane" }),
+  nodeId: Type.String({ pattern: "^[A-Za-z0-9._:-]{1,128}$", description: "this node's id in the control plane's node list" }),
+  cacheDir: Type.String({ minLength: 1, description: "state.json and verified artifacts, kept across restarts" }),
+  cacheMb: Type.Integer({ minimum: 1, maximum: 1024 * 1024, default: 256, description: "compiled modules held in memory (estimated cost)" }),
+  diskMb: Type.Integer({ minimum: 1, maximum: 1024 * 1024, default: 1024, description: "artifacts kept on disk" }),
+  advertiseUrl: Type.Optional(Type.String({ pattern: "^https?://\\S+$", description: "address reported to the control plane; default http://<host>:<port>" })),
+  prefetchConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: "artifact downloads at once" }),
+  ...ServerSettings,
+});
+export type EdgeConfig = Static<typeof EdgeConfigSchema>;
+
+type AnyKey = keyof RunnerConfig | keyof EdgeConfig;
+
 /** Flag name -> [config key, env var]. Env vars use the EDGE_RUNNER_ prefix. */
-const FLAGS = {
+const SERVER_FLAGS = {
   port: ["port", "EDGE_RUNNER_PORT"],
   host: ["host", "EDGE_RUNNER_HOST"],
-  name: ["name", "EDGE_RUNNER_NAME"],
-  entrypoint: ["entrypoint", "EDGE_RUNNER_ENTRYPOINT"],
-  "memory-pages": ["memoryPages", "EDGE_RUNNER_MEMORY_PAGES"],
-  "max-execution-ms": ["maxExecutionMs", "EDGE_RUNNER_MAX_EXECUTION_MS"],
   workers: ["workers", "EDGE_RUNNER_WORKERS"],
   queue: ["queue", "EDGE_RUNNER_QUEUE"],
   "max-body-bytes": ["maxBodyBytes", "EDGE_RUNNER_MAX_BODY_BYTES"],
   "max-response-bytes": ["maxResponseBytes", "EDGE_RUNNER_MAX_RESPONSE_BYTES"],
   "max-log-lines": ["maxLogLinesPerInvocation", "EDGE_RUNNER_MAX_LOG_LINES"],
-  sha256: ["sha256", "EDGE_RUNNER_SHA256"],
   "log-level": ["logLevel", "EDGE_RUNNER_LOG_LEVEL"],
-} as const satisfies Record<string, readonly [keyof RunnerConfig, string]>;
+} as const;
+const SINGLE_FLAGS = {
+  name: ["name", "EDGE_RUNNER_NAME"],
+  entrypoint: ["entrypoint", "EDGE_RUNNER_ENTRYPOINT"],
+  "memory-pages": ["memoryPages", "EDGE_RUNNER_MEMORY_PAGES"],
+  "max-execution-ms": ["maxExecutionMs", "EDGE_RUNNER_MAX_EXECUTION_MS"],
+  sha256: ["sha256", "EDGE_RUNNER_SHA256"],
+} as const;
+const EDGE_FLAGS = {
+  "control-plane": ["controlPlane", "EDGE_RUNNER_CONTROL_PLANE"],
+  token: ["token", "EDGE_RUNNER_TOKEN"],
+  "node-id": ["nodeId", "EDGE_RUNNER_NODE_ID"],
+  "cache-dir": ["cacheDir", "EDGE_RUNNER_CACHE_DIR"],
+  "cache-mb": ["cacheMb", "EDGE_RUNNER_CACHE_MB"],
+  "disk-mb": ["diskMb", "EDGE_RUNNER_DISK_MB"],
+  "advertise-url": ["advertiseUrl", "EDGE_RUNNER_ADVERTISE_URL"],
+  "prefetch-concurrency": ["prefetchConcurrency", "EDGE_RUNNER_PREFETCH_CONCURRENCY"],
+} as const;
+type FlagTable = Record<string, readonly [AnyKey, string]>;
+const ALL_FLAGS: FlagTable = { ...SERVER_FLAGS, ...SINGLE_FLAGS, ...EDGE_FLAGS };
 
-const NUMERIC = new Set<keyof RunnerConfig>(["port", "memoryPages", "maxExecutionMs", "workers", "queue", "maxBodyBytes", "maxResponseBytes", "maxLogLinesPerInvocation"]);
+const NUMERIC = new Set<AnyKey>(["port", "memoryPages", "maxExecutionMs", "workers", "queue", "maxBodyBytes", "maxResponseBytes", "maxLogLinesPerInvocation", "cacheMb", "diskMb", "prefetchConcurrency"]);
+const SECRET = new Set<AnyKey>(["token"]);
 
 export const USAGE = `usage: bun run runner <module.wasm> [--port 3000] [--host 0.0.0.0] [--name NAME] [--entrypoint handle]
        [--memory-pages 16] [--max-execution-ms 500] [--env KEY=VALUE]... [--workers N] [--queue 1024]
-       [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--sha256 HEX] [--log-level info]`;
+       [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--sha256 HEX] [--log-level info]
+   or: bun run runner --control-plane URL --token TOKEN [--port 3000] [--host 0.0.0.0] [--node-id ID]
+       [--cache-dir DIR] [--cache-mb 256] [--disk-mb 1024] [--advertise-url URL] [--prefetch-concurrency 4]
+       [--workers N] [--queue 1024] [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--log-level info]
+Every flag also reads EDGE_RUNNER_<FLAG> from the environment (e.g. EDGE_RUNNER_TOKEN).`;
 
 export type ConfigResult = { ok: true; config: RunnerConfig } | { ok: false; message: string } | { ok: "help" };
+export type AnyConfigResult =
+  | { ok: true; mode: "single"; config: RunnerConfig }
+  | { ok: true; mode: "edge"; config: EdgeConfig }
+  | { ok: false; message: string }
+  | { ok: "help" };
 
+/** Either mode: edge mode when --control-plane (or EDGE_RUNNER_CONTROL_PLANE) is given. */
+export function loadConfig(argv: string[], environment: Record<string, string | undefined>): AnyConfigResult {
+  const parsed = parse(argv);
+  if (!parsed.ok) return parsed;
+  if (parsed.values.help) return { ok: "help" };
+  const edge = parsed.values["control-plane"] !== undefined || (environment.EDGE_RUNNER_CONTROL_PLANE ?? "") !== "";
+  if (!edge) {
+    const single = loadSingle(parsed, environment);
+    return single.ok === true ? { ok: true, mode: "single", config: single.config } : single;
+  }
+  return loadEdge(parsed, environment);
+}
+
+/** Single-module mode only (tests start runners in-process with it). */
 export function loadRunnerConfig(argv: string[], environment: Record<string, string | undefined>): ConfigResult {
-  let parsed;
+  const parsed = parse(argv);
+  if (!parsed.ok) return parsed;
+  if (parsed.values.help) return { ok: "help" };
+  for (const flag of Object.keys(EDGE_FLAGS)) if (parsed.values[flag] !== undefined) return { ok: false, message: `--${flag} belongs to edge mode` };
+  return loadSingle(parsed, environment);
+}
+
+interface Parsed {
+  ok: true;
+  values: Record<string, unknown>;
+  positionals: string[];
+}
+
+function parse(argv: string[]): Parsed | { ok: false; message: string } {
   try {
-    parsed = parseArgs({
+    const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
       options: {
-        ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: "string" as const }])),
+        ...Object.fromEntries(Object.keys(ALL_FLAGS).map((flag) => [flag, { type: "string" as const }])),
         env: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
     });
+    return { ok: true, values, positionals };
   } catch (error) {
     return { ok: false, message: (error as Error).message };
   }
-  if (parsed.values.help) return { ok: "help" };
-  if (parsed.positionals.length !== 1) return { ok: false, message: "expected exactly one module path" };
+}
 
-  const raw: Record<string, unknown> = { module: parsed.positionals[0] };
-  for (const [flag, [key, envVar]] of Object.entries(FLAGS)) {
-    const text = (parsed.values as Record<string, unknown>)[flag] ?? environment[envVar];
-    if (text === undefined) continue;
-    raw[key] = NUMERIC.has(key) ? toNumber(String(text)) : text;
-  }
+function loadSingle(parsed: Parsed, environment: Record<string, string | undefined>): ConfigResult {
+  if (parsed.positionals.length !== 1) return { ok: false, message: "expected exactly one module path" };
+  const raw = collect(parsed, environment, { ...SERVER_FLAGS, ...SINGLE_FLAGS });
+  raw.module = parsed.positionals[0];
   const envPairs = (parsed.values.env as string[] | undefined) ?? [];
   const env: Record<string, string> = {};
   for (const pair of envPairs) {
@@ -87,11 +159,41 @@ export function loadRunnerConfig(argv: string[], environment: Record<string, str
   raw.env = env;
   raw.name ??= defaultName(String(raw.module));
   raw.workers ??= availableParallelism();
+  return validate(RunnerConfigSchema, raw);
+}
 
-  const withDefaults = Value.Default(RunnerConfigSchema, raw);
-  const firstError = Value.Errors(RunnerConfigSchema, withDefaults).First();
-  if (firstError) return { ok: false, message: `invalid ${describePath(firstError.path)}: ${firstError.message}` };
-  return { ok: true, config: withDefaults as RunnerConfig };
+function loadEdge(parsed: Parsed, environment: Record<string, string | undefined>): AnyConfigResult {
+  if (parsed.positionals.length > 0) return { ok: false, message: "edge mode (--control-plane) serves the control plane's functions; drop the module path" };
+  const perFunction = [...Object.keys(SINGLE_FLAGS), "env"].find((flag) => parsed.values[flag] !== undefined);
+  if (perFunction) return { ok: false, message: `--${perFunction} is set per function on the control plane in edge mode` };
+  const raw = collect(parsed, environment, { ...SERVER_FLAGS, ...EDGE_FLAGS });
+  raw.workers ??= availableParallelism();
+  raw.port ??= 3000;
+  raw.nodeId ??= `${hostname().replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 100) || "node"}-${raw.port}`;
+  raw.cacheDir ??= `.edge-cache/${raw.nodeId}`;
+  if (raw.token === undefined) return { ok: false, message: "edge mode needs --token (or EDGE_RUNNER_TOKEN): the control plane's read-only or admin token" };
+  const result = validate(EdgeConfigSchema, raw);
+  return result.ok === true ? { ok: true, mode: "edge", config: result.config } : result;
+}
+
+function collect(parsed: Parsed, environment: Record<string, string | undefined>, flags: FlagTable): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  for (const [flag, [key, envVar]] of Object.entries(flags)) {
+    const text = parsed.values[flag] ?? environment[envVar];
+    if (text === undefined) continue;
+    raw[key] = NUMERIC.has(key) ? toNumber(String(text)) : text;
+  }
+  return raw;
+}
+
+function validate<S extends typeof RunnerConfigSchema | typeof EdgeConfigSchema>(schema: S, raw: Record<string, unknown>): { ok: true; config: Static<S> } | { ok: false; message: string } {
+  const withDefaults = Value.Default(schema, raw);
+  const firstError = Value.Errors(schema, withDefaults).First();
+  if (!firstError) return { ok: true, config: withDefaults as Static<S> };
+  const key = firstError.path.replace(/^\//, "").split("/")[0] as AnyKey;
+  // Never echo a token back: it may be a real secret with a typo.
+  const why = SECRET.has(key) ? "must be 16 to 512 printable characters without spaces" : firstError.message;
+  return { ok: false, message: `invalid ${describePath(firstError.path)}: ${why}` };
 }
 
 function toNumber(text: string): number | string {
@@ -99,8 +201,8 @@ function toNumber(text: string): number | string {
 }
 
 function describePath(path: string): string {
-  const key = path.replace(/^\//, "").split("/")[0] as keyof RunnerConfig;
-  const flag = Object.entries(FLAGS).find(([, [k]]) => k === key)?.[0];
+  const key = path.replace(/^\//, "").split("/")[0] as AnyKey;
+  const flag = Object.entries(ALL_FLAGS).find(([, [k]]) => k === key)?.[0];
   if (flag) return `--${flag}`;
   return key === "env" ? `--env ${path.split("/")[2] ?? ""}`.trim() : key || "config";
 }

@@ -1,8 +1,10 @@
 // `bun run runner <module.wasm> [flags]`: serve one module over HTTP.
+// `bun run runner --control-plane URL --token T [flags]`: an edge node serving every deployed function.
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { loadRunnerConfig, USAGE, type RunnerConfig } from "./config";
-import { createLogger } from "./observe/log";
+import { loadConfig, USAGE, type EdgeConfig, type RunnerConfig } from "./config";
+import { startEdge } from "./edge/start-edge";
+import { createLogger, type Logger } from "./observe/log";
 import { startRunner } from "./start-runner";
 import { prepareArtifact } from "./module/prepare-artifact";
 
@@ -20,40 +22,57 @@ function resolveModulePath(path: string): string {
   return existsSync(built) ? built : resolve(path);
 }
 
-const loaded = loadRunnerConfig(Bun.argv.slice(2), process.env);
+function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, async () => {
+      if (stopping) return;
+      stopping = true;
+      logger.log("info", "shutting down", { signal });
+      await stop();
+      process.exit(0);
+    });
+  }
+}
+
+function serveModule(config: RunnerConfig): void {
+  const modulePath = resolveModulePath(config.module);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(modulePath));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    fail(code === "ENOENT" ? `module not found: ${modulePath}` : `cannot read ${modulePath}: ${(error as Error).message}`);
+  }
+
+  const prepared = prepareArtifact(bytes, { memoryPages: config.memoryPages, entrypoint: config.entrypoint }, config.sha256);
+  if (!prepared.ok) fail(`${basename(modulePath)} rejected (${prepared.code}): ${prepared.message}`);
+
+  const logger = createLogger(config.logLevel);
+  const runner = startRunner(config, prepared.artifact, logger);
+  const { artifact } = prepared;
+  console.log(
+    `EdgeBase runner: serving ${config.name} from ${modulePath} (${artifact.size} bytes, sha256 ${artifact.sha256}) at http://${config.host}:${runner.port}/`,
+  );
+  stopOnSignals(logger, () => runner.stop());
+}
+
+async function serveEdge(config: EdgeConfig): Promise<void> {
+  const logger = createLogger(config.logLevel, { node_id: config.nodeId });
+  const edge = await startEdge(config, logger).catch((error: Error) => fail(`cannot start the edge node: ${error.message}`));
+  const { revision, functions } = edge.node.status();
+  const from = edge.restored ? "restored from disk" : "from the control plane";
+  console.log(
+    `EdgeBase runner: edge node ${config.nodeId} following ${config.controlPlane} (revision ${revision} ${from}, ${functions} functions; cache ${edge.cacheDir}) at http://${config.host}:${edge.port}/`,
+  );
+  stopOnSignals(logger, () => edge.stop());
+}
+
+const loaded = loadConfig(Bun.argv.slice(2), process.env);
 if (loaded.ok === "help") {
   console.log(USAGE);
   process.exit(0);
 }
 if (!loaded.ok) fail(`${loaded.message} (see --help)`);
-const config: RunnerConfig = loaded.config;
-
-const modulePath = resolveModulePath(config.module);
-let bytes: Uint8Array;
-try {
-  bytes = new Uint8Array(readFileSync(modulePath));
-} catch (error) {
-  const code = (error as NodeJS.ErrnoException).code;
-  fail(code === "ENOENT" ? `module not found: ${modulePath}` : `cannot read ${modulePath}: ${(error as Error).message}`);
-}
-
-const prepared = prepareArtifact(bytes, { memoryPages: config.memoryPages, entrypoint: config.entrypoint }, config.sha256);
-if (!prepared.ok) fail(`${basename(modulePath)} rejected (${prepared.code}): ${prepared.message}`);
-
-const logger = createLogger(config.logLevel);
-const runner = startRunner(config, prepared.artifact, logger);
-const { artifact } = prepared;
-console.log(
-  `EdgeBase runner: serving ${config.name} from ${modulePath} (${artifact.size} bytes, sha256 ${artifact.sha256}) at http://${config.host}:${runner.port}/`,
-);
-
-let stopping = false;
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.on(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    logger.log("info", "shutting down", { signal });
-    await runner.stop();
-    process.exit(0);
-  });
-}
+if (loaded.mode === "edge") await serveEdge(loaded.config);
+else serveModule(loaded.config);

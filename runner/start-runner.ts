@@ -2,14 +2,15 @@
 // main.ts so tests can start a runner in-process on port 0 without a CLI.
 import type { RunnerConfig } from "./config";
 import { createRunnerApp } from "./http/app";
+import { createInvokeHandler } from "./http/invoke-handler";
 import type { PreparedArtifact } from "./module/prepare-artifact";
 import type { Logger } from "./observe/log";
 import { createRunnerMetrics } from "./observe/metrics";
 import { WorkerPool } from "./sandbox/pool";
 
 /** How long a stopping runner lets running invocations finish. */
-const DRAIN_MS = 5_000;
-const LOG_LINE_BYTES = 4096;
+export const DRAIN_MS = 5_000;
+export const LOG_LINE_BYTES = 4096;
 
 export interface RunningRunner {
   port: number;
@@ -36,18 +37,18 @@ export function startRunner(config: RunnerConfig, artifact: PreparedArtifact, lo
   const metrics = createRunnerMetrics(() => pool.stats());
   const target = { key, name: config.name };
   const app = createRunnerApp({
-    pool, metrics, logger,
-    maxBodyBytes: config.maxBodyBytes,
-    resolve: () => target,
+    metrics,
+    invoke: createInvokeHandler({ pool, metrics, logger, maxBodyBytes: config.maxBodyBytes, resolve: () => target }),
     health: () => ({ function: config.name, sha256: artifact.sha256, pool: pool.stats() }),
   });
+  const inv = createInvokeHandler({ pool, metrics, logger, maxBodyBytes: config.maxBodyBytes, resolve: () => target });
   const server = Bun.serve({
     port: config.port,
     hostname: config.host,
     // read-body.ts enforces the limit (by Content-Length or while streaming) so that oversized
     // bodies get a 413 in the product's shape, counted and logged; Bun's own cap would not.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    fetch: app.fetch,
+    fetch: (process.env.RAW ? (req: Request) => (req.url.endsWith('/metrics') ? app.fetch(req) : inv(req)) : app.fetch),
   });
   return {
     port: server.port ?? config.port,

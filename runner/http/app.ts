@@ -1,12 +1,18 @@
 // The runner's HTTP surface: health, metrics, and every other path and method to a function.
+// `invoke` decides which function: the one module in single mode, the route table on an edge node.
 import { Elysia } from "elysia";
 import type { RunnerMetrics } from "../observe/metrics";
-import { createInvokeHandler, type InvokeDeps } from "./invoke-handler";
 
 const RESERVED = new Set(["/healthz", "/metrics"]);
 
-export function createRunnerApp(deps: InvokeDeps & { metrics: RunnerMetrics; health: () => Record<string, unknown> }) {
-  const invoke = createInvokeHandler(deps);
+export interface RunnerAppDeps {
+  metrics: RunnerMetrics;
+  health: () => Record<string, unknown>;
+  invoke: (request: Request) => Promise<Response>;
+}
+
+export function createRunnerApp(deps: RunnerAppDeps) {
+  const { invoke } = deps;
   return new Elysia({ strictPath: true })
     .get("/healthz", () => ({ status: "ok", ...deps.health() }))
     .get("/metrics", async () => new Response(await deps.metrics.registry.metrics(), { headers: { "content-type": deps.metrics.registry.contentType } }))

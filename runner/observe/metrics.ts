@@ -39,12 +39,26 @@ export function createRunnerMetrics(poolStats: () => PoolStats): RunnerMetrics {
   gauge("wasm_queue_capacity", "Maximum invocations that may wait for a worker", (s) => s.queueLimit);
   gauge("wasm_worker_restarts", "Workers replaced since start (crash or watchdog)", (s) => s.restarts);
 
+  // prom-client hashes the label object on every call; the labelled children are kept instead
+  // (a few per function), which takes that off the per-request path.
+  type Children = { count: ReturnType<typeof count.labels>; errors: ReturnType<typeof errors.labels> | null; latency: ReturnType<typeof latency.labels> };
+  const children = new Map<string, Children>();
   return {
     registry,
     observeInvocation(fn, outcome, seconds) {
-      count.inc({ function: fn, outcome });
-      if (outcome !== "ok") errors.inc({ function: fn, outcome });
-      latency.observe({ function: fn }, seconds);
+      const key = `${fn}\0${outcome}`;
+      let c = children.get(key);
+      if (!c) {
+        c = {
+          count: count.labels({ function: fn, outcome }),
+          errors: outcome === "ok" ? null : errors.labels({ function: fn, outcome }),
+          latency: latency.labels({ function: fn }),
+        };
+        children.set(key, c);
+      }
+      c.count.inc();
+      c.errors?.inc();
+      c.latency.observe(seconds);
     },
   };
 }

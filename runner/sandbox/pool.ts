@@ -10,7 +10,7 @@ import type { Outcome } from "../outcome";
 import type { Logger, LogLevel } from "../observe/log";
 import { WATCHDOG_GRACE_MS } from "./limits";
 import {
-  CONTROL_BYTES, CONTROL_CANCEL, CONTROL_RUNNING, CONTROL_STARTED_F64, RING_BYTES,
+  CONTROL_BYTES, CONTROL_CANCEL, CONTROL_MAIL, CONTROL_RUNNING, CONTROL_STARTED_F64, RING_BYTES,
   type FromWorker, type GuestResponse, type LoadedFunction, type PostedResult, type ToWorker,
 } from "./protocol";
 import { createRing, RingReader, RingWriter } from "./ring";
@@ -161,6 +161,9 @@ export class WorkerPool {
 
   private post(slot: Slot, msg: ToWorker): void {
     slot.worker.postMessage(msg);
+    // The worker may be blocked on its jobs ring: tell it there is mail and wake it.
+    Atomics.add(slot.control, CONTROL_MAIL, 1);
+    slot.jobs.interrupt();
   }
 
   /** Waits (without blocking the thread) for the worker to publish results, drains them, repeats. */

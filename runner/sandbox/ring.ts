@@ -36,7 +36,7 @@ class RingView {
     this.capacity = this.bytes.byteLength;
   }
 
-  /** Releases a consumer waiting in sleep(), e.g. when the producer goes away. */
+  /** Releases a waiting consumer whatever it waits for: the producer goes away, or has mail for it. */
   interrupt(): void {
     Atomics.add(this.header, SEQ, 1);
     Atomics.notify(this.header, SEQ);
@@ -148,6 +148,19 @@ export class RingReader extends RingView {
       return null;
     }
     return wait.value.then(() => Atomics.store(this.header, SLEEPING, 0));
+  }
+
+  /**
+   * Blocks this thread (a worker's; the main thread may not block) for up to `ms` until a record
+   * may be available. Waking a thread blocked here costs the producer ~1.5 µs; waking one
+   * waiting with waitAsync (sleep()) costs it ~50 µs in Bun 1.4.
+   */
+  sleepSync(ms: number): void {
+    const seen = Atomics.load(this.header, SEQ);
+    if (!this.empty()) return;
+    Atomics.store(this.header, SLEEPING, 1);
+    if (Atomics.load(this.header, SEQ) === seen && this.empty()) Atomics.wait(this.header, SEQ, seen, ms);
+    Atomics.store(this.header, SLEEPING, 0);
   }
 
   empty(): boolean {

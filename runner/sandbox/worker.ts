@@ -1,10 +1,10 @@
 // Worker entry: holds the loaded functions and runs invocations one at a time, in the order
 // they arrive. Invocations come through the jobs ring and results go back through the results
-// ring (see protocol.ts); while the ring is empty the worker waits with Atomics.waitAsync, which
-// leaves its event loop free for the set-up messages and the rare oversized invocation.
+// ring (see protocol.ts); while the ring is empty the worker blocks in Atomics.wait, and lets its
+// event loop run for set-up messages and the rare oversized invocation when told there is mail.
 import { createLogger } from "../observe/log";
 import { Executor } from "./executor";
-import type { FromWorker, LoadedFunction, PostedResult, ToWorker } from "./protocol";
+import { CONTROL_MAIL, type FromWorker, type LoadedFunction, type PostedResult, type ToWorker } from "./protocol";
 import { RingReader, RingWriter } from "./ring";
 import { readJob, requestBytes, writeResult, type RequestBytes } from "./wire";
 
@@ -18,6 +18,8 @@ const YIELD_EVERY_MS = 5;
  */
 const LOAD_WAIT_MS = 1000;
 const WAKE_EVERY_MS = 1;
+/** Longest a worker stays blocked before it lets its event loop run anyway. */
+const IDLE_WAIT_MS = 10;
 
 let executor: Executor | null = null;
 let results: RingWriter | null = null;
@@ -29,7 +31,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case "init":
       executor = new Executor(createLogger(msg.logLevel, { worker: msg.workerIndex }), msg.control);
       results = new RingWriter(msg.results);
-      void serve(new RingReader(msg.jobs));
+      void serve(new RingReader(msg.jobs), new Int32Array(msg.control));
       return;
     case "load":
       functions.set(msg.handle, msg.fn);
@@ -45,9 +47,10 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   }
 };
 
-async function serve(jobs: RingReader): Promise<void> {
+async function serve(jobs: RingReader, control: Int32Array): Promise<void> {
   let lastYield = Date.now();
   let lastWake = 0;
+  let mail = Atomics.load(control, CONTROL_MAIL);
   for (;;) {
     let at: number;
     while ((at = jobs.next()) >= 0) {
@@ -55,19 +58,22 @@ async function serve(jobs: RingReader): Promise<void> {
       jobs.release();
       if (!functions.has(job.fn)) await loaded(job.fn);
       answer(run(job.id, job.fn, job.requestId, job.request));
-      // Wake the main thread when this batch is done, or at least every WAKE_EVERY_MS while a
-      // long one runs; in between it collects results itself whenever it dispatches new work.
+      // While a long batch runs, wake the main thread at least every WAKE_EVERY_MS.
       const now = Date.now();
-      if (jobs.empty() || now - lastWake >= WAKE_EVERY_MS) {
+      if (now - lastWake >= WAKE_EVERY_MS) {
         results?.wake();
         lastWake = now;
       }
     }
-    const sleeping = jobs.sleep();
-    if (sleeping) {
-      await sleeping;
-      lastYield = Date.now();
-    } else if (Date.now() - lastYield > YIELD_EVERY_MS) {
+    // Out of work: hand the results over, then block until the next job. The wait is
+    // synchronous (cheap to wake), so messages are let in explicitly: when the main thread says
+    // it posted one, and every YIELD_EVERY_MS in any case.
+    results?.wake();
+    lastWake = Date.now();
+    jobs.sleepSync(IDLE_WAIT_MS);
+    const posted = Atomics.load(control, CONTROL_MAIL);
+    if (posted !== mail || Date.now() - lastYield > YIELD_EVERY_MS) {
+      mail = posted;
       await new Promise((resolve) => setImmediate(resolve));
       lastYield = Date.now();
     }

@@ -1,0 +1,120 @@
+// Verified artifacts on the node's disk (<cache-dir>/artifacts/<sha256>.wasm), so a restart
+// without the control plane still has the code. Bytes are verified before they are written and
+// again whenever they are read back: a file changed on disk is refused, deleted and reported,
+// and the caller fetches it again. Bounded by bytes, least recently used first, but never an
+// artifact the node serves or is about to serve (pinned).
+import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { sha256Hex } from "../../module/sha256";
+
+const NAME = /^([0-9a-f]{64})\.wasm$/;
+const HEX = /^[0-9a-f]{64}$/;
+
+export class DiskArtifacts {
+  /** sha256 -> size, in least-recently-used-first order (Map keeps insertion order). */
+  private readonly entries = new Map<string, number>();
+  private bytes = 0;
+  private pinned: ReadonlySet<string> = new Set();
+
+  private constructor(
+    private readonly dir: string,
+    private readonly maxBytes: number,
+    private readonly onTampered: (sha256: string) => void,
+  ) {}
+
+  /** Indexes what a previous run left, oldest first by mtime; removes unfinished writes. */
+  static async open(dir: string, maxBytes: number, onTampered: (sha256: string) => void): Promise<DiskArtifacts> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const store = new DiskArtifacts(dir, maxBytes, onTampered);
+    const found: { sha: string; size: number; mtime: number }[] = [];
+    for (const name of await readdir(dir)) {
+      const match = NAME.exec(name);
+      if (!match) {
+        if (name.endsWith(".tmp")) await rm(join(dir, name), { force: true });
+        continue;
+      }
+      const info = await stat(join(dir, name)).catch(() => null);
+      if (info?.isFile()) found.push({ sha: match[1]!, size: info.size, mtime: info.mtimeMs });
+    }
+    found.sort((a, b) => a.mtime - b.mtime);
+    for (const { sha, size } of found) store.remember(sha, size);
+    return store;
+  }
+
+  has(sha256: string): boolean {
+    return this.entries.has(sha256);
+  }
+
+  /** The bytes, verified; null when absent or when the file no longer matches its name. */
+  async read(sha256: string): Promise<Uint8Array | null> {
+    if (!HEX.test(sha256) || !this.entries.has(sha256)) return null;
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(this.path(sha256)));
+    } catch {
+      this.forget(sha256);
+      return null;
+    }
+    if (sha256Hex(bytes) !== sha256) {
+      this.onTampered(sha256);
+      await rm(this.path(sha256), { force: true });
+      this.forget(sha256);
+      return null;
+    }
+    this.remember(sha256, bytes.byteLength);
+    return bytes;
+  }
+
+  /** `bytes` must already be verified against `sha256`. Written atomically, then the bound is enforced. */
+  async write(sha256: string, bytes: Uint8Array): Promise<void> {
+    if (!HEX.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
+    const temp = `${this.path(sha256)}.${process.pid}.tmp`;
+    const file = await open(temp, "w", 0o600);
+    try {
+      await file.writeFile(bytes);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temp, this.path(sha256));
+    this.remember(sha256, bytes.byteLength);
+    await this.evict();
+  }
+
+  /** The artifacts that must stay: what the node serves and what it is moving to. */
+  async pin(sha256s: ReadonlySet<string>): Promise<void> {
+    this.pinned = sha256s;
+    await this.evict();
+  }
+
+  stats(): { files: number; bytes: number } {
+    return { files: this.entries.size, bytes: this.bytes };
+  }
+
+  private async evict(): Promise<void> {
+    if (this.bytes <= this.maxBytes) return;
+    for (const sha of [...this.entries.keys()]) {
+      if (this.bytes <= this.maxBytes) break;
+      if (this.pinned.has(sha)) continue;
+      this.forget(sha);
+      await rm(this.path(sha), { force: true });
+    }
+  }
+
+  private remember(sha256: string, size: number): void {
+    this.forget(sha256);
+    this.entries.set(sha256, size);
+    this.bytes += size;
+  }
+
+  private forget(sha256: string): void {
+    const size = this.entries.get(sha256);
+    if (size === undefined) return;
+    this.entries.delete(sha256);
+    this.bytes -= size;
+  }
+
+  private path(sha256: string): string {
+    return join(this.dir, `${sha256}.wasm`);
+  }
+}

@@ -1,0 +1,198 @@
+// The edge node's state machine: what the control plane wants (DesiredState, moved by watch
+// messages), what the node serves (after each reconcile pass), and the state file that lets a
+// restart serve before the control plane answers. Passes run one at a time; messages that
+// arrive during a pass are folded into the next one. A pass that left problems is retried
+// with backoff, since a download may succeed later.
+import type { AppliedMessage, NodeProblem, ServerMessage } from "../../control/contract";
+import { MAX_REPORTED_PROBLEMS } from "../../control/contract";
+import type { Logger } from "../observe/log";
+import { deploymentOf, type Deployment } from "./serving/deployment";
+import { EMPTY_STATE, fromSnapshot, withChanges, type DesiredState } from "./state/desired-state";
+import { readStateFile, writeStateFile } from "./state/state-file";
+import type { Reconciler } from "./sync/reconciler";
+
+export interface EdgeNodeDeps {
+  reconciler: Reconciler;
+  cacheDir: string;
+  logger: Logger;
+  /** Tell the control plane what is live (a no-op while disconnected). */
+  report(message: AppliedMessage): void;
+  /** Artifacts the disk cache must keep. */
+  pin(sha256s: ReadonlySet<string>): Promise<void>;
+  observePass(seconds: number): void;
+}
+
+export type Receipt = "ok" | "resync";
+
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
+
+export class EdgeNode {
+  private desired: DesiredState = EMPTY_STATE;
+  private serving = new Map<string, Deployment>();
+  private appliedRevision = 0;
+  private problems: NodeProblem[] = [];
+  private running: Promise<void> | null = null;
+  private again = false;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryDelay = RETRY_FIRST_MS;
+  private needSnapshot = false;
+  private synced = false;
+  private readonly syncWaiters: (() => void)[] = [];
+
+  constructor(private readonly deps: EdgeNodeDeps) {}
+
+  get applied(): number {
+    return this.appliedRevision;
+  }
+
+  /** Serves what the state file says, before any control plane is asked. False when there was none. */
+  async restore(): Promise<boolean> {
+    const read = await readStateFile(this.deps.cacheDir);
+    if (!read.ok) {
+      this.deps.logger.log("warn", "state file unreadable; starting empty", { reason: read.reason });
+      return false;
+    }
+    if (!read.state) return false;
+    const { state } = read;
+    this.desired = { historyId: state.history_id, revision: state.revision, functions: new Map(state.desired.map((f) => [f.function.id, f])) };
+    for (const source of state.serving) {
+      const deployment = deploymentOf(source);
+      if (deployment) this.serving.set(deployment.functionId, deployment);
+    }
+    await this.schedule();
+    this.deps.logger.log("info", "restored state from disk", { revision: this.appliedRevision, functions: this.serving.size, problems: this.problems.length });
+    return true;
+  }
+
+  /** Where the watch should resume: after the revision received, or from a snapshot. */
+  resumePoint(): { since: number; history: string | null } {
+    return this.needSnapshot ? { since: 0, history: null } : { since: this.desired.revision, history: this.desired.historyId };
+  }
+
+  receive(message: ServerMessage): Receipt {
+    if (message.type === "heartbeat") {
+      if (message.revision > this.desired.revision) return this.resync(`heartbeat at revision ${message.revision}, node has ${this.desired.revision}`);
+      this.deps.report(this.appliedMessage());
+      return "ok";
+    }
+    if (message.type === "snapshot") {
+      this.desired = fromSnapshot(message);
+      this.needSnapshot = false;
+    } else {
+      const next = withChanges(this.desired, message);
+      if (!next) return this.resync(`changes from revision ${message.changes[0]!.revision} don't follow revision ${this.desired.revision}`);
+      this.desired = next;
+    }
+    void this.schedule().then(() => this.markSynced());
+    return "ok";
+  }
+
+  /** Resolves once the first state from the control plane is live, or after `ms`. */
+  waitForSync(ms: number): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.syncWaiters.push(() => (clearTimeout(timer), resolve()));
+    });
+  }
+
+  helloRevision(): number {
+    return this.appliedRevision;
+  }
+
+  status() {
+    return {
+      revision: this.appliedRevision,
+      received_revision: this.desired.revision,
+      synced: this.synced,
+      functions: this.serving.size,
+      problems: this.problems,
+    };
+  }
+
+  stop(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /** Runs a pass now, or once more after the running one. Resolves when the state is live. */
+  private schedule(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.pass();
+      } while (this.again);
+    })().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const target = this.desired;
+    const started = performance.now();
+    let result;
+    try {
+      result = await this.deps.reconciler.run(target, this.serving);
+    } catch (error) {
+      this.deps.logger.log("error", "reconcile failed", { error: String((error as Error)?.stack ?? error) });
+      this.retryLater();
+      return;
+    }
+    this.serving = result.serving;
+    this.problems = result.problems;
+    this.appliedRevision = target.revision;
+    this.deps.observePass((performance.now() - started) / 1000);
+    this.deps.report(this.appliedMessage());
+    if (this.problems.length > 0) this.retryLater();
+    else this.retryDelay = RETRY_FIRST_MS;
+    await this.persist(target);
+  }
+
+  private async persist(target: DesiredState): Promise<void> {
+    const keep = new Set<string>();
+    for (const f of target.functions.values()) if (f.artifact) keep.add(f.artifact.sha256);
+    for (const d of this.serving.values()) keep.add(d.sha256);
+    try {
+      await writeStateFile(this.deps.cacheDir, {
+        history_id: target.historyId,
+        revision: target.revision,
+        desired: [...target.functions.values()],
+        serving: [...this.serving.values()].map((d) => d.source),
+      });
+      await this.deps.pin(keep);
+    } catch (error) {
+      this.deps.logger.log("error", "could not save the node's state", { error: (error as Error).message });
+    }
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer) return;
+    const delay = this.retryDelay;
+    this.retryDelay = Math.min(RETRY_MAX_MS, this.retryDelay * 2);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.schedule();
+    }, delay);
+    this.retryTimer.unref?.();
+  }
+
+  private appliedMessage(): AppliedMessage {
+    return { type: "applied", revision: this.appliedRevision, problems: this.problems.slice(0, MAX_REPORTED_PROBLEMS) };
+  }
+
+  private resync(reason: string): Receipt {
+    this.deps.logger.log("warn", "watch out of step; asking for a snapshot", { reason });
+    this.needSnapshot = true;
+    return "resync";
+  }
+
+  private markSynced(): void {
+    if (this.synced) return;
+    this.synced = true;
+    for (const wake of this.syncWaiters.splice(0)) wake();
+  }
+}

@@ -1,0 +1,84 @@
+// Compiled modules by SHA-256 (and the limits the pipeline applied), least recently used first
+// out, bounded by --cache-mb of estimated cost. A miss reads the verified artifact (disk, else
+// the control plane) and compiles it; concurrent misses of one module compile it once.
+import type { ArtifactRef, VerifiedArtifacts } from "../artifacts/verified-artifacts";
+import { ByteLru } from "./byte-lru";
+import { compileModule, type CompiledModule } from "./compile-module";
+
+export interface ModuleRef extends ArtifactRef {
+  /** sha256:memory_pages:entrypoint — the pipeline's output depends on all three. */
+  moduleKey: string;
+  memoryPages: number;
+  entrypoint: string;
+}
+
+export type ModuleResult = { ok: true; compiled: CompiledModule } | { ok: false; reason: string };
+
+export interface ModuleCacheObserver {
+  moduleCacheHit(): void;
+  moduleCacheMiss(): void;
+  moduleCacheEviction(): void;
+}
+
+export function moduleKeyOf(sha256: string, memoryPages: number, entrypoint: string): string {
+  return `${sha256}:${memoryPages}:${entrypoint}`;
+}
+
+export class ModuleCache {
+  private readonly lru: ByteLru<CompiledModule>;
+  private readonly compiling = new Map<string, Promise<ModuleResult>>();
+
+  constructor(
+    maxBytes: number,
+    private readonly artifacts: VerifiedArtifacts,
+    private readonly observer: ModuleCacheObserver,
+    /** A module left the cache: whoever runs it should let it go once idle. */
+    onEvict: (moduleKey: string) => void,
+  ) {
+    this.lru = new ByteLru<CompiledModule>(maxBytes, (key) => {
+      observer.moduleCacheEviction();
+      onEvict(key);
+    });
+  }
+
+  get stats(): { modules: number; bytes: number } {
+    return { modules: this.lru.size, bytes: this.lru.cost };
+  }
+
+  /** The compiled module, from the cache or compiled now. */
+  async get(ref: ModuleRef): Promise<ModuleResult> {
+    const cached = this.lru.get(ref.moduleKey);
+    if (cached) {
+      this.observer.moduleCacheHit();
+      return { ok: true, compiled: cached };
+    }
+    const running = this.compiling.get(ref.moduleKey);
+    if (running) return running;
+    this.observer.moduleCacheMiss();
+    const result = this.compile(ref).finally(() => this.compiling.delete(ref.moduleKey));
+    this.compiling.set(ref.moduleKey, result);
+    return result;
+  }
+
+  /** A request is about to use a module it holds: counts a hit and keeps it recent. False if evicted. */
+  touch(moduleKey: string): boolean {
+    if (this.lru.get(moduleKey) === undefined) return false;
+    this.observer.moduleCacheHit();
+    return true;
+  }
+
+  /** Puts back a module that was evicted but is still loaded (it is in use; compiling it again would waste the work). */
+  readmit(moduleKey: string, compiled: CompiledModule): void {
+    this.observer.moduleCacheHit();
+    this.lru.set(moduleKey, compiled, compiled.cost);
+  }
+
+  private async compile(ref: ModuleRef): Promise<ModuleResult> {
+    const artifact = await this.artifacts.get(ref);
+    if (!artifact.ok) return artifact;
+    const result = compileModule(artifact.bytes, { memoryPages: ref.memoryPages, entrypoint: ref.entrypoint });
+    if (!result.ok) return { ok: false, reason: `module rejected (${result.code}): ${result.message}` };
+    this.lru.set(ref.moduleKey, result.compiled, result.compiled.cost);
+    return result;
+  }
+}

@@ -1,0 +1,39 @@
+// One function at one version with its settings: what the node routes to and loads into the
+// pool. Two deployments with the same pool key run identically, so a change that touches only
+// routes keeps the loaded function; any change to code, limits, env or name loads a new one.
+import type { DeployedFunction } from "../../../control/contract";
+import { sha256Hex } from "../../module/sha256";
+import { moduleKeyOf, type ModuleRef } from "../modules/module-cache";
+
+export interface Deployment extends ModuleRef {
+  name: string;
+  routes: readonly string[];
+  maxExecutionMs: number;
+  env: Readonly<Record<string, string>>;
+  /** The pool's key: name@version plus a digest of everything the sandbox sees. */
+  poolKey: string;
+  /** The record it came from, for the state file. */
+  source: DeployedFunction;
+}
+
+/** null when the function has no active version: nothing to serve. */
+export function deploymentOf(source: DeployedFunction): Deployment | null {
+  const { function: fn, artifact } = source;
+  if (!artifact) return null;
+  const envKeys = Object.keys(fn.env).sort();
+  const digest = sha256Hex(new TextEncoder().encode(JSON.stringify([artifact.sha256, fn.memory_pages, fn.entrypoint, fn.max_execution_ms, envKeys.map((k) => [k, fn.env[k]])])));
+  return {
+    functionId: fn.id,
+    version: artifact.version,
+    sha256: artifact.sha256,
+    moduleKey: moduleKeyOf(artifact.sha256, fn.memory_pages, fn.entrypoint),
+    memoryPages: fn.memory_pages,
+    entrypoint: fn.entrypoint,
+    name: fn.name,
+    routes: fn.routes,
+    maxExecutionMs: fn.max_execution_ms,
+    env: fn.env,
+    poolKey: `${fn.name}@${artifact.version}:${digest.slice(0, 16)}`,
+    source,
+  };
+}

@@ -1,0 +1,62 @@
+// Routes a request path to a deployment and hands out a lease on it. The table is one immutable
+// object replaced on publish, so every request sees one whole version of the routing. A
+// deployment whose module the cache evicted is loaded again on demand (the request waits).
+import type { Logger } from "../../observe/log";
+import type { Deployment } from "./deployment";
+import type { Lease, LoadedFunctions } from "./loaded-functions";
+import { RouteTable } from "./route-table";
+
+/** How often a request follows the table to a newer deployment while it waits for a load. */
+const MAX_RELOADS = 3;
+
+export class EdgeRouter {
+  private table: RouteTable<Deployment> = RouteTable.empty();
+
+  constructor(
+    private readonly loaded: LoadedFunctions,
+    private readonly logger: Logger,
+  ) {}
+
+  get routed(): readonly Deployment[] {
+    return this.table.entries;
+  }
+
+  /**
+   * Makes `deployments` the routing, at once, then lets go of whatever is no longer routed
+   * (each unloads when its running requests finish). Load them before publishing.
+   */
+  publish(deployments: Iterable<Deployment>): void {
+    const table = RouteTable.build(deployments);
+    this.table = table;
+    this.loaded.retainOnly((poolKey) => table.hasPoolKey(poolKey));
+  }
+
+  isRouted(poolKey: string): boolean {
+    return this.table.hasPoolKey(poolKey);
+  }
+
+  /** A lease on the deployment serving `path`, or null when none does. Release it when the request ends. */
+  lease(path: string): Lease | null | Promise<Lease | null> {
+    const deployment = this.table.match(path);
+    if (!deployment) return null;
+    return this.loaded.acquire(deployment) ?? this.leaseCold(path, deployment, MAX_RELOADS);
+  }
+
+  private async leaseCold(path: string, deployment: Deployment, reloads: number): Promise<Lease | null> {
+    const result = await this.loaded.load(deployment);
+    const table = this.table;
+    const current = table.match(path);
+    if (current !== deployment) {
+      // A deploy landed while this request waited: it gets the new version, and the load just
+      // made is let go unless the new table routes it.
+      if (!table.hasPoolKey(deployment.poolKey)) this.loaded.letGo(deployment.poolKey);
+      if (!current) return null;
+      return reloads > 0 ? (this.loaded.acquire(current) ?? this.leaseCold(path, current, reloads - 1)) : null;
+    }
+    if (!result.ok) {
+      this.logger.log("error", "function could not be loaded", { function: deployment.name, version: deployment.version, reason: result.reason });
+      return null;
+    }
+    return this.loaded.acquire(deployment) ?? (reloads > 0 ? this.leaseCold(path, deployment, reloads - 1) : null);
+  }
+}

@@ -1,0 +1,135 @@
+// Wires an edge node: worker pool, caches (compiled modules in memory, verified artifacts on
+// disk), routing, the state machine and the watch stream, behind the same HTTP app as single
+// mode. Order matters: the state on disk is restored and served before the control plane is
+// asked, so a node restarted during an outage serves at once.
+import { mkdir } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join, resolve } from "node:path";
+import packageJson from "../../package.json";
+import type { EdgeConfig } from "../config";
+import { createRunnerApp } from "../http/app";
+import type { Logger } from "../observe/log";
+import { createEdgeMetrics } from "../observe/edge-metrics";
+import { createRunnerMetrics } from "../observe/metrics";
+import { WorkerPool } from "../sandbox/pool";
+import { DRAIN_MS, LOG_LINE_BYTES } from "../start-runner";
+import { ArtifactClient } from "./artifacts/artifact-client";
+import { DiskArtifacts } from "./artifacts/disk-artifacts";
+import { VerifiedArtifacts } from "./artifacts/verified-artifacts";
+import { EdgeNode } from "./edge-node";
+import { ModuleCache } from "./modules/module-cache";
+import { createEdgeInvoke } from "./serving/edge-invoke";
+import { EdgeRouter } from "./serving/edge-router";
+import { LoadedFunctions } from "./serving/loaded-functions";
+import { Reconciler } from "./sync/reconciler";
+import { WatchClient } from "./sync/watch-client";
+
+const MiB = 1024 * 1024;
+/** A node with no state on disk waits this long for the control plane before it starts serving (404s). */
+const FIRST_SYNC_WAIT_MS = 10_000;
+
+export interface RunningEdge {
+  port: number;
+  address: string;
+  cacheDir: string;
+  restored: boolean;
+  node: EdgeNode;
+  stop(): Promise<void>;
+}
+
+export async function startEdge(config: EdgeConfig, logger: Logger): Promise<RunningEdge> {
+  const cacheDir = resolve(config.cacheDir);
+  await mkdir(cacheDir, { recursive: true, mode: 0o700 });
+
+  const pool = new WorkerPool({ size: config.workers, queueLimit: config.queue, logLevel: config.logLevel, logger });
+  const metrics = createRunnerMetrics(() => pool.stats());
+  let connected = false;
+  let node: EdgeNode | null = null;
+  let watch: WatchClient | null = null;
+
+  const disk = await DiskArtifacts.open(join(cacheDir, "artifacts"), config.diskMb * MiB, (sha256) => {
+    edgeMetrics.artifactVerifyFailure("disk");
+    logger.log("error", "artifact on disk refused: SHA-256 mismatch; deleted, will be fetched again", { sha256 });
+  });
+  const artifacts = new VerifiedArtifacts(disk, new ArtifactClient(config.controlPlane, config.token), { artifactDownload: (o) => edgeMetrics.artifactDownload(o), artifactVerifyFailure: (s) => edgeMetrics.artifactVerifyFailure(s) }, logger);
+  const modules = new ModuleCache(config.cacheMb * MiB, artifacts, {
+    moduleCacheHit: () => edgeMetrics.moduleCacheHit(),
+    moduleCacheMiss: () => edgeMetrics.moduleCacheMiss(),
+    moduleCacheEviction: () => edgeMetrics.moduleCacheEviction(),
+  }, (moduleKey) => loaded.evicted(moduleKey));
+  const loaded = new LoadedFunctions(pool, modules, { maxResponseBytes: config.maxResponseBytes, maxLogLines: config.maxLogLinesPerInvocation, maxLogLineBytes: LOG_LINE_BYTES }, logger);
+  const router = new EdgeRouter(loaded, logger);
+  const edgeMetrics = createEdgeMetrics(metrics.registry, () => {
+    const status = node?.status();
+    return {
+      appliedRevision: status?.revision ?? 0,
+      connected,
+      functionsServing: status?.functions ?? 0,
+      functionsWithProblems: status?.problems.length ?? 0,
+      loadedFunctions: loaded.count,
+      moduleCache: modules.stats,
+      disk: disk.stats(),
+    };
+  });
+
+  node = new EdgeNode({
+    reconciler: new Reconciler(loaded, router, config.prefetchConcurrency, logger),
+    cacheDir,
+    logger,
+    report: (message) => watch?.send(message),
+    pin: (sha256s) => disk.pin(sha256s),
+    observePass: (seconds) => edgeMetrics.observePass(seconds),
+  });
+  const edge = node;
+  const restored = await edge.restore();
+
+  const app = createRunnerApp({
+    metrics,
+    invoke: createEdgeInvoke(router, { pool, metrics, logger, maxBodyBytes: config.maxBodyBytes }),
+    health: () => ({ node_id: config.nodeId, connected, ...edge.status(), pool: pool.stats() }),
+  });
+  const server = Bun.serve({
+    port: config.port,
+    hostname: config.host,
+    // read-body.ts enforces the body limit in the product's error shape (see start-runner.ts).
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    fetch: app.fetch,
+  });
+  const port = server.port ?? config.port;
+  const address = config.advertiseUrl ?? `http://${advertisedHost(config.host)}:${port}`;
+
+  watch = new WatchClient({
+    controlPlane: config.controlPlane,
+    token: config.token,
+    logger,
+    hello: () => ({ type: "hello", node_id: config.nodeId, address, version: packageJson.version, revision: edge.applied }),
+    resumePoint: () => edge.resumePoint(),
+    onMessage: (message) => {
+      edgeMetrics.syncMessage(message.type);
+      return edge.receive(message);
+    },
+    onConnected: (open) => (connected = open),
+  });
+  watch.start();
+  if (!restored) await edge.waitForSync(FIRST_SYNC_WAIT_MS);
+
+  const client = watch;
+  return {
+    port,
+    address,
+    cacheDir,
+    restored,
+    node: edge,
+    async stop() {
+      client.stop();
+      edge.stop();
+      server.stop();
+      await pool.close(DRAIN_MS);
+    },
+  };
+}
+
+function advertisedHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return hostname();
+  return host.includes(":") ? `[${host}]` : host;
+}

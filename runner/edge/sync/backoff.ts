@@ -1,0 +1,22 @@
+// Reconnect delays: exponential, with "equal jitter" (half the step fixed, half random) so a
+// fleet that lost its control plane at the same moment does not come back in lockstep, and no
+// delay collapses to zero the way full jitter allows.
+export class Backoff {
+  private attempt = 0;
+
+  constructor(
+    private readonly baseMs = 250,
+    private readonly maxMs = 5_000,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  next(): number {
+    const step = Math.min(this.maxMs, this.baseMs * 2 ** this.attempt);
+    this.attempt = Math.min(this.attempt + 1, 30);
+    return step / 2 + (this.random() * step) / 2;
+  }
+
+  reset(): void {
+    this.attempt = 0;
+  }
+}

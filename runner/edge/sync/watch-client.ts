@@ -1,0 +1,130 @@
+// The node's end of the watch stream: one WebSocket to the control plane, opened with the
+// bearer token in a header (never in the URL, so it never lands in a log), resumed after the
+// last revision received, and reopened with backoff and jitter whenever it drops or goes quiet.
+import { Value } from "@sinclair/typebox/value";
+import { ServerMessage, WATCH_PATH, type HelloMessage, type NodeMessage } from "../../../control/contract";
+import type { Logger } from "../../observe/log";
+import { Backoff } from "./backoff";
+
+export interface WatchClientDeps {
+  controlPlane: string;
+  token: string;
+  logger: Logger;
+  hello(): HelloMessage;
+  resumePoint(): { since: number; history: string | null };
+  /** "resync": the node is out of step; the client reconnects for a snapshot. */
+  onMessage(message: ServerMessage): "ok" | "resync";
+  onConnected(connected: boolean): void;
+  /** No message for this long (3 heartbeats) means the socket is dead even if TCP hasn't said so. */
+  silenceMs?: number;
+  backoff?: Backoff;
+}
+
+export class WatchClient {
+  private socket: WebSocket | null = null;
+  private stopped = false;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private failures = 0;
+  private readonly backoff: Backoff;
+  private readonly silenceMs: number;
+
+  constructor(private readonly deps: WatchClientDeps) {
+    this.backoff = deps.backoff ?? new Backoff();
+    this.silenceMs = deps.silenceMs ?? 15_000;
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.socket?.close(1001, "node stopping");
+    this.socket = null;
+  }
+
+  /** Sends if connected; a report lost while disconnected is replaced by the next hello. */
+  send(message: NodeMessage): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const { since, history } = this.deps.resumePoint();
+    const url = new URL(WATCH_PATH, this.deps.controlPlane.replace(/^http/, "ws"));
+    url.searchParams.set("since", String(since));
+    if (history) url.searchParams.set("history", history);
+    // Bun's WebSocket takes headers; browsers' doesn't, but this runs in Bun.
+    const socket = new WebSocket(url.href, { headers: { authorization: `Bearer ${this.deps.token}` } } as unknown as string[]);
+    this.socket = socket;
+    let opened = false;
+    let reason = "";
+    let silence: ReturnType<typeof setTimeout> | null = null;
+    const armSilence = () => {
+      if (silence) clearTimeout(silence);
+      silence = setTimeout(() => {
+        this.deps.logger.log("warn", "watch silent; reconnecting", { control_plane: this.deps.controlPlane, silent_ms: this.silenceMs });
+        // No closing handshake: the peer is presumed gone, and close() would wait for it.
+        (socket as WebSocket & { terminate(): void }).terminate();
+      }, this.silenceMs);
+    };
+
+    socket.onopen = () => {
+      opened = true;
+      this.deps.onConnected(true);
+      this.deps.logger.log("info", "watch connected", { control_plane: this.deps.controlPlane, since, ...(this.failures > 0 ? { after_failures: this.failures } : {}) });
+      socket.send(JSON.stringify(this.deps.hello()));
+      armSilence();
+    };
+    socket.onmessage = (event) => {
+      if (this.socket !== socket) return;
+      armSilence();
+      let message: unknown;
+      try {
+        message = JSON.parse(String(event.data));
+      } catch {
+        message = undefined;
+      }
+      if (!Value.Check(ServerMessage, message)) {
+        this.deps.logger.log("error", "watch message refused (not the contract's shape)", { error: Value.Errors(ServerMessage, message).First()?.message });
+        socket.close(1008, "invalid message");
+        return;
+      }
+      // A message got through, so the connection works: the next drop starts the backoff over.
+      this.failures = 0;
+      this.backoff.reset();
+      if (this.deps.onMessage(message) === "resync") {
+        this.socket = null;
+        socket.close(1000, "resync");
+        this.scheduleReconnect(0);
+      }
+    };
+    socket.onerror = (event) => {
+      reason = (event as ErrorEvent).message ?? "socket error";
+    };
+    socket.onclose = (event) => {
+      if (silence) clearTimeout(silence);
+      if (opened) this.deps.onConnected(false);
+      if (this.socket !== socket) return; // replaced on purpose (resync or stop)
+      this.socket = null;
+      this.failures++;
+      const delay = this.backoff.next();
+      // While the control plane is down: the first failure and every tenth, not one line per attempt.
+      const level = opened || this.failures === 1 || this.failures % 10 === 0 ? "warn" : "debug";
+      this.deps.logger.log(level, opened ? "watch disconnected" : "watch connection failed", {
+        control_plane: this.deps.controlPlane, code: event.code, reason: event.reason || reason || undefined, retry_in_ms: Math.round(delay), failures: this.failures,
+      });
+      this.scheduleReconnect(delay);
+    };
+  }
+
+  private scheduleReconnect(delay: number): void {
+    if (this.stopped) return;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect();
+    }, delay);
+  }
+}
