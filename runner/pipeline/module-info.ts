@@ -40,6 +40,13 @@ export interface Import {
   readonly end: number;
 }
 
+export interface Table {
+  /** The reference type's bytes, copied as they are. */
+  readonly typeStart: number;
+  readonly typeEnd: number;
+  readonly limits: Limits;
+}
+
 export interface Export {
   readonly name: string;
   readonly kind: number;
@@ -58,6 +65,7 @@ export interface ModuleInfo {
   /** Type index of each defined function. */
   readonly funcTypes: readonly number[];
   readonly memories: readonly Limits[];
+  readonly tables: readonly Table[];
   readonly definedGlobals: number;
   readonly exports: readonly Export[];
   readonly start: number | null;
@@ -126,18 +134,22 @@ function readImports(r: ByteReader): Import[] {
   return imports;
 }
 
-function readTables(r: ByteReader): void {
+function readTables(r: ByteReader): Table[] {
+  const tables: Table[] = [];
   for (let count = r.u32(), i = 0; i < count; i++) {
     const at = r.pos;
     if (at < r.end && r.bytes[at] === 0x40) {
       reject("unsupported_section", { section: "table section", feature: "a table with an initializer expression (typed function references)", offset: at });
     }
     readRefType(r, `table ${i}`);
+    const typeEnd = r.pos;
     const limits = readLimits(r);
     if (limits.flags > LIMITS_HAS_MAX) {
       reject("unsupported_section", { section: "table section", feature: "a shared or 64-bit table", offset: limits.offset });
     }
+    tables.push({ typeStart: at, typeEnd, limits });
   }
+  return tables;
 }
 
 function readExports(r: ByteReader): Export[] {
@@ -170,7 +182,7 @@ export function readModuleInfo(bytes: Uint8Array, sections: readonly Section[]):
     for (let n = r.u32(), i = 0; i < n; i++) out.push(r.u32());
     return out;
   });
-  read(SECTION.table, undefined, readTables);
+  const tables = read(SECTION.table, [] as Table[], readTables);
   const memories = read(SECTION.memory, [] as Limits[], (r) => {
     const out: Limits[] = [];
     for (let n = r.u32(), i = 0; i < n; i++) out.push(readLimits(r));
@@ -190,6 +202,7 @@ export function readModuleInfo(bytes: Uint8Array, sections: readonly Section[]):
     importedGlobals: imports.filter((i) => i.kind === KIND.global).length,
     funcTypes,
     memories,
+    tables,
     definedGlobals,
     exports,
     start,

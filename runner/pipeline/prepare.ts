@@ -5,6 +5,7 @@ import { checkAbi, checkMemoryShape } from "./validate.ts";
 import { readModuleInfo } from "./module-info.ts";
 import { PipelineRejection, reject, rejection, type Rejection } from "./rejections.ts";
 import { MAX_PAGES } from "./rewrite-memory.ts";
+import { checkTables } from "./rewrite-tables.ts";
 import { planRewrite, rewriteModule } from "./rewrite-module.ts";
 import { splitSections } from "./sections.ts";
 
@@ -25,7 +26,7 @@ export type PrepareResult =
   | { readonly ok: false; readonly rejection: Rejection };
 
 /** Bump when the output for the same input and limits changes; part of every cache key. */
-export const PIPELINE_VERSION = 1;
+export const PIPELINE_VERSION = 2;
 
 export interface PrepareOptions {
   /**
@@ -50,6 +51,7 @@ function prepare(input: Uint8Array, limits: PipelineLimits, verifyOutput: boolea
   const sections = splitSections(input);
   const info = readModuleInfo(input, sections);
   checkMemoryShape(info);
+  checkTables(info);
   const plan = planRewrite(info, limits.memoryPages);
   // The rewrite walks every instruction, so unsupported opcodes are found before the
   // engine is asked: it would accept some of them (exceptions) with nothing to say.

@@ -19,6 +19,7 @@ export const REJECTION_CODES = [
   "forbidden_imports",
   "import_signature_mismatch",
   "memory_too_large",
+  "table_too_large",
   "internal",
 ] as const;
 
@@ -54,6 +55,7 @@ export interface RejectionDetails {
   forbidden_imports: { imports: readonly string[]; allowed: string; hints: readonly string[] };
   import_signature_mismatch: { mismatches: readonly SignatureMismatch[] };
   memory_too_large: { minPages: number; capPages: number };
+  table_too_large: { what: string; limit: number };
   internal: { detail: string };
 }
 
@@ -80,6 +82,7 @@ const MESSAGES: { [C in RejectionCode]: (d: RejectionDetails[C]) => string } = {
   forbidden_imports: (d) => `module imports ${list(d.imports)}, which ${d.imports.length === 1 ? "is" : "are"} not available; only ${d.allowed} can be imported: remove ${d.imports.length === 1 ? "that import" : "those imports"}${d.hints.length > 0 ? ` (${d.hints.join("; ")})` : ""}`,
   import_signature_mismatch: (d) => `wrong signature for ${d.mismatches.map((m) => `${m.name}: expected ${m.expected}, module imports ${m.actual}`).join("; ")}; declare the imports exactly as the edge v1 ABI does`,
   memory_too_large: (d) => `memory minimum is ${d.minPages} pages (${mib(d.minPages)}) but this function allows ${d.capPages} (${mib(d.capPages)}); a default Rust build reserves a 1 MiB stack: link with -C link-arg=-zstack-size=65536 (or raise memory_pages); for C/clang link with -Wl,-z,stack-size=65536; for AssemblyScript lower --initialMemory`,
+  table_too_large: (d) => `${d.what}, over the limit of ${d.limit}; tables are capped like memory so one invocation cannot exhaust the runner: use fewer or smaller tables`,
   internal: (d) => `internal pipeline error: ${d.detail}; this is a platform bug, please report it with the module`,
 };
 

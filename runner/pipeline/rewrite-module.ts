@@ -9,6 +9,7 @@ import { rewriteNameSection } from "./name-section.ts";
 import { ExpressionCopier, writeElements, writeExports, writeStart } from "./renumber.ts";
 import { isMemoryImport, needsMemoryImport, planMemory, writeMemoryImport, type MemoryPlan } from "./rewrite-memory.ts";
 import { SECTION, SECTION_RANK, sectionName, type Section } from "./sections.ts";
+import { writeTables } from "./rewrite-tables.ts";
 
 const I32 = 0x7f;
 
@@ -109,6 +110,9 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
           writeImports();
           r.pos = r.end;
         });
+        break;
+      case SECTION.table:
+        rewriteSection(s, (r) => writeTables(info, r, w));
         break;
       case SECTION.memory:
         // Its one memory is now the env.memory import.

@@ -79,3 +79,17 @@ describe("memory", () => {
     expect(() => instantiatePrepared(prepared)).not.toThrow();
   });
 });
+
+describe("tables", () => {
+  test("table.grow past the element cap returns -1, within it succeeds; a smaller maximum is kept", () => {
+    const grow = `(func (export "handle")) (func (export "grow") (param i32) (result i32) (table.grow 0 (ref.null func) (local.get 0)))`;
+    const unbounded = prepareOk(wat(`(module (table 1 funcref) ${grow})`));
+    const { instance } = instantiatePrepared(unbounded);
+    const growBy = instance.exports.grow as (n: number) => number;
+    expect(growBy(99_999)).toBe(1);
+    expect(growBy(1)).toBe(-1);
+    const small = instantiatePrepared(prepareOk(wat(`(module (table 1 10 funcref) ${grow})`))).instance;
+    expect((small.exports.grow as (n: number) => number)(9)).toBe(1);
+    expect((small.exports.grow as (n: number) => number)(1)).toBe(-1);
+  });
+});

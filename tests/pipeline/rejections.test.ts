@@ -187,6 +187,16 @@ describe("memory too large", () => {
   });
 });
 
+describe("table too large", () => {
+  test("a table starting above the element cap", () => {
+    expectRejection(wat(`(module (table 200000 funcref) ${HANDLE})`), "table_too_large", ["table 0 starts with 200000 elements", "limit of 100000"]);
+  });
+  test("more tables than allowed", () => {
+    const tables = Array.from({ length: 17 }, () => "(table 1 funcref)").join(" ");
+    expectRejection(wat(`(module ${tables} ${HANDLE})`), "table_too_large", ["defines 17 tables", "limit of 16"]);
+  });
+});
+
 describe("never throws", () => {
   test("invalid limits are an internal rejection", () => {
     const r = prepareModule(wat(`(module ${HANDLE})`), { memoryPages: -1, entrypoint: "handle" });
