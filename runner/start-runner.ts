@@ -41,14 +41,13 @@ export function startRunner(config: RunnerConfig, artifact: PreparedArtifact, lo
     invoke: createInvokeHandler({ pool, metrics, logger, maxBodyBytes: config.maxBodyBytes, resolve: () => target }),
     health: () => ({ function: config.name, sha256: artifact.sha256, pool: pool.stats() }),
   });
-  const inv = createInvokeHandler({ pool, metrics, logger, maxBodyBytes: config.maxBodyBytes, resolve: () => target });
   const server = Bun.serve({
     port: config.port,
     hostname: config.host,
     // read-body.ts enforces the limit (by Content-Length or while streaming) so that oversized
     // bodies get a 413 in the product's shape, counted and logged; Bun's own cap would not.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    fetch: (process.env.RAW ? (req: Request) => (req.url.endsWith('/metrics') ? app.fetch(req) : inv(req)) : app.fetch),
+    fetch: app.fetch,
   });
   return {
     port: server.port ?? config.port,

@@ -38,7 +38,7 @@ export function createInvokeHandler(deps: InvokeDeps) {
     const finish = (outcome: Outcome, response: Response, detail?: string) => {
       const seconds = (performance.now() - started) / 1000;
       const name = target?.name ?? "-";
-      if (!process.env.NOMET) deps.metrics.observeInvocation(name, outcome, seconds);
+      deps.metrics.observeInvocation(name, outcome, seconds);
       const level = OUTCOMES[outcome].level;
       if (deps.logger.enabled(level)) {
         deps.logger.log(level, "invocation", {
