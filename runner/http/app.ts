@@ -1,9 +1,9 @@
-// The runner's HTTP surface: health, metrics, and every other path and method to a function.
-// `invoke` decides which function: the one module in single mode, the route table on an edge node.
+// The runner's HTTP surface: health and metrics (Elysia), and every other path and method to a
+// function. `invoke` decides which function: the one module in single mode, the route table on
+// an edge node. Invocations skip Elysia's router and context: it cost ~0.6 µs a request for
+// nothing the invoke path uses.
 import { Elysia } from "elysia";
 import type { RunnerMetrics } from "../observe/metrics";
-
-const RESERVED = new Set(["/healthz", "/metrics"]);
 
 export interface RunnerAppDeps {
   metrics: RunnerMetrics;
@@ -12,14 +12,28 @@ export interface RunnerAppDeps {
 }
 
 export function createRunnerApp(deps: RunnerAppDeps) {
-  const { invoke } = deps;
-  return new Elysia({ strictPath: true })
+  const admin = new Elysia({ strictPath: true })
     .get("/healthz", () => ({ status: "ok", ...deps.health() }))
-    .get("/metrics", async () => new Response(await deps.metrics.registry.metrics(), { headers: { "content-type": deps.metrics.registry.contentType } }))
-    .all("*", ({ request }) => {
-      const path = new URL(request.url).pathname;
+    .get("/metrics", async () => new Response(await deps.metrics.registry.metrics(), { headers: { "content-type": deps.metrics.registry.contentType } }));
+  const { invoke } = deps;
+  return {
+    fetch(request: Request): Response | Promise<Response> {
+      const path = pathOf(request.url);
+      if (path !== "/healthz" && path !== "/metrics") return invoke(request);
       // /healthz and /metrics belong to the runner for every method, not to the function.
-      if (RESERVED.has(path)) return new Response(JSON.stringify({ error: { code: "method_not_allowed", message: `${path} only answers GET` } }), { status: 405, headers: { allow: "GET", "content-type": "application/json" } });
-      return invoke(request);
-    }, { parse: "none" });
+      if (request.method === "GET" || request.method === "HEAD") return admin.fetch(request);
+      return new Response(JSON.stringify({ error: { code: "method_not_allowed", message: `${path} only answers GET` } }), {
+        status: 405,
+        headers: { allow: "GET", "content-type": "application/json" },
+      });
+    },
+  };
+}
+
+/** The path of an absolute request URL, without parsing the whole URL. */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  const end = url.indexOf("?", start);
+  return end < 0 ? url.slice(start) : url.slice(start, end);
 }

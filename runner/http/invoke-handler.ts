@@ -51,7 +51,8 @@ export function createInvokeHandler(deps: InvokeDeps) {
     };
     if (!target) return finish("not_found", outcomeResponse("not_found", requestId));
 
-    const body = await readBody(request, deps.maxBodyBytes);
+    const read = readBody(request, deps.maxBodyBytes);
+    const body = read instanceof Promise ? await read : read;
     if (!body.ok) return finish("body_too_large", outcomeResponse("body_too_large", requestId), `limit ${deps.maxBodyBytes} bytes`);
 
     let headers = "";

@@ -2,11 +2,18 @@
 // client announced a Content-Length or streams chunked.
 export type BodyResult = { ok: true; body: Uint8Array | null } | { ok: false };
 
-export async function readBody(request: Request, limit: number): Promise<BodyResult> {
-  if (!request.body) return { ok: true, body: null };
+const NO_BODY: BodyResult = { ok: true, body: null };
+
+/** Synchronous when there is no body (most GETs), so those requests skip an await. */
+export function readBody(request: Request, limit: number): BodyResult | Promise<BodyResult> {
+  if (!request.body) return NO_BODY;
+  return readStream(request, request.body, limit);
+}
+
+async function readStream(request: Request, stream: ReadableStream<Uint8Array>, limit: number): Promise<BodyResult> {
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (declared > limit) return { ok: false };
-  const reader = request.body.getReader();
+  const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
