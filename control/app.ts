@@ -14,10 +14,16 @@ import type { MetadataStore } from "./store/metadata-store";
 import { swaggerDocs } from "./swagger/index";
 import { createVersionService } from "./versions/service";
 import { versionsController } from "./versions/index";
+import type { NodeStore } from "./store/node-store";
+import { nodesController } from "./nodes/index";
+import type { WatchHub } from "./watch/hub";
+import { watchController } from "./watch/index";
 
 export interface ControlDeps {
   metadata: MetadataStore;
   artifacts: ArtifactStore;
+  nodes: NodeStore;
+  watch: WatchHub;
   metrics: ControlMetrics;
   tokens: Tokens;
   logger: Logger;
@@ -53,5 +59,7 @@ export function createControlApp(deps: ControlDeps) {
     })
     .use(functionsController(createFunctionService(deps)))
     .use(versionsController(createVersionService(deps)))
-    .use(artifactsController(createArtifactService(deps)));
+    .use(artifactsController(createArtifactService(deps)))
+    .use(watchController(deps.watch))
+    .use(nodesController(deps));
 }

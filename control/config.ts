@@ -14,6 +14,9 @@ export const ControlConfigSchema = Type.Object({
   token: Type.Optional(Token("admin token (all routes); generated into <data-dir>/admin-token when unset")),
   readToken: Type.Optional(Token("read-only token for edge nodes (GET routes and artifact downloads)")),
   maxUploadBytes: Type.Integer({ minimum: 1, maximum: 1024 * MiB, default: 50 * MiB }),
+  changeRetention: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 10_000, description: "changes kept for edge nodes to resume from; a node further behind gets a snapshot" }),
+  // At most 5 s: nodes take 15 s of silence (3 heartbeats) as a dead connection.
+  heartbeatMs: Type.Integer({ minimum: 100, maximum: 5_000, default: 5_000, description: "how often the watch stream says it is alive" }),
   logLevel: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info" }),
 });
 export type ControlConfig = Static<typeof ControlConfigSchema>;
@@ -26,14 +29,17 @@ const FLAGS = {
   token: ["token", "EDGE_CONTROL_TOKEN"],
   "read-token": ["readToken", "EDGE_CONTROL_READ_TOKEN"],
   "max-upload-bytes": ["maxUploadBytes", "EDGE_CONTROL_MAX_UPLOAD_BYTES"],
+  "change-retention": ["changeRetention", "EDGE_CONTROL_CHANGE_RETENTION"],
+  "heartbeat-ms": ["heartbeatMs", "EDGE_CONTROL_HEARTBEAT_MS"],
   "log-level": ["logLevel", "EDGE_CONTROL_LOG_LEVEL"],
 } as const satisfies Record<string, readonly [keyof ControlConfig, string]>;
 
-const NUMERIC = new Set<keyof ControlConfig>(["port", "maxUploadBytes"]);
+const NUMERIC = new Set<keyof ControlConfig>(["port", "maxUploadBytes", "changeRetention", "heartbeatMs"]);
 const SECRET = new Set<keyof ControlConfig>(["token", "readToken"]);
 
 export const USAGE = `usage: bun run control [--port 8080] [--host 0.0.0.0] [--data-dir ./data] [--token TOKEN]
-       [--read-token TOKEN] [--max-upload-bytes 52428800] [--log-level info]
+       [--read-token TOKEN] [--max-upload-bytes 52428800] [--change-retention 10000] [--heartbeat-ms 5000]
+       [--log-level info]
 Every flag also reads EDGE_CONTROL_<FLAG> from the environment (e.g. EDGE_CONTROL_TOKEN).`;
 
 export type ConfigResult = { ok: true; config: ControlConfig } | { ok: false; message: string } | { ok: "help" };

@@ -8,8 +8,11 @@ import { resolveAdminToken, type AdminToken } from "./auth/tokens";
 import type { ControlConfig } from "./config";
 import { createControlMetrics } from "./observe/metrics";
 import { FileArtifactStore } from "./store/file-artifact-store";
+import { NotifyingMetadataStore } from "./store/notifying-metadata-store";
 import { SqliteMetadataStore } from "./store/sqlite-metadata-store";
+import { SqliteNodeStore } from "./store/sqlite-node-store";
 import { sweepUnreferenced } from "./store/sweep";
+import { WatchHub } from "./watch/hub";
 
 export interface RunningControl {
   url: string;
@@ -24,13 +27,31 @@ export async function startControl(config: ControlConfig, logger: Logger): Promi
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const admin = await resolveAdminToken(config.token, dataDir);
   if (admin.warning) logger.log("warn", admin.warning);
-  const metadata = new SqliteMetadataStore(join(dataDir, "metadata.sqlite"));
+  const metadataPath = join(dataDir, "metadata.sqlite");
+  const metadata = new NotifyingMetadataStore(new SqliteMetadataStore(metadataPath));
+  const nodes = new SqliteNodeStore(metadataPath);
+  await nodes.disconnectAll(new Date());
   const artifacts = await FileArtifactStore.open(dataDir);
   const swept = await sweepUnreferenced(metadata, artifacts);
   if (swept.length > 0) logger.log("info", "removed unreferenced artifacts", { count: swept.length });
 
-  const metrics = createControlMetrics({ artifacts: () => artifacts.stats(), functions: () => metadata.countFunctions(), revision: () => metadata.revision() });
-  const app = createControlApp({ metadata, artifacts, metrics, logger, tokens: { admin: admin.token, read: config.readToken }, maxUploadBytes: config.maxUploadBytes });
+  const metrics = createControlMetrics({
+    artifacts: () => artifacts.stats(),
+    functions: () => metadata.countFunctions(),
+    revision: () => metadata.revision(),
+    // Read on scrape, once listening: the hub exists by then.
+    watchConnections: () => hub.size,
+  });
+  const hub = new WatchHub({
+    metadata, nodes, logger,
+    historyId: await metadata.historyId(),
+    changeRetention: config.changeRetention,
+    heartbeatMs: config.heartbeatMs,
+    observeMessage: (type) => metrics.observeWatchMessage(type),
+  });
+  metadata.onChange(() => void hub.changed());
+  await metadata.pruneChanges(config.changeRetention);
+  const app = createControlApp({ metadata, artifacts, nodes, watch: hub, metrics, logger, tokens: { admin: admin.token, read: config.readToken }, maxUploadBytes: config.maxUploadBytes });
   // Bun's own cap sits well above ours: Bun reads ahead of the upload stream's consumer, and
   // must not cut a body off (with a bare 413) before our reader sees the limit and answers in
   // the product's error shape.
@@ -42,7 +63,9 @@ export async function startControl(config: ControlConfig, logger: Logger): Promi
     dataDir,
     admin,
     async stop() {
+      hub.stop();
       await app.stop(true);
+      nodes.close();
       metadata.close();
     },
   };

@@ -1,2 +1,3 @@
 export * from "./records";
 export * from "./route-pattern";
+export * from "./watch";

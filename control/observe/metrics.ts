@@ -7,12 +7,14 @@ export interface ControlMetrics {
   registry: Registry;
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   observeUpload(outcome: UploadOutcome, bytes: number): void;
+  observeWatchMessage(type: "snapshot" | "changes" | "heartbeat"): void;
 }
 
 export interface StoredStats {
   artifacts(): { count: number; bytes: number };
   functions(): Promise<number>;
   revision(): Promise<number>;
+  watchConnections(): number;
 }
 
 export function createControlMetrics(stored: StoredStats): ControlMetrics {
@@ -31,6 +33,8 @@ export function createControlMetrics(stored: StoredStats): ControlMetrics {
   new Gauge({ name: "control_artifacts_stored", help: "Distinct artifacts stored", registers: [registry], collect() { this.set(stored.artifacts().count); } });
   new Gauge({ name: "control_artifact_bytes_stored", help: "Bytes of distinct artifacts stored", registers: [registry], collect() { this.set(stored.artifacts().bytes); } });
   new Gauge({ name: "control_functions", help: "Registered functions", registers: [registry], async collect() { this.set(await stored.functions()); } });
+  new Gauge({ name: "control_watch_connections", help: "Open watch sockets (edge nodes following the feed)", registers: [registry], collect() { this.set(stored.watchConnections()); } });
+  const watchMessages = new Counter({ name: "control_watch_messages_total", help: "Messages sent to edge nodes, by type", labelNames: ["type"], registers: [registry] });
   new Gauge({ name: "control_revision", help: "Revision of the last metadata change", registers: [registry], async collect() { this.set(await stored.revision()); } });
 
   return {
@@ -42,6 +46,9 @@ export function createControlMetrics(stored: StoredStats): ControlMetrics {
     observeUpload(outcome, bytes) {
       uploads.inc({ outcome });
       if (outcome === "published") uploadBytes.inc(bytes);
+    },
+    observeWatchMessage(type) {
+      watchMessages.inc({ type });
     },
   };
 }

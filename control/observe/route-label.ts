@@ -6,6 +6,7 @@ const PATTERNS: [RegExp, string][] = [
   [/^\/api\/v1\/functions\/[^/]+$/, "/api/v1/functions/:id"],
   [/^\/api\/v1\/functions\/[^/]+\/(upload|versions|activate)$/, "/api/v1/functions/:id/$1"],
   [/^\/api\/v1\/artifacts\/[^/]+\/[^/]+$/, "/api/v1/artifacts/:id/:version"],
+  [/^\/api\/v1\/(watch|nodes)$/, "/api/v1/$1"],
 ];
 
 export function routeLabel(route: string | undefined, path: string): string {

@@ -1,7 +1,7 @@
 // Where functions, versions and the change feed live. Every backend passes the contract suite
 // in tests/control/metadata-store.contract.ts. Results are values, not HTTP errors: the service
 // decides what a conflict means to a caller.
-import type { ChangeRecord, FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
+import type { ChangeRecord, DeployedFunction, FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
 
 export type StoreFailure =
   | { ok: false; reason: "not_found" }
@@ -15,6 +15,12 @@ export interface FunctionPage {
   items: FunctionRecord[];
   /** Pass as `after` to get the next page; null on the last page. */
   next: string | null;
+}
+
+/** Every function with its active version, as of one revision (read in one transaction). */
+export interface StateSnapshot {
+  revision: number;
+  functions: DeployedFunction[];
 }
 
 export interface MetadataStore {
@@ -36,6 +42,13 @@ export interface MetadataStore {
   revision(): Promise<number>;
   /** Changes with revision > `after`, oldest first. */
   changesSince(after: number, limit: number): Promise<ChangeRecord[]>;
+  /** Revision of the oldest change still kept; revision() + 1 when none is kept. */
+  historyStart(): Promise<number>;
+  /** Forgets all but the newest `keep` changes; returns how many were dropped. */
+  pruneChanges(keep: number): Promise<number>;
+  /** Names this store's revision sequence: revisions from another history id mean nothing here. */
+  historyId(): Promise<string>;
+  snapshot(): Promise<StateSnapshot>;
   /** SHA-256 of every artifact some version refers to. */
   referencedArtifacts(): Promise<Set<string>>;
   close(): void;

@@ -2,9 +2,9 @@
 // the global revision and appends a change row, so the feed can never disagree with the tables,
 // and concurrent writers (uploads to one function) are serialized into distinct versions.
 import { Database } from "bun:sqlite";
-import type { ChangeKind, ChangeRecord, FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
+import type { ChangeKind, ChangeRecord, DeployedFunction, FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
 import { firstOverlap } from "../contract";
-import type { FunctionPage, MetadataStore, StoreFailure, StoreResult } from "./metadata-store";
+import type { FunctionPage, MetadataStore, StateSnapshot, StoreFailure, StoreResult } from "./metadata-store";
 import { openSchema } from "./sqlite-schema";
 
 interface FunctionRow {
@@ -147,6 +147,38 @@ export class SqliteMetadataStore implements MetadataStore {
   async changesSince(after: number, limit: number): Promise<ChangeRecord[]> {
     const rows = this.db.query("SELECT * FROM changes WHERE revision > ? ORDER BY revision LIMIT ?").all(after, limit) as (Omit<ChangeRecord, "function"> & { function: string | null })[];
     return rows.map((row) => ({ ...row, function: row.function === null ? null : (JSON.parse(row.function) as FunctionRecord) }));
+  }
+
+  async historyStart(): Promise<number> {
+    const row = this.db.query("SELECT MIN(revision) AS first FROM changes").get() as { first: number | null };
+    return row.first ?? (await this.revision()) + 1;
+  }
+
+  async pruneChanges(keep: number): Promise<number> {
+    return this.write(() => {
+      const { value } = this.db.query("SELECT value FROM counters WHERE name = 'revision'").get() as { value: number };
+      return this.db.query("DELETE FROM changes WHERE revision <= ?").run(value - keep).changes;
+    });
+  }
+
+  async historyId(): Promise<string> {
+    return (this.db.query("SELECT value FROM meta WHERE name = 'history_id'").get() as { value: string }).value;
+  }
+
+  async snapshot(): Promise<StateSnapshot> {
+    // One read transaction: the functions and the revision agree even while writers commit.
+    return this.db.transaction(() => {
+      const { value: revision } = this.db.query("SELECT value FROM counters WHERE name = 'revision'").get() as { value: number };
+      const rows = this.db
+        .query("SELECT f.*, v.sha256 AS artifact_sha256, v.size AS artifact_size FROM functions f LEFT JOIN versions v ON v.function_id = f.id AND v.version = f.active_version ORDER BY f.id")
+        .all() as (FunctionRow & { artifact_sha256: string | null; artifact_size: number | null })[];
+      const functions: DeployedFunction[] = rows.map(({ artifact_sha256, artifact_size, ...row }) => {
+        const fn = toFunction(row);
+        const artifact = fn.active_version !== null && artifact_sha256 !== null ? { version: fn.active_version, sha256: artifact_sha256, size: artifact_size ?? 0 } : null;
+        return { function: fn, artifact };
+      });
+      return { revision, functions };
+    })();
   }
 
   async referencedArtifacts(): Promise<Set<string>> {

@@ -2,7 +2,7 @@
 import type { Database } from "bun:sqlite";
 
 const MIGRATIONS: string[] = [
-  // 1: functions, versions, and the change feed edge nodes will follow by revision.
+  // 1: functions, versions, and the change feed edge nodes follow by revision.
   `CREATE TABLE functions (
      id TEXT PRIMARY KEY,
      name TEXT NOT NULL UNIQUE,
@@ -34,6 +34,20 @@ const MIGRATIONS: string[] = [
      version INTEGER,
      function TEXT,
      at TEXT NOT NULL
+   ) STRICT;`,
+  // 2: the history id (a new one means revisions restarted, so nodes must take a snapshot),
+  // and the edge nodes that follow the feed.
+  `CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+   INSERT INTO meta (name, value) VALUES ('history_id', lower(hex(randomblob(16))));
+   CREATE TABLE nodes (
+     id TEXT PRIMARY KEY,
+     address TEXT NOT NULL,
+     version TEXT NOT NULL,
+     applied_revision INTEGER NOT NULL,
+     connected INTEGER NOT NULL,
+     connected_at TEXT NOT NULL,
+     last_seen TEXT NOT NULL,
+     problems TEXT NOT NULL
    ) STRICT;`,
 ];
 

@@ -15,6 +15,7 @@ export const DOCUMENTATION = {
     { name: "functions", description: "Register and configure functions" },
     { name: "versions", description: "Upload modules and choose the active version" },
     { name: "artifacts", description: "Download module bytes (edge nodes)" },
+    { name: "nodes", description: "Edge nodes: the watch stream they follow and the revision each has live" },
     { name: "operations", description: "Health and metrics (no token)" },
   ],
   components: {

@@ -97,10 +97,6 @@ export class EdgeNode {
     });
   }
 
-  helloRevision(): number {
-    return this.appliedRevision;
-  }
-
   status() {
     return {
       revision: this.appliedRevision,

@@ -44,35 +44,31 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
   const pool = new WorkerPool({ size: config.workers, queueLimit: config.queue, logLevel: config.logLevel, logger });
   const metrics = createRunnerMetrics(() => pool.stats());
   let connected = false;
-  let node: EdgeNode | null = null;
   let watch: WatchClient | null = null;
-
-  const disk = await DiskArtifacts.open(join(cacheDir, "artifacts"), config.diskMb * MiB, (sha256) => {
-    edgeMetrics.artifactVerifyFailure("disk");
-    logger.log("error", "artifact on disk refused: SHA-256 mismatch; deleted, will be fetched again", { sha256 });
-  });
-  const artifacts = new VerifiedArtifacts(disk, new ArtifactClient(config.controlPlane, config.token), { artifactDownload: (o) => edgeMetrics.artifactDownload(o), artifactVerifyFailure: (s) => edgeMetrics.artifactVerifyFailure(s) }, logger);
-  const modules = new ModuleCache(config.cacheMb * MiB, artifacts, {
-    moduleCacheHit: () => edgeMetrics.moduleCacheHit(),
-    moduleCacheMiss: () => edgeMetrics.moduleCacheMiss(),
-    moduleCacheEviction: () => edgeMetrics.moduleCacheEviction(),
-  }, (moduleKey) => loaded.evicted(moduleKey));
-  const loaded = new LoadedFunctions(pool, modules, { maxResponseBytes: config.maxResponseBytes, maxLogLines: config.maxLogLinesPerInvocation, maxLogLineBytes: LOG_LINE_BYTES }, logger);
-  const router = new EdgeRouter(loaded, logger);
+  // Gauges are read on scrape, which can only happen once the server below listens.
   const edgeMetrics = createEdgeMetrics(metrics.registry, () => {
-    const status = node?.status();
+    const status = node.status();
     return {
-      appliedRevision: status?.revision ?? 0,
+      appliedRevision: status.revision,
       connected,
-      functionsServing: status?.functions ?? 0,
-      functionsWithProblems: status?.problems.length ?? 0,
+      functionsServing: status.functions,
+      functionsWithProblems: status.problems.length,
       loadedFunctions: loaded.count,
       moduleCache: modules.stats,
       disk: disk.stats(),
     };
   });
 
-  node = new EdgeNode({
+  const disk = await DiskArtifacts.open(join(cacheDir, "artifacts"), config.diskMb * MiB, (sha256) => {
+    edgeMetrics.artifactVerifyFailure("disk");
+    logger.log("error", "artifact on disk refused: SHA-256 mismatch; deleted, will be fetched again", { sha256 });
+  });
+  const artifacts = new VerifiedArtifacts(disk, new ArtifactClient(config.controlPlane, config.token), edgeMetrics, logger);
+  const modules = new ModuleCache(config.cacheMb * MiB, artifacts, edgeMetrics, (moduleKey) => loaded.evicted(moduleKey));
+  const loaded = new LoadedFunctions(pool, modules, { maxResponseBytes: config.maxResponseBytes, maxLogLines: config.maxLogLinesPerInvocation, maxLogLineBytes: LOG_LINE_BYTES }, logger);
+  const router = new EdgeRouter(loaded, logger);
+
+  const node = new EdgeNode({
     reconciler: new Reconciler(loaded, router, config.prefetchConcurrency, logger),
     cacheDir,
     logger,
@@ -80,13 +76,12 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
     pin: (sha256s) => disk.pin(sha256s),
     observePass: (seconds) => edgeMetrics.observePass(seconds),
   });
-  const edge = node;
-  const restored = await edge.restore();
+  const restored = await node.restore();
 
   const app = createRunnerApp({
     metrics,
     invoke: createEdgeInvoke(router, { pool, metrics, logger, maxBodyBytes: config.maxBodyBytes }),
-    health: () => ({ node_id: config.nodeId, connected, ...edge.status(), pool: pool.stats() }),
+    health: () => ({ node_id: config.nodeId, connected, ...node.status(), pool: pool.stats() }),
   });
   const server = Bun.serve({
     port: config.port,
@@ -102,16 +97,16 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
     controlPlane: config.controlPlane,
     token: config.token,
     logger,
-    hello: () => ({ type: "hello", node_id: config.nodeId, address, version: packageJson.version, revision: edge.applied }),
-    resumePoint: () => edge.resumePoint(),
+    hello: () => ({ type: "hello", node_id: config.nodeId, address, version: packageJson.version, revision: node.applied }),
+    resumePoint: () => node.resumePoint(),
     onMessage: (message) => {
       edgeMetrics.syncMessage(message.type);
-      return edge.receive(message);
+      return node.receive(message);
     },
     onConnected: (open) => (connected = open),
   });
   watch.start();
-  if (!restored) await edge.waitForSync(FIRST_SYNC_WAIT_MS);
+  if (!restored) await node.waitForSync(FIRST_SYNC_WAIT_MS);
 
   const client = watch;
   return {
@@ -119,10 +114,10 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
     address,
     cacheDir,
     restored,
-    node: edge,
+    node,
     async stop() {
       client.stop();
-      edge.stop();
+      node.stop();
       server.stop();
       await pool.close(DRAIN_MS);
     },

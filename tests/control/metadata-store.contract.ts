@@ -145,6 +145,46 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
       expect((await store.changesSince(4, 1)).map((c) => c.revision)).toEqual([5]);
     });
 
+    test("snapshot: every function with its active version's hash, at the current revision", async () => {
+      const a = await created(store, "a");
+      const b = await created(store, "b");
+      await store.addVersion(a.id, { sha256: SHA_A, size: 10 }, true);
+      await store.addVersion(a.id, { sha256: SHA_B, size: 20 }, false);
+      const snapshot = await store.snapshot();
+      expect(snapshot.revision).toBe(await store.revision());
+      const byName = Object.fromEntries(snapshot.functions.map((f) => [f.function.name, f]));
+      expect(byName.a!.artifact).toEqual({ version: 1, sha256: SHA_A, size: 10 });
+      expect(byName.a!.function).toEqual((await store.getFunction(a.id))!);
+      expect(byName.b!.artifact).toBeNull();
+      expect(byName.b!.function.id).toBe(b.id);
+      await store.activateVersion(a.id, 2);
+      expect((await store.snapshot()).functions.find((f) => f.function.id === a.id)!.artifact).toEqual({ version: 2, sha256: SHA_B, size: 20 });
+    });
+
+    test("pruneChanges keeps the newest changes; historyStart says where the kept history begins", async () => {
+      expect(await store.historyStart()).toBe(1);
+      for (const name of ["a", "b", "c", "d", "e"]) await created(store, name);
+      expect(await store.historyStart()).toBe(1);
+      expect(await store.pruneChanges(2)).toBe(3);
+      expect(await store.historyStart()).toBe(4);
+      expect((await store.changesSince(0, 100)).map((c) => c.revision)).toEqual([4, 5]);
+      expect(await store.pruneChanges(2)).toBe(0);
+      expect(await store.revision()).toBe(5);
+    });
+
+    test("historyId is stable for a store and differs between stores", async () => {
+      const id = await store.historyId();
+      expect(id).toMatch(/^[0-9a-f]{32}$/);
+      await created(store, "a");
+      expect(await store.historyId()).toBe(id);
+      const other = make();
+      try {
+        expect(await other.store.historyId()).not.toBe(id);
+      } finally {
+        other.cleanup();
+      }
+    });
+
     test("referencedArtifacts lists each hash some version uses", async () => {
       const a = await created(store, "a");
       const b = await created(store, "b");

@@ -78,7 +78,8 @@ export class DiskArtifacts {
     }
     await rename(temp, this.path(sha256));
     this.remember(sha256, bytes.byteLength);
-    await this.evict();
+    // Not the one just written: it is about to be served, and pinned once the deploy is applied.
+    await this.evict(sha256);
   }
 
   /** The artifacts that must stay: what the node serves and what it is moving to. */
@@ -91,11 +92,11 @@ export class DiskArtifacts {
     return { files: this.entries.size, bytes: this.bytes };
   }
 
-  private async evict(): Promise<void> {
+  private async evict(keep?: string): Promise<void> {
     if (this.bytes <= this.maxBytes) return;
     for (const sha of [...this.entries.keys()]) {
       if (this.bytes <= this.maxBytes) break;
-      if (this.pinned.has(sha)) continue;
+      if (this.pinned.has(sha) || sha === keep) continue;
       this.forget(sha);
       await rm(this.path(sha), { force: true });
     }

@@ -15,12 +15,17 @@ export interface ArtifactRef {
 
 export type ArtifactResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: string };
 
+/** Where compiled modules get their bytes: verified, or a reason why not. */
+export interface ArtifactSource {
+  get(ref: ArtifactRef): Promise<ArtifactResult>;
+}
+
 export interface ArtifactObserver {
   artifactDownload(outcome: "ok" | "verify_failed" | "error"): void;
   artifactVerifyFailure(source: "network" | "disk"): void;
 }
 
-export class VerifiedArtifacts {
+export class VerifiedArtifacts implements ArtifactSource {
   /** One download per hash at a time, however many functions or requests want it. */
   private readonly pending = new Map<string, Promise<ArtifactResult>>();
 

@@ -1,7 +1,7 @@
 // Compiled modules by SHA-256 (and the limits the pipeline applied), least recently used first
 // out, bounded by --cache-mb of estimated cost. A miss reads the verified artifact (disk, else
 // the control plane) and compiles it; concurrent misses of one module compile it once.
-import type { ArtifactRef, VerifiedArtifacts } from "../artifacts/verified-artifacts";
+import type { ArtifactRef, ArtifactSource } from "../artifacts/verified-artifacts";
 import { ByteLru } from "./byte-lru";
 import { compileModule, type CompiledModule } from "./compile-module";
 
@@ -30,7 +30,7 @@ export class ModuleCache {
 
   constructor(
     maxBytes: number,
-    private readonly artifacts: VerifiedArtifacts,
+    private readonly artifacts: ArtifactSource,
     private readonly observer: ModuleCacheObserver,
     /** A module left the cache: whoever runs it should let it go once idle. */
     onEvict: (moduleKey: string) => void,

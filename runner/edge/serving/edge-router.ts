@@ -17,10 +17,6 @@ export class EdgeRouter {
     private readonly logger: Logger,
   ) {}
 
-  get routed(): readonly Deployment[] {
-    return this.table.entries;
-  }
-
   /**
    * Makes `deployments` the routing, at once, then lets go of whatever is no longer routed
    * (each unloads when its running requests finish). Load them before publishing.

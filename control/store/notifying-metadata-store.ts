@@ -1,0 +1,80 @@
+// A MetadataStore that says when it changed, so the watch hub pushes changes the moment they
+// commit instead of polling. Wraps any backend; reads pass straight through.
+import type { FunctionSpec } from "../contract";
+import type { MetadataStore, StoreResult } from "./metadata-store";
+
+export class NotifyingMetadataStore implements MetadataStore {
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly inner: MetadataStore) {}
+
+  /** `listener` runs after every successful mutation; returns an unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  createFunction(spec: FunctionSpec) {
+    return this.notify(this.inner.createFunction(spec));
+  }
+  updateFunction(id: string, patch: Partial<FunctionSpec>) {
+    return this.notify(this.inner.updateFunction(id, patch));
+  }
+  deleteFunction(id: string) {
+    return this.notify(this.inner.deleteFunction(id));
+  }
+  addVersion(functionId: string, artifact: { sha256: string; size: number }, activate: boolean) {
+    return this.notify(this.inner.addVersion(functionId, artifact, activate));
+  }
+  activateVersion(functionId: string, version: number) {
+    return this.notify(this.inner.activateVersion(functionId, version));
+  }
+
+  getFunction(id: string) {
+    return this.inner.getFunction(id);
+  }
+  listFunctions(page: { limit: number; after?: string }) {
+    return this.inner.listFunctions(page);
+  }
+  listVersions(functionId: string) {
+    return this.inner.listVersions(functionId);
+  }
+  getVersion(functionId: string, version: number) {
+    return this.inner.getVersion(functionId, version);
+  }
+  countFunctions() {
+    return this.inner.countFunctions();
+  }
+  revision() {
+    return this.inner.revision();
+  }
+  changesSince(after: number, limit: number) {
+    return this.inner.changesSince(after, limit);
+  }
+  historyStart() {
+    return this.inner.historyStart();
+  }
+  pruneChanges(keep: number) {
+    return this.inner.pruneChanges(keep);
+  }
+  historyId() {
+    return this.inner.historyId();
+  }
+  snapshot() {
+    return this.inner.snapshot();
+  }
+  referencedArtifacts() {
+    return this.inner.referencedArtifacts();
+  }
+  close(): void {
+    this.inner.close();
+  }
+
+  private async notify<T>(pending: Promise<StoreResult<T>>): Promise<StoreResult<T>> {
+    const result = await pending;
+    // A refused write (name taken, ...) changed nothing; activating the active version neither,
+    // but telling the hub costs one empty read, so only refusals are filtered.
+    if (result.ok) for (const listener of this.listeners) listener();
+    return result;
+  }
+}
