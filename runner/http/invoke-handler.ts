@@ -14,6 +14,8 @@ import { requestIdFor } from "./request-id";
 export interface FunctionTarget {
   key: string;
   name: string;
+  /** Called once when the request is done with the function (edge nodes drain old versions by it). */
+  release?(): void;
 }
 
 export interface InvokeDeps {
@@ -21,7 +23,14 @@ export interface InvokeDeps {
   metrics: RunnerMetrics;
   logger: Logger;
   maxBodyBytes: number;
-  resolve(path: string): FunctionTarget | null;
+  /** May wait, e.g. while an edge node loads a function its cache had evicted. */
+  resolve(path: string): FunctionTarget | null | Promise<FunctionTarget | null>;
+}
+
+interface Answer {
+  outcome: Outcome;
+  response: Response;
+  detail?: string;
 }
 
 export function createInvokeHandler(deps: InvokeDeps) {
@@ -34,41 +43,51 @@ export function createInvokeHandler(deps: InvokeDeps) {
     const qs = uri.indexOf("?");
     const path = qs < 0 ? uri : uri.slice(0, qs);
 
-    const target = deps.resolve(path);
-    const finish = (outcome: Outcome, response: Response, detail?: string) => {
-      const seconds = (performance.now() - started) / 1000;
-      const name = target?.name ?? "-";
-      deps.metrics.observeInvocation(name, outcome, seconds);
-      const level = OUTCOMES[outcome].level;
-      if (deps.logger.enabled(level)) {
-        deps.logger.log(level, "invocation", {
-          request_id: requestId, function: name, method: request.method, path,
-          status: response.status, outcome, duration_ms: Math.round(seconds * 1e6) / 1e3,
-          ...(detail ? { detail } : {}),
-        });
-      }
-      return response;
-    };
-    if (!target) return finish("not_found", outcomeResponse("not_found", requestId));
-
-    const read = readBody(request, deps.maxBodyBytes);
-    const body = read instanceof Promise ? await read : read;
-    if (!body.ok) return finish("body_too_large", outcomeResponse("body_too_large", requestId), `limit ${deps.maxBodyBytes} bytes`);
-
-    let headers = "";
-    request.headers.forEach((value, name) => {
-      headers += `${name}: ${value}\n`;
-    });
-    const guestRequest: RequestParts = { method: request.method, uri, headers, body: body.body };
-    const result: InvocationResult = await deps.pool.invoke(target.key, requestId, guestRequest);
-    if (result.outcome === "ok" && result.response) {
+    const resolved = deps.resolve(path);
+    const target = resolved instanceof Promise ? await resolved : resolved;
+    let answer: Answer;
+    if (!target) answer = { outcome: "not_found", response: outcomeResponse("not_found", requestId) };
+    else {
       try {
-        return finish("ok", guestResponse(result.response, requestId, request.method === "HEAD"));
-      } catch (error) {
-        // The host calls validate headers; this is the backstop if Bun's Headers still refuses one.
-        return finish("trap", outcomeResponse("trap", requestId), `response rejected by HTTP layer: ${(error as Error).message}`);
+        answer = await run(deps, request, target, uri, requestId);
+      } finally {
+        target.release?.();
       }
     }
-    return finish(result.outcome, outcomeResponse(result.outcome, requestId), result.detail);
+
+    const seconds = (performance.now() - started) / 1000;
+    const name = target?.name ?? "-";
+    deps.metrics.observeInvocation(name, answer.outcome, seconds);
+    const level = OUTCOMES[answer.outcome].level;
+    if (deps.logger.enabled(level)) {
+      deps.logger.log(level, "invocation", {
+        request_id: requestId, function: name, method: request.method, path,
+        status: answer.response.status, outcome: answer.outcome, duration_ms: Math.round(seconds * 1e6) / 1e3,
+        ...(answer.detail ? { detail: answer.detail } : {}),
+      });
+    }
+    return answer.response;
   };
+}
+
+async function run(deps: InvokeDeps, request: Request, target: FunctionTarget, uri: string, requestId: string): Promise<Answer> {
+  const read = readBody(request, deps.maxBodyBytes);
+  const body = read instanceof Promise ? await read : read;
+  if (!body.ok) return { outcome: "body_too_large", response: outcomeResponse("body_too_large", requestId), detail: `limit ${deps.maxBodyBytes} bytes` };
+
+  let headers = "";
+  request.headers.forEach((value, name) => {
+    headers += `${name}: ${value}\n`;
+  });
+  const guestRequest: RequestParts = { method: request.method, uri, headers, body: body.body };
+  const result: InvocationResult = await deps.pool.invoke(target.key, requestId, guestRequest);
+  if (result.outcome === "ok" && result.response) {
+    try {
+      return { outcome: "ok", response: guestResponse(result.response, requestId, request.method === "HEAD") };
+    } catch (error) {
+      // The host calls validate headers; this is the backstop if Bun's Headers still refuses one.
+      return { outcome: "trap", response: outcomeResponse("trap", requestId), detail: `response rejected by HTTP layer: ${(error as Error).message}` };
+    }
+  }
+  return { outcome: result.outcome, response: outcomeResponse(result.outcome, requestId), detail: result.detail };
 }
