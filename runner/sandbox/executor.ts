@@ -9,6 +9,7 @@ import { edgeImports } from "./host/edge-imports";
 import type { InvocationContext } from "./invocation-context";
 import { FUEL_REFILL } from "./limits";
 import { MemoryPool } from "./memory-pool";
+import { ResponseBody } from "./response-body";
 import { CONTROL_CANCEL, CONTROL_RUNNING, CONTROL_STARTED_F64, type GuestResponse, type LoadedFunction, type PostedResult } from "./protocol";
 import type { RequestBytes } from "./wire";
 
@@ -55,7 +56,7 @@ export class Executor {
       fn, requestId, deadline, request,
       memory: new GuestMemory(memory),
       headerMap: null,
-      status: 200, headers: [], body: [], bodyBytes: 0,
+      status: 200, headers: [], body: new ResponseBody(), headerBytes: 0,
       logLines: 0, logDropped: 0,
       logger: this.logger,
     };
@@ -87,16 +88,7 @@ export class Executor {
 }
 
 function finish(ctx: InvocationContext): GuestResponse {
-  let body: Uint8Array | null = null;
-  if (ctx.body.length === 1) body = ctx.body[0];
-  else if (ctx.body.length > 1) {
-    body = new Uint8Array(ctx.bodyBytes);
-    let off = 0;
-    for (const chunk of ctx.body) {
-      body.set(chunk, off);
-      off += chunk.byteLength;
-    }
-  }
+  const body = ctx.body.bytes();
   let headers = "";
   let hasType = false;
   for (const [name, value] of ctx.headers) {

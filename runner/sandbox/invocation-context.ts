@@ -4,6 +4,7 @@ import type { Logger } from "../observe/log";
 import type { LoadedFunction } from "./protocol";
 import type { GuestMemory } from "./guest-memory";
 import type { RequestBytes } from "./wire";
+import type { ResponseBody } from "./response-body";
 
 export interface InvocationContext {
   fn: LoadedFunction;
@@ -15,8 +16,9 @@ export interface InvocationContext {
   headerMap: Map<string, string> | null;
   status: number;
   headers: [string, string][];
-  body: Uint8Array[];
-  bodyBytes: number;
+  body: ResponseBody;
+  /** Bytes of header names and values set so far, against MAX_HEADER_BYTES. */
+  headerBytes: number;
   logLines: number;
   logDropped: number;
   logger: Logger;

@@ -200,3 +200,26 @@ describe("response size limit", () => {
       expect((await runner.fetch("/", { headers: { "x-chunks": "1" } })).status).toBe(200);
     }));
 });
+
+describe("response header limit", () => {
+  test("a guest adding headers forever ends as response_too_large (500), well before its time limit", () =>
+    withRunner("header-flood", { maxExecutionMs: 5000, workers: 1 }, async (runner) => {
+      const started = performance.now();
+      await expectOutcome(await runner.fetch("/"), "response_too_large");
+      expect(performance.now() - started).toBeLessThan(4000);
+    }));
+});
+
+describe("many tiny writes", () => {
+  test("a body written one byte per call arrives whole and in order; past the limit it is response_too_large", () =>
+    withRunner("byte-writes", { maxResponseBytes: 200_000, workers: 1 }, async (runner) => {
+      const res = await runner.fetch("/", { headers: { "x-bytes": "100000" } });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text.length).toBe(100_000);
+      expect(text.slice(0, 28)).toBe("abcdefghijklmnopqrstuvwxyzab");
+      expect(text.slice(-4)).toBe("abcd"); // bytes 99,996..99,999 are letters 99,996 % 26 = 0 .. 3
+      await expectOutcome(await runner.fetch("/", { headers: { "x-bytes": "200001" } }), "response_too_large");
+    }));
+});
+

@@ -8,6 +8,9 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const FORBIDDEN_VALUE = /[\r\n\0]/;
 /** Framing headers belong to the runner; a guest setting them would corrupt the response. */
 const MANAGED = new Set(["content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "trailer"]);
+/** Response headers are bounded like the body, so a guest cannot grow them without limit. */
+const MAX_HEADERS = 100;
+const MAX_HEADER_BYTES = 64 * 1024;
 
 export function responseCalls(ctx: () => InvocationContext) {
   return {
@@ -24,17 +27,19 @@ export function responseCalls(ctx: () => InvocationContext) {
       if (FORBIDDEN_VALUE.test(val)) throw new GuestFault("trap", `response_header: value of "${key}" contains CR, LF or NUL`);
       const lower = key.toLowerCase();
       if (MANAGED.has(lower)) return;
+      c.headerBytes += key.length + val.length;
+      if (c.headers.length >= MAX_HEADERS || c.headerBytes > MAX_HEADER_BYTES) {
+        throw new GuestFault("response_too_large", `response headers over ${MAX_HEADERS} headers or ${MAX_HEADER_BYTES} bytes`);
+      }
       c.headers.push([lower, val]);
     },
     response_write(ptr: number, len: number): void {
       const c = ctx();
       const chunk = c.memory.slice(ptr, len);
-      if (c.bodyBytes + chunk.byteLength > c.fn.limits.maxResponseBytes) {
+      if (c.body.length + chunk.byteLength > c.fn.limits.maxResponseBytes) {
         throw new GuestFault("response_too_large", `response body over ${c.fn.limits.maxResponseBytes} bytes`);
       }
-      if (chunk.byteLength === 0) return;
-      c.body.push(chunk.slice());
-      c.bodyBytes += chunk.byteLength;
+      if (chunk.byteLength > 0) c.body.append(chunk);
     },
   };
 }
