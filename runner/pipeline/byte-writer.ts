@@ -62,6 +62,12 @@ export class ByteWriter {
     this.bytes(encoded);
   }
 
+  /** Cuts [at, at + count) out of what is written so far. */
+  remove(at: number, count: number): void {
+    this.buf.copyWithin(at, at + count, this.length);
+    this.length -= count;
+  }
+
   /** Starts a region prefixed by its u32 byte length; pass the mark to endSized. */
   beginSized(): number {
     this.ensure(5);

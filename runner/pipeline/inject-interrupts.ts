@@ -74,7 +74,10 @@ export function writeGlobals(r: ByteReader | null, w: ByteWriter, copier: Expres
   w.u8(OP.end);
 }
 
-/** Rewrites every function body: entry check after the locals, loop checks, renumbering. */
+/**
+ * Rewrites every function body: entry check after the locals (except in bodies with neither a
+ * loop nor a call), loop checks, renumbering.
+ */
 export function writeCode(info: ModuleInfo, r: ByteReader, w: ByteWriter, check: Uint8Array): void {
   const count = r.u32();
   if (count !== info.funcTypes.length) {
@@ -97,11 +100,15 @@ export function writeCode(info: ModuleInfo, r: ByteReader, w: ByteWriter, check:
       readValType(r);
     }
     w.copy(r.bytes, localsStart, r.pos);
+    const checkAt = w.length;
     w.bytes(check);
     copier.begin(r.pos);
     walkExpression(r, copier);
     if (r.pos !== bodyEnd) r.malformed("bytes after the function's final end");
     copier.flush(bodyEnd);
+    // Without a loop or a call a body runs each instruction at most once: it ends in bounded
+    // time on its own, and whoever called it was checked, so its entry check only costs.
+    if (!copier.loopsOrCalls) w.remove(checkAt, check.length);
     w.endSized(mark);
     r.end = sectionEnd;
   }

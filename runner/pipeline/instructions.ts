@@ -12,7 +12,14 @@ export interface ExpressionVisitor {
   loopHeader(pos: number): void;
   /** A function index immediate `index` encoded in bytes [start, end). */
   funcIndex(start: number, end: number, index: number): void;
+  /** A call of any kind (direct, indirect, tail). */
+  call(): void;
 }
+
+const OP_CALL = 0x10;
+const OP_CALL_INDIRECT = 0x11;
+const OP_RETURN_CALL = 0x12;
+const OP_RETURN_CALL_INDIRECT = 0x13;
 
 /** Walks from r.pos through the `end` that closes the expression, leaving r.pos after it. */
 export function walkExpression(r: ByteReader, visitor: ExpressionVisitor | null): void {
@@ -50,11 +57,15 @@ export function walkExpression(r: ByteReader, visitor: ExpressionVisitor | null)
       case S.U32_U32:
         r.u32();
         r.u32();
+        if (visitor && (op === OP_CALL_INDIRECT || op === OP_RETURN_CALL_INDIRECT) && sub < 0) visitor.call();
         break;
       case S.FUNC: {
         const start = r.pos;
         const index = r.u32();
-        if (visitor) visitor.funcIndex(start, r.pos, index);
+        if (visitor) {
+          if ((op === OP_CALL || op === OP_RETURN_CALL) && sub < 0) visitor.call();
+          visitor.funcIndex(start, r.pos, index);
+        }
         break;
       }
       case S.MEMARG:

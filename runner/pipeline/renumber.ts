@@ -19,6 +19,8 @@ export function shiftFunc(index: number, importedFuncs: number): number {
  */
 export class ExpressionCopier implements ExpressionVisitor {
   private copied = 0;
+  /** Whether the expression since begin() has a loop or a call: whether it can run unbounded. */
+  loopsOrCalls = false;
 
   constructor(
     private readonly input: Uint8Array,
@@ -30,9 +32,15 @@ export class ExpressionCopier implements ExpressionVisitor {
   /** Starts copying at `pos`. */
   begin(pos: number): void {
     this.copied = pos;
+    this.loopsOrCalls = false;
+  }
+
+  call(): void {
+    this.loopsOrCalls = true;
   }
 
   loopHeader(pos: number): void {
+    this.loopsOrCalls = true;
     if (!this.loopCheck) return;
     this.w.copy(this.input, this.copied, pos);
     this.w.bytes(this.loopCheck);

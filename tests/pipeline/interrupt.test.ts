@@ -31,7 +31,7 @@ describe("interruption", () => {
   test("an infinite loop in the start function stops instantiation", () => {
     const bytes = wat(`(module (func $s (loop $l (br $l))) (start $s) (func (export "handle")))`);
     const prepared = prepareOk(bytes);
-    guardChecks(prepared.bytes, 3);
+    guardChecks(prepared.bytes, 2); // $s: entry and loop; the empty handle has neither loop nor call, so no check
     expect(() => instantiatePrepared(prepared, wallClock(50))).toThrow(Deadline);
   });
 
@@ -121,5 +121,23 @@ describe("checks change nothing else", () => {
     ];
     const verdict = compareRuns(original, prepareOk(original), () => calls, 7, 1_000_000);
     expect(verdict).toEqual({ kind: "same", compared: calls.length + 1 });
+  });
+});
+
+describe("where checks go", () => {
+  test("bodies with a loop or a call get an entry check; bodies with neither (bounded on their own) do not", () => {
+    const bytes = wat(`(module
+      (type $t (func))
+      (table 1 funcref)
+      (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func $caller (drop (call $leaf (i32.const 1))))
+      (func $indirect (call_indirect (type $t) (i32.const 0)))
+      (func $tail (return_call $caller))
+      (func $looper (loop $l))
+      (func (export "handle")))`);
+    // entries of $caller, $indirect, $tail, $looper, plus $looper's loop header: 5; none in $leaf or handle.
+    const prepared = prepareOk(bytes);
+    guardChecks(prepared.bytes, 5);
+    expect(() => guardChecks(prepared.bytes, 6)).toThrow();
   });
 });
