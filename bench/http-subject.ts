@@ -3,47 +3,60 @@ import { readFileSync } from "node:fs";
 
 export interface Subject {
   name: string;
-  cmd: string[];
-  /** A line of the subject's stdout that holds its URL. */
+  /** A function when each start needs fresh arguments (an edge node's empty cache directory). */
+  cmd: string[] | (() => string[]);
+  /** A line of the subject's stdout that holds its URL (group 1 if it has one, else the match). */
   urlPattern: RegExp;
+  /** The path that answers 200 once the subject serves, and that wrk loads (default `/`). */
+  path?: string;
 }
 
 export interface Running {
+  /** Base URL, no trailing slash. */
+  base: string;
+  /** `base` + the subject's path: what wrk loads. */
   url: string;
   pid: number;
+  /** Spawn to the first 200 on `url`. */
   startMs: number;
+  /** Spawn to the URL line on stdout (the process listens). */
+  listenMs: number;
   stop(): Promise<void>;
 }
 
-export async function startSubject(subject: Subject): Promise<Running> {
+export async function startSubject(subject: Subject, timeoutMs = 30_000): Promise<Running> {
   const t0 = performance.now();
-  const proc = Bun.spawn(subject.cmd, { stdout: "pipe", stderr: "inherit" });
+  const cmd = typeof subject.cmd === "function" ? subject.cmd() : subject.cmd;
+  const proc = Bun.spawn(cmd, { stdout: "pipe", stderr: "inherit" });
+  const stop = async () => {
+    if (proc.exitCode === null) proc.kill("SIGTERM");
+    await proc.exited;
+  };
   const reader = proc.stdout.getReader();
+  const decoder = new TextDecoder();
   let text = "";
-  let url = "";
-  while (!url) {
+  let base = "";
+  while (!base) {
     const { done, value } = await reader.read();
     if (done) throw new Error(`${subject.name} exited before printing its URL:\n${text}`);
-    text += new TextDecoder().decode(value);
-    url = text.match(subject.urlPattern)?.[0] ?? "";
+    text += decoder.decode(value, { stream: true });
+    const m = text.match(subject.urlPattern);
+    base = (m?.[1] ?? m?.[0] ?? "").replace(/\/$/, "");
   }
+  const listenMs = performance.now() - t0;
   // Keep draining stdout so a chatty subject never blocks on a full pipe.
-  (async () => { while (!(await reader.read()).done); })();
+  void (async () => { while (!(await reader.read()).done); })();
+  const url = base + (subject.path ?? "/");
   let first = 0;
-  for (let i = 0; i < 500 && !first; i++) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+  while (!first) {
+    const ok = await fetch(url).then((r) => r.arrayBuffer().then(() => r.ok), () => false);
     if (ok) first = performance.now() - t0;
-    else await Bun.sleep(2);
+    else if (performance.now() - t0 > timeoutMs) {
+      await stop();
+      throw new Error(`${subject.name}: ${url} did not answer 200 within ${timeoutMs} ms`);
+    } else await Bun.sleep(2);
   }
-  return {
-    url,
-    pid: proc.pid,
-    startMs: first,
-    async stop() {
-      proc.kill("SIGTERM");
-      await proc.exited;
-    },
-  };
+  return { base, url, pid: proc.pid, startMs: first, listenMs, stop };
 }
 
 export interface WrkResult {
@@ -59,7 +72,8 @@ export async function wrk(url: string, seconds: number, connections: number): Pr
   await proc.exited;
   const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? NaN);
   const pct = (p: string) => toMs(out.match(new RegExp(`\\s${p}%\\s+([\\d.]+\\w+)`))?.[1] ?? "NaN");
-  const errors = Number(out.match(/Non-2xx or 3xx responses:\s+(\d+)/)?.[1] ?? 0) + Number(out.match(/Socket errors:.*?(\d+)/)?.[1] ?? 0);
+  const socketErrors = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
+  const errors = Number(out.match(/Non-2xx or 3xx responses:\s+(\d+)/)?.[1] ?? 0) + (socketErrors ? socketErrors.slice(1).reduce((s, n) => s + Number(n), 0) : 0);
   return { rps, p50Ms: pct("50"), p99Ms: pct("99"), errors };
 }
 
@@ -73,4 +87,20 @@ function toMs(text: string): number {
 export function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(status.match(/VmRSS:\s+(\d+) kB/)?.[1] ?? NaN) / 1024;
+}
+
+/** CPU time (user + system, all threads) the process has used so far, in ms. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th overall.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** USER_HZ: 100 on every Linux this runs on (`getconf CLK_TCK`). */
+const CLOCK_TICKS = 100;
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
 }

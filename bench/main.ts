@@ -1,12 +1,27 @@
-// `bun run bench`: throughput and latency of the runner against a baseline measured in the same
-// run, plus the module pipeline's costs. Not part of the test suite; numbers are ratios.
+// `bun run bench`: the performance issue's measurements in one run, each against what was
+// measured in the same run where the target is a ratio. Not part of the test suite.
+//   1. HTTP, in alternating rounds: baseline (in-process, no isolation), runner (one module),
+//      runner-routed (an edge node serving it through the control plane's route table).
+//   2. Deploy to first response on a warm edge node.
+//   3. Edge node RSS with 1,000 deployed functions (hello-world sized, then 128 KiB each).
+//   4. Module pipeline: interrupt-check cost on compute-heavy guests, 2 MiB pipeline + compile.
+//   5. Artifact hashing throughput.
+// Prints the tables, writes bench/results/latest.json and latest.md (the README's table).
+// BENCH_SECONDS (10), BENCH_ROUNDS (5) and BENCH_FUNCTIONS (1000) shorten it.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
-import { rssMiB, startSubject, wrk, type Subject } from "./http-subject";
+import { deployLatency } from "./deploy-latency";
+import { hashing } from "./hashing";
+import { runRounds, type HttpRow } from "./http-rounds";
+import { manyFunctions } from "./many-functions";
+import { describePipelineBench, pipelineBench } from "./pipeline";
+import { runnerRouted } from "./subjects/runner-routed";
+import { httpTable, measurements, measurementTable, targets, targetTable, type BenchResults } from "./summary";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = 64;
 const MODULE = "build/hello_world.wasm";
+const LOAD = { seconds: Number(process.env.BENCH_SECONDS ?? 10), rounds: Number(process.env.BENCH_ROUNDS ?? 5), connections: 64, warmupSeconds: 2 };
+const FUNCTIONS = Number(process.env.BENCH_FUNCTIONS ?? 1000);
+const LARGE_KIB = 128;
 
 function ensureWrk(): void {
   if (Bun.which("wrk")) return;
@@ -15,61 +30,66 @@ function ensureWrk(): void {
   if (r.exitCode !== 0 || !Bun.which("wrk")) throw new Error("could not install wrk");
 }
 
-const URL_LINE = /http:\/\/127\.0\.0\.1:\d+\//;
-const subjects: Subject[] = [
-  { name: "baseline", cmd: ["bun", "bench/subjects/baseline.ts", MODULE, "0"], urlPattern: URL_LINE },
-  { name: "runner", cmd: ["bun", "runner/main.ts", MODULE, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn"], urlPattern: URL_LINE },
-];
-
+const started = performance.now();
+const log = (line: string) => console.log(line);
 ensureWrk();
-console.log(`bun ${Bun.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), wrk -t2 -c${CONNECTIONS} -d${SECONDS}s, hello-world\n`);
+const machine = `${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), Bun ${Bun.version}`;
+console.log(`${machine}; wrk -t2 -c${LOAD.connections} -d${LOAD.seconds}s after ${LOAD.warmupSeconds}s of warm-up, ${LOAD.rounds} rounds; hello-world\n`);
 
-// Subjects take turns, ROUNDS times, and each reports its median round: on a 2-core machine
-// shared with wrk, one round alone swings by ±15 %.
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-interface Run {
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-  rssMiB: number;
-  startToFirstResponseMs: number;
+const URL_LINE = /http:\/\/127\.0\.0\.1:\d+\//;
+const routed = await runnerRouted(MODULE);
+let http: HttpRow[];
+try {
+  http = await runRounds(
+    [
+      { name: "baseline", cmd: ["bun", "bench/subjects/baseline.ts", MODULE, "0"], urlPattern: URL_LINE },
+      { name: "runner", cmd: ["bun", "runner/main.ts", MODULE, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn"], urlPattern: URL_LINE },
+      routed.subject,
+    ],
+    LOAD,
+    log,
+  );
+} finally {
+  await routed.control.stop();
 }
-const runs = new Map<string, Run[]>();
-for (let round = 0; round < ROUNDS; round++) {
-  for (const subject of subjects) {
-    const running = await startSubject(subject);
-    try {
-      await wrk(running.url, 2, CONNECTIONS); // warm-up: JIT, worker pools, memory pools
-      const result = await wrk(running.url, SECONDS, CONNECTIONS);
-      const list = runs.get(subject.name) ?? [];
-      list.push({ ...result, rssMiB: rssMiB(running.pid), startToFirstResponseMs: running.startMs });
-      runs.set(subject.name, list);
-    } finally {
-      await running.stop();
-    }
-  }
-}
-const medianRun = (list: Run[]): Run => [...list].sort((a, b) => a.rps - b.rps)[Math.floor(list.length / 2)];
-const baselineRps = medianRun(runs.get("baseline")!).rps;
-const rows = subjects.map((s) => {
-  const m = medianRun(runs.get(s.name)!);
-  return { subject: s.name, ...m, ratio: m.rps / baselineRps, rounds: runs.get(s.name)!.map((r) => Math.round(r.rps)) };
-});
+console.log(`\nmedian of ${LOAD.rounds} rounds; ratios are medians of the per-round ratios`);
+for (const line of httpTable(http)) console.log(line);
 
-const fmt = (v: unknown, digits = 2) => (typeof v === "number" ? v.toFixed(digits) : String(v));
-console.log(`median of ${ROUNDS} rounds (req/s of each round in the last column)`);
-console.log("| subject | req/s | p50 ms | p99 ms | RSS MiB | start to first response ms | ratio to baseline | rounds |");
-console.log("|---|---:|---:|---:|---:|---:|---:|---|");
-for (const r of rows) {
-  console.log(`| ${r.subject} | ${fmt(r.rps, 0)} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.rssMiB, 0)} | ${fmt(r.startToFirstResponseMs, 0)} | ${fmt(r.ratio)} | ${r.rounds.join(", ")} |`);
-}
+console.log("\ndeploy to first response on a warm edge node");
+const deploy = await deployLatency(10);
+console.log(`  new version ${deploy.newVersion.totalMs.map((v) => v.toFixed(1)).join(", ")} ms; new function ${deploy.newFunction.totalMs.map((v) => v.toFixed(1)).join(", ")} ms`);
 
-console.log("\nmodule pipeline:");
-const pipeline = Bun.spawnSync(["bun", "bench/pipeline.ts"], { stdout: "pipe", stderr: "inherit" });
-const pipelineText = pipeline.stdout.toString();
-console.log(pipelineText);
+console.log(`\n${FUNCTIONS} hello-world-sized functions on one edge node`);
+const manySmall = await manyFunctions(FUNCTIONS, 0, log);
+console.log(`${FUNCTIONS} functions of ${LARGE_KIB} KiB of code on one edge node`);
+const manyLarge = await manyFunctions(FUNCTIONS, LARGE_KIB, log);
+
+console.log("\nmodule pipeline");
+const pipeline = pipelineBench();
+for (const line of describePipelineBench(pipeline)) console.log(`  ${line}`);
+
+console.log("\nartifact hashing");
+const hashes = hashing();
+for (const h of hashes) console.log(`  ${h.name}: ${h.mibPerSecond.toFixed(0)} MiB/s`);
+
+const results: BenchResults = { http, deploy, manySmall, manyLarge, pipeline, hashing: hashes };
+const summary = targets(results, LOAD.connections);
+const others = measurements(results);
+const markdown = [
+  `${machine}; \`bun run bench\` (wrk -t2 -c${LOAD.connections} -d${LOAD.seconds}s, median of ${LOAD.rounds} alternating rounds; ratios are medians of per-round ratios), ${new Date().toISOString().slice(0, 10)}.`,
+  "",
+  ...httpTable(http),
+  "",
+  ...targetTable(summary),
+  "",
+  ...measurementTable(others),
+];
+console.log(`\n${markdown.join("\n")}`);
 
 mkdirSync("bench/results", { recursive: true });
-writeFileSync("bench/results/latest.json", JSON.stringify({ date: new Date().toISOString(), bun: Bun.version, seconds: SECONDS, connections: CONNECTIONS, http: rows, pipeline: pipelineText.trim().split("\n") }, null, 2));
-console.log("results written to bench/results/latest.json");
+writeFileSync(
+  "bench/results/latest.json",
+  `${JSON.stringify({ date: new Date().toISOString(), machine, load: LOAD, targets: summary, measurements: others, ...results }, null, 2)}\n`,
+);
+writeFileSync("bench/results/latest.md", `${markdown.join("\n")}\n`);
+console.log(`\nresults written to bench/results/latest.json and latest.md (${((performance.now() - started) / 1000).toFixed(0)} s)`);

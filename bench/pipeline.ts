@@ -1,7 +1,7 @@
-// Module pipeline benchmark (not a test). Run: bun bench/pipeline.ts
-// 1. Cost of the injected interrupt checks: a 200M-iteration xorshift loop and a recursive
-//    fib (entry checks only), original vs prepared, in the same process.
-// 2. Pipeline time on a generated ~2 MiB module.
+// Module pipeline benchmark (not a test). Run alone: bun bench/pipeline.ts
+// 1. Cost of the injected interrupt checks on compute-heavy guests: a 200M-iteration xorshift
+//    loop and a recursive fib (entry checks only), original vs prepared, in the same process.
+// 2. Pipeline and compile time on a generated ~2 MiB module.
 
 import { prepareModule } from "../runner/pipeline/index.ts";
 import { readModuleInfo } from "../runner/pipeline/module-info.ts";
@@ -10,6 +10,7 @@ import { splitSections } from "../runner/pipeline/sections.ts";
 import { checkAbi, checkMemoryShape } from "../runner/pipeline/validate.ts";
 import { bigModule } from "../tests/fixtures/pipeline/big-module.ts";
 import { wat } from "../tests/fixtures/wat.ts";
+import { median } from "./http-subject";
 
 const ITERATIONS = 200_000_000;
 const ROUNDS = 5;
@@ -35,9 +36,34 @@ const HOT = `(module
 
 type Fn = (n: number) => number;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+export interface CheckCost {
+  name: string;
+  originalMs: number;
+  preparedMs: number;
+  /** prepared / original */
+  ratio: number;
+}
+
+export interface PipelineCost {
+  inputMiB: number;
+  addedBytes: number;
+  /** prepareModule with its own output validation: median, min, max of 10 runs. */
+  prepareMs: number;
+  prepareMinMs: number;
+  prepareMaxMs: number;
+  /** The pipeline's own work (read, rewrite, checks), without the engine's validations. */
+  ownMs: number;
+  validateInputMs: number;
+  validateOutputMs: number;
+  /** What the runner does: prepareModule without output validation, then compile. */
+  runnerPipelineMs: number;
+  compileMs: number;
+}
+
+export interface PipelineBench {
+  checks: CheckCost[];
+  interruptCalls: number;
+  pipeline: PipelineCost;
 }
 
 function time(fn: () => unknown): number {
@@ -46,7 +72,7 @@ function time(fn: () => unknown): number {
   return performance.now() - t0;
 }
 
-function benchChecks(): void {
+function benchChecks(): { checks: CheckCost[]; interruptCalls: number } {
   const original = wat(HOT);
   const prepared = prepareModule(original, { memoryPages: 1, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.rejection.message);
@@ -61,6 +87,7 @@ function benchChecks(): void {
   const orig = new WebAssembly.Instance(new WebAssembly.Module(original), {}).exports;
   const memory = new WebAssembly.Memory({ initial: prepared.memory.minPages, maximum: prepared.memory.maxPages });
   const prep = new WebAssembly.Instance(new WebAssembly.Module(prepared.bytes), { env: { memory }, edge_sandbox: { interrupt } }).exports;
+  const checks: CheckCost[] = [];
   for (const [name, arg] of [["xorshift", ITERATIONS], ["fib", 32]] as const) {
     const o = orig[name] as Fn;
     const p = prep[name] as Fn;
@@ -71,13 +98,12 @@ function benchChecks(): void {
       to.push(time(() => o(arg)));
       tp.push(time(() => p(arg)));
     }
-    const ratio = median(tp) / median(to);
-    console.log(`${name}(${arg}): original ${median(to).toFixed(1)} ms, prepared ${median(tp).toFixed(1)} ms, ratio ${ratio.toFixed(3)} (${((ratio - 1) * 100).toFixed(1)}% overhead), median of ${ROUNDS}`);
+    checks.push({ name: `${name}(${arg})`, originalMs: median(to), preparedMs: median(tp), ratio: median(tp) / median(to) });
   }
-  console.log(`interrupt calls: ${interrupts}`);
+  return { checks, interruptCalls: interrupts };
 }
 
-function benchPipeline(): void {
+function benchPipeline(): PipelineCost {
   const bytes = bigModule(2 * 1024 * 1024);
   const limits = { memoryPages: 16, entrypoint: "handle" };
   for (let i = 0; i < 3; i++) prepareModule(bytes, limits);
@@ -110,12 +136,6 @@ function benchPipeline(): void {
     validateIn.push(time(() => WebAssembly.validate(bytes)));
     validateOut.push(time(() => WebAssembly.validate(output.bytes)));
   }
-  console.log(
-    `prepareModule on ${(bytes.length / 1048576).toFixed(2)} MiB (${out - bytes.length} bytes added): median ${median(runs).toFixed(1)} ms (min ${Math.min(...runs).toFixed(1)}, max ${Math.max(...runs).toFixed(1)}, 10 runs)`,
-  );
-  console.log(
-    `  read + rewrite + checks: ${median(own).toFixed(1)} ms; engine WebAssembly.validate: input ${median(validateIn).toFixed(1)} ms, output ${median(validateOut).toFixed(1)} ms`,
-  );
   // The runner's path: it compiles the output right away, which validates it, so it skips the
   // pipeline's own output validation.
   const runnerPath: number[] = [];
@@ -131,11 +151,37 @@ function benchPipeline(): void {
     );
     compile.push(time(() => new WebAssembly.Module(prepared)));
   }
-  console.log(
-    `  runner path (verifyOutput: false, compile validates): pipeline ${median(runnerPath).toFixed(1)} ms, then new WebAssembly.Module ${median(compile).toFixed(1)} ms`,
-  );
+  return {
+    inputMiB: bytes.length / 1048576,
+    addedBytes: out - bytes.length,
+    prepareMs: median(runs),
+    prepareMinMs: Math.min(...runs),
+    prepareMaxMs: Math.max(...runs),
+    ownMs: median(own),
+    validateInputMs: median(validateIn),
+    validateOutputMs: median(validateOut),
+    runnerPipelineMs: median(runnerPath),
+    compileMs: median(compile),
+  };
 }
 
-console.log(`bun ${Bun.version}`);
-benchChecks();
-benchPipeline();
+export function pipelineBench(): PipelineBench {
+  return { ...benchChecks(), pipeline: benchPipeline() };
+}
+
+export function describePipelineBench(r: PipelineBench): string[] {
+  const f = (v: number) => v.toFixed(1);
+  const p = r.pipeline;
+  return [
+    ...r.checks.map((c) => `${c.name}: original ${f(c.originalMs)} ms, prepared ${f(c.preparedMs)} ms, ratio ${c.ratio.toFixed(3)} (${f((c.ratio - 1) * 100)}% overhead), median of ${ROUNDS}`),
+    `interrupt calls: ${r.interruptCalls}`,
+    `prepareModule on ${p.inputMiB.toFixed(2)} MiB (${p.addedBytes} bytes added): median ${f(p.prepareMs)} ms (min ${f(p.prepareMinMs)}, max ${f(p.prepareMaxMs)}, 10 runs)`,
+    `  read + rewrite + checks: ${f(p.ownMs)} ms; engine WebAssembly.validate: input ${f(p.validateInputMs)} ms, output ${f(p.validateOutputMs)} ms`,
+    `  runner path (verifyOutput: false, compile validates): pipeline ${f(p.runnerPipelineMs)} ms, then new WebAssembly.Module ${f(p.compileMs)} ms`,
+  ];
+}
+
+if (import.meta.main) {
+  console.log(`bun ${Bun.version}`);
+  for (const line of describePipelineBench(pipelineBench())) console.log(line);
+}

@@ -1,0 +1,45 @@
+// An edge node for the benchmarks: `bun runner/main.ts --control-plane ...` as a Subject (so
+// startSubject times it to its first 200 like the single-module runner), each start with an
+// empty cache directory, i.e. a node that has never seen the control plane.
+import type { Subject } from "../http-subject";
+import { tempDir, TOKEN } from "./control-plane";
+
+export function edgeNodeSubject(name: string, controlUrl: string, path: string, extra: string[] = []): Subject {
+  return {
+    name,
+    cmd: () => [
+      "bun", "runner/main.ts", "--control-plane", controlUrl, "--token", TOKEN, "--host", "127.0.0.1", "--port", "0",
+      "--node-id", name, "--cache-dir", tempDir("bench-edge-"), "--log-level", "warn", ...extra,
+    ],
+    urlPattern: /\) at (http:\/\/127\.0\.0\.1:\d+)\//,
+    path,
+  };
+}
+
+export interface EdgeHealth {
+  revision: number;
+  synced: boolean;
+  functions: number;
+  problems: unknown[];
+}
+
+export async function edgeHealth(base: string): Promise<EdgeHealth> {
+  return (await (await fetch(`${base}/healthz`)).json()) as EdgeHealth;
+}
+
+/** Polls the node's /healthz until it has applied `revision`; throws after `timeoutMs`. */
+export async function waitForRevision(base: string, revision: number, timeoutMs: number): Promise<EdgeHealth> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const health = await edgeHealth(base);
+    if (health.revision >= revision && health.synced) return health;
+    if (performance.now() > deadline) throw new Error(`edge node at ${base} stuck at revision ${health.revision} of ${revision}`);
+    await Bun.sleep(50);
+  }
+}
+
+/** A value of one Prometheus sample without labels (0 when absent). */
+export async function metric(base: string, name: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return Number(text.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1] ?? 0);
+}
