@@ -3,6 +3,7 @@
 // ring (see protocol.ts); while the ring is empty the worker blocks in Atomics.wait, and lets its
 // event loop run for set-up messages and the rare oversized invocation when told there is mail.
 import { createLogger } from "../observe/log";
+import { collectSoon } from "./collect-soon";
 import { Executor } from "./executor";
 import { CONTROL_MAIL, type FromWorker, type LoadedFunction, type PostedResult, type ToWorker } from "./protocol";
 import { RingReader, RingWriter } from "./ring";
@@ -39,6 +40,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case "unload":
       functions.delete(msg.handle);
       executor?.forget(functions.values());
+      collectSoon();
       return;
     case "invoke":
       answer(run(msg.job.id, msg.job.fn, msg.job.requestId, requestBytes(msg.job.request)));

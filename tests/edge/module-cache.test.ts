@@ -11,10 +11,10 @@ let node: CliRunner;
 beforeAll(async () => {
   control = await startTestControl();
   const api = controlApi(control.url);
-  // ~150 KB each, charged ~600 KB compiled (4x): two don't fit in 1 MiB.
+  // ~70 KB each, charged ~630 KB compiled (9x, COMPILED_COST_FACTOR): two don't fit in 1 MiB.
   for (const name of ["big-a", "big-b"]) {
     const fn = await api.createFunction({ name });
-    await api.upload(fn.id, versionModule(name, { padBytes: 150_000 }));
+    await api.upload(fn.id, versionModule(name, { padBytes: 70_000 }));
   }
   node = await startEdgeRunner(control.url, tempDir("edge-cache-"), "cache-node", ["--cache-mb", "1"]);
 });

@@ -2,6 +2,7 @@
 // out, bounded by --cache-mb of estimated cost. A miss reads the verified artifact (disk, else
 // the control plane) and compiles it; concurrent misses of one module compile it once.
 import type { ArtifactRef, ArtifactSource } from "../artifacts/verified-artifacts";
+import { collectSoon } from "../../sandbox/collect-soon";
 import { ByteLru } from "./byte-lru";
 import { compileModule, type CompiledModule } from "./compile-module";
 
@@ -38,6 +39,7 @@ export class ModuleCache {
     this.lru = new ByteLru<CompiledModule>(maxBytes, (key) => {
       observer.moduleCacheEviction();
       onEvict(key);
+      collectSoon();
     });
   }
 
