@@ -2,6 +2,7 @@
 // `{"error": {"code", "message", "field"?}}` with the status that goes with the code.
 import { Type } from "@sinclair/typebox";
 import type { ValidationError } from "elysia";
+import { storageFailure } from "./store/storage-errors";
 
 export class ApiError extends Error {
   constructor(
@@ -41,15 +42,35 @@ export const ErrorBody = Type.Object(
 /** Any thrown value or Elysia error code -> ApiError. Unknown errors become a 500 without detail. */
 export function toApiError(code: string | number, error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  const storage = storageError(error);
+  if (storage) return storage;
   switch (code) {
     case "VALIDATION":
       return fromValidation(error as ValidationError);
     case "NOT_FOUND":
       return new ApiError(404, "not_found", "no such route");
     case "PARSE":
+      // A body parser of ours (json-body.ts) refused with its own ApiError, which Elysia wraps.
+      if ((error as Error | null)?.cause instanceof ApiError) return (error as Error).cause as ApiError;
       return new ApiError(400, "malformed_body", "the request body could not be parsed; send JSON with Content-Type: application/json");
     default:
       return new ApiError(500, "internal", "internal error; see the control plane's log");
+  }
+}
+
+/**
+ * A write the data dir refused, as the 5xx that says so: 507 when the disk is full, 503 when it is
+ * read-only or failing. Every write is one transaction or an unpublished temp file, so nothing
+ * was stored; reads keep working. Null for any other error.
+ */
+export function storageError(error: unknown): ApiError | null {
+  switch (storageFailure(error)) {
+    case "full":
+      return new ApiError(507, "insufficient_storage", "the control plane's disk is full; nothing was stored, reads keep working");
+    case "unwritable":
+      return new ApiError(503, "storage_unavailable", "the control plane cannot write to its data dir (read-only or failing); nothing was stored, reads keep working");
+    default:
+      return null;
   }
 }
 
@@ -69,7 +90,9 @@ interface Issue {
 function fromValidation(error: ValidationError): ApiError {
   const issues = error.all as Issue[];
   const issue = issues[0];
-  const field = issue?.path.replace(/^\//, "").replaceAll("/", ".") || String(error.type);
+  const path = issue?.path.replace(/^\//, "").replaceAll("/", ".") || String(error.type);
+  // A field name comes from the request (env keys): never echo a huge one back.
+  const field = path.length > 100 ? `${path.slice(0, 100)}...` : path;
   if (!issue) return ApiError.invalid(field, "is invalid");
   const custom = typeof issue.schema?.error === "string" ? issue.schema.error : null;
   return ApiError.invalid(field, custom ?? describe(issue.message));

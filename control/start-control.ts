@@ -11,6 +11,7 @@ import { FileArtifactStore } from "./store/file-artifact-store";
 import { NotifyingMetadataStore } from "./store/notifying-metadata-store";
 import { SqliteMetadataStore } from "./store/sqlite-metadata-store";
 import { SqliteNodeStore } from "./store/sqlite-node-store";
+import { storageFailure } from "./store/storage-errors";
 import { sweepUnreferenced } from "./store/sweep";
 import { WatchHub } from "./watch/hub";
 
@@ -30,10 +31,22 @@ export async function startControl(config: ControlConfig, logger: Logger): Promi
   const metadataPath = join(dataDir, "metadata.sqlite");
   const metadata = new NotifyingMetadataStore(new SqliteMetadataStore(metadataPath));
   const nodes = new SqliteNodeStore(metadataPath);
-  await nodes.disconnectAll(new Date());
+  // Start-up upkeep writes; a data dir that is full or read-only skips them and serves reads
+  // (writes answer 507/503 until it is usable again), rather than refusing to start.
+  const upkeep = async (what: string, work: () => Promise<unknown>) => {
+    try {
+      await work();
+    } catch (error) {
+      if (!storageFailure(error)) throw error;
+      logger.log("warn", `data dir cannot be written; skipped ${what}, serving reads (writes answer 507/503 until it can)`, { data_dir: dataDir, error: String(error) });
+    }
+  };
+  await upkeep("marking nodes disconnected", () => nodes.disconnectAll(new Date()));
   const artifacts = await FileArtifactStore.open(dataDir);
-  const swept = await sweepUnreferenced(metadata, artifacts);
-  if (swept.length > 0) logger.log("info", "removed unreferenced artifacts", { count: swept.length });
+  await upkeep("the sweep of unreferenced artifacts", async () => {
+    const swept = await sweepUnreferenced(metadata, artifacts);
+    if (swept.length > 0) logger.log("info", "removed unreferenced artifacts", { count: swept.length });
+  });
 
   const metrics = createControlMetrics({
     artifacts: () => artifacts.stats(),
@@ -50,7 +63,7 @@ export async function startControl(config: ControlConfig, logger: Logger): Promi
     observeMessage: (type) => metrics.observeWatchMessage(type),
   });
   metadata.onChange(() => void hub.changed());
-  await metadata.pruneChanges(config.changeRetention);
+  await upkeep("pruning the change history", () => metadata.pruneChanges(config.changeRetention));
   const app = createControlApp({ metadata, artifacts, nodes, watch: hub, metrics, logger, tokens: { admin: admin.token, read: config.readToken }, maxUploadBytes: config.maxUploadBytes });
   // Bun's own cap sits well above ours: Bun reads ahead of the upload stream's consumer, and
   // must not cut a body off (with a bare 413) before our reader sees the limit and answers in

@@ -11,6 +11,11 @@ import { WorkerPool } from "./sandbox/pool";
 /** How long a stopping runner lets running invocations finish. */
 export const DRAIN_MS = 5_000;
 export const LOG_LINE_BYTES = 4096;
+/**
+ * Seconds a connection may stay silent (a client that sends nothing more of its body, or reads
+ * nothing of its response) before it is closed and its buffers freed. Bun's default, said here.
+ */
+export const IDLE_TIMEOUT_S = 10;
 
 export interface RunningRunner {
   port: number;
@@ -47,6 +52,7 @@ export function startRunner(config: RunnerConfig, artifact: PreparedArtifact, lo
     // read-body.ts enforces the limit (by Content-Length or while streaming) so that oversized
     // bodies get a 413 in the product's shape, counted and logged; Bun's own cap would not.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    idleTimeout: IDLE_TIMEOUT_S,
     fetch: app.fetch,
   });
   return {

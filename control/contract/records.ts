@@ -8,6 +8,7 @@ export const LIMITS = {
   memoryPages: { minimum: 1, maximum: 16384 },
   maxExecutionMs: { minimum: 1, maximum: 60000 },
   envEntries: 256,
+  envKeyChars: 128,
   envValueBytes: 16384,
   routes: 32,
 } as const;
@@ -23,7 +24,7 @@ export const FUNCTION_DEFAULTS = {
 export const NAME_PATTERN = "^[a-z0-9][a-z0-9-]{0,62}$";
 /** `/`, `/a/b` (exactly that path) or `/a/*` (everything under /a/); see route-pattern.ts. */
 export const ROUTE_PATTERN = "^(/|(/[A-Za-z0-9._~!$&'()+,;=:@%-]+)+|(/[A-Za-z0-9._~!$&'()+,;=:@%-]+)*/\\*)$";
-export const ENV_KEY_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$";
+export const ENV_KEY_PATTERN = `^[A-Za-z_][A-Za-z0-9_]{0,${LIMITS.envKeyChars - 1}}$`;
 
 export const FunctionName = Type.String({
   pattern: NAME_PATTERN,
@@ -56,7 +57,7 @@ export const Env = Type.Record(Type.String({ pattern: ENV_KEY_PATTERN }), Type.S
   additionalProperties: false,
   maxProperties: LIMITS.envEntries,
   description: "Variables the guest reads with env_get (keys: letters, digits, '_'; not starting with a digit)",
-  error: "must map names (letters, digits and '_', not starting with a digit; at most 256) to strings",
+  error: "must map names (letters, digits and '_', not starting with a digit, at most 128 characters; at most 256 names) to strings of at most 16384 characters",
   example: { GREETING: "hello" },
 });
 export const Route = Type.String({

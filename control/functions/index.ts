@@ -2,6 +2,7 @@
 import { Elysia } from "elysia";
 import { FunctionRecord } from "../contract";
 import { ErrorBody } from "../errors";
+import { JSON_PARSE } from "../json-body";
 import { errorResponses } from "../swagger/openapi";
 import { CreateFunctionBody, FunctionList, FunctionParams, ListQuery, UpdateFunctionBody } from "./model";
 import type { FunctionService } from "./service";
@@ -13,7 +14,7 @@ const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody,
 export function functionsController(service: FunctionService) {
   return new Elysia({ name: "functions", prefix: "/api/v1/functions" })
     .post("", async ({ body, status }) => status(201, await service.create(body)), {
-      parse: "json",
+      parse: JSON_PARSE,
       body: CreateFunctionBody,
       response: { 201: FunctionRecord, ...errors },
       detail: {
@@ -33,7 +34,7 @@ export function functionsController(service: FunctionService) {
     })
     .patch("/:id", ({ params, body }) => service.update(params.id, body), {
       params: FunctionParams,
-      parse: "json",
+      parse: JSON_PARSE,
       body: UpdateFunctionBody,
       response: { 200: FunctionRecord, ...errors },
       detail: {

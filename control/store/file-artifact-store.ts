@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { link, mkdir, open, readdir, rm, stat, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { SHA256_HEX, type ArtifactStore, type StagedArtifact } from "./artifact-store";
+import { storageFailure } from "./storage-errors";
 
 export class FileArtifactStore implements ArtifactStore {
   private count = 0;
@@ -15,7 +16,10 @@ export class FileArtifactStore implements ArtifactStore {
 
   static async open(dataDir: string): Promise<FileArtifactStore> {
     const store = new FileArtifactStore(join(dataDir, "artifacts"), join(dataDir, "tmp"));
-    await rm(store.tmp, { recursive: true, force: true });
+    // On a read-only data dir the leftovers stay until a start that can write; nothing is staged meanwhile.
+    await rm(store.tmp, { recursive: true, force: true }).catch((error) => {
+      if (storageFailure(error) !== "unwritable") throw error;
+    });
     await mkdir(store.tmp, { recursive: true, mode: 0o700 });
     await mkdir(store.root, { recursive: true, mode: 0o700 });
     for (const sha256 of await store.list()) {

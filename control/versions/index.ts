@@ -2,6 +2,7 @@
 import { Elysia } from "elysia";
 import { FunctionRecord, VersionRecord } from "../contract";
 import { ErrorBody } from "../errors";
+import { JSON_PARSE } from "../json-body";
 import { ActivateBody, UploadForm, UploadQuery, VersionList, VersionParams } from "./model";
 import type { VersionService } from "./service";
 
@@ -39,7 +40,7 @@ export function versionsController(service: VersionService) {
     })
     .post("/:id/activate", ({ params, body }) => service.activate(params.id, body.version), {
       params: VersionParams,
-      parse: "json",
+      parse: JSON_PARSE,
       body: ActivateBody,
       response: { 200: FunctionRecord, ...errors },
       detail: { tags, security, operationId: "activateVersion", summary: "Serve another version (roll back or forward)" },

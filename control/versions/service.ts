@@ -1,6 +1,6 @@
 // Uploading modules as numbered versions, listing them and choosing the active one.
 import { type FunctionRecord, type VersionRecord } from "../contract";
-import { ApiError } from "../errors";
+import { ApiError, storageError } from "../errors";
 import type { ControlMetrics, UploadOutcome } from "../observe/metrics";
 import type { ArtifactStore, StagedArtifact } from "../store/artifact-store";
 import type { MetadataStore } from "../store/metadata-store";
@@ -58,6 +58,9 @@ export function createVersionService({ metadata, artifacts, metrics, maxUploadBy
       }, maxUploadBytes + MULTIPART_OVERHEAD);
     } catch (error) {
       if (error instanceof ApiError) throw error;
+      // A write to the staged file failed (disk full, read-only): the server's fault, not the upload's.
+      const storage = storageError(error);
+      if (storage) throw storage;
       if (error instanceof MultipartTooLarge) throw tooLarge();
       if (error instanceof MultipartError) throw new ApiError(400, "malformed_multipart", error.message);
       throw new ApiError(400, "upload_interrupted", "the upload ended before the whole body arrived");
@@ -88,7 +91,8 @@ export function createVersionService({ metadata, artifacts, metrics, maxUploadBy
         metrics.observeUpload("published", digest.size);
         return version;
       } catch (error) {
-        await staged?.discard();
+        // On a read-only data dir even the temp file can't be deleted; the next start empties tmp/.
+        await staged?.discard().catch(() => {});
         metrics.observeUpload(uploadOutcome(error), staged?.size ?? 0);
         throw error;
       }
@@ -127,7 +131,7 @@ function textField(name: string, done: (text: string) => void): PartSink {
 }
 
 function uploadOutcome(error: unknown): UploadOutcome {
-  if (!(error instanceof ApiError)) return "error";
+  if (!(error instanceof ApiError) || error.status >= 500) return "error";
   if (error.status === 413) return "too_large";
   if (error.code === "upload_interrupted") return "aborted";
   if (error.status === 422 && error.field === "file" && error.code !== "validation_failed") return "rejected";

@@ -6,6 +6,7 @@ import type { ChangeRecord, NodeMessage, ServerMessage, WatchChange } from "../c
 import type { Logger } from "../../runner/observe/log";
 import type { MetadataStore } from "../store/metadata-store";
 import type { NodeStore } from "../store/node-store";
+import { storageFailure } from "../store/storage-errors";
 
 export interface WatchSocket {
   /** Bun's answer: bytes sent, -1 queued behind backpressure, 0 dropped. */
@@ -42,6 +43,7 @@ export class WatchHub {
   private readonly sessions = new Set<WatchSession>();
   private readonly heartbeat: ReturnType<typeof setInterval>;
   private readonly now: () => Date;
+  private recordFailing = false;
 
   constructor(private readonly deps: WatchHubDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -84,13 +86,29 @@ export class WatchHub {
           }
         }
         session.nodeId = message.node_id;
-        await this.deps.nodes.connected({ id: message.node_id, address: message.address, version: message.version }, message.revision, at);
         this.deps.logger.log("info", "node connected", { node_id: message.node_id, address: message.address, revision: message.revision });
+        await this.record(() => this.deps.nodes.connected({ id: message.node_id, address: message.address, version: message.version }, message.revision, at));
       } else if (session.nodeId) {
-        await this.deps.nodes.applied(session.nodeId, message.revision, message.problems, at);
+        await this.record(() => this.deps.nodes.applied(session.nodeId!, message.revision, message.problems, at));
       }
     } catch (error) {
       this.fail(session, error);
+    }
+  }
+
+  /**
+   * Writes what a node reported. The stream is a read: when the data dir can't be written (full,
+   * read-only) the node keeps its socket and only the node list goes stale, logged once per outage.
+   */
+  private async record(write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+      if (this.recordFailing) this.deps.logger.log("info", "recording node reports works again");
+      this.recordFailing = false;
+    } catch (error) {
+      if (!storageFailure(error)) throw error;
+      if (!this.recordFailing) this.deps.logger.log("warn", "cannot record node reports: the data dir cannot be written; the node list is stale until it can", { error: String(error) });
+      this.recordFailing = true;
     }
   }
 

@@ -12,7 +12,7 @@ import type { Logger } from "../observe/log";
 import { createEdgeMetrics } from "../observe/edge-metrics";
 import { createRunnerMetrics } from "../observe/metrics";
 import { WorkerPool } from "../sandbox/pool";
-import { DRAIN_MS, LOG_LINE_BYTES } from "../start-runner";
+import { DRAIN_MS, IDLE_TIMEOUT_S, LOG_LINE_BYTES } from "../start-runner";
 import { ArtifactClient } from "./artifacts/artifact-client";
 import { DiskArtifacts } from "./artifacts/disk-artifacts";
 import { VerifiedArtifacts } from "./artifacts/verified-artifacts";
@@ -88,6 +88,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
     hostname: config.host,
     // read-body.ts enforces the body limit in the product's error shape (see start-runner.ts).
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    idleTimeout: IDLE_TIMEOUT_S,
     fetch: app.fetch,
   });
   const port = server.port ?? config.port;

@@ -1,0 +1,15 @@
+// Which errors mean the data dir cannot take a write: the disk is full, or it is read-only or
+// failing. Errno codes from node:fs and SQLite's result codes from bun:sqlite, in one place, so
+// the API (507/503), start-up (serve reads only) and the watch hub agree.
+
+export type StorageFailure = "full" | "unwritable";
+
+const FULL = new Set(["ENOSPC", "EDQUOT", "SQLITE_FULL"]);
+const UNWRITABLE = /^(EROFS|EIO|EACCES|EPERM|SQLITE_READONLY\w*|SQLITE_IOERR\w*|SQLITE_CANTOPEN\w*)$/;
+
+export function storageFailure(error: unknown): StorageFailure | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return null;
+  if (FULL.has(code)) return "full";
+  return UNWRITABLE.test(code) ? "unwritable" : null;
+}

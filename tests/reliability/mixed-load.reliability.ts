@@ -1,0 +1,106 @@
+// Load and isolation: hello-world at a fixed high rate on an edge node, first alone, then for
+// 30 s alongside functions that loop forever (50 ms limit), hog memory to their cap, trap and
+// overflow their stack. No good request may fail, the bad ones end with their own outcome, the
+// node never crashes and its RSS stays flat. p99 with and without the bad functions is reported
+// (measured in the same run; not asserted: it is a timing on a shared 2-core machine).
+import { afterAll, expect, test } from "bun:test";
+import { closedLoop, ms, openLoop, quantile, type Exchange, type LoadResult } from "./helpers/load";
+import { hostile, sample } from "./helpers/guests";
+import { get, startControl, startEdge, tempDir, until, type ControlProc, type Proc } from "./helpers/processes";
+import { n, report } from "./helpers/report";
+import { metric } from "../edge/helpers";
+
+const RATE = 2000;
+const BASELINE_MS = 15_000;
+const MIXED_MS = 30_000;
+const BAD_INTERVAL_MS = 100;
+
+let control: ControlProc | undefined;
+let edge: Proc | undefined;
+afterAll(async () => {
+  await edge?.stop("SIGKILL");
+  await control?.stop("SIGKILL");
+});
+
+const hello: (x: Exchange) => boolean = (x) => x.status === 200 && x.text === "Hello, World!";
+/** A bad request must end as a 5xx in the product's error shape; which outcome is tallied. */
+function errorAnswer(codes: Map<string, number>) {
+  return (x: Exchange) => {
+    const code = x.status >= 500 ? (JSON.parse(x.text) as { error?: { code?: string } }).error?.code : undefined;
+    codes.set(code ?? `status ${x.status}`, (codes.get(code ?? `status ${x.status}`) ?? 0) + 1);
+    return code !== undefined;
+  };
+}
+
+test("mixed load: good requests never fail beside looping, memory-hogging, trapping and stack-overflowing functions", async () => {
+  control = await startControl(tempDir("rel-mixed-control-"));
+  const functions: [string, Record<string, unknown>, Uint8Array][] = [
+    ["hello", {}, sample("hello_world")],
+    ["spin", { max_execution_ms: 50 }, hostile("loop-forever")],
+    ["hog", { memory_pages: 256 }, hostile("memory-hog")],
+    ["trap", {}, hostile("trap")],
+    ["deep", {}, hostile("recursion")],
+  ];
+  for (const [name, settings, bytes] of functions) {
+    const fn = await control.createFunction({ name, ...settings });
+    await control.upload(fn.id, bytes);
+  }
+  edge = await startEdge(control.url, tempDir("rel-mixed-edge-"), "mixed", ["--workers", "2"]);
+  const url = edge.url;
+  await until("every function routed", async () => (await get(`${url}/hello`)).status === 200 && (await get(`${url}/deep`)).status === 200);
+
+  const load = (durationMs: number) => openLoop({ url: `${url}/hello`, rate: RATE, durationMs, check: hello });
+  await load(3_000); // warm-up: JIT, connections
+  const baseline = await load(BASELINE_MS);
+
+  const rssStart = edge.rssMb();
+  let rssMax = rssStart;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      rssMax = Math.max(rssMax, edge!.rssMb());
+      await Bun.sleep(500);
+    }
+  })();
+  // One client per bad function, each sending a request every 100 ms (10/s; together they keep
+  // about 40% of one worker busy).
+  const codes = { spin: new Map<string, number>(), hog: new Map<string, number>(), trap: new Map<string, number>(), deep: new Map<string, number>() };
+  const bad = (name: keyof typeof codes, headers: Record<string, string> = {}) =>
+    closedLoop({ url: `${url}/${name}`, init: { headers }, concurrency: 1, durationMs: MIXED_MS, check: errorAnswer(codes[name]), intervalMs: BAD_INTERVAL_MS });
+  const [mixed, spin, hog, trap, deep] = await Promise.all([load(MIXED_MS), bad("spin", { "x-spin": "1" }), bad("hog"), bad("trap"), bad("deep", { "x-recurse": "1" })]);
+  sampling = false;
+  await sampler;
+  const rssEnd = edge.rssMb();
+  const restarts = await metric(url, "wasm_worker_restarts");
+  const alive = edge.alive() && (await get(`${url}/healthz`)).status === 200;
+
+  const p99 = (r: LoadResult) => quantile(r.latencies, 0.99);
+  const badResults = { spin, hog, trap, deep };
+  const badTotal = spin.sent + hog.sent + trap.sent + deep.sent;
+  const badWrong = spin.failed + hog.failed + trap.failed + deep.failed;
+  const expected = { spin: "timeout", hog: "memory", trap: "trap", deep: "stack_overflow" } as const;
+  const otherOutcome = Object.entries(codes).flatMap(([name, seen]) =>
+    [...seen].filter(([code]) => code !== expected[name as keyof typeof expected]).map(([code, count]) => `${name}: ${count} ${code}`));
+  const ratio = p99(mixed) / p99(baseline);
+  console.log(
+    `baseline ${n(baseline.sent)} requests at ${RATE}/s: p50 ${ms(quantile(baseline.latencies, 0.5))} ms, p99 ${ms(p99(baseline))} ms; ` +
+      `mixed ${n(mixed.sent)}: p50 ${ms(quantile(mixed.latencies, 0.5))} ms, p99 ${ms(p99(mixed))} ms (${ratio.toFixed(2)}x); ` +
+      `bad: ${Object.entries(badResults).map(([k, r]) => `${k} ${r.sent}`).join(", ")} (not their own outcome: ${otherOutcome.join(", ") || "none"}); RSS ${rssStart.toFixed(0)} -> ${rssEnd.toFixed(0)} MiB (max ${rssMax.toFixed(0)}); restarts ${restarts}`,
+  );
+  report({
+    scenario: "Mixed load (30 s)",
+    tried: `hello-world at ${RATE}/s on one edge node (2 workers) beside functions looping forever (50 ms limit), hogging memory to a 16 MiB cap, trapping and overflowing the stack, ${1000 / BAD_INTERVAL_MS}/s each`,
+    amount: `${n(mixed.sent)} good + ${n(badTotal)} bad requests; good p50 ${ms(quantile(baseline.latencies, 0.5))} ms alone, ${ms(quantile(mixed.latencies, 0.5))} ms mixed; ` +
+      `p99 ${ms(p99(baseline))} ms alone, ${ms(p99(mixed))} ms mixed (${ratio.toFixed(1)}x); RSS ${rssStart.toFixed(0)} -> ${rssEnd.toFixed(0)} MiB (max ${rssMax.toFixed(0)})`,
+    lost: `${mixed.failed + baseline.failed} good requests failed, ${badWrong} bad ones answered other than a 5xx error, ${alive ? 0 : 1} crashes; ` +
+      `${restarts} workers replaced by the watchdog${otherOutcome.length ? ` (${otherOutcome.join(", ")})` : ""}`,
+  });
+
+  expect({ baseline: baseline.failures, mixed: mixed.failures, skipped: mixed.skipped + baseline.skipped }).toEqual({ baseline: [], mixed: [], skipped: 0 });
+  expect({ spin: spin.failures, hog: hog.failures, trap: trap.failures, deep: deep.failures }).toEqual({ spin: [], hog: [], trap: [], deep: [] });
+  expect(Math.min(spin.sent, hog.sent, trap.sent, deep.sent)).toBeGreaterThan(200);
+  expect(alive).toBe(true);
+  // Flat: what the node holds at the end is what it held at the start, give or take the
+  // allocator's slack (16 MiB memories come and go hundreds of times meanwhile).
+  expect(rssEnd - rssStart).toBeLessThan(64);
+}, 120_000);

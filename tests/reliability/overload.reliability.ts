@@ -1,0 +1,66 @@
+// Overload: 400 clients hammer a runner that has one worker and a queue of 8, each sending its
+// next request the moment it is answered. The excess must get 503 + Retry-After at once (never a
+// hang, never a crash) while the worker keeps running admitted requests at close to its maximum.
+import { afterAll, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { closedLoop, ms, quantile, type Exchange } from "./helpers/load";
+import { hostile } from "./helpers/guests";
+import { get, startRunner, tempDir, type Proc } from "./helpers/processes";
+import { n, report } from "./helpers/report";
+
+const WAIT_MS = 20; // each admitted request keeps the worker busy this long: at most 50 per second
+const CLIENTS = 400;
+
+let runner: Proc | undefined;
+afterAll(() => runner?.stop("SIGKILL"));
+
+test("overload: far more concurrent requests than workers and queue get fast 503s; admitted throughput stays near the maximum", async () => {
+  const module = join(tempDir("rel-overload-"), "busy.wasm");
+  writeFileSync(module, hostile("busy-wait"));
+  runner = await startRunner([module, "--workers", "1", "--queue", "8", "--max-execution-ms", "2000", "--log-level", "error"]);
+  const init = { headers: { "x-wait-ms": String(WAIT_MS) } };
+  const url = `${runner.url}/`;
+
+  // The maximum: a few clients, never more than the worker and queue hold.
+  const calm = await closedLoop({ url, init, concurrency: 4, durationMs: 4_000, check: (x) => x.status === 200 });
+  const maximum = calm.ok / calm.seconds;
+
+  const latency = { 200: [] as number[], 503: [] as number[] };
+  let noRetryAfter = 0;
+  const storm = await closedLoop({
+    url, init, concurrency: CLIENTS, durationMs: 10_000, timeoutMs: 15_000,
+    check: (x: Exchange) => {
+      if (x.status === 503 && x.headers?.get("retry-after") !== "1") noRetryAfter++;
+      if (x.status !== 200 && x.status !== 503) return false;
+      latency[x.status].push(x.ms);
+      return x.status === 503 ? x.text.includes('"code":"overload"') : x.text === "waited";
+    },
+  });
+  const admitted = latency[200].length / storm.seconds;
+  const sorted = (values: number[]) => Float64Array.from(values).sort();
+  const refused = sorted(latency[503]);
+  const served = sorted(latency[200]);
+  const alive = runner.alive() && (await get(`${runner.url}/healthz`)).status === 200;
+
+  console.log(
+    `overload: maximum ${maximum.toFixed(1)}/s; with ${CLIENTS} clients ${n(storm.sent)} requests in ${storm.seconds.toFixed(1)} s: ` +
+      `${latency[200].length} admitted (${admitted.toFixed(1)}/s, ${(admitted / maximum * 100).toFixed(0)}% of the maximum; p99 ${ms(quantile(served, 0.99))} ms), ` +
+      `${n(refused.length)} refused with 503 (p50 ${ms(quantile(refused, 0.5))} ms, p99 ${ms(quantile(refused, 0.99))} ms, max ${ms(quantile(refused, 1))} ms), other ${storm.failed}`,
+  );
+  report({
+    scenario: "Overload",
+    tried: `${CLIENTS} clients hammering one worker (queue 8) with ${WAIT_MS} ms requests for 10 s, each retrying at once`,
+    amount: `${n(storm.sent)} requests: ${n(latency[200].length)} admitted at ${(admitted / maximum * 100).toFixed(0)}% of the maximum (${admitted.toFixed(1)} of ${maximum.toFixed(1)}/s); ` +
+      `${n(refused.length)} got 503 in p50 ${ms(quantile(refused, 0.5))} / p99 ${ms(quantile(refused, 0.99))} ms`,
+    lost: `${storm.failed} hangs, errors or other answers; ${alive ? 0 : 1} crashes`,
+  });
+
+  expect(storm.failures).toEqual([]);
+  expect(noRetryAfter).toBe(0);
+  expect(refused.length).toBeGreaterThan(latency[200].length); // it really was overloaded
+  // Fast: a 503 never waits for the worker (admitted requests wait ~0.5 s behind the queue).
+  expect(quantile(refused, 0.99)).toBeLessThan(1_000);
+  expect(admitted / maximum).toBeGreaterThan(0.7);
+  expect(alive).toBe(true);
+}, 60_000);

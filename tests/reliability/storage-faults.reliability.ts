@@ -1,0 +1,217 @@
+// The control plane's disk fills up, or goes read-only under it: writes fail with a clear 5xx
+// (507 insufficient_storage, 503 storage_unavailable), never a 4xx blaming the client and never
+// a bare 500; reads keep working; and once the disk is usable again, nothing is corrupt: every
+// acknowledged upload is whole, no orphan artifact or temp file, SQLite's integrity check passes.
+import { afterAll, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { canMount, ext4, growTmpfs, tmpfs } from "./helpers/mounts";
+import { paddedModule, sha256 } from "./helpers/modules";
+import { startControl, startEdge, tempDir, until, type ControlProc, type Proc } from "./helpers/processes";
+import { report } from "./helpers/report";
+import { metric } from "../edge/helpers";
+
+const mountable = canMount();
+if (!mountable) console.log("storage faults skipped: mounting a tmpfs or a loop ext4 image needs root");
+
+let control: ControlProc | undefined;
+let node: Proc | undefined;
+afterAll(async () => {
+  await node?.stop("SIGKILL");
+  await control?.stop("SIGKILL");
+});
+
+/** Heartbeats every 200 ms, so a node's reports (writes to the nodes table) come often. */
+const CONTROL_FLAGS = ["--heartbeat-ms", "200"];
+
+/** An edge node following `c` and serving /<name>. */
+async function followingNode(c: ControlProc, name: string): Promise<Proc> {
+  const edge = await startEdge(c.url, tempDir("rel-storage-edge-"), `${name}-node`, ["--workers", "1"]);
+  await until("the node serves", async () => (await fetch(`${edge.url}/${name}`)).status === 200);
+  return edge;
+}
+
+/**
+ * The watch stream is a read: while the data dir refuses writes, a node's reports can't be
+ * recorded but its socket must stay up. Samples for `ms`; returns the problems seen.
+ */
+async function nodeStaysConnected(edge: Proc, c: ControlProc, name: string, ms: number): Promise<string[]> {
+  const problems = new Set<string>();
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if ((await metric(edge.url, "edge_sync_connected")) !== 1) problems.add("node disconnected");
+    if ((await fetch(`${edge.url}/${name}`)).status !== 200) problems.add("node stopped serving");
+    await Bun.sleep(100);
+  }
+  if (c.lines().some((line) => line.includes("watch session failed"))) problems.add("watch session failed");
+  return [...problems];
+}
+
+interface Acked {
+  version: number;
+  sha256: string;
+}
+
+const codeOf = async (response: Response) => `${response.status} ${((await response.json()) as { error?: { code: string } }).error?.code ?? "ok"}`;
+
+async function uploadTo(c: ControlProc, id: string, bytes: Uint8Array): Promise<Response> {
+  const form = new FormData();
+  form.append("file", new Blob([bytes]), "module.wasm");
+  return c.api(`/api/v1/functions/${id}/upload`, { method: "POST", body: form });
+}
+
+/** Everything a reader needs still answers: the function list, the versions, every acknowledged artifact. */
+async function readsWork(c: ControlProc, id: string, acked: Acked[]): Promise<string[]> {
+  const problems: string[] = [];
+  if ((await c.api("/api/v1/functions")).status !== 200) problems.push("list functions");
+  if ((await fetch(`${c.url}/healthz`)).status !== 200) problems.push("healthz");
+  const versions = await c.api(`/api/v1/functions/${id}/versions`);
+  const listed = versions.status === 200 ? ((await versions.json()) as { versions: Acked[] }).versions : [];
+  for (const a of acked) {
+    if (!listed.some((v) => v.version === a.version && v.sha256 === a.sha256)) problems.push(`version ${a.version} not listed`);
+    const artifact = await c.api(`/api/v1/artifacts/${id}/${a.version}`);
+    if (artifact.status !== 200 || sha256(new Uint8Array(await artifact.arrayBuffer())) !== a.sha256) problems.push(`artifact ${a.version}: ${artifact.status}`);
+  }
+  return problems;
+}
+
+/** After a restart on the repaired disk: integrity, every acknowledged upload, no orphans, no temp files, uploads work again. */
+async function intact(dataDir: string, id: string, acked: Acked[]) {
+  control = await startControl(dataDir);
+  const problems = await readsWork(control, id, acked);
+  const versions = ((await (await control.api(`/api/v1/functions/${id}/versions`)).json()) as { versions: Acked[] }).versions;
+  const referenced = new Set(versions.map((v) => v.sha256));
+  const files = readdirSync(join(dataDir, "artifacts")).flatMap((d) => readdirSync(join(dataDir, "artifacts", d)));
+  const orphans = files.filter((f) => !referenced.has(f)).length;
+  const temp = readdirSync(join(dataDir, "tmp")).length;
+  const uploadAfter = (await uploadTo(control, id, paddedModule(`after-${Math.random()}`, 1000))).status;
+  await control.stop("SIGTERM");
+  const db = new Database(join(dataDir, "metadata.sqlite"), { readonly: true });
+  const integrity = (db.query("PRAGMA integrity_check").get() as { integrity_check: string }).integrity_check;
+  db.close();
+  return { problems, orphans, temp, uploadAfter, integrity };
+}
+
+test.skipIf(!mountable)("disk full: uploads and other writes answer 507, reads keep working, nothing is corrupt", async () => {
+  const disk = tmpfs(2);
+  try {
+    const dataDir = join(disk.dir, "data");
+    control = await startControl(dataDir, { extra: CONTROL_FLAGS });
+    const fn = await control.createFunction({ name: "full" });
+    const acked: Acked[] = [];
+    acked.push((await (await uploadTo(control, fn.id, paddedModule("full-first", 1000))).json()) as Acked);
+    node = await followingNode(control, "full");
+    const refusals = new Map<string, number>();
+    let sinceFull = 0;
+    for (let i = 0; i < 60 && sinceFull < 8; i++) {
+      const response = await uploadTo(control, fn.id, paddedModule(`full-${i}`, 150_000));
+      if (response.status === 201) acked.push((await response.json()) as Acked);
+      else {
+        const code = await codeOf(response);
+        refusals.set(code, (refusals.get(code) ?? 0) + 1);
+        sinceFull++;
+      }
+    }
+    // Other writes on the full disk: metadata only.
+    for (const write of [
+      () => control!.api("/api/v1/functions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "another", env: { BIG: "x".repeat(16_000) } }) }),
+      () => control!.api(`/api/v1/functions/${fn.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ env: { BIG: "y".repeat(16_000) } }) }),
+    ]) {
+      const response = await write();
+      if (response.status >= 300) {
+        const code = await codeOf(response);
+        refusals.set(code, (refusals.get(code) ?? 0) + 1);
+      } else await response.arrayBuffer();
+    }
+    const readProblems = await readsWork(control, fn.id, acked);
+    const nodeProblems = await nodeStaysConnected(node, control, "full", 2_000);
+    await node.stop("SIGKILL");
+    await control.stop("SIGTERM");
+
+    growTmpfs(disk, 64);
+    const after = await intact(dataDir, fn.id, acked);
+    const refused = [...refusals].map(([code, count]) => `${count}x ${code}`).join(", ");
+    console.log(`disk full (2 MiB tmpfs): ${acked.length} uploads acknowledged, then ${refused}; reads while full: ${readProblems.length ? readProblems.join("; ") : "all fine"}; node: ${nodeProblems.join(", ") || "connected and serving"}; after: ${JSON.stringify(after)}`);
+    report({
+      scenario: "Disk full",
+      tried: "150 KB uploads (and two metadata writes) to a control plane whose data dir is a 2 MiB tmpfs, until past full; then the disk grown and the control plane restarted",
+      amount: `${acked.length} uploads acknowledged, then ${refused}`,
+      lost: `${readProblems.length} failed reads while full; ${nodeProblems.length} watch problems; after: ${after.problems.length} acknowledged uploads missing, ${after.orphans} orphan artifacts, ${after.temp} temp files, SQLite integrity ${after.integrity}`,
+    });
+
+    expect(acked.length).toBeGreaterThan(0);
+    expect([...refusals.keys()].every((code) => code === "507 insufficient_storage")).toBe(true);
+    expect(refusals.get("507 insufficient_storage") ?? 0).toBeGreaterThanOrEqual(8);
+    expect(readProblems).toEqual([]);
+    expect(nodeProblems).toEqual([]);
+    expect(after).toEqual({ problems: [], orphans: 0, temp: 0, uploadAfter: 201, integrity: "ok" });
+  } finally {
+    await node?.stop("SIGKILL");
+    await control?.stop("SIGKILL");
+    await disk.release();
+  }
+}, 60_000);
+
+test.skipIf(!mountable)("data dir forced read-only under a running control plane: writes answer 503, reads and the watch keep working, also across a restart; nothing is corrupt", async () => {
+  const disk = ext4(64);
+  try {
+    const dataDir = join(disk.dir, "data");
+    control = await startControl(dataDir, { extra: CONTROL_FLAGS });
+    const port = control.port;
+    const fn = await control.createFunction({ name: "readonly" });
+    const acked: Acked[] = [];
+    for (let i = 0; i < 3; i++) acked.push((await (await uploadTo(control, fn.id, paddedModule(`ro-${i}`, 100_000))).json()) as Acked);
+    node = await followingNode(control, "readonly");
+
+    disk.abort();
+    const json = { "content-type": "application/json" };
+    const writes: [string, (c: ControlProc) => Promise<Response>][] = [
+      ["upload", (c) => uploadTo(c, fn.id, paddedModule("ro-refused", 100_000))],
+      ["create", (c) => c.api("/api/v1/functions", { method: "POST", headers: json, body: JSON.stringify({ name: "refused" }) })],
+      ["patch", (c) => c.api(`/api/v1/functions/${fn.id}`, { method: "PATCH", headers: json, body: JSON.stringify({ max_execution_ms: 100 }) })],
+      ["activate", (c) => c.api(`/api/v1/functions/${fn.id}/activate`, { method: "POST", headers: json, body: JSON.stringify({ version: 1 }) })],
+      ["delete", (c) => c.api(`/api/v1/functions/${fn.id}`, { method: "DELETE" })],
+    ];
+    const attempt = async (c: ControlProc) => {
+      const answers: string[] = [];
+      for (const [what, write] of writes) answers.push(`${what}: ${await codeOf(await write(c))}`);
+      return answers;
+    };
+    const answers = await attempt(control);
+    const readProblems = await readsWork(control, fn.id, acked);
+    const nodeProblems = await nodeStaysConnected(node, control, "readonly", 2_000);
+
+    // Restarted while the disk is still read-only: it starts, serves reads and the watch, refuses writes.
+    await control.stop("SIGKILL");
+    control = await startControl(dataDir, { port, extra: CONTROL_FLAGS });
+    const restartedAnswers = await attempt(control);
+    const restartedReads = await readsWork(control, fn.id, acked);
+    await until("the node reconnects to the restarted control plane", async () => (await metric(node!.url, "edge_sync_connected")) === 1, 15_000);
+    const restartedNode = await nodeStaysConnected(node, control, "readonly", 1_000);
+    await node.stop("SIGKILL");
+    await control.stop("SIGKILL");
+
+    await disk.remount();
+    const after = await intact(dataDir, fn.id, acked);
+    console.log(
+      `read-only data dir: ${answers.join(", ")}; reads: ${readProblems.join("; ") || "all fine"}; node: ${nodeProblems.join(", ") || "connected and serving"}; ` +
+        `restarted read-only: ${restartedAnswers.join(", ")}, reads: ${restartedReads.join("; ") || "all fine"}, node: ${restartedNode.join(", ") || "reconnected"}; after: ${JSON.stringify(after)}`,
+    );
+    report({
+      scenario: "Read-only data dir",
+      tried: "the control plane's ext4 data dir forced read-only while it runs (mount -o remount,abort) with a node following; every kind of write and read; a restart on the read-only disk; then remounted",
+      amount: `${writes.length * 2} writes (before and after the restart), all 503 storage_unavailable; ${acked.length} versions read back each time`,
+      lost: `${readProblems.length + restartedReads.length} failed reads, ${nodeProblems.length + restartedNode.length} watch problems; after: ${after.problems.length} acknowledged uploads missing, ${after.orphans} orphan artifacts, ${after.temp} temp files, SQLite integrity ${after.integrity}`,
+    });
+
+    const refused = writes.map(([what]) => `${what}: 503 storage_unavailable`);
+    expect({ answers, restartedAnswers }).toEqual({ answers: refused, restartedAnswers: refused });
+    expect({ readProblems, restartedReads, nodeProblems, restartedNode }).toEqual({ readProblems: [], restartedReads: [], nodeProblems: [], restartedNode: [] });
+    expect(after).toEqual({ problems: [], orphans: 0, temp: 0, uploadAfter: 201, integrity: "ok" });
+  } finally {
+    await node?.stop("SIGKILL");
+    await control?.stop("SIGKILL");
+    await disk.release();
+  }
+}, 90_000);
