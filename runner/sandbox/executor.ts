@@ -51,7 +51,15 @@ export class Executor {
     const deadline = startedAt + fn.limits.maxExecutionMs;
     this.started[CONTROL_STARTED_F64] = startedAt;
     Atomics.store(this.control, CONTROL_RUNNING, id);
-    const memory = this.memories.take(minPages, maxPages);
+    let memory: WebAssembly.Memory;
+    try {
+      memory = this.memories.take(minPages, maxPages);
+    } catch (error) {
+      // The host could not reserve the module's minimum memory: the function's memory outcome,
+      // not a worker crash.
+      Atomics.store(this.control, CONTROL_RUNNING, 0);
+      return { id, outcome: "memory", response: null, detail: `could not allocate ${minPages} pages: ${(error as Error).message}` };
+    }
     const ctx: InvocationContext = {
       fn, requestId, deadline, request,
       memory: new GuestMemory(memory),

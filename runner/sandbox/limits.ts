@@ -12,8 +12,12 @@ export interface InvocationLimits {
   maxLogLineBytes: number;
 }
 
-/** How long after its deadline a silent worker is presumed stuck and replaced. */
-export const WATCHDOG_GRACE_MS = 100;
+/**
+ * How long after its deadline a silent worker is presumed stuck and replaced. The fuel checks
+ * end a guest at its deadline; this is the backstop, generous enough that a starved CPU or a
+ * deep stack unwinding (seen at ~600 ms here) is not mistaken for a stuck worker.
+ */
+export const WATCHDOG_GRACE_MS = 1000;
 
 /** Fuel handed back to the guest each time the interrupt check finds time left. */
 export const FUEL_REFILL = 10_000;

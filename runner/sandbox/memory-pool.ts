@@ -4,6 +4,11 @@
 
 const PAGE = 65536;
 const KEEP_PER_SHAPE = 4;
+/**
+ * Zeroing runs inside the invocation's time budget (~16 µs per MiB): a 1 GiB memory would take
+ * ~0.4 s and keep a gigabyte resident per worker. Larger memories are created fresh instead.
+ */
+const MAX_POOLED_BYTES = 16 * 1024 * 1024;
 
 export class MemoryPool {
   private free = new Map<string, WebAssembly.Memory[]>();
@@ -14,7 +19,7 @@ export class MemoryPool {
   }
 
   give(memory: WebAssembly.Memory, minPages: number, maxPages: number): void {
-    if (memory.buffer.byteLength !== minPages * PAGE) return;
+    if (memory.buffer.byteLength !== minPages * PAGE || memory.buffer.byteLength > MAX_POOLED_BYTES) return;
     const key = shapeKey(minPages, maxPages);
     let stack = this.free.get(key);
     if (!stack) this.free.set(key, (stack = []));

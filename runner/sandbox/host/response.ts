@@ -4,8 +4,9 @@ import { GuestFault } from "../guest-fault";
 import type { InvocationContext } from "../invocation-context";
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// A value may hold visible ASCII, spaces/tabs and obs-text, never CR, LF or NUL.
-const FORBIDDEN_VALUE = /[\r\n\0]/;
+// A value may hold visible ASCII, spaces, tabs and obs-text; no other control character
+// (CR and LF would split the header, the rest make clients reject the whole response).
+const FORBIDDEN_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 /** Framing headers belong to the runner; a guest setting them would corrupt the response. */
 const MANAGED = new Set(["content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "trailer"]);
 /** Response headers are bounded like the body, so a guest cannot grow them without limit. */
@@ -24,7 +25,7 @@ export function responseCalls(ctx: () => InvocationContext) {
       // Header values are bytes on the wire: latin1 keeps each guest byte as one char.
       const val = Buffer.from(c.memory.slice(value, valueLen)).toString("latin1");
       if (!TOKEN.test(key)) throw new GuestFault("trap", `response_header: invalid header name ${JSON.stringify(key.slice(0, 64))}`);
-      if (FORBIDDEN_VALUE.test(val)) throw new GuestFault("trap", `response_header: value of "${key}" contains CR, LF or NUL`);
+      if (FORBIDDEN_VALUE.test(val)) throw new GuestFault("trap", `response_header: value of "${key}" contains a control character (CR, LF, NUL, ...)`);
       const lower = key.toLowerCase();
       if (MANAGED.has(lower)) return;
       c.headerBytes += key.length + val.length;
