@@ -47,6 +47,20 @@ export function interruptCheck(fuelGlobal: number, interruptFunc: number): Uint8
   return w.finish();
 }
 
+/**
+ * After a bulk memory or table operation: ask the host at once (`call $interrupt; global.set
+ * $fuel`). One such operation may take a long time (filling 1 GiB: ~0.3 s) without any loop or
+ * call, so the fuel count says nothing about it; the host call looks at the clock.
+ */
+export function bulkCheck(fuelGlobal: number, interruptFunc: number): Uint8Array {
+  const w = new ByteWriter(16);
+  w.u8(OP.call);
+  w.u32(interruptFunc);
+  w.u8(OP.globalSet);
+  w.u32(fuelGlobal);
+  return w.finish();
+}
+
 /** The import entry for the interrupt host call. */
 export function writeInterruptImport(w: ByteWriter, typeIndex: number): void {
   w.name(INTERRUPT_IMPORT.module);
@@ -78,13 +92,13 @@ export function writeGlobals(r: ByteReader | null, w: ByteWriter, copier: Expres
  * Rewrites every function body: entry check after the locals (except in bodies with neither a
  * loop nor a call), loop checks, renumbering.
  */
-export function writeCode(info: ModuleInfo, r: ByteReader, w: ByteWriter, check: Uint8Array): void {
+export function writeCode(info: ModuleInfo, r: ByteReader, w: ByteWriter, check: Uint8Array, afterBulk: Uint8Array): void {
   const count = r.u32();
   if (count !== info.funcTypes.length) {
     r.malformed(`the code section has ${count} bodies but the function section declares ${info.funcTypes.length}`);
   }
   w.u32(count);
-  const copier = new ExpressionCopier(r.bytes, w, info.importedFuncs, check);
+  const copier = new ExpressionCopier(r.bytes, w, info.importedFuncs, check, afterBulk);
   const sectionEnd = r.end;
   for (let i = 0; i < count; i++) {
     r.func = -1;

@@ -14,12 +14,17 @@ export interface ExpressionVisitor {
   funcIndex(start: number, end: number, index: number): void;
   /** A call of any kind (direct, indirect, tail). */
   call(): void;
+  /** A bulk memory or table operation (its time grows with its length) ending right before `pos`. */
+  bulk(pos: number): void;
 }
 
 const OP_CALL = 0x10;
 const OP_CALL_INDIRECT = 0x11;
 const OP_RETURN_CALL = 0x12;
 const OP_RETURN_CALL_INDIRECT = 0x13;
+const PREFIX_FC = 0xfc;
+/** 0xFC sub-opcodes whose work is proportional to an operand: memory.init/copy/fill, table.init/copy/fill. */
+const BULK = new Set([8, 10, 11, 12, 14, 17]);
 
 /** Walks from r.pos through the `end` that closes the expression, leaving r.pos after it. */
 export function walkExpression(r: ByteReader, visitor: ExpressionVisitor | null): void {
@@ -116,6 +121,7 @@ export function walkExpression(r: ByteReader, visitor: ExpressionVisitor | null)
       default:
         unsupported(r, op, sub, at);
     }
+    if (op === PREFIX_FC && visitor && BULK.has(sub)) visitor.bulk(r.pos);
   }
 }
 

@@ -27,6 +27,8 @@ export class ExpressionCopier implements ExpressionVisitor {
     private readonly w: ByteWriter,
     private readonly importedFuncs: number,
     private readonly loopCheck: Uint8Array | null,
+    /** Inserted after every bulk memory/table operation, when given. */
+    private readonly bulkCheck: Uint8Array | null = null,
   ) {}
 
   /** Starts copying at `pos`. */
@@ -37,6 +39,13 @@ export class ExpressionCopier implements ExpressionVisitor {
 
   call(): void {
     this.loopsOrCalls = true;
+  }
+
+  bulk(pos: number): void {
+    if (!this.bulkCheck) return;
+    this.w.copy(this.input, this.copied, pos);
+    this.w.bytes(this.bulkCheck);
+    this.copied = pos;
   }
 
   loopHeader(pos: number): void {

@@ -3,7 +3,7 @@
 
 import { ByteReader } from "./byte-reader.ts";
 import { ByteWriter } from "./byte-writer.ts";
-import { interruptCheck, writeCode, writeGlobals, writeInterruptImport } from "./inject-interrupts.ts";
+import { bulkCheck, interruptCheck, writeCode, writeGlobals, writeInterruptImport } from "./inject-interrupts.ts";
 import type { ModuleInfo } from "./module-info.ts";
 import { rewriteNameSection } from "./name-section.ts";
 import { ExpressionCopier, writeElements, writeExports, writeStart } from "./renumber.ts";
@@ -43,6 +43,7 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
   const w = new ByteWriter(input.length + (input.length >> 2) + 1024);
   const constCopier = new ExpressionCopier(input, w, info.importedFuncs, null);
   const check = interruptCheck(plan.fuelGlobal, plan.interruptFunc);
+  const afterBulk = bulkCheck(plan.fuelGlobal, plan.interruptFunc);
   w.copy(input, 0, 8);
 
   const newSection = (id: number, body: () => void): void => {
@@ -130,7 +131,7 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
         rewriteSection(s, (r) => writeElements(info, r, w, constCopier));
         break;
       case SECTION.code:
-        rewriteSection(s, (r) => writeCode(info, r, w, check));
+        rewriteSection(s, (r) => writeCode(info, r, w, check, afterBulk));
         break;
       default:
         w.copy(input, s.start, s.end);

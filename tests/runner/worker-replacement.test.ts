@@ -1,0 +1,38 @@
+// A worker that dies is replaced: the invocation it was running ends as worker_crash (500), the
+// ones it held but had not started run elsewhere, and the pool keeps serving at full size.
+// No guest can kill a worker any more (that is the point of the sandbox), so the test ends a
+// worker thread from outside, the way a crash of the thread itself would.
+import { expect, test } from "bun:test";
+import { prepareArtifact } from "../../runner/module/prepare-artifact";
+import { createLogger } from "../../runner/observe/log";
+import { WorkerPool } from "../../runner/sandbox/pool";
+import type { RequestParts } from "../../runner/sandbox/wire";
+import { guest } from "../helpers/guests";
+
+const request = (waitMs: number): RequestParts => ({ method: "GET", uri: "/", headers: `x-wait-ms: ${waitMs}\n`, body: null });
+
+test("a worker thread that dies mid-invocation: worker_crash for that one, the rest served, the pool replaced", async () => {
+  const prepared = prepareArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
+  if (!prepared.ok) throw new Error(prepared.message);
+  const pool = new WorkerPool({ size: 1, queueLimit: 16, logLevel: "error", logger: createLogger("error") });
+  try {
+    pool.load({
+      key: "busy", name: "busy", module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory, env: {},
+      limits: { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
+    });
+    expect((await pool.invoke("busy", "warm", request(1))).outcome).toBe("ok");
+
+    const running = pool.invoke("busy", "victim", request(2000));
+    const behind = [pool.invoke("busy", "next-1", request(1)), pool.invoke("busy", "next-2", request(1))];
+    await Bun.sleep(200); // the victim is running now, the two others wait behind it
+    // The one worker's thread ends, as a crash of the thread would end it.
+    (pool as unknown as { slots: { worker: Worker }[] }).slots[0].worker.terminate();
+
+    expect(await running).toMatchObject({ outcome: "worker_crash" });
+    expect((await Promise.all(behind)).map((r) => r.outcome)).toEqual(["ok", "ok"]);
+    expect(pool.stats()).toMatchObject({ workers: 1, restarts: 1 });
+    expect((await pool.invoke("busy", "after", request(1))).outcome).toBe("ok");
+  } finally {
+    await pool.close(100);
+  }
+});
