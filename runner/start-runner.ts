@@ -1,7 +1,7 @@
 // Wires config, pool, metrics and HTTP together for single-module mode. Kept apart from
 // main.ts so tests can start a runner in-process on port 0 without a CLI.
 import type { RunnerConfig } from "./config";
-import { createRunnerApp } from "./http/app";
+import { createRunnerApp, serveRunnerApp } from "./http/app";
 import { createInvokeHandler } from "./http/invoke-handler";
 import type { PreparedArtifact } from "./module/prepare-artifact";
 import type { Logger } from "./observe/log";
@@ -11,11 +11,6 @@ import { WorkerPool } from "./sandbox/pool";
 /** How long a stopping runner lets running invocations finish. */
 export const DRAIN_MS = 5_000;
 export const LOG_LINE_BYTES = 4096;
-/**
- * Seconds a connection may stay silent (a client that sends nothing more of its body, or reads
- * nothing of its response) before it is closed and its buffers freed. Bun's default, said here.
- */
-export const IDLE_TIMEOUT_S = 10;
 
 export interface RunningRunner {
   port: number;
@@ -46,15 +41,7 @@ export function startRunner(config: RunnerConfig, artifact: PreparedArtifact, lo
     invoke: createInvokeHandler({ pool, metrics, logger, maxBodyBytes: config.maxBodyBytes, resolve: () => target }),
     health: () => ({ function: config.name, sha256: artifact.sha256, pool: pool.stats() }),
   });
-  const server = Bun.serve({
-    port: config.port,
-    hostname: config.host,
-    // read-body.ts enforces the limit (by Content-Length or while streaming) so that oversized
-    // bodies get a 413 in the product's shape, counted and logged; Bun's own cap would not.
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    idleTimeout: IDLE_TIMEOUT_S,
-    fetch: app.fetch,
-  });
+  const server = serveRunnerApp(app, config.port, config.host);
   return {
     port: server.port ?? config.port,
     async stop() {

@@ -7,12 +7,12 @@ import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import packageJson from "../../package.json";
 import type { EdgeConfig } from "../config";
-import { createRunnerApp } from "../http/app";
+import { createRunnerApp, serveRunnerApp } from "../http/app";
 import type { Logger } from "../observe/log";
 import { createEdgeMetrics } from "../observe/edge-metrics";
 import { createRunnerMetrics } from "../observe/metrics";
 import { WorkerPool } from "../sandbox/pool";
-import { DRAIN_MS, IDLE_TIMEOUT_S, LOG_LINE_BYTES } from "../start-runner";
+import { DRAIN_MS, LOG_LINE_BYTES } from "../start-runner";
 import { ArtifactClient } from "./artifacts/artifact-client";
 import { DiskArtifacts } from "./artifacts/disk-artifacts";
 import { VerifiedArtifacts } from "./artifacts/verified-artifacts";
@@ -83,14 +83,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
     invoke: createEdgeInvoke(router, { pool, metrics, logger, maxBodyBytes: config.maxBodyBytes }),
     health: () => ({ node_id: config.nodeId, connected, ...node.status(), pool: pool.stats() }),
   });
-  const server = Bun.serve({
-    port: config.port,
-    hostname: config.host,
-    // read-body.ts enforces the body limit in the product's error shape (see start-runner.ts).
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    idleTimeout: IDLE_TIMEOUT_S,
-    fetch: app.fetch,
-  });
+  const server = serveRunnerApp(app, config.port, config.host);
   const port = server.port ?? config.port;
   const address = config.advertiseUrl ?? `http://${advertisedHost(config.host)}:${port}`;
 

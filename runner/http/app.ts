@@ -30,6 +30,26 @@ export function createRunnerApp(deps: RunnerAppDeps) {
   };
 }
 
+/**
+ * Seconds a connection may stay silent (a client that sends nothing more of its body, or reads
+ * nothing of its response) before it is closed and its buffers freed: what cuts silent clients,
+ * trickled bodies and stalled readers. Bun's default, said here.
+ */
+const IDLE_TIMEOUT_S = 10;
+
+/** Listens with the app, in single-module and edge mode alike. */
+export function serveRunnerApp(app: { fetch(request: Request): Response | Promise<Response> }, port: number, hostname: string) {
+  return Bun.serve({
+    port,
+    hostname,
+    // read-body.ts enforces the limit (by Content-Length or while streaming) so that oversized
+    // bodies get a 413 in the product's shape, counted and logged; Bun's own cap would not.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    idleTimeout: IDLE_TIMEOUT_S,
+    fetch: app.fetch,
+  });
+}
+
 /** The path of an absolute request URL, without parsing the whole URL. */
 function pathOf(url: string): string {
   const start = url.indexOf("/", url.indexOf("//") + 2);
