@@ -98,7 +98,7 @@ export class WorkerPool {
     const entry = this.functions.get(key);
     if (!entry) return;
     this.functions.delete(key);
-    for (const slot of this.slots) this.post(slot, { type: "unload", handle: entry.handle });
+    for (const slot of this.slots) this.post(slot, { type: "unload", handle: entry.handle, estimatedBytes: entry.fn.estimatedBytes ?? 0 });
   }
 
   /** Never rejects: every way an invocation can end is an outcome. */

@@ -15,6 +15,8 @@ export interface LoadedFunction {
   memory: { minPages: number; maxPages: number };
   env: Record<string, string>;
   limits: InvocationLimits;
+  /** Memory the compiled module is estimated to hold: dropping it paces collections (collect-soon.ts). */
+  estimatedBytes?: number;
 }
 
 export interface GuestResponse {
@@ -42,7 +44,7 @@ export interface PostedResult {
 export type ToWorker =
   | { type: "init"; control: SharedArrayBuffer; jobs: SharedArrayBuffer; results: SharedArrayBuffer; logLevel: LogLevel; workerIndex: number }
   | { type: "load"; handle: number; fn: LoadedFunction }
-  | { type: "unload"; handle: number }
+  | { type: "unload"; handle: number; estimatedBytes: number }
   | { type: "invoke"; job: PostedJob };
 
 export type FromWorker = { type: "result"; result: PostedResult };

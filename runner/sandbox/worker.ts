@@ -40,7 +40,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case "unload":
       functions.delete(msg.handle);
       executor?.forget(functions.values());
-      collectSoon();
+      collectSoon(msg.estimatedBytes);
       return;
     case "invoke":
       answer(run(msg.job.id, msg.job.fn, msg.job.requestId, requestBytes(msg.job.request)));

@@ -36,10 +36,10 @@ export class ModuleCache {
     /** A module left the cache: whoever runs it should let it go once idle. */
     onEvict: (moduleKey: string) => void,
   ) {
-    this.lru = new ByteLru<CompiledModule>(maxBytes, (key) => {
+    this.lru = new ByteLru<CompiledModule>(maxBytes, (key, compiled) => {
       observer.moduleCacheEviction();
       onEvict(key);
-      collectSoon();
+      collectSoon(compiled.cost);
     });
   }
 

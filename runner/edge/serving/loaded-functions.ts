@@ -110,6 +110,7 @@ export class LoadedFunctions {
       memory: module.compiled.memory,
       env: { ...deployment.env },
       limits: { ...this.limits, maxExecutionMs: deployment.maxExecutionMs },
+      estimatedBytes: module.compiled.cost,
     });
     this.entries.set(deployment.poolKey, { deployment, target, compiled: module.compiled, running: 0, servable: true });
     this.logger.log("debug", "function loaded", { function: deployment.name, version: deployment.version, key: deployment.poolKey });
