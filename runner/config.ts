@@ -16,6 +16,7 @@ const ServerSettings = {
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   host: Type.String({ minLength: 1, default: "0.0.0.0" }),
   workers: Type.Integer({ minimum: 1, maximum: 256 }),
+  spareWorkers: Type.Integer({ minimum: 0, maximum: 256, default: 2, description: "extra workers that run functions seen running slow, so fast ones never wait behind them" }),
   queue: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1024, description: "max invocations waiting for a worker" }),
   maxBodyBytes: Type.Integer({ minimum: 0, default: 10 * MiB }),
   maxResponseBytes: Type.Integer({ minimum: 0, default: 16 * MiB }),
@@ -55,6 +56,7 @@ const SERVER_FLAGS = {
   port: ["port", "EDGE_RUNNER_PORT"],
   host: ["host", "EDGE_RUNNER_HOST"],
   workers: ["workers", "EDGE_RUNNER_WORKERS"],
+  "spare-workers": ["spareWorkers", "EDGE_RUNNER_SPARE_WORKERS"],
   queue: ["queue", "EDGE_RUNNER_QUEUE"],
   "max-body-bytes": ["maxBodyBytes", "EDGE_RUNNER_MAX_BODY_BYTES"],
   "max-response-bytes": ["maxResponseBytes", "EDGE_RUNNER_MAX_RESPONSE_BYTES"],
@@ -81,15 +83,15 @@ const EDGE_FLAGS = {
 type FlagTable = Record<string, readonly [AnyKey, string]>;
 const ALL_FLAGS: FlagTable = { ...SERVER_FLAGS, ...SINGLE_FLAGS, ...EDGE_FLAGS };
 
-const NUMERIC = new Set<AnyKey>(["port", "memoryPages", "maxExecutionMs", "workers", "queue", "maxBodyBytes", "maxResponseBytes", "maxLogLinesPerInvocation", "cacheMb", "diskMb", "prefetchConcurrency"]);
+const NUMERIC = new Set<AnyKey>(["port", "memoryPages", "maxExecutionMs", "workers", "spareWorkers", "queue", "maxBodyBytes", "maxResponseBytes", "maxLogLinesPerInvocation", "cacheMb", "diskMb", "prefetchConcurrency"]);
 const SECRET = new Set<AnyKey>(["token"]);
 
 export const USAGE = `usage: bun run runner <module.wasm> [--port 3000] [--host 0.0.0.0] [--name NAME] [--entrypoint handle]
-       [--memory-pages 16] [--max-execution-ms 500] [--env KEY=VALUE]... [--workers N] [--queue 1024]
+       [--memory-pages 16] [--max-execution-ms 500] [--env KEY=VALUE]... [--workers N] [--spare-workers 2] [--queue 1024]
        [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--sha256 HEX] [--log-level info]
    or: bun run runner --control-plane URL --token TOKEN [--port 3000] [--host 0.0.0.0] [--node-id ID]
        [--cache-dir DIR] [--cache-mb 256] [--disk-mb 1024] [--advertise-url URL] [--prefetch-concurrency 4]
-       [--workers N] [--queue 1024] [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--log-level info]
+       [--workers N] [--spare-workers 2] [--queue 1024] [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--log-level info]
 Every flag also reads EDGE_RUNNER_<FLAG> from the environment (e.g. EDGE_RUNNER_TOKEN).`;
 
 export type ConfigResult = { ok: true; config: RunnerConfig } | { ok: false; message: string } | { ok: "help" };
