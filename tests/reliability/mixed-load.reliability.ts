@@ -89,7 +89,7 @@ test("mixed load: good requests never fail beside looping, memory-hogging, trapp
   );
   report({
     scenario: "Mixed load (30 s)",
-    tried: `hello-world at ${RATE}/s on one edge node (2 workers) beside functions looping forever (50 ms limit), hogging memory to a 16 MiB cap, trapping and overflowing the stack, ${1000 / BAD_INTERVAL_MS}/s each`,
+    tried: `hello-world at ${RATE}/s on one edge node (2 workers + 2 spares, the default) beside functions looping forever (50 ms limit), hogging memory to a 16 MiB cap, trapping and overflowing the stack, ${1000 / BAD_INTERVAL_MS}/s each`,
     amount: `${n(mixed.sent)} good + ${n(badTotal)} bad requests; good p50 ${ms(quantile(baseline.latencies, 0.5))} ms alone, ${ms(quantile(mixed.latencies, 0.5))} ms mixed; ` +
       `p99 ${ms(p99(baseline))} ms alone, ${ms(p99(mixed))} ms mixed (${ratio.toFixed(1)}x); RSS ${rssStart.toFixed(0)} -> ${rssEnd.toFixed(0)} MiB (max ${rssMax.toFixed(0)})`,
     lost: `${mixed.failed + baseline.failed} good requests failed, ${badWrong} bad ones answered other than a 5xx error, ${alive ? 0 : 1} crashes; ` +
