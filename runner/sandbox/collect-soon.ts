@@ -10,27 +10,31 @@
 
 const DELAY_MS = 1000;
 const COLLECT_AFTER_BYTES = 16 * 1024 * 1024;
-let pending: ReturnType<typeof setTimeout> | null = null;
-let soon: ReturnType<typeof setImmediate> | null = null;
-let dropped = 0;
 
-/** `bytes`: the estimated memory just dropped (0 when unknown). */
-export function collectSoon(bytes = 0): void {
-  dropped += bytes;
-  if (dropped >= COLLECT_AFTER_BYTES) {
-    soon ??= setImmediate(collect);
-    return;
-  }
-  if (pending) return;
-  pending = setTimeout(collect, DELAY_MS);
-  pending.unref?.();
+/** The pacing on its own, so a test can watch it without depending on when the engine collects. */
+export function pacedCollector(gc: () => void, delayMs = DELAY_MS, afterBytes = COLLECT_AFTER_BYTES): (bytes?: number) => void {
+  let pending: ReturnType<typeof setTimeout> | null = null;
+  let soon: ReturnType<typeof setImmediate> | null = null;
+  let dropped = 0;
+  const collect = (): void => {
+    if (pending) clearTimeout(pending);
+    if (soon) clearImmediate(soon);
+    pending = null;
+    soon = null;
+    dropped = 0;
+    gc();
+  };
+  return (bytes = 0) => {
+    dropped += bytes;
+    if (dropped >= afterBytes) {
+      soon ??= setImmediate(collect);
+      return;
+    }
+    if (pending) return;
+    pending = setTimeout(collect, delayMs);
+    pending.unref?.();
+  };
 }
 
-function collect(): void {
-  if (pending) clearTimeout(pending);
-  if (soon) clearImmediate(soon);
-  pending = null;
-  soon = null;
-  dropped = 0;
-  Bun.gc(true);
-}
+/** `bytes`: the estimated memory just dropped (0 when unknown). One pacing per thread. */
+export const collectSoon = pacedCollector(() => Bun.gc(true));
