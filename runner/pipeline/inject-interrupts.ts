@@ -1,8 +1,10 @@
 // Makes guest code interruptible without engine support: a fuel counter in an added global
 // is decremented at every function entry and loop header; when it runs out the code calls
-// the host's interrupt import, which throws (stop) or returns more fuel.
+// the host's interrupt import, which throws (stop) or returns more fuel. A second added
+// global counts the frames still allowed: functions that call guest functions take one on
+// entry and give it back on every way out, so runaway recursion stops at MAX_CALL_DEPTH.
 
-import { FUEL_INITIAL, INTERRUPT_IMPORT } from "../abi/edge-v1.ts";
+import { FUEL_INITIAL, INTERRUPT_IMPORT, MAX_CALL_DEPTH } from "../abi/edge-v1.ts";
 import type { ByteReader } from "./byte-reader.ts";
 import { ByteWriter } from "./byte-writer.ts";
 import { walkExpression } from "./instructions.ts";
@@ -11,54 +13,123 @@ import { ExpressionCopier } from "./renumber.ts";
 import { readValType } from "./value-types.ts";
 
 const I32 = 0x7f;
-const OP = { globalGet: 0x23, globalSet: 0x24, i32Const: 0x41, i32Sub: 0x6b, i32LeS: 0x4c, if: 0x04, call: 0x10, end: 0x0b } as const;
+const OP = {
+  globalGet: 0x23, globalSet: 0x24, i32Const: 0x41, i32Add: 0x6a, i32Sub: 0x6b, i32Or: 0x72, i32LtS: 0x48, i32LeS: 0x4c,
+  block: 0x02, if: 0x04, call: 0x10, end: 0x0b,
+} as const;
 const EMPTY_BLOCK = 0x40;
+
+/** Where the added globals and the interrupt import are. */
+export interface CheckPlan {
+  readonly fuelGlobal: number;
+  readonly depthGlobal: number;
+  readonly interruptFunc: number;
+}
+
+function addToGlobal(w: ByteWriter, global: number, delta: number): void {
+  w.u8(OP.globalGet);
+  w.u32(global);
+  w.u8(OP.i32Const);
+  w.s32(Math.abs(delta));
+  w.u8(delta < 0 ? OP.i32Sub : OP.i32Add);
+  w.u8(OP.globalSet);
+  w.u32(global);
+}
+
+/** `if; global.get $depth; call $interrupt; global.set $fuel; end`: ask the host, refuel. */
+function askHost(w: ByteWriter, p: CheckPlan): void {
+  w.u8(OP.if);
+  w.u8(EMPTY_BLOCK);
+  w.u8(OP.globalGet);
+  w.u32(p.depthGlobal);
+  w.u8(OP.call);
+  w.u32(p.interruptFunc);
+  w.u8(OP.globalSet);
+  w.u32(p.fuelGlobal);
+  w.u8(OP.end);
+}
 
 /**
  * The check, stack-neutral so it fits anywhere a block or function starts:
  *   global.get $fuel; i32.const 1; i32.sub; global.set $fuel
- *   global.get $fuel; i32.const 0; i32.le_s; if; call $interrupt; global.set $fuel; end
+ *   global.get $fuel; i32.const 0; i32.le_s; if; global.get $depth; call $interrupt; global.set $fuel; end
  * `le_s` rather than `eqz` so an interrupt answering 0 or less fires again at the next
  * check instead of wrapping around. Measured variants (eqz, br_if, check-before-decrement,
  * a call to a shared check function) cost the same within noise on a 200M-iteration loop;
  * the call variant was ~10% slower on call-heavy code, so the check is inlined.
  */
-export function interruptCheck(fuelGlobal: number, interruptFunc: number): Uint8Array {
+export function interruptCheck(p: CheckPlan): Uint8Array {
   const w = new ByteWriter(32);
+  addToGlobal(w, p.fuelGlobal, -1);
   w.u8(OP.globalGet);
-  w.u32(fuelGlobal);
-  w.u8(OP.i32Const);
-  w.s32(1);
-  w.u8(OP.i32Sub);
-  w.u8(OP.globalSet);
-  w.u32(fuelGlobal);
-  w.u8(OP.globalGet);
-  w.u32(fuelGlobal);
+  w.u32(p.fuelGlobal);
   w.u8(OP.i32Const);
   w.s32(0);
   w.u8(OP.i32LeS);
-  w.u8(OP.if);
-  w.u8(EMPTY_BLOCK);
-  w.u8(OP.call);
-  w.u32(interruptFunc);
-  w.u8(OP.globalSet);
-  w.u32(fuelGlobal);
-  w.u8(OP.end);
+  askHost(w, p);
   return w.finish();
 }
 
 /**
- * After a bulk memory or table operation: ask the host at once (`call $interrupt; global.set
- * $fuel`). One such operation may take a long time (filling 1 GiB: ~0.3 s) without any loop or
- * call, so the fuel count says nothing about it; the host call looks at the clock.
+ * Entry check of a function that calls guest functions: takes one unit of fuel and one
+ * frame, and asks the host when either runs out, with one branch:
+ *   ...fuel - 1 and depth - 1 stored...
+ *   global.get $fuel; i32.const 1; i32.sub; global.get $depth; i32.or; i32.const 0; i32.lt_s; if ... end
+ * (fuel - 1 | depth) < 0 holds exactly when fuel <= 0 (as in the plain check) or depth < 0.
  */
-export function bulkCheck(fuelGlobal: number, interruptFunc: number): Uint8Array {
-  const w = new ByteWriter(16);
-  w.u8(OP.call);
-  w.u32(interruptFunc);
-  w.u8(OP.globalSet);
-  w.u32(fuelGlobal);
+export function nestingEntryCheck(p: CheckPlan): Uint8Array {
+  const w = new ByteWriter(48);
+  addToGlobal(w, p.fuelGlobal, -1);
+  addToGlobal(w, p.depthGlobal, -1);
+  w.u8(OP.globalGet);
+  w.u32(p.fuelGlobal);
+  w.u8(OP.i32Const);
+  w.s32(1);
+  w.u8(OP.i32Sub);
+  w.u8(OP.globalGet);
+  w.u32(p.depthGlobal);
+  w.u8(OP.i32Or);
+  w.u8(OP.i32Const);
+  w.s32(0);
+  w.u8(OP.i32LtS);
+  askHost(w, p);
   return w.finish();
+}
+
+/** Gives the frame back: before every return and tail call, and at the end of the body. */
+export function leaveCode(p: CheckPlan): Uint8Array {
+  const w = new ByteWriter(16);
+  addToGlobal(w, p.depthGlobal, 1);
+  return w.finish();
+}
+
+/**
+ * After a bulk memory or table operation: ask the host at once (`global.get $depth; call
+ * $interrupt; global.set $fuel`). One such operation may take a long time (filling 1 GiB:
+ * ~0.3 s) without any loop or call, so the fuel count says nothing about it; the host call
+ * looks at the clock.
+ */
+export function bulkCheck(p: CheckPlan): Uint8Array {
+  const w = new ByteWriter(16);
+  w.u8(OP.globalGet);
+  w.u32(p.depthGlobal);
+  w.u8(OP.call);
+  w.u32(p.interruptFunc);
+  w.u8(OP.globalSet);
+  w.u32(p.fuelGlobal);
+  return w.finish();
+}
+
+/** What writeCode inserts. */
+export interface BodyChecks {
+  readonly plain: Uint8Array;
+  readonly nestingEntry: Uint8Array;
+  readonly leave: Uint8Array;
+  readonly afterBulk: Uint8Array;
+}
+
+export function bodyChecks(p: CheckPlan): BodyChecks {
+  return { plain: interruptCheck(p), nestingEntry: nestingEntryCheck(p), leave: leaveCode(p), afterBulk: bulkCheck(p) };
 }
 
 /** The import entry for the interrupt host call. */
@@ -69,10 +140,10 @@ export function writeInterruptImport(w: ByteWriter, typeIndex: number): void {
   w.u32(typeIndex);
 }
 
-/** Writes the global section: the module's globals (renumbered) plus the fuel global last. */
+/** Writes the global section: the module's globals (renumbered), then the fuel and depth globals. */
 export function writeGlobals(r: ByteReader | null, w: ByteWriter, copier: ExpressionCopier): void {
   const count = r ? r.u32() : 0;
-  w.u32(count + 1);
+  w.u32(count + 2);
   for (let i = 0; r && i < count; i++) {
     r.context = `global ${i}`;
     const typeStart = r.pos;
@@ -81,25 +152,39 @@ export function writeGlobals(r: ByteReader | null, w: ByteWriter, copier: Expres
     w.copy(r.bytes, typeStart, r.pos);
     copier.constExpr(r);
   }
-  w.u8(I32);
-  w.u8(0x01); // mutable
-  w.u8(OP.i32Const);
-  w.s32(FUEL_INITIAL);
-  w.u8(OP.end);
+  for (const initial of [FUEL_INITIAL, MAX_CALL_DEPTH]) {
+    w.u8(I32);
+    w.u8(0x01); // mutable
+    w.u8(OP.i32Const);
+    w.s32(initial);
+    w.u8(OP.end);
+  }
 }
 
 /**
- * Rewrites every function body: entry check after the locals (except in bodies with neither a
- * loop nor a call), loop checks, renumbering.
+ * Rewrites every function body. A body that calls guest functions gets the nesting entry
+ * check and is wrapped in a block, so every branch to the function's own label lands before
+ * the code that gives the frame back:
+ *   locals; <nesting check>; block (result <results>) <body> end; <leave>; end
+ * with <leave> also before each `return` and tail call. Other bodies get the plain check after
+ * the locals (dropped again for bodies with neither a loop nor a call). Whether a body calls is
+ * known only after walking it, so a body found not to is written a second time.
  */
-export function writeCode(info: ModuleInfo, r: ByteReader, w: ByteWriter, check: Uint8Array, afterBulk: Uint8Array): void {
+export function writeCode(info: ModuleInfo, r: ByteReader, w: ByteWriter, checks: BodyChecks, blockType: (typeIndex: number) => Uint8Array | undefined): void {
   const count = r.u32();
   if (count !== info.funcTypes.length) {
     r.malformed(`the code section has ${count} bodies but the function section declares ${info.funcTypes.length}`);
   }
   w.u32(count);
-  const copier = new ExpressionCopier(r.bytes, w, info.importedFuncs, check, afterBulk);
+  const copier = new ExpressionCopier(r.bytes, w, info.importedFuncs, checks.plain, checks.afterBulk);
   const sectionEnd = r.end;
+  const copyBody = (bodyStart: number, bodyEnd: number): void => {
+    r.pos = bodyStart;
+    copier.begin(bodyStart);
+    walkExpression(r, copier);
+    if (r.pos !== bodyEnd) r.malformed("bytes after the function's final end");
+    copier.flush(bodyEnd);
+  };
   for (let i = 0; i < count; i++) {
     r.func = -1;
     const size = r.u32();
@@ -113,16 +198,28 @@ export function writeCode(info: ModuleInfo, r: ByteReader, w: ByteWriter, check:
       r.u32();
       readValType(r);
     }
-    w.copy(r.bytes, localsStart, r.pos);
+    const bodyStart = r.pos;
+    w.copy(r.bytes, localsStart, bodyStart);
+    const type = blockType(info.funcTypes[i]);
+    if (!type) r.malformed(`function ${info.importedFuncs + i} has type ${info.funcTypes[i]}, but the module declares ${info.types.length} types`, localsStart);
     const checkAt = w.length;
-    w.bytes(check);
-    copier.begin(r.pos);
-    walkExpression(r, copier);
-    if (r.pos !== bodyEnd) r.malformed("bytes after the function's final end");
-    copier.flush(bodyEnd);
-    // Without a loop or a call a body runs each instruction at most once: it ends in bounded
-    // time on its own, and whoever called it was checked, so its entry check only costs.
-    if (!copier.loopsOrCalls) w.remove(checkAt, check.length);
+    w.bytes(checks.nestingEntry);
+    w.u8(OP.block);
+    w.bytes(type);
+    copier.exitCode = checks.leave;
+    copyBody(bodyStart, bodyEnd);
+    if (copier.nests) {
+      w.bytes(checks.leave);
+      w.u8(OP.end);
+    } else {
+      w.remove(checkAt, w.length - checkAt);
+      w.bytes(checks.plain);
+      copier.exitCode = null;
+      copyBody(bodyStart, bodyEnd);
+      // Without a loop or a call a body runs each instruction at most once: it ends in bounded
+      // time on its own, and whoever called it was checked, so its entry check only costs.
+      if (!copier.loopsOrCalls) w.remove(checkAt, checks.plain.length);
+    }
     w.endSized(mark);
     r.end = sectionEnd;
   }

@@ -1,6 +1,6 @@
 // Walks one expression (a function body or a constant expression) instruction by
 // instruction using the immediates table, and reports only what the rewrite needs: loop
-// headers and function-index immediates. No per-instruction allocation.
+// headers, calls, exits and function-index immediates. No per-instruction allocation.
 
 import type { ByteReader } from "./byte-reader.ts";
 import * as S from "./opcodes.ts";
@@ -12,8 +12,10 @@ export interface ExpressionVisitor {
   loopHeader(pos: number): void;
   /** A function index immediate `index` encoded in bytes [start, end). */
   funcIndex(start: number, end: number, index: number): void;
-  /** A call of any kind (direct, indirect, tail). */
-  call(): void;
+  /** A call of any kind: `index` is the callee, -1 when indirect; `tail` for return_call*. */
+  call(index: number, tail: boolean): void;
+  /** An instruction that leaves the function early (return, return_call*) starts at `pos`. */
+  exit(pos: number): void;
   /** A bulk memory or table operation (its time grows with its length) ending right before `pos`. */
   bulk(pos: number): void;
 }
@@ -22,6 +24,7 @@ const OP_CALL = 0x10;
 const OP_CALL_INDIRECT = 0x11;
 const OP_RETURN_CALL = 0x12;
 const OP_RETURN_CALL_INDIRECT = 0x13;
+const OP_RETURN = 0x0f;
 const PREFIX_FC = 0xfc;
 /** 0xFC sub-opcodes whose work is proportional to an operand: memory.init/copy/fill, table.init/copy/fill. */
 const BULK = new Set([8, 10, 11, 12, 14, 17]);
@@ -43,6 +46,7 @@ export function walkExpression(r: ByteReader, visitor: ExpressionVisitor | null)
     }
     switch (shape) {
       case S.NONE:
+        if (op === OP_RETURN && sub < 0 && visitor) visitor.exit(at);
         break;
       case S.END:
         if (--depth === 0) return;
@@ -62,13 +66,23 @@ export function walkExpression(r: ByteReader, visitor: ExpressionVisitor | null)
       case S.U32_U32:
         r.u32();
         r.u32();
-        if (visitor && (op === OP_CALL_INDIRECT || op === OP_RETURN_CALL_INDIRECT) && sub < 0) visitor.call();
+        if (visitor && sub < 0) {
+          if (op === OP_CALL_INDIRECT) visitor.call(-1, false);
+          else if (op === OP_RETURN_CALL_INDIRECT) {
+            visitor.exit(at);
+            visitor.call(-1, true);
+          }
+        }
         break;
       case S.FUNC: {
         const start = r.pos;
         const index = r.u32();
         if (visitor) {
-          if ((op === OP_CALL || op === OP_RETURN_CALL) && sub < 0) visitor.call();
+          if (op === OP_CALL && sub < 0) visitor.call(index, false);
+          else if (op === OP_RETURN_CALL && sub < 0) {
+            visitor.exit(at);
+            visitor.call(index, true);
+          }
           visitor.funcIndex(start, r.pos, index);
         }
         break;

@@ -15,12 +15,17 @@ export function shiftFunc(index: number, importedFuncs: number): number {
 
 /**
  * Copies expressions from the input to the writer, renumbering function indices and, when
- * given `loopCheck`, inserting it after every loop header.
+ * given `loopCheck`, inserting it after every loop header; with `exitCode` set, inserting that
+ * before every `return` and tail call.
  */
 export class ExpressionCopier implements ExpressionVisitor {
   private copied = 0;
   /** Whether the expression since begin() has a loop or a call: whether it can run unbounded. */
   loopsOrCalls = false;
+  /** Whether it calls a guest function other than by a tail call: whether it can nest deeper. */
+  nests = false;
+  /** Inserted before every instruction that leaves the function early, when set. */
+  exitCode: Uint8Array | null = null;
 
   constructor(
     private readonly input: Uint8Array,
@@ -35,10 +40,20 @@ export class ExpressionCopier implements ExpressionVisitor {
   begin(pos: number): void {
     this.copied = pos;
     this.loopsOrCalls = false;
+    this.nests = false;
   }
 
-  call(): void {
+  call(index: number, tail: boolean): void {
     this.loopsOrCalls = true;
+    // Host calls never call back into the guest, and a tail call replaces the caller's frame.
+    if (!tail && (index < 0 || index >= this.importedFuncs)) this.nests = true;
+  }
+
+  exit(pos: number): void {
+    if (!this.exitCode) return;
+    this.w.copy(this.input, this.copied, pos);
+    this.w.bytes(this.exitCode);
+    this.copied = pos;
   }
 
   bulk(pos: number): void {

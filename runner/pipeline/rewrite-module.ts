@@ -3,8 +3,8 @@
 
 import { ByteReader } from "./byte-reader.ts";
 import { ByteWriter } from "./byte-writer.ts";
-import { bulkCheck, interruptCheck, writeCode, writeGlobals, writeInterruptImport } from "./inject-interrupts.ts";
-import type { ModuleInfo } from "./module-info.ts";
+import { bodyChecks, writeCode, writeGlobals, writeInterruptImport } from "./inject-interrupts.ts";
+import type { FuncType, ModuleInfo } from "./module-info.ts";
 import { rewriteNameSection } from "./name-section.ts";
 import { ExpressionCopier, writeElements, writeExports, writeStart } from "./renumber.ts";
 import { isMemoryImport, needsMemoryImport, planMemory, writeMemoryImport, type MemoryPlan } from "./rewrite-memory.ts";
@@ -16,24 +16,53 @@ const I32 = 0x7f;
 export interface RewritePlan {
   readonly memory: MemoryPlan;
   readonly addMemoryImport: boolean;
-  /** Type index of `() -> i32` for the interrupt import; appended when none exists. */
+  /** Type index of `(i32) -> i32` for the interrupt import. */
   readonly interruptType: number;
-  readonly appendInterruptType: boolean;
+  /** Types appended to the type section: the interrupt's when none exists, and block types. */
+  readonly appendTypes: readonly FuncType[];
+  /** Block type of the wrapper around each type's bodies: `[] -> results` of that type (empty for types no body has). */
+  readonly blockTypes: readonly Uint8Array[];
   /** The interrupt import goes right after the existing function imports. */
   readonly interruptFunc: number;
-  /** The fuel global goes after every existing global. */
+  /** The fuel and call-depth globals go after every existing global. */
   readonly fuelGlobal: number;
+  readonly depthGlobal: number;
 }
 
+const sameTypes = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((t, i) => t === b[i]);
+
 export function planRewrite(info: ModuleInfo, capPages: number): RewritePlan {
-  const existing = info.types.findIndex((t) => t.params.length === 0 && t.results.length === 1 && t.results[0] === I32);
+  const appendTypes: FuncType[] = [];
+  const typeIndex = (params: readonly number[], results: readonly number[]): number => {
+    const existing = info.types.findIndex((t) => sameTypes(t.params, params) && sameTypes(t.results, results));
+    if (existing >= 0) return existing;
+    const added = appendTypes.findIndex((t) => sameTypes(t.params, params) && sameTypes(t.results, results));
+    if (added >= 0) return info.types.length + added;
+    appendTypes.push({ params: [...params], results: [...results] });
+    return info.types.length + appendTypes.length - 1;
+  };
+  const interruptType = typeIndex([I32], [I32]);
+  // A block with several results names a type by index (multi-value); none and one are inline.
+  // Only types of defined functions get one, so no type is appended for nothing.
+  const used = new Set(info.funcTypes);
+  const blockTypes = info.types.map(({ results }, index) => {
+    if (results.length === 0) return Uint8Array.of(0x40);
+    if (results.length === 1) return Uint8Array.of(results[0]);
+    if (!used.has(index)) return Uint8Array.of();
+    const w = new ByteWriter(8);
+    w.s32(typeIndex([], results));
+    return w.finish();
+  });
+  const fuelGlobal = info.importedGlobals + info.definedGlobals;
   return {
     memory: planMemory(info, capPages),
     addMemoryImport: needsMemoryImport(info),
-    interruptType: existing >= 0 ? existing : info.types.length,
-    appendInterruptType: existing < 0,
+    interruptType,
+    appendTypes,
+    blockTypes,
     interruptFunc: info.importedFuncs,
-    fuelGlobal: info.importedGlobals + info.definedGlobals,
+    fuelGlobal,
+    depthGlobal: fuelGlobal + 1,
   };
 }
 
@@ -42,8 +71,7 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
   // Checks add ~20 bytes per function and per loop; sized so large modules never regrow.
   const w = new ByteWriter(input.length + (input.length >> 2) + 1024);
   const constCopier = new ExpressionCopier(input, w, info.importedFuncs, null);
-  const check = interruptCheck(plan.fuelGlobal, plan.interruptFunc);
-  const afterBulk = bulkCheck(plan.fuelGlobal, plan.interruptFunc);
+  const checks = bodyChecks(plan);
   w.copy(input, 0, 8);
 
   const newSection = (id: number, body: () => void): void => {
@@ -60,15 +88,18 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
       r.expectEnd();
     });
   const writeType = (r: ByteReader | null): void => {
-    w.u32((r ? r.u32() : 0) + 1);
+    w.u32((r ? r.u32() : 0) + plan.appendTypes.length);
     if (r) {
       w.copy(input, r.pos, r.end);
       r.pos = r.end;
     }
-    w.u8(0x60);
-    w.u8(0); // no params
-    w.u8(1);
-    w.u8(I32);
+    for (const t of plan.appendTypes) {
+      w.u8(0x60);
+      w.u32(t.params.length);
+      for (const v of t.params) w.u8(v);
+      w.u32(t.results.length);
+      for (const v of t.results) w.u8(v);
+    }
   };
   const writeImports = (): void => {
     w.u32(info.imports.length + (plan.addMemoryImport ? 1 : 0) + 1);
@@ -83,7 +114,7 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
   // Sections the rewrite needs that the module lacks are created where the order puts them:
   // before the first section that must come after them.
   const pending = new Map<number, () => void>();
-  if (plan.appendInterruptType) pending.set(SECTION.type, () => writeType(null));
+  if (plan.appendTypes.length > 0) pending.set(SECTION.type, () => writeType(null));
   pending.set(SECTION.import, writeImports);
   pending.set(SECTION.global, () => writeGlobals(null, w, constCopier));
   const createPendingBefore = (rank: number): void => {
@@ -103,7 +134,7 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
     pending.delete(s.id);
     switch (s.id) {
       case SECTION.type:
-        if (plan.appendInterruptType) rewriteSection(s, writeType);
+        if (plan.appendTypes.length > 0) rewriteSection(s, writeType);
         else w.copy(input, s.start, s.end);
         break;
       case SECTION.import:
@@ -131,7 +162,7 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
         rewriteSection(s, (r) => writeElements(info, r, w, constCopier));
         break;
       case SECTION.code:
-        rewriteSection(s, (r) => writeCode(info, r, w, check, afterBulk));
+        rewriteSection(s, (r) => writeCode(info, r, w, checks, (type) => plan.blockTypes[type]));
         break;
       default:
         w.copy(input, s.start, s.end);

@@ -3,7 +3,7 @@
 
 import { EDGE_V1 } from "../../runner/abi/edge-v1.ts";
 import { prepareModule, type PipelineLimits, type PrepareResult } from "../../runner/pipeline/index.ts";
-import { interruptCheck } from "../../runner/pipeline/inject-interrupts.ts";
+import { interruptCheck, nestingEntryCheck } from "../../runner/pipeline/inject-interrupts.ts";
 
 export const LIMITS: PipelineLimits = { memoryPages: 16, entrypoint: "handle" };
 
@@ -42,7 +42,7 @@ export class Deadline extends Error {
 }
 
 /** An interrupt import that grants `fuel` per call and throws Deadline after `maxCalls` calls. */
-export function budgetInterrupt(fuel: number, maxCalls: number): { interrupt: () => number; calls: () => number } {
+export function budgetInterrupt(fuel: number, maxCalls: number): { interrupt: (depthLeft: number) => number; calls: () => number } {
   let calls = 0;
   return {
     interrupt: () => {
@@ -56,22 +56,25 @@ export function budgetInterrupt(fuel: number, maxCalls: number): { interrupt: ()
 /**
  * Running an endless loop without checks would hang the test run (wasm cannot be stopped
  * from outside), so tests that run one first count the checks in the prepared bytes. For
- * modules without imported functions or globals: fuel is global 0, the interrupt function 0.
+ * modules without imported functions or globals: fuel is global 0, depth global 1, the
+ * interrupt function 0. Both kinds of check count: plain and nesting entry checks.
  */
 export function guardChecks(bytes: Uint8Array, expected: number): void {
-  const check = interruptCheck(0, 0);
+  const plan = { fuelGlobal: 0, depthGlobal: 1, interruptFunc: 0 };
   let found = 0;
-  for (let i = 0; i + check.length <= bytes.length; i++) {
-    let j = 0;
-    while (j < check.length && bytes[i + j] === check[j]) j++;
-    if (j === check.length) found++;
+  for (const check of [interruptCheck(plan), nestingEntryCheck(plan)]) {
+    for (let i = 0; i + check.length <= bytes.length; i++) {
+      let j = 0;
+      while (j < check.length && bytes[i + j] === check[j]) j++;
+      if (j === check.length) found++;
+    }
   }
   if (found < expected) throw new Error(`expected ${expected} interrupt checks, found ${found}: not running code that may never end`);
 }
 
 export function instantiatePrepared(
   result: Ok,
-  interrupt: () => number = () => 1_000_000,
+  interrupt: (depthLeft: number) => number = () => 1_000_000,
   log: unknown[] = [],
 ): { instance: WebAssembly.Instance; memory: WebAssembly.Memory } {
   const memory = new WebAssembly.Memory({ initial: result.memory.minPages, maximum: result.memory.maxPages });

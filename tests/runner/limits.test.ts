@@ -8,6 +8,7 @@ import { guest } from "../helpers/guests";
 import { sample } from "../helpers/metrics-text";
 import { startTestRunner, type TestRunner } from "../helpers/test-runner";
 import type { RunnerConfig } from "../../runner/config";
+import { MAX_CALL_DEPTH } from "../../runner/abi/edge-v1";
 
 async function withRunner(name: string, overrides: Partial<RunnerConfig>, body: (runner: TestRunner) => Promise<void>): Promise<void> {
   const runner = await startTestRunner(guest(name), overrides);
@@ -118,6 +119,21 @@ describe("stack limit", () => {
         const next = await runner.fetch("/");
         expect(next.status).toBe(200);
         expect(await next.text()).toBe("ok");
+      }
+      expect(await restarts(runner)).toBe(0);
+    }));
+
+  // The engine alone would let this guest go ~7,900 frames deep before its code is optimised
+  // and ~500,000 after: the counted limit makes the answer the same on the first request and
+  // the fortieth (by when the recursion has been optimised).
+  test(`calls nest up to MAX_CALL_DEPTH (${MAX_CALL_DEPTH}) deep, in every request, and no deeper`, () =>
+    withRunner("recurse-to", { workers: 1 }, async (runner) => {
+      const within = String(MAX_CALL_DEPTH - 100);
+      const beyond = String(MAX_CALL_DEPTH + 100);
+      for (let i = 0; i < 40; i++) {
+        const ok = await runner.fetch("/", { headers: { "x-depth": within } });
+        expect(`${ok.status} ${await ok.text()}`).toBe("200 ok");
+        await expectOutcome(await runner.fetch("/", { headers: { "x-depth": beyond } }), "stack_overflow");
       }
       expect(await restarts(runner)).toBe(0);
     }));
