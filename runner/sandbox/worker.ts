@@ -7,6 +7,7 @@ import { collectSoon } from "./collect-soon";
 import { Executor } from "./executor";
 import { CONTROL_MAIL, type FromWorker, type LoadedFunction, type PostedResult, type ToWorker } from "./protocol";
 import { RingReader, RingWriter } from "./ring";
+import { backgroundThread } from "./thread-priority";
 import { readJob, requestBytes, writeResult, type RequestBytes } from "./wire";
 
 declare const self: Worker;
@@ -29,11 +30,14 @@ const functions = new Map<number, LoadedFunction>();
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   switch (msg.type) {
-    case "init":
-      executor = new Executor(createLogger(msg.logLevel, { worker: msg.workerIndex }), msg.control);
+    case "init": {
+      const logger = createLogger(msg.logLevel, { worker: msg.workerIndex });
+      if (msg.background && !backgroundThread()) logger.log("info", "could not lower this spare worker's priority");
+      executor = new Executor(logger, msg.control);
       results = new RingWriter(msg.results);
       void serve(new RingReader(msg.jobs), new Int32Array(msg.control));
       return;
+    }
     case "load":
       functions.set(msg.handle, msg.fn);
       return;

@@ -1,7 +1,9 @@
 // Functions seen running slow go to the spare workers first, so fast functions keep a regular
 // worker: with one regular worker and one spare, a fast request sent while a slow function runs
 // is answered before the slow one ends. Without the spare it waits behind it (second test).
+// A function that keeps running slow stays marked, and spares run in the background.
 import { expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
 import { prepareArtifact } from "../../runner/module/prepare-artifact";
 import { createLogger } from "../../runner/observe/log";
 import { WorkerPool } from "../../runner/sandbox/pool";
@@ -10,30 +12,40 @@ import { guest } from "../helpers/guests";
 
 const request = (waitMs: number): RequestParts => ({ method: "GET", uri: "/", headers: `x-wait-ms: ${waitMs}\n`, body: null });
 
-async function firstToFinish(spares: number): Promise<string[]> {
+function busyPool(spares: number, slowMemoryMs?: number): WorkerPool {
   const prepared = prepareArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
-  const pool = new WorkerPool({ size: 1, spares, queueLimit: 16, logLevel: "error", logger: createLogger("error") });
+  const pool = new WorkerPool({ size: 1, spares, queueLimit: 16, slowMemoryMs, logLevel: "error", logger: createLogger("error") });
   const limits = { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 };
   const fn = { module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory, env: {}, limits };
   pool.load({ key: "slow", name: "slow", ...fn });
   pool.load({ key: "fast", name: "fast", ...fn });
+  return pool;
+}
+
+const held = (pool: WorkerPool): number[] => (pool as unknown as { slots: { inflight: Map<number, unknown> }[] }).slots.map((s) => s.inflight.size);
+
+/** Runs "slow" once while a fast probe looks at the worker, which marks "slow" as slow. */
+async function markSlow(pool: WorkerPool): Promise<void> {
+  expect((await pool.invoke("fast", "warm", request(0))).outcome).toBe("ok");
+  const first = pool.invoke("slow", "slow-1", request(150));
+  await Bun.sleep(30);
+  await pool.invoke("fast", "probe", request(0)); // sees slow-1 running long: marks "slow"
+  expect((await first).outcome).toBe("ok");
+}
+
+async function firstToFinish(spares: number): Promise<string[]> {
+  const pool = busyPool(spares);
   try {
-    expect((await pool.invoke("fast", "warm", request(0))).outcome).toBe("ok");
-    // The first slow run is seen running long (and its function marked slow) while it runs.
     const order: string[] = [];
-    const first = pool.invoke("slow", "slow-1", request(150)).then((r) => order.push(`slow-1 ${r.outcome}`));
-    await Bun.sleep(30);
-    await pool.invoke("fast", "probe", request(0)); // sees slow-1 running long: marks "slow"
-    await first;
+    await markSlow(pool);
     // Now "slow" is known slow: its next run goes to the spare, and fast work keeps the regular worker.
     const second = pool.invoke("slow", "slow-2", request(400)).then((r) => order.push(`slow-2 ${r.outcome}`));
     await Bun.sleep(30);
-    const held = (pool as unknown as { slots: { inflight: Map<number, unknown> }[] }).slots.map((s) => s.inflight.size);
-    if (spares > 0) expect(held).toEqual([0, 1]); // on the spare, not on the regular worker
+    if (spares > 0) expect(held(pool)).toEqual([0, 1]); // on the spare, not on the regular worker
     const fast = pool.invoke("fast", "fast", request(0)).then((r) => order.push(`fast ${r.outcome}`));
     await Promise.all([second, fast]);
-    return order.slice(1);
+    return order;
   } finally {
     await pool.close(100);
   }
@@ -45,4 +57,53 @@ test("with a spare worker, a fast request is not held behind a slow function", a
 
 test("without one, it waits for the slow run to end (what the spares are for)", async () => {
   expect(await firstToFinish(0)).toEqual(["slow-2 ok", "fast ok"]);
+});
+
+test("a function that keeps running slow stays marked past the memory of one sighting", async () => {
+  const pool = busyPool(1, 300);
+  try {
+    await markSlow(pool);
+    // 4 x 150 ms on the spare: twice the 300 ms the first sighting is remembered. The sightings
+    // that keep the mark are made on the spare, where no fast work looks.
+    for (let i = 0; i < 4; i++) expect((await pool.invoke("slow", `again-${i}`, request(150))).outcome).toBe("ok");
+    const next = pool.invoke("slow", "last", request(100));
+    await Bun.sleep(20);
+    expect(held(pool)).toEqual([0, 1]);
+    await next;
+  } finally {
+    await pool.close(100);
+  }
+});
+
+/** Threads of this process not in `except` with the scheduling policy (field 41 of its stat). */
+function threadsWithPolicy(policy: number, except: ReadonlySet<string> = new Set()): string[] {
+  const found: string[] = [];
+  for (const tid of readdirSync("/proc/self/task")) {
+    if (except.has(tid)) continue;
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      // Fields after the command name, which may itself hold spaces and parentheses.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[41 - 3]) === policy) found.push(tid);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return found;
+}
+
+const SCHED_IDLE = 5;
+test.skipIf(process.platform !== "linux")("spare workers run as SCHED_IDLE threads, regular ones do not", async () => {
+  // Only threads started from here on count: workers of earlier pools may still be ending.
+  const before = new Set(readdirSync("/proc/self/task"));
+  const pool = busyPool(2);
+  try {
+    // Each worker sets its policy when it handles its init message, once its thread is up.
+    const deadline = Date.now() + 3000;
+    while (threadsWithPolicy(SCHED_IDLE, before).length < 2 && Date.now() < deadline) await Bun.sleep(20);
+    expect((await pool.invoke("fast", "a", request(0))).outcome).toBe("ok");
+    expect(threadsWithPolicy(SCHED_IDLE, before).length).toBe(2);
+  } finally {
+    await pool.close(100);
+  }
 });
