@@ -86,7 +86,7 @@ function benchChecks(): { checks: CheckCost[]; interruptCalls: number } {
   };
   const orig = new WebAssembly.Instance(new WebAssembly.Module(original), {}).exports;
   const memory = new WebAssembly.Memory({ initial: prepared.memory.minPages, maximum: prepared.memory.maxPages });
-  const prep = new WebAssembly.Instance(new WebAssembly.Module(prepared.bytes), { env: { memory }, edge_sandbox: { interrupt } }).exports;
+  const prep = new WebAssembly.Instance(new WebAssembly.Module(prepared.bytes), { env: { memory }, edge_sandbox: { interrupt, stack_overflow: () => 0 } }).exports;
   const checks: CheckCost[] = [];
   for (const [name, arg] of [["xorshift", ITERATIONS], ["fib", 32]] as const) {
     const o = orig[name] as Fn;

@@ -20,7 +20,7 @@ const imports = {
       out.push(bytes().slice(ptr >>> 0, (ptr >>> 0) + (len >>> 0)));
     },
   },
-  edge_sandbox: { interrupt: () => 10_000 },
+  edge_sandbox: { interrupt: () => 10_000, stack_overflow: () => 0 },
 };
 const server = Bun.serve({
   hostname: "127.0.0.1",

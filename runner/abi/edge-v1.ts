@@ -39,19 +39,21 @@ export type EdgeCallName = keyof typeof EDGE_V1;
 /**
  * Imports the module pipeline adds; guests can never import these themselves because
  * validation rejects every import outside EDGE_V1 and MEMORY_IMPORT before rewriting.
- * `interrupt(depth_left: i32) -> i32` is called when the injected fuel counter runs out or
- * the injected call-depth counter goes below zero: it throws to stop the invocation (a
- * negative `depth_left` means the stack limit was passed), or returns the next fuel amount.
+ * `interrupt() -> i32` is called when the injected fuel counter runs out: it throws to stop
+ * the invocation, or returns the next fuel amount. `stack_overflow() -> i32` is called when
+ * the injected call-depth counter goes below zero, and throws (its result type is the
+ * interrupt's, so the module needs one type for both).
  */
 export const SANDBOX_MODULE = "edge_sandbox";
-export const INTERRUPT_IMPORT = { module: SANDBOX_MODULE, name: "interrupt", params: ["i32"], results: ["i32"] } as const;
+export const INTERRUPT_IMPORT = { module: SANDBOX_MODULE, name: "interrupt", params: [], results: ["i32"] } as const;
+export const STACK_OVERFLOW_IMPORT = { module: SANDBOX_MODULE, name: "stack_overflow", params: [], results: ["i32"] } as const;
 
 /** Initial value of the injected fuel global (checks between calls into the host). */
 export const FUEL_INITIAL = 10_000;
 
 /**
- * How deep guest calls may nest, counting frames of functions that call other guest
- * functions. The engine's own limit is not a contract: measured here, a trivial recursive
+ * How deep guest calls may nest, counting frames of functions that may recur (on a cycle of
+ * the call graph; see pipeline/call-graph.ts). The engine's own limit is not a contract: measured here, a trivial recursive
  * function overflows at ~7,900 frames before tier-up, ~4,800 with 20 locals, and only at
  * ~500,000 once optimised, where unwinding the overflow takes ~22 ms of CPU. A counted limit
  * below the first two makes a deep recursion fail the same way in every tier, at a cost of

@@ -1,10 +1,10 @@
 // Makes guest code interruptible without engine support: a fuel counter in an added global
 // is decremented at every function entry and loop header; when it runs out the code calls
 // the host's interrupt import, which throws (stop) or returns more fuel. A second added
-// global counts the frames still allowed: functions that call guest functions take one on
-// entry and give it back on every way out, so runaway recursion stops at MAX_CALL_DEPTH.
+// global counts the frames still allowed: functions that may recur take one on entry and give
+// it back on every way out, so runaway recursion stops at MAX_CALL_DEPTH.
 
-import { FUEL_INITIAL, INTERRUPT_IMPORT, MAX_CALL_DEPTH } from "../abi/edge-v1.ts";
+import { FUEL_INITIAL, INTERRUPT_IMPORT, MAX_CALL_DEPTH, STACK_OVERFLOW_IMPORT } from "../abi/edge-v1.ts";
 import type { ByteReader } from "./byte-reader.ts";
 import { ByteWriter } from "./byte-writer.ts";
 import { walkExpression } from "./instructions.ts";
@@ -15,15 +15,16 @@ import { readValType } from "./value-types.ts";
 const I32 = 0x7f;
 const OP = {
   globalGet: 0x23, globalSet: 0x24, i32Const: 0x41, i32Add: 0x6a, i32Sub: 0x6b, i32Or: 0x72, i32LtS: 0x48, i32LeS: 0x4c,
-  block: 0x02, if: 0x04, call: 0x10, end: 0x0b,
+  block: 0x02, if: 0x04, call: 0x10, drop: 0x1a, end: 0x0b,
 } as const;
 const EMPTY_BLOCK = 0x40;
 
-/** Where the added globals and the interrupt import are. */
+/** Where the added globals and imports are. */
 export interface CheckPlan {
   readonly fuelGlobal: number;
   readonly depthGlobal: number;
   readonly interruptFunc: number;
+  readonly overflowFunc: number;
 }
 
 function addToGlobal(w: ByteWriter, global: number, delta: number): void {
@@ -36,23 +37,18 @@ function addToGlobal(w: ByteWriter, global: number, delta: number): void {
   w.u32(global);
 }
 
-/** `if; global.get $depth; call $interrupt; global.set $fuel; end`: ask the host, refuel. */
-function askHost(w: ByteWriter, p: CheckPlan): void {
-  w.u8(OP.if);
-  w.u8(EMPTY_BLOCK);
-  w.u8(OP.globalGet);
-  w.u32(p.depthGlobal);
+/** `call $interrupt; global.set $fuel`: ask the host, refuel. */
+function refuel(w: ByteWriter, p: CheckPlan): void {
   w.u8(OP.call);
   w.u32(p.interruptFunc);
   w.u8(OP.globalSet);
   w.u32(p.fuelGlobal);
-  w.u8(OP.end);
 }
 
 /**
  * The check, stack-neutral so it fits anywhere a block or function starts:
  *   global.get $fuel; i32.const 1; i32.sub; global.set $fuel
- *   global.get $fuel; i32.const 0; i32.le_s; if; global.get $depth; call $interrupt; global.set $fuel; end
+ *   global.get $fuel; i32.const 0; i32.le_s; if; call $interrupt; global.set $fuel; end
  * `le_s` rather than `eqz` so an interrupt answering 0 or less fires again at the next
  * check instead of wrapping around. Measured variants (eqz, br_if, check-before-decrement,
  * a call to a shared check function) cost the same within noise on a 200M-iteration loop;
@@ -66,16 +62,24 @@ export function interruptCheck(p: CheckPlan): Uint8Array {
   w.u8(OP.i32Const);
   w.s32(0);
   w.u8(OP.i32LeS);
-  askHost(w, p);
+  w.u8(OP.if);
+  w.u8(EMPTY_BLOCK);
+  refuel(w, p);
+  w.u8(OP.end);
   return w.finish();
 }
 
 /**
- * Entry check of a function that calls guest functions: takes one unit of fuel and one
- * frame, and asks the host when either runs out, with one branch:
+ * Entry check of a function that may recur: takes one unit of fuel and one frame, and asks
+ * the host when either runs out, with one branch on the fast path:
  *   ...fuel - 1 and depth - 1 stored...
- *   global.get $fuel; i32.const 1; i32.sub; global.get $depth; i32.or; i32.const 0; i32.lt_s; if ... end
+ *   global.get $fuel; i32.const 1; i32.sub; global.get $depth; i32.or; i32.const 0; i32.lt_s
+ *   if
+ *     global.get $depth; i32.const 0; i32.lt_s; if; call $stack_overflow; drop; end
+ *     call $interrupt; global.set $fuel
+ *   end
  * (fuel - 1 | depth) < 0 holds exactly when fuel <= 0 (as in the plain check) or depth < 0.
+ * The plain check stays as it was, so modules without recursion pay nothing for the depth.
  */
 export function nestingEntryCheck(p: CheckPlan): Uint8Array {
   const w = new ByteWriter(48);
@@ -92,7 +96,21 @@ export function nestingEntryCheck(p: CheckPlan): Uint8Array {
   w.u8(OP.i32Const);
   w.s32(0);
   w.u8(OP.i32LtS);
-  askHost(w, p);
+  w.u8(OP.if);
+  w.u8(EMPTY_BLOCK);
+  w.u8(OP.globalGet);
+  w.u32(p.depthGlobal);
+  w.u8(OP.i32Const);
+  w.s32(0);
+  w.u8(OP.i32LtS);
+  w.u8(OP.if);
+  w.u8(EMPTY_BLOCK);
+  w.u8(OP.call);
+  w.u32(p.overflowFunc);
+  w.u8(OP.drop);
+  w.u8(OP.end);
+  refuel(w, p);
+  w.u8(OP.end);
   return w.finish();
 }
 
@@ -104,19 +122,13 @@ export function leaveCode(p: CheckPlan): Uint8Array {
 }
 
 /**
- * After a bulk memory or table operation: ask the host at once (`global.get $depth; call
- * $interrupt; global.set $fuel`). One such operation may take a long time (filling 1 GiB:
- * ~0.3 s) without any loop or call, so the fuel count says nothing about it; the host call
- * looks at the clock.
+ * After a bulk memory or table operation: ask the host at once (`call $interrupt; global.set
+ * $fuel`). One such operation may take a long time (filling 1 GiB: ~0.3 s) without any loop
+ * or call, so the fuel count says nothing about it; the host call looks at the clock.
  */
 export function bulkCheck(p: CheckPlan): Uint8Array {
   const w = new ByteWriter(16);
-  w.u8(OP.globalGet);
-  w.u32(p.depthGlobal);
-  w.u8(OP.call);
-  w.u32(p.interruptFunc);
-  w.u8(OP.globalSet);
-  w.u32(p.fuelGlobal);
+  refuel(w, p);
   return w.finish();
 }
 
@@ -132,12 +144,14 @@ export function bodyChecks(p: CheckPlan): BodyChecks {
   return { plain: interruptCheck(p), nestingEntry: nestingEntryCheck(p), leave: leaveCode(p), afterBulk: bulkCheck(p) };
 }
 
-/** The import entry for the interrupt host call. */
-export function writeInterruptImport(w: ByteWriter, typeIndex: number): void {
-  w.name(INTERRUPT_IMPORT.module);
-  w.name(INTERRUPT_IMPORT.name);
-  w.u8(0x00);
-  w.u32(typeIndex);
+/** The import entries for the sandbox host calls, in index order; both have type `() -> i32`. */
+export function writeSandboxImports(w: ByteWriter, typeIndex: number): void {
+  for (const imp of [INTERRUPT_IMPORT, STACK_OVERFLOW_IMPORT]) {
+    w.name(imp.module);
+    w.name(imp.name);
+    w.u8(0x00);
+    w.u32(typeIndex);
+  }
 }
 
 /** Writes the global section: the module's globals (renumbered), then the fuel and depth globals. */
@@ -162,15 +176,17 @@ export function writeGlobals(r: ByteReader | null, w: ByteWriter, copier: Expres
 }
 
 /**
- * Rewrites every function body. A body that calls guest functions gets the nesting entry
- * check and is wrapped in a block, so every branch to the function's own label lands before
- * the code that gives the frame back:
+ * Rewrites every function body. A body that may be re-entered while it runs (`recursive`, see
+ * call-graph.ts) gets the nesting entry check and is wrapped in a block, so every branch to
+ * the function's own label lands before the code that gives the frame back:
  *   locals; <nesting check>; block (result <results>) <body> end; <leave>; end
  * with <leave> also before each `return` and tail call. Other bodies get the plain check after
- * the locals (dropped again for bodies with neither a loop nor a call). Whether a body calls is
- * known only after walking it, so a body found not to is written a second time.
+ * the locals, dropped again for bodies with neither a loop nor a call.
  */
-export function writeCode(info: ModuleInfo, r: ByteReader, w: ByteWriter, checks: BodyChecks, blockType: (typeIndex: number) => Uint8Array | undefined): void {
+export function writeCode(
+  info: ModuleInfo, r: ByteReader, w: ByteWriter, checks: BodyChecks,
+  recursive: Uint8Array, blockType: (typeIndex: number) => Uint8Array | undefined,
+): void {
   const count = r.u32();
   if (count !== info.funcTypes.length) {
     r.malformed(`the code section has ${count} bodies but the function section declares ${info.funcTypes.length}`);
@@ -178,13 +194,6 @@ export function writeCode(info: ModuleInfo, r: ByteReader, w: ByteWriter, checks
   w.u32(count);
   const copier = new ExpressionCopier(r.bytes, w, info.importedFuncs, checks.plain, checks.afterBulk);
   const sectionEnd = r.end;
-  const copyBody = (bodyStart: number, bodyEnd: number): void => {
-    r.pos = bodyStart;
-    copier.begin(bodyStart);
-    walkExpression(r, copier);
-    if (r.pos !== bodyEnd) r.malformed("bytes after the function's final end");
-    copier.flush(bodyEnd);
-  };
   for (let i = 0; i < count; i++) {
     r.func = -1;
     const size = r.u32();
@@ -198,27 +207,30 @@ export function writeCode(info: ModuleInfo, r: ByteReader, w: ByteWriter, checks
       r.u32();
       readValType(r);
     }
-    const bodyStart = r.pos;
-    w.copy(r.bytes, localsStart, bodyStart);
-    const type = blockType(info.funcTypes[i]);
-    if (!type) r.malformed(`function ${info.importedFuncs + i} has type ${info.funcTypes[i]}, but the module declares ${info.types.length} types`, localsStart);
+    w.copy(r.bytes, localsStart, r.pos);
     const checkAt = w.length;
-    w.bytes(checks.nestingEntry);
-    w.u8(OP.block);
-    w.bytes(type);
-    copier.exitCode = checks.leave;
-    copyBody(bodyStart, bodyEnd);
-    if (copier.nests) {
+    const counted = recursive[i] === 1;
+    if (counted) {
+      const type = blockType(info.funcTypes[i]);
+      if (!type) r.malformed(`function ${info.importedFuncs + i} has type ${info.funcTypes[i]}, but the module declares ${info.types.length} types`, localsStart);
+      w.bytes(checks.nestingEntry);
+      w.u8(OP.block);
+      w.bytes(type);
+    } else {
+      w.bytes(checks.plain);
+    }
+    copier.exitCode = counted ? checks.leave : null;
+    copier.begin(r.pos);
+    walkExpression(r, copier);
+    if (r.pos !== bodyEnd) r.malformed("bytes after the function's final end");
+    copier.flush(bodyEnd);
+    if (counted) {
       w.bytes(checks.leave);
       w.u8(OP.end);
-    } else {
-      w.remove(checkAt, w.length - checkAt);
-      w.bytes(checks.plain);
-      copier.exitCode = null;
-      copyBody(bodyStart, bodyEnd);
+    } else if (!copier.loopsOrCalls) {
       // Without a loop or a call a body runs each instruction at most once: it ends in bounded
       // time on its own, and whoever called it was checked, so its entry check only costs.
-      if (!copier.loopsOrCalls) w.remove(checkAt, checks.plain.length);
+      w.remove(checkAt, checks.plain.length);
     }
     w.endSized(mark);
     r.end = sectionEnd;

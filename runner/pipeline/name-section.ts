@@ -1,9 +1,9 @@
 // The "name" custom section maps function indices to names for stack traces and debuggers.
 // Its function-indexed subsections (1 function names, 2 local names, 3 label names) follow
-// the index shift; the interrupt import gets a name too. A malformed name section is only
+// the index shift; the added imports get names too. A malformed name section is only
 // debug data, so it is dropped rather than failing the module.
 
-import { INTERRUPT_IMPORT } from "../abi/edge-v1.ts";
+import { INTERRUPT_IMPORT, STACK_OVERFLOW_IMPORT } from "../abi/edge-v1.ts";
 import { ByteReader } from "./byte-reader.ts";
 import { ByteWriter } from "./byte-writer.ts";
 import { PipelineRejection } from "./rejections.ts";
@@ -15,6 +15,7 @@ const LOCAL_NAMES = 2;
 const LABEL_NAMES = 3;
 
 export const INTERRUPT_DEBUG_NAME = `${INTERRUPT_IMPORT.module}.${INTERRUPT_IMPORT.name}`;
+const ADDED_NAMES = [INTERRUPT_DEBUG_NAME, `${STACK_OVERFLOW_IMPORT.module}.${STACK_OVERFLOW_IMPORT.name}`];
 
 /** The payload (after the section name) of the rewritten section, or null to drop it. */
 export function rewriteNameSection(input: Uint8Array, section: Section, importedFuncs: number): Uint8Array | null {
@@ -44,24 +45,24 @@ export function rewriteNameSection(input: Uint8Array, section: Section, imported
 
 function writeFunctionNames(r: ByteReader, w: ByteWriter, importedFuncs: number): void {
   const count = r.u32();
-  w.u32(count + 1);
+  w.u32(count + ADDED_NAMES.length);
   let inserted = false;
+  const insert = (): void => {
+    ADDED_NAMES.forEach((name, k) => {
+      w.u32(importedFuncs + k);
+      w.name(name);
+    });
+    inserted = true;
+  };
   for (let i = 0; i < count; i++) {
     const index = r.u32();
     const nameStart = r.pos;
     r.skipName();
-    if (!inserted && index >= importedFuncs) {
-      w.u32(importedFuncs);
-      w.name(INTERRUPT_DEBUG_NAME);
-      inserted = true;
-    }
+    if (!inserted && index >= importedFuncs) insert();
     w.u32(shiftFunc(index, importedFuncs));
     w.copy(r.bytes, nameStart, r.pos);
   }
-  if (!inserted) {
-    w.u32(importedFuncs);
-    w.name(INTERRUPT_DEBUG_NAME);
-  }
+  if (!inserted) insert();
   r.expectEnd();
 }
 

@@ -1,5 +1,5 @@
-// The interrupt import is added after the existing function imports, so every defined
-// function's index moves up by one. These writers copy index-bearing sections with the
+// The sandbox imports (interrupt, stack_overflow) are added after the existing function
+// imports, so every defined function's index moves up by ADDED_FUNCS. These writers copy index-bearing sections with the
 // shift applied; everything between patch points is copied as raw bytes.
 
 import type { ByteReader } from "./byte-reader.ts";
@@ -8,9 +8,12 @@ import { walkExpression, type ExpressionVisitor } from "./instructions.ts";
 import { KIND, type ModuleInfo } from "./module-info.ts";
 import { readRefType } from "./value-types.ts";
 
-/** New index of function `index` when one function import is added after `importedFuncs`. */
+/** Function imports the rewrite adds after the module's own. */
+export const ADDED_FUNCS = 2;
+
+/** New index of function `index` when ADDED_FUNCS imports are added after `importedFuncs`. */
 export function shiftFunc(index: number, importedFuncs: number): number {
-  return index >= importedFuncs ? index + 1 : index;
+  return index >= importedFuncs ? index + ADDED_FUNCS : index;
 }
 
 /**
@@ -22,8 +25,6 @@ export class ExpressionCopier implements ExpressionVisitor {
   private copied = 0;
   /** Whether the expression since begin() has a loop or a call: whether it can run unbounded. */
   loopsOrCalls = false;
-  /** Whether it calls a guest function other than by a tail call: whether it can nest deeper. */
-  nests = false;
   /** Inserted before every instruction that leaves the function early, when set. */
   exitCode: Uint8Array | null = null;
 
@@ -40,13 +41,10 @@ export class ExpressionCopier implements ExpressionVisitor {
   begin(pos: number): void {
     this.copied = pos;
     this.loopsOrCalls = false;
-    this.nests = false;
   }
 
-  call(index: number, tail: boolean): void {
+  call(): void {
     this.loopsOrCalls = true;
-    // Host calls never call back into the guest, and a tail call replaces the caller's frame.
-    if (!tail && (index < 0 || index >= this.importedFuncs)) this.nests = true;
   }
 
   exit(pos: number): void {
@@ -74,7 +72,7 @@ export class ExpressionCopier implements ExpressionVisitor {
   funcIndex(start: number, end: number, index: number): void {
     if (index < this.importedFuncs) return;
     this.w.copy(this.input, this.copied, start);
-    this.w.u32(index + 1);
+    this.w.u32(index + ADDED_FUNCS);
     this.copied = end;
   }
 

@@ -3,10 +3,11 @@
 
 import { ByteReader } from "./byte-reader.ts";
 import { ByteWriter } from "./byte-writer.ts";
-import { bodyChecks, writeCode, writeGlobals, writeInterruptImport } from "./inject-interrupts.ts";
+import { recursiveFunctions } from "./call-graph.ts";
+import { bodyChecks, writeCode, writeGlobals, writeSandboxImports } from "./inject-interrupts.ts";
 import type { FuncType, ModuleInfo } from "./module-info.ts";
 import { rewriteNameSection } from "./name-section.ts";
-import { ExpressionCopier, writeElements, writeExports, writeStart } from "./renumber.ts";
+import { ADDED_FUNCS, ExpressionCopier, writeElements, writeExports, writeStart } from "./renumber.ts";
 import { isMemoryImport, needsMemoryImport, planMemory, writeMemoryImport, type MemoryPlan } from "./rewrite-memory.ts";
 import { SECTION, SECTION_RANK, sectionName, type Section } from "./sections.ts";
 import { writeTables } from "./rewrite-tables.ts";
@@ -16,14 +17,17 @@ const I32 = 0x7f;
 export interface RewritePlan {
   readonly memory: MemoryPlan;
   readonly addMemoryImport: boolean;
-  /** Type index of `(i32) -> i32` for the interrupt import. */
+  /** Type index of `() -> i32` for the sandbox imports. */
   readonly interruptType: number;
   /** Types appended to the type section: the interrupt's when none exists, and block types. */
   readonly appendTypes: readonly FuncType[];
-  /** Block type of the wrapper around each type's bodies: `[] -> results` of that type (empty for types no body has). */
+  /** 1 for each defined function whose frames are counted (it may recur), else 0. */
+  readonly recursive: Uint8Array;
+  /** Block type of the wrapper around each type's counted bodies: `[] -> results` of that type (empty for types no counted body has). */
   readonly blockTypes: readonly Uint8Array[];
-  /** The interrupt import goes right after the existing function imports. */
+  /** The sandbox imports go right after the existing function imports: interrupt, stack_overflow. */
   readonly interruptFunc: number;
+  readonly overflowFunc: number;
   /** The fuel and call-depth globals go after every existing global. */
   readonly fuelGlobal: number;
   readonly depthGlobal: number;
@@ -41,10 +45,11 @@ export function planRewrite(info: ModuleInfo, capPages: number): RewritePlan {
     appendTypes.push({ params: [...params], results: [...results] });
     return info.types.length + appendTypes.length - 1;
   };
-  const interruptType = typeIndex([I32], [I32]);
+  const interruptType = typeIndex([], [I32]);
   // A block with several results names a type by index (multi-value); none and one are inline.
-  // Only types of defined functions get one, so no type is appended for nothing.
-  const used = new Set(info.funcTypes);
+  const recursive = recursiveFunctions(info);
+  // Only types of counted bodies get one, so no type is appended for nothing.
+  const used = new Set(info.funcTypes.filter((_, i) => recursive[i] === 1));
   const blockTypes = info.types.map(({ results }, index) => {
     if (results.length === 0) return Uint8Array.of(0x40);
     if (results.length === 1) return Uint8Array.of(results[0]);
@@ -59,8 +64,10 @@ export function planRewrite(info: ModuleInfo, capPages: number): RewritePlan {
     addMemoryImport: needsMemoryImport(info),
     interruptType,
     appendTypes,
+    recursive,
     blockTypes,
     interruptFunc: info.importedFuncs,
+    overflowFunc: info.importedFuncs + 1,
     fuelGlobal,
     depthGlobal: fuelGlobal + 1,
   };
@@ -102,13 +109,13 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
     }
   };
   const writeImports = (): void => {
-    w.u32(info.imports.length + (plan.addMemoryImport ? 1 : 0) + 1);
+    w.u32(info.imports.length + (plan.addMemoryImport ? 1 : 0) + ADDED_FUNCS);
     for (const imp of info.imports) {
       if (isMemoryImport(imp)) writeMemoryImport(w, plan.memory);
       else w.copy(input, imp.start, imp.end);
     }
     if (plan.addMemoryImport) writeMemoryImport(w, plan.memory);
-    writeInterruptImport(w, plan.interruptType);
+    writeSandboxImports(w, plan.interruptType);
   };
 
   // Sections the rewrite needs that the module lacks are created where the order puts them:
@@ -162,7 +169,7 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
         rewriteSection(s, (r) => writeElements(info, r, w, constCopier));
         break;
       case SECTION.code:
-        rewriteSection(s, (r) => writeCode(info, r, w, checks, (type) => plan.blockTypes[type]));
+        rewriteSection(s, (r) => writeCode(info, r, w, checks, plan.recursive, (type) => plan.blockTypes[type]));
         break;
       default:
         w.copy(input, s.start, s.end);

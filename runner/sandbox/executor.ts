@@ -1,6 +1,6 @@
 // Runs one invocation inside a worker: fresh instance, pooled memory, edge v1 host calls,
 // the fuel interrupt, and one outcome at the end. No HTTP, no Bun server types.
-import { INTERRUPT_IMPORT, MAX_CALL_DEPTH, SANDBOX_MODULE } from "../abi/edge-v1";
+import { INTERRUPT_IMPORT, MAX_CALL_DEPTH, SANDBOX_MODULE, STACK_OVERFLOW_IMPORT } from "../abi/edge-v1";
 import type { Logger } from "../observe/log";
 import { classifyError } from "./classify-error";
 import { GuestFault } from "./guest-fault";
@@ -31,9 +31,11 @@ export class Executor {
     };
     this.edge = edgeImports(ctx);
     this.sandbox = {
-      [INTERRUPT_IMPORT.name]: (depthLeft: number): number => {
+      [STACK_OVERFLOW_IMPORT.name]: (): number => {
+        throw new GuestFault("stack_overflow", `calls nested deeper than ${MAX_CALL_DEPTH}`);
+      },
+      [INTERRUPT_IMPORT.name]: (): number => {
         const c = ctx();
-        if (depthLeft < 0) throw new GuestFault("stack_overflow", `calls nested deeper than ${MAX_CALL_DEPTH}`);
         if (Date.now() >= c.deadline) throw new GuestFault("timeout", "deadline reached");
         if (Atomics.load(this.control, CONTROL_CANCEL) === this.currentId) throw new GuestFault("timeout", "cancelled by the runner");
         return FUEL_REFILL;

@@ -42,7 +42,7 @@ export class Deadline extends Error {
 }
 
 /** An interrupt import that grants `fuel` per call and throws Deadline after `maxCalls` calls. */
-export function budgetInterrupt(fuel: number, maxCalls: number): { interrupt: (depthLeft: number) => number; calls: () => number } {
+export function budgetInterrupt(fuel: number, maxCalls: number): { interrupt: () => number; calls: () => number } {
   let calls = 0;
   return {
     interrupt: () => {
@@ -57,10 +57,10 @@ export function budgetInterrupt(fuel: number, maxCalls: number): { interrupt: (d
  * Running an endless loop without checks would hang the test run (wasm cannot be stopped
  * from outside), so tests that run one first count the checks in the prepared bytes. For
  * modules without imported functions or globals: fuel is global 0, depth global 1, the
- * interrupt function 0. Both kinds of check count: plain and nesting entry checks.
+ * interrupt function 0, stack_overflow 1. Both kinds of check count: plain and nesting entry checks.
  */
 export function guardChecks(bytes: Uint8Array, expected: number): void {
-  const plan = { fuelGlobal: 0, depthGlobal: 1, interruptFunc: 0 };
+  const plan = { fuelGlobal: 0, depthGlobal: 1, interruptFunc: 0, overflowFunc: 1 };
   let found = 0;
   for (const check of [interruptCheck(plan), nestingEntryCheck(plan)]) {
     for (let i = 0; i + check.length <= bytes.length; i++) {
@@ -72,16 +72,26 @@ export function guardChecks(bytes: Uint8Array, expected: number): void {
   if (found < expected) throw new Error(`expected ${expected} interrupt checks, found ${found}: not running code that may never end`);
 }
 
+/** What the prepared module's stack_overflow import throws in tests. */
+export class TooDeep extends Error {
+  constructor() {
+    super("call depth limit");
+  }
+}
+
 export function instantiatePrepared(
   result: Ok,
-  interrupt: (depthLeft: number) => number = () => 1_000_000,
+  interrupt: () => number = () => 1_000_000,
   log: unknown[] = [],
+  stackOverflow: () => number = () => {
+    throw new TooDeep();
+  },
 ): { instance: WebAssembly.Instance; memory: WebAssembly.Memory } {
   const memory = new WebAssembly.Memory({ initial: result.memory.minPages, maximum: result.memory.maxPages });
   const instance = new WebAssembly.Instance(new WebAssembly.Module(result.bytes), {
     env: { memory },
     edge: edgeStubs(log),
-    edge_sandbox: { interrupt },
+    edge_sandbox: { interrupt, stack_overflow: stackOverflow },
   });
   return { instance, memory };
 }

@@ -115,7 +115,7 @@ describe("post-MVP instructions pass through", () => {
     const bytes = fixture("post-mvp");
     const prepared = prepareOk(bytes);
     const memory = new WebAssembly.Memory({ initial: prepared.memory.minPages, maximum: prepared.memory.maxPages });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(prepared.bytes), { env: { memory }, edge_sandbox: { interrupt: () => 1000 } });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(prepared.bytes), { env: { memory }, edge_sandbox: { interrupt: () => 1000, stack_overflow: () => 0 } });
     const original = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
     const run = (i: WebAssembly.Instance) => (i.exports.run as () => number)();
     expect(run(instance)).toBe(run(original));

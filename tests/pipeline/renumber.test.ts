@@ -1,4 +1,4 @@
-// Adding the interrupt import shifts every defined function by one. Everything that names a
+// Adding the sandbox imports (interrupt, stack_overflow) shifts every defined function by two. Everything that names a
 // function must follow, or calls, tables and traps go to the wrong function.
 
 import { describe, expect, test } from "bun:test";
@@ -68,22 +68,24 @@ describe("function index shift", () => {
     expect(kinds.filter((k) => k.includes("ref.null")).length).toBe(4);
   });
 
-  test("the interrupt import follows the existing function imports", () => {
+  test("the sandbox imports follow the existing function imports", () => {
     const imports = WebAssembly.Module.imports(new WebAssembly.Module(prepared.bytes)).filter((i) => i.kind === "function");
-    expect(imports.map((i) => `${i.module}.${i.name}`)).toEqual(["edge.log", "edge.request_method", "edge_sandbox.interrupt"]);
+    expect(imports.map((i) => `${i.module}.${i.name}`)).toEqual(["edge.log", "edge.request_method", "edge_sandbox.interrupt", "edge_sandbox.stack_overflow"]);
   });
 
-  test("the name section follows the shift: function, local names and the interrupt's name", () => {
+  test("the name section follows the shift: function, local names and the sandbox imports' names", () => {
     const t = text(prepared.bytes);
     expect(t).toContain(`(import "edge_sandbox" "interrupt" (func $edge_sandbox.interrupt`);
+    expect(t).toContain(`(import "edge_sandbox" "stack_overflow" (func $edge_sandbox.stack_overflow`);
     expect(t).toContain(`(func $double (type`);
     expect(t).toMatch(/\(func \$sq \(type [^)]+\) \(param \$x i32\)/);
     expect(t).toContain("local.get $x");
     expect(t).toContain("call $inc");
     expect(t).toContain("return_call $sq");
     expect(t).toContain("(start $start)");
-    // Without the shift, the names would be one function off and the interrupt's name would land on a defined function.
+    // Without the shift, the names would be off and the added names would land on defined functions.
     expect(t.split("(func $edge_sandbox.interrupt (type").length - 1).toBe(1);
+    expect(t.split("(func $edge_sandbox.stack_overflow (type").length - 1).toBe(1);
     expect(t).toContain("call $edge_sandbox.interrupt");
   });
 

@@ -126,7 +126,7 @@ describe("stack limit", () => {
   // The engine alone would let this guest go ~7,900 frames deep before its code is optimised
   // and ~500,000 after: the counted limit makes the answer the same on the first request and
   // the fortieth (by when the recursion has been optimised).
-  test(`calls nest up to MAX_CALL_DEPTH (${MAX_CALL_DEPTH}) deep, in every request, and no deeper`, () =>
+  test(`recursion nests up to MAX_CALL_DEPTH (${MAX_CALL_DEPTH}) deep, in every request, and no deeper`, () =>
     withRunner("recurse-to", { workers: 1 }, async (runner) => {
       const within = String(MAX_CALL_DEPTH - 100);
       const beyond = String(MAX_CALL_DEPTH + 100);
