@@ -17,6 +17,7 @@ const ServerSettings = {
   host: Type.String({ minLength: 1, default: "0.0.0.0" }),
   workers: Type.Integer({ minimum: 1, maximum: 256 }),
   spareWorkers: Type.Integer({ minimum: 0, maximum: 256, default: 2, description: "extra workers that run functions seen running slow, so fast ones never wait behind them" }),
+  sparePriority: Type.Union([Type.Literal("idle"), Type.Literal("normal")], { default: "idle", description: "idle: spares get only CPU that fast work leaves (Linux SCHED_IDLE); normal: they compete like the rest" }),
   queue: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1024, description: "max invocations waiting for a worker" }),
   maxBodyBytes: Type.Integer({ minimum: 0, default: 10 * MiB }),
   maxResponseBytes: Type.Integer({ minimum: 0, default: 16 * MiB }),
@@ -57,6 +58,7 @@ const SERVER_FLAGS = {
   host: ["host", "EDGE_RUNNER_HOST"],
   workers: ["workers", "EDGE_RUNNER_WORKERS"],
   "spare-workers": ["spareWorkers", "EDGE_RUNNER_SPARE_WORKERS"],
+  "spare-priority": ["sparePriority", "EDGE_RUNNER_SPARE_PRIORITY"],
   queue: ["queue", "EDGE_RUNNER_QUEUE"],
   "max-body-bytes": ["maxBodyBytes", "EDGE_RUNNER_MAX_BODY_BYTES"],
   "max-response-bytes": ["maxResponseBytes", "EDGE_RUNNER_MAX_RESPONSE_BYTES"],
@@ -87,11 +89,11 @@ const NUMERIC = new Set<AnyKey>(["port", "memoryPages", "maxExecutionMs", "worke
 const SECRET = new Set<AnyKey>(["token"]);
 
 export const USAGE = `usage: bun run runner <module.wasm> [--port 3000] [--host 0.0.0.0] [--name NAME] [--entrypoint handle]
-       [--memory-pages 16] [--max-execution-ms 500] [--env KEY=VALUE]... [--workers N] [--spare-workers 2] [--queue 1024]
+       [--memory-pages 16] [--max-execution-ms 500] [--env KEY=VALUE]... [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024]
        [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--sha256 HEX] [--log-level info]
    or: bun run runner --control-plane URL --token TOKEN [--port 3000] [--host 0.0.0.0] [--node-id ID]
        [--cache-dir DIR] [--cache-mb 256] [--disk-mb 1024] [--advertise-url URL] [--prefetch-concurrency 4]
-       [--workers N] [--spare-workers 2] [--queue 1024] [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--log-level info]
+       [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--log-level info]
 Every flag also reads EDGE_RUNNER_<FLAG> from the environment (e.g. EDGE_RUNNER_TOKEN).`;
 
 export type ConfigResult = { ok: true; config: RunnerConfig } | { ok: false; message: string } | { ok: "help" };

@@ -15,9 +15,23 @@ export interface InvocationLimits {
 /**
  * How long after its deadline a silent worker is presumed stuck and replaced. The fuel checks
  * end a guest at its deadline; this is the backstop, generous enough that a starved CPU or a
- * deep stack unwinding (seen at ~600 ms here) is not mistaken for a stuck worker.
+ * deep stack unwinding (seen at ~600 ms here) is not mistaken for a stuck worker. Where the
+ * worker's CPU time can be read, the grace is CPU time spent past the deadline (a background
+ * spare on a busy node may not run for seconds, and is not stuck for that), up to
+ * WATCHDOG_HARD_MS of wall time.
  */
 export const WATCHDOG_GRACE_MS = 1000;
+export const WATCHDOG_HARD_MS = 10_000;
+
+/**
+ * Whether a worker `lateMs` past its invocation's deadline is stuck. `cpuLateMs`: CPU time its
+ * thread used since the deadline, null where that cannot be read (then wall time decides).
+ */
+export function presumedStuck(lateMs: number, cpuLateMs: number | null): boolean {
+  if (lateMs <= WATCHDOG_GRACE_MS) return false;
+  if (cpuLateMs === null || lateMs >= WATCHDOG_HARD_MS) return true;
+  return cpuLateMs >= WATCHDOG_GRACE_MS;
+}
 
 /** Fuel handed back to the guest each time the interrupt check finds time left. */
 export const FUEL_REFILL = 10_000;

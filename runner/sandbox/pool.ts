@@ -18,9 +18,10 @@
 // hello-world load leaves the spares idle (wrk: same req/s and CPU per request).
 import type { Outcome } from "../outcome";
 import type { Logger, LogLevel } from "../observe/log";
-import { WATCHDOG_GRACE_MS } from "./limits";
+import { presumedStuck, WATCHDOG_GRACE_MS } from "./limits";
+import { threadCpuMs } from "./os-thread";
 import {
-  CONTROL_BYTES, CONTROL_CANCEL, CONTROL_MAIL, CONTROL_RUNNING, CONTROL_STARTED_F64, RING_BYTES,
+  CONTROL_BYTES, CONTROL_CANCEL, CONTROL_MAIL, CONTROL_RUNNING, CONTROL_STARTED_F64, CONTROL_TID, RING_BYTES,
   type FromWorker, type GuestResponse, type LoadedFunction, type PostedResult, type ToWorker,
 } from "./protocol";
 import { createRing, RingReader, RingWriter } from "./ring";
@@ -45,6 +46,11 @@ export interface PoolOptions {
   queueLimit: number;
   /** How long a function stays marked slow after it was last seen running slow (tests shorten it). */
   slowMemoryMs?: number;
+  /**
+   * "idle" (default): spares run as background threads, taking only CPU fast work leaves;
+   * "normal": they compete for CPU like every other thread.
+   */
+  sparePriority?: "idle" | "normal";
   logLevel: LogLevel;
   logger: Logger;
 }
@@ -73,6 +79,9 @@ interface Slot {
   inflight: Map<number, Job>;
   /** How many of those are slow jobs. */
   slowHeld: number;
+  /** The job last seen past its deadline, and the thread's CPU time (ms) when it was. */
+  overdueJob: number;
+  cpuAtDeadline: number;
 }
 
 const WORKER_URL = new URL("./worker.ts", import.meta.url);
@@ -178,18 +187,19 @@ export class WorkerPool {
       jobs: new RingWriter(jobs), results: new RingReader(results),
       inflight: new Map(),
       slowHeld: 0,
+      overdueJob: 0,
+      cpuAtDeadline: 0,
     };
     worker.onmessage = (event: MessageEvent<FromWorker>) => this.settle(slot, event.data.result);
     worker.onerror = (event: ErrorEvent) => this.replace(slot, "worker_crash", `worker error: ${event.message}`);
     worker.addEventListener("close", () => {
       if (this.slots[slot.index] === slot && !this.closed) this.replace(slot, "worker_crash", "worker exited");
     });
-    // Spares run in the background (thread-priority.ts): the slow functions they hold then take
-    // only CPU that fast work leaves. Measured beside a function looping to its 50 ms limit
-    // 10 times a second (hello at 2,000/s on this 2-core machine), p99 of the hello requests
-    // overlapping a loop: 5.2 ms with spares at normal priority, 4.1-4.7 at nice 19, 3.3-3.5
-    // as SCHED_IDLE.
-    const background = index >= this.options.size;
+    // Spares run in the background (os-thread.ts): the slow functions they hold then take only
+    // CPU that fast work leaves. Measured beside a function looping to its 50 ms limit 10 times
+    // a second (hello at 2,000/s on this 2-core machine), p99 of the hello requests overlapping
+    // a loop: 5.2 ms with spares at normal priority, 4.1-4.7 at nice 19, 3.3-3.5 as SCHED_IDLE.
+    const background = index >= this.options.size && (this.options.sparePriority ?? "idle") === "idle";
     this.post(slot, { type: "init", control, jobs, results, logLevel: this.options.logLevel, workerIndex: index, background });
     for (const { handle, fn } of this.functions.values()) this.post(slot, { type: "load", handle, fn });
     this.listen(slot);
@@ -345,11 +355,24 @@ export class WorkerPool {
     for (const slot of this.slots) {
       const running = Atomics.load(slot.control, CONTROL_RUNNING);
       const job = running === 0 ? undefined : slot.inflight.get(running);
-      if (job && now > slot.started[CONTROL_STARTED_F64] + job.maxExecutionMs + WATCHDOG_GRACE_MS) {
-        Atomics.store(slot.control, CONTROL_CANCEL, job.id);
-        this.options.logger.log("error", "worker unresponsive past its deadline; replacing it", { worker: slot.index, request_id: job.requestId });
-        this.replace(slot, "timeout", "watchdog: worker did not answer by the deadline");
+      if (!job) continue;
+      const late = now - (slot.started[CONTROL_STARTED_F64] + job.maxExecutionMs);
+      if (late <= 0) continue;
+      // CPU time is read when a job is first seen late, then at each tick only once the wall-time
+      // grace is over: no /proc reads for jobs on time, one for a job that stops at its checks.
+      const tid = Atomics.load(slot.control, CONTROL_TID);
+      if (slot.overdueJob !== job.id) {
+        slot.overdueJob = job.id;
+        slot.cpuAtDeadline = tid > 0 ? (threadCpuMs(tid) ?? -1) : -1;
       }
+      if (late <= WATCHDOG_GRACE_MS) continue;
+      // A thread that has not run since its deadline (a background spare on a busy node) is
+      // waiting for a CPU, not stuck: it ends at its next fuel check once it runs.
+      const cpu = slot.cpuAtDeadline >= 0 ? threadCpuMs(tid) : null;
+      if (!presumedStuck(late, cpu === null ? null : cpu - slot.cpuAtDeadline)) continue;
+      Atomics.store(slot.control, CONTROL_CANCEL, job.id);
+      this.options.logger.log("error", "worker unresponsive past its deadline; replacing it", { worker: slot.index, request_id: job.requestId });
+      this.replace(slot, "timeout", "watchdog: worker did not answer by the deadline");
     }
   }
 

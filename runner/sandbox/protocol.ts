@@ -53,13 +53,15 @@ export type FromWorker = { type: "result"; result: PostedResult };
  * The per-worker control block, shared memory read without a message:
  * Int32 [CANCEL] an invocation id to abandon, [RUNNING] the id being run (0 when idle),
  * [MAIL] bumped by the main thread after each postMessage, so a worker blocked waiting on its
- * ring knows to let its event loop deliver it; Float64 [STARTED] when the running invocation
- * started (Date.now()), for the watchdog.
+ * ring knows to let its event loop deliver it, [TID] the worker thread's OS id (0 unknown), for
+ * the watchdog to read its CPU time; Float64 [STARTED] when the running invocation started
+ * (Date.now()), for the watchdog.
  */
 export const CONTROL_BYTES = 24;
 export const CONTROL_CANCEL = 0;
 export const CONTROL_RUNNING = 1;
 export const CONTROL_MAIL = 2;
+export const CONTROL_TID = 3;
 export const CONTROL_STARTED_F64 = 2;
 
 /** Bytes of each ring; an invocation or result over a quarter of it goes by postMessage. */

@@ -5,9 +5,9 @@
 import { createLogger } from "../observe/log";
 import { collectSoon } from "./collect-soon";
 import { Executor } from "./executor";
-import { CONTROL_MAIL, type FromWorker, type LoadedFunction, type PostedResult, type ToWorker } from "./protocol";
+import { CONTROL_MAIL, CONTROL_TID, type FromWorker, type LoadedFunction, type PostedResult, type ToWorker } from "./protocol";
 import { RingReader, RingWriter } from "./ring";
-import { backgroundThread } from "./thread-priority";
+import { backgroundThread, currentThreadId } from "./os-thread";
 import { readJob, requestBytes, writeResult, type RequestBytes } from "./wire";
 
 declare const self: Worker;
@@ -34,6 +34,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       const logger = createLogger(msg.logLevel, { worker: msg.workerIndex });
       if (msg.background && !backgroundThread()) logger.log("info", "could not lower this spare worker's priority");
       executor = new Executor(logger, msg.control);
+      Atomics.store(new Int32Array(msg.control), CONTROL_TID, currentThreadId());
       results = new RingWriter(msg.results);
       void serve(new RingReader(msg.jobs), new Int32Array(msg.control));
       return;

@@ -2,10 +2,11 @@
 // ones it held but had not started run elsewhere, and the pool keeps serving at full size.
 // No guest can kill a worker any more (that is the point of the sandbox), so the test ends a
 // worker thread from outside, the way a crash of the thread itself would.
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { prepareArtifact } from "../../runner/module/prepare-artifact";
 import { createLogger } from "../../runner/observe/log";
 import { WorkerPool } from "../../runner/sandbox/pool";
+import { presumedStuck, WATCHDOG_GRACE_MS, WATCHDOG_HARD_MS } from "../../runner/sandbox/limits";
 import type { RequestParts } from "../../runner/sandbox/wire";
 import { guest } from "../helpers/guests";
 
@@ -35,4 +36,23 @@ test("a worker thread that dies mid-invocation: worker_crash for that one, the r
   } finally {
     await pool.close(100);
   }
+});
+
+describe("the watchdog's verdict", () => {
+  // A spare running as a background thread may wait seconds for a CPU on a busy node: that is
+  // not a stuck worker. Only CPU spent past the deadline (or, past WATCHDOG_HARD_MS, any wait)
+  // says stuck; where CPU time cannot be read, wall time decides as before.
+  test("wall time past the grace with the CPU time past it too: stuck", () => {
+    expect(presumedStuck(WATCHDOG_GRACE_MS + 20, WATCHDOG_GRACE_MS)).toBe(true);
+  });
+  test("wall time past the grace but almost no CPU used since the deadline: waiting, not stuck", () => {
+    expect(presumedStuck(WATCHDOG_GRACE_MS * 3, 30)).toBe(false);
+  });
+  test("within the grace: never stuck, whatever the CPU", () => {
+    expect(presumedStuck(WATCHDOG_GRACE_MS, WATCHDOG_GRACE_MS * 5)).toBe(false);
+  });
+  test("past the hard limit: stuck even if starved; CPU time unknown: wall time decides", () => {
+    expect(presumedStuck(WATCHDOG_HARD_MS, 0)).toBe(true);
+    expect(presumedStuck(WATCHDOG_GRACE_MS + 1, null)).toBe(true);
+  });
 });
