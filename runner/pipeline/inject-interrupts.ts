@@ -140,13 +140,16 @@ export interface BodyChecks {
   readonly afterBulk: Uint8Array;
 }
 
+/** `p.depthGlobal` is -1 for a module where nothing may recur: no nesting code is needed. */
 export function bodyChecks(p: CheckPlan): BodyChecks {
-  return { plain: interruptCheck(p), nestingEntry: nestingEntryCheck(p), leave: leaveCode(p), afterBulk: bulkCheck(p) };
+  const depth = p.depthGlobal >= 0;
+  const none = new Uint8Array(0);
+  return { plain: interruptCheck(p), nestingEntry: depth ? nestingEntryCheck(p) : none, leave: depth ? leaveCode(p) : none, afterBulk: bulkCheck(p) };
 }
 
-/** The import entries for the sandbox host calls, in index order; both have type `() -> i32`. */
-export function writeSandboxImports(w: ByteWriter, typeIndex: number): void {
-  for (const imp of [INTERRUPT_IMPORT, STACK_OVERFLOW_IMPORT]) {
+/** The import entries for the sandbox host calls, in index order, `count` of them (1 or 2); all have type `() -> i32`. */
+export function writeSandboxImports(w: ByteWriter, typeIndex: number, count: number): void {
+  for (const imp of [INTERRUPT_IMPORT, STACK_OVERFLOW_IMPORT].slice(0, count)) {
     w.name(imp.module);
     w.name(imp.name);
     w.u8(0x00);
@@ -154,10 +157,11 @@ export function writeSandboxImports(w: ByteWriter, typeIndex: number): void {
   }
 }
 
-/** Writes the global section: the module's globals (renumbered), then the fuel and depth globals. */
-export function writeGlobals(r: ByteReader | null, w: ByteWriter, copier: ExpressionCopier): void {
+/** Writes the global section: the module's globals (renumbered), then the fuel and (when `depth`) depth globals. */
+export function writeGlobals(r: ByteReader | null, w: ByteWriter, copier: ExpressionCopier, depth: boolean): void {
   const count = r ? r.u32() : 0;
-  w.u32(count + 2);
+  const added = depth ? [FUEL_INITIAL, MAX_CALL_DEPTH] : [FUEL_INITIAL];
+  w.u32(count + added.length);
   for (let i = 0; r && i < count; i++) {
     r.context = `global ${i}`;
     const typeStart = r.pos;
@@ -166,7 +170,7 @@ export function writeGlobals(r: ByteReader | null, w: ByteWriter, copier: Expres
     w.copy(r.bytes, typeStart, r.pos);
     copier.constExpr(r);
   }
-  for (const initial of [FUEL_INITIAL, MAX_CALL_DEPTH]) {
+  for (const initial of added) {
     w.u8(I32);
     w.u8(0x01); // mutable
     w.u8(OP.i32Const);
@@ -185,14 +189,14 @@ export function writeGlobals(r: ByteReader | null, w: ByteWriter, copier: Expres
  */
 export function writeCode(
   info: ModuleInfo, r: ByteReader, w: ByteWriter, checks: BodyChecks,
-  recursive: Uint8Array, blockType: (typeIndex: number) => Uint8Array | undefined,
+  recursive: Uint8Array, blockType: (typeIndex: number) => Uint8Array | undefined, addedFuncs: number,
 ): void {
   const count = r.u32();
   if (count !== info.funcTypes.length) {
     r.malformed(`the code section has ${count} bodies but the function section declares ${info.funcTypes.length}`);
   }
   w.u32(count);
-  const copier = new ExpressionCopier(r.bytes, w, info.importedFuncs, checks.plain, checks.afterBulk);
+  const copier = new ExpressionCopier(r.bytes, w, info.importedFuncs, addedFuncs, checks.plain, checks.afterBulk);
   const sectionEnd = r.end;
   for (let i = 0; i < count; i++) {
     r.func = -1;

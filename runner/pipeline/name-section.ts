@@ -17,8 +17,10 @@ const LABEL_NAMES = 3;
 export const INTERRUPT_DEBUG_NAME = `${INTERRUPT_IMPORT.module}.${INTERRUPT_IMPORT.name}`;
 const ADDED_NAMES = [INTERRUPT_DEBUG_NAME, `${STACK_OVERFLOW_IMPORT.module}.${STACK_OVERFLOW_IMPORT.name}`];
 
-/** The payload (after the section name) of the rewritten section, or null to drop it. */
-export function rewriteNameSection(input: Uint8Array, section: Section, importedFuncs: number): Uint8Array | null {
+/** The payload (after the section name) of the rewritten section, or null to drop it; `added` function imports (1 or 2) were inserted. */
+
+export function rewriteNameSection(input: Uint8Array, section: Section, importedFuncs: number, added: number): Uint8Array | null {
+  const names = ADDED_NAMES.slice(0, added);
   const r = new ByteReader(input, section.payloadStart, section.end);
   r.context = "the name section";
   const w = new ByteWriter(section.end - section.payloadStart + 64);
@@ -31,8 +33,8 @@ export function rewriteNameSection(input: Uint8Array, section: Section, imported
       const sub = new ByteReader(input, contentStart, r.pos);
       w.u8(id);
       const mark = w.beginSized();
-      if (id === FUNCTION_NAMES) writeFunctionNames(sub, w, importedFuncs);
-      else if (id === LOCAL_NAMES || id === LABEL_NAMES) writeIndirectNames(sub, w, importedFuncs);
+      if (id === FUNCTION_NAMES) writeFunctionNames(sub, w, importedFuncs, names);
+      else if (id === LOCAL_NAMES || id === LABEL_NAMES) writeIndirectNames(sub, w, importedFuncs, names.length);
       else w.copy(input, contentStart, r.pos);
       w.endSized(mark);
     }
@@ -43,12 +45,12 @@ export function rewriteNameSection(input: Uint8Array, section: Section, imported
   return w.finish();
 }
 
-function writeFunctionNames(r: ByteReader, w: ByteWriter, importedFuncs: number): void {
+function writeFunctionNames(r: ByteReader, w: ByteWriter, importedFuncs: number, names: readonly string[]): void {
   const count = r.u32();
-  w.u32(count + ADDED_NAMES.length);
+  w.u32(count + names.length);
   let inserted = false;
   const insert = (): void => {
-    ADDED_NAMES.forEach((name, k) => {
+    names.forEach((name, k) => {
       w.u32(importedFuncs + k);
       w.name(name);
     });
@@ -59,18 +61,18 @@ function writeFunctionNames(r: ByteReader, w: ByteWriter, importedFuncs: number)
     const nameStart = r.pos;
     r.skipName();
     if (!inserted && index >= importedFuncs) insert();
-    w.u32(shiftFunc(index, importedFuncs));
+    w.u32(shiftFunc(index, importedFuncs, names.length));
     w.copy(r.bytes, nameStart, r.pos);
   }
   if (!inserted) insert();
   r.expectEnd();
 }
 
-function writeIndirectNames(r: ByteReader, w: ByteWriter, importedFuncs: number): void {
+function writeIndirectNames(r: ByteReader, w: ByteWriter, importedFuncs: number, added: number): void {
   const count = r.u32();
   w.u32(count);
   for (let i = 0; i < count; i++) {
-    w.u32(shiftFunc(r.u32(), importedFuncs));
+    w.u32(shiftFunc(r.u32(), importedFuncs, added));
     const mapStart = r.pos;
     for (let n = r.u32(), j = 0; j < n; j++) {
       r.u32();

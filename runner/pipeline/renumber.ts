@@ -1,5 +1,5 @@
-// The sandbox imports (interrupt, stack_overflow) are added after the existing function
-// imports, so every defined function's index moves up by ADDED_FUNCS. These writers copy index-bearing sections with the
+// The sandbox imports (interrupt, and stack_overflow for modules that can recur) are added
+// after the existing function imports, so every defined function's index moves up by as many. These writers copy index-bearing sections with the
 // shift applied; everything between patch points is copied as raw bytes.
 
 import type { ByteReader } from "./byte-reader.ts";
@@ -8,12 +8,9 @@ import { walkExpression, type ExpressionVisitor } from "./instructions.ts";
 import { KIND, type ModuleInfo } from "./module-info.ts";
 import { readRefType } from "./value-types.ts";
 
-/** Function imports the rewrite adds after the module's own. */
-export const ADDED_FUNCS = 2;
-
-/** New index of function `index` when ADDED_FUNCS imports are added after `importedFuncs`. */
-export function shiftFunc(index: number, importedFuncs: number): number {
-  return index >= importedFuncs ? index + ADDED_FUNCS : index;
+/** New index of function `index` when `added` imports are added after `importedFuncs`. */
+export function shiftFunc(index: number, importedFuncs: number, added: number): number {
+  return index >= importedFuncs ? index + added : index;
 }
 
 /**
@@ -32,6 +29,8 @@ export class ExpressionCopier implements ExpressionVisitor {
     private readonly input: Uint8Array,
     private readonly w: ByteWriter,
     private readonly importedFuncs: number,
+    /** Function imports added after `importedFuncs`. */
+    private readonly added: number,
     private readonly loopCheck: Uint8Array | null,
     /** Inserted after every bulk memory/table operation, when given. */
     private readonly bulkCheck: Uint8Array | null = null,
@@ -72,7 +71,7 @@ export class ExpressionCopier implements ExpressionVisitor {
   funcIndex(start: number, end: number, index: number): void {
     if (index < this.importedFuncs) return;
     this.w.copy(this.input, this.copied, start);
-    this.w.u32(index + ADDED_FUNCS);
+    this.w.u32(index + this.added);
     this.copied = end;
   }
 
@@ -90,7 +89,7 @@ export class ExpressionCopier implements ExpressionVisitor {
   }
 }
 
-export function writeExports(info: ModuleInfo, r: ByteReader, w: ByteWriter): void {
+export function writeExports(info: ModuleInfo, r: ByteReader, w: ByteWriter, added: number): void {
   const count = r.u32();
   w.u32(count);
   for (let i = 0; i < count; i++) {
@@ -100,19 +99,19 @@ export function writeExports(info: ModuleInfo, r: ByteReader, w: ByteWriter): vo
     const indexStart = r.pos;
     const index = r.u32();
     w.copy(r.bytes, entryStart, indexStart);
-    w.u32(kind === KIND.func ? shiftFunc(index, info.importedFuncs) : index);
+    w.u32(kind === KIND.func ? shiftFunc(index, info.importedFuncs, added) : index);
   }
 }
 
-export function writeStart(info: ModuleInfo, r: ByteReader, w: ByteWriter): void {
-  w.u32(shiftFunc(r.u32(), info.importedFuncs));
+export function writeStart(info: ModuleInfo, r: ByteReader, w: ByteWriter, added: number): void {
+  w.u32(shiftFunc(r.u32(), info.importedFuncs, added));
 }
 
 /**
  * Element segments, all eight encodings: bit 0 passive/declarative, bit 1 explicit table
  * (or declarative when passive), bit 2 expressions instead of function indices.
  */
-export function writeElements(info: ModuleInfo, r: ByteReader, w: ByteWriter, copier: ExpressionCopier): void {
+export function writeElements(info: ModuleInfo, r: ByteReader, w: ByteWriter, copier: ExpressionCopier, added: number): void {
   const count = r.u32();
   w.u32(count);
   for (let i = 0; i < count; i++) {
@@ -136,7 +135,7 @@ export function writeElements(info: ModuleInfo, r: ByteReader, w: ByteWriter, co
     w.u32(n);
     for (let j = 0; j < n; j++) {
       if (usesExprs) copier.constExpr(r);
-      else w.u32(shiftFunc(r.u32(), info.importedFuncs));
+      else w.u32(shiftFunc(r.u32(), info.importedFuncs, added));
     }
   }
 }

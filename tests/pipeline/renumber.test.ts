@@ -1,4 +1,5 @@
-// Adding the sandbox imports (interrupt, stack_overflow) shifts every defined function by two. Everything that names a
+// Adding the sandbox imports shifts every defined function: by one (interrupt) in a module where
+// nothing can recur, by two (interrupt, stack_overflow) in one where something can. Everything that names a
 // function must follow, or calls, tables and traps go to the wrong function.
 
 import { describe, expect, test } from "bun:test";
@@ -70,13 +71,31 @@ describe("function index shift", () => {
 
   test("the sandbox imports follow the existing function imports", () => {
     const imports = WebAssembly.Module.imports(new WebAssembly.Module(prepared.bytes)).filter((i) => i.kind === "function");
-    expect(imports.map((i) => `${i.module}.${i.name}`)).toEqual(["edge.log", "edge.request_method", "edge_sandbox.interrupt", "edge_sandbox.stack_overflow"]);
+    expect(imports.map((i) => `${i.module}.${i.name}`)).toEqual(["edge.log", "edge.request_method", "edge_sandbox.interrupt"]);
   });
 
-  test("the name section follows the shift: function, local names and the sandbox imports' names", () => {
+  test("with a function that can recur, stack_overflow follows interrupt and everything shifts by two", () => {
+    const bytes = wat(`(module
+      (import "edge" "log" (func $log (param i32 i32 i32)))
+      (func $down (param i32) (result i32)
+        (if (result i32) (local.get 0) (then (call $down (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 7))))
+      (func $after (result i32) (call $down (i32.const 3)))
+      (func (export "handle"))
+      (export "after" (func $after)))`);
+    const recursive = prepareOk(bytes);
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(recursive.bytes)).filter((i) => i.kind === "function");
+    expect(imports.map((i) => `${i.module}.${i.name}`)).toEqual(["edge.log", "edge_sandbox.interrupt", "edge_sandbox.stack_overflow"]);
+    const t = text(recursive.bytes);
+    expect(t).toContain(`(import "edge_sandbox" "stack_overflow" (func $edge_sandbox.stack_overflow`);
+    expect(t).toContain("call $down");
+    expect(t.split("(func $edge_sandbox.stack_overflow (type").length - 1).toBe(1);
+    expect(outcome(instantiatePrepared(recursive).instance, "after")).toEqual({ value: 7 });
+  });
+
+  test("the name section follows the shift: function, local names and the interrupt's name", () => {
     const t = text(prepared.bytes);
     expect(t).toContain(`(import "edge_sandbox" "interrupt" (func $edge_sandbox.interrupt`);
-    expect(t).toContain(`(import "edge_sandbox" "stack_overflow" (func $edge_sandbox.stack_overflow`);
+    expect(t).not.toContain("stack_overflow");
     expect(t).toContain(`(func $double (type`);
     expect(t).toMatch(/\(func \$sq \(type [^)]+\) \(param \$x i32\)/);
     expect(t).toContain("local.get $x");
@@ -85,7 +104,6 @@ describe("function index shift", () => {
     expect(t).toContain("(start $start)");
     // Without the shift, the names would be off and the added names would land on defined functions.
     expect(t.split("(func $edge_sandbox.interrupt (type").length - 1).toBe(1);
-    expect(t.split("(func $edge_sandbox.stack_overflow (type").length - 1).toBe(1);
     expect(t).toContain("call $edge_sandbox.interrupt");
   });
 
