@@ -35,18 +35,24 @@ export interface PrepareOptions {
    * the second validation alone costs ~30 ms.
    */
   readonly verifyOutput?: boolean;
+  /**
+   * Validate the input with the engine (default true). A caller that compiles the output
+   * asynchronously turns it off and calls inputRejection() only if compiling fails: on a
+   * 2 MiB module validation takes ~30 ms of the caller's thread, compiling can run off it.
+   */
+  readonly validateInput?: boolean;
 }
 
 export function prepareModule(input: Uint8Array, limits: PipelineLimits, options: PrepareOptions = {}): PrepareResult {
   try {
-    return prepare(input, limits, options.verifyOutput ?? true);
+    return prepare(input, limits, options.verifyOutput ?? true, options.validateInput ?? true);
   } catch (e) {
     if (e instanceof PipelineRejection) return { ok: false, rejection: e.rejection };
     return { ok: false, rejection: rejection("internal", { detail: describe(e) }) };
   }
 }
 
-function prepare(input: Uint8Array, limits: PipelineLimits, verifyOutput: boolean): PrepareResult {
+function prepare(input: Uint8Array, limits: PipelineLimits, verifyOutput: boolean, validateInput: boolean): PrepareResult {
   checkLimits(limits);
   const sections = splitSections(input);
   const info = readModuleInfo(input, sections);
@@ -56,7 +62,7 @@ function prepare(input: Uint8Array, limits: PipelineLimits, verifyOutput: boolea
   // The rewrite walks every instruction, so unsupported opcodes are found before the
   // engine is asked: it would accept some of them (exceptions) with nothing to say.
   const bytes = rewriteModule(info, plan);
-  const engineError = engineRejects(input);
+  const engineError = validateInput ? engineRejects(input) : null;
   if (engineError !== null) reject("invalid_module", { engine: engineError });
   checkAbi(info, limits);
   const outputError = verifyOutput ? engineRejects(bytes) : null;
@@ -72,6 +78,15 @@ function checkLimits(limits: PipelineLimits): void {
   if (typeof limits.entrypoint !== "string" || limits.entrypoint.length === 0) {
     reject("internal", { detail: "the entrypoint name is empty" });
   }
+}
+
+/**
+ * Why the engine refuses `input` (the invalid_module rejection), or null when it accepts it:
+ * for callers that prepared with validateInput off and then failed to compile the output.
+ */
+export function inputRejection(input: Uint8Array): Rejection | null {
+  const engineError = engineRejects(input);
+  return engineError === null ? null : rejection("invalid_module", { engine: engineError });
 }
 
 /** null when the engine accepts the bytes, else its reason. */

@@ -78,7 +78,7 @@ export class ModuleCache {
   private async compile(ref: ModuleRef): Promise<ModuleResult> {
     const artifact = await this.artifacts.get(ref);
     if (!artifact.ok) return artifact;
-    const result = compileModule(artifact.bytes, { memoryPages: ref.memoryPages, entrypoint: ref.entrypoint });
+    const result = await compileModule(artifact.bytes, { memoryPages: ref.memoryPages, entrypoint: ref.entrypoint });
     if (!result.ok) return { ok: false, reason: `module rejected (${result.code}): ${result.message}` };
     this.lru.set(ref.moduleKey, result.compiled, result.compiled.cost);
     return result;
