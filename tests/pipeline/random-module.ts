@@ -1,6 +1,8 @@
 // Generates random valid modules as WAT: functions over i32/i64 with blocks, ifs, bounded
-// loops, direct and indirect calls (only to lower-numbered functions, so everything
-// terminates), globals, memory and edge imports. Used to compare original and prepared.
+// loops, early returns, direct and indirect calls (only to lower-numbered functions, so
+// everything terminates), globals, memory and edge imports. Used to compare original and
+// prepared. Every function sits in the table, so those that call indirectly form a cycle
+// through it: the pipeline counts their frames (call-graph.ts), and the comparison covers that.
 
 import type { Prng } from "./prng.ts";
 
@@ -100,7 +102,7 @@ class FunctionGen {
   stmt(depth: number): string {
     const r = this.rng;
     const d = depth - 1;
-    switch (r.int(7)) {
+    switch (r.int(8)) {
       case 0: return `(local.set $a ${this.expr("i32", d)})`;
       case 1: return `(local.set $b ${this.expr("i64", d)})`;
       case 2: return `(global.set $g32 (i32.add (global.get $g32) ${this.expr("i32", d)}))`;
@@ -113,6 +115,9 @@ class FunctionGen {
         const label = `$l${c.slice(2)}`;
         return `(local.set ${c} (i32.const ${1 + r.int(6)})) (loop ${label} ${this.stmt(d)} ${this.stmt(d)} (br_if ${label} (local.tee ${c} (i32.sub (local.get ${c}) (i32.const 1)))))`;
       }
+      case 6:
+        // An early way out: counted functions must give their frame back here too.
+        return `(if ${this.expr("i32", d)} (then (return ${this.expr(this.sig.result, d)})))`;
       default:
         return `(block $out (br_if $out ${this.expr("i32", d)}) ${this.stmt(d)})`;
     }
