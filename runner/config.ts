@@ -17,7 +17,7 @@ const ServerSettings = {
   host: Type.String({ minLength: 1, default: "0.0.0.0" }),
   workers: Type.Integer({ minimum: 1, maximum: 256 }),
   spareWorkers: Type.Integer({ minimum: 0, maximum: 256, default: 2, description: "extra workers that run functions seen running slow, so fast ones never wait behind them" }),
-  sparePriority: Type.Union([Type.Literal("idle"), Type.Literal("normal")], { default: "idle", description: "idle: spares get only CPU that fast work leaves (Linux SCHED_IDLE); normal: they compete like the rest" }),
+  sparePriority: Type.Union([Type.Literal("idle"), Type.Literal("normal")], { default: "idle", description: "idle: on the spares, functions that recently ran into their time limit get only CPU that others leave (Linux SCHED_IDLE); normal: never" }),
   queue: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1024, description: "max invocations waiting for a worker" }),
   maxBodyBytes: Type.Integer({ minimum: 0, default: 10 * MiB }),
   maxResponseBytes: Type.Integer({ minimum: 0, default: 16 * MiB }),

@@ -6,20 +6,27 @@
 import { readFileSync, readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
 
+const SCHED_OTHER = 0;
 const SCHED_IDLE = 5;
+/** sched_param with sched_priority 0, the only value both policies take. */
+const PARAM = new Int32Array(1);
 
-function schedIdle(): boolean {
-  if (process.platform !== "linux") return false;
+type SetScheduler = (pid: number, policy: number, param: Int32Array) => number;
+let setScheduler: SetScheduler | null | undefined;
+
+/** libc's sched_setscheduler through bun:ffi, opened once per thread; null where there is none. */
+function scheduler(): SetScheduler | null {
+  if (setScheduler !== undefined) return setScheduler;
+  setScheduler = null;
+  if (process.platform !== "linux") return null;
   try {
     const { dlopen, FFIType } = require("bun:ffi") as typeof import("bun:ffi");
     const libc = dlopen("libc.so.6", { sched_setscheduler: { args: [FFIType.i32, FFIType.i32, FFIType.ptr], returns: FFIType.i32 } });
-    // pid 0: the calling thread; sched_priority must be 0 for SCHED_IDLE.
-    const ok = libc.symbols.sched_setscheduler(0, SCHED_IDLE, new Int32Array(1)) === 0;
-    libc.close();
-    return ok;
+    setScheduler = (pid, policy, param) => libc.symbols.sched_setscheduler(pid, policy, param) as number;
   } catch {
-    return false;
+    setScheduler = null;
   }
+  return setScheduler;
 }
 
 /** The calling thread's id (what /proc/self/task lists), or 0. */
@@ -56,9 +63,14 @@ function nice(niceness: number): boolean {
   }
 }
 
-/** Whether the thread now runs in the background: SCHED_IDLE, or else at nice 19. */
-export function backgroundThread(): "idle" | "nice" | null {
-  if (schedIdle()) return "idle";
-  if (nice(19)) return "nice";
-  return null;
+/**
+ * Puts the calling thread in the background (SCHED_IDLE, else nice 19) or back. Whether it
+ * worked: leaving the background needs CAP_SYS_NICE or an RLIMIT_NICE that allows nice 0, so
+ * an unprivileged thread put there stays there.
+ */
+export function setBackground(on: boolean): boolean {
+  const set = scheduler();
+  // pid 0: the calling thread only.
+  if (set) return set(0, on ? SCHED_IDLE : SCHED_OTHER, PARAM) === 0;
+  return nice(on ? 19 : 0);
 }

@@ -47,8 +47,8 @@ export interface PoolOptions {
   /** How long a function stays marked slow after it was last seen running slow (tests shorten it). */
   slowMemoryMs?: number;
   /**
-   * "idle" (default): spares run as background threads, taking only CPU fast work leaves;
-   * "normal": they compete for CPU like every other thread.
+   * "idle" (default): on the spares, functions that recently ran into their time limit run as
+   * background threads, taking only CPU that others leave; "normal": never.
    */
   sparePriority?: "idle" | "normal";
   logLevel: LogLevel;
@@ -195,10 +195,11 @@ export class WorkerPool {
     worker.addEventListener("close", () => {
       if (this.slots[slot.index] === slot && !this.closed) this.replace(slot, "worker_crash", "worker exited");
     });
-    // Spares run in the background (os-thread.ts): the slow functions they hold then take only
-    // CPU that fast work leaves. Measured beside a function looping to its 50 ms limit 10 times
-    // a second (hello at 2,000/s on this 2-core machine), p99 of the hello requests overlapping
-    // a loop: 5.2 ms with spares at normal priority, 4.1-4.7 at nice 19, 3.3-3.5 as SCHED_IDLE.
+    // On spares, functions that ran into their time limit run in the background (worker.ts,
+    // os-thread.ts): a runaway loop then takes only CPU that fast work leaves. Measured beside a
+    // function looping to its 50 ms limit 10 times a second (hello at 2,000/s on this 2-core
+    // machine), p99 of the hello requests overlapping a loop: 5.2 ms with the loop at normal
+    // priority, 4.1-4.7 at nice 19, 3.3-3.5 as SCHED_IDLE.
     const background = index >= this.options.size && (this.options.sparePriority ?? "idle") === "idle";
     this.post(slot, { type: "init", control, jobs, results, logLevel: this.options.logLevel, workerIndex: index, background });
     for (const { handle, fn } of this.functions.values()) this.post(slot, { type: "load", handle, fn });

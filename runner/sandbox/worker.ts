@@ -2,12 +2,12 @@
 // they arrive. Invocations come through the jobs ring and results go back through the results
 // ring (see protocol.ts); while the ring is empty the worker blocks in Atomics.wait, and lets its
 // event loop run for set-up messages and the rare oversized invocation when told there is mail.
-import { createLogger } from "../observe/log";
+import { createLogger, type Logger } from "../observe/log";
 import { collectSoon } from "./collect-soon";
 import { Executor } from "./executor";
 import { CONTROL_MAIL, CONTROL_TID, type FromWorker, type LoadedFunction, type PostedResult, type ToWorker } from "./protocol";
 import { RingReader, RingWriter } from "./ring";
-import { backgroundThread, currentThreadId } from "./os-thread";
+import { currentThreadId, setBackground } from "./os-thread";
 import { readJob, requestBytes, writeResult, type RequestBytes } from "./wire";
 
 declare const self: Worker;
@@ -22,17 +22,28 @@ const LOAD_WAIT_MS = 1000;
 const WAKE_EVERY_MS = 1;
 /** Longest a worker stays blocked before it lets its event loop run anyway. */
 const IDLE_WAIT_MS = 10;
+/**
+ * How long a function that ran into its time limit runs in the background on this worker (a
+ * spare with --spare-priority idle): a runaway loop then takes only CPU that others leave,
+ * while slow functions that finish keep their fair share and never starve into a timeout.
+ */
+const RUNAWAY_MEMORY_MS = 10_000;
 
 let executor: Executor | null = null;
 let results: RingWriter | null = null;
 const functions = new Map<number, LoadedFunction>();
+let mayBackground = false;
+let inBackground = false;
+/** Function handle -> until when it counts as a runaway here. */
+const runawayUntil = new Map<number, number>();
+let logger: Logger | null = null;
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   switch (msg.type) {
     case "init": {
-      const logger = createLogger(msg.logLevel, { worker: msg.workerIndex });
-      if (msg.background && !backgroundThread()) logger.log("info", "could not lower this spare worker's priority");
+      logger = createLogger(msg.logLevel, { worker: msg.workerIndex });
+      mayBackground = msg.background;
       executor = new Executor(logger, msg.control);
       Atomics.store(new Int32Array(msg.control), CONTROL_TID, currentThreadId());
       results = new RingWriter(msg.results);
@@ -95,7 +106,28 @@ async function loaded(handle: number): Promise<void> {
 function run(id: number, handle: number, requestId: string, request: RequestBytes): PostedResult {
   const fn = functions.get(handle);
   if (!fn || !executor) return { id, outcome: "not_found", response: null, detail: `function #${handle} is not loaded` };
-  return executor.run(id, requestId, request, fn);
+  if (!mayBackground) return executor.run(id, requestId, request, fn);
+  const runaway = isRunaway(handle);
+  if (runaway !== inBackground) {
+    if (setBackground(runaway)) inBackground = runaway;
+    else {
+      // Cannot go into the background, or (unprivileged) cannot come back: stop trying.
+      mayBackground = false;
+      logger?.log("info", runaway ? "could not lower this spare worker's priority" : "this spare worker stays at low priority (no CAP_SYS_NICE)");
+    }
+  }
+  const result = executor.run(id, requestId, request, fn);
+  if (result.outcome === "timeout") runawayUntil.set(handle, Date.now() + RUNAWAY_MEMORY_MS);
+  return result;
+}
+
+function isRunaway(handle: number): boolean {
+  if (runawayUntil.size === 0) return false;
+  const until = runawayUntil.get(handle);
+  if (until === undefined) return false;
+  if (until > Date.now()) return true;
+  runawayUntil.delete(handle);
+  return false;
 }
 
 function answer(result: PostedResult): void {
