@@ -46,7 +46,8 @@ export function threadCpuMs(tid: number): number | null {
     // Fields after the command name, which may hold spaces and parentheses: utime and stime
     // are fields 14 and 15, in clock ticks (USER_HZ, 100 on Linux).
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[14 - 3]) + Number(fields[15 - 3])) * 10;
+    const ms = (Number(fields[14 - 3]) + Number(fields[15 - 3])) * 10;
+    return Number.isFinite(ms) ? ms : null;
   } catch {
     return null;
   }
