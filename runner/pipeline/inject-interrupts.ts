@@ -37,6 +37,17 @@ function addToGlobal(w: ByteWriter, global: number, delta: number): void {
   w.u32(global);
 }
 
+/** `global.get $global; i32.const 0; <compare>; if`: opens a block entered when the comparison holds. */
+function ifGlobalVsZero(w: ByteWriter, global: number, compare: number): void {
+  w.u8(OP.globalGet);
+  w.u32(global);
+  w.u8(OP.i32Const);
+  w.s32(0);
+  w.u8(compare);
+  w.u8(OP.if);
+  w.u8(EMPTY_BLOCK);
+}
+
 /** `call $interrupt; global.set $fuel`: ask the host, refuel. */
 function refuel(w: ByteWriter, p: CheckPlan): void {
   w.u8(OP.call);
@@ -57,13 +68,7 @@ function refuel(w: ByteWriter, p: CheckPlan): void {
 export function interruptCheck(p: CheckPlan): Uint8Array {
   const w = new ByteWriter(32);
   addToGlobal(w, p.fuelGlobal, -1);
-  w.u8(OP.globalGet);
-  w.u32(p.fuelGlobal);
-  w.u8(OP.i32Const);
-  w.s32(0);
-  w.u8(OP.i32LeS);
-  w.u8(OP.if);
-  w.u8(EMPTY_BLOCK);
+  ifGlobalVsZero(w, p.fuelGlobal, OP.i32LeS);
   refuel(w, p);
   w.u8(OP.end);
   return w.finish();
@@ -98,13 +103,7 @@ export function nestingEntryCheck(p: CheckPlan): Uint8Array {
   w.u8(OP.i32LtS);
   w.u8(OP.if);
   w.u8(EMPTY_BLOCK);
-  w.u8(OP.globalGet);
-  w.u32(p.depthGlobal);
-  w.u8(OP.i32Const);
-  w.s32(0);
-  w.u8(OP.i32LtS);
-  w.u8(OP.if);
-  w.u8(EMPTY_BLOCK);
+  ifGlobalVsZero(w, p.depthGlobal, OP.i32LtS);
   w.u8(OP.call);
   w.u32(p.overflowFunc);
   w.u8(OP.drop);
