@@ -11,6 +11,9 @@ export const OUTCOMES = {
   overload: { status: 503, level: "warn", message: "the runner is at capacity; retry shortly" },
   body_too_large: { status: 413, level: "info", message: "the request body exceeds the size limit" },
   not_found: { status: 404, level: "info", message: "no function serves this path" },
+  // Deployed here, but its module can be had neither from the cache, the disk nor the control
+  // plane. Not a 404: the function exists, and a client (or a CDN caching 404s) should retry.
+  unavailable: { status: 503, level: "error", message: "the function cannot be loaded on this node right now; retry shortly" },
   worker_crash: { status: 500, level: "error", message: "the sandbox worker failed" },
   shutting_down: { status: 503, level: "info", message: "the runner is shutting down" },
 } as const satisfies Record<string, { status: number; level: "info" | "warn" | "error"; message: string }>;

@@ -18,14 +18,23 @@ export interface FunctionTarget {
   release?(): void;
 }
 
+/** What the router hands the handler for a path it routes but cannot serve now. */
+export interface Unavailable {
+  unavailable: true;
+  name: string;
+  reason: string;
+}
+
 export interface InvokeDeps {
   pool: WorkerPool;
   metrics: RunnerMetrics;
   logger: Logger;
   maxBodyBytes: number;
-  /** May wait, e.g. while an edge node loads a function its cache had evicted. */
-  resolve(path: string): FunctionTarget | null | Promise<FunctionTarget | null>;
+  /** May wait, e.g. while an edge node loads a function its cache had evicted. Null: nothing routed there. */
+  resolve(path: string): Resolved | Promise<Resolved>;
 }
+
+type Resolved = FunctionTarget | Unavailable | null;
 
 interface Answer {
   outcome: Outcome;
@@ -47,6 +56,7 @@ export function createInvokeHandler(deps: InvokeDeps) {
     const target = resolved instanceof Promise ? await resolved : resolved;
     let answer: Answer;
     if (!target) answer = { outcome: "not_found", response: outcomeResponse("not_found", requestId) };
+    else if ("unavailable" in target) answer = { outcome: "unavailable", response: outcomeResponse("unavailable", requestId), detail: target.reason };
     else {
       try {
         answer = await run(deps, request, target, uri, requestId);

@@ -19,6 +19,6 @@ export function guestResponse(response: GuestResponse, requestId: string, head: 
 export function outcomeResponse(outcome: Outcome, requestId: string): Response {
   const { status, message } = OUTCOMES[outcome];
   const headers: Record<string, string> = { "content-type": "application/json", "x-request-id": requestId };
-  if (outcome === "overload" || outcome === "shutting_down") headers["retry-after"] = String(RETRY_AFTER_SECONDS);
+  if (outcome === "overload" || outcome === "shutting_down" || outcome === "unavailable") headers["retry-after"] = String(RETRY_AFTER_SECONDS);
   return new Response(JSON.stringify({ error: { code: outcome, message, request_id: requestId } }), { status, headers });
 }

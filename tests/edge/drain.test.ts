@@ -63,7 +63,7 @@ function deployment(name: string, version: number, sha256: string): Deployment {
 
 async function lease(path: string): Promise<Lease> {
   const result = await router.lease(path);
-  if (!result) throw new Error(`no lease for ${path}`);
+  if (!result || "unavailable" in result) throw new Error(`no lease for ${path}: ${result?.reason ?? "not routed"}`);
   return result;
 }
 
@@ -147,6 +147,26 @@ test("a request waiting for a load while a deploy lands gets the new version; th
   expect(got?.target.key).toBe(a2.poolKey);
   expect(host.loaded.has(a1.poolKey)).toBe(false);
   got?.release();
+});
+
+test("a routed function whose module can be had nowhere is unavailable (not unrouted), and serves again once it can", async () => {
+  setUp(150_000);
+  const a = deployment("a", 1, artifacts.add("a"));
+  const b = deployment("b", 1, artifacts.add("b"));
+  await loaded.load(a);
+  await loaded.load(b); // evicts a's module (idle): the next /a request must load it again
+  router.publish([a, b]);
+  expect(host.loaded.has(a.poolKey)).toBe(false);
+  const bytes = artifacts.bytes.get(a.sha256)!;
+  artifacts.bytes.delete(a.sha256);
+
+  expect(await router.lease("/a")).toEqual({ unavailable: true, name: "a", reason: "version 1: gone" });
+  expect(host.loaded.has(a.poolKey)).toBe(false);
+
+  artifacts.bytes.set(a.sha256, bytes);
+  const back = await lease("/a");
+  expect(back.target.key).toBe(a.poolKey);
+  back.release();
 });
 
 test("paths no deployment routes get no lease", async () => {

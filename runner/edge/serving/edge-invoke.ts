@@ -1,7 +1,7 @@
 // The edge node's request handler: the shared invoke handler (HTTP <-> pool, outcomes, logs,
 // metrics) resolving each path to a lease on the deployment that serves it. The handler releases
 // the lease when the invocation settles, which is what lets a version switch drain.
-import { createInvokeHandler, type FunctionTarget, type InvokeDeps } from "../../http/invoke-handler";
+import { createInvokeHandler, type FunctionTarget, type InvokeDeps, type Unavailable } from "../../http/invoke-handler";
 import type { EdgeRouter } from "./edge-router";
 import type { Lease } from "./loaded-functions";
 
@@ -15,6 +15,7 @@ export function createEdgeInvoke(router: EdgeRouter, deps: Omit<InvokeDeps, "res
   });
 }
 
-function leaseTarget(lease: Lease | null): FunctionTarget | null {
-  return lease && { key: lease.target.key, name: lease.target.name, release: () => lease.release() };
+function leaseTarget(lease: Lease | Unavailable | null): FunctionTarget | Unavailable | null {
+  if (!lease || "unavailable" in lease) return lease;
+  return { key: lease.target.key, name: lease.target.name, release: () => lease.release() };
 }

@@ -1,6 +1,8 @@
 // Routes a request path to a deployment and hands out a lease on it. The table is one immutable
 // object replaced on publish, so every request sees one whole version of the routing. A
-// deployment whose module the cache evicted is loaded again on demand (the request waits).
+// deployment whose module the cache evicted is loaded again on demand (the request waits); when
+// that fails (disk copy bad and control plane down, say) the path is routed but unavailable.
+import type { Unavailable } from "../../http/invoke-handler";
 import type { Logger } from "../../observe/log";
 import type { Deployment } from "./deployment";
 import type { Lease, LoadedFunctions } from "./loaded-functions";
@@ -32,13 +34,13 @@ export class EdgeRouter {
   }
 
   /** A lease on the deployment serving `path`, or null when none does. Release it when the request ends. */
-  lease(path: string): Lease | null | Promise<Lease | null> {
+  lease(path: string): Lease | Unavailable | null | Promise<Lease | Unavailable | null> {
     const deployment = this.table.match(path);
     if (!deployment) return null;
     return this.loaded.acquire(deployment) ?? this.leaseCold(path, deployment, MAX_RELOADS);
   }
 
-  private async leaseCold(path: string, deployment: Deployment, reloads: number): Promise<Lease | null> {
+  private async leaseCold(path: string, deployment: Deployment, reloads: number): Promise<Lease | Unavailable | null> {
     const result = await this.loaded.load(deployment);
     const table = this.table;
     const current = table.match(path);
@@ -47,12 +49,16 @@ export class EdgeRouter {
       // made is let go unless the new table routes it.
       if (!table.hasPoolKey(deployment.poolKey)) this.loaded.letGo(deployment.poolKey);
       if (!current) return null;
-      return reloads > 0 ? (this.loaded.acquire(current) ?? this.leaseCold(path, current, reloads - 1)) : null;
+      return reloads > 0 ? (this.loaded.acquire(current) ?? this.leaseCold(path, current, reloads - 1)) : unavailable(current, "deploys kept replacing it while it loaded");
     }
     if (!result.ok) {
       this.logger.log("error", "function could not be loaded", { function: deployment.name, version: deployment.version, reason: result.reason });
-      return null;
+      return unavailable(deployment, result.reason);
     }
-    return this.loaded.acquire(deployment) ?? (reloads > 0 ? this.leaseCold(path, deployment, reloads - 1) : null);
+    return this.loaded.acquire(deployment) ?? (reloads > 0 ? this.leaseCold(path, deployment, reloads - 1) : unavailable(deployment, "evicted again as soon as it loaded"));
   }
+}
+
+function unavailable(deployment: Deployment, reason: string): Unavailable {
+  return { unavailable: true, name: deployment.name, reason: `version ${deployment.version}: ${reason}` };
 }
