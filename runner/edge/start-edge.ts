@@ -15,6 +15,7 @@ import { WorkerPool } from "../sandbox/pool";
 import { DRAIN_MS, LOG_LINE_BYTES } from "../start-runner";
 import { ArtifactClient } from "./artifacts/artifact-client";
 import { DiskArtifacts } from "./artifacts/disk-artifacts";
+import { OffloadThread } from "./offload/offload-thread";
 import { VerifiedArtifacts } from "./artifacts/verified-artifacts";
 import { EdgeNode } from "./edge-node";
 import { ModuleCache } from "./modules/module-cache";
@@ -59,12 +60,14 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
     };
   });
 
+  // Hashing and the pipeline's pass run on a thread of their own: deploys do not stall requests.
+  const offload = new OffloadThread(logger);
   const disk = await DiskArtifacts.open(join(cacheDir, "artifacts"), config.diskMb * MiB, (sha256) => {
     edgeMetrics.artifactVerifyFailure("disk");
     logger.log("error", "artifact on disk refused: SHA-256 mismatch; deleted, will be fetched again", { sha256 });
-  });
-  const artifacts = new VerifiedArtifacts(disk, new ArtifactClient(config.controlPlane, config.token), edgeMetrics, logger);
-  const modules = new ModuleCache(config.cacheMb * MiB, artifacts, edgeMetrics, (moduleKey) => loaded.evicted(moduleKey));
+  }, offload);
+  const artifacts = new VerifiedArtifacts(disk, new ArtifactClient(config.controlPlane, config.token), edgeMetrics, logger, offload);
+  const modules = new ModuleCache(config.cacheMb * MiB, artifacts, edgeMetrics, (moduleKey) => loaded.evicted(moduleKey), offload);
   const loaded = new LoadedFunctions(pool, modules, { maxResponseBytes: config.maxResponseBytes, maxLogLines: config.maxLogLinesPerInvocation, maxLogLineBytes: LOG_LINE_BYTES }, logger);
   const router = new EdgeRouter(loaded, logger);
 
@@ -114,6 +117,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
       node.stop();
       server.stop();
       await pool.close(DRAIN_MS);
+      offload.close();
     },
   };
 }

@@ -5,7 +5,7 @@
 // artifact the node serves or is about to serve (pinned).
 import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { sha256Hex } from "../../module/sha256";
+import { inlineWork, type ArtifactWork } from "../offload/artifact-work";
 
 const NAME = /^([0-9a-f]{64})\.wasm$/;
 const HEX = /^[0-9a-f]{64}$/;
@@ -20,12 +20,13 @@ export class DiskArtifacts {
     private readonly dir: string,
     private readonly maxBytes: number,
     private readonly onTampered: (sha256: string) => void,
+    private readonly work: ArtifactWork,
   ) {}
 
   /** Indexes what a previous run left, oldest first by mtime; removes unfinished writes. */
-  static async open(dir: string, maxBytes: number, onTampered: (sha256: string) => void): Promise<DiskArtifacts> {
+  static async open(dir: string, maxBytes: number, onTampered: (sha256: string) => void, work: ArtifactWork = inlineWork): Promise<DiskArtifacts> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const store = new DiskArtifacts(dir, maxBytes, onTampered);
+    const store = new DiskArtifacts(dir, maxBytes, onTampered, work);
     const found: { sha: string; size: number; mtime: number }[] = [];
     for (const name of await readdir(dir)) {
       const match = NAME.exec(name);
@@ -55,7 +56,7 @@ export class DiskArtifacts {
       this.forget(sha256);
       return null;
     }
-    if (sha256Hex(bytes) !== sha256) {
+    if ((await this.work.sha256Hex(bytes)) !== sha256) {
       this.onTampered(sha256);
       await rm(this.path(sha256), { force: true });
       this.forget(sha256);

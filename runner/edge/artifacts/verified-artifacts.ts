@@ -3,7 +3,7 @@
 // watch stream) before anything is written or compiled. A mismatch is refused, logged and
 // counted; the caller keeps serving the previous version.
 import type { Logger } from "../../observe/log";
-import { sha256Hex } from "../../module/sha256";
+import { inlineWork, type ArtifactWork } from "../offload/artifact-work";
 import type { ArtifactClient } from "./artifact-client";
 import type { DiskArtifacts } from "./disk-artifacts";
 
@@ -34,6 +34,7 @@ export class VerifiedArtifacts implements ArtifactSource {
     private readonly client: ArtifactClient,
     private readonly observer: ArtifactObserver,
     private readonly logger: Logger,
+    private readonly work: ArtifactWork = inlineWork,
   ) {}
 
   get(ref: ArtifactRef): Promise<ArtifactResult> {
@@ -53,7 +54,7 @@ export class VerifiedArtifacts implements ArtifactSource {
       this.observer.artifactDownload("error");
       return download;
     }
-    const actual = sha256Hex(download.bytes);
+    const actual = await this.work.sha256Hex(download.bytes);
     if (actual !== ref.sha256) {
       this.observer.artifactDownload("verify_failed");
       this.observer.artifactVerifyFailure("network");

@@ -2,7 +2,8 @@
 // memory cost. Uses the pipeline directly rather than prepareModuleCached: the edge bounds what
 // it keeps itself (ModuleCache), and a second process-wide cache of prepared bytes would hold
 // memory outside that bound.
-import { inputRejection, prepareModule, type PipelineLimits, type RejectionCode } from "../../pipeline";
+import { inputRejection, type PipelineLimits, type RejectionCode } from "../../pipeline";
+import { inlineWork, type ArtifactWork } from "../offload/artifact-work";
 
 /**
  * Memory a compiled module is charged in the cache, per byte of prepared (rewritten) module.
@@ -20,14 +21,15 @@ export interface CompiledModule {
 export type CompileResult = { ok: true; compiled: CompiledModule } | { ok: false; code: RejectionCode; message: string };
 
 /**
- * A live edge node compiles while it serves, so the engine's work happens off the event loop:
- * WebAssembly.compile runs on JSC's compiler threads, and the input is validated only if the
- * output fails to compile (to name the engine's reason). Measured on the 2 MiB test module
- * (longest event-loop gap while compiling it, 4 runs): 63-108 ms with validation and a
- * synchronous compile, 22-41 ms now: the pipeline's own pass, which still runs here.
+ * A live edge node compiles while it serves, so the work happens off the event loop: the
+ * pipeline's pass on the node's offload thread (`work`), WebAssembly.compile on JSC's compiler
+ * threads, and the input is validated only if the output fails to compile (to name the
+ * engine's reason). Measured on the 2 MiB test module (longest event-loop gap while compiling
+ * it, 4 runs): 63-108 ms with validation and a synchronous compile, 22-41 ms with the pass on
+ * the main thread.
  */
-export async function compileModule(bytes: Uint8Array, limits: PipelineLimits): Promise<CompileResult> {
-  const prepared = prepareModule(bytes, limits, { verifyOutput: false, validateInput: false });
+export async function compileModule(bytes: Uint8Array, limits: PipelineLimits, work: ArtifactWork = inlineWork): Promise<CompileResult> {
+  const prepared = await work.prepare(bytes, limits);
   if (!prepared.ok) return { ok: false, code: prepared.rejection.code, message: prepared.rejection.message };
   try {
     const module = await WebAssembly.compile(prepared.bytes);

@@ -4,6 +4,7 @@
 import type { ArtifactRef, ArtifactSource } from "../artifacts/verified-artifacts";
 import { collectSoon } from "../../sandbox/collect-soon";
 import { ByteLru } from "./byte-lru";
+import { inlineWork, type ArtifactWork } from "../offload/artifact-work";
 import { compileModule, type CompiledModule } from "./compile-module";
 
 export interface ModuleRef extends ArtifactRef {
@@ -35,6 +36,7 @@ export class ModuleCache {
     private readonly observer: ModuleCacheObserver,
     /** A module left the cache: whoever runs it should let it go once idle. */
     onEvict: (moduleKey: string) => void,
+    private readonly work: ArtifactWork = inlineWork,
   ) {
     this.lru = new ByteLru<CompiledModule>(maxBytes, (key, compiled) => {
       observer.moduleCacheEviction();
@@ -78,7 +80,7 @@ export class ModuleCache {
   private async compile(ref: ModuleRef): Promise<ModuleResult> {
     const artifact = await this.artifacts.get(ref);
     if (!artifact.ok) return artifact;
-    const result = await compileModule(artifact.bytes, { memoryPages: ref.memoryPages, entrypoint: ref.entrypoint });
+    const result = await compileModule(artifact.bytes, { memoryPages: ref.memoryPages, entrypoint: ref.entrypoint }, this.work);
     if (!result.ok) return { ok: false, reason: `module rejected (${result.code}): ${result.message}` };
     this.lru.set(ref.moduleKey, result.compiled, result.compiled.cost);
     return result;
