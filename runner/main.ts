@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { loadConfig, USAGE, type EdgeConfig, type RunnerConfig } from "./config";
 import { startEdge } from "./edge/start-edge";
-import { createLogger, type Logger } from "./observe/log";
+import { bufferedStdout, createLogger, type Logger } from "./observe/log";
 import { startRunner } from "./start-runner";
 import { prepareArtifact } from "./module/prepare-artifact";
 
@@ -48,7 +48,7 @@ function serveModule(config: RunnerConfig): void {
   const prepared = prepareArtifact(bytes, { memoryPages: config.memoryPages, entrypoint: config.entrypoint }, config.sha256);
   if (!prepared.ok) fail(`${basename(modulePath)} rejected (${prepared.code}): ${prepared.message}`);
 
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, {}, bufferedStdout());
   const runner = startRunner(config, prepared.artifact, logger);
   const { artifact } = prepared;
   console.log(
@@ -58,7 +58,7 @@ function serveModule(config: RunnerConfig): void {
 }
 
 async function serveEdge(config: EdgeConfig): Promise<void> {
-  const logger = createLogger(config.logLevel, { node_id: config.nodeId });
+  const logger = createLogger(config.logLevel, { node_id: config.nodeId }, bufferedStdout());
   const edge = await startEdge(config, logger).catch((error: Error) => fail(`cannot start the edge node: ${error.message}`));
   const { revision, functions } = edge.node.status();
   const from = edge.restored ? "restored from disk" : "from the control plane";
