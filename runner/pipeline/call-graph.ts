@@ -8,6 +8,7 @@
 // in element segments or named by ref.func (which a valid module must also declare there).
 
 import { ByteReader } from "./byte-reader.ts";
+import { FC_MEMORY_COPY, FC_MEMORY_FILL } from "./bulk-helpers.ts";
 import { walkExpression, type ExpressionVisitor } from "./instructions.ts";
 import type { ModuleInfo } from "./module-info.ts";
 import { SECTION } from "./sections.ts";
@@ -17,6 +18,9 @@ import { readRefType, readValType } from "./value-types.ts";
 class CallCollector implements ExpressionVisitor {
   callees: number[] = [];
   indirect = false;
+  /** Whether any body fills or copies memory (the rewrite then adds its chunking helpers). */
+  fills = false;
+  copies = false;
   private calling = false;
   constructor(
     private readonly importedFuncs: number,
@@ -24,8 +28,12 @@ class CallCollector implements ExpressionVisitor {
   ) {}
 
   loopHeader(): void {}
-  bulk(): void {}
   exit(): void {}
+
+  bulk(_start: number, _end: number, sub: number): void {
+    if (sub === FC_MEMORY_FILL) this.fills = true;
+    else if (sub === FC_MEMORY_COPY) this.copies = true;
+  }
 
   call(index: number): void {
     if (index < 0) this.indirect = true;
@@ -45,6 +53,19 @@ class CallCollector implements ExpressionVisitor {
 
 /** 1 for each defined function that may be re-entered while it runs, else 0. */
 export function recursiveFunctions(info: ModuleInfo): Uint8Array {
+  return codeFacts(info).recursive;
+}
+
+export interface CodeFacts {
+  /** 1 for each defined function that may be re-entered while it runs, else 0. */
+  readonly recursive: Uint8Array;
+  /** Whether any body uses memory.fill / memory.copy. */
+  readonly fills: boolean;
+  readonly copies: boolean;
+}
+
+/** What the rewrite needs to know of the code before it writes the sections that come first: one walk of every body. */
+export function codeFacts(info: ModuleInfo): CodeFacts {
   const n = info.funcTypes.length;
   const addressTaken = new Uint8Array(n);
   const collector = new CallCollector(info.importedFuncs, addressTaken);
@@ -86,7 +107,7 @@ export function recursiveFunctions(info: ModuleInfo): Uint8Array {
   for (let i = bodies; i <= n; i++) edgeStart[i] = edges.length;
   for (let f = 0; f < n; f++) if (addressTaken[f]) edges.push(f);
   edgeStart[n + 1] = edges.length;
-  return cyclic(n + 1, edgeStart, edges, n);
+  return { recursive: cyclic(n + 1, edgeStart, edges, n), fills: collector.fills, copies: collector.copies };
 }
 
 function markElements(info: ModuleInfo, collector: CallCollector, addressTaken: Uint8Array): void {

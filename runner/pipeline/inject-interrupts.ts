@@ -9,7 +9,7 @@ import type { ByteReader } from "./byte-reader.ts";
 import { ByteWriter } from "./byte-writer.ts";
 import { walkExpression } from "./instructions.ts";
 import type { ModuleInfo } from "./module-info.ts";
-import { ExpressionCopier } from "./renumber.ts";
+import { ExpressionCopier, type BulkCalls } from "./renumber.ts";
 import { readValType } from "./value-types.ts";
 
 const I32 = 0x7f;
@@ -121,9 +121,10 @@ export function leaveCode(p: CheckPlan): Uint8Array {
 }
 
 /**
- * After a bulk memory or table operation: ask the host at once (`call $interrupt; global.set
- * $fuel`). One such operation may take a long time (filling 1 GiB: ~0.3 s) without any loop
- * or call, so the fuel count says nothing about it; the host call looks at the clock.
+ * After memory.init or a table operation: ask the host at once (`call $interrupt; global.set
+ * $fuel`). Its time grows with its length, without any loop or call, so the fuel count says
+ * nothing about it; the host call looks at the clock. (memory.fill and memory.copy, which can
+ * run for the whole memory, are chunked instead: bulk-helpers.ts.)
  */
 export function bulkCheck(p: CheckPlan): Uint8Array {
   const w = new ByteWriter(16);
@@ -189,13 +190,14 @@ export function writeGlobals(r: ByteReader | null, w: ByteWriter, copier: Expres
 export function writeCode(
   info: ModuleInfo, r: ByteReader, w: ByteWriter, checks: BodyChecks,
   recursive: Uint8Array, blockType: (typeIndex: number) => Uint8Array | undefined, addedFuncs: number,
+  bulkCalls: BulkCalls | null = null, helperBodies: readonly Uint8Array[] = [],
 ): void {
   const count = r.u32();
   if (count !== info.funcTypes.length) {
     r.malformed(`the code section has ${count} bodies but the function section declares ${info.funcTypes.length}`);
   }
-  w.u32(count);
-  const copier = new ExpressionCopier(r.bytes, w, info.importedFuncs, addedFuncs, checks.plain, checks.afterBulk);
+  w.u32(count + helperBodies.length);
+  const copier = new ExpressionCopier(r.bytes, w, info.importedFuncs, addedFuncs, checks.plain, checks.afterBulk, bulkCalls);
   const sectionEnd = r.end;
   for (let i = 0; i < count; i++) {
     r.func = -1;
@@ -239,4 +241,8 @@ export function writeCode(
     r.end = sectionEnd;
   }
   r.func = -1;
+  for (const body of helperBodies) {
+    w.u32(body.length);
+    w.bytes(body);
+  }
 }

@@ -16,8 +16,8 @@ export interface ExpressionVisitor {
   call(index: number, tail: boolean): void;
   /** An instruction that leaves the function early (return, return_call*) starts at `pos`. */
   exit(pos: number): void;
-  /** A bulk memory or table operation (its time grows with its length) ending right before `pos`. */
-  bulk(pos: number): void;
+  /** A bulk memory or table operation (its time grows with its length) in bytes [start, end); `sub` is its 0xFC sub-opcode. */
+  bulk(start: number, end: number, sub: number): void;
 }
 
 const OP_CALL = 0x10;
@@ -135,7 +135,7 @@ export function walkExpression(r: ByteReader, visitor: ExpressionVisitor | null)
       default:
         unsupported(r, op, sub, at);
     }
-    if (op === PREFIX_FC && visitor && BULK.has(sub)) visitor.bulk(r.pos);
+    if (op === PREFIX_FC && visitor && BULK.has(sub)) visitor.bulk(at, r.pos, sub);
   }
 }
 

@@ -3,6 +3,7 @@
 // shift applied; everything between patch points is copied as raw bytes.
 
 import type { ByteReader } from "./byte-reader.ts";
+import { FC_MEMORY_COPY, FC_MEMORY_FILL } from "./bulk-helpers.ts";
 import type { ByteWriter } from "./byte-writer.ts";
 import { walkExpression, type ExpressionVisitor } from "./instructions.ts";
 import { KIND, type ModuleInfo } from "./module-info.ts";
@@ -13,10 +14,17 @@ export function shiftFunc(index: number, importedFuncs: number, added: number): 
   return index >= importedFuncs ? index + added : index;
 }
 
+/** Function indices of the helpers standing for memory.fill and memory.copy (bulk-helpers.ts); -1 when not added. */
+export interface BulkCalls {
+  readonly fill: number;
+  readonly copy: number;
+}
+
 /**
  * Copies expressions from the input to the writer, renumbering function indices and, when
  * given `loopCheck`, inserting it after every loop header; with `exitCode` set, inserting that
- * before every `return` and tail call.
+ * before every `return` and tail call; with `bulkCalls`, turning memory.fill and memory.copy
+ * into calls of the chunking helpers.
  */
 export class ExpressionCopier implements ExpressionVisitor {
   private copied = 0;
@@ -32,8 +40,9 @@ export class ExpressionCopier implements ExpressionVisitor {
     /** Function imports added after `importedFuncs`. */
     private readonly added: number,
     private readonly loopCheck: Uint8Array | null,
-    /** Inserted after every bulk memory/table operation, when given. */
+    /** Inserted after every other bulk memory/table operation, when given. */
     private readonly bulkCheck: Uint8Array | null = null,
+    private readonly bulkCalls: BulkCalls | null = null,
   ) {}
 
   /** Starts copying at `pos`. */
@@ -53,11 +62,29 @@ export class ExpressionCopier implements ExpressionVisitor {
     this.copied = pos;
   }
 
-  bulk(pos: number): void {
+  bulk(start: number, end: number, sub: number): void {
+    const helper = this.helperFor(end, sub);
+    if (helper >= 0) {
+      // Same operands, same order: the call replaces the instruction.
+      this.w.copy(this.input, this.copied, start);
+      this.w.u8(0x10);
+      this.w.u32(helper);
+      this.copied = end;
+      return;
+    }
     if (!this.bulkCheck) return;
-    this.w.copy(this.input, this.copied, pos);
+    this.w.copy(this.input, this.copied, end);
     this.w.bytes(this.bulkCheck);
-    this.copied = pos;
+    this.copied = end;
+  }
+
+  /** The helper for a fill or copy of memory 0 (its memory index immediates are the last bytes), else -1. */
+  private helperFor(end: number, sub: number): number {
+    if (!this.bulkCalls) return -1;
+    const b = this.input;
+    if (sub === FC_MEMORY_FILL && b[end - 1] === 0) return this.bulkCalls.fill;
+    if (sub === FC_MEMORY_COPY && b[end - 1] === 0 && b[end - 2] === 0) return this.bulkCalls.copy;
+    return -1;
   }
 
   loopHeader(pos: number): void {

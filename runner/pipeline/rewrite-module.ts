@@ -3,11 +3,12 @@
 
 import { ByteReader } from "./byte-reader.ts";
 import { ByteWriter } from "./byte-writer.ts";
-import { recursiveFunctions } from "./call-graph.ts";
+import { copyHelperBody, fillHelperBody, HELPER_PARAMS } from "./bulk-helpers.ts";
+import { codeFacts } from "./call-graph.ts";
 import { bodyChecks, writeCode, writeGlobals, writeSandboxImports } from "./inject-interrupts.ts";
 import type { FuncType, ModuleInfo } from "./module-info.ts";
 import { rewriteNameSection } from "./name-section.ts";
-import { ExpressionCopier, writeElements, writeExports, writeStart } from "./renumber.ts";
+import { ExpressionCopier, writeElements, writeExports, writeStart, type BulkCalls } from "./renumber.ts";
 import { isMemoryImport, needsMemoryImport, planMemory, writeMemoryImport, type MemoryPlan } from "./rewrite-memory.ts";
 import { SECTION, SECTION_RANK, sectionName, type Section } from "./sections.ts";
 import { writeTables } from "./rewrite-tables.ts";
@@ -36,6 +37,13 @@ export interface RewritePlan {
   /** The fuel and (with recursion) call-depth globals go after every existing global. */
   readonly fuelGlobal: number;
   readonly depthGlobal: number;
+  /**
+   * The functions standing for memory.fill / memory.copy (bulk-helpers.ts), added after every
+   * defined function (so no index moves) and only when some body uses the op; -1 otherwise.
+   */
+  readonly bulkCalls: BulkCalls;
+  /** Their type, `(i32 i32 i32) -> ()`; -1 when neither is added. */
+  readonly helperType: number;
 }
 
 const sameTypes = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((t, i) => t === b[i]);
@@ -52,7 +60,8 @@ export function planRewrite(info: ModuleInfo, capPages: number): RewritePlan {
   };
   const interruptType = typeIndex([], [I32]);
   // A block with several results names a type by index (multi-value); none and one are inline.
-  const recursive = recursiveFunctions(info);
+  const facts = codeFacts(info);
+  const recursive = facts.recursive;
   // Only types of counted bodies get one, so no type is appended for nothing.
   const used = new Set(info.funcTypes.filter((_, i) => recursive[i] === 1));
   const blockTypes = info.types.map(({ results }, index) => {
@@ -65,6 +74,10 @@ export function planRewrite(info: ModuleInfo, capPages: number): RewritePlan {
   });
   const fuelGlobal = info.importedGlobals + info.definedGlobals;
   const recursion = recursive.includes(1);
+  const addedFuncs = recursion ? 2 : 1;
+  let nextHelper = info.importedFuncs + addedFuncs + info.funcTypes.length;
+  const bulkCalls = { fill: facts.fills ? nextHelper++ : -1, copy: facts.copies ? nextHelper++ : -1 };
+  const helperType = facts.fills || facts.copies ? typeIndex(HELPER_PARAMS, []) : -1;
   return {
     memory: planMemory(info, capPages),
     addMemoryImport: needsMemoryImport(info),
@@ -72,11 +85,13 @@ export function planRewrite(info: ModuleInfo, capPages: number): RewritePlan {
     appendTypes,
     recursive,
     blockTypes,
-    addedFuncs: recursion ? 2 : 1,
+    addedFuncs,
     interruptFunc: info.importedFuncs,
     overflowFunc: recursion ? info.importedFuncs + 1 : -1,
     fuelGlobal,
     depthGlobal: recursion ? fuelGlobal + 1 : -1,
+    bulkCalls,
+    helperType,
   };
 }
 
@@ -86,6 +101,9 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
   const w = new ByteWriter(input.length + (input.length >> 2) + 1024);
   const constCopier = new ExpressionCopier(input, w, info.importedFuncs, plan.addedFuncs, null);
   const checks = bodyChecks(plan);
+  const helpers: Uint8Array[] = [];
+  if (plan.bulkCalls.fill >= 0) helpers.push(fillHelperBody(plan));
+  if (plan.bulkCalls.copy >= 0) helpers.push(copyHelperBody(plan));
   w.copy(input, 0, 8);
 
   const newSection = (id: number, body: () => void): void => {
@@ -176,8 +194,17 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
       case SECTION.element:
         rewriteSection(s, (r) => writeElements(info, r, w, constCopier, plan.addedFuncs));
         break;
+      case SECTION.function:
+        if (helpers.length === 0) w.copy(input, s.start, s.end);
+        else rewriteSection(s, (r) => {
+          w.u32(r.u32() + helpers.length);
+          w.copy(input, r.pos, r.end);
+          r.pos = r.end;
+          for (let i = 0; i < helpers.length; i++) w.u32(plan.helperType);
+        });
+        break;
       case SECTION.code:
-        rewriteSection(s, (r) => writeCode(info, r, w, checks, plan.recursive, (type) => plan.blockTypes[type], plan.addedFuncs));
+        rewriteSection(s, (r) => writeCode(info, r, w, checks, plan.recursive, (type) => plan.blockTypes[type], plan.addedFuncs, plan.bulkCalls, helpers));
         break;
       default:
         w.copy(input, s.start, s.end);

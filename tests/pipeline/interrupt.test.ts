@@ -141,28 +141,3 @@ describe("where checks go", () => {
     expect(() => guardChecks(prepared.bytes, 6)).toThrow();
   });
 });
-
-describe("bulk operations", () => {
-  // One memory.fill or memory.copy can run long with no loop or call around it: the host is
-  // asked right after each one, so a run of them in straight-line code still meets its deadline.
-  const STRAIGHT = `(module (memory 1)
-    (func (export "handle")
-      (memory.fill (i32.const 0) (i32.const 1) (i32.const 65536))
-      (memory.copy (i32.const 0) (i32.const 100) (i32.const 1000))
-      (memory.fill (i32.const 0) (i32.const 2) (i32.const 65536))))`;
-
-  test("the host is asked after every bulk operation", () => {
-    const budget = budgetInterrupt(10_000, 100);
-    const { instance, memory } = instantiatePrepared(prepareOk(wat(STRAIGHT)), budget.interrupt);
-    (instance.exports.handle as () => void)();
-    expect(budget.calls()).toBe(3);
-    expect(new Uint8Array(memory.buffer)[65535]).toBe(2); // and the operations still did their work
-  });
-
-  test("a deadline reached during a run of bulk operations stops it after the current one", () => {
-    const budget = budgetInterrupt(10_000, 0);
-    const { instance, memory } = instantiatePrepared(prepareOk(wat(STRAIGHT)), budget.interrupt);
-    expect(() => (instance.exports.handle as () => void)()).toThrow(Deadline);
-    expect(new Uint8Array(memory.buffer)[65535]).toBe(1); // the first fill ran, the last did not
-  });
-});

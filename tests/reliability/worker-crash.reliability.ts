@@ -3,10 +3,11 @@
 // - Host fault: the node's address space is capped with prlimit (memory pressure), so the host
 //   cannot allocate big-memory.wat's 1 GiB memory: the request ends as the memory outcome (500)
 //   and the worker lives on. (It used to kill the worker thread: worker_crash, also accepted.)
-// - Guest fault: stall.wat fills 1 GiB 32 times in straight-line code. The pipeline asks the host
-//   after every bulk operation, so the guest is stopped after the fill that crosses its 20 ms
-//   deadline (504), by its own worker: no watchdog, no replacement. (Before, it outlived its
-//   deadline by seconds and the watchdog replaced the worker.)
+// - Guest fault: stall.wat fills 1 GiB 32 times in straight-line code. The pipeline runs each fill
+//   in 1 MiB chunks that spend fuel, so the guest is stopped partway through its first fill at
+//   its 20 ms deadline (504), by its own worker: no watchdog, no replacement. (At first it
+//   outlived its deadline by seconds and the watchdog replaced the worker; then, with a host
+//   check after each fill, by the ~0.4 s of one fill.)
 import { afterAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
