@@ -9,6 +9,7 @@ import { functionsController } from "./functions/index";
 import type { ControlMetrics } from "./observe/metrics";
 import { routeLabel } from "./observe/route-label";
 import type { Logger } from "../runner/observe/log";
+import type { ArtifactWork } from "../runner/module/offload/artifact-work";
 import type { ArtifactStore } from "./store/artifact-store";
 import type { MetadataStore } from "./store/metadata-store";
 import { swaggerDocs } from "./swagger/index";
@@ -28,6 +29,8 @@ export interface ControlDeps {
   tokens: Tokens;
   logger: Logger;
   maxUploadBytes: number;
+  /** Where uploaded modules are checked (the offload thread; inline in tests that build the app alone). */
+  work: ArtifactWork;
 }
 
 const QUIET_ROUTES = new Set(["/healthz", "/metrics"]);

@@ -3,6 +3,7 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Logger } from "../runner/observe/log";
+import { OffloadThread } from "../runner/module/offload/offload-thread";
 import { createControlApp } from "./app";
 import { resolveAdminToken, type AdminToken } from "./auth/tokens";
 import type { ControlConfig } from "./config";
@@ -64,7 +65,8 @@ export async function startControl(config: ControlConfig, logger: Logger): Promi
   });
   metadata.onChange(() => void hub.changed());
   await upkeep("pruning the change history", () => metadata.pruneChanges(config.changeRetention));
-  const app = createControlApp({ metadata, artifacts, nodes, watch: hub, metrics, logger, tokens: { admin: admin.token, read: config.readToken }, maxUploadBytes: config.maxUploadBytes });
+  const work = new OffloadThread(logger);
+  const app = createControlApp({ metadata, artifacts, nodes, watch: hub, metrics, logger, tokens: { admin: admin.token, read: config.readToken }, maxUploadBytes: config.maxUploadBytes, work });
   // Bun's own cap sits well above ours: Bun reads ahead of the upload stream's consumer, and
   // must not cut a body off (with a bare 413) before our reader sees the limit and answers in
   // the product's error shape.
@@ -80,6 +82,7 @@ export async function startControl(config: ControlConfig, logger: Logger): Promi
       await app.stop(true);
       nodes.close();
       metadata.close();
+      work.close();
     },
   };
 }

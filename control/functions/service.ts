@@ -4,17 +4,19 @@ import { FUNCTION_DEFAULTS, defaultRoutes, type FunctionRecord } from "../contra
 import { ApiError } from "../errors";
 import type { ArtifactStore } from "../store/artifact-store";
 import type { MetadataStore, StoreResult } from "../store/metadata-store";
+import type { ArtifactWork } from "../../runner/module/offload/artifact-work";
 import { checkModule } from "../versions/module-check";
 import type { CreateFunctionBody, FunctionList, UpdateFunctionBody } from "./model";
 
 export interface FunctionServiceDeps {
   metadata: MetadataStore;
   artifacts: ArtifactStore;
+  work: ArtifactWork;
 }
 
 export type FunctionService = ReturnType<typeof createFunctionService>;
 
-export function createFunctionService({ metadata, artifacts }: FunctionServiceDeps) {
+export function createFunctionService({ metadata, artifacts, work }: FunctionServiceDeps) {
   async function get(id: string): Promise<FunctionRecord> {
     const fn = await metadata.getFunction(id);
     if (!fn) throw ApiError.notFound(`no function with id "${id}"`);
@@ -28,7 +30,7 @@ export function createFunctionService({ metadata, artifacts }: FunctionServiceDe
     const blob = version && (await artifacts.get(version.sha256));
     if (!blob) throw new ApiError(500, "artifact_missing", `the artifact of active version ${current.active_version} is missing from the store`);
     const limits = { memory_pages: patch.memory_pages ?? current.memory_pages, entrypoint: patch.entrypoint ?? current.entrypoint };
-    checkModule(await blob.bytes(), limits, `active version ${current.active_version} would be rejected under the new settings`);
+    await checkModule(work, await blob.bytes(), limits, `active version ${current.active_version} would be rejected under the new settings`);
   }
 
   return {

@@ -4,6 +4,7 @@ import { ApiError, storageError } from "../errors";
 import type { ControlMetrics, UploadOutcome } from "../observe/metrics";
 import type { ArtifactStore, StagedArtifact } from "../store/artifact-store";
 import type { MetadataStore } from "../store/metadata-store";
+import type { ArtifactWork } from "../../runner/module/offload/artifact-work";
 import { unwrap } from "../functions/service";
 import { checkModule } from "./module-check";
 import { MultipartError, MultipartTooLarge, multipartBoundary, readMultipart, type PartSink } from "./multipart-stream";
@@ -23,11 +24,12 @@ export interface VersionServiceDeps {
   artifacts: ArtifactStore;
   metrics: ControlMetrics;
   maxUploadBytes: number;
+  work: ArtifactWork;
 }
 
 export type VersionService = ReturnType<typeof createVersionService>;
 
-export function createVersionService({ metadata, artifacts, metrics, maxUploadBytes }: VersionServiceDeps) {
+export function createVersionService({ metadata, artifacts, metrics, maxUploadBytes, work }: VersionServiceDeps) {
   const tooLarge = () => new ApiError(413, "payload_too_large", `module exceeds the upload limit of ${maxUploadBytes} bytes`);
 
   async function getFunction(id: string): Promise<FunctionRecord> {
@@ -85,7 +87,7 @@ export function createVersionService({ metadata, artifacts, metrics, maxUploadBy
         if (expected && expected !== digest.sha256) {
           throw new ApiError(422, "sha256_mismatch", `sha256: the module's SHA-256 is ${digest.sha256}, not ${expected}`, "sha256");
         }
-        checkModule(await staged.read(), fn, "module rejected", "file");
+        await checkModule(work, await staged.read(), fn, "module rejected", "file");
         await staged.publish();
         const version = unwrap(await metadata.addVersion(functionId, digest, activate), functionId);
         metrics.observeUpload("published", digest.size);
@@ -109,7 +111,7 @@ export function createVersionService({ metadata, artifacts, metrics, maxUploadBy
       if (!record) throw new ApiError(404, "version_not_found", `function "${functionId}" has no version ${version}`);
       const blob = await artifacts.get(record.sha256);
       if (!blob) throw new ApiError(500, "artifact_missing", `the artifact of version ${version} is missing from the store`);
-      checkModule(await blob.bytes(), fn, `version ${version} is rejected under the function's current settings`, "version");
+      await checkModule(work, await blob.bytes(), fn, `version ${version} is rejected under the function's current settings`, "version");
       return unwrap(await metadata.activateVersion(functionId, version), functionId);
     },
   };

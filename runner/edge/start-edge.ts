@@ -15,7 +15,7 @@ import { WorkerPool } from "../sandbox/pool";
 import { DRAIN_MS, LOG_LINE_BYTES } from "../start-runner";
 import { ArtifactClient } from "./artifacts/artifact-client";
 import { DiskArtifacts } from "./artifacts/disk-artifacts";
-import { OffloadThread } from "./offload/offload-thread";
+import { OffloadThread } from "../module/offload/offload-thread";
 import { VerifiedArtifacts } from "./artifacts/verified-artifacts";
 import { EdgeNode } from "./edge-node";
 import { ModuleCache } from "./modules/module-cache";

@@ -5,6 +5,8 @@ import { readdirSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { wat } from "../fixtures/wat";
+import { bigModule } from "../fixtures/pipeline/big-module";
+import { OFFLOAD_MIN_BYTES } from "../../runner/module/offload/offload-thread";
 import { READ_TOKEN, TOKEN, WASI_MODULE, errorOf, eventually, startTestControl, validModule, type TestControl } from "./helpers";
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -68,6 +70,16 @@ describe("POST /api/v1/functions/{id}/upload", () => {
     expect(artifactFiles(control.dataDir).length).toBe(before);
     expect(tmpFiles(control.dataDir)).toEqual([]);
     expect(await versionsOf(fn.id)).toEqual([]);
+  });
+
+  test("large modules are checked on the offload thread: the same 201 or 422 with the pipeline's reason", async () => {
+    const bytes = bigModule(OFFLOAD_MIN_BYTES + 40_000);
+    const fn = await control.createFunction({ name: "large" });
+    expect(await (await control.upload(fn.id, bytes)).json()).toMatchObject({ version: 1, sha256: sha256(bytes), size: bytes.length });
+    const other = await control.createFunction({ name: "large-wrong-entry", entrypoint: "serve" });
+    const response = await control.upload(other.id, bytes);
+    expect(response.status).toBe(422);
+    expect(await errorOf(response)).toMatchObject({ code: "missing_entrypoint", field: "file" });
   });
 
   test("form errors: no file 422, unknown field 422, not multipart 415", async () => {

@@ -3,7 +3,7 @@
 // watch stream) before anything is written or compiled. A mismatch is refused, logged and
 // counted; the caller keeps serving the previous version.
 import type { Logger } from "../../observe/log";
-import { inlineWork, type ArtifactWork } from "../offload/artifact-work";
+import { inlineWork, type ArtifactWork } from "../../module/offload/artifact-work";
 import type { ArtifactClient } from "./artifact-client";
 import type { DiskArtifacts } from "./disk-artifacts";
 

@@ -3,7 +3,7 @@
 // it keeps itself (ModuleCache), and a second process-wide cache of prepared bytes would hold
 // memory outside that bound.
 import { inputRejection, type PipelineLimits, type RejectionCode } from "../../pipeline";
-import { inlineWork, type ArtifactWork } from "../offload/artifact-work";
+import { inlineWork, type ArtifactWork } from "../../module/offload/artifact-work";
 
 /**
  * Memory a compiled module is charged in the cache, per byte of prepared (rewritten) module.

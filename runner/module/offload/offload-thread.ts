@@ -1,5 +1,5 @@
-// ArtifactWork on a worker thread of its own, so that a deploy does not stall the requests the
-// node serves meanwhile. Measured on the 2 MiB test module (bun /tmp script, 6 rounds): hashing
+// ArtifactWork on a worker thread of its own, so that a deploy does not stall the requests an
+// edge node serves meanwhile, nor an upload the control plane's API and watch streams. Measured on the 2 MiB test module (bun /tmp script, 6 rounds): hashing
 // 10-32 ms and the pipeline 11-46 ms per deploy leave the event loop, whose longest gap is now
 // 2-5 ms (copying the bytes over, taking the result back). The input is copied, not transferred,
 // so that the caller keeps its bytes and a job whose worker died can still be done inline: the
@@ -9,7 +9,7 @@
 // what the hop itself costs, and a node of small functions then never starts the worker (an
 // idle Bun worker holds ~6 MiB; 1,000 x 128 KiB functions measured 10-25 MiB more RSS with it, in single runs).
 import type { Logger } from "../../observe/log";
-import type { PipelineLimits, PrepareResult } from "../../pipeline";
+import type { PipelineLimits, PrepareResult, Rejection } from "../../pipeline";
 import { inlineWork, type ArtifactWork } from "./artifact-work";
 import type { OffloadAnswer, OffloadJob } from "./offload-protocol";
 
@@ -42,6 +42,11 @@ export class OffloadThread implements ArtifactWork {
   prepare(bytes: Uint8Array, limits: PipelineLimits): Promise<PrepareResult> {
     return this.run({ id: 0, kind: "prepare", bytes, limits: { memoryPages: limits.memoryPages, entrypoint: limits.entrypoint } })
       .then((answer) => (answer.kind === "prepare" ? answer.result : inlineWork.prepare(bytes, limits)));
+  }
+
+  check(bytes: Uint8Array, limits: PipelineLimits): Promise<Rejection | null> {
+    return this.run({ id: 0, kind: "check", bytes, limits: { memoryPages: limits.memoryPages, entrypoint: limits.entrypoint } })
+      .then((answer) => (answer.kind === "check" ? answer.rejection : inlineWork.check(bytes, limits)));
   }
 
   /** Stops the worker; later jobs run inline. */
@@ -101,5 +106,6 @@ export class OffloadThread implements ArtifactWork {
 
 async function inline(job: OffloadJob): Promise<OffloadAnswer> {
   if (job.kind === "sha256") return { id: job.id, kind: "sha256", hex: await inlineWork.sha256Hex(job.bytes) };
+  if (job.kind === "check") return { id: job.id, kind: "check", rejection: await inlineWork.check(job.bytes, job.limits) };
   return { id: job.id, kind: "prepare", result: await inlineWork.prepare(job.bytes, job.limits) };
 }

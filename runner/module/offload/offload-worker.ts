@@ -1,8 +1,8 @@
 // Worker entry: hashes and rewrites artifacts for the main thread, one job at a time. No guest
 // code runs here. Prepared bytes go back transferred, not copied.
 import { prepareModule } from "../../pipeline";
-import { sha256Hex } from "../../module/sha256";
-import { PREPARE_OPTIONS } from "./artifact-work";
+import { sha256Hex } from "../sha256";
+import { moduleRejection, PREPARE_OPTIONS } from "./artifact-work";
 import type { OffloadAnswer, OffloadJob } from "./offload-protocol";
 
 declare const self: Worker;
@@ -11,6 +11,10 @@ self.onmessage = (event: MessageEvent<OffloadJob>) => {
   const job = event.data;
   if (job.kind === "sha256") {
     self.postMessage({ id: job.id, kind: "sha256", hex: sha256Hex(job.bytes) } satisfies OffloadAnswer);
+    return;
+  }
+  if (job.kind === "check") {
+    self.postMessage({ id: job.id, kind: "check", rejection: moduleRejection(job.bytes, job.limits) } satisfies OffloadAnswer);
     return;
   }
   // prepareModule returns every outcome as a value, internal errors included.
