@@ -1,7 +1,8 @@
 // Functions seen running slow go to the spare workers first, so fast functions keep a regular
 // worker: with one regular worker and one spare, a fast request sent while a slow function runs
 // is answered before the slow one ends. Without the spare it waits behind it (second test).
-// A function that keeps running slow stays marked, and spares run in the background.
+// A function that keeps running slow stays marked, and spares run in the background. The spares
+// start only once some function is seen running slow.
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { prepareArtifact } from "../../runner/module/prepare-artifact";
@@ -53,6 +54,19 @@ async function firstToFinish(spares: number): Promise<string[]> {
 
 test("with a spare worker, a fast request is not held behind a slow function", async () => {
   expect(await firstToFinish(1)).toEqual(["fast ok", "slow-2 ok"]);
+});
+
+test("the spares start when a function is first seen running slow, not before", async () => {
+  const pool = busyPool(2);
+  try {
+    for (let i = 0; i < 20; i++) expect((await pool.invoke("fast", `fast-${i}`, request(0))).outcome).toBe("ok");
+    expect(pool.stats().workers).toBe(1);
+    await markSlow(pool);
+    expect(pool.stats().workers).toBe(3);
+    expect((await pool.invoke("slow", "on-a-spare", request(20))).outcome).toBe("ok");
+  } finally {
+    await pool.close(100);
+  }
 });
 
 test("without one, it waits for the slow run to end (what the spares are for)", async () => {
