@@ -43,3 +43,37 @@ test("alternating between two modules that don't fit together: evictions, misses
   expect(await metric(node.url, "edge_module_cache_hits_total")).toBe(hits + 5);
   expect(await metric(node.url, "edge_module_cache_misses_total")).toBe(after.misses);
 });
+
+test("a sync past the cache's bound compiles what fits and only verifies the rest; a served function's new version is compiled at deploy", async () => {
+  const cp = await startTestControl();
+  const api = controlApi(cp.url);
+  const ids: Record<string, string> = {};
+  for (const name of ["sync-a", "sync-b", "sync-c"]) {
+    const fn = await api.createFunction({ name });
+    ids[name] = fn.id;
+    await api.upload(fn.id, versionModule(name, { padBytes: 70_000 }));
+  }
+  const synced = await startEdgeRunner(cp.url, tempDir("edge-sync-"), "sync-node", ["--cache-mb", "1"]);
+  try {
+    await until("all three routed", async () => (await metric(synced.url, "edge_functions_serving")) === 3);
+    // Room for one: one compiled, none compiled only to be evicted.
+    expect(await metric(synced.url, "edge_module_cache_misses_total")).toBe(1);
+    expect(await metric(synced.url, "edge_module_cache_evictions_total")).toBe(0);
+    expect(await metric(synced.url, "edge_pool_functions_loaded")).toBe(1);
+    // The others were downloaded and verified: served, compiled on their first request.
+    for (const name of ["sync-a", "sync-b", "sync-c"]) expect(await body(`${synced.url}/${name}`)).toBe(`200 ${name}`);
+    expect(await metric(synced.url, "edge_module_cache_misses_total")).toBe(3);
+
+    // sync-c was served last, so it is loaded: its new version is compiled at deploy, not on its first request.
+    await api.upload(ids["sync-c"]!, versionModule("sync-c v2", { padBytes: 70_000 }));
+    const revision = await api.revision();
+    await until("v2 applied", async () => (await metric(synced.url, "edge_applied_revision")) === revision, 10_000);
+    const misses = await metric(synced.url, "edge_module_cache_misses_total");
+    expect(misses).toBe(4);
+    expect(await body(`${synced.url}/sync-c`)).toBe("200 sync-c v2");
+    expect(await metric(synced.url, "edge_module_cache_misses_total")).toBe(misses);
+  } finally {
+    await synced.stop("SIGKILL");
+    await cp.stop();
+  }
+});

@@ -29,9 +29,11 @@ export function moduleKeyOf(sha256: string, memoryPages: number, entrypoint: str
 export class ModuleCache {
   private readonly lru: ByteLru<CompiledModule>;
   private readonly compiling = new Map<string, Promise<ModuleResult>>();
+  /** Estimated cost of the prefetches compiling now (reserve()). */
+  private reserved = 0;
 
   constructor(
-    maxBytes: number,
+    private readonly maxBytes: number,
     private readonly artifacts: ArtifactSource,
     private readonly observer: ModuleCacheObserver,
     /** A module left the cache: whoever runs it should let it go once idle. */
@@ -47,6 +49,43 @@ export class ModuleCache {
 
   get stats(): { modules: number; bytes: number } {
     return { modules: this.lru.size, bytes: this.lru.cost };
+  }
+
+  /** Whether `moduleKey` is compiled and cached now. */
+  has(moduleKey: string): boolean {
+    return this.lru.get(moduleKey) !== undefined;
+  }
+
+  /**
+   * Room for a module of about `cost` beside those cached and those being prefetched (the
+   * first always fits); reserved until unreserve() if so.
+   */
+  reserve(cost: number): boolean {
+    const used = this.lru.cost + this.reserved;
+    if (used > 0 && used + cost > this.maxBytes) return false;
+    this.reserved += cost;
+    return true;
+  }
+
+  unreserve(cost: number): void {
+    this.reserved -= cost;
+  }
+
+  /**
+   * Everything a miss would do short of compiling: the artifact from disk or the control plane,
+   * verified and kept on disk, and the pipeline's verdict. For deployments prefetched while the
+   * cache is full: their first request compiles them, from the disk, as after an eviction.
+   */
+  async verify(ref: ModuleRef): Promise<{ ok: true } | { ok: false; reason: string }> {
+    if (this.lru.get(ref.moduleKey)) return { ok: true };
+    const artifact = await this.artifacts.get(ref);
+    if (!artifact.ok) return artifact;
+    const prepared = await this.work.prepare(artifact.bytes, { memoryPages: ref.memoryPages, entrypoint: ref.entrypoint });
+    if (!prepared.ok) return { ok: false, reason: `module rejected (${prepared.rejection.code}): ${prepared.rejection.message}` };
+    // Both byte arrays are garbage now: a sync verifying hundreds of modules would otherwise
+    // leave them resident until the collector gets round to them.
+    collectSoon(artifact.bytes.byteLength + prepared.bytes.byteLength);
+    return { ok: true };
   }
 
   /** The compiled module, from the cache or compiled now. */

@@ -1,6 +1,7 @@
 // One pass from what the node serves to what the control plane wants: fetch, verify, compile
-// and load every new deployment first (a few downloads at a time), then publish the routing in
-// one swap. A deployment that can't be had (download failed, hash mismatch, module refused)
+// and load every new deployment first (a few downloads at a time; past the module cache's
+// bound only fetch and verify, see LoadedFunctions.prefetch), then publish the routing in one
+// swap. A deployment that can't be had (download failed, hash mismatch, module refused)
 // leaves its function on the version it served before, and is reported as a problem.
 import type { NodeProblem } from "../../../control/contract";
 import type { Logger } from "../../observe/log";
@@ -34,7 +35,7 @@ export class Reconciler {
     const fresh = targets.filter((d) => !this.router.isRouted(d.poolKey));
     const failures = new Map<string, string>();
     await forEachLimited(fresh, this.concurrency, async (deployment) => {
-      const result = await this.loaded.load(deployment);
+      const result = await this.loaded.prefetch(deployment, serving.get(deployment.functionId));
       if (!result.ok) failures.set(deployment.poolKey, result.reason);
     });
 
