@@ -8,7 +8,7 @@
 // in element segments or named by ref.func (which a valid module must also declare there).
 
 import { ByteReader } from "./byte-reader.ts";
-import { FC_MEMORY_COPY, FC_MEMORY_FILL } from "./bulk-helpers.ts";
+import { FC_MEMORY_COPY, FC_MEMORY_FILL } from "./opcodes.ts";
 import { walkExpression, type ExpressionVisitor } from "./instructions.ts";
 import type { ModuleInfo } from "./module-info.ts";
 import { SECTION } from "./sections.ts";

@@ -49,11 +49,18 @@ function ifGlobalVsZero(w: ByteWriter, global: number, compare: number): void {
 }
 
 /** `call $interrupt; global.set $fuel`: ask the host, refuel. */
-function refuel(w: ByteWriter, p: CheckPlan): void {
+function refuel(w: ByteWriter, p: Pick<CheckPlan, "fuelGlobal" | "interruptFunc">): void {
   w.u8(OP.call);
   w.u32(p.interruptFunc);
   w.u8(OP.globalSet);
   w.u32(p.fuelGlobal);
+}
+
+/** `if fuel <= 0: fuel = interrupt()`, the tail of every fuel check (bulk-helpers.ts uses it too). */
+export function askHostWhenOutOfFuel(w: ByteWriter, p: Pick<CheckPlan, "fuelGlobal" | "interruptFunc">): void {
+  ifGlobalVsZero(w, p.fuelGlobal, OP.i32LeS);
+  refuel(w, p);
+  w.u8(OP.end);
 }
 
 /**
@@ -68,9 +75,7 @@ function refuel(w: ByteWriter, p: CheckPlan): void {
 export function interruptCheck(p: CheckPlan): Uint8Array {
   const w = new ByteWriter(32);
   addToGlobal(w, p.fuelGlobal, -1);
-  ifGlobalVsZero(w, p.fuelGlobal, OP.i32LeS);
-  refuel(w, p);
-  w.u8(OP.end);
+  askHostWhenOutOfFuel(w, p);
   return w.finish();
 }
 

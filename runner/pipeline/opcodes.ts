@@ -1,6 +1,10 @@
 // What follows each opcode, as data. The walker only needs the shape of the immediates to
 // find the next instruction; anything not listed here is rejected rather than guessed at.
 
+/** 0xFC sub-opcodes the rewrite turns into calls (bulk-helpers.ts). */
+export const FC_MEMORY_COPY = 10;
+export const FC_MEMORY_FILL = 11;
+
 /** Immediate shapes. Numbers, not an enum, so the walker's switch stays a jump table. */
 export const UNKNOWN = 0;
 export const NONE = 1;

@@ -3,7 +3,7 @@
 // shift applied; everything between patch points is copied as raw bytes.
 
 import type { ByteReader } from "./byte-reader.ts";
-import { FC_MEMORY_COPY, FC_MEMORY_FILL } from "./bulk-helpers.ts";
+import { FC_MEMORY_COPY, FC_MEMORY_FILL } from "./opcodes.ts";
 import type { ByteWriter } from "./byte-writer.ts";
 import { walkExpression, type ExpressionVisitor } from "./instructions.ts";
 import { KIND, type ModuleInfo } from "./module-info.ts";

@@ -309,9 +309,8 @@ export class WorkerPool {
   private markSlow(fn: number, now: number): void {
     this.slowUntil.set(fn, now + (this.options.slowMemoryMs ?? SLOW_MEMORY_MS));
     // The first sighting starts the spares; the next invocation of `fn` goes to one.
-    if (this.slots.length < this.options.size + (this.options.spares ?? 0) && !this.closed) {
-      for (let i = this.slots.length; i < this.options.size + (this.options.spares ?? 0); i++) this.slots.push(this.spawn(i));
-    }
+    const all = this.options.size + (this.options.spares ?? 0);
+    while (this.slots.length < all && !this.closed) this.slots.push(this.spawn(this.slots.length));
   }
 
   private isSlow(fn: number): boolean {

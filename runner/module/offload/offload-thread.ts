@@ -36,7 +36,7 @@ export class OffloadThread implements ArtifactWork {
   ) {}
 
   sha256Hex(bytes: Uint8Array): Promise<string> {
-    return this.run({ id: 0, kind: "sha256", bytes }).then((answer) => (answer.kind === "sha256" ? answer.hex : ""));
+    return this.run({ id: 0, kind: "sha256", bytes }).then((answer) => (answer.kind === "sha256" ? answer.hex : inlineWork.sha256Hex(bytes)));
   }
 
   prepare(bytes: Uint8Array, limits: PipelineLimits): Promise<PrepareResult> {
