@@ -1,5 +1,6 @@
-// Artifact hashing throughput: SHA-256 of 50 MiB with @noble/hashes (what edge nodes verify
-// artifacts with), node:crypto (what the control plane hashes uploads with) and Bun.CryptoHasher.
+// Artifact hashing throughput: SHA-256 of 50 MiB with @noble/hashes (what edge nodes verified
+// artifacts with until they moved to Bun.CryptoHasher), node:crypto (what the control plane
+// hashes uploads with while streaming them) and Bun.CryptoHasher (what edge nodes use).
 // Run alone: bun bench/hashing.ts
 import { createHash, randomBytes } from "node:crypto";
 import { sha256 } from "@noble/hashes/sha2.js";
