@@ -19,6 +19,8 @@ export class Executor {
   private readonly control: Int32Array;
   private readonly started: Float64Array;
   private readonly memories = new MemoryPool();
+  /** One body builder for every invocation: its buffer is not allocated per request. */
+  private readonly body = new ResponseBody();
   private readonly edge: Record<string, Function>;
   private readonly sandbox: Record<string, Function>;
 
@@ -63,11 +65,12 @@ export class Executor {
       Atomics.store(this.control, CONTROL_RUNNING, 0);
       return { id, outcome: "memory", response: null, detail: `could not allocate ${minPages} pages: ${(error as Error).message}` };
     }
+    this.body.reset();
     const ctx: InvocationContext = {
       fn, requestId, deadline, request,
       memory: new GuestMemory(memory),
       headerMap: null,
-      status: 200, headers: [], body: new ResponseBody(), headerBytes: 0,
+      status: 200, headers: [], body: this.body, headerBytes: 0,
       logLines: 0, logDropped: 0,
       logger: this.logger,
     };

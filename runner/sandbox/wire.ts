@@ -60,7 +60,10 @@ export interface DecodedJob {
   request: RequestBytes;
 }
 
-/** Copies a job out of the ring so the record can be released before it runs. */
+/**
+ * Reads a job in place: the request fields are views into the ring, so the caller releases
+ * the record only once the job has run. Copying them out cost four buffer allocations per job.
+ */
 export function readJob(ring: RingReader, at: number): DecodedJob {
   const view = ring.view;
   const data = ring.data;
@@ -77,7 +80,7 @@ export function readJob(ring: RingReader, at: number): DecodedJob {
       p += 4;
       return null;
     }
-    const bytes = view.slice(p + 4, p + 4 + n);
+    const bytes = view.subarray(p + 4, p + 4 + n);
     p += 4 + n;
     return bytes;
   };

@@ -73,9 +73,10 @@ async function serve(jobs: RingReader, control: Int32Array): Promise<void> {
     let at: number;
     while ((at = jobs.next()) >= 0) {
       const job = readJob(jobs, at);
-      jobs.release();
       if (!functions.has(job.fn)) await loaded(job.fn);
       answer(run(job.id, job.fn, job.requestId, job.request));
+      // Only now: the guest read its request where it lies in the ring (readJob).
+      jobs.release();
       // While a long batch runs, wake the main thread at least every WAKE_EVERY_MS.
       const now = Date.now();
       if (now - lastWake >= WAKE_EVERY_MS) {

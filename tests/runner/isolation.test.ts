@@ -89,3 +89,38 @@ describe("trap", () => {
     }
   });
 });
+
+describe("request and response bytes", () => {
+  // A worker reads each request where it lies in the shared ring and reuses one response buffer
+  // (wire.ts, response-body.ts): neither may show one invocation another's bytes. Sizes mix the
+  // tiny, the reused buffer's limit and past it, and past what a ring record holds (those go by
+  // message). late-echo reads the body 1 ms into its run while 48 requests in flight on one
+  // worker keep the 1 MiB jobs ring full and wrapping.
+  const SIZES = [1, 13, 5_000, 65_536, 65_537, 150_000, 200_000, 250_000, 300_000, 0, 40];
+
+  test("every answer holds exactly its own request's bytes, whatever ran before it", async () => {
+    const runner = await startTestRunner(guest("late-echo"), { workers: 1 });
+    try {
+      const bodies = Array.from({ length: 220 }, (_, i) => {
+        const size = SIZES[i % SIZES.length]!;
+        const bytes = new Uint8Array(size);
+        for (let k = 0; k < size; k++) bytes[k] = (i * 31 + k * 7) & 0xff;
+        return bytes;
+      });
+      let next = 0;
+      const mismatches: number[] = [];
+      const lane = async () => {
+        while (next < bodies.length) {
+          const i = next++;
+          const res = await runner.fetch("/", { method: "POST", body: bodies[i] });
+          const got = new Uint8Array(await res.arrayBuffer());
+          if (res.status !== 200 || Buffer.compare(got, bodies[i]!) !== 0) mismatches.push(i);
+        }
+      };
+      await Promise.all(Array.from({ length: 48 }, lane));
+      expect(mismatches).toEqual([]);
+    } finally {
+      await runner.stop();
+    }
+  });
+});
