@@ -134,7 +134,23 @@ export function requestBytes(req: RequestParts): RequestBytes {
   return { method: encoder.encode(req.method), uri: encoder.encode(req.uri), headers: encoder.encode(req.headers), body: req.body };
 }
 
+/** Below this many chars a JS loop beats encodeInto, which allocates a view and a result each call. */
+const SHORT_STRING = 64;
+
 function putString(view: Uint8Array, data: DataView, p: number, text: string): number {
+  const n = text.length;
+  if (n <= SHORT_STRING) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) break;
+      view[p + 4 + i] = c;
+    }
+    if (i === n) {
+      data.setUint32(p, n, true);
+      return p + 4 + n;
+    }
+  }
   const { written } = encoder.encodeInto(text, view.subarray(p + 4));
   data.setUint32(p, written, true);
   return p + 4 + written;
