@@ -1,5 +1,6 @@
 // `bun run control [flags]`: the control plane's HTTP API, Swagger UI and metrics.
 import { loadControlConfig, USAGE } from "./config";
+import { stopOnSignals } from "../runner/lifecycle/stop-on-signals";
 import { createLogger } from "../runner/observe/log";
 import { startControl } from "./start-control";
 
@@ -24,13 +25,4 @@ if (admin.source === "generated") console.log(`EdgeBase control plane: generated
 else if (admin.source === "file") console.log(`EdgeBase control plane: admin token from ${admin.path}`);
 console.log(`EdgeBase control plane: listening on ${control.url} (data dir ${control.dataDir}; Swagger UI at ${control.url}/swagger)`);
 
-let stopping = false;
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.on(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    logger.log("info", "shutting down", { signal });
-    await control.stop();
-    process.exit(0);
-  });
-}
+stopOnSignals(logger, () => control.stop());

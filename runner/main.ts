@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { loadConfig, USAGE, type EdgeConfig, type RunnerConfig } from "./config";
 import { startEdge } from "./edge/start-edge";
-import { bufferedStdout, createLogger, type Logger } from "./observe/log";
+import { stopOnSignals } from "./lifecycle/stop-on-signals";
+import { bufferedStdout, createLogger } from "./observe/log";
 import { startRunner } from "./start-runner";
 import { prepareArtifact } from "./module/prepare-artifact";
 
@@ -22,18 +23,6 @@ function resolveModulePath(path: string): string {
   return existsSync(built) ? built : resolve(path);
 }
 
-function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
-  let stopping = false;
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.on(signal, async () => {
-      if (stopping) return;
-      stopping = true;
-      logger.log("info", "shutting down", { signal });
-      await stop();
-      process.exit(0);
-    });
-  }
-}
 
 function serveModule(config: RunnerConfig): void {
   const modulePath = resolveModulePath(config.module);
