@@ -1,7 +1,10 @@
 // The "name" custom section maps function indices to names for stack traces and debuggers.
-// Its function-indexed subsections (1 function names, 2 local names, 3 label names) follow
-// the index shift; the added imports get names too. A malformed name section is only
-// debug data, so it is dropped rather than failing the module.
+// Its function-indexed subsections (1 function names, 2 local names) follow the index shift;
+// the added imports get names too. Label names (3) are dropped: a label's index counts the
+// blocks, loops and ifs before it in its function, and the checks the pipeline inserts add
+// some, so the old indices would name the wrong labels (no names beats wrong ones; LLVM and
+// wabt do not emit them). A malformed name section is only debug data, so it is dropped rather
+// than failing the module.
 
 import { INTERRUPT_IMPORT, STACK_OVERFLOW_IMPORT } from "../abi/edge-v1.ts";
 import { ByteReader } from "./byte-reader.ts";
@@ -30,11 +33,12 @@ export function rewriteNameSection(input: Uint8Array, section: Section, imported
       const size = r.u32();
       const contentStart = r.pos;
       r.skip(size);
+      if (id === LABEL_NAMES) continue;
       const sub = new ByteReader(input, contentStart, r.pos);
       w.u8(id);
       const mark = w.beginSized();
       if (id === FUNCTION_NAMES) writeFunctionNames(sub, w, importedFuncs, names);
-      else if (id === LOCAL_NAMES || id === LABEL_NAMES) writeIndirectNames(sub, w, importedFuncs, names.length);
+      else if (id === LOCAL_NAMES) writeIndirectNames(sub, w, importedFuncs, names.length);
       else w.copy(input, contentStart, r.pos);
       w.endSized(mark);
     }

@@ -26,7 +26,7 @@ export type PrepareResult =
   | { readonly ok: false; readonly rejection: Rejection };
 
 /** Bump when the output for the same input and limits changes; part of every cache key. */
-export const PIPELINE_VERSION = 8;
+export const PIPELINE_VERSION = 9;
 
 export interface PrepareOptions {
   /**

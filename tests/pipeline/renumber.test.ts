@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import wabtInit from "wabt";
 import { fixture } from "../fixtures/pipeline/corpus.ts";
 import { wat } from "../fixtures/wat.ts";
-import { HEADER, oneFunction, section, str } from "./binary.ts";
+import { HEADER, leb, oneFunction, section, str } from "./binary.ts";
 import { instantiateOriginal, instantiatePrepared, outcome, prepareOk } from "./harness.ts";
 
 const wabt = await wabtInit();
@@ -119,6 +119,31 @@ describe("function index shift", () => {
     expect(sections.map((s) => [...new Uint8Array(s)])).toEqual([[1, 2, 3, 4]]);
     expect(WebAssembly.Module.customSections(module, "first").map((s) => [...new Uint8Array(s)])).toEqual([[9]]);
     expect([...out.subarray(8, 8 + first.length)]).toEqual(first);
+  });
+
+  test("label names are dropped (the inserted checks renumber labels); function names stay", () => {
+    // Subsection 1: function 0 is "handle"; subsection 3: function 0, label 0 is "outer".
+    const functionNames = [0x01, ...leb(1 + 1 + str("handle").length), 0x01, 0x00, ...str("handle")];
+    const labelContent = [0x01, 0x00, 0x01, 0x00, ...str("outer")];
+    const names = section(0, [...str("name"), ...functionNames, 0x03, ...leb(labelContent.length), ...labelContent]);
+    const bytes = new Uint8Array([...oneFunction([0x02, 0x40, 0x03, 0x40, 0x0b, 0x0b]), ...names]);
+    expect(WebAssembly.validate(bytes)).toBe(true);
+    const out = prepareOk(bytes).bytes;
+    const [payload] = WebAssembly.Module.customSections(new WebAssembly.Module(out), "name");
+    const ids: number[] = [];
+    const u = new Uint8Array(payload!);
+    for (let p = 0; p < u.length; ) {
+      ids.push(u[p++]!);
+      let size = 0;
+      for (let shift = 0; ; shift += 7) {
+        const b = u[p++]!;
+        size |= (b & 0x7f) << shift;
+        if (b < 0x80) break;
+      }
+      p += size;
+    }
+    expect(ids).toEqual([1]);
+    expect(text(out)).toContain("(func $handle (type");
   });
 
   test("a malformed name section is dropped, not a rejection", () => {
