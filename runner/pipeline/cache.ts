@@ -8,8 +8,9 @@ export interface PreparedCacheOptions {
   readonly maxBytes?: number;
 }
 
-export function cacheKey(sha256hex: string, limits: PipelineLimits): string {
-  return JSON.stringify([sha256hex, limits.memoryPages, limits.entrypoint, PIPELINE_VERSION]);
+/** What the output depends on: the input, the limits, the pipeline version, and whether every export is kept. */
+export function cacheKey(sha256hex: string, limits: PipelineLimits, options?: PrepareOptions): string {
+  return JSON.stringify([sha256hex, limits.memoryPages, limits.entrypoint, PIPELINE_VERSION, options?.keepAllExports === true]);
 }
 
 function resultBytes(result: PrepareResult): number {
@@ -30,7 +31,7 @@ export class PreparedModuleCache {
 
   /** `sha256hex` must be the SHA-256 of `input`; the cache trusts it and does not rehash. */
   prepare(input: Uint8Array, limits: PipelineLimits, sha256hex: string, options?: PrepareOptions): PrepareResult {
-    const key = cacheKey(sha256hex, limits);
+    const key = cacheKey(sha256hex, limits, options);
     const hit = this.entries.get(key);
     if (hit) {
       // Map keeps insertion order: re-inserting marks the entry most recently used.

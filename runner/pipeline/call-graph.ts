@@ -62,6 +62,8 @@ export interface CodeFacts {
   /** Whether any body uses memory.fill / memory.copy. */
   readonly fills: boolean;
   readonly copies: boolean;
+  /** 1 for each defined function named without being called: in element segments, globals or by ref.func. */
+  readonly addressTaken: Uint8Array;
 }
 
 /** What the rewrite needs to know of the code before it writes the sections that come first: one walk of every body. */
@@ -107,7 +109,7 @@ export function codeFacts(info: ModuleInfo): CodeFacts {
   for (let i = bodies; i <= n; i++) edgeStart[i] = edges.length;
   for (let f = 0; f < n; f++) if (addressTaken[f]) edges.push(f);
   edgeStart[n + 1] = edges.length;
-  return { recursive: cyclic(n + 1, edgeStart, edges, n), fills: collector.fills, copies: collector.copies };
+  return { recursive: cyclic(n + 1, edgeStart, edges, n), fills: collector.fills, copies: collector.copies, addressTaken };
 }
 
 function markElements(info: ModuleInfo, collector: CallCollector, addressTaken: Uint8Array): void {

@@ -26,7 +26,7 @@ export type PrepareResult =
   | { readonly ok: false; readonly rejection: Rejection };
 
 /** Bump when the output for the same input and limits changes; part of every cache key. */
-export const PIPELINE_VERSION = 9;
+export const PIPELINE_VERSION = 10;
 
 export interface PrepareOptions {
   /**
@@ -41,24 +41,29 @@ export interface PrepareOptions {
    * 2 MiB module validation takes ~30 ms of the caller's thread, compiling can run off it.
    */
   readonly validateInput?: boolean;
+  /**
+   * Keep every export (default false: only the entrypoint, and what validation needs; see
+   * planRewrite). For tests and tools that call other exports of the prepared module.
+   */
+  readonly keepAllExports?: boolean;
 }
 
 export function prepareModule(input: Uint8Array, limits: PipelineLimits, options: PrepareOptions = {}): PrepareResult {
   try {
-    return prepare(input, limits, options.verifyOutput ?? true, options.validateInput ?? true);
+    return prepare(input, limits, options.verifyOutput ?? true, options.validateInput ?? true, options.keepAllExports ?? false);
   } catch (e) {
     if (e instanceof PipelineRejection) return { ok: false, rejection: e.rejection };
     return { ok: false, rejection: rejection("internal", { detail: describe(e) }) };
   }
 }
 
-function prepare(input: Uint8Array, limits: PipelineLimits, verifyOutput: boolean, validateInput: boolean): PrepareResult {
+function prepare(input: Uint8Array, limits: PipelineLimits, verifyOutput: boolean, validateInput: boolean, keepAllExports: boolean): PrepareResult {
   checkLimits(limits);
   const sections = splitSections(input);
   const info = readModuleInfo(input, sections);
   checkMemoryShape(info);
   checkTables(info);
-  const plan = planRewrite(info, limits.memoryPages);
+  const plan = planRewrite(info, limits.memoryPages, keepAllExports ? null : limits.entrypoint);
   // The rewrite walks every instruction, so unsupported opcodes are found before the
   // engine is asked: it would accept some of them (exceptions) with nothing to say.
   const bytes = rewriteModule(info, plan);

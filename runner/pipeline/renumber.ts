@@ -116,15 +116,17 @@ export class ExpressionCopier implements ExpressionVisitor {
   }
 }
 
-export function writeExports(info: ModuleInfo, r: ByteReader, w: ByteWriter, added: number): void {
+/** The exports `kept` marks (one flag per export, in order), function indices shifted. */
+export function writeExports(info: ModuleInfo, r: ByteReader, w: ByteWriter, added: number, kept: readonly boolean[]): void {
   const count = r.u32();
-  w.u32(count);
+  w.u32(kept.filter(Boolean).length);
   for (let i = 0; i < count; i++) {
     const entryStart = r.pos;
     r.name();
     const kind = r.u8();
     const indexStart = r.pos;
     const index = r.u32();
+    if (!kept[i]) continue;
     w.copy(r.bytes, entryStart, indexStart);
     w.u32(kind === KIND.func ? shiftFunc(index, info.importedFuncs, added) : index);
   }

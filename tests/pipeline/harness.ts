@@ -10,8 +10,9 @@ export const LIMITS: PipelineLimits = { memoryPages: 16, entrypoint: "handle" };
 type Ok = Extract<PrepareResult, { ok: true }>;
 type Rejected = Extract<PrepareResult, { ok: false }>;
 
+/** Accepted, with every export kept: the tests call the prepared module's exports like the original's. */
 export function prepareOk(bytes: Uint8Array, limits: PipelineLimits = LIMITS): Ok {
-  const result = prepareModule(bytes, limits);
+  const result = prepareModule(bytes, limits, { keepAllExports: true });
   if (!result.ok) throw new Error(`expected the module to be accepted: ${result.rejection.code}: ${result.rejection.message}`);
   return result;
 }
