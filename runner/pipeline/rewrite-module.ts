@@ -55,7 +55,8 @@ const sameTypes = (a: readonly number[], b: readonly number[]): boolean => a.len
  * Each export costs every instantiation: ~0.45 µs per function or global, ~0.3 for the memory
  * (`new WebAssembly.Instance` of a hello-world-sized module takes ~3.7 µs here). A function
  * export stays when code names the function by ref.func, since an export is one of the places
- * that declare such a reference for validation (and one of a function import, which is rare).
+ * that declare such a reference for validation; so does an export of an imported function
+ * (rare, and the call graph does not track imports).
  */
 export function planRewrite(info: ModuleInfo, capPages: number, entrypoint: string | null = null): RewritePlan {
   const appendTypes: FuncType[] = [];
