@@ -87,6 +87,11 @@ export class ByteWriter {
     }
   }
 
+  /** A copy of the bytes written from `start` on (before any sized region around them is closed). */
+  since(start: number): Uint8Array {
+    return this.buf.slice(start, this.length);
+  }
+
   /** The written bytes, as a fresh exactly-sized array. */
   finish(): Uint8Array {
     return this.buf.slice(0, this.length);

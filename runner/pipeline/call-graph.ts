@@ -21,6 +21,8 @@ class CallCollector implements ExpressionVisitor {
   /** Whether any body fills or copies memory (the rewrite then adds its chunking helpers). */
   fills = false;
   copies = false;
+  /** Whether any body writes a table or drops a segment (state a reset does not restore). */
+  tableOrSegmentWrites = false;
   private calling = false;
   constructor(
     private readonly importedFuncs: number,
@@ -33,6 +35,10 @@ class CallCollector implements ExpressionVisitor {
   bulk(_start: number, _end: number, sub: number): void {
     if (sub === FC_MEMORY_FILL) this.fills = true;
     else if (sub === FC_MEMORY_COPY) this.copies = true;
+  }
+
+  tableOrSegmentWrite(): void {
+    this.tableOrSegmentWrites = true;
   }
 
   call(index: number): void {
@@ -64,6 +70,8 @@ export interface CodeFacts {
   readonly copies: boolean;
   /** 1 for each defined function named without being called: in element segments, globals or by ref.func. */
   readonly addressTaken: Uint8Array;
+  /** Whether any body writes a table or drops a data or element segment. */
+  readonly tableOrSegmentWrites: boolean;
 }
 
 /** What the rewrite needs to know of the code before it writes the sections that come first: one walk of every body. */
@@ -109,7 +117,7 @@ export function codeFacts(info: ModuleInfo): CodeFacts {
   for (let i = bodies; i <= n; i++) edgeStart[i] = edges.length;
   for (let f = 0; f < n; f++) if (addressTaken[f]) edges.push(f);
   edgeStart[n + 1] = edges.length;
-  return { recursive: cyclic(n + 1, edgeStart, edges, n), fills: collector.fills, copies: collector.copies, addressTaken };
+  return { recursive: cyclic(n + 1, edgeStart, edges, n), fills: collector.fills, copies: collector.copies, addressTaken, tableOrSegmentWrites: collector.tableOrSegmentWrites };
 }
 
 function markElements(info: ModuleInfo, collector: CallCollector, addressTaken: Uint8Array): void {

@@ -10,6 +10,7 @@ import { ByteWriter } from "./byte-writer.ts";
 import { walkExpression } from "./instructions.ts";
 import type { ModuleInfo } from "./module-info.ts";
 import { ExpressionCopier, type BulkCalls } from "./renumber.ts";
+import type { GlobalInit } from "./reset-entry.ts";
 import { readValType } from "./value-types.ts";
 
 const I32 = 0x7f;
@@ -163,7 +164,11 @@ export function writeSandboxImports(w: ByteWriter, typeIndex: number, count: num
 }
 
 /** Writes the global section: the module's globals (renumbered), then the fuel and (when `depth`) depth globals. */
-export function writeGlobals(r: ByteReader | null, w: ByteWriter, copier: ExpressionCopier, depth: boolean): void {
+/**
+ * The global section with the fuel (and depth) globals appended. `inits` (when given) receives
+ * each mutable global's output index and initial-value expression, for the reset entry.
+ */
+export function writeGlobals(r: ByteReader | null, w: ByteWriter, copier: ExpressionCopier, depth: boolean, importedGlobals = 0, inits: GlobalInit[] | null = null): void {
   const count = r ? r.u32() : 0;
   const added = depth ? [FUEL_INITIAL, MAX_CALL_DEPTH] : [FUEL_INITIAL];
   w.u32(count + added.length);
@@ -171,17 +176,21 @@ export function writeGlobals(r: ByteReader | null, w: ByteWriter, copier: Expres
     r.context = `global ${i}`;
     const typeStart = r.pos;
     readValType(r, r.context);
-    r.u8();
+    const mutable = r.u8() === 0x01;
     w.copy(r.bytes, typeStart, r.pos);
+    const exprStart = w.length;
     copier.constExpr(r);
+    if (mutable && inits) inits.push({ index: importedGlobals + i, expr: w.since(exprStart) });
   }
-  for (const initial of added) {
+  added.forEach((initial, i) => {
     w.u8(I32);
     w.u8(0x01); // mutable
+    const exprStart = w.length;
     w.u8(OP.i32Const);
     w.s32(initial);
     w.u8(OP.end);
-  }
+    if (inits) inits.push({ index: importedGlobals + count + i, expr: w.since(exprStart) });
+  });
 }
 
 /**

@@ -18,6 +18,11 @@ export interface ExpressionVisitor {
   exit(pos: number): void;
   /** A bulk memory or table operation (its time grows with its length) in bytes [start, end); `sub` is its 0xFC sub-opcode. */
   bulk(start: number, end: number, sub: number): void;
+  /**
+   * An instruction that changes instance state other than memory and globals: a table write
+   * (table.set/grow/fill/copy/init) or a segment drop (data.drop, elem.drop). Optional.
+   */
+  tableOrSegmentWrite?(at: number): void;
 }
 
 const OP_CALL = 0x10;
@@ -28,6 +33,9 @@ const OP_RETURN = 0x0f;
 const PREFIX_FC = 0xfc;
 /** 0xFC sub-opcodes whose work is proportional to an operand: memory.init/copy/fill, table.init/copy/fill. */
 const BULK = new Set([8, 10, 11, 12, 14, 17]);
+const OP_TABLE_SET = 0x26;
+/** 0xFC sub-opcodes that write a table or drop a segment: data.drop, table.init, elem.drop, table.copy, table.grow, table.fill. */
+const TABLE_OR_SEGMENT_WRITES = new Set([9, 12, 13, 14, 15, 17]);
 
 /** Walks from r.pos through the `end` that closes the expression, leaving r.pos after it. */
 export function walkExpression(r: ByteReader, visitor: ExpressionVisitor | null): void {
@@ -135,7 +143,10 @@ export function walkExpression(r: ByteReader, visitor: ExpressionVisitor | null)
       default:
         unsupported(r, op, sub, at);
     }
-    if (op === PREFIX_FC && visitor && BULK.has(sub)) visitor.bulk(at, r.pos, sub);
+    if (op === PREFIX_FC && visitor) {
+      if (BULK.has(sub)) visitor.bulk(at, r.pos, sub);
+      if (TABLE_OR_SEGMENT_WRITES.has(sub)) visitor.tableOrSegmentWrite?.(at);
+    } else if (op === OP_TABLE_SET && visitor) visitor.tableOrSegmentWrite?.(at);
   }
 }
 

@@ -22,11 +22,17 @@ export type PrepareResult =
       readonly bytes: Uint8Array;
       /** The runner passes new WebAssembly.Memory({ initial: minPages, maximum: maxPages }) as env.memory. */
       readonly memory: { readonly minPages: number; readonly maxPages: number };
+      /**
+       * Whether an instance may serve the next request after the runner restores its memory
+       * (zeroed, then the bytes it had after instantiation): the entrypoint export resets every
+       * global itself (reset-entry.ts). False for modules whose state cannot all be restored.
+       */
+      readonly reusable: boolean;
     }
   | { readonly ok: false; readonly rejection: Rejection };
 
 /** Bump when the output for the same input and limits changes; part of every cache key. */
-export const PIPELINE_VERSION = 10;
+export const PIPELINE_VERSION = 11;
 
 export interface PrepareOptions {
   /**
@@ -63,7 +69,7 @@ function prepare(input: Uint8Array, limits: PipelineLimits, verifyOutput: boolea
   const info = readModuleInfo(input, sections);
   checkMemoryShape(info);
   checkTables(info);
-  const plan = planRewrite(info, limits.memoryPages, keepAllExports ? null : limits.entrypoint);
+  const plan = planRewrite(info, limits.memoryPages, keepAllExports ? null : limits.entrypoint, limits.entrypoint);
   // The rewrite walks every instruction, so unsupported opcodes are found before the
   // engine is asked: it would accept some of them (exceptions) with nothing to say.
   const bytes = rewriteModule(info, plan);
@@ -72,7 +78,7 @@ function prepare(input: Uint8Array, limits: PipelineLimits, verifyOutput: boolea
   checkAbi(info, limits);
   const outputError = verifyOutput ? engineRejects(bytes) : null;
   if (outputError !== null) reject("internal", { detail: `the rewritten module does not validate: ${outputError}` });
-  return { ok: true, bytes, memory: plan.memory };
+  return { ok: true, bytes, memory: plan.memory, reusable: plan.reset !== null };
 }
 
 function checkLimits(limits: PipelineLimits): void {

@@ -116,19 +116,23 @@ export class ExpressionCopier implements ExpressionVisitor {
   }
 }
 
-/** The exports `kept` marks (one flag per export, in order), function indices shifted. */
-export function writeExports(info: ModuleInfo, r: ByteReader, w: ByteWriter, added: number, kept: readonly boolean[]): void {
+/**
+ * The exports `kept` marks (one flag per export, in order), function indices shifted; the
+ * function export named `redirect.name` (if given) exports `redirect.func` instead.
+ */
+export function writeExports(info: ModuleInfo, r: ByteReader, w: ByteWriter, added: number, kept: readonly boolean[], redirect: { name: string; func: number } | null = null): void {
   const count = r.u32();
   w.u32(kept.filter(Boolean).length);
   for (let i = 0; i < count; i++) {
     const entryStart = r.pos;
-    r.name();
+    const name = r.name();
     const kind = r.u8();
     const indexStart = r.pos;
     const index = r.u32();
     if (!kept[i]) continue;
     w.copy(r.bytes, entryStart, indexStart);
-    w.u32(kind === KIND.func ? shiftFunc(index, info.importedFuncs, added) : index);
+    if (redirect && kind === KIND.func && name === redirect.name) w.u32(redirect.func);
+    else w.u32(kind === KIND.func ? shiftFunc(index, info.importedFuncs, added) : index);
   }
 }
 

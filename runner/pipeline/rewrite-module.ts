@@ -12,6 +12,7 @@ import { ExpressionCopier, writeElements, writeExports, writeStart, type BulkCal
 import { isMemoryImport, needsMemoryImport, planMemory, writeMemoryImport, type MemoryPlan } from "./rewrite-memory.ts";
 import { SECTION, SECTION_RANK, sectionName, type Section } from "./sections.ts";
 import { writeTables } from "./rewrite-tables.ts";
+import { planReset, resetEntryBody, type GlobalInit, type ResetPlan } from "./reset-entry.ts";
 
 const I32 = 0x7f;
 
@@ -46,6 +47,8 @@ export interface RewritePlan {
   readonly helperType: number;
   /** For each export of the input, in order: whether the output keeps it. */
   readonly keptExports: readonly boolean[];
+  /** The reset entry (reset-entry.ts), added after the helpers; null when the module is not reusable. */
+  readonly reset: ResetPlan | null;
 }
 
 const sameTypes = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((t, i) => t === b[i]);
@@ -58,7 +61,7 @@ const sameTypes = (a: readonly number[], b: readonly number[]): boolean => a.len
  * that declare such a reference for validation; so does an export of an imported function
  * (rare, and the call graph does not track imports).
  */
-export function planRewrite(info: ModuleInfo, capPages: number, entrypoint: string | null = null): RewritePlan {
+export function planRewrite(info: ModuleInfo, capPages: number, entrypoint: string | null = null, resetEntry: string | null = entrypoint): RewritePlan {
   const appendTypes: FuncType[] = [];
   const typeIndex = (params: readonly number[], results: readonly number[]): number => {
     const existing = info.types.findIndex((t) => sameTypes(t.params, params) && sameTypes(t.results, results));
@@ -88,6 +91,7 @@ export function planRewrite(info: ModuleInfo, capPages: number, entrypoint: stri
   let nextHelper = info.importedFuncs + addedFuncs + info.funcTypes.length;
   const bulkCalls = { fill: facts.fills ? nextHelper++ : -1, copy: facts.copies ? nextHelper++ : -1 };
   const helperType = facts.fills || facts.copies ? typeIndex(HELPER_PARAMS, []) : -1;
+  const reset = planReset(info, facts, resetEntry, nextHelper, addedFuncs);
   const keptExports = info.exports.map(({ name, kind, index }) => {
     if (entrypoint === null || name === entrypoint) return true;
     if (kind !== KIND.func) return false;
@@ -109,6 +113,7 @@ export function planRewrite(info: ModuleInfo, capPages: number, entrypoint: stri
     depthGlobal: recursion ? fuelGlobal + 1 : -1,
     bulkCalls,
     helperType,
+    reset,
   };
 }
 
@@ -119,8 +124,13 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
   const constCopier = new ExpressionCopier(input, w, info.importedFuncs, plan.addedFuncs, null);
   const checks = bodyChecks(plan);
   const helpers: Uint8Array[] = [];
+  const helperTypes: number[] = [];
   if (plan.bulkCalls.fill >= 0) helpers.push(fillHelperBody(plan));
   if (plan.bulkCalls.copy >= 0) helpers.push(copyHelperBody(plan));
+  for (const _ of helpers) helperTypes.push(plan.helperType);
+  // The reset entry's body needs the globals' initial values, written before the code section.
+  const globalInits: GlobalInit[] | null = plan.reset ? [] : null;
+  if (plan.reset) helperTypes.push(plan.reset.type);
   w.copy(input, 0, 8);
 
   const newSection = (id: number, body: () => void): void => {
@@ -166,7 +176,7 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
   if (plan.appendTypes.length > 0) pending.set(SECTION.type, () => writeType(null));
   pending.set(SECTION.import, writeImports);
   const depth = plan.depthGlobal >= 0;
-  pending.set(SECTION.global, () => writeGlobals(null, w, constCopier, depth));
+  pending.set(SECTION.global, () => writeGlobals(null, w, constCopier, depth, info.importedGlobals, globalInits));
   const createPendingBefore = (rank: number): void => {
     for (const [id, body] of pending) {
       if (SECTION_RANK[id] >= rank) continue;
@@ -200,27 +210,29 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
         // Its one memory is now the env.memory import.
         break;
       case SECTION.global:
-        rewriteSection(s, (r) => writeGlobals(r, w, constCopier, depth));
+        rewriteSection(s, (r) => writeGlobals(r, w, constCopier, depth, info.importedGlobals, globalInits));
         break;
       case SECTION.export:
-        rewriteSection(s, (r) => writeExports(info, r, w, plan.addedFuncs, plan.keptExports));
+        rewriteSection(s, (r) => writeExports(info, r, w, plan.addedFuncs, plan.keptExports, plan.reset && { name: plan.reset.exportName, func: plan.reset.func }));
         break;
       case SECTION.start:
-        rewriteSection(s, (r) => writeStart(info, r, w, plan.addedFuncs));
+        // A reusable module's start function runs from the reset entry, once per request.
+        if (!plan.reset) rewriteSection(s, (r) => writeStart(info, r, w, plan.addedFuncs));
         break;
       case SECTION.element:
         rewriteSection(s, (r) => writeElements(info, r, w, constCopier, plan.addedFuncs));
         break;
       case SECTION.function:
-        if (helpers.length === 0) w.copy(input, s.start, s.end);
+        if (helperTypes.length === 0) w.copy(input, s.start, s.end);
         else rewriteSection(s, (r) => {
-          w.u32(r.u32() + helpers.length);
+          w.u32(r.u32() + helperTypes.length);
           w.copy(input, r.pos, r.end);
           r.pos = r.end;
-          for (let i = 0; i < helpers.length; i++) w.u32(plan.helperType);
+          for (const type of helperTypes) w.u32(type);
         });
         break;
       case SECTION.code:
+        if (plan.reset) helpers.push(resetEntryBody(plan.reset, globalInits ?? []));
         rewriteSection(s, (r) => writeCode(info, r, w, checks, plan.recursive, (type) => plan.blockTypes[type], plan.addedFuncs, plan.bulkCalls, helpers));
         break;
       default:
