@@ -18,7 +18,7 @@ export interface RunningRunner {
 }
 
 export function startRunner(config: RunnerConfig, artifact: PreparedArtifact, logger: Logger): RunningRunner {
-  const pool = new WorkerPool({ size: config.workers, spares: config.spareWorkers, sparePriority: config.sparePriority, queueLimit: config.queue, logLevel: config.logLevel, logger });
+  const pool = new WorkerPool({ size: config.workers, spares: config.spareWorkers, sparePriority: config.sparePriority, instanceReuse: config.instanceReuse === "on", queueLimit: config.queue, logLevel: config.logLevel, logger });
   const key = `${artifact.sha256}:${config.memoryPages}:${config.entrypoint}`;
   pool.load({
     key,
@@ -26,6 +26,7 @@ export function startRunner(config: RunnerConfig, artifact: PreparedArtifact, lo
     module: artifact.module,
     entrypoint: config.entrypoint,
     memory: artifact.memory,
+    reusable: artifact.reusable,
     env: config.env,
     limits: {
       maxExecutionMs: config.maxExecutionMs,

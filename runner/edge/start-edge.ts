@@ -42,7 +42,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
   const cacheDir = resolve(config.cacheDir);
   await mkdir(cacheDir, { recursive: true, mode: 0o700 });
 
-  const pool = new WorkerPool({ size: config.workers, spares: config.spareWorkers, sparePriority: config.sparePriority, queueLimit: config.queue, logLevel: config.logLevel, logger });
+  const pool = new WorkerPool({ size: config.workers, spares: config.spareWorkers, sparePriority: config.sparePriority, instanceReuse: config.instanceReuse === "on", queueLimit: config.queue, logLevel: config.logLevel, logger });
   const metrics = createRunnerMetrics(() => pool.stats());
   let connected = false;
   let watch: WatchClient | null = null;

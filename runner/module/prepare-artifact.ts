@@ -8,6 +8,8 @@ export interface PreparedArtifact {
   size: number;
   module: WebAssembly.Module;
   memory: { minPages: number; maxPages: number };
+  /** See PrepareResult.reusable. */
+  reusable: boolean;
 }
 
 export type ArtifactErrorCode = "sha256_mismatch" | RejectionCode;
@@ -23,7 +25,7 @@ export function prepareArtifact(bytes: Uint8Array, limits: PipelineLimits, expec
   if (!prepared.ok) return { ok: false, code: prepared.rejection.code, message: prepared.rejection.message };
   try {
     const module = new WebAssembly.Module(prepared.bytes);
-    return { ok: true, artifact: { sha256, size: bytes.byteLength, module, memory: prepared.memory } };
+    return { ok: true, artifact: { sha256, size: bytes.byteLength, module, memory: prepared.memory, reusable: prepared.reusable } };
   } catch (error) {
     // The pipeline's fuzz tests say this doesn't happen; if it does, it's our bug, not the user's.
     return { ok: false, code: "internal", message: `the rewritten module does not compile (a pipeline bug, please report): ${(error as Error).message}` };

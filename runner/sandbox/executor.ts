@@ -1,5 +1,6 @@
-// Runs one invocation inside a worker: fresh instance, pooled memory, edge v1 host calls,
-// the fuel interrupt, and one outcome at the end. No HTTP, no Bun server types.
+// Runs one invocation inside a worker: a new instance, or one reset to a new instance's state
+// (reusable-instances.ts), pooled memory, edge v1 host calls, the fuel interrupt, and one
+// outcome at the end. No HTTP, no Bun server types.
 import { INTERRUPT_IMPORT, MAX_CALL_DEPTH, SANDBOX_MODULE, STACK_OVERFLOW_IMPORT } from "../abi/edge-v1";
 import type { Logger } from "../observe/log";
 import { classifyError } from "./classify-error";
@@ -10,6 +11,7 @@ import type { InvocationContext } from "./invocation-context";
 import { FUEL_REFILL } from "./limits";
 import { MemoryPool } from "./memory-pool";
 import { ResponseBody } from "./response-body";
+import { ReusableInstances, type ReusableInstance } from "./reusable-instances";
 import { CONTROL_CANCEL, CONTROL_RUNNING, CONTROL_STARTED_F64, type GuestResponse, type LoadedFunction, type PostedResult } from "./protocol";
 import type { RequestBytes } from "./wire";
 
@@ -19,12 +21,14 @@ export class Executor {
   private readonly control: Int32Array;
   private readonly started: Float64Array;
   private readonly memories = new MemoryPool();
+  private readonly instances = new ReusableInstances((memory, fn) => this.memories.give(memory, fn.memory.minPages, fn.memory.maxPages));
   /** One body builder for every invocation: its buffer is not allocated per request. */
   private readonly body = new ResponseBody();
   private readonly edge: Record<string, Function>;
   private readonly sandbox: Record<string, Function>;
 
-  constructor(private readonly logger: Logger, control: SharedArrayBuffer) {
+  /** `reuse`: run requests of reusable modules on kept instances (off: a new instance each time). */
+  constructor(private readonly logger: Logger, control: SharedArrayBuffer, private readonly reuse = true) {
     this.control = new Int32Array(control);
     this.started = new Float64Array(control);
     const ctx = () => {
@@ -46,7 +50,9 @@ export class Executor {
   }
 
   forget(loaded: Iterable<LoadedFunction>): void {
-    this.memories.retain([...loaded].map((f) => f.memory));
+    const still = new Set(loaded);
+    this.instances.retain(still);
+    this.memories.retain([...still].map((f) => f.memory));
   }
 
   run(id: number, requestId: string, request: RequestBytes, fn: LoadedFunction): PostedResult {
@@ -56,9 +62,11 @@ export class Executor {
     const deadline = startedAt + fn.limits.maxExecutionMs;
     this.started[CONTROL_STARTED_F64] = startedAt;
     Atomics.store(this.control, CONTROL_RUNNING, id);
+    const reuse = this.reuse && fn.reusable;
+    let kept: ReusableInstance | undefined = reuse ? this.instances.take(fn) : undefined;
     let memory: WebAssembly.Memory;
     try {
-      memory = this.memories.take(minPages, maxPages);
+      memory = kept ? kept.memory : this.memories.take(minPages, maxPages);
     } catch (error) {
       // The host could not reserve the module's minimum memory: the function's memory outcome,
       // not a worker crash.
@@ -77,17 +85,26 @@ export class Executor {
     this.current = ctx;
     this.currentId = id;
     try {
-      // Instantiation runs the start function, which is fuel-checked like any other code.
-      const instance = new WebAssembly.Instance(fn.module, {
-        env: { memory },
-        edge: this.edge,
-        [SANDBOX_MODULE]: this.sandbox,
-      } as Bun.WebAssembly.Imports);
-      const entry = instance.exports[fn.entrypoint];
-      if (typeof entry !== "function") throw new GuestFault("trap", `export "${fn.entrypoint}" is not a function`);
-      (entry as () => unknown)();
-      this.memories.give(memory, minPages, maxPages);
-      return { id, outcome: "ok", response: finish(ctx), detail: "" };
+      let entry: () => unknown;
+      if (kept) entry = kept.entry;
+      else {
+        // Instantiation runs the start function (of a module that is not reusable: a reusable
+        // one runs it from its entrypoint export), fuel-checked like any other code.
+        const instance = new WebAssembly.Instance(fn.module, {
+          env: { memory },
+          edge: this.edge,
+          [SANDBOX_MODULE]: this.sandbox,
+        } as Bun.WebAssembly.Imports);
+        const exported = instance.exports[fn.entrypoint];
+        if (typeof exported !== "function") throw new GuestFault("trap", `export "${fn.entrypoint}" is not a function`);
+        entry = exported as () => unknown;
+        if (reuse) kept = this.instances.adopt(fn, entry, memory);
+      }
+      entry();
+      const response = finish(ctx);
+      if (kept) this.instances.put(kept);
+      else this.memories.give(memory, minPages, maxPages);
+      return { id, outcome: "ok", response, detail: "" };
     } catch (error) {
       const { outcome, detail } = classifyError(error, memory, maxPages, minPages);
       return { id, outcome, response: null, detail };

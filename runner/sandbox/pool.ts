@@ -54,6 +54,8 @@ export interface PoolOptions {
    * background threads, taking only CPU that others leave; "normal": never.
    */
   sparePriority?: "idle" | "normal";
+  /** Whether workers may run a request on an instance reset after an earlier one (executor.ts); default true. */
+  instanceReuse?: boolean;
   logLevel: LogLevel;
   logger: Logger;
 }
@@ -204,7 +206,7 @@ export class WorkerPool {
     // machine), p99 of the hello requests overlapping a loop: 5.2 ms with the loop at normal
     // priority, 4.1-4.7 at nice 19, 3.3-3.5 as SCHED_IDLE.
     const background = index >= this.options.size && (this.options.sparePriority ?? "idle") === "idle";
-    this.post(slot, { type: "init", control, jobs, results, logLevel: this.options.logLevel, workerIndex: index, background });
+    this.post(slot, { type: "init", control, jobs, results, logLevel: this.options.logLevel, workerIndex: index, background, instanceReuse: this.options.instanceReuse ?? true });
     for (const { handle, fn } of this.functions.values()) this.post(slot, { type: "load", handle, fn });
     this.listen(slot);
     return slot;

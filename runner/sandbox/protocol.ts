@@ -13,6 +13,8 @@ export interface LoadedFunction {
   module: WebAssembly.Module;
   entrypoint: string;
   memory: { minPages: number; maxPages: number };
+  /** The pipeline made it reusable: its entrypoint export resets its globals (pipeline/reset-entry.ts). */
+  reusable: boolean;
   env: Record<string, string>;
   limits: InvocationLimits;
   /** Memory the compiled module is estimated to hold: dropping it paces collections (collect-soon.ts). */
@@ -42,7 +44,7 @@ export interface PostedResult {
 }
 
 export type ToWorker =
-  | { type: "init"; control: SharedArrayBuffer; jobs: SharedArrayBuffer; results: SharedArrayBuffer; logLevel: LogLevel; workerIndex: number; background: boolean }
+  | { type: "init"; control: SharedArrayBuffer; jobs: SharedArrayBuffer; results: SharedArrayBuffer; logLevel: LogLevel; workerIndex: number; background: boolean; instanceReuse: boolean }
   | { type: "load"; handle: number; fn: LoadedFunction }
   | { type: "unload"; handle: number; estimatedBytes: number }
   | { type: "invoke"; job: PostedJob };

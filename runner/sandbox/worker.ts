@@ -44,7 +44,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case "init": {
       logger = createLogger(msg.logLevel, { worker: msg.workerIndex });
       mayBackground = msg.background;
-      executor = new Executor(logger, msg.control);
+      executor = new Executor(logger, msg.control, msg.instanceReuse);
       Atomics.store(new Int32Array(msg.control), CONTROL_TID, currentThreadId());
       results = new RingWriter(msg.results);
       void serve(new RingReader(msg.jobs), new Int32Array(msg.control));

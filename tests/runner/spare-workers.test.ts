@@ -18,7 +18,7 @@ function busyPool(spares: number, slowMemoryMs?: number): WorkerPool {
   if (!prepared.ok) throw new Error(prepared.message);
   const pool = new WorkerPool({ size: 1, spares, queueLimit: 16, slowMemoryMs, logLevel: "error", logger: createLogger("error") });
   const limits = { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 };
-  const fn = { module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory, env: {}, limits };
+  const fn = { module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory, reusable: prepared.artifact.reusable, env: {}, limits };
   pool.load({ key: "slow", name: "slow", ...fn });
   pool.load({ key: "fast", name: "fast", ...fn });
   return pool;
@@ -103,7 +103,7 @@ test.skipIf(process.platform !== "linux")("on a spare, a function that ran into 
   if (!prepared.ok) throw new Error(prepared.message);
   const pool = new WorkerPool({ size: 1, spares: 1, queueLimit: 16, logLevel: "error", logger: createLogger("error") });
   const fn = (maxExecutionMs: number) => ({
-    module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory, env: {},
+    module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory, reusable: prepared.artifact.reusable, env: {},
     limits: { maxExecutionMs, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
   });
   pool.load({ key: "fast", name: "fast", ...fn(5000) });

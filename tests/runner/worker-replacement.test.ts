@@ -18,7 +18,7 @@ test("a worker thread that dies mid-invocation: worker_crash for that one, the r
   const pool = new WorkerPool({ size: 1, queueLimit: 16, logLevel: "error", logger: createLogger("error") });
   try {
     pool.load({
-      key: "busy", name: "busy", module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory, env: {},
+      key: "busy", name: "busy", module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory, reusable: prepared.artifact.reusable, env: {},
       limits: { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
     });
     expect((await pool.invoke("busy", "warm", request(1))).outcome).toBe("ok");

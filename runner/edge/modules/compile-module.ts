@@ -15,6 +15,8 @@ export const COMPILED_COST_FACTOR = 9;
 export interface CompiledModule {
   module: WebAssembly.Module;
   memory: { minPages: number; maxPages: number };
+  /** See PrepareResult.reusable. */
+  reusable: boolean;
   cost: number;
 }
 
@@ -33,7 +35,7 @@ export async function compileModule(bytes: Uint8Array, limits: PipelineLimits, w
   if (!prepared.ok) return { ok: false, code: prepared.rejection.code, message: prepared.rejection.message };
   try {
     const module = await WebAssembly.compile(prepared.bytes);
-    return { ok: true, compiled: { module, memory: prepared.memory, cost: prepared.bytes.byteLength * COMPILED_COST_FACTOR } };
+    return { ok: true, compiled: { module, memory: prepared.memory, reusable: prepared.reusable, cost: prepared.bytes.byteLength * COMPILED_COST_FACTOR } };
   } catch (error) {
     const invalid = inputRejection(bytes);
     if (invalid) return { ok: false, code: invalid.code, message: invalid.message };

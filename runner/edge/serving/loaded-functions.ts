@@ -124,6 +124,7 @@ export class LoadedFunctions {
       module: module.compiled.module,
       entrypoint: deployment.entrypoint,
       memory: module.compiled.memory,
+      reusable: module.compiled.reusable,
       env: { ...deployment.env },
       limits: { ...this.limits, maxExecutionMs: deployment.maxExecutionMs },
       estimatedBytes: module.compiled.cost,
