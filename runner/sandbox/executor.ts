@@ -98,7 +98,7 @@ export class Executor {
         const exported = instance.exports[fn.entrypoint];
         if (typeof exported !== "function") throw new GuestFault("trap", `export "${fn.entrypoint}" is not a function`);
         entry = exported as () => unknown;
-        if (reuse) kept = this.instances.adopt(fn, entry, memory);
+        if (reuse && this.instances.admit(fn)) kept = this.instances.adopt(fn, entry, memory);
       }
       entry();
       const response = finish(ctx);

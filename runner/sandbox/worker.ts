@@ -50,9 +50,13 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       void serve(new RingReader(msg.jobs), new Int32Array(msg.control));
       return;
     }
-    case "load":
+    case "load": {
+      const replaced = functions.has(msg.handle);
       functions.set(msg.handle, msg.fn);
+      // A new version under the same handle: the old one's kept instance would never be used again.
+      if (replaced) executor?.forget(functions.values());
       return;
+    }
     case "unload":
       functions.delete(msg.handle);
       executor?.forget(functions.values());

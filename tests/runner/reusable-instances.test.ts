@@ -73,12 +73,15 @@ test("with more functions than a worker keeps instances of, every run sees its o
   expect((executor as unknown as { instances: { size: number } }).instances.size).toBe(MAX_KEPT_INSTANCES);
 });
 
-test("forgetting unloaded functions lets their instances go; the functions still loaded keep working", () => {
+test("instances are kept from a function's second run; forgetting unloaded functions lets their instances go; the functions still loaded keep working", () => {
   const fns = Array.from({ length: 4 }, (_, k) => loaded(k));
   const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES));
   const run = (k: number) => new TextDecoder().decode(executor.run(k, `r${k}`, request, fns[k]!).response!.body!);
-  for (let k = 0; k < 4; k++) expect(run(k)).toBe(String(k + 1));
   const instances = (executor as unknown as { instances: { size: number } }).instances;
+  // A function's first run here is not kept (admit()), its second is.
+  for (let k = 0; k < 4; k++) expect(run(k)).toBe(String(k + 1));
+  expect(instances.size).toBe(0);
+  for (let k = 0; k < 4; k++) expect(run(k)).toBe(String(k + 1));
   expect(instances.size).toBe(4);
   executor.forget([fns[1]!, fns[3]!]);
   expect(instances.size).toBe(2);
