@@ -1,7 +1,9 @@
 // `bun run bench`: the performance issue's measurements in one run, each against what was
 // measured in the same run where the target is a ratio. Not part of the test suite.
-//   1. HTTP, in alternating rounds: baseline (in-process, no isolation), runner (one module),
-//      runner-routed (an edge node serving it through the control plane's route table).
+//   1. HTTP, in alternating rounds: baseline (in-process, no isolation, a new instance per
+//      request), runner (one module), runner-routed (an edge node serving it through the control
+//      plane's route table); and for comparison baseline-reset (in-process, one instance restored
+//      between requests as the runner's workers do) and runner-new-instances (--instance-reuse off).
 //   2. Deploy to first response on a warm edge node.
 //   3. Edge node RSS with 1,000 deployed functions (hello-world sized, then 128 KiB each).
 //   4. Module pipeline: interrupt-check cost on compute-heavy guests, 2 MiB pipeline + compile.
@@ -45,6 +47,8 @@ try {
       { name: "baseline", cmd: ["bun", "bench/subjects/baseline.ts", MODULE, "0"], urlPattern: URL_LINE },
       { name: "runner", cmd: ["bun", "runner/main.ts", MODULE, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn"], urlPattern: URL_LINE },
       routed.subject,
+      { name: "baseline-reset", cmd: ["bun", "bench/subjects/baseline.ts", MODULE, "0", "reset"], urlPattern: URL_LINE },
+      { name: "runner-new-instances", cmd: ["bun", "runner/main.ts", MODULE, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn", "--instance-reuse", "off"], urlPattern: URL_LINE },
     ],
     LOAD,
     log,

@@ -57,10 +57,13 @@ export function targets(r: BenchResults, connections: number): TargetResult[] {
 export function measurements(r: BenchResults): Measurement[] {
   const row = (name: string) => r.http.find((h) => h.subject === name)!;
   const [baseline, runner, routed] = [row("baseline"), row("runner"), row("runner-routed")];
+  const [baselineReset, newInstances] = [row("baseline-reset"), row("runner-new-instances")];
   const p = r.pipeline.pipeline;
   const many = (m: ManyFunctions) =>
     `register ${m.registerSeconds.toFixed(1)} s; node start to all applied ${m.syncSeconds.toFixed(1)} s; one request to each ${m.requestSeconds.toFixed(2)} s (${m.wrongAnswers} wrong); module cache ${m.moduleCacheModules} modules, ${mib(m.moduleCacheMiB)} estimated, ${m.moduleCacheEvictions} evictions`;
   return [
+    { measurement: "runner with a new instance per request (--instance-reuse off) vs baseline", value: `${x(newInstances.ratioToBaseline, 3)} (CPU ${cpu(newInstances)} per request)` },
+    { measurement: "runner vs baseline-reset (both restore one instance between requests: what the hop to a worker costs)", value: `${x(pairedRatio(runner.rounds, baselineReset.rounds), 3)} (CPU ${cpu(runner)} vs ${cpu(baselineReset)} per request)` },
     { measurement: "process start to listening (URL printed): runner, baseline", value: `${ms(runner.startToListenMs, 0)}, ${ms(baseline.startToListenMs, 0)} (medians)` },
     { measurement: "edge node start to first response (empty cache: snapshot, download, verify, compile)", value: `${ms(routed.startToFirstResponseMs, 0)} (median; rounds ${routed.startMsRounds.join(", ")})` },
     ...r.pipeline.checks.map((c) => ({ measurement: `compute-heavy ${c.name}: rewritten vs original module`, value: `${x(c.ratio)} (${ms(c.preparedMs)} vs ${ms(c.originalMs)})` })),

@@ -2,11 +2,13 @@
 // instantiates the module in-process per request and answers with what it wrote.
 // To be the best in-process can do, it uses the same tricks as the runner's workers: the
 // pipeline-prepared module (memory imported) and one reused, zeroed memory. Not a product.
-// Usage: bun bench/subjects/baseline.ts <module.wasm> <port>
+// With "reset" it keeps one instance and restores it between requests the way the runner's
+// workers do (sandbox/reusable-instances.ts): the engine's limit for that way of working.
+// Usage: bun bench/subjects/baseline.ts <module.wasm> <port> [reset]
 import { readFileSync } from "node:fs";
 import { prepareModule } from "../../runner/pipeline";
 
-const [path, portArg] = Bun.argv.slice(2);
+const [path, portArg, mode] = Bun.argv.slice(2);
 const prepared = prepareModule(new Uint8Array(readFileSync(path)), { memoryPages: 16, entrypoint: "handle" });
 if (!prepared.ok) throw new Error(prepared.rejection.message);
 const module = new WebAssembly.Module(prepared.bytes);
@@ -22,14 +24,19 @@ const imports = {
   },
   edge_sandbox: { interrupt: () => 10_000, stack_overflow: () => 0 },
 };
+const reset = mode === "reset";
+if (reset && !prepared.reusable) throw new Error("the module is not reusable");
+const kept = reset ? new WebAssembly.Instance(module, imports as Bun.WebAssembly.Imports) : null;
+const image = bytes().slice();
 const server = Bun.serve({
   hostname: "127.0.0.1",
   port: Number(portArg ?? 0),
   fetch() {
     out = [];
-    const instance = new WebAssembly.Instance(module, imports as Bun.WebAssembly.Imports);
+    const instance = kept ?? new WebAssembly.Instance(module, imports as Bun.WebAssembly.Imports);
     (instance.exports.handle as () => void)();
-    bytes().fill(0);
+    if (kept) bytes().set(image);
+    else bytes().fill(0);
     return new Response(out.length === 1 ? out[0] : Buffer.concat(out), { headers: { "content-type": "text/plain; charset=utf-8" } });
   },
 });

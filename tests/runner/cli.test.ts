@@ -74,6 +74,7 @@ describe("refused starts: non-zero exit and a one-line reason on stderr", () => 
     ["--memory-pages 0", () => [guestFile("empty"), "--memory-pages", "0"], /--memory-pages/],
     ["malformed --sha256", () => [guestFile("empty"), "--sha256", "xyz"], /--sha256/],
     ["--env without =", () => [guestFile("empty"), "--env", "NOEQUALS"], /--env/],
+    ["--instance-reuse neither on nor off", () => [guestFile("empty"), "--instance-reuse", "maybe"], /--instance-reuse/],
     ["no module path", () => [], /module/],
   ];
 

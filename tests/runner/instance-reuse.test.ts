@@ -3,6 +3,7 @@
 // behind (globals, memory, memory size, what its start function did) and can end each way a
 // run can: ok, trap, timeout, a grown memory, a replaced buffer.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { loadConfig } from "../../runner/config";
 import { prepareArtifact } from "../../runner/module/prepare-artifact";
 import { expectOutcome } from "../helpers/expect-outcome";
 import { guest } from "../helpers/guests";
@@ -13,6 +14,17 @@ const FRESH = "start=1 startmem=1 calls=1 low=1 mem=1 tail=1 pages=1 data=pristi
 test("the fixture is one the pipeline makes reusable (else these tests would not test reuse)", () => {
   const prepared = prepareArtifact(guest("reset-hazards"), { memoryPages: 4, entrypoint: "handle" });
   expect(prepared.ok && prepared.artifact.reusable).toBe(true);
+});
+
+test("--instance-reuse: on by default, off by flag or EDGE_RUNNER_INSTANCE_REUSE, the flag winning", () => {
+  const reuse = (argv: string[], env: Record<string, string> = {}) => {
+    const loaded = loadConfig(["m.wasm", ...argv], env);
+    return loaded.ok === true ? loaded.config.instanceReuse : loaded;
+  };
+  expect(reuse([])).toBe("on");
+  expect(reuse(["--instance-reuse", "off"])).toBe("off");
+  expect(reuse([], { EDGE_RUNNER_INSTANCE_REUSE: "off" })).toBe("off");
+  expect(reuse(["--instance-reuse", "on"], { EDGE_RUNNER_INSTANCE_REUSE: "off" })).toBe("on");
 });
 
 for (const reuse of ["on", "off"] as const) {
