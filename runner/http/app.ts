@@ -8,7 +8,7 @@ import type { RunnerMetrics } from "../observe/metrics";
 export interface RunnerAppDeps {
   metrics: RunnerMetrics;
   health: () => Record<string, unknown>;
-  invoke: (request: Request) => Promise<Response>;
+  invoke: (request: Request) => Response | Promise<Response>;
 }
 
 export function createRunnerApp(deps: RunnerAppDeps) {

@@ -5,7 +5,7 @@ import { createInvokeHandler, type FunctionTarget, type InvokeDeps, type Unavail
 import type { EdgeRouter } from "./edge-router";
 import type { Lease } from "./loaded-functions";
 
-export function createEdgeInvoke(router: EdgeRouter, deps: Omit<InvokeDeps, "resolve">): (request: Request) => Promise<Response> {
+export function createEdgeInvoke(router: EdgeRouter, deps: Omit<InvokeDeps, "resolve">): (request: Request) => Response | Promise<Response> {
   return createInvokeHandler({
     ...deps,
     resolve(path) {
