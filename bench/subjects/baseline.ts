@@ -9,7 +9,9 @@ import { readFileSync } from "node:fs";
 import { prepareModule } from "../../runner/pipeline";
 
 const [path, portArg, mode] = Bun.argv.slice(2);
-const prepared = prepareModule(new Uint8Array(readFileSync(path)), { memoryPages: 16, entrypoint: "handle" });
+// The module exactly as the runner prepares it (with the reset entry, which a new instance
+// per request does not need but the runner's module has).
+const prepared = prepareModule(new Uint8Array(readFileSync(path)), { memoryPages: 16, entrypoint: "handle" }, { resetEntry: true });
 if (!prepared.ok) throw new Error(prepared.rejection.message);
 const module = new WebAssembly.Module(prepared.bytes);
 const memory = new WebAssembly.Memory({ initial: prepared.memory.minPages, maximum: prepared.memory.maxPages });

@@ -21,7 +21,7 @@ export function prepareArtifact(bytes: Uint8Array, limits: PipelineLimits, expec
     return { ok: false, code: "sha256_mismatch", message: `SHA-256 mismatch: expected ${expectedSha256.toLowerCase()}, got ${sha256}` };
   }
   // Compiling below validates the output, so the pipeline need not validate it a second time.
-  const prepared = prepareModuleCached(bytes, limits, sha256, { verifyOutput: false });
+  const prepared = prepareModuleCached(bytes, limits, sha256, { verifyOutput: false, resetEntry: true });
   if (!prepared.ok) return { ok: false, code: prepared.rejection.code, message: prepared.rejection.message };
   try {
     const module = new WebAssembly.Module(prepared.bytes);

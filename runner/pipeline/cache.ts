@@ -8,9 +8,9 @@ export interface PreparedCacheOptions {
   readonly maxBytes?: number;
 }
 
-/** What the output depends on: the input, the limits, the pipeline version, and whether every export is kept. */
+/** What the output depends on: the input, the limits, the pipeline version, whether every export is kept and whether the reset entry is added. */
 export function cacheKey(sha256hex: string, limits: PipelineLimits, options?: PrepareOptions): string {
-  return JSON.stringify([sha256hex, limits.memoryPages, limits.entrypoint, PIPELINE_VERSION, options?.keepAllExports === true]);
+  return JSON.stringify([sha256hex, limits.memoryPages, limits.entrypoint, PIPELINE_VERSION, options?.keepAllExports === true, options?.resetEntry === true]);
 }
 
 function resultBytes(result: PrepareResult): number {

@@ -25,7 +25,8 @@ export type PrepareResult =
       /**
        * Whether an instance may serve the next request after the runner restores its memory
        * (zeroed, then the bytes it had after instantiation): the entrypoint export resets every
-       * global itself (reset-entry.ts). False for modules whose state cannot all be restored.
+       * global and runs the start function itself (reset-entry.ts). Only with the resetEntry
+       * option, and only for modules whose state can all be restored.
        */
       readonly reusable: boolean;
     }
@@ -52,24 +53,30 @@ export interface PrepareOptions {
    * planRewrite). For tests and tools that call other exports of the prepared module.
    */
   readonly keepAllExports?: boolean;
+  /**
+   * Point the entrypoint export at the reset entry (reset-entry.ts) where the module's state can
+   * all be restored, so that a runner may reuse instances (default false: the output's
+   * entrypoint and start function behave as the input's). The runner asks for it.
+   */
+  readonly resetEntry?: boolean;
 }
 
 export function prepareModule(input: Uint8Array, limits: PipelineLimits, options: PrepareOptions = {}): PrepareResult {
   try {
-    return prepare(input, limits, options.verifyOutput ?? true, options.validateInput ?? true, options.keepAllExports ?? false);
+    return prepare(input, limits, options.verifyOutput ?? true, options.validateInput ?? true, options.keepAllExports ?? false, options.resetEntry ?? false);
   } catch (e) {
     if (e instanceof PipelineRejection) return { ok: false, rejection: e.rejection };
     return { ok: false, rejection: rejection("internal", { detail: describe(e) }) };
   }
 }
 
-function prepare(input: Uint8Array, limits: PipelineLimits, verifyOutput: boolean, validateInput: boolean, keepAllExports: boolean): PrepareResult {
+function prepare(input: Uint8Array, limits: PipelineLimits, verifyOutput: boolean, validateInput: boolean, keepAllExports: boolean, resetEntry: boolean): PrepareResult {
   checkLimits(limits);
   const sections = splitSections(input);
   const info = readModuleInfo(input, sections);
   checkMemoryShape(info);
   checkTables(info);
-  const plan = planRewrite(info, limits.memoryPages, keepAllExports ? null : limits.entrypoint, limits.entrypoint);
+  const plan = planRewrite(info, limits.memoryPages, keepAllExports ? null : limits.entrypoint, resetEntry ? limits.entrypoint : null);
   // The rewrite walks every instruction, so unsupported opcodes are found before the
   // engine is asked: it would accept some of them (exceptions) with nothing to say.
   const bytes = rewriteModule(info, plan);

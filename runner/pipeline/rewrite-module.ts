@@ -61,7 +61,7 @@ const sameTypes = (a: readonly number[], b: readonly number[]): boolean => a.len
  * that declare such a reference for validation; so does an export of an imported function
  * (rare, and the call graph does not track imports).
  */
-export function planRewrite(info: ModuleInfo, capPages: number, entrypoint: string | null = null, resetEntry: string | null = entrypoint): RewritePlan {
+export function planRewrite(info: ModuleInfo, capPages: number, entrypoint: string | null = null, resetEntry: string | null = null): RewritePlan {
   const appendTypes: FuncType[] = [];
   const typeIndex = (params: readonly number[], results: readonly number[]): number => {
     const existing = info.types.findIndex((t) => sameTypes(t.params, params) && sameTypes(t.results, results));

@@ -17,10 +17,14 @@ describe("prepared module cache", () => {
     expect(first.ok).toBe(true);
   });
 
-  test("the key includes the limits and the pipeline version", () => {
+  test("the key includes the limits, the pipeline version and the options that change the output", () => {
     expect(cacheKey(sha(1), LIMITS)).not.toBe(cacheKey(sha(1), { ...LIMITS, memoryPages: 17 }));
     expect(cacheKey(sha(1), LIMITS)).not.toBe(cacheKey(sha(1), { ...LIMITS, entrypoint: "main" }));
     expect(cacheKey(sha(1), LIMITS)).toContain(String(PIPELINE_VERSION));
+    // The options that change the output: every export kept, the reset entry added.
+    expect(cacheKey(sha(1), LIMITS)).not.toBe(cacheKey(sha(1), LIMITS, { keepAllExports: true }));
+    expect(cacheKey(sha(1), LIMITS)).not.toBe(cacheKey(sha(1), LIMITS, { resetEntry: true }));
+    expect(cacheKey(sha(1), LIMITS, { verifyOutput: false })).toBe(cacheKey(sha(1), LIMITS));
     const cache = new PreparedModuleCache();
     const bytes = moduleWithPages(10);
     expect(cache.prepare(bytes, { ...LIMITS, memoryPages: 4 }, sha(2)).ok).toBe(false);

@@ -1,14 +1,15 @@
-// The reset entry (runner/pipeline/reset-entry.ts): a reusable module's entrypoint export puts
-// every global back and runs the start function before the guest's entrypoint, so a runner that
-// restores memory can call it again as if on a new instance. Modules whose state a reset cannot
-// restore (tables written, segments dropped) are left as they were, not reusable.
+// The reset entry (runner/pipeline/reset-entry.ts), added on request (resetEntry, as the runner
+// asks): a reusable module's entrypoint export puts every global back and runs the start
+// function before the guest's entrypoint, so a runner that restores memory can call it again as
+// if on a new instance. Modules whose state a reset cannot restore (tables written, segments
+// dropped) are left as they were, not reusable; so is every module when it is not requested.
 import { describe, expect, test } from "bun:test";
 import { prepareModule } from "../../runner/pipeline/index.ts";
 import { wat } from "../fixtures/wat.ts";
 import { instantiateOriginal, instantiatePrepared, LIMITS } from "./harness.ts";
 
 function prepare(src: string) {
-  const result = prepareModule(wat(src), LIMITS);
+  const result = prepareModule(wat(src), LIMITS, { resetEntry: true });
   if (!result.ok) throw new Error(`${result.rejection.code}: ${result.rejection.message}`);
   return result;
 }
@@ -104,7 +105,7 @@ describe("reset entry", () => {
       (func $bump (global.set $n (i32.add (global.get $n) (i32.const 1))))
       (func (export "n") (result i32) (global.get $n))
       ${body})`;
-    const result = prepareModule(wat(src), LIMITS, { keepAllExports: true });
+    const result = prepareModule(wat(src), LIMITS, { keepAllExports: true, resetEntry: true });
     if (!result.ok) throw new Error(result.rejection.message);
     expect(result.reusable).toBe(false);
     const { instance } = instantiatePrepared(result);
@@ -118,6 +119,25 @@ describe("reset entry", () => {
       (func $h (export "handle") (drop (ref.func $h))))`);
     expect(prepared.reusable).toBe(false);
     expect(WebAssembly.validate(prepared.bytes)).toBe(true);
+  });
+
+  test("not requested, nothing changes: the start function runs at instantiation and the entrypoint resets nothing", () => {
+    const src = `(module (memory 1) (global $g (mut i32) (i32.const 0))
+      (func $init (i32.store (i32.const 8) (i32.const 1)))
+      (start $init)
+      (func (export "handle") (result i32) (global.set $g (i32.add (global.get $g) (i32.const 1))) (global.get $g)))`;
+    const plain = prepareModule(wat(src), LIMITS);
+    if (!plain.ok) throw new Error(plain.rejection.message);
+    expect(plain.reusable).toBe(false);
+    const { instance, memory } = instantiatePrepared(plain);
+    expect(new Int32Array(memory.buffer, 8, 1)[0]).toBe(1);
+    expect([(instance.exports.handle as () => number)(), (instance.exports.handle as () => number)()]).toEqual([1, 2]);
+    // Requested, the same module is reusable and its entry resets.
+    const reset = prepare(src);
+    expect(reset.reusable).toBe(true);
+    const again = instantiatePrepared(reset);
+    expect(new Int32Array(again.memory.buffer, 8, 1)[0]).toBe(0);
+    expect([(again.instance.exports.handle as () => number)(), (again.instance.exports.handle as () => number)()]).toEqual([1, 1]);
   });
 
   test("a module with neither globals nor a start function is reusable; its entry only calls the guest's", () => {

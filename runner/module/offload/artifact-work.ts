@@ -14,7 +14,7 @@ export interface ArtifactWork {
   check(bytes: Uint8Array, limits: PipelineLimits): Promise<Rejection | null>;
 }
 
-export const PREPARE_OPTIONS = { verifyOutput: false, validateInput: false } as const;
+export const PREPARE_OPTIONS = { verifyOutput: false, validateInput: false, resetEntry: true } as const;
 
 /** On the calling thread. */
 export const inlineWork: ArtifactWork = {
