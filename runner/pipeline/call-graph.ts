@@ -23,6 +23,8 @@ class CallCollector implements ExpressionVisitor {
   copies = false;
   /** Whether any body writes a table or drops a segment (state a reset does not restore). */
   tableOrSegmentWrites = false;
+  /** Set while walking function bodies: ref.func there also marks namedInCode. */
+  namedInCode: Uint8Array | null = null;
   private calling = false;
   constructor(
     private readonly importedFuncs: number,
@@ -53,6 +55,7 @@ class CallCollector implements ExpressionVisitor {
       if (defined >= 0) this.callees.push(defined);
     } else if (defined >= 0 && defined < this.addressTaken.length) {
       this.addressTaken[defined] = 1;
+      if (this.namedInCode) this.namedInCode[defined] = 1;
     }
   }
 }
@@ -70,6 +73,8 @@ export interface CodeFacts {
   readonly copies: boolean;
   /** 1 for each defined function named without being called: in element segments, globals or by ref.func. */
   readonly addressTaken: Uint8Array;
+  /** 1 for each defined function named by ref.func in a function body (a subset of addressTaken). */
+  readonly namedInCode: Uint8Array;
   /** Whether any body writes a table or drops a data or element segment. */
   readonly tableOrSegmentWrites: boolean;
 }
@@ -81,6 +86,8 @@ export function codeFacts(info: ModuleInfo): CodeFacts {
   const collector = new CallCollector(info.importedFuncs, addressTaken);
   markElements(info, collector, addressTaken);
   markGlobals(info, collector);
+  const namedInCode = new Uint8Array(n);
+  collector.namedInCode = namedInCode;
 
   // Node n is the table node; adjacency in flat arrays: node v's edges are
   // edges[edgeStart[v] .. edgeStart[v + 1]).
@@ -117,7 +124,7 @@ export function codeFacts(info: ModuleInfo): CodeFacts {
   for (let i = bodies; i <= n; i++) edgeStart[i] = edges.length;
   for (let f = 0; f < n; f++) if (addressTaken[f]) edges.push(f);
   edgeStart[n + 1] = edges.length;
-  return { recursive: cyclic(n + 1, edgeStart, edges, n), fills: collector.fills, copies: collector.copies, addressTaken, tableOrSegmentWrites: collector.tableOrSegmentWrites };
+  return { recursive: cyclic(n + 1, edgeStart, edges, n), fills: collector.fills, copies: collector.copies, addressTaken, namedInCode, tableOrSegmentWrites: collector.tableOrSegmentWrites };
 }
 
 function markElements(info: ModuleInfo, collector: CallCollector, addressTaken: Uint8Array): void {

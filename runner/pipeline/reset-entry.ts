@@ -55,8 +55,9 @@ export function planReset(info: ModuleInfo, facts: CodeFacts, entrypoint: string
   if (exported.length !== 1 || exported[0].kind !== KIND.func) return null;
   const defined = exported[0].index - info.importedFuncs;
   if (defined < 0 || defined >= info.funcTypes.length) return null;
-  // An export may be what declares a function for ref.func; redirecting it could undeclare one.
-  if (facts.addressTaken[defined] === 1) return null;
+  // An export is one of the places that declare a function for ref.func in code; redirecting
+  // it could undeclare one. (Element segments and global initialisers declare too, and stay.)
+  if (facts.namedInCode[defined] === 1) return null;
   const type = info.funcTypes[defined];
   const signature = info.types[type];
   if (!signature) return null;

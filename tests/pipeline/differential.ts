@@ -26,7 +26,7 @@ function show(v: unknown): string {
 }
 
 /** "value:<v>" or "trap:<ErrorName>"; Deadline propagates. */
-function run(fn: () => unknown): string {
+export function run(fn: () => unknown): string {
   try {
     return `value:${show(fn())}`;
   } catch (e) {

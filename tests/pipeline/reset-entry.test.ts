@@ -8,8 +8,8 @@ import { prepareModule } from "../../runner/pipeline/index.ts";
 import { wat } from "../fixtures/wat.ts";
 import { instantiateOriginal, instantiatePrepared, LIMITS } from "./harness.ts";
 
-function prepare(src: string) {
-  const result = prepareModule(wat(src), LIMITS, { resetEntry: true });
+function prepare(src: string, keepAllExports = false) {
+  const result = prepareModule(wat(src), LIMITS, { resetEntry: true, keepAllExports });
   if (!result.ok) throw new Error(`${result.rejection.code}: ${result.rejection.message}`);
   return result;
 }
@@ -138,6 +138,19 @@ describe("reset entry", () => {
     const again = instantiatePrepared(reset);
     expect(new Int32Array(again.memory.buffer, 8, 1)[0]).toBe(0);
     expect([(again.instance.exports.handle as () => number)(), (again.instance.exports.handle as () => number)()]).toEqual([1, 1]);
+  });
+
+  test("an entrypoint that is also in a table stays reusable; calls through the table reach the guest's own function", () => {
+    const prepared = prepare(`(module (memory 1) (table 1 funcref) (elem (i32.const 0) $h)
+      (global $g (mut i32) (i32.const 0))
+      (type $t (func (result i32)))
+      (func $h (export "handle") (result i32) (global.set $g (i32.add (global.get $g) (i32.const 1))) (global.get $g))
+      (func (export "viaTable") (result i32) (call_indirect (type $t) (i32.const 0))))`, true);
+    expect(prepared.reusable).toBe(true);
+    const { instance } = instantiatePrepared(prepared);
+    const exports = instance.exports as Record<string, () => number>;
+    // The export resets; the table holds the guest's function, which does not.
+    expect([exports.handle(), exports.handle(), exports.viaTable(), exports.viaTable(), exports.handle()]).toEqual([1, 1, 2, 3, 1]);
   });
 
   test("a module with neither globals nor a start function is reusable; its entry only calls the guest's", () => {
