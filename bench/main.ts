@@ -39,15 +39,17 @@ const machine = `${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), B
 console.log(`${machine}; wrk -t2 -c${LOAD.connections} -d${LOAD.seconds}s after ${LOAD.warmupSeconds}s of warm-up, ${LOAD.rounds} rounds; hello-world\n`);
 
 const URL_LINE = /http:\/\/127\.0\.0\.1:\d+\//;
+/** The baselines run with the engine options the runner sets for itself (runner/lifecycle/engine-options.ts). */
+const SAME_ENGINE = ["env", "BUN_JSC_numberOfGCMarkers=1"];
 const routed = await runnerRouted(MODULE);
 let http: HttpRow[];
 try {
   http = await runRounds(
     [
-      { name: "baseline", cmd: ["bun", "bench/subjects/baseline.ts", MODULE, "0"], urlPattern: URL_LINE },
+      { name: "baseline", cmd: [...SAME_ENGINE, "bun", "bench/subjects/baseline.ts", MODULE, "0"], urlPattern: URL_LINE },
       { name: "runner", cmd: ["bun", "runner/main.ts", MODULE, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn"], urlPattern: URL_LINE },
       routed.subject,
-      { name: "baseline-reset", cmd: ["bun", "bench/subjects/baseline.ts", MODULE, "0", "reset"], urlPattern: URL_LINE },
+      { name: "baseline-reset", cmd: [...SAME_ENGINE, "bun", "bench/subjects/baseline.ts", MODULE, "0", "reset"], urlPattern: URL_LINE },
       { name: "runner-new-instances", cmd: ["bun", "runner/main.ts", MODULE, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn", "--instance-reuse", "off"], urlPattern: URL_LINE },
     ],
     LOAD,

@@ -19,6 +19,7 @@ const ServerSettings = {
   spareWorkers: Type.Integer({ minimum: 0, maximum: 256, default: 2, description: "extra workers that run functions seen running slow, so fast ones never wait behind them" }),
   sparePriority: Type.Union([Type.Literal("idle"), Type.Literal("normal")], { default: "idle", description: "idle: on the spares, functions that recently ran into their time limit get only CPU that others leave (Linux SCHED_IDLE); normal: never" }),
   queue: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1024, description: "max invocations waiting for a worker" }),
+  gcMarkers: Type.Integer({ minimum: 0, maximum: 64, default: 1, description: "threads a JavaScriptCore collection marks with (BUN_JSC_numberOfGCMarkers; the runner restarts itself with it set); 0 keeps the engine's default, one per core" }),
   instanceReuse: Type.Union([Type.Literal("on"), Type.Literal("off")], { default: "on", description: "on: a request may run on an instance a previous one used, reset to the state of a new instance (memory, globals, start function) where the module allows it; off: a new instance per request" }),
   maxBodyBytes: Type.Integer({ minimum: 0, default: 10 * MiB }),
   maxResponseBytes: Type.Integer({ minimum: 0, default: 16 * MiB }),
@@ -62,6 +63,7 @@ const SERVER_FLAGS = {
   "spare-priority": ["sparePriority", "EDGE_RUNNER_SPARE_PRIORITY"],
   queue: ["queue", "EDGE_RUNNER_QUEUE"],
   "instance-reuse": ["instanceReuse", "EDGE_RUNNER_INSTANCE_REUSE"],
+  "gc-markers": ["gcMarkers", "EDGE_RUNNER_GC_MARKERS"],
   "max-body-bytes": ["maxBodyBytes", "EDGE_RUNNER_MAX_BODY_BYTES"],
   "max-response-bytes": ["maxResponseBytes", "EDGE_RUNNER_MAX_RESPONSE_BYTES"],
   "max-log-lines": ["maxLogLinesPerInvocation", "EDGE_RUNNER_MAX_LOG_LINES"],
@@ -87,15 +89,15 @@ const EDGE_FLAGS = {
 type FlagTable = Record<string, readonly [AnyKey, string]>;
 const ALL_FLAGS: FlagTable = { ...SERVER_FLAGS, ...SINGLE_FLAGS, ...EDGE_FLAGS };
 
-const NUMERIC = new Set<AnyKey>(["port", "memoryPages", "maxExecutionMs", "workers", "spareWorkers", "queue", "maxBodyBytes", "maxResponseBytes", "maxLogLinesPerInvocation", "cacheMb", "diskMb", "prefetchConcurrency"]);
+const NUMERIC = new Set<AnyKey>(["gcMarkers", "port", "memoryPages", "maxExecutionMs", "workers", "spareWorkers", "queue", "maxBodyBytes", "maxResponseBytes", "maxLogLinesPerInvocation", "cacheMb", "diskMb", "prefetchConcurrency"]);
 const SECRET = new Set<AnyKey>(["token"]);
 
 export const USAGE = `usage: bun run runner <module.wasm> [--port 3000] [--host 0.0.0.0] [--name NAME] [--entrypoint handle]
-       [--memory-pages 16] [--max-execution-ms 500] [--env KEY=VALUE]... [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--instance-reuse on]
+       [--memory-pages 16] [--max-execution-ms 500] [--env KEY=VALUE]... [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--instance-reuse on] [--gc-markers 1]
        [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--sha256 HEX] [--log-level info]
    or: bun run runner --control-plane URL --token TOKEN [--port 3000] [--host 0.0.0.0] [--node-id ID]
        [--cache-dir DIR] [--cache-mb 256] [--disk-mb 1024] [--advertise-url URL] [--prefetch-concurrency 4]
-       [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--instance-reuse on] [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--log-level info]
+       [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--instance-reuse on] [--gc-markers 1] [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--log-level info]
 Every flag also reads EDGE_RUNNER_<FLAG> from the environment (e.g. EDGE_RUNNER_TOKEN).`;
 
 export type ConfigResult = { ok: true; config: RunnerConfig } | { ok: false; message: string } | { ok: "help" };

@@ -1,67 +1,22 @@
 // `bun run runner <module.wasm> [flags]`: serve one module over HTTP.
 // `bun run runner --control-plane URL --token T [flags]`: an edge node serving every deployed function.
-import { existsSync, readFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
-import { loadConfig, USAGE, type EdgeConfig, type RunnerConfig } from "./config";
-import { startEdge } from "./edge/start-edge";
-import { stopOnSignals } from "./lifecycle/stop-on-signals";
-import { bufferedStdout, createLogger } from "./observe/log";
-import { startRunner } from "./start-runner";
-import { prepareArtifact } from "./module/prepare-artifact";
-
-const REPO_ROOT = resolve(dirname(import.meta.path), "..");
-
-function fail(message: string): never {
-  process.stderr.write(`runner: ${message}\n`);
-  process.exit(1);
-}
-
-/** A bare file name that doesn't exist here resolves to the samples built by `bun install`. */
-function resolveModulePath(path: string): string {
-  if (existsSync(path) || path.includes("/")) return resolve(path);
-  const built = join(REPO_ROOT, "build", basename(path));
-  return existsSync(built) ? built : resolve(path);
-}
-
-
-function serveModule(config: RunnerConfig): void {
-  const modulePath = resolveModulePath(config.module);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(modulePath));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    fail(code === "ENOENT" ? `module not found: ${modulePath}` : `cannot read ${modulePath}: ${(error as Error).message}`);
-  }
-
-  const prepared = prepareArtifact(bytes, { memoryPages: config.memoryPages, entrypoint: config.entrypoint }, config.sha256);
-  if (!prepared.ok) fail(`${basename(modulePath)} rejected (${prepared.code}): ${prepared.message}`);
-
-  const logger = createLogger(config.logLevel, {}, bufferedStdout());
-  const runner = startRunner(config, prepared.artifact, logger);
-  const { artifact } = prepared;
-  console.log(
-    `EdgeBase runner: serving ${config.name} from ${modulePath} (${artifact.size} bytes, sha256 ${artifact.sha256}) at http://${config.host}:${runner.port}/`,
-  );
-  stopOnSignals(logger, () => runner.stop());
-}
-
-async function serveEdge(config: EdgeConfig): Promise<void> {
-  const logger = createLogger(config.logLevel, { node_id: config.nodeId }, bufferedStdout());
-  const edge = await startEdge(config, logger).catch((error: Error) => fail(`cannot start the edge node: ${error.message}`));
-  const { revision, functions } = edge.node.status();
-  const from = edge.restored ? "restored from disk" : "from the control plane";
-  console.log(
-    `EdgeBase runner: edge node ${config.nodeId} following ${config.controlPlane} (revision ${revision} ${from}, ${functions} functions; cache ${edge.cacheDir}) at http://${config.host}:${edge.port}/`,
-  );
-  stopOnSignals(logger, () => edge.stop());
-}
+// The configuration comes first, then the engine options (which may execute the runner again,
+// see lifecycle/engine-options.ts), and only then the rest of the runner is loaded.
+import { loadConfig, USAGE } from "./config";
+import { execWith, missingEngineOptions } from "./lifecycle/engine-options";
 
 const loaded = loadConfig(Bun.argv.slice(2), process.env);
 if (loaded.ok === "help") {
   console.log(USAGE);
   process.exit(0);
 }
-if (!loaded.ok) fail(`${loaded.message} (see --help)`);
+if (!loaded.ok) {
+  process.stderr.write(`runner: ${loaded.message} (see --help)\n`);
+  process.exit(1);
+}
+const missing = missingEngineOptions(loaded.config.gcMarkers, process.env);
+// Returns only if the runner could not execute itself again: it then runs with the engine's defaults.
+if (missing) execWith(missing, process.env);
+const { serveEdge, serveModule } = await import("./serve");
 if (loaded.mode === "edge") await serveEdge(loaded.config);
 else serveModule(loaded.config);

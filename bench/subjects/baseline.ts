@@ -1,7 +1,8 @@
 // The engine's limit for the hello-world work, with no isolation: one Bun.serve that
 // instantiates the module in-process per request and answers with what it wrote.
 // To be the best in-process can do, it uses the same tricks as the runner's workers: the
-// pipeline-prepared module (memory imported) and one reused, zeroed memory. Not a product.
+// pipeline-prepared module (memory imported) and one reused, zeroed memory, and the bench starts
+// it with the engine options the runner sets for itself (one GC marker). Not a product.
 // With "reset" it keeps one instance and restores it between requests the way the runner's
 // workers do (sandbox/reusable-instances.ts): the engine's limit for that way of working.
 // Usage: bun bench/subjects/baseline.ts <module.wasm> <port> [reset]

@@ -1,7 +1,9 @@
 // `bun runner/main.ts` as a real process: the banner, refused starts (non-zero exit, one line on
 // stderr), flags reaching the function, JSON lines on stdout, SIGTERM, and an idle CPU after a timeout.
 import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { missingEngineOptions } from "../../runner/lifecycle/engine-options";
 import { cpuTicks, runCliToExit, startCliRunner, type CliRunner } from "../helpers/cli-runner";
 import { guest, guestFile } from "../helpers/guests";
 
@@ -59,6 +61,28 @@ describe("start", () => {
   });
 });
 
+describe("engine options", () => {
+  const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+  const inherited = process.env.BUN_JSC_numberOfGCMarkers !== undefined;
+
+  test("one GC marker unless --gc-markers 0, or the operator set BUN_JSC_numberOfGCMarkers", () => {
+    expect(missingEngineOptions(1, {})).toEqual({ BUN_JSC_numberOfGCMarkers: "1" });
+    expect(missingEngineOptions(3, {})).toEqual({ BUN_JSC_numberOfGCMarkers: "3" });
+    expect(missingEngineOptions(0, {})).toBeNull();
+    expect(missingEngineOptions(1, { BUN_JSC_numberOfGCMarkers: "2" })).toBeNull();
+  });
+
+  test.skipIf(process.platform !== "linux" || inherited)("the runner executes itself again in place with the option set: same PID, still serving", async () => {
+    await withCli([guestFile("echo")], async (runner) => {
+      expect(environ(runner.pid)).toContain("BUN_JSC_numberOfGCMarkers=1");
+      expect((await fetch(runner.url)).status).toBe(200);
+    });
+    await withCli([guestFile("echo"), "--gc-markers", "0"], async (runner) => {
+      expect(environ(runner.pid).some((e) => e.startsWith("BUN_JSC_numberOfGCMarkers="))).toBe(false);
+    });
+  });
+});
+
 describe("refused starts: non-zero exit and a one-line reason on stderr", () => {
   /** WebAssembly text where the binary belongs. */
   const notWasm = () => guestFile("not-wasm", new TextEncoder().encode("(module)\n"));
@@ -75,6 +99,7 @@ describe("refused starts: non-zero exit and a one-line reason on stderr", () => 
     ["malformed --sha256", () => [guestFile("empty"), "--sha256", "xyz"], /--sha256/],
     ["--env without =", () => [guestFile("empty"), "--env", "NOEQUALS"], /--env/],
     ["--instance-reuse neither on nor off", () => [guestFile("empty"), "--instance-reuse", "maybe"], /--instance-reuse/],
+    ["--gc-markers above 64", () => [guestFile("empty"), "--gc-markers", "65"], /--gc-markers/],
     ["no module path", () => [], /module/],
   ];
 
