@@ -35,6 +35,12 @@ export class ReusableInstances {
   private heldBytes = 0;
   /** Functions that ran here once on a new instance that was not kept. */
   private readonly seen = new WeakSet<LoadedFunction>();
+  /**
+   * Functions whose memory grew in a run: not kept again here. Rust's allocator, for one, asks
+   * memory.grow for its heap on every request's first allocation, so such an instance would be
+   * adopted (its memory scanned and copied) and dropped every time.
+   */
+  private readonly grows = new WeakSet<LoadedFunction>();
 
   /** `drop` receives each instance let go of, memory unchanged, e.g. to pool the memory. */
   constructor(private readonly drop: (memory: WebAssembly.Memory, fn: LoadedFunction) => void) {}
@@ -55,6 +61,7 @@ export class ReusableInstances {
    * keeps nothing it would not reuse; a function that keeps running pays one new instance more.
    */
   admit(fn: LoadedFunction): boolean {
+    if (this.grows.has(fn)) return false;
     if (this.seen.has(fn)) return true;
     this.seen.add(fn);
     return false;
@@ -67,10 +74,14 @@ export class ReusableInstances {
     return { fn, entry, memory, image, imageAt: at, view };
   }
 
-  /** After a run that ended ok: restores the instance and keeps it, or lets it go if its memory grew. */
+  /** After a run that ended ok: restores the instance and keeps it, or lets it go (for good) if its memory grew. */
   put(kept: ReusableInstance): void {
     const size = kept.memory.buffer.byteLength;
-    if (size !== kept.fn.memory.minPages * PAGE || size > MAX_MEMORY_BYTES) return;
+    if (size !== kept.fn.memory.minPages * PAGE) {
+      this.grows.add(kept.fn);
+      return;
+    }
+    if (size > MAX_MEMORY_BYTES) return;
     // Growing replaces the buffer; a grow by 0 pages does too, with the size unchanged.
     if (kept.view.buffer !== kept.memory.buffer) kept.view = new Uint8Array(kept.memory.buffer);
     const view = kept.view;

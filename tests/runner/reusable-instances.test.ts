@@ -88,3 +88,27 @@ test("instances are kept from a function's second run; forgetting unloaded funct
   expect(run(1)).toBe("2");
   expect(run(3)).toBe("4");
 });
+
+test("a function whose memory grows is not kept again on that worker, and each run still sees a new instance", () => {
+  const grower = wat(`(module
+    (import "edge" "response_write" (func $w (param i32 i32)))
+    (memory 1)
+    (data (i32.const 0) "1")
+    (func (export "handle")
+      (call $w (i32.const 0) (i32.const 1))
+      (i32.store8 (i32.const 0) (i32.const 0x39))
+      (drop (memory.grow (i32.const 1)))))`);
+  const prepared = prepareArtifact(grower, { memoryPages: 4, entrypoint: "handle" });
+  if (!prepared.ok) throw new Error(prepared.message);
+  const fn: LoadedFunction = {
+    key: "grower", name: "grower", module: prepared.artifact.module, entrypoint: "handle",
+    memory: prepared.artifact.memory, reusable: prepared.artifact.reusable, env: {},
+    limits: { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
+  };
+  expect(fn.reusable).toBe(true);
+  const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES));
+  const instances = (executor as unknown as { instances: { size: number; admit(f: LoadedFunction): boolean } }).instances;
+  for (let i = 0; i < 4; i++) expect(new TextDecoder().decode(executor.run(i + 1, "r", request, fn).response!.body!)).toBe("1");
+  expect(instances.size).toBe(0);
+  expect(instances.admit(fn)).toBe(false);
+});
