@@ -104,8 +104,10 @@ export class Executor {
       const response = finish(ctx);
       if (kept) this.instances.put(kept);
       else this.memories.give(memory, minPages, maxPages);
+      if (reuse) this.instances.ran(fn, true);
       return { id, outcome: "ok", response, detail: "" };
     } catch (error) {
+      if (reuse) this.instances.ran(fn, false);
       const { outcome, detail } = classifyError(error, memory, maxPages, minPages);
       return { id, outcome, response: null, detail };
     } finally {

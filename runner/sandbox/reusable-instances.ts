@@ -33,8 +33,8 @@ export interface ReusableInstance {
 export class ReusableInstances {
   private readonly held = new Map<LoadedFunction, ReusableInstance>();
   private heldBytes = 0;
-  /** Functions that ran here once on a new instance that was not kept. */
-  private readonly seen = new WeakSet<LoadedFunction>();
+  /** Functions whose last run here ended ok. */
+  private readonly lastRanOk = new WeakSet<LoadedFunction>();
   /**
    * Functions whose memory grew in a run: not kept again here. Rust's allocator, for one, asks
    * memory.grow for its heap on every request's first allocation, so such an instance would be
@@ -55,16 +55,22 @@ export class ReusableInstances {
   }
 
   /**
-   * Whether to keep the new instance `fn` is about to run on: not the first time `fn` runs
-   * here, only from the second. A node whose functions each run once in a while (1,000
-   * functions, one request each, measured 10-15 MiB more RSS when every first run was kept)
-   * keeps nothing it would not reuse; a function that keeps running pays one new instance more.
+   * Whether to keep the new instance `fn` is about to run on: only when its last run here ended
+   * ok. Not on its first run: a node whose functions each run once in a while (1,000 functions,
+   * one request each, measured 10-15 MiB more RSS when every first run was kept) keeps nothing
+   * it would not reuse. Not after a failed run: a function that keeps failing would have its
+   * memory captured, then the instance dropped, every time. Never when its memory is too big to
+   * keep, or grew before.
    */
   admit(fn: LoadedFunction): boolean {
-    if (this.grows.has(fn)) return false;
-    if (this.seen.has(fn)) return true;
-    this.seen.add(fn);
-    return false;
+    if (fn.memory.minPages * PAGE > MAX_MEMORY_BYTES || this.grows.has(fn)) return false;
+    return this.lastRanOk.has(fn);
+  }
+
+  /** How a run of `fn` here ended (whatever instance it ran on). */
+  ran(fn: LoadedFunction, ok: boolean): void {
+    if (ok) this.lastRanOk.add(fn);
+    else this.lastRanOk.delete(fn);
   }
 
   /** Describes a new instance of `fn`, before its first run: its memory is what restores go back to. */

@@ -112,3 +112,31 @@ test("a function whose memory grows is not kept again on that worker, and each r
   expect(instances.size).toBe(0);
   expect(instances.admit(fn)).toBe(false);
 });
+
+test("a function whose memory starts above what a worker keeps is never captured", () => {
+  const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES));
+  const instances = (executor as unknown as { instances: { admit(f: LoadedFunction): boolean } }).instances;
+  const shaped = (minPages: number) => ({ ...loaded(0), memory: { minPages, maxPages: 512 } });
+  expect(instances.admit(shaped(257))).toBe(false);
+  expect(instances.admit(shaped(257))).toBe(false);
+  const fits = shaped(256);
+  expect(instances.admit(fits)).toBe(false);
+  (instances as unknown as { ran(f: LoadedFunction, ok: boolean): void }).ran(fits, true);
+  expect(instances.admit(fits)).toBe(true);
+});
+
+test("a function is kept only after a run that ended ok: one that keeps trapping is never captured", () => {
+  const trapper = wat(`(module (memory 1) (func (export "handle") unreachable))`);
+  const prepared = prepareArtifact(trapper, { memoryPages: 4, entrypoint: "handle" });
+  if (!prepared.ok) throw new Error(prepared.message);
+  const fn: LoadedFunction = { ...loaded(0), key: "trapper", module: prepared.artifact.module, memory: prepared.artifact.memory, reusable: prepared.artifact.reusable };
+  const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES));
+  const instances = (executor as unknown as { instances: { admit(f: LoadedFunction): boolean; ran(f: LoadedFunction, ok: boolean): void } }).instances;
+  for (let i = 0; i < 3; i++) expect(executor.run(i + 1, "r", request, fn).outcome).toBe("trap");
+  expect(instances.admit(fn)).toBe(false);
+  // Had its last run ended ok, it would be; a failed run takes that back.
+  instances.ran(fn, true);
+  expect(instances.admit(fn)).toBe(true);
+  expect(executor.run(9, "r", request, fn).outcome).toBe("trap");
+  expect(instances.admit(fn)).toBe(false);
+});
