@@ -34,7 +34,7 @@ export function execWith(additions: Record<string, string>, environment: Record<
       .filter((entry): entry is [string, string] => entry[1] !== undefined)
       .map(([key, value]) => `${key}=${value}`);
     // The strings must stay reachable until execve has copied them: these locals hold them.
-    const path = cString(process.execPath);
+    // argv[0] is the executable's path, which execve takes first too.
     const argvStrings = argv.map(cString);
     const envStrings = env.map(cString);
     const pointers = (strings: Buffer[]) => {
@@ -44,7 +44,7 @@ export function execWith(additions: Record<string, string>, environment: Record<
     };
     const argvArray = pointers(argvStrings);
     const envArray = pointers(envStrings);
-    libc.symbols.execve(ptr(path), ptr(argvArray), ptr(envArray));
+    libc.symbols.execve(ptr(argvStrings[0]!), ptr(argvArray), ptr(envArray));
     return false;
   } catch {
     return false;

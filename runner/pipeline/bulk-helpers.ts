@@ -14,22 +14,14 @@
 
 import { ByteWriter } from "./byte-writer.ts";
 import { askHostWhenOutOfFuel } from "./inject-interrupts.ts";
-import { FC_MEMORY_COPY, FC_MEMORY_FILL } from "./opcodes.ts";
+import { EMPTY_BLOCK, FC_MEMORY_COPY, FC_MEMORY_FILL, OP } from "./opcodes.ts";
+import { I32 } from "./value-types.ts";
 
 /** Bytes per engine op inside a helper: ~0.3 ms of filling here. */
 export const BULK_CHUNK = 1 << 20;
 /** Fuel per chunk: 1 + bytes >> FUEL_SHIFT. */
 const FUEL_SHIFT = 8;
 
-const I32 = 0x7f;
-const OP = {
-  localGet: 0x20, localSet: 0x21, localTee: 0x22, globalGet: 0x23, globalSet: 0x24,
-  i32Const: 0x41, i64Const: 0x42, i32Add: 0x6a, i32Sub: 0x6b, i32LtU: 0x49, i32GtU: 0x4b, i32LeU: 0x4d, i32ShrU: 0x76,
-  i64Add: 0x7c, i64Shl: 0x86, i64GtU: 0x56, i64ExtendI32U: 0xad, i32Or: 0x72,
-  select: 0x1b, if: 0x04, else: 0x05, end: 0x0b, loop: 0x03, brIf: 0x0d, return: 0x0f,
-  memorySize: 0x3f, prefixFC: 0xfc,
-} as const;
-const EMPTY_BLOCK = 0x40;
 
 /** Params of both helpers, in the engine op's operand order: (dest, value | source, length). */
 export const HELPER_PARAMS = [I32, I32, I32] as const;

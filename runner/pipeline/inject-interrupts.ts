@@ -9,16 +9,11 @@ import type { ByteReader } from "./byte-reader.ts";
 import { ByteWriter } from "./byte-writer.ts";
 import { walkExpression } from "./instructions.ts";
 import type { ModuleInfo } from "./module-info.ts";
+import { EMPTY_BLOCK, OP } from "./opcodes.ts";
 import { ExpressionCopier, type BulkCalls } from "./renumber.ts";
 import type { GlobalInit } from "./reset-entry.ts";
-import { readValType } from "./value-types.ts";
+import { I32, readValType } from "./value-types.ts";
 
-const I32 = 0x7f;
-const OP = {
-  globalGet: 0x23, globalSet: 0x24, i32Const: 0x41, i32Add: 0x6a, i32Sub: 0x6b, i32Or: 0x72, i32LtS: 0x48, i32LeS: 0x4c,
-  block: 0x02, if: 0x04, call: 0x10, drop: 0x1a, end: 0x0b,
-} as const;
-const EMPTY_BLOCK = 0x40;
 
 /** Where the added globals and imports are. */
 export interface CheckPlan {
@@ -163,7 +158,6 @@ export function writeSandboxImports(w: ByteWriter, typeIndex: number, count: num
   }
 }
 
-/** Writes the global section: the module's globals (renumbered), then the fuel and (when `depth`) depth globals. */
 /**
  * The global section with the fuel (and depth) globals appended. `inits` (when given) receives
  * each mutable global's output index and initial-value expression, for the reset entry.

@@ -1,6 +1,19 @@
 // What follows each opcode, as data. The walker only needs the shape of the immediates to
 // find the next instruction; anything not listed here is rejected rather than guessed at.
 
+/**
+ * The opcodes of the code the pipeline writes itself (interrupt checks, bulk helpers, the reset
+ * entry): one table, so that each writer names instructions instead of numbers.
+ */
+export const OP = {
+  block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, brIf: 0x0d, return: 0x0f, call: 0x10, drop: 0x1a, select: 0x1b,
+  localGet: 0x20, localSet: 0x21, localTee: 0x22, globalGet: 0x23, globalSet: 0x24, memorySize: 0x3f,
+  i32Const: 0x41, i64Const: 0x42, i32LtS: 0x48, i32LtU: 0x49, i32GtU: 0x4b, i32LeS: 0x4c, i32LeU: 0x4d, i64GtU: 0x56,
+  i32Add: 0x6a, i32Sub: 0x6b, i32Or: 0x72, i32ShrU: 0x76, i64Add: 0x7c, i64Shl: 0x86, i64ExtendI32U: 0xad, prefixFC: 0xfc,
+} as const;
+/** Block type of a block or if that takes and leaves nothing. */
+export const EMPTY_BLOCK = 0x40;
+
 /** 0xFC sub-opcodes the rewrite turns into calls (bulk-helpers.ts). */
 export const FC_MEMORY_COPY = 10;
 export const FC_MEMORY_FILL = 11;

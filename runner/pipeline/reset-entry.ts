@@ -17,11 +17,8 @@
 import { ByteWriter } from "./byte-writer.ts";
 import type { CodeFacts } from "./call-graph.ts";
 import { KIND, type ModuleInfo } from "./module-info.ts";
-
-const OP_LOCAL_GET = 0x20;
-const OP_GLOBAL_SET = 0x24;
-const OP_CALL = 0x10;
-const OP_END = 0x0b;
+import { OP } from "./opcodes.ts";
+import { shiftFunc } from "./renumber.ts";
 
 export interface ResetPlan {
   /** The export the runner calls, now pointing at `func`. */
@@ -51,9 +48,10 @@ export function planReset(info: ModuleInfo, facts: CodeFacts, entrypoint: string
   if (entrypoint === null || facts.tableOrSegmentWrites) return null;
   // State the module imports (a global, a table) would be the host's to restore: edge v1 has none.
   if (info.imports.some((i) => i.kind !== KIND.func && i.kind !== KIND.memory)) return null;
-  const exported = info.exports.filter((e) => e.name === entrypoint);
-  if (exported.length !== 1 || exported[0].kind !== KIND.func) return null;
-  const defined = exported[0].index - info.importedFuncs;
+  // Export names are unique in a valid module.
+  const exported = info.exports.find((e) => e.name === entrypoint);
+  if (!exported || exported.kind !== KIND.func) return null;
+  const defined = exported.index - info.importedFuncs;
   if (defined < 0 || defined >= info.funcTypes.length) return null;
   // An export is one of the places that declare a function for ref.func in code; redirecting
   // it could undeclare one. (Element segments and global initialisers declare too, and stay.)
@@ -61,8 +59,8 @@ export function planReset(info: ModuleInfo, facts: CodeFacts, entrypoint: string
   const type = info.funcTypes[defined];
   const signature = info.types[type];
   if (!signature) return null;
-  const start = info.start === null ? -1 : info.start >= info.importedFuncs ? info.start + addedImports : info.start;
-  return { exportName: entrypoint, func, type, entry: exported[0].index + addedImports, start, params: signature.params.length };
+  const start = info.start === null ? -1 : shiftFunc(info.start, info.importedFuncs, addedImports);
+  return { exportName: entrypoint, func, type, entry: shiftFunc(exported.index, info.importedFuncs, addedImports), start, params: signature.params.length };
 }
 
 /** The added function's body (locals and code, without its size): reset each global, run the start function, call the entrypoint. */
@@ -72,19 +70,19 @@ export function resetEntryBody(plan: ResetPlan, globals: readonly GlobalInit[]):
   for (const g of globals) {
     // A constant expression is valid code; its final `end` is not part of it.
     w.bytes(g.expr.subarray(0, g.expr.length - 1));
-    w.u8(OP_GLOBAL_SET);
+    w.u8(OP.globalSet);
     w.u32(g.index);
   }
   if (plan.start >= 0) {
-    w.u8(OP_CALL);
+    w.u8(OP.call);
     w.u32(plan.start);
   }
   for (let i = 0; i < plan.params; i++) {
-    w.u8(OP_LOCAL_GET);
+    w.u8(OP.localGet);
     w.u32(i);
   }
-  w.u8(OP_CALL);
+  w.u8(OP.call);
   w.u32(plan.entry);
-  w.u8(OP_END);
+  w.u8(OP.end);
   return w.finish();
 }

@@ -13,8 +13,7 @@ import { isMemoryImport, needsMemoryImport, planMemory, writeMemoryImport, type 
 import { SECTION, SECTION_RANK, sectionName, type Section } from "./sections.ts";
 import { writeTables } from "./rewrite-tables.ts";
 import { planReset, resetEntryBody, type GlobalInit, type ResetPlan } from "./reset-entry.ts";
-
-const I32 = 0x7f;
+import { I32 } from "./value-types.ts";
 
 export interface RewritePlan {
   readonly memory: MemoryPlan;
@@ -124,10 +123,10 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
   const constCopier = new ExpressionCopier(input, w, info.importedFuncs, plan.addedFuncs, null);
   const checks = bodyChecks(plan);
   const helpers: Uint8Array[] = [];
-  const helperTypes: number[] = [];
   if (plan.bulkCalls.fill >= 0) helpers.push(fillHelperBody(plan));
   if (plan.bulkCalls.copy >= 0) helpers.push(copyHelperBody(plan));
-  for (const _ of helpers) helperTypes.push(plan.helperType);
+  // Types of the functions appended after the module's own: the helpers, then the reset entry.
+  const helperTypes = helpers.map(() => plan.helperType);
   // The reset entry's body needs the globals' initial values, written before the code section.
   const globalInits: GlobalInit[] | null = plan.reset ? [] : null;
   if (plan.reset) helperTypes.push(plan.reset.type);

@@ -18,6 +18,7 @@ const NAMES: Readonly<Record<number, string>> = {
 export const IS_VALTYPE = new Uint8Array(256);
 for (const byte of Object.keys(NAMES)) IS_VALTYPE[Number(byte)] = 1;
 
+export const I32 = 0x7f;
 export const FUNCREF = 0x70;
 export const EXTERNREF = 0x6f;
 
