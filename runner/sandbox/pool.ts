@@ -27,6 +27,7 @@ import {
   CONTROL_BYTES, CONTROL_CANCEL, CONTROL_MAIL, CONTROL_RUNNING, CONTROL_STARTED_F64, CONTROL_TID, RING_BYTES,
   type FromWorker, type GuestResponse, type LoadedFunction, type PostedResult, type ToWorker,
 } from "./protocol";
+import { InflightJobs } from "./inflight";
 import { createRing, RingReader, RingWriter } from "./ring";
 import { readResult, writeJob, type RequestParts } from "./wire";
 
@@ -81,7 +82,7 @@ interface Slot {
   jobs: RingWriter;
   results: RingReader;
   /** Handed to the worker, in the order it runs them. */
-  inflight: Map<number, Job>;
+  inflight: InflightJobs<Job>;
   /** How many of those are slow jobs. */
   slowHeld: number;
   /** The job last seen past its deadline, and the thread's CPU time (ms) when it was. */
@@ -100,7 +101,12 @@ const MAX_ID = 0x3fffffff;
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
-  private queue: Job[] = [];
+  /**
+   * Jobs waiting for a worker, from queueHead on. A taken job's entry is cleared at once: the
+   * array lives long, and what it still points to survives young-generation collections
+   * (measured: ~900 answered jobs kept alive through each, see inflight.ts).
+   */
+  private queue: (Job | undefined)[] = [];
   private queueHead = 0;
   private readonly functions = new Map<string, { handle: number; fn: LoadedFunction }>();
   private nextHandle = 1;
@@ -172,10 +178,9 @@ export class WorkerPool {
     }
     clearInterval(this.watchdog);
     this.stopped = true;
-    for (const job of this.queue.splice(this.queueHead)) job.resolve({ outcome: "shutting_down", response: null });
+    for (const job of this.queue.splice(this.queueHead)) job?.resolve({ outcome: "shutting_down", response: null });
     for (const slot of this.slots) {
-      for (const job of slot.inflight.values()) job.resolve({ outcome: "shutting_down", response: null });
-      slot.inflight.clear();
+      for (const job of slot.inflight.takeAll()) job.resolve({ outcome: "shutting_down", response: null });
       slot.worker.terminate();
       slot.results.interrupt();
     }
@@ -190,7 +195,7 @@ export class WorkerPool {
       index, worker,
       control: new Int32Array(control), started: new Float64Array(control),
       jobs: new RingWriter(jobs), results: new RingReader(results),
-      inflight: new Map(),
+      inflight: new InflightJobs(),
       slowHeld: 0,
       overdueJob: 0,
       cpuAtDeadline: 0,
@@ -245,9 +250,8 @@ export class WorkerPool {
   }
 
   private settle(slot: Slot, result: PostedResult, pump = true): void {
-    const job = slot.inflight.get(result.id);
+    const job = slot.inflight.take(result.id);
     if (job) {
-      slot.inflight.delete(result.id);
       if (job.slow) {
         slot.slowHeld--;
         // Still slow: keep it marked. Marks are made only where regular workers are scanned, and
@@ -329,7 +333,7 @@ export class WorkerPool {
       slot.slowHeld++;
       job.sentAt = Date.now();
     }
-    slot.inflight.set(job.id, job);
+    slot.inflight.add(job);
     if (writeJob(slot.jobs, job.id, job.fn, job.requestId, job.request)) return this.wakeSoon(slot);
     // Too big for the ring (or it is full): the same job by message.
     this.post(slot, { type: "invoke", job: { id: job.id, fn: job.fn, requestId: job.requestId, request: job.request } });
@@ -353,7 +357,7 @@ export class WorkerPool {
       job.slow = this.isSlow(job.fn);
       const slot = this.pickSlot(job.slow);
       if (!slot) break;
-      this.queueHead++;
+      this.queue[this.queueHead++] = undefined;
       this.send(slot, job);
     }
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
@@ -402,11 +406,10 @@ export class WorkerPool {
     this.restarts++;
     this.slots[old.index] = this.spawn(old.index);
     const waiting: Job[] = [];
-    for (const job of old.inflight.values()) {
+    for (const job of old.inflight.takeAll()) {
       if (job.id === running) job.resolve({ outcome, response: null, detail });
       else waiting.push(job);
     }
-    old.inflight.clear();
     this.queue.splice(this.queueHead, 0, ...waiting);
     this.pump();
   }

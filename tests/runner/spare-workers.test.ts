@@ -24,7 +24,7 @@ function busyPool(spares: number, slowMemoryMs?: number): WorkerPool {
   return pool;
 }
 
-const held = (pool: WorkerPool): number[] => (pool as unknown as { slots: { inflight: Map<number, unknown> }[] }).slots.map((s) => s.inflight.size);
+const held = (pool: WorkerPool): number[] => (pool as unknown as { slots: { inflight: { size: number } }[] }).slots.map((s) => s.inflight.size);
 
 /** Runs "slow" once while a fast probe looks at the worker, which marks "slow" as slow. */
 async function markSlow(pool: WorkerPool): Promise<void> {
