@@ -23,6 +23,8 @@ export interface HttpRow extends HttpRun {
   ratioToBaseline: number;
   /** req/s of every round, in order. */
   rounds: number[];
+  /** p99 of every round, in order. */
+  p99Rounds: number[];
   startMsRounds: number[];
 }
 
@@ -31,6 +33,8 @@ export interface HttpLoad {
   seconds: number;
   connections: number;
   warmupSeconds: number;
+  /** The load generator's niceness, when it should not be the server's equal for the CPUs. */
+  clientNice?: number;
 }
 
 export async function runRounds(subjects: Subject[], load: HttpLoad, log: (line: string) => void): Promise<HttpRow[]> {
@@ -41,7 +45,7 @@ export async function runRounds(subjects: Subject[], load: HttpLoad, log: (line:
       try {
         await wrk(running.url, load.warmupSeconds, load.connections); // JIT, worker pools, memory pools
         const cpu0 = cpuMs(running.pid);
-        const result = await wrk(running.url, load.seconds, load.connections);
+        const result = await wrk(running.url, load.seconds, load.connections, load.clientNice);
         const cpuUsPerRequest = ((cpuMs(running.pid) - cpu0) * 1000) / (result.rps * load.seconds);
         runs.get(subject.name)!.push({ ...result, cpuUsPerRequest, rssMiB: rssMiB(running.pid), startToFirstResponseMs: running.startMs, startToListenMs: running.listenMs });
         log(`  round ${round + 1}/${load.rounds} ${subject.name}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, ${cpuUsPerRequest.toFixed(0)} µs CPU/request, start ${running.startMs.toFixed(0)} ms${result.errors ? `, ${result.errors} errors` : ""}`);
@@ -66,6 +70,7 @@ export async function runRounds(subjects: Subject[], load: HttpLoad, log: (line:
       startToListenMs: of("startToListenMs"),
       ratioToBaseline: pairedRatio(list.map((r) => r.rps), baselineRounds),
       rounds: list.map((r) => Math.round(r.rps)),
+      p99Rounds: list.map((r) => r.p99Ms),
       startMsRounds: list.map((r) => Math.round(r.startToFirstResponseMs)),
     };
   });

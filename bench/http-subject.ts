@@ -66,8 +66,10 @@ export interface WrkResult {
   errors: number;
 }
 
-export async function wrk(url: string, seconds: number, connections: number): Promise<WrkResult> {
-  const proc = Bun.spawn(["wrk", "-t2", `-c${connections}`, `-d${seconds}s`, "--latency", url], { stdout: "pipe", stderr: "pipe" });
+/** `niceness` (when given) runs wrk under `nice -n`: below 0 needs root (see clientPriorityAllowed). */
+export async function wrk(url: string, seconds: number, connections: number, niceness?: number): Promise<WrkResult> {
+  const command = ["wrk", "-t2", `-c${connections}`, `-d${seconds}s`, "--latency", url];
+  const proc = Bun.spawn(niceness === undefined ? command : ["nice", "-n", String(niceness), ...command], { stdout: "pipe", stderr: "pipe" });
   const out = await new Response(proc.stdout).text();
   await proc.exited;
   const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? NaN);
@@ -75,6 +77,13 @@ export async function wrk(url: string, seconds: number, connections: number): Pr
   const socketErrors = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
   const errors = Number(out.match(/Non-2xx or 3xx responses:\s+(\d+)/)?.[1] ?? 0) + (socketErrors ? socketErrors.slice(1).reduce((s, n) => s + Number(n), 0) : 0);
   return { rps, p50Ms: pct("50"), p99Ms: pct("99"), errors };
+}
+
+/** Whether this process may run the load generator at `niceness` (below 0 takes CAP_SYS_NICE). */
+export function clientPriorityAllowed(niceness: number): boolean {
+  const r = Bun.spawnSync(["nice", "-n", String(niceness), "nice"], { stdout: "pipe", stderr: "pipe" });
+  const own = Bun.spawnSync(["nice"], { stdout: "pipe" });
+  return r.exitCode === 0 && Number(r.stdout.toString()) === Number(own.stdout.toString()) + niceness;
 }
 
 function toMs(text: string): number {

@@ -4,6 +4,9 @@
 //      request), runner (one module), runner-routed (an edge node serving it through the control
 //      plane's route table); and for comparison baseline-reset (in-process, one instance restored
 //      between requests as the runner's workers do) and runner-new-instances (--instance-reuse off).
+//      Then baseline and runner again with wrk at nice -10 (when allowed): on these 2 cores wrk
+//      competes with the server's threads for CPU, which a remote client would not; the p99 of
+//      both with the client given the CPU first shows what is the server's own.
 //   2. Deploy to first response on a warm edge node.
 //   3. Edge node RSS with 1,000 deployed functions (hello-world sized, then 128 KiB each).
 //   4. Module pipeline: interrupt-check cost on compute-heavy guests, 2 MiB pipeline + compile.
@@ -15,6 +18,7 @@ import { availableParallelism, cpus } from "node:os";
 import { deployLatency } from "./deploy-latency";
 import { hashing } from "./hashing";
 import { runRounds, type HttpRow } from "./http-rounds";
+import { clientPriorityAllowed } from "./http-subject";
 import { manyFunctions } from "./many-functions";
 import { describePipelineBench, pipelineBench } from "./pipeline";
 import { runnerRouted } from "./subjects/runner-routed";
@@ -23,6 +27,8 @@ import { httpTable, measurements, measurementTable, targets, targetTable, type B
 const MODULE = "build/hello_world.wasm";
 const LOAD = { seconds: Number(process.env.BENCH_SECONDS ?? 10), rounds: Number(process.env.BENCH_ROUNDS ?? 5), connections: 64, warmupSeconds: 2 };
 const FUNCTIONS = Number(process.env.BENCH_FUNCTIONS ?? 1000);
+const CLIENT_NICE = -10;
+const CLIENT_PRIORITY_ROUNDS = Math.min(3, LOAD.rounds);
 const LARGE_KIB = 128;
 
 function ensureWrk(): void {
@@ -41,13 +47,15 @@ console.log(`${machine}; wrk -t2 -c${LOAD.connections} -d${LOAD.seconds}s after 
 const URL_LINE = /http:\/\/127\.0\.0\.1:\d+\//;
 /** The baselines run with the engine options the runner sets for itself (runner/lifecycle/engine-options.ts). */
 const SAME_ENGINE = ["env", "BUN_JSC_numberOfGCMarkers=1"];
+const baselineSubject = { name: "baseline", cmd: [...SAME_ENGINE, "bun", "bench/subjects/baseline.ts", MODULE, "0"], urlPattern: URL_LINE };
+const runnerSubject = { name: "runner", cmd: ["bun", "runner/main.ts", MODULE, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn"], urlPattern: URL_LINE };
 const routed = await runnerRouted(MODULE);
 let http: HttpRow[];
 try {
   http = await runRounds(
     [
-      { name: "baseline", cmd: [...SAME_ENGINE, "bun", "bench/subjects/baseline.ts", MODULE, "0"], urlPattern: URL_LINE },
-      { name: "runner", cmd: ["bun", "runner/main.ts", MODULE, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn"], urlPattern: URL_LINE },
+      baselineSubject,
+      runnerSubject,
       routed.subject,
       { name: "baseline-reset", cmd: [...SAME_ENGINE, "bun", "bench/subjects/baseline.ts", MODULE, "0", "reset"], urlPattern: URL_LINE },
       { name: "runner-new-instances", cmd: ["bun", "runner/main.ts", MODULE, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn", "--instance-reuse", "off"], urlPattern: URL_LINE },
@@ -60,6 +68,15 @@ try {
 }
 console.log(`\nmedian of ${LOAD.rounds} rounds; ratios are medians of the per-round ratios`);
 for (const line of httpTable(http)) console.log(line);
+
+let clientPriority: BenchResults["clientPriority"] = null;
+if (clientPriorityAllowed(CLIENT_NICE)) {
+  console.log(`\nbaseline and runner again, wrk at nice ${CLIENT_NICE}, ${CLIENT_PRIORITY_ROUNDS} rounds`);
+  const rows = await runRounds([baselineSubject, runnerSubject], { ...LOAD, rounds: CLIENT_PRIORITY_ROUNDS, clientNice: CLIENT_NICE }, log);
+  clientPriority = { nice: CLIENT_NICE, rows };
+} else {
+  console.log(`\nwrk at nice ${CLIENT_NICE} is not allowed here (needs root): that comparison is left out`);
+}
 
 console.log("\ndeploy to first response on a warm edge node");
 const deploy = await deployLatency(10);
@@ -78,7 +95,7 @@ console.log("\nartifact hashing");
 const hashes = hashing();
 for (const h of hashes) console.log(`  ${h.name}: ${h.mibPerSecond.toFixed(0)} MiB/s`);
 
-const results: BenchResults = { http, deploy, manySmall, manyLarge, pipeline, hashing: hashes };
+const results: BenchResults = { http, clientPriority, deploy, manySmall, manyLarge, pipeline, hashing: hashes };
 const summary = targets(results, LOAD.connections);
 const others = measurements(results);
 const markdown = [

@@ -20,6 +20,8 @@ export interface Measurement {
 
 export interface BenchResults {
   http: HttpRow[];
+  /** Baseline and runner with the load generator at a higher priority; null when not allowed. */
+  clientPriority: { nice: number; rows: HttpRow[] } | null;
   deploy: DeployLatency;
   manySmall: ManyFunctions;
   manyLarge: ManyFunctions;
@@ -64,6 +66,7 @@ export function measurements(r: BenchResults): Measurement[] {
   return [
     { measurement: "runner with a new instance per request (--instance-reuse off) vs baseline", value: `${x(newInstances.ratioToBaseline, 3)} (CPU ${cpu(newInstances)} per request)` },
     { measurement: "runner vs baseline-reset (both restore one instance between requests: what the hop to a worker costs)", value: `${x(pairedRatio(runner.rounds, baselineReset.rounds), 3)} (CPU ${cpu(runner)} vs ${cpu(baselineReset)} per request)` },
+    clientPriorityMeasurement(r.clientPriority),
     { measurement: "process start to listening (URL printed): runner, baseline", value: `${ms(runner.startToListenMs, 0)}, ${ms(baseline.startToListenMs, 0)} (medians)` },
     { measurement: "edge node start to first response (empty cache: snapshot, download, verify, compile)", value: `${ms(routed.startToFirstResponseMs, 0)} (median; rounds ${routed.startMsRounds.join(", ")})` },
     ...r.pipeline.checks.map((c) => ({ measurement: `compute-heavy ${c.name}: rewritten vs original module`, value: `${x(c.ratio)} (${ms(c.preparedMs)} vs ${ms(c.originalMs)})` })),
@@ -73,6 +76,16 @@ export function measurements(r: BenchResults): Measurement[] {
     { measurement: `${r.manySmall.functions} hello-world-sized functions`, value: many(r.manySmall) },
     { measurement: `${r.manyLarge.functions} functions of ${(r.manyLarge.moduleBytes / 1024).toFixed(0)} KiB`, value: many(r.manyLarge) },
   ];
+}
+
+function clientPriorityMeasurement(c: BenchResults["clientPriority"]): Measurement {
+  const measurement = "p99 with wrk at a higher priority than the server (what is left when the client does not compete for the CPUs, as a remote one would not)";
+  if (!c) return { measurement, value: "not measured: raising wrk's priority needs root" };
+  const [baseline, runner] = [c.rows.find((h) => h.subject === "baseline")!, c.rows.find((h) => h.subject === "runner")!];
+  return {
+    measurement,
+    value: `wrk at nice ${c.nice}, ${runner.rounds.length} rounds: runner ${ms(runner.p99Ms, 2)} (rounds ${runner.p99Rounds.map((v) => v.toFixed(2)).join(", ")}) vs baseline ${ms(baseline.p99Ms, 2)} (${baseline.p99Rounds.map((v) => v.toFixed(2)).join(", ")}); req/s ${runner.rps.toFixed(0)} vs ${baseline.rps.toFixed(0)}`,
+  };
 }
 
 export function httpTable(rows: HttpRow[]): string[] {
