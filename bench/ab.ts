@@ -6,6 +6,7 @@
 // (e.g. a `git worktree` of the previous commit as DIR_A, this checkout as DIR_B).
 import { resolve } from "node:path";
 import { runRounds } from "./http-rounds";
+import { SAME_ENGINE } from "./http-subject";
 
 const [dirA, dirB, rounds = "8", seconds = "5", ...extra] = Bun.argv.slice(2);
 if (!dirA || !dirB) {
@@ -20,8 +21,7 @@ const runner = (name: string, dir: string, more: string[] = []) => {
 };
 const rows = await runRounds(
   [
-    // With the engine options the runner sets for itself (runner/lifecycle/engine-options.ts).
-    { name: "baseline", cmd: ["env", "BUN_JSC_numberOfGCMarkers=1", "bun", `${here}/bench/subjects/baseline.ts`, `${here}/build/hello_world.wasm`, "0"], urlPattern: URL_LINE },
+    { name: "baseline", cmd: [...SAME_ENGINE, "bun", `${here}/bench/subjects/baseline.ts`, `${here}/build/hello_world.wasm`, "0"], urlPattern: URL_LINE },
     runner("A", dirA),
     runner("B", dirB, extra),
   ],

@@ -1,5 +1,7 @@
 // Starting a server process for a benchmark, and what wrk says about it.
 import { readFileSync } from "node:fs";
+import { getPriority } from "node:os";
+import { missingEngineOptions } from "../runner/lifecycle/engine-options";
 
 export interface Subject {
   name: string;
@@ -82,9 +84,15 @@ export async function wrk(url: string, seconds: number, connections: number, nic
 /** Whether this process may run the load generator at `niceness` (below 0 takes CAP_SYS_NICE). */
 export function clientPriorityAllowed(niceness: number): boolean {
   const r = Bun.spawnSync(["nice", "-n", String(niceness), "nice"], { stdout: "pipe", stderr: "pipe" });
-  const own = Bun.spawnSync(["nice"], { stdout: "pipe" });
-  return r.exitCode === 0 && Number(r.stdout.toString()) === Number(own.stdout.toString()) + niceness;
+  return r.exitCode === 0 && Number(r.stdout.toString()) === getPriority() + niceness;
 }
+
+/**
+ * `env` and the engine options the runner sets for itself at its default --gc-markers
+ * (runner/lifecycle/engine-options.ts): what an in-process baseline is started with, so that
+ * the comparison is like for like.
+ */
+export const SAME_ENGINE = ["env", ...Object.entries(missingEngineOptions(1, {}) ?? {}).map(([key, value]) => `${key}=${value}`)];
 
 function toMs(text: string): number {
   const m = text.match(/^([\d.]+)(us|ms|s)$/);

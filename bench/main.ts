@@ -18,7 +18,7 @@ import { availableParallelism, cpus } from "node:os";
 import { deployLatency } from "./deploy-latency";
 import { hashing } from "./hashing";
 import { runRounds, type HttpRow } from "./http-rounds";
-import { clientPriorityAllowed } from "./http-subject";
+import { clientPriorityAllowed, SAME_ENGINE } from "./http-subject";
 import { manyFunctions } from "./many-functions";
 import { describePipelineBench, pipelineBench } from "./pipeline";
 import { runnerRouted } from "./subjects/runner-routed";
@@ -45,8 +45,6 @@ const machine = `${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), B
 console.log(`${machine}; wrk -t2 -c${LOAD.connections} -d${LOAD.seconds}s after ${LOAD.warmupSeconds}s of warm-up, ${LOAD.rounds} rounds; hello-world\n`);
 
 const URL_LINE = /http:\/\/127\.0\.0\.1:\d+\//;
-/** The baselines run with the engine options the runner sets for itself (runner/lifecycle/engine-options.ts). */
-const SAME_ENGINE = ["env", "BUN_JSC_numberOfGCMarkers=1"];
 const baselineSubject = { name: "baseline", cmd: [...SAME_ENGINE, "bun", "bench/subjects/baseline.ts", MODULE, "0"], urlPattern: URL_LINE };
 const runnerSubject = { name: "runner", cmd: ["bun", "runner/main.ts", MODULE, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn"], urlPattern: URL_LINE };
 const routed = await runnerRouted(MODULE);
@@ -57,8 +55,8 @@ try {
       baselineSubject,
       runnerSubject,
       routed.subject,
-      { name: "baseline-reset", cmd: [...SAME_ENGINE, "bun", "bench/subjects/baseline.ts", MODULE, "0", "reset"], urlPattern: URL_LINE },
-      { name: "runner-new-instances", cmd: ["bun", "runner/main.ts", MODULE, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn", "--instance-reuse", "off"], urlPattern: URL_LINE },
+      { ...baselineSubject, name: "baseline-reset", cmd: [...baselineSubject.cmd, "reset"] },
+      { ...runnerSubject, name: "runner-new-instances", cmd: [...runnerSubject.cmd, "--instance-reuse", "off"] },
     ],
     LOAD,
     log,

@@ -16,9 +16,8 @@ export class InflightJobs<T extends { id: number }> {
   }
 
   get(id: number): T | undefined {
-    const jobs = this.jobs;
-    for (let i = 0; i < jobs.length; i++) if (jobs[i]!.id === id) return jobs[i];
-    return undefined;
+    const at = this.indexOf(id);
+    return at < 0 ? undefined : this.jobs[at];
   }
 
   add(job: T): void {
@@ -27,15 +26,10 @@ export class InflightJobs<T extends { id: number }> {
 
   /** Removes and returns the job with `id`, if held. */
   take(id: number): T | undefined {
-    const jobs = this.jobs;
-    for (let i = 0; i < jobs.length; i++) {
-      const job = jobs[i]!;
-      if (job.id !== id) continue;
-      if (i === 0) jobs.shift();
-      else jobs.splice(i, 1);
-      return job;
-    }
-    return undefined;
+    const at = this.indexOf(id);
+    if (at < 0) return undefined;
+    // Nearly always the oldest: shift() takes it without the array splice() would allocate.
+    return at === 0 ? this.jobs.shift() : this.jobs.splice(at, 1)[0];
   }
 
   /** Removes and returns every job, oldest first. */
@@ -43,5 +37,11 @@ export class InflightJobs<T extends { id: number }> {
     const all = this.jobs;
     this.jobs = [];
     return all;
+  }
+
+  private indexOf(id: number): number {
+    const jobs = this.jobs;
+    for (let i = 0; i < jobs.length; i++) if (jobs[i]!.id === id) return i;
+    return -1;
   }
 }
