@@ -41,16 +41,22 @@ async function drive(total: number, concurrency: number, track?: WeakRef<Request
   await Promise.all(Array.from({ length: concurrency }, client));
 }
 
+const CONCURRENCY = 64;
+
 test("requests of answered invocations do not outlive an eden collection", async () => {
-  await drive(3000, 64);
+  await drive(3000, CONCURRENCY);
   fullGC(); // what the pool holds for good (its maps, queue and rings' views) is old from here on
   const track: WeakRef<RequestParts>[] = [];
-  await drive(3000, 64, track);
+  await drive(3000, CONCURRENCY, track);
   await Bun.sleep(0);
   edenGC();
   const alive = track.filter((ref) => ref.deref() !== undefined).length;
-  // A few may stay reachable from the stack or a register (conservative scanning); the Map kept ~2,000.
-  expect(alive).toBeLessThan(50);
+  // Not all of them need be gone: a collection the engine starts by itself during the drive
+  // promotes the requests in flight then (up to CONCURRENCY each time; 64 were seen in one CI
+  // run), and a few may stay reachable from the stack (conservative scanning). What the bound
+  // is for: with a Map of in-flight jobs 1,272 stayed alive, with the queue's taken entries
+  // kept 876.
+  expect(alive).toBeLessThan(4 * CONCURRENCY);
 });
 
 test("InflightJobs keeps jobs in order, finds and removes them by id", () => {
