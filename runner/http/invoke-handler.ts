@@ -40,6 +40,8 @@ interface Answer {
   outcome: Outcome;
   response: Response;
   detail?: string;
+  /** A worker's time on it (InvocationResult.runMs); absent when none ran it. */
+  runMs?: number;
 }
 
 /** What a request needs carried to its end: for the metrics and the access log. */
@@ -99,12 +101,14 @@ function serve(deps: InvokeDeps, flight: InFlight, target: Resolved, uri: string
 function finish(deps: InvokeDeps, flight: InFlight, target: FunctionTarget | Unavailable | null, answer: Answer): Response {
   const seconds = (performance.now() - flight.started) / 1000;
   const name = target?.name ?? "-";
-  deps.metrics.observeInvocation(name, answer.outcome, seconds);
+  const runMs = answer.runMs;
+  deps.metrics.observeInvocation(name, answer.outcome, seconds, runMs === undefined ? undefined : runMs / 1000);
   const level = OUTCOMES[answer.outcome].level;
   if (deps.logger.enabled(level)) {
     deps.logger.log(level, "invocation", {
       request_id: flight.requestId, function: name, method: flight.request.method, path: flight.path,
       status: answer.response.status, outcome: answer.outcome, duration_ms: Math.round(seconds * 1e6) / 1e3,
+      ...(runMs === undefined ? {} : { run_ms: Math.round(runMs * 1e3) / 1e3 }),
       ...(answer.detail ? { detail: answer.detail } : {}),
     });
   }
@@ -130,11 +134,11 @@ function call(deps: InvokeDeps, request: Request, target: FunctionTarget, uri: s
 function answerOf(result: InvocationResult, requestId: string, head: boolean): Answer {
   if (result.outcome === "ok" && result.response) {
     try {
-      return { outcome: "ok", response: guestResponse(result.response, requestId, head) };
+      return { outcome: "ok", response: guestResponse(result.response, requestId, head), runMs: result.runMs };
     } catch (error) {
       // The host calls validate headers; this is the backstop if Bun's Headers still refuses one.
-      return { outcome: "trap", response: outcomeResponse("trap", requestId), detail: `response rejected by HTTP layer: ${(error as Error).message}` };
+      return { outcome: "trap", response: outcomeResponse("trap", requestId), detail: `response rejected by HTTP layer: ${(error as Error).message}`, runMs: result.runMs };
     }
   }
-  return { outcome: result.outcome, response: outcomeResponse(result.outcome, requestId), detail: result.detail };
+  return { outcome: result.outcome, response: outcomeResponse(result.outcome, requestId), detail: result.detail, runMs: result.runMs };
 }

@@ -15,7 +15,8 @@ export interface PoolStats {
 
 export interface RunnerMetrics {
   registry: Registry;
-  observeInvocation(fn: string, outcome: Outcome, seconds: number): void;
+  /** `runSeconds`: a worker's time on it, when one ran it. */
+  observeInvocation(fn: string, outcome: Outcome, seconds: number, runSeconds?: number): void;
 }
 
 export function createRunnerMetrics(poolStats: () => PoolStats): RunnerMetrics {
@@ -34,6 +35,6 @@ export function createRunnerMetrics(poolStats: () => PoolStats): RunnerMetrics {
 
   return {
     registry,
-    observeInvocation: (fn, outcome, seconds) => invocations.observe(fn, outcome, seconds),
+    observeInvocation: (fn, outcome, seconds, runSeconds) => invocations.observe(fn, outcome, seconds, runSeconds),
   };
 }

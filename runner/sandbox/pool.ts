@@ -36,6 +36,11 @@ export interface InvocationResult {
   outcome: Outcome;
   response: GuestResponse | null;
   detail?: string;
+  /**
+   * Milliseconds a worker spent on it (instance set-up, guest code, host calls), absent when
+   * none ran it. The rest of its latency is waiting: for a worker, and for the hand-overs.
+   */
+  runMs?: number;
 }
 
 export interface PoolOptions {
@@ -243,7 +248,7 @@ export class WorkerPool {
       const r = readResult(ring, at);
       ring.release();
       const response = r.outcome === "ok" ? { status: r.status, headers: r.headers, body: r.body } : null;
-      this.settle(slot, { id: r.id, outcome: r.outcome, response, detail: r.detail }, false);
+      this.settle(slot, { id: r.id, outcome: r.outcome, response, detail: r.detail, runMs: r.runMs }, false);
       settled = true;
     }
     if (settled) this.pump();
@@ -260,7 +265,7 @@ export class WorkerPool {
         const now = Date.now();
         if (now - job.sentAt > SLOW_MS) this.markSlow(job.fn, now);
       }
-      job.resolve({ outcome: result.outcome, response: result.response, detail: result.detail || undefined });
+      job.resolve({ outcome: result.outcome, response: result.response, detail: result.detail || undefined, runMs: Number.isNaN(result.runMs) ? undefined : result.runMs });
     }
     if (pump) this.pump();
   }

@@ -41,6 +41,8 @@ export interface PostedResult {
   outcome: Outcome;
   response: GuestResponse | null;
   detail: string;
+  /** Milliseconds the worker spent on the invocation (set-up, guest code, host calls); NaN when it did not run. */
+  runMs: number;
 }
 
 export type ToWorker =

@@ -32,6 +32,8 @@ export interface ResultParts {
   headers: string;
   body: Uint8Array | null;
   detail: string;
+  /** See PostedResult.runMs. */
+  runMs: number;
 }
 
 /** Writes a job into the ring; false when it doesn't fit now (the caller sends it another way). */
@@ -92,7 +94,7 @@ export function readJob(ring: RingReader, at: number): DecodedJob {
 }
 
 export function writeResult(ring: RingWriter, r: ResultParts): boolean {
-  const max = 24 + 3 * (r.headers.length + r.detail.length) + (r.body?.byteLength ?? 0);
+  const max = 32 + 3 * (r.headers.length + r.detail.length) + (r.body?.byteLength ?? 0);
   const at = ring.reserve(max);
   if (at < 0) return false;
   const view = ring.view;
@@ -100,7 +102,8 @@ export function writeResult(ring: RingWriter, r: ResultParts): boolean {
   data.setUint32(at, r.id, true);
   data.setUint32(at + 4, OUTCOME_NAMES.indexOf(r.outcome), true);
   data.setUint32(at + 8, r.status, true);
-  let p = at + 12;
+  data.setFloat64(at + 12, r.runMs, true);
+  let p = at + 20;
   p = putString(view, data, p, r.headers);
   p = putBytes(view, data, p, r.body);
   p = putString(view, data, p, r.detail);
@@ -114,7 +117,8 @@ export function readResult(ring: RingReader, at: number): ResultParts {
   const id = data.getUint32(at, true);
   const outcome = OUTCOME_NAMES[data.getUint32(at + 4, true)] ?? "worker_crash";
   const status = data.getUint32(at + 8, true);
-  let p = at + 12;
+  const runMs = data.getFloat64(at + 12, true);
+  let p = at + 20;
   const headersLen = data.getUint32(p, true);
   const headers = headersLen === 0 ? "" : decoder.decode(view.subarray(p + 4, p + 4 + headersLen));
   p += 4 + headersLen;
@@ -126,7 +130,7 @@ export function readResult(ring: RingReader, at: number): ResultParts {
   } else p += 4;
   const detailLen = data.getUint32(p, true);
   const detail = detailLen === 0 ? "" : decoder.decode(view.subarray(p + 4, p + 4 + detailLen));
-  return { id, outcome, status, headers, body, detail };
+  return { id, outcome, status, headers, body, detail, runMs };
 }
 
 /** The worker-side form of a request that came by postMessage instead of the ring. */

@@ -110,7 +110,7 @@ async function loaded(handle: number): Promise<void> {
 
 function run(id: number, handle: number, requestId: string, request: RequestBytes): PostedResult {
   const fn = functions.get(handle);
-  if (!fn || !executor) return { id, outcome: "not_found", response: null, detail: `function #${handle} is not loaded` };
+  if (!fn || !executor) return { id, outcome: "not_found", response: null, detail: `function #${handle} is not loaded`, runMs: NaN };
   if (!mayBackground) return executor.run(id, requestId, request, fn);
   const runaway = isRunaway(handle);
   if (runaway !== inBackground) {
@@ -144,6 +144,7 @@ function answer(result: PostedResult): void {
     headers: response?.headers ?? "",
     body: response?.body ?? null,
     detail: result.detail,
+    runMs: result.runMs,
   });
   if (fits) return;
   const body = response?.body;

@@ -10,14 +10,17 @@ export interface TestRunner {
   stop(): Promise<void>;
 }
 
-/** The pool is exactly `workers` big (no spares) unless a test asks for spares: tests count workers. */
-export async function startTestRunner(bytes: Uint8Array, overrides: Partial<RunnerConfig> = {}, logLevel: LogLevel = "error"): Promise<TestRunner> {
+/**
+ * The pool is exactly `workers` big (no spares) unless a test asks for spares: tests count workers.
+ * `write` receives the log lines instead of stdout.
+ */
+export async function startTestRunner(bytes: Uint8Array, overrides: Partial<RunnerConfig> = {}, logLevel: LogLevel = "error", write?: (line: string) => void): Promise<TestRunner> {
   const loaded = loadRunnerConfig(["test.wasm", "--port", "0", "--host", "127.0.0.1", "--workers", "2", "--spare-workers", "0", "--log-level", logLevel], {});
   if (loaded.ok !== true) throw new Error(`test config: ${JSON.stringify(loaded)}`);
   const config = { ...loaded.config, ...overrides };
   const prepared = prepareArtifact(bytes, { memoryPages: config.memoryPages, entrypoint: config.entrypoint });
   if (!prepared.ok) throw new Error(`test module rejected: ${prepared.code}: ${prepared.message}`);
-  const runner = startRunner(config, prepared.artifact, createLogger(logLevel));
+  const runner = startRunner(config, prepared.artifact, createLogger(logLevel, {}, write));
   const url = `http://127.0.0.1:${runner.port}`;
   return {
     url,

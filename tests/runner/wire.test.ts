@@ -30,12 +30,16 @@ test("method, URI, headers and request id arrive as the UTF-8 bytes of what was 
   }
 });
 
-test("a result comes back with its outcome, status, header lines, body and detail", () => {
+test("a result comes back with its outcome, status, header lines, body, detail and run time", () => {
   const buffer = createRing(1 << 16);
   const writer = new RingWriter(buffer);
   const reader = new RingReader(buffer);
-  const sent = { id: 42, outcome: "ok" as const, status: 201, headers: "x-a: \u00e9\ncontent-type: text/plain\n", body: new Uint8Array([1, 2, 3]), detail: "" };
+  const sent = { id: 42, outcome: "ok" as const, status: 201, headers: "x-a: \u00e9\ncontent-type: text/plain\n", body: new Uint8Array([1, 2, 3]), detail: "", runMs: 0.0123 };
   expect(writeResult(writer, sent)).toBe(true);
   const got = readResult(reader, reader.next());
   expect({ ...got, body: [...got.body!] }).toEqual({ ...sent, body: [1, 2, 3] });
+  // "Did not run" survives the trip as NaN, not as 0.
+  expect(writeResult(writer, { ...sent, outcome: "not_found", body: null, runMs: NaN })).toBe(true);
+  reader.release();
+  expect(readResult(reader, reader.next()).runMs).toBeNaN();
 });
