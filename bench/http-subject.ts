@@ -1,6 +1,7 @@
 // Starting a server process for a benchmark, and what wrk says about it.
 import { readFileSync } from "node:fs";
 import { getPriority } from "node:os";
+import { loadRunnerConfig, type RunnerConfig } from "../runner/config";
 import { missingEngineOptions } from "../runner/lifecycle/engine-options";
 
 export interface Subject {
@@ -88,11 +89,17 @@ export function clientPriorityAllowed(niceness: number): boolean {
 }
 
 /**
- * `env` and the engine options the runner sets for itself at its default --gc-markers
+ * `env` and the engine options the runner sets for itself with its defaults
  * (runner/lifecycle/engine-options.ts): what an in-process baseline is started with, so that
  * the comparison is like for like.
  */
-export const SAME_ENGINE = ["env", ...Object.entries(missingEngineOptions(1, {}) ?? {}).map(([key, value]) => `${key}=${value}`)];
+export const SAME_ENGINE = ["env", ...Object.entries(missingEngineOptions(runnerDefaults(), {}) ?? {}).map(([key, value]) => `${key}=${value}`)];
+
+function runnerDefaults(): RunnerConfig {
+  const loaded = loadRunnerConfig(["module.wasm"], {});
+  if (loaded.ok !== true) throw new Error("the runner's defaults did not load");
+  return loaded.config;
+}
 
 function toMs(text: string): number {
   const m = text.match(/^([\d.]+)(us|ms|s)$/);

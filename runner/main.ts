@@ -14,7 +14,7 @@ if (!loaded.ok) {
   process.stderr.write(`runner: ${loaded.message} (see --help)\n`);
   process.exit(1);
 }
-const missing = missingEngineOptions(loaded.config.gcMarkers, process.env);
+const missing = missingEngineOptions(loaded.config, process.env);
 // Returns only if the runner could not execute itself again: it then runs with the engine's defaults.
 if (missing) execWith(missing, process.env);
 const { serveEdge, serveModule } = await import("./serve");

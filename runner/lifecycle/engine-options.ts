@@ -1,22 +1,49 @@
 // JavaScriptCore reads its options (BUN_JSC_*) from the environment once, when the process
-// starts; there is no API to change them later. The runner wants one set differently from
-// Bun's default, so when it is missing it executes itself again: same PID, same arguments and
-// open files, the option added to the environment (execve, through bun:ffi, on Linux).
+// starts; there is no API to change them later. The runner wants two set differently from
+// Bun's defaults, so when one is missing it executes itself again: same PID, same arguments and
+// open files, the options added to the environment (execve, through bun:ffi, on Linux). An
+// option the operator set in the environment is theirs and is left alone.
 //
-// The option: numberOfGCMarkers, the threads a collection marks with (default: one per core).
-// On a node the HTTP thread and the workers keep the cores busy, and a collection on the HTTP
-// thread then waits for helper threads that wait for a CPU: its pauses stretch to 3-4 ms, and
-// every request in flight waits with them. Measured on 2 cores under wrk -c64 (hello-world,
-// 3 alternating pairs): p99 3.3-3.5 ms with the default, 2.1-2.6 ms with one marker, req/s
-// unchanged. perf sched showed the HTTP thread asleep up to 3.3 ms waiting on the helpers with
-// the default, never over 0.9 ms with one marker.
+// numberOfGCMarkers, the threads a collection marks with (default: one per core). On a node the
+// HTTP thread and the workers keep the cores busy, and a collection on the HTTP thread then
+// waits for helper threads that wait for a CPU: its pauses stretch to 3-4 ms, and every request
+// in flight waits with them. Measured on 2 cores under wrk -c64 (hello-world, 3 alternating
+// pairs): p99 3.3-3.5 ms with the default, 2.1-2.6 ms with one marker, req/s unchanged. perf
+// sched showed the HTTP thread asleep up to 3.3 ms waiting on the helpers with the default,
+// never over 0.9 ms with one marker.
+//
+// maxNumWasmFastMemories, how many WebAssembly memories may exist at once as "fast" memories:
+// a 4 GiB reservation of address space whose guard pages stand in for bounds checks. The
+// default is 8 per process; every memory past those is bounds-checked, and in this build that
+// kind costs far more to make and to grow (madvise calls, each a TLB shootdown across the
+// cores the process runs on, and a grow copies the whole memory). Measured here (1,000 memories
+// alive): creating one 130-250 µs, growing it by a page 86-119 µs, against 22-29 and 2.5 µs
+// as fast memories; growing one page at a time to 16 MiB 949 ms against 6. A worker keeps
+// dozens of memories (kept instances, its pool), so on a node with a few functions nearly every
+// memory was the slow kind: a Rust guest that allocates (a new memory every request, see
+// executor.ts) ran at 2.3k req/s on 2 workers, 665 µs of CPU per request; with 4,096 fast
+// memories 7.3-10.1k, 140-199 µs. Hello-world req/s and the RSS of 1,000 functions unchanged.
+// The cost is address space only (4,096 x 4 GiB = 16 TiB of the 128 TiB a process has); where
+// it is capped (RLIMIT_AS), memories past the cap fall back to bounds checks as before.
 const GC_MARKERS = "BUN_JSC_numberOfGCMarkers";
+const FAST_MEMORIES = "BUN_JSC_maxNumWasmFastMemories";
 
-/** What to add to the environment for `gcMarkers` (0: the engine's default), or null when nothing is missing. */
-export function missingEngineOptions(gcMarkers: number, environment: Record<string, string | undefined>): Record<string, string> | null {
-  // An explicit BUN_JSC_ setting is the operator's: it wins.
-  if (gcMarkers === 0 || environment[GC_MARKERS] !== undefined) return null;
-  return { [GC_MARKERS]: String(gcMarkers) };
+export interface EngineSettings {
+  /** 0: the engine's default. */
+  gcMarkers: number;
+  /** 0: the engine's default. */
+  fastMemories: number;
+}
+
+/** What to add to the environment for `settings`, or null when nothing is missing. */
+export function missingEngineOptions(settings: EngineSettings, environment: Record<string, string | undefined>): Record<string, string> | null {
+  const additions: Record<string, string> = {};
+  const want = (name: string, value: number) => {
+    if (value !== 0 && environment[name] === undefined) additions[name] = String(value);
+  };
+  want(GC_MARKERS, settings.gcMarkers);
+  want(FAST_MEMORIES, settings.fastMemories);
+  return Object.keys(additions).length > 0 ? additions : null;
 }
 
 /**

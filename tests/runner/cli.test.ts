@@ -63,22 +63,25 @@ describe("start", () => {
 
 describe("engine options", () => {
   const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-  const inherited = process.env.BUN_JSC_numberOfGCMarkers !== undefined;
+  const inherited = process.env.BUN_JSC_numberOfGCMarkers !== undefined || process.env.BUN_JSC_maxNumWasmFastMemories !== undefined;
 
-  test("one GC marker unless --gc-markers 0, or the operator set BUN_JSC_numberOfGCMarkers", () => {
-    expect(missingEngineOptions(1, {})).toEqual({ BUN_JSC_numberOfGCMarkers: "1" });
-    expect(missingEngineOptions(3, {})).toEqual({ BUN_JSC_numberOfGCMarkers: "3" });
-    expect(missingEngineOptions(0, {})).toBeNull();
-    expect(missingEngineOptions(1, { BUN_JSC_numberOfGCMarkers: "2" })).toBeNull();
+  test("one GC marker and 4,096 fast memories, each unless set to 0 or set by the operator in BUN_JSC_*", () => {
+    expect(missingEngineOptions({ gcMarkers: 1, fastMemories: 4096 }, {})).toEqual({ BUN_JSC_numberOfGCMarkers: "1", BUN_JSC_maxNumWasmFastMemories: "4096" });
+    expect(missingEngineOptions({ gcMarkers: 3, fastMemories: 0 }, {})).toEqual({ BUN_JSC_numberOfGCMarkers: "3" });
+    expect(missingEngineOptions({ gcMarkers: 0, fastMemories: 100 }, {})).toEqual({ BUN_JSC_maxNumWasmFastMemories: "100" });
+    expect(missingEngineOptions({ gcMarkers: 0, fastMemories: 0 }, {})).toBeNull();
+    expect(missingEngineOptions({ gcMarkers: 1, fastMemories: 4096 }, { BUN_JSC_numberOfGCMarkers: "2" })).toEqual({ BUN_JSC_maxNumWasmFastMemories: "4096" });
+    expect(missingEngineOptions({ gcMarkers: 1, fastMemories: 4096 }, { BUN_JSC_numberOfGCMarkers: "2", BUN_JSC_maxNumWasmFastMemories: "8" })).toBeNull();
   });
 
-  test.skipIf(process.platform !== "linux" || inherited)("the runner executes itself again in place with the option set: same PID, still serving", async () => {
+  test.skipIf(process.platform !== "linux" || inherited)("the runner executes itself again in place with the options set: same PID, still serving", async () => {
     await withCli([guestFile("echo")], async (runner) => {
       expect(environ(runner.pid)).toContain("BUN_JSC_numberOfGCMarkers=1");
+      expect(environ(runner.pid)).toContain("BUN_JSC_maxNumWasmFastMemories=4096");
       expect((await fetch(runner.url)).status).toBe(200);
     });
-    await withCli([guestFile("echo"), "--gc-markers", "0"], async (runner) => {
-      expect(environ(runner.pid).some((e) => e.startsWith("BUN_JSC_numberOfGCMarkers="))).toBe(false);
+    await withCli([guestFile("echo"), "--gc-markers", "0", "--fast-memories", "0"], async (runner) => {
+      expect(environ(runner.pid).some((e) => e.startsWith("BUN_JSC_numberOfGCMarkers=") || e.startsWith("BUN_JSC_maxNumWasmFastMemories="))).toBe(false);
     });
   });
 });
