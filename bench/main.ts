@@ -7,6 +7,8 @@
 //      Then baseline and runner again with wrk at nice -10 (when allowed): on these 2 cores wrk
 //      competes with the server's threads for CPU, which a remote client would not; the p99 of
 //      both with the client given the CPU first shows what is the server's own.
+//      Then a guest that grows its memory on every request (as Rust's allocator does), on the
+//      runner as it is and with the engine's 8 fast memories (--fast-memories 0).
 //   2. Deploy to first response on a warm edge node.
 //   3. Edge node RSS with 1,000 deployed functions (hello-world sized, then 128 KiB each).
 //   4. Module pipeline: interrupt-check cost on compute-heavy guests, 2 MiB pipeline + compile.
@@ -16,6 +18,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { deployLatency } from "./deploy-latency";
+import { growMemoryBench } from "./grow-memory";
 import { hashing } from "./hashing";
 import { runRounds, type HttpRow } from "./http-rounds";
 import { clientPriorityAllowed, SAME_ENGINE } from "./http-subject";
@@ -76,6 +79,9 @@ if (clientPriorityAllowed(CLIENT_NICE)) {
   console.log(`\nwrk at nice ${CLIENT_NICE} is not allowed here (needs root): that comparison is left out`);
 }
 
+console.log(`\na guest growing its memory on every request: the runner, and with --fast-memories 0; ${CLIENT_PRIORITY_ROUNDS} rounds`);
+const growMemory = await growMemoryBench({ ...LOAD, rounds: CLIENT_PRIORITY_ROUNDS }, log);
+
 console.log("\ndeploy to first response on a warm edge node");
 const deploy = await deployLatency(10);
 console.log(`  new version ${deploy.newVersion.totalMs.map((v) => v.toFixed(1)).join(", ")} ms; new function ${deploy.newFunction.totalMs.map((v) => v.toFixed(1)).join(", ")} ms`);
@@ -93,7 +99,7 @@ console.log("\nartifact hashing");
 const hashes = hashing();
 for (const h of hashes) console.log(`  ${h.name}: ${h.mibPerSecond.toFixed(0)} MiB/s`);
 
-const results: BenchResults = { http, clientPriority, deploy, manySmall, manyLarge, pipeline, hashing: hashes };
+const results: BenchResults = { http, clientPriority, growMemory, deploy, manySmall, manyLarge, pipeline, hashing: hashes };
 const summary = targets(results, LOAD.connections);
 const others = measurements(results);
 const markdown = [

@@ -22,6 +22,8 @@ export interface BenchResults {
   http: HttpRow[];
   /** Baseline and runner with the load generator at a higher priority; null when not allowed. */
   clientPriority: { nice: number; rows: HttpRow[] } | null;
+  /** A guest growing its memory per request: "grow" (the runner's defaults), "grow-8-fast-memories". */
+  growMemory: HttpRow[];
   deploy: DeployLatency;
   manySmall: ManyFunctions;
   manyLarge: ManyFunctions;
@@ -67,6 +69,7 @@ export function measurements(r: BenchResults): Measurement[] {
     { measurement: "runner with a new instance per request (--instance-reuse off) vs baseline", value: `${x(newInstances.ratioToBaseline, 3)} (CPU ${cpu(newInstances)} per request)` },
     { measurement: "runner vs baseline-reset (both restore one instance between requests: what the hop to a worker costs)", value: `${x(pairedRatio(runner.rounds, baselineReset.rounds), 3)} (CPU ${cpu(runner)} vs ${cpu(baselineReset)} per request)` },
     clientPriorityMeasurement(r.clientPriority),
+    growMemoryMeasurement(r.growMemory),
     { measurement: "process start to listening (URL printed): runner, baseline", value: `${ms(runner.startToListenMs, 0)}, ${ms(baseline.startToListenMs, 0)} (medians)` },
     { measurement: "edge node start to first response (empty cache: snapshot, download, verify, compile)", value: `${ms(routed.startToFirstResponseMs, 0)} (median; rounds ${routed.startMsRounds.join(", ")})` },
     ...r.pipeline.checks.map((c) => ({ measurement: `compute-heavy ${c.name}: rewritten vs original module`, value: `${x(c.ratio)} (${ms(c.preparedMs)} vs ${ms(c.originalMs)})` })),
@@ -76,6 +79,14 @@ export function measurements(r: BenchResults): Measurement[] {
     { measurement: `${r.manySmall.functions} hello-world-sized functions`, value: many(r.manySmall) },
     { measurement: `${r.manyLarge.functions} functions of ${(r.manyLarge.moduleBytes / 1024).toFixed(0)} KiB`, value: many(r.manyLarge) },
   ];
+}
+
+function growMemoryMeasurement(rows: HttpRow[]): Measurement {
+  const [fast, engine] = [rows.find((h) => h.subject === "grow")!, rows.find((h) => h.subject === "grow-8-fast-memories")!];
+  return {
+    measurement: "a guest that grows its memory on every request (as Rust's allocator does; a new memory each time): the runner vs the runner with the engine's 8 fast memories (--fast-memories 0)",
+    value: `${x(pairedRatio(fast.rounds, engine.rounds))} (${fast.rps.toFixed(0)} vs ${engine.rps.toFixed(0)} req/s; CPU ${cpu(fast)} vs ${cpu(engine)} per request; ${fast.rounds.length} rounds)`,
+  };
 }
 
 function clientPriorityMeasurement(c: BenchResults["clientPriority"]): Measurement {
