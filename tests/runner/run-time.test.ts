@@ -57,7 +57,8 @@ test("an invocation's run time excludes its wait for a worker, in the access log
     expect(sample(text, "wasm_invoke_latency_seconds_bucket", { ...fn, le: "0.1" })).toBe(2);
     expect(sample(text, "wasm_invoke_run_seconds_bucket", { ...fn, le: "0.25" })).toBe(2);
     expect(sample(text, "wasm_invoke_latency_seconds_bucket", { ...fn, le: "0.25" })).toBe(2);
-    expect(sample(text, "wasm_invoke_run_seconds_sum", fn)).toBeGreaterThanOrEqual(0.31);
+    // 300 + 10 ms by the guest's millisecond clock, which can come out a hair short by this one.
+    expect(sample(text, "wasm_invoke_run_seconds_sum", fn)).toBeGreaterThanOrEqual(0.3);
   } finally {
     await runner.stop();
   }
