@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { EdgeConfig, RunnerConfig } from "./config";
 import { startEdge } from "./edge/start-edge";
+import { scheduleHttpThread } from "./lifecycle/http-thread";
 import { stopOnSignals } from "./lifecycle/stop-on-signals";
 import { bufferedStdout, createLogger } from "./observe/log";
 import { startRunner } from "./start-runner";
@@ -39,6 +40,7 @@ export function serveModule(config: RunnerConfig): void {
 
   const logger = createLogger(config.logLevel, {}, bufferedStdout());
   const runner = startRunner(config, prepared.artifact, logger);
+  scheduleHttpThread(config.httpSliceUs, logger);
   const { artifact } = prepared;
   console.log(
     `EdgeBase runner: serving ${config.name} from ${modulePath} (${artifact.size} bytes, sha256 ${artifact.sha256}) at http://${config.host}:${runner.port}/`,
@@ -49,6 +51,7 @@ export function serveModule(config: RunnerConfig): void {
 export async function serveEdge(config: EdgeConfig): Promise<void> {
   const logger = createLogger(config.logLevel, { node_id: config.nodeId }, bufferedStdout());
   const edge = await startEdge(config, logger).catch((error: Error) => fail(`cannot start the edge node: ${error.message}`));
+  scheduleHttpThread(config.httpSliceUs, logger);
   const { revision, functions } = edge.node.status();
   const from = edge.restored ? "restored from disk" : "from the control plane";
   console.log(

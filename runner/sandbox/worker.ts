@@ -7,7 +7,7 @@ import { collectSoon } from "./collect-soon";
 import { Executor } from "./executor";
 import { CONTROL_MAIL, CONTROL_TID, type FromWorker, type LoadedFunction, type PostedResult, type ToWorker } from "./protocol";
 import { RingReader, RingWriter } from "./ring";
-import { currentThreadId, setBackground } from "./os-thread";
+import { currentThreadId, setBackground, setSchedulingSlice } from "./os-thread";
 import { readJob, requestBytes, writeResult, type RequestBytes } from "./wire";
 
 declare const self: Worker;
@@ -44,6 +44,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case "init": {
       logger = createLogger(msg.logLevel, { worker: msg.workerIndex });
       mayBackground = msg.background;
+      // A worker started after the HTTP thread took a short slice inherits it; guest code runs
+      // in the kernel's default turns (lifecycle/http-thread.ts).
+      setSchedulingSlice(0);
       executor = new Executor(logger, msg.control, msg.instanceReuse);
       Atomics.store(new Int32Array(msg.control), CONTROL_TID, currentThreadId());
       results = new RingWriter(msg.results);

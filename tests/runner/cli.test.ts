@@ -1,7 +1,8 @@
 // `bun runner/main.ts` as a real process: the banner, refused starts (non-zero exit, one line on
 // stderr), flags reaching the function, JSON lines on stdout, SIGTERM, and an idle CPU after a timeout.
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { release } from "node:os";
 import { dirname, join } from "node:path";
 import { missingEngineOptions } from "../../runner/lifecycle/engine-options";
 import { cpuTicks, runCliToExit, startCliRunner, type CliRunner } from "../helpers/cli-runner";
@@ -82,6 +83,42 @@ describe("engine options", () => {
     });
     await withCli([guestFile("echo"), "--gc-markers", "0", "--fast-memories", "0"], async (runner) => {
       expect(environ(runner.pid).some((e) => e.startsWith("BUN_JSC_numberOfGCMarkers=") || e.startsWith("BUN_JSC_maxNumWasmFastMemories="))).toBe(false);
+    });
+  });
+});
+
+describe("the HTTP thread's scheduling slice", () => {
+  /** EEVDF custom slices are Linux 6.12+; older kernels take the call and ignore it. */
+  const [major = 0, minor = 0] = release().split(".").map(Number);
+  const customSlices = process.platform === "linux" && (major > 6 || (major === 6 && minor >= 12));
+  const slices = (pid: number) =>
+    readdirSync(`/proc/${pid}/task`).map((tid) => ({
+      comm: readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim(),
+      main: Number(tid) === pid,
+      slice: Number(readFileSync(`/proc/${pid}/task/${tid}/sched`, "utf8").match(/se\.slice\s+:\s+(\d+)/)?.[1]),
+    }));
+
+  test.skipIf(!customSlices)("100 µs for the HTTP thread, the kernel's default for the workers (spares started later too); --http-slice-us 0 leaves it alone", async () => {
+    await withCli([guestFile("busy-wait"), "--workers", "1", "--spare-workers", "1"], async (runner) => {
+      // A run seen going past 5 ms starts the spare, a thread started after the HTTP thread's
+      // slice was set: it would inherit it.
+      const slow = fetch(runner.url, { headers: { "x-wait-ms": "100" } });
+      await Bun.sleep(30);
+      const next = fetch(runner.url, { headers: { "x-wait-ms": "1" } });
+      expect([(await slow).status, (await next).status]).toEqual([200, 200]);
+      const workersSettled = () => {
+        const workers = slices(runner.pid).filter((t) => t.comm === "Worker");
+        return workers.length === 2 && workers.every((w) => w.slice > 100_000);
+      };
+      for (let i = 0; i < 100 && !workersSettled(); i++) await Bun.sleep(20);
+      const threads = slices(runner.pid);
+      expect(threads.find((t) => t.main)!.slice).toBe(100_000);
+      const workers = threads.filter((t) => t.comm === "Worker");
+      expect(workers.length).toBe(2);
+      for (const worker of workers) expect(worker.slice).toBeGreaterThan(100_000);
+    });
+    await withCli([guestFile("echo"), "--http-slice-us", "0"], async (runner) => {
+      expect(slices(runner.pid).find((t) => t.main)!.slice).toBeGreaterThan(100_000);
     });
   });
 });
