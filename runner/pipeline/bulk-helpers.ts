@@ -22,7 +22,6 @@ export const BULK_CHUNK = 1 << 20;
 /** Fuel per chunk: 1 + bytes >> FUEL_SHIFT. */
 const FUEL_SHIFT = 8;
 
-
 /** Params of both helpers, in the engine op's operand order: (dest, value | source, length). */
 export const HELPER_PARAMS = [I32, I32, I32] as const;
 const D = 0;

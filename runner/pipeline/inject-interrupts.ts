@@ -14,7 +14,6 @@ import { ExpressionCopier, type BulkCalls } from "./renumber.ts";
 import type { GlobalInit } from "./reset-entry.ts";
 import { I32, readValType } from "./value-types.ts";
 
-
 /** Where the added globals and imports are. */
 export interface CheckPlan {
   readonly fuelGlobal: number;

@@ -11,22 +11,36 @@ const SCHED_IDLE = 5;
 /** sched_param with sched_priority 0, the only value both policies take. */
 const PARAM = new Int32Array(1);
 
-type SetScheduler = (pid: number, policy: number, param: Int32Array) => number;
-let setScheduler: SetScheduler | null | undefined;
+interface Scheduling {
+  setScheduler(pid: number, policy: number, param: Int32Array): number;
+  /** sched_setattr has no libc wrapper before glibc 2.41: through syscall(2); null on an architecture not listed. */
+  setAttr: ((pid: number, attr: Uint8Array) => number) | null;
+}
+let scheduling: Scheduling | null | undefined;
 
-/** libc's sched_setscheduler through bun:ffi, opened once per thread; null where there is none. */
-function scheduler(): SetScheduler | null {
-  if (setScheduler !== undefined) return setScheduler;
-  setScheduler = null;
+/** sched_setattr's system call number, by architecture. */
+const SYS_SCHED_SETATTR: Partial<Record<string, number>> = { x64: 314, arm64: 274 };
+
+/** libc's scheduling calls through bun:ffi, opened once per thread; null where there is none. */
+function libcScheduling(): Scheduling | null {
+  if (scheduling !== undefined) return scheduling;
+  scheduling = null;
   if (process.platform !== "linux") return null;
   try {
     const { dlopen, FFIType } = require("bun:ffi") as typeof import("bun:ffi");
-    const libc = dlopen("libc.so.6", { sched_setscheduler: { args: [FFIType.i32, FFIType.i32, FFIType.ptr], returns: FFIType.i32 } });
-    setScheduler = (pid, policy, param) => libc.symbols.sched_setscheduler(pid, policy, param) as number;
+    const libc = dlopen("libc.so.6", {
+      sched_setscheduler: { args: [FFIType.i32, FFIType.i32, FFIType.ptr], returns: FFIType.i32 },
+      syscall: { args: [FFIType.i64, FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i64 },
+    });
+    const setAttrNumber = SYS_SCHED_SETATTR[process.arch];
+    scheduling = {
+      setScheduler: (pid, policy, param) => libc.symbols.sched_setscheduler(pid, policy, param) as number,
+      setAttr: setAttrNumber === undefined ? null : (pid, attr) => Number(libc.symbols.syscall(setAttrNumber, pid, attr, 0)),
+    };
   } catch {
-    setScheduler = null;
+    scheduling = null;
   }
-  return setScheduler;
+  return scheduling;
 }
 
 /** The calling thread's id (what /proc/self/task lists), or 0. */
@@ -70,33 +84,14 @@ function nice(niceness: number): boolean {
  * an unprivileged thread put there stays there.
  */
 export function setBackground(on: boolean): boolean {
-  const set = scheduler();
+  const libc = libcScheduling();
   // pid 0: the calling thread only.
-  if (set) return set(0, on ? SCHED_IDLE : SCHED_OTHER, PARAM) === 0;
+  if (libc) return libc.setScheduler(0, on ? SCHED_IDLE : SCHED_OTHER, PARAM) === 0;
   return nice(on ? 19 : 0);
 }
 
-/** sched_setattr has no libc wrapper before glibc 2.41: the raw system call, by architecture. */
-const SYS_SCHED_SETATTR: Partial<Record<string, number>> = { x64: 314, arm64: 274 };
 /** struct sched_attr, first version: size, policy, flags, nice, priority, runtime, deadline, period. */
 const SCHED_ATTR_BYTES = 48;
-
-type Syscall = (number: number, pid: number, attr: Uint8Array, flags: number) => number;
-let syscall: Syscall | null | undefined;
-
-function rawSyscall(): Syscall | null {
-  if (syscall !== undefined) return syscall;
-  syscall = null;
-  if (process.platform !== "linux" || SYS_SCHED_SETATTR[process.arch] === undefined) return null;
-  try {
-    const { dlopen, FFIType } = require("bun:ffi") as typeof import("bun:ffi");
-    const libc = dlopen("libc.so.6", { syscall: { args: [FFIType.i64, FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i64 } });
-    syscall = (n, pid, attr, flags) => Number(libc.symbols.syscall(n, pid, attr, flags));
-  } catch {
-    syscall = null;
-  }
-  return syscall;
-}
 
 /**
  * Asks the scheduler to run the calling thread in turns of `ns` nanoseconds (Linux 6.12+: an
@@ -106,9 +101,9 @@ function rawSyscall(): Syscall | null {
  * ignore the slice. Threads the caller starts afterwards inherit the slice.
  */
 export function setSchedulingSlice(ns: number): boolean {
-  const call = rawSyscall();
+  const setAttr = libcScheduling()?.setAttr;
   const tid = currentThreadId();
-  if (!call || tid === 0) return false;
+  if (!setAttr || tid === 0) return false;
   let niceness: number;
   try {
     niceness = getPriority(tid);
@@ -121,6 +116,5 @@ export function setSchedulingSlice(ns: number): boolean {
   attr.setInt32(16, niceness, true);
   attr.setBigUint64(24, BigInt(ns), true);
   // pid 0: the calling thread only.
-  return call(SYS_SCHED_SETATTR[process.arch]!, 0, new Uint8Array(attr.buffer), 0) === 0;
+  return setAttr(0, new Uint8Array(attr.buffer)) === 0;
 }
-
