@@ -11,6 +11,8 @@ export interface PoolStats {
   queued: number;
   queueLimit: number;
   restarts: number;
+  /** Functions loaded into workers, counted once per worker holding one. */
+  functionsHeld: number;
 }
 
 export interface RunnerMetrics {
@@ -32,6 +34,7 @@ export function createRunnerMetrics(poolStats: () => PoolStats): RunnerMetrics {
   gauge("wasm_worker_backlog", "Invocations handed to a worker that wait behind its current one", (s) => s.inWorkers - s.busy);
   gauge("wasm_queue_capacity", "Maximum invocations that may wait for a worker", (s) => s.queueLimit);
   gauge("wasm_worker_restarts", "Workers replaced since start (crash or watchdog)", (s) => s.restarts);
+  gauge("wasm_worker_functions_held", "Functions loaded into workers, once per worker holding one (a worker loads a function with its first invocation there)", (s) => s.functionsHeld);
 
   return {
     registry,

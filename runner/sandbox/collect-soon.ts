@@ -11,7 +11,7 @@
 // the one request to each function taking 4.5-4.7 s instead of 4.1: kept at 8 for the margin.
 
 const DELAY_MS = 1000;
-const COLLECT_AFTER_BYTES = 8 * 1024 * 1024;
+export const COLLECT_AFTER_BYTES = 8 * 1024 * 1024;
 
 /** The pacing on its own, so a test can watch it without depending on when the engine collects. */
 export function pacedCollector(gc: () => void, delayMs = DELAY_MS, afterBytes = COLLECT_AFTER_BYTES): (bytes?: number) => void {

@@ -14,8 +14,12 @@
 // invocations of functions marked slow first, so that slow functions hold spares, not the
 // workers fast requests run on. Fast work goes to a spare only when every regular worker is
 // held by slow work. The spares start when the first function is seen running slow: a node whose
-// functions are all fast never pays for them (~4 MiB each idle, and each holds its own handle on
-// every loaded module: 1,000 x 128 KiB functions measured ~20 MiB more RSS with 2 spares).
+// functions are all fast never pays for them (~4 MiB each idle).
+//
+// A function is loaded into a worker with the first job sent there, not into every worker when
+// it is deployed: a worker's handle on a module keeps it alive until that worker collects, so
+// handles held everywhere made RSS grow with the core count (1,000 x 128 KiB functions, one
+// request each: ~20 MiB more with 2 spares started; see collectAfterBytes below for the rest).
 // Measured (tests/reliability/mixed-load, 2 regular workers, 4 bad functions
 // at 10/s each): good requests' p99 9.4-12.3 ms without spares, 4.3 ms with 2; a saturating
 // hello-world load leaves the spares idle (wrk: same req/s and CPU per request).
@@ -27,6 +31,7 @@ import {
   CONTROL_BYTES, CONTROL_CANCEL, CONTROL_MAIL, CONTROL_RUNNING, CONTROL_STARTED_F64, CONTROL_TID, RING_BYTES,
   type FromWorker, type GuestResponse, type LoadedFunction, type PostedResult, type ToWorker,
 } from "./protocol";
+import { COLLECT_AFTER_BYTES } from "./collect-soon";
 import { InflightJobs } from "./inflight";
 import { createRing, RingReader, RingWriter } from "./ring";
 import { readResult, writeJob, type RequestParts } from "./wire";
@@ -66,7 +71,18 @@ export interface PoolOptions {
   logger: Logger;
 }
 
+/** A loaded function, and which workers hold it (loaded into a worker on its first job there). */
+interface Registered {
+  handle: number;
+  fn: LoadedFunction;
+  /** By slot index: 1 once the worker was sent this function. */
+  on: Uint8Array;
+  unloaded: boolean;
+}
+
 interface Job {
+  /** Its function as registered when the job was made. */
+  entry: Registered;
   /** Sent while its function was marked slow: nothing is queued behind it. */
   slow: boolean;
   /** Date.now() when a slow job was sent (0 for others): whether it still runs slow. */
@@ -113,19 +129,28 @@ export class WorkerPool {
    */
   private queue: (Job | undefined)[] = [];
   private queueHead = 0;
-  private readonly functions = new Map<string, { handle: number; fn: LoadedFunction }>();
+  private readonly functions = new Map<string, Registered>();
   private nextHandle = 1;
   private nextId = 1;
   private restarts = 0;
+  /** Sum over functions of the workers holding each. */
+  private held = 0;
   /** No new invocations once closing; `stopped` once the workers are gone. */
   private closed = false;
   private stopped = false;
   private readonly watchdog: ReturnType<typeof setInterval>;
   private readonly toWake = new Set<Slot>();
+  /**
+   * A dropped module is freed once the main thread and every worker that held it have
+   * collected, and each worker collects after so many bytes of unloaded modules: one bound
+   * shared out, so dead modules awaiting collection do not grow with the number of workers.
+   */
+  private readonly collectAfterBytes: number;
   /** Function handle -> until when it counts as slow. */
   private readonly slowUntil = new Map<number, number>();
 
   constructor(private readonly options: PoolOptions) {
+    this.collectAfterBytes = Math.ceil(COLLECT_AFTER_BYTES / (options.size + (options.spares ?? 0)));
     for (let i = 0; i < options.size; i++) this.slots.push(this.spawn(i));
     this.watchdog = setInterval(() => this.checkDeadlines(), WATCHDOG_TICK_MS);
     this.watchdog.unref?.();
@@ -133,16 +158,25 @@ export class WorkerPool {
 
   load(fn: LoadedFunction): void {
     const prior = this.functions.get(fn.key);
-    const handle = prior?.handle ?? this.nextHandle++;
-    this.functions.set(fn.key, { handle, fn });
-    for (const slot of this.slots) this.post(slot, { type: "load", handle, fn });
+    if (prior) {
+      // A new version: the workers holding the old one take it now, so none keeps the old module.
+      prior.fn = fn;
+      for (const slot of this.slots) if (prior.on[slot.index]) this.post(slot, { type: "load", handle: prior.handle, fn });
+      return;
+    }
+    this.functions.set(fn.key, { handle: this.nextHandle++, fn, on: new Uint8Array(this.options.size + (this.options.spares ?? 0)), unloaded: false });
   }
 
   unload(key: string): void {
     const entry = this.functions.get(key);
     if (!entry) return;
     this.functions.delete(key);
-    for (const slot of this.slots) this.post(slot, { type: "unload", handle: entry.handle, estimatedBytes: entry.fn.estimatedBytes ?? 0 });
+    entry.unloaded = true;
+    for (const slot of this.slots) {
+      if (!entry.on[slot.index]) continue;
+      this.held--;
+      this.post(slot, { type: "unload", handle: entry.handle, estimatedBytes: entry.fn.estimatedBytes ?? 0 });
+    }
   }
 
   /** Never rejects: every way an invocation can end is an outcome. */
@@ -154,7 +188,7 @@ export class WorkerPool {
     for (const slot of this.slots) if (!slot.results.empty()) this.drain(slot);
     return new Promise((resolve) => {
       this.nextId = this.nextId >= MAX_ID ? 1 : this.nextId + 1;
-      const job: Job = { slow: this.isSlow(entry.handle), sentAt: 0, id: this.nextId, fn: entry.handle, requestId, request, maxExecutionMs: entry.fn.limits.maxExecutionMs, resolve };
+      const job: Job = { entry, slow: this.isSlow(entry.handle), sentAt: 0, id: this.nextId, fn: entry.handle, requestId, request, maxExecutionMs: entry.fn.limits.maxExecutionMs, resolve };
       const slot = this.pickSlot(job.slow);
       if (slot) return this.send(slot, job);
       if (this.queue.length - this.queueHead >= this.options.queueLimit) {
@@ -171,7 +205,7 @@ export class WorkerPool {
       if (slot.inflight.size > 0) busy++;
       held += slot.inflight.size;
     }
-    return { workers: this.slots.length, busy, inWorkers: held, queued: this.queue.length - this.queueHead, queueLimit: this.options.queueLimit, restarts: this.restarts };
+    return { workers: this.slots.length, busy, inWorkers: held, queued: this.queue.length - this.queueHead, queueLimit: this.options.queueLimit, restarts: this.restarts, functionsHeld: this.held };
   }
 
   /** Stops taking work, lets running and queued invocations finish for up to `drainMs`, then stops the workers. */
@@ -216,8 +250,15 @@ export class WorkerPool {
     // machine), p99 of the hello requests overlapping a loop: 5.2 ms with the loop at normal
     // priority, 4.1-4.7 at nice 19, 3.3-3.5 as SCHED_IDLE.
     const background = index >= this.options.size && (this.options.sparePriority ?? "idle") === "idle";
-    this.post(slot, { type: "init", control, jobs, results, logLevel: this.options.logLevel, workerIndex: index, background, instanceReuse: this.options.instanceReuse ?? true });
-    for (const { handle, fn } of this.functions.values()) this.post(slot, { type: "load", handle, fn });
+    this.post(slot, {
+      type: "init", control, jobs, results, logLevel: this.options.logLevel, workerIndex: index, background,
+      instanceReuse: this.options.instanceReuse ?? true, collectAfterBytes: this.collectAfterBytes,
+    });
+    // A replacement starts empty: what the old worker held is gone with it.
+    for (const entry of this.functions.values()) {
+      this.held -= entry.on[index]!;
+      entry.on[index] = 0;
+    }
     this.listen(slot);
     return slot;
   }
@@ -334,9 +375,19 @@ export class WorkerPool {
   }
 
   private send(slot: Slot, job: Job): void {
+    const entry = job.entry;
+    if (entry.unloaded) {
+      // Unloaded while the job waited in the queue: loading it now would leave it in a worker for good.
+      return job.resolve({ outcome: "not_found", response: null, detail: `function ${entry.fn.key} is not loaded` });
+    }
     if (job.slow) {
       slot.slowHeld++;
       job.sentAt = Date.now();
+    }
+    if (!entry.on[slot.index]) {
+      entry.on[slot.index] = 1;
+      this.held++;
+      this.post(slot, { type: "load", handle: entry.handle, fn: entry.fn });
     }
     slot.inflight.add(job);
     if (writeJob(slot.jobs, job.id, job.fn, job.requestId, job.request)) return this.wakeSoon(slot);

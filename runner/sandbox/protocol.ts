@@ -46,7 +46,7 @@ export interface PostedResult {
 }
 
 export type ToWorker =
-  | { type: "init"; control: SharedArrayBuffer; jobs: SharedArrayBuffer; results: SharedArrayBuffer; logLevel: LogLevel; workerIndex: number; background: boolean; instanceReuse: boolean }
+  | { type: "init"; control: SharedArrayBuffer; jobs: SharedArrayBuffer; results: SharedArrayBuffer; logLevel: LogLevel; workerIndex: number; background: boolean; instanceReuse: boolean; collectAfterBytes: number }
   | { type: "load"; handle: number; fn: LoadedFunction }
   | { type: "unload"; handle: number; estimatedBytes: number }
   | { type: "invoke"; job: PostedJob };

@@ -3,7 +3,7 @@
 // ring (see protocol.ts); while the ring is empty the worker blocks in Atomics.wait, and lets its
 // event loop run for set-up messages and the rare oversized invocation when told there is mail.
 import { createLogger, type Logger } from "../observe/log";
-import { collectSoon } from "./collect-soon";
+import { pacedCollector } from "./collect-soon";
 import { Executor } from "./executor";
 import { CONTROL_MAIL, CONTROL_TID, type FromWorker, type LoadedFunction, type PostedResult, type ToWorker } from "./protocol";
 import { RingReader, RingWriter } from "./ring";
@@ -37,6 +37,8 @@ let inBackground = false;
 /** Function handle -> until when it counts as a runaway here. */
 const runawayUntil = new Map<number, number>();
 let logger: Logger | null = null;
+/** Set at init: the pool splits one bound on dead modules between its workers (pool.ts). */
+let collectSoon: (bytes?: number) => void = () => {};
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
@@ -44,6 +46,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case "init": {
       logger = createLogger(msg.logLevel, { worker: msg.workerIndex });
       mayBackground = msg.background;
+      collectSoon = pacedCollector(() => Bun.gc(true), undefined, msg.collectAfterBytes);
       // A worker started after the HTTP thread took a short slice inherits it; guest code runs
       // in the kernel's default turns (lifecycle/http-thread.ts).
       setSchedulingSlice(0);

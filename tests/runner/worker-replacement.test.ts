@@ -33,6 +33,8 @@ test("a worker thread that dies mid-invocation: worker_crash for that one, the r
     expect((await Promise.all(behind)).map((r) => r.outcome)).toEqual(["ok", "ok"]);
     expect(pool.stats()).toMatchObject({ workers: 1, restarts: 1 });
     expect((await pool.invoke("busy", "after", request(1))).outcome).toBe("ok");
+    // The replacement loaded the function with the first job it was given; the dead worker's copy is not counted.
+    expect(pool.stats().functionsHeld).toBe(1);
   } finally {
     await pool.close(100);
   }
