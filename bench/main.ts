@@ -33,6 +33,8 @@ const FUNCTIONS = Number(process.env.BENCH_FUNCTIONS ?? 1000);
 const CLIENT_NICE = -10;
 const CLIENT_PRIORITY_ROUNDS = Math.min(3, LOAD.rounds);
 const LARGE_KIB = 128;
+/** Workers for a second run of the large functions: RSS grows with the workers, and so with the cores. */
+const MANY_CORES_WORKERS = 8;
 
 function ensureWrk(): void {
   if (Bun.which("wrk")) return;
@@ -90,6 +92,8 @@ console.log(`\n${FUNCTIONS} hello-world-sized functions on one edge node`);
 const manySmall = await manyFunctions(FUNCTIONS, 0, log);
 console.log(`${FUNCTIONS} functions of ${LARGE_KIB} KiB of code on one edge node`);
 const manyLarge = await manyFunctions(FUNCTIONS, LARGE_KIB, log);
+console.log(`the same with ${MANY_CORES_WORKERS} workers (what a ${MANY_CORES_WORKERS}-core machine starts)`);
+const manyLargeManyWorkers = await manyFunctions(FUNCTIONS, LARGE_KIB, log, MANY_CORES_WORKERS);
 
 console.log("\nmodule pipeline");
 const pipeline = pipelineBench();
@@ -99,7 +103,7 @@ console.log("\nartifact hashing");
 const hashes = hashing();
 for (const h of hashes) console.log(`  ${h.name}: ${h.mibPerSecond.toFixed(0)} MiB/s`);
 
-const results: BenchResults = { http, clientPriority, growMemory, deploy, manySmall, manyLarge, pipeline, hashing: hashes };
+const results: BenchResults = { http, clientPriority, growMemory, deploy, manySmall, manyLarge, manyLargeManyWorkers, pipeline, hashing: hashes };
 const summary = targets(results, LOAD.connections);
 const others = measurements(results);
 const markdown = [

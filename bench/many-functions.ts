@@ -2,7 +2,7 @@
 // modules (hello-world sized, or with `codeKiB` of code each) on a control plane (concurrently), start a node with the default --cache-mb, wait until
 // it has applied the control plane's revision, read its RSS, request every function once (each
 // answer checked), read its RSS again. For scale, the RSS of a node with no functions first.
-// Run alone: bun bench/many-functions.ts [N] [codeKiB]
+// Run alone: bun bench/many-functions.ts [N] [codeKiB] [workers]
 import { startControlPlane, type ControlPlane } from "./edge/control-plane";
 import { edgeNodeSubject, metric, waitForRevision } from "./edge/edge-node";
 import { numberedModules } from "./edge/text-module";
@@ -10,6 +10,8 @@ import { rssMiB, startSubject } from "./http-subject";
 
 export interface ManyFunctions {
   functions: number;
+  /** --workers given to the node; null: its default (one per core). */
+  workers: number | null;
   moduleBytes: number;
   registerSeconds: number;
   emptyNodeRssMiB: number;
@@ -41,8 +43,8 @@ async function forEachConcurrently(n: number, concurrency: number, task: (i: num
   await Promise.all(Array.from({ length: Math.min(concurrency, n) }, lane));
 }
 
-async function emptyNodeRss(control: ControlPlane): Promise<number> {
-  const node = await startSubject(edgeNodeSubject("empty-node", control.url, "/healthz"));
+async function emptyNodeRss(control: ControlPlane, nodeFlags: string[]): Promise<number> {
+  const node = await startSubject(edgeNodeSubject("empty-node", control.url, "/healthz", nodeFlags));
   try {
     await Bun.sleep(500);
     return rssMiB(node.pid);
@@ -51,10 +53,11 @@ async function emptyNodeRss(control: ControlPlane): Promise<number> {
   }
 }
 
-export async function manyFunctions(n = 1000, codeKiB = 0, log: (line: string) => void = () => {}): Promise<ManyFunctions> {
+export async function manyFunctions(n = 1000, codeKiB = 0, log: (line: string) => void = () => {}, workers: number | null = null): Promise<ManyFunctions> {
+  const nodeFlags = workers === null ? [] : ["--workers", String(workers)];
   const control = await startControlPlane();
   try {
-    const emptyNodeRssMiB = await emptyNodeRss(control);
+    const emptyNodeRssMiB = await emptyNodeRss(control, nodeFlags);
     const modules = numberedModules(n, codeKiB, textOf);
     let t0 = performance.now();
     await forEachConcurrently(n, REGISTER_CONCURRENCY, async (i) => {
@@ -65,7 +68,7 @@ export async function manyFunctions(n = 1000, codeKiB = 0, log: (line: string) =
     const revision = await control.revision();
 
     t0 = performance.now();
-    const node = await startSubject(edgeNodeSubject("many-functions", control.url, `/${nameOf(0)}`), SYNC_TIMEOUT_MS);
+    const node = await startSubject(edgeNodeSubject("many-functions", control.url, `/${nameOf(0)}`, nodeFlags), SYNC_TIMEOUT_MS);
     try {
       const health = await waitForRevision(node.base, revision, SYNC_TIMEOUT_MS);
       const syncSeconds = (performance.now() - t0) / 1000;
@@ -82,6 +85,7 @@ export async function manyFunctions(n = 1000, codeKiB = 0, log: (line: string) =
       const requestSeconds = (performance.now() - t0) / 1000;
       return {
         functions: n,
+        workers,
         moduleBytes: modules[0].length,
         registerSeconds,
         emptyNodeRssMiB,
@@ -104,5 +108,5 @@ export async function manyFunctions(n = 1000, codeKiB = 0, log: (line: string) =
 }
 
 if (import.meta.main) {
-  console.log(await manyFunctions(Number(Bun.argv[2] ?? 1000), Number(Bun.argv[3] ?? 0), console.log));
+  console.log(await manyFunctions(Number(Bun.argv[2] ?? 1000), Number(Bun.argv[3] ?? 0), console.log, Bun.argv[4] ? Number(Bun.argv[4]) : null));
 }

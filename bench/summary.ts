@@ -27,6 +27,8 @@ export interface BenchResults {
   deploy: DeployLatency;
   manySmall: ManyFunctions;
   manyLarge: ManyFunctions;
+  /** manyLarge with more workers than this machine has cores: how RSS grows with the core count. */
+  manyLargeManyWorkers: ManyFunctions;
   pipeline: PipelineBench;
   hashing: HashRate[];
 }
@@ -78,6 +80,10 @@ export function measurements(r: BenchResults): Measurement[] {
     ...r.hashing.map((h) => ({ measurement: `SHA-256 of 50 MiB: ${h.name}`, value: `${h.mibPerSecond.toFixed(0)} MiB/s (${ms(h.medianMs)})` })),
     { measurement: `${r.manySmall.functions} hello-world-sized functions`, value: many(r.manySmall) },
     { measurement: `${r.manyLarge.functions} functions of ${(r.manyLarge.moduleBytes / 1024).toFixed(0)} KiB`, value: many(r.manyLarge) },
+    {
+      measurement: `edge node RSS, ${r.manyLargeManyWorkers.functions} functions of ${(r.manyLargeManyWorkers.moduleBytes / 1024).toFixed(0)} KiB, ${r.manyLargeManyWorkers.workers} workers (as on a machine with ${r.manyLargeManyWorkers.workers} cores)`,
+      value: manyText(r.manyLargeManyWorkers),
+    },
   ];
 }
 
