@@ -9,6 +9,7 @@ import { availableParallelism, hostname } from "node:os";
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { DEFAULT_ENTRYPOINT } from "./abi/edge-v1";
+import { ENGINE_SETTINGS } from "./lifecycle/engine-options";
 
 const MiB = 1024 * 1024;
 
@@ -19,9 +20,9 @@ const ServerSettings = {
   spareWorkers: Type.Integer({ minimum: 0, maximum: 256, default: 2, description: "extra workers that run functions seen running slow, so fast ones never wait behind them" }),
   sparePriority: Type.Union([Type.Literal("idle"), Type.Literal("normal")], { default: "idle", description: "idle: on the spares, functions that recently ran into their time limit get only CPU that others leave (Linux SCHED_IDLE); normal: never" }),
   queue: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1024, description: "max invocations waiting for a worker" }),
-  gcMarkers: Type.Integer({ minimum: 0, maximum: 64, default: 1, description: "threads a JavaScriptCore collection marks with (BUN_JSC_numberOfGCMarkers; the runner restarts itself with it set); 0 keeps the engine's default, one per core" }),
+  gcMarkers: Type.Integer({ minimum: 0, maximum: 64, default: ENGINE_SETTINGS.gcMarkers.default, description: "threads a JavaScriptCore collection marks with (BUN_JSC_numberOfGCMarkers; the runner restarts itself with it set); 0 keeps the engine's default, one per core" }),
   httpSliceUs: Type.Integer({ minimum: 0, maximum: 100_000, default: 100, description: "the HTTP thread's scheduling slice in microseconds (Linux 6.12+; 100 is the kernel's least): a short one puts it back on a CPU sooner when it wakes, which cuts the tail latency of a busy node; 0 keeps the kernel's default" }),
-  fastMemories: Type.Integer({ minimum: 0, maximum: 16384, default: 4096, description: "WebAssembly memories that may exist at once with guard pages instead of bounds checks (BUN_JSC_maxNumWasmFastMemories; each reserves 4 GiB of address space, not of memory; the runner restarts itself with it set); 0 keeps the engine's default, 8" }),
+  fastMemories: Type.Integer({ minimum: 0, maximum: 16384, default: ENGINE_SETTINGS.fastMemories.default, description: "WebAssembly memories that may exist at once with guard pages instead of bounds checks (BUN_JSC_maxNumWasmFastMemories; each reserves 4 GiB of address space, not of memory; the runner restarts itself with it set); 0 keeps the engine's default, 8" }),
   instanceReuse: Type.Union([Type.Literal("on"), Type.Literal("off")], { default: "on", description: "on: a request may run on an instance a previous one used, reset to the state of a new instance (memory, globals, start function) where the module allows it; off: a new instance per request" }),
   maxBodyBytes: Type.Integer({ minimum: 0, default: 10 * MiB }),
   maxResponseBytes: Type.Integer({ minimum: 0, default: 16 * MiB }),
@@ -65,8 +66,8 @@ const SERVER_FLAGS = {
   "spare-priority": ["sparePriority", "EDGE_RUNNER_SPARE_PRIORITY"],
   queue: ["queue", "EDGE_RUNNER_QUEUE"],
   "instance-reuse": ["instanceReuse", "EDGE_RUNNER_INSTANCE_REUSE"],
-  "gc-markers": ["gcMarkers", "EDGE_RUNNER_GC_MARKERS"],
-  "fast-memories": ["fastMemories", "EDGE_RUNNER_FAST_MEMORIES"],
+  [ENGINE_SETTINGS.gcMarkers.flag]: ["gcMarkers", ENGINE_SETTINGS.gcMarkers.env],
+  [ENGINE_SETTINGS.fastMemories.flag]: ["fastMemories", ENGINE_SETTINGS.fastMemories.env],
   "http-slice-us": ["httpSliceUs", "EDGE_RUNNER_HTTP_SLICE_US"],
   "max-body-bytes": ["maxBodyBytes", "EDGE_RUNNER_MAX_BODY_BYTES"],
   "max-response-bytes": ["maxResponseBytes", "EDGE_RUNNER_MAX_RESPONSE_BYTES"],

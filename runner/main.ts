@@ -1,11 +1,19 @@
 // `bun run runner <module.wasm> [flags]`: serve one module over HTTP.
 // `bun run runner --control-plane URL --token T [flags]`: an edge node serving every deployed function.
-// The configuration comes first, then the engine options (which may execute the runner again,
-// see lifecycle/engine-options.ts), and only then the rest of the runner is loaded.
-import { loadConfig, USAGE } from "./config";
-import { execWith, missingEngineOptions } from "./lifecycle/engine-options";
+// The engine options come first (they may execute the runner again, see
+// lifecycle/engine-options.ts), then the configuration, and only then the rest of the runner.
+// Most starts name no engine setting: those execute again before loading the configuration;
+// the others load it first, to know the values.
+import { execWith, missingEngineOptions, unnamedEngineSettings } from "./lifecycle/engine-options";
 
-const loaded = loadConfig(Bun.argv.slice(2), process.env);
+const argv = Bun.argv.slice(2);
+const defaults = unnamedEngineSettings(argv, process.env);
+const missingNow = defaults && missingEngineOptions(defaults, process.env);
+// Returns only if the runner could not execute itself again: it then runs with the engine's defaults.
+if (missingNow) execWith(missingNow, process.env);
+
+const { loadConfig, USAGE } = await import("./config");
+const loaded = loadConfig(argv, process.env);
 if (loaded.ok === "help") {
   console.log(USAGE);
   process.exit(0);
@@ -14,8 +22,8 @@ if (!loaded.ok) {
   process.stderr.write(`runner: ${loaded.message} (see --help)\n`);
   process.exit(1);
 }
-const missing = missingEngineOptions(loaded.config, process.env);
-// Returns only if the runner could not execute itself again: it then runs with the engine's defaults.
+// Named settings, or an execution that failed above (then this fails alike, and returns).
+const missing = missingNow ? null : missingEngineOptions(loaded.config, process.env);
 if (missing) execWith(missing, process.env);
 const { serveEdge, serveModule } = await import("./serve");
 if (loaded.mode === "edge") await serveEdge(loaded.config);

@@ -4,7 +4,8 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { release } from "node:os";
 import { dirname, join } from "node:path";
-import { missingEngineOptions } from "../../runner/lifecycle/engine-options";
+import { missingEngineOptions, unnamedEngineSettings } from "../../runner/lifecycle/engine-options";
+import { loadRunnerConfig } from "../../runner/config";
 import { cpuTicks, runCliToExit, startCliRunner, type CliRunner } from "../helpers/cli-runner";
 import { guest, guestFile } from "../helpers/guests";
 
@@ -73,6 +74,16 @@ describe("engine options", () => {
     expect(missingEngineOptions({ gcMarkers: 0, fastMemories: 0 }, {})).toBeNull();
     expect(missingEngineOptions({ gcMarkers: 1, fastMemories: 4096 }, { BUN_JSC_numberOfGCMarkers: "2" })).toEqual({ BUN_JSC_maxNumWasmFastMemories: "4096" });
     expect(missingEngineOptions({ gcMarkers: 1, fastMemories: 4096 }, { BUN_JSC_numberOfGCMarkers: "2", BUN_JSC_maxNumWasmFastMemories: "8" })).toBeNull();
+  });
+
+  test("a start naming no engine setting knows the configuration's defaults without loading it; one naming either defers to it", () => {
+    const loaded = loadRunnerConfig(["m.wasm"], {});
+    if (loaded.ok !== true) throw new Error("defaults did not load");
+    expect(unnamedEngineSettings(["m.wasm", "--port", "0"], { EDGE_RUNNER_PORT: "1" })).toEqual({ gcMarkers: loaded.config.gcMarkers, fastMemories: loaded.config.fastMemories });
+    expect(unnamedEngineSettings(["m.wasm", "--gc-markers", "2"], {})).toBeNull();
+    expect(unnamedEngineSettings(["m.wasm", "--fast-memories=0"], {})).toBeNull();
+    expect(unnamedEngineSettings(["m.wasm"], { EDGE_RUNNER_GC_MARKERS: "0" })).toBeNull();
+    expect(unnamedEngineSettings(["m.wasm"], { EDGE_RUNNER_FAST_MEMORIES: "8" })).toBeNull();
   });
 
   test.skipIf(process.platform !== "linux" || inherited)("the runner executes itself again in place with the options set: same PID, still serving", async () => {
