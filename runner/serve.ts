@@ -3,7 +3,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { EdgeConfig, RunnerConfig } from "./config";
-import { startEdge } from "./edge/start-edge";
 import { scheduleHttpThread } from "./lifecycle/http-thread";
 import { stopOnSignals } from "./lifecycle/stop-on-signals";
 import { bufferedStdout, createLogger } from "./observe/log";
@@ -49,6 +48,8 @@ export function serveModule(config: RunnerConfig): void {
 }
 
 export async function serveEdge(config: EdgeConfig): Promise<void> {
+  // Loaded here: a single-module start need not load the edge node's code (and prom-client with it).
+  const { startEdge } = await import("./edge/start-edge");
   const logger = createLogger(config.logLevel, { node_id: config.nodeId }, bufferedStdout());
   const edge = await startEdge(config, logger).catch((error: Error) => fail(`cannot start the edge node: ${error.message}`));
   scheduleHttpThread(config.httpSliceUs, logger);

@@ -47,7 +47,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
   let connected = false;
   let watch: WatchClient | null = null;
   // Gauges are read on scrape, which can only happen once the server below listens.
-  const edgeMetrics = createEdgeMetrics(metrics.registry, () => {
+  const edgeMetrics = createEdgeMetrics(await metrics.registry(), () => {
     const status = node.status();
     return {
       appliedRevision: status.revision,

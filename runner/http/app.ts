@@ -14,7 +14,10 @@ export interface RunnerAppDeps {
 export function createRunnerApp(deps: RunnerAppDeps) {
   const admin = new Elysia({ strictPath: true })
     .get("/healthz", () => ({ status: "ok", ...deps.health() }))
-    .get("/metrics", async () => new Response(await deps.metrics.registry.metrics(), { headers: { "content-type": deps.metrics.registry.contentType } }));
+    .get("/metrics", async () => {
+      const { body, contentType } = await deps.metrics.scrape();
+      return new Response(body, { headers: { "content-type": contentType } });
+    });
   const { invoke } = deps;
   return {
     fetch(request: Request): Response | Promise<Response> {

@@ -32,7 +32,8 @@ interface Sample {
 export class InvocationMetrics {
   private readonly series = new Map<string, FunctionSeries>();
 
-  constructor(registry: Registry) {
+  /** Adds the series to `registry`; what was observed before counts. */
+  register(registry: Registry): void {
     const metric = (name: string, help: string, type: "counter" | "histogram", values: () => Sample[]) => {
       registry.registerMetric({ name, help, type, aggregator: "sum", get: async () => ({ name, help, type, aggregator: "sum", values: values() }) } as never);
     };

@@ -25,6 +25,10 @@ describe("metrics", () => {
       expect(sample(text, "wasm_queue_depth")).toBe(0);
       expect(sample(text, "wasm_queue_capacity")).toBe(7);
       expect(sample(text, "wasm_worker_restarts")).toBe(0);
+      expect(sample(text, "wasm_worker_functions_held")).toBe(0);
+      // The process metrics too, though prom-client is loaded only now (observe/metrics.ts).
+      expect(text).toContain("# TYPE process_cpu_user_seconds_total counter");
+      expect(text).toContain("# TYPE nodejs_eventloop_lag_seconds gauge");
     } finally {
       await runner.stop();
     }
