@@ -43,11 +43,10 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
   await mkdir(cacheDir, { recursive: true, mode: 0o700 });
 
   const pool = new WorkerPool({ size: config.workers, spares: config.spareWorkers, sparePriority: config.sparePriority, instanceReuse: config.instanceReuse === "on", queueLimit: config.queue, logLevel: config.logLevel, logger });
-  const metrics = createRunnerMetrics(() => pool.stats());
   let connected = false;
   let watch: WatchClient | null = null;
   // Gauges are read on scrape, which can only happen once the server below listens.
-  const edgeMetrics = createEdgeMetrics(await metrics.registry(), () => {
+  const edge = createEdgeMetrics(() => {
     const status = node.status();
     return {
       appliedRevision: status.revision,
@@ -59,6 +58,8 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
       disk: disk.stats(),
     };
   });
+  const edgeMetrics = edge.metrics;
+  const metrics = createRunnerMetrics(() => pool.stats(), edge.attach);
 
   // Hashing and the pipeline's pass run on a thread of their own: deploys do not stall requests.
   const offload = new OffloadThread(logger);

@@ -1,6 +1,9 @@
 // Prometheus metrics of an edge node, on the runner's registry beside the invocation metrics.
-import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+// prom-client loads after start (metrics.ts): until then the events are kept and counted when
+// it has loaded, so a node's start does not wait for it.
+import type { Registry } from "prom-client";
 import type { ServerMessage } from "../../control/contract";
+import type { PromClient } from "./metrics";
 
 export interface EdgeGauges {
   appliedRevision: number;
@@ -22,7 +25,31 @@ export interface EdgeMetrics {
   observePass(seconds: number): void;
 }
 
-export function createEdgeMetrics(registry: Registry, read: () => EdgeGauges): EdgeMetrics {
+/** The metrics, and `attach`, which metrics.ts calls once prom-client has loaded. */
+export function createEdgeMetrics(read: () => EdgeGauges): { metrics: EdgeMetrics; attach: (prom: PromClient, registry: Registry) => void } {
+  let live: EdgeMetrics | null = null;
+  // Events before prom-client loaded: a start's worth at most (LOAD_AFTER_MS in metrics.ts).
+  // Tested for `live` first: a cache hit is counted on every request, and allocates nothing then.
+  let early: ((m: EdgeMetrics) => void)[] = [];
+  return {
+    metrics: {
+      moduleCacheHit: () => (live ? live.moduleCacheHit() : early.push((m) => m.moduleCacheHit())),
+      moduleCacheMiss: () => (live ? live.moduleCacheMiss() : early.push((m) => m.moduleCacheMiss())),
+      moduleCacheEviction: () => (live ? live.moduleCacheEviction() : early.push((m) => m.moduleCacheEviction())),
+      artifactDownload: (outcome) => (live ? live.artifactDownload(outcome) : early.push((m) => m.artifactDownload(outcome))),
+      artifactVerifyFailure: (source) => (live ? live.artifactVerifyFailure(source) : early.push((m) => m.artifactVerifyFailure(source))),
+      syncMessage: (type) => (live ? live.syncMessage(type) : early.push((m) => m.syncMessage(type))),
+      observePass: (seconds) => (live ? live.observePass(seconds) : early.push((m) => m.observePass(seconds))),
+    },
+    attach(prom, registry) {
+      live = register(prom, registry, read);
+      for (const event of early) event(live);
+      early = [];
+    },
+  };
+}
+
+function register({ Counter, Gauge, Histogram }: PromClient, registry: Registry, read: () => EdgeGauges): EdgeMetrics {
   const registers = [registry];
   const hits = new Counter({ name: "edge_module_cache_hits_total", help: "Compiled modules found in the cache (per request, and per deploy that reused one)", registers });
   const misses = new Counter({ name: "edge_module_cache_misses_total", help: "Modules that had to be compiled (deploy prefetch, or a request after an eviction)", registers });

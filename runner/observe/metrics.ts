@@ -2,14 +2,16 @@
 //
 // prom-client takes ~25 ms to load here, a quarter of a cold start, and nothing on the way to
 // the first response needs it: invocations are counted in plain arrays (invocation-metrics.ts)
-// and turned into series at a scrape. So it is loaded at the first scrape, when an edge node
-// asks for the registry, or LOAD_AFTER_MS after start, whichever comes first (the process
-// metrics, e.g. event-loop lag and GC, count from then).
+// and turned into series at a scrape, an edge node's events are kept until then
+// (edge-metrics.ts). So it is loaded at the first scrape or LOAD_AFTER_MS after start, whichever
+// comes first (the process metrics, e.g. event-loop lag and GC, count from then).
 import type { Registry } from "prom-client";
 import { InvocationMetrics } from "./invocation-metrics";
 import type { Outcome } from "../outcome";
 
 const LOAD_AFTER_MS = 1000;
+
+export type PromClient = typeof import("prom-client");
 
 export interface PoolStats {
   workers: number;
@@ -24,18 +26,18 @@ export interface PoolStats {
 }
 
 export interface RunnerMetrics {
-  /** The registry, prom-client loaded (for more metrics beside these: an edge node's). */
-  registry(): Promise<Registry>;
   /** The exposition text for GET /metrics. */
   scrape(): Promise<{ body: string; contentType: string }>;
   /** `runSeconds`: a worker's time on it, when one ran it. */
   observeInvocation(fn: string, outcome: Outcome, seconds: number, runSeconds?: number): void;
 }
 
-export function createRunnerMetrics(poolStats: () => PoolStats): RunnerMetrics {
+/** `attach`: more metrics, registered once prom-client has loaded (an edge node's). */
+export function createRunnerMetrics(poolStats: () => PoolStats, attach?: (prom: PromClient, registry: Registry) => void): RunnerMetrics {
   const invocations = new InvocationMetrics();
   let loading: Promise<Registry> | null = null;
-  const registry = () => (loading ??= import("prom-client").then(({ Registry, Gauge, collectDefaultMetrics }) => {
+  const registry = () => (loading ??= import("prom-client").then((prom) => {
+    const { Registry, Gauge, collectDefaultMetrics } = prom;
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     invocations.register(registry);
@@ -48,12 +50,12 @@ export function createRunnerMetrics(poolStats: () => PoolStats): RunnerMetrics {
     gauge("wasm_queue_capacity", "Maximum invocations that may wait for a worker", (s) => s.queueLimit);
     gauge("wasm_worker_restarts", "Workers replaced since start (crash or watchdog)", (s) => s.restarts);
     gauge("wasm_worker_functions_held", "Functions loaded into workers, once per worker holding one (a worker loads a function with its first invocation there)", (s) => s.functionsHeld);
+    attach?.(prom, registry);
     return registry;
   }));
   setTimeout(registry, LOAD_AFTER_MS).unref();
 
   return {
-    registry,
     scrape: async () => {
       const loaded = await registry();
       return { body: await loaded.metrics(), contentType: loaded.contentType };
