@@ -37,12 +37,11 @@ export function createRunnerMetrics(poolStats: () => PoolStats, attach?: (prom: 
   const invocations = new InvocationMetrics();
   let loading: Promise<Registry> | null = null;
   const registry = () => (loading ??= import("prom-client").then((prom) => {
-    const { Registry, Gauge, collectDefaultMetrics } = prom;
-    const registry = new Registry();
-    collectDefaultMetrics({ register: registry });
-    invocations.register(registry);
+    const built = new prom.Registry();
+    prom.collectDefaultMetrics({ register: built });
+    invocations.register(built);
     const gauge = (name: string, help: string, read: (s: PoolStats) => number) =>
-      new Gauge({ name, help, registers: [registry], collect() { this.set(read(poolStats())); } });
+      new prom.Gauge({ name, help, registers: [built], collect() { this.set(read(poolStats())); } });
     gauge("wasm_pool_workers", "Workers in the sandbox pool", (s) => s.workers);
     gauge("wasm_pool_busy_workers", "Workers running an invocation now", (s) => s.busy);
     gauge("wasm_queue_depth", "Invocations waiting in the runner's queue for a worker", (s) => s.queued);
@@ -50,8 +49,8 @@ export function createRunnerMetrics(poolStats: () => PoolStats, attach?: (prom: 
     gauge("wasm_queue_capacity", "Maximum invocations that may wait for a worker", (s) => s.queueLimit);
     gauge("wasm_worker_restarts", "Workers replaced since start (crash or watchdog)", (s) => s.restarts);
     gauge("wasm_worker_functions_held", "Functions loaded into workers, once per worker holding one (a worker loads a function with its first invocation there)", (s) => s.functionsHeld);
-    attach?.(prom, registry);
-    return registry;
+    attach?.(prom, built);
+    return built;
   }));
   setTimeout(registry, LOAD_AFTER_MS).unref();
 
