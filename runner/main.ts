@@ -22,8 +22,8 @@ if (!loaded.ok) {
   process.stderr.write(`runner: ${loaded.message} (see --help)\n`);
   process.exit(1);
 }
-// Named settings, or an execution that failed above (then this fails alike, and returns).
-const missing = missingNow ? null : missingEngineOptions(loaded.config, process.env);
+// Settings a flag or variable named: known only now. (Unnamed ones were dealt with above.)
+const missing = defaults ? null : missingEngineOptions(loaded.config, process.env);
 if (missing) execWith(missing, process.env);
 const { serveEdge, serveModule } = await import("./serve");
 if (loaded.mode === "edge") await serveEdge(loaded.config);

@@ -81,17 +81,15 @@ interface Registered {
 }
 
 interface Job {
-  /** Its function as registered when the job was made. */
+  /** Its function: the handle, limits and workers holding it. */
   entry: Registered;
   /** Sent while its function was marked slow: nothing is queued behind it. */
   slow: boolean;
   /** Date.now() when a slow job was sent (0 for others): whether it still runs slow. */
   sentAt: number;
   id: number;
-  fn: number;
   requestId: string;
   request: RequestParts;
-  maxExecutionMs: number;
   resolve: (result: InvocationResult) => void;
 }
 
@@ -146,11 +144,14 @@ export class WorkerPool {
    * shared out, so dead modules awaiting collection do not grow with the number of workers.
    */
   private readonly collectAfterBytes: number;
+  /** Regular workers and spares: the most slots there will be. */
+  private readonly maxSlots: number;
   /** Function handle -> until when it counts as slow. */
   private readonly slowUntil = new Map<number, number>();
 
   constructor(private readonly options: PoolOptions) {
-    this.collectAfterBytes = Math.ceil(COLLECT_AFTER_BYTES / (options.size + (options.spares ?? 0)));
+    this.maxSlots = options.size + (options.spares ?? 0);
+    this.collectAfterBytes = Math.ceil(COLLECT_AFTER_BYTES / this.maxSlots);
     for (let i = 0; i < options.size; i++) this.slots.push(this.spawn(i));
     this.watchdog = setInterval(() => this.checkDeadlines(), WATCHDOG_TICK_MS);
     this.watchdog.unref?.();
@@ -164,7 +165,7 @@ export class WorkerPool {
       for (const slot of this.slots) if (prior.on[slot.index]) this.post(slot, { type: "load", handle: prior.handle, fn });
       return;
     }
-    this.functions.set(fn.key, { handle: this.nextHandle++, fn, on: new Uint8Array(this.options.size + (this.options.spares ?? 0)), unloaded: false });
+    this.functions.set(fn.key, { handle: this.nextHandle++, fn, on: new Uint8Array(this.maxSlots), unloaded: false });
   }
 
   unload(key: string): void {
@@ -188,7 +189,7 @@ export class WorkerPool {
     for (const slot of this.slots) if (!slot.results.empty()) this.drain(slot);
     return new Promise((resolve) => {
       this.nextId = this.nextId >= MAX_ID ? 1 : this.nextId + 1;
-      const job: Job = { entry, slow: this.isSlow(entry.handle), sentAt: 0, id: this.nextId, fn: entry.handle, requestId, request, maxExecutionMs: entry.fn.limits.maxExecutionMs, resolve };
+      const job: Job = { entry, slow: this.isSlow(entry.handle), sentAt: 0, id: this.nextId, requestId, request, resolve };
       const slot = this.pickSlot(job.slow);
       if (slot) return this.send(slot, job);
       if (this.queue.length - this.queueHead >= this.options.queueLimit) {
@@ -304,7 +305,7 @@ export class WorkerPool {
         // a slow function runs on the spares, so without this it would be forgotten after
         // SLOW_MEMORY_MS and sent to a regular worker again, holding up what is queued there.
         const now = Date.now();
-        if (now - job.sentAt > SLOW_MS) this.markSlow(job.fn, now);
+        if (now - job.sentAt > SLOW_MS) this.markSlow(job.entry.handle, now);
       }
       job.resolve({ outcome: result.outcome, response: result.response, detail: result.detail || undefined, runMs: Number.isNaN(result.runMs) ? undefined : result.runMs });
     }
@@ -346,7 +347,7 @@ export class WorkerPool {
           now ||= Date.now();
           if (now - slot.started[CONTROL_STARTED_F64] > SLOW_MS) {
             const job = slot.inflight.get(running);
-            if (job) this.markSlow(job.fn, now);
+            if (job) this.markSlow(job.entry.handle, now);
             this.heldBySlow = true;
             continue;
           }
@@ -361,8 +362,7 @@ export class WorkerPool {
   private markSlow(fn: number, now: number): void {
     this.slowUntil.set(fn, now + (this.options.slowMemoryMs ?? SLOW_MEMORY_MS));
     // The first sighting starts the spares; the next invocation of `fn` goes to one.
-    const all = this.options.size + (this.options.spares ?? 0);
-    while (this.slots.length < all && !this.closed) this.slots.push(this.spawn(this.slots.length));
+    while (this.slots.length < this.maxSlots && !this.closed) this.slots.push(this.spawn(this.slots.length));
   }
 
   private isSlow(fn: number): boolean {
@@ -390,9 +390,9 @@ export class WorkerPool {
       this.post(slot, { type: "load", handle: entry.handle, fn: entry.fn });
     }
     slot.inflight.add(job);
-    if (writeJob(slot.jobs, job.id, job.fn, job.requestId, job.request)) return this.wakeSoon(slot);
+    if (writeJob(slot.jobs, job.id, job.entry.handle, job.requestId, job.request)) return this.wakeSoon(slot);
     // Too big for the ring (or it is full): the same job by message.
-    this.post(slot, { type: "invoke", job: { id: job.id, fn: job.fn, requestId: job.requestId, request: job.request } });
+    this.post(slot, { type: "invoke", job: { id: job.id, fn: job.entry.handle, requestId: job.requestId, request: job.request } });
   }
 
   /**
@@ -410,7 +410,7 @@ export class WorkerPool {
   private pump(): void {
     while (this.queueHead < this.queue.length) {
       const job = this.queue[this.queueHead]!;
-      job.slow = this.isSlow(job.fn);
+      job.slow = this.isSlow(job.entry.handle);
       const slot = this.pickSlot(job.slow);
       if (!slot) break;
       this.queue[this.queueHead++] = undefined;
@@ -429,7 +429,7 @@ export class WorkerPool {
       const running = Atomics.load(slot.control, CONTROL_RUNNING);
       const job = running === 0 ? undefined : slot.inflight.get(running);
       if (!job) continue;
-      const late = now - (slot.started[CONTROL_STARTED_F64] + job.maxExecutionMs);
+      const late = now - (slot.started[CONTROL_STARTED_F64] + job.entry.fn.limits.maxExecutionMs);
       if (late <= 0) continue;
       // CPU time is read when a job is first seen late, then at each tick only once the wall-time
       // grace is over: no /proc reads for jobs on time, one for a job that stops at its checks.
