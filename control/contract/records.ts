@@ -11,6 +11,8 @@ export const LIMITS = {
   envKeyChars: 128,
   envValueBytes: 16384,
   routes: 32,
+  maxConcurrency: { minimum: 1, maximum: 1024 },
+  maxBodyBytes: { minimum: 0, maximum: 1024 * 1024 * 1024 },
 } as const;
 
 export const FUNCTION_DEFAULTS = {
@@ -53,6 +55,17 @@ export const MaxExecutionMs = Type.Integer({
   default: FUNCTION_DEFAULTS.max_execution_ms,
   example: FUNCTION_DEFAULTS.max_execution_ms,
 });
+/** Null (or absent, from an older control plane) means the node's default. */
+export const MaxConcurrency = Type.Union([Type.Integer(LIMITS.maxConcurrency), Type.Null()], {
+  description: "Most invocations of this function a node runs or lines up in its workers at once; the rest wait in the function's own queue. Null: the node's default, derived from its worker count",
+  default: null,
+  example: null,
+});
+export const MaxBodyBytes = Type.Union([Type.Integer(LIMITS.maxBodyBytes), Type.Null()], {
+  description: "Largest request body this function accepts (413 beyond it); a node never accepts more than its own --max-body-bytes. Null: the node's limit",
+  default: null,
+  example: null,
+});
 export const Env = Type.Record(Type.String({ pattern: ENV_KEY_PATTERN }), Type.String({ maxLength: LIMITS.envValueBytes }), {
   additionalProperties: false,
   maxProperties: LIMITS.envEntries,
@@ -87,6 +100,8 @@ export const FunctionRecord = Type.Object(
     runtime: Runtime,
     memory_pages: MemoryPages,
     max_execution_ms: MaxExecutionMs,
+    max_concurrency: Type.Optional(MaxConcurrency),
+    max_body_bytes: Type.Optional(MaxBodyBytes),
     env: Env,
     routes: Routes,
     active_version: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: "Version the edge serves; null until one is uploaded" }),
@@ -98,7 +113,10 @@ export const FunctionRecord = Type.Object(
 export type FunctionRecord = Static<typeof FunctionRecord>;
 
 /** What a caller may set on a function; the store assigns the rest. */
-export type FunctionSpec = Pick<FunctionRecord, "name" | "entrypoint" | "runtime" | "memory_pages" | "max_execution_ms" | "env" | "routes">;
+export type FunctionSpec = Pick<FunctionRecord, "name" | "entrypoint" | "runtime" | "memory_pages" | "max_execution_ms" | "env" | "routes"> & {
+  max_concurrency: number | null;
+  max_body_bytes: number | null;
+};
 
 export const VersionRecord = Type.Object(
   {

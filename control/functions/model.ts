@@ -1,9 +1,9 @@
 // Request and response schemas of /api/v1/functions. Field schemas come from the contract so
 // the API, the store and the runner agree on every bound.
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
-import { Entrypoint, Env, FunctionIdParam, FunctionName, FunctionRecord, MaxExecutionMs, MemoryPages, Routes, Runtime } from "../contract";
+import { Entrypoint, Env, FunctionIdParam, FunctionName, FunctionRecord, MaxBodyBytes, MaxConcurrency, MaxExecutionMs, MemoryPages, Routes, Runtime } from "../contract";
 
-const fields = { name: FunctionName, entrypoint: Entrypoint, runtime: Runtime, memory_pages: MemoryPages, max_execution_ms: MaxExecutionMs, env: Env, routes: Routes };
+const fields = { name: FunctionName, entrypoint: Entrypoint, runtime: Runtime, memory_pages: MemoryPages, max_execution_ms: MaxExecutionMs, max_concurrency: MaxConcurrency, max_body_bytes: MaxBodyBytes, env: Env, routes: Routes };
 
 export const CreateFunctionBody = Type.Object(
   {
@@ -12,6 +12,8 @@ export const CreateFunctionBody = Type.Object(
     runtime: Type.Optional(fields.runtime),
     memory_pages: Type.Optional(fields.memory_pages),
     max_execution_ms: Type.Optional(fields.max_execution_ms),
+    max_concurrency: Type.Optional(fields.max_concurrency),
+    max_body_bytes: Type.Optional(fields.max_body_bytes),
     env: Type.Optional(fields.env),
     routes: Type.Optional(fields.routes),
   },
@@ -36,6 +38,8 @@ export const UpdateFunctionBody = Type.Object(
     runtime: Type.Optional(noDefault(fields.runtime)),
     memory_pages: Type.Optional(noDefault(fields.memory_pages)),
     max_execution_ms: Type.Optional(noDefault(fields.max_execution_ms)),
+    max_concurrency: Type.Optional(noDefault(fields.max_concurrency)),
+    max_body_bytes: Type.Optional(noDefault(fields.max_body_bytes)),
     env: Type.Optional(fields.env),
     routes: Type.Optional(fields.routes),
   },

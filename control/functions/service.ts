@@ -43,6 +43,8 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
         runtime: body.runtime ?? FUNCTION_DEFAULTS.runtime,
         memory_pages: body.memory_pages ?? FUNCTION_DEFAULTS.memory_pages,
         max_execution_ms: body.max_execution_ms ?? FUNCTION_DEFAULTS.max_execution_ms,
+        max_concurrency: body.max_concurrency ?? null,
+        max_body_bytes: body.max_body_bytes ?? null,
         env: body.env ?? {},
         routes: body.routes ?? defaultRoutes(body.name),
       };

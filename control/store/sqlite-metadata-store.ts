@@ -14,6 +14,8 @@ interface FunctionRow {
   runtime: string;
   memory_pages: number;
   max_execution_ms: number;
+  max_concurrency: number | null;
+  max_body_bytes: number | null;
   env: string;
   routes: string;
   active_version: number | null;
@@ -48,8 +50,8 @@ export class SqliteMetadataStore implements MetadataStore {
       const at = this.now().toISOString();
       const record: FunctionRecord = { id: Bun.randomUUIDv7(), ...spec, active_version: null, created_at: at, updated_at: at };
       this.db
-        .query("INSERT INTO functions (id, name, entrypoint, runtime, memory_pages, max_execution_ms, env, routes, active_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .run(record.id, record.name, record.entrypoint, record.runtime, record.memory_pages, record.max_execution_ms, JSON.stringify(record.env), JSON.stringify(record.routes), null, at, at);
+        .query("INSERT INTO functions (id, name, entrypoint, runtime, memory_pages, max_execution_ms, max_concurrency, max_body_bytes, env, routes, active_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .run(record.id, record.name, record.entrypoint, record.runtime, record.memory_pages, record.max_execution_ms, record.max_concurrency ?? null, record.max_body_bytes ?? null, JSON.stringify(record.env), JSON.stringify(record.routes), null, at, at);
       this.recordChange("function.created", record.id, null, record, at);
       return ok(record);
     });
@@ -75,8 +77,8 @@ export class SqliteMetadataStore implements MetadataStore {
       const conflict = this.conflict(next.name, next.routes, id);
       if (conflict) return conflict;
       this.db
-        .query("UPDATE functions SET name = ?, entrypoint = ?, runtime = ?, memory_pages = ?, max_execution_ms = ?, env = ?, routes = ?, updated_at = ? WHERE id = ?")
-        .run(next.name, next.entrypoint, next.runtime, next.memory_pages, next.max_execution_ms, JSON.stringify(next.env), JSON.stringify(next.routes), at, id);
+        .query("UPDATE functions SET name = ?, entrypoint = ?, runtime = ?, memory_pages = ?, max_execution_ms = ?, max_concurrency = ?, max_body_bytes = ?, env = ?, routes = ?, updated_at = ? WHERE id = ?")
+        .run(next.name, next.entrypoint, next.runtime, next.memory_pages, next.max_execution_ms, next.max_concurrency ?? null, next.max_body_bytes ?? null, JSON.stringify(next.env), JSON.stringify(next.routes), at, id);
       this.recordChange("function.updated", id, null, next, at);
       return ok(next);
     });

@@ -49,6 +49,9 @@ const MIGRATIONS: string[] = [
      last_seen TEXT NOT NULL,
      problems TEXT NOT NULL
    ) STRICT;`,
+  // 3: per-function bounds a node applies (null: the node's default).
+  `ALTER TABLE functions ADD COLUMN max_concurrency INTEGER;
+   ALTER TABLE functions ADD COLUMN max_body_bytes INTEGER;`,
 ];
 
 export function openSchema(db: Database): void {

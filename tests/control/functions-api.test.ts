@@ -20,6 +20,8 @@ describe("POST /api/v1/functions", () => {
       runtime: "wasm",
       memory_pages: 16,
       max_execution_ms: 500,
+      max_concurrency: null,
+      max_body_bytes: null,
       env: {},
       routes: ["/defaults", "/defaults/*"],
       active_version: null,
@@ -30,7 +32,7 @@ describe("POST /api/v1/functions", () => {
   });
 
   test("every field as given", async () => {
-    const body = { name: "full", entrypoint: "main", runtime: "wasm", memory_pages: 32, max_execution_ms: 1000, env: { GREETING: "hi" }, routes: ["/full-api/*"] };
+    const body = { name: "full", entrypoint: "main", runtime: "wasm", memory_pages: 32, max_execution_ms: 1000, max_concurrency: 4, max_body_bytes: 4096, env: { GREETING: "hi" }, routes: ["/full-api/*"] };
     const response = await control.post("/api/v1/functions", body);
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject(body);
@@ -66,6 +68,9 @@ describe("POST /api/v1/functions", () => {
     [{ name: "b6", max_execution_ms: "500" }, "max_execution_ms"],
     [{ name: "b7", runtime: "js" }, "runtime"],
     [{ name: "b8", entrypoint: "" }, "entrypoint"],
+    [{ name: "c1", max_concurrency: 0 }, "max_concurrency"],
+    [{ name: "c2", max_concurrency: 1025 }, "max_concurrency"],
+    [{ name: "c3", max_body_bytes: -1 }, "max_body_bytes"],
     [{ name: "b9", env: { "1BAD": "x" } }, "env.1BAD"],
     [{ name: "b10", env: { OK: 1 } }, "env.OK"],
     [{ name: "b11", routes: ["no-slash"] }, "routes.0"],

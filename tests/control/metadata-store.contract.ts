@@ -12,7 +12,7 @@ const SHA_A = "a".repeat(64);
 const SHA_B = "b".repeat(64);
 
 export function spec(name: string, overrides: Partial<FunctionSpec> = {}): FunctionSpec {
-  return { name, entrypoint: "handle", runtime: "wasm", memory_pages: 16, max_execution_ms: 500, env: {}, routes: [`/${name}`, `/${name}/*`], ...overrides };
+  return { name, entrypoint: "handle", runtime: "wasm", memory_pages: 16, max_execution_ms: 500, max_concurrency: null, max_body_bytes: null, env: {}, routes: [`/${name}`, `/${name}/*`], ...overrides };
 }
 
 async function created(store: MetadataStore, name: string, overrides: Partial<FunctionSpec> = {}) {

@@ -9,6 +9,10 @@ export interface Deployment extends ModuleRef {
   name: string;
   routes: readonly string[];
   maxExecutionMs: number;
+  /** Null: the node's default. */
+  maxConcurrency: number | null;
+  /** Null: the node's --max-body-bytes; never more than it. */
+  maxBodyBytes: number | null;
   env: Readonly<Record<string, string>>;
   /** The pool's key: name@version plus a digest of everything the sandbox sees. */
   poolKey: string;
@@ -21,7 +25,7 @@ export function deploymentOf(source: DeployedFunction): Deployment | null {
   const { function: fn, artifact } = source;
   if (!artifact) return null;
   const envKeys = Object.keys(fn.env).sort();
-  const digest = sha256Hex(new TextEncoder().encode(JSON.stringify([artifact.sha256, fn.memory_pages, fn.entrypoint, fn.max_execution_ms, envKeys.map((k) => [k, fn.env[k]])])));
+  const digest = sha256Hex(new TextEncoder().encode(JSON.stringify([artifact.sha256, fn.memory_pages, fn.entrypoint, fn.max_execution_ms, fn.max_concurrency ?? null, fn.max_body_bytes ?? null, envKeys.map((k) => [k, fn.env[k]])])));
   return {
     functionId: fn.id,
     version: artifact.version,
@@ -32,6 +36,8 @@ export function deploymentOf(source: DeployedFunction): Deployment | null {
     name: fn.name,
     routes: fn.routes,
     maxExecutionMs: fn.max_execution_ms,
+    maxConcurrency: fn.max_concurrency ?? null,
+    maxBodyBytes: fn.max_body_bytes ?? null,
     env: fn.env,
     poolKey: `${fn.name}@${artifact.version}:${digest.slice(0, 16)}`,
     source,
