@@ -19,7 +19,9 @@ const ServerSettings = {
   workers: Type.Integer({ minimum: 1, maximum: 256 }),
   spareWorkers: Type.Integer({ minimum: 0, maximum: 256, default: 2, description: "extra workers that run functions seen running slow, so fast ones never wait behind them" }),
   sparePriority: Type.Union([Type.Literal("idle"), Type.Literal("normal")], { default: "idle", description: "idle: on the spares, functions that recently ran into their time limit get only CPU that others leave (Linux SCHED_IDLE); normal: never" }),
-  queue: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1024, description: "max invocations waiting for a worker" }),
+  queue: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1024, description: "max invocations waiting for a worker, all functions together" }),
+  functionQueue: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: "max invocations of one function waiting for a worker; default 64 on an edge node (at most --queue), --queue in single-module mode" })),
+  overloadWaitMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000, description: "how long a request over its function's queue waits for a place before the 503; 0 answers at once" }),
   gcMarkers: Type.Integer({ minimum: 0, maximum: 64, default: ENGINE_SETTINGS.gcMarkers.default, description: "threads a JavaScriptCore collection marks with (BUN_JSC_numberOfGCMarkers; the runner restarts itself with it set); 0 keeps the engine's default, one per core" }),
   httpSliceUs: Type.Integer({ minimum: 0, maximum: 100_000, default: 100, description: "the HTTP thread's scheduling slice in microseconds (Linux 6.12+; 100 is the kernel's least): a short one puts it back on a CPU sooner when it wakes, which cuts the tail latency of a busy node; 0 keeps the kernel's default" }),
   fastMemories: Type.Integer({ minimum: 0, maximum: 16384, default: ENGINE_SETTINGS.fastMemories.default, description: "WebAssembly memories that may exist at once with guard pages instead of bounds checks (BUN_JSC_maxNumWasmFastMemories; each reserves 4 GiB of address space, not of memory; the runner restarts itself with it set); 0 keeps the engine's default, 8" }),
@@ -36,6 +38,7 @@ export const RunnerConfigSchema = Type.Object({
   entrypoint: Type.String({ minLength: 1, default: DEFAULT_ENTRYPOINT }),
   memoryPages: Type.Integer({ minimum: 1, maximum: 16384, default: 16 }),
   maxExecutionMs: Type.Integer({ minimum: 1, maximum: 60000, default: 500 }),
+  maxConcurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, description: "most invocations in workers at once; default 8 per worker" })),
   env: Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), Type.String(), { default: {} }),
   sha256: Type.Optional(Type.String({ pattern: "^[0-9a-fA-F]{64}$" })),
   ...ServerSettings,
@@ -65,6 +68,8 @@ const SERVER_FLAGS = {
   "spare-workers": ["spareWorkers", "EDGE_RUNNER_SPARE_WORKERS"],
   "spare-priority": ["sparePriority", "EDGE_RUNNER_SPARE_PRIORITY"],
   queue: ["queue", "EDGE_RUNNER_QUEUE"],
+  "function-queue": ["functionQueue", "EDGE_RUNNER_FUNCTION_QUEUE"],
+  "overload-wait-ms": ["overloadWaitMs", "EDGE_RUNNER_OVERLOAD_WAIT_MS"],
   "instance-reuse": ["instanceReuse", "EDGE_RUNNER_INSTANCE_REUSE"],
   [ENGINE_SETTINGS.gcMarkers.flag]: ["gcMarkers", ENGINE_SETTINGS.gcMarkers.env],
   [ENGINE_SETTINGS.fastMemories.flag]: ["fastMemories", ENGINE_SETTINGS.fastMemories.env],
@@ -79,6 +84,7 @@ const SINGLE_FLAGS = {
   entrypoint: ["entrypoint", "EDGE_RUNNER_ENTRYPOINT"],
   "memory-pages": ["memoryPages", "EDGE_RUNNER_MEMORY_PAGES"],
   "max-execution-ms": ["maxExecutionMs", "EDGE_RUNNER_MAX_EXECUTION_MS"],
+  "max-concurrency": ["maxConcurrency", "EDGE_RUNNER_MAX_CONCURRENCY"],
   sha256: ["sha256", "EDGE_RUNNER_SHA256"],
 } as const;
 const EDGE_FLAGS = {
@@ -94,15 +100,15 @@ const EDGE_FLAGS = {
 type FlagTable = Record<string, readonly [AnyKey, string]>;
 const ALL_FLAGS: FlagTable = { ...SERVER_FLAGS, ...SINGLE_FLAGS, ...EDGE_FLAGS };
 
-const NUMERIC = new Set<AnyKey>(["gcMarkers", "fastMemories", "httpSliceUs", "port", "memoryPages", "maxExecutionMs", "workers", "spareWorkers", "queue", "maxBodyBytes", "maxResponseBytes", "maxLogLinesPerInvocation", "cacheMb", "diskMb", "prefetchConcurrency"]);
+const NUMERIC = new Set<AnyKey>(["gcMarkers", "fastMemories", "httpSliceUs", "port", "memoryPages", "maxExecutionMs", "maxConcurrency", "workers", "spareWorkers", "queue", "functionQueue", "overloadWaitMs", "maxBodyBytes", "maxResponseBytes", "maxLogLinesPerInvocation", "cacheMb", "diskMb", "prefetchConcurrency"]);
 const SECRET = new Set<AnyKey>(["token"]);
 
 export const USAGE = `usage: bun run runner <module.wasm> [--port 3000] [--host 0.0.0.0] [--name NAME] [--entrypoint handle]
-       [--memory-pages 16] [--max-execution-ms 500] [--env KEY=VALUE]... [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--instance-reuse on] [--gc-markers 1] [--fast-memories 4096] [--http-slice-us 100]
+       [--memory-pages 16] [--max-execution-ms 500] [--max-concurrency N] [--env KEY=VALUE]... [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--function-queue N] [--overload-wait-ms 1000] [--instance-reuse on] [--gc-markers 1] [--fast-memories 4096] [--http-slice-us 100]
        [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--sha256 HEX] [--log-level info]
    or: bun run runner --control-plane URL --token TOKEN [--port 3000] [--host 0.0.0.0] [--node-id ID]
        [--cache-dir DIR] [--cache-mb 256] [--disk-mb 1024] [--advertise-url URL] [--prefetch-concurrency 4]
-       [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--instance-reuse on] [--gc-markers 1] [--fast-memories 4096] [--http-slice-us 100] [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--log-level info]
+       [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--function-queue 64] [--overload-wait-ms 1000] [--instance-reuse on] [--gc-markers 1] [--fast-memories 4096] [--http-slice-us 100] [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--log-level info]
 Every flag also reads EDGE_RUNNER_<FLAG> from the environment (e.g. EDGE_RUNNER_TOKEN).`;
 
 export type ConfigResult = { ok: true; config: RunnerConfig } | { ok: false; message: string } | { ok: "help" };

@@ -1,16 +1,34 @@
 // Wires config, pool, metrics and HTTP together for single-module mode. Kept apart from
 // main.ts so tests can start a runner in-process on port 0 without a CLI.
-import type { RunnerConfig } from "./config";
+import type { EdgeConfig, RunnerConfig } from "./config";
 import { createRunnerApp, serveRunnerApp } from "./http/app";
 import { createInvokeHandler } from "./http/invoke-handler";
 import type { PreparedArtifact } from "./module/prepare-artifact";
 import type { Logger } from "./observe/log";
 import { createRunnerMetrics } from "./observe/metrics";
-import { WorkerPool } from "./sandbox/pool";
+import { WorkerPool, type PoolOptions } from "./sandbox/pool";
 
 /** How long a stopping runner lets running invocations finish. */
 export const DRAIN_MS = 5_000;
 export const LOG_LINE_BYTES = 4096;
+
+/** Invocations of one function that may wait for a worker on an edge node, unless --function-queue says. */
+export const EDGE_FUNCTION_QUEUE = 64;
+
+/** The pool's settings from either mode's configuration. */
+export function poolOptions(config: RunnerConfig | EdgeConfig, logger: Logger, functionQueueDefault: number): PoolOptions {
+  return {
+    size: config.workers,
+    spares: config.spareWorkers,
+    sparePriority: config.sparePriority,
+    instanceReuse: config.instanceReuse === "on",
+    queueLimit: config.queue,
+    functionQueueLimit: Math.min(config.functionQueue ?? functionQueueDefault, config.queue),
+    waitMs: config.overloadWaitMs,
+    logLevel: config.logLevel,
+    logger,
+  };
+}
 
 export interface RunningRunner {
   port: number;
@@ -18,7 +36,7 @@ export interface RunningRunner {
 }
 
 export function startRunner(config: RunnerConfig, artifact: PreparedArtifact, logger: Logger): RunningRunner {
-  const pool = new WorkerPool({ size: config.workers, spares: config.spareWorkers, sparePriority: config.sparePriority, instanceReuse: config.instanceReuse === "on", queueLimit: config.queue, logLevel: config.logLevel, logger });
+  const pool = new WorkerPool(poolOptions(config, logger, config.queue));
   const key = `${artifact.sha256}:${config.memoryPages}:${config.entrypoint}`;
   pool.load({
     key,
@@ -28,6 +46,7 @@ export function startRunner(config: RunnerConfig, artifact: PreparedArtifact, lo
     memory: artifact.memory,
     reusable: artifact.reusable,
     env: config.env,
+    maxConcurrency: config.maxConcurrency,
     limits: {
       maxExecutionMs: config.maxExecutionMs,
       maxResponseBytes: config.maxResponseBytes,

@@ -12,7 +12,7 @@ import type { Logger } from "../observe/log";
 import { createEdgeMetrics } from "../observe/edge-metrics";
 import { createRunnerMetrics } from "../observe/metrics";
 import { WorkerPool } from "../sandbox/pool";
-import { DRAIN_MS, LOG_LINE_BYTES } from "../start-runner";
+import { DRAIN_MS, EDGE_FUNCTION_QUEUE, LOG_LINE_BYTES, poolOptions } from "../start-runner";
 import { ArtifactClient } from "./artifacts/artifact-client";
 import { DiskArtifacts } from "./artifacts/disk-artifacts";
 import { OffloadThread } from "../module/offload/offload-thread";
@@ -42,7 +42,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
   const cacheDir = resolve(config.cacheDir);
   await mkdir(cacheDir, { recursive: true, mode: 0o700 });
 
-  const pool = new WorkerPool({ size: config.workers, spares: config.spareWorkers, sparePriority: config.sparePriority, instanceReuse: config.instanceReuse === "on", queueLimit: config.queue, logLevel: config.logLevel, logger });
+  const pool = new WorkerPool(poolOptions(config, logger, EDGE_FUNCTION_QUEUE));
   let connected = false;
   let watch: WatchClient | null = null;
   // Gauges are read on scrape, which can only happen once the server below listens.

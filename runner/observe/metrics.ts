@@ -19,6 +19,8 @@ export interface PoolStats {
   /** Invocations handed to workers (running or next in a worker's pipeline). */
   inWorkers: number;
   queued: number;
+  /** Requests over their function's queue, waiting for a place. */
+  waiting: number;
   queueLimit: number;
   restarts: number;
   /** Functions loaded into workers, counted once per worker holding one. */
@@ -44,7 +46,8 @@ export function createRunnerMetrics(poolStats: () => PoolStats, attach?: (prom: 
       new prom.Gauge({ name, help, registers: [built], collect() { this.set(read(poolStats())); } });
     gauge("wasm_pool_workers", "Workers in the sandbox pool", (s) => s.workers);
     gauge("wasm_pool_busy_workers", "Workers running an invocation now", (s) => s.busy);
-    gauge("wasm_queue_depth", "Invocations waiting in the runner's queue for a worker", (s) => s.queued);
+    gauge("wasm_queue_depth", "Invocations waiting in the functions' queues for a worker", (s) => s.queued);
+    gauge("wasm_queue_waiting", "Requests over their function's queue, waiting for a place in it (refused with 503 after --overload-wait-ms)", (s) => s.waiting);
     gauge("wasm_worker_backlog", "Invocations handed to a worker that wait behind its current one", (s) => s.inWorkers - s.busy);
     gauge("wasm_queue_capacity", "Maximum invocations that may wait for a worker", (s) => s.queueLimit);
     gauge("wasm_worker_restarts", "Workers replaced since start (crash or watchdog)", (s) => s.restarts);

@@ -73,7 +73,7 @@ export class Executor {
       // The host could not reserve the module's minimum memory: the function's memory outcome,
       // not a worker crash.
       Atomics.store(this.control, CONTROL_RUNNING, 0);
-      return { id, outcome: "memory", response: null, detail: `could not allocate ${minPages} pages: ${(error as Error).message}`, runMs: performance.now() - began };
+      return { id, outcome: "memory", response: null, detail: `could not allocate ${minPages} pages: ${(error as Error).message}`, runMs: performance.now() - began, cpuMs: NaN };
     }
     this.body.reset();
     const ctx: InvocationContext = {
@@ -107,11 +107,11 @@ export class Executor {
       if (kept) this.instances.put(kept);
       else this.memories.give(memory, minPages, maxPages);
       if (reuse) this.instances.ran(fn, true);
-      return { id, outcome: "ok", response, detail: "", runMs: performance.now() - began };
+      return { id, outcome: "ok", response, detail: "", runMs: performance.now() - began, cpuMs: NaN };
     } catch (error) {
       if (reuse) this.instances.ran(fn, false);
       const { outcome, detail } = classifyError(error, memory, maxPages, minPages);
-      return { id, outcome, response: null, detail, runMs: performance.now() - began };
+      return { id, outcome, response: null, detail, runMs: performance.now() - began, cpuMs: NaN };
     } finally {
       if (ctx.logDropped > 0) {
         this.logger.log("warn", "guest log lines dropped", { function: fn.name, request_id: requestId, dropped: ctx.logDropped, limit: fn.limits.maxLogLines });

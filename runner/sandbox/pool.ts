@@ -1,28 +1,32 @@
-// A fixed pool of Bun Workers with a bounded queue. The main thread never runs guest code;
+// A pool of Bun Workers and the queues in front of it. The main thread never runs guest code;
 // it only dispatches, times out and replaces workers.
 //
 // Invocations go to a worker through a shared-memory ring and results come back through
 // another (ring.ts, wire.ts): no structured clone per request. Each worker may hold a few
-// invocations (PIPELINE_DEPTH) that it runs in order, so the thread hop is not waited on; a
-// worker whose current invocation has run longer than SLOW_MS gets no new work while others
-// can take it. The function of such an invocation is then remembered as slow for a while, and
-// no work is queued behind its invocations at all: otherwise each new slow request would
-// hold up to PIPELINE_DEPTH fast ones for its whole run (measured: good requests' p99 went
-// from 1.5 ms to 50 ms beside a function looping to its 50 ms limit).
+// invocations (PIPELINE_DEPTH) that it runs in order, so the thread hop is not waited on.
 //
-// Beyond the regular workers (one per core) the pool keeps a few spares that take the
-// invocations of functions marked slow first, so that slow functions hold spares, not the
-// workers fast requests run on. Fast work goes to a spare only when every regular worker is
-// held by slow work. The spares start when the first function is seen running slow: a node whose
-// functions are all fast never pays for them (~4 MiB each idle).
+// One function must never starve another, so every bound is per function first:
+// - a function has at most `maxConcurrency` invocations in workers at once (running or next in
+//   a worker's line; default DEFAULT_CONCURRENCY_PER_WORKER per regular worker), and one until
+//   its first run has ended (nothing is known of its cost before);
+// - the rest wait in the function's own queue (`functionQueueLimit`, and `queueLimit` for all
+//   functions together); past that a request waits up to `waitMs` in the function's waiting
+//   room for a place, then is refused (overload). Refusing at once invited clients that retry
+//   at once: at 64 such connections the HTTP thread spent its time answering them;
+// - when workers free up, the queues are served round-robin, one invocation per function per
+//   turn, and a function that cannot be placed is passed over, so none blocks the head of
+//   another's queue;
+// - a function seen running slow (run-cost.ts) runs only on the spare workers, alone in a
+//   worker, so it holds spares and never the workers fast requests run on; with no spares it
+//   may hold every regular worker but one. The spares start when the first function is seen
+//   running slow: a node whose functions are all fast never pays for them (~4 MiB each idle);
+// - nothing lines up in a worker behind more than BACKLOG_MS of expected work (the typical run
+//   times of what it holds), so a request waits behind at most about that much in a worker.
 //
 // A function is loaded into a worker with the first job sent there, not into every worker when
 // it is deployed: a worker's handle on a module keeps it alive until that worker collects, so
 // handles held everywhere made RSS grow with the core count (1,000 x 128 KiB functions, one
 // request each: ~20 MiB more with 2 spares started; see collectAfterBytes below for the rest).
-// Measured (tests/reliability/mixed-load, 2 regular workers, 4 bad functions
-// at 10/s each): good requests' p99 9.4-12.3 ms without spares, 4.3 ms with 2; a saturating
-// hello-world load leaves the spares idle (wrk: same req/s and CPU per request).
 import type { Outcome } from "../outcome";
 import type { Logger, LogLevel } from "../observe/log";
 import { presumedStuck, WATCHDOG_GRACE_MS } from "./limits";
@@ -34,6 +38,8 @@ import {
 import { COLLECT_AFTER_BYTES } from "./collect-soon";
 import { InflightJobs } from "./inflight";
 import { createRing, RingReader, RingWriter } from "./ring";
+import { Fifo } from "./fifo";
+import { RunCost, SLOW_MS } from "./run-cost";
 import { readResult, writeJob, type RequestParts } from "./wire";
 
 
@@ -52,14 +58,20 @@ export interface PoolOptions {
   /** Workers for the regular work: one per core is what throughput wants. */
   size: number;
   /**
-   * Workers kept for invocations of functions seen running slow (and for everything when the
-   * regular ones are all held by such). Without them, two slow functions on a 2-worker pool
-   * leave fast requests nothing to run on for the length of the slow runs.
+   * Workers for invocations of functions seen running slow. Without them, two slow functions on
+   * a 2-worker pool leave fast requests nothing to run on for the length of the slow runs.
    */
   spares?: number;
+  /** Invocations that may wait for a worker, all functions together. */
   queueLimit: number;
-  /** How long a function stays marked slow after it was last seen running slow (tests shorten it). */
-  slowMemoryMs?: number;
+  /** Invocations of one function that may wait for a worker; default `queueLimit`. */
+  functionQueueLimit?: number;
+  /** How long a request over its function's queue waits for a place before it is refused; default DEFAULT_WAIT_MS, 0 refuses at once. */
+  waitMs?: number;
+  /** Requests that may wait for a place, all functions together; default WAITING_PER_QUEUED x queueLimit. */
+  waitingLimit?: number;
+  /** A function's `maxConcurrency` when it sets none; default DEFAULT_CONCURRENCY_PER_WORKER x size. */
+  defaultConcurrency?: number;
   /**
    * "idle" (default): on the spares, functions that recently ran into their time limit run as
    * background threads, taking only CPU that others leave; "normal": never.
@@ -71,22 +83,34 @@ export interface PoolOptions {
   logger: Logger;
 }
 
-/** A loaded function, and which workers hold it (loaded into a worker on its first job there). */
-interface Registered {
+/** A loaded function: which workers hold it, what its runs cost, and its queues. */
+interface PoolFunction {
   handle: number;
   fn: LoadedFunction;
   /** By slot index: 1 once the worker was sent this function. */
   on: Uint8Array;
   unloaded: boolean;
+  /** Most of its invocations in workers at once, once its cost is known. */
+  cap: number;
+  cost: RunCost;
+  /** Its invocations handed to workers now. */
+  inWorkers: number;
+  /** Waiting for a worker. */
+  queue: Fifo<Job>;
+  /** Over the queue, waiting for a place in it. */
+  waiting: Fifo<Job>;
+  /** In the pool's round-robin of functions with queued invocations. */
+  inRing: boolean;
 }
 
 interface Job {
-  /** Its function: the handle, limits and workers holding it. */
-  entry: Registered;
-  /** Sent while its function was marked slow: nothing is queued behind it. */
+  entry: PoolFunction;
+  /** Sent while its function counted as slow: nothing is lined up behind it. */
   slow: boolean;
-  /** Date.now() when a slow job was sent (0 for others): whether it still runs slow. */
-  sentAt: number;
+  /** Its expected run time (ms), added to the backlog of the worker it is sent to. */
+  cost: number;
+  /** Date.now() by which it must have started, or be refused (Infinity: no limit). */
+  startBy: number;
   id: number;
   requestId: string;
   request: RequestParts;
@@ -104,6 +128,8 @@ interface Slot {
   inflight: InflightJobs<Job>;
   /** How many of those are slow jobs. */
   slowHeld: number;
+  /** Expected run time (ms) of what it holds. */
+  backlog: number;
   /** The job last seen past its deadline, and the thread's CPU time (ms) when it was. */
   overdueJob: number;
   cpuAtDeadline: number;
@@ -112,22 +138,33 @@ interface Slot {
 const WORKER_URL = new URL("./worker.ts", import.meta.url);
 const WATCHDOG_TICK_MS = 20;
 const PIPELINE_DEPTH = 16;
-const SLOW_MS = 5;
-/** How long a function stays marked slow after one of its invocations was seen running long. */
-const SLOW_MEMORY_MS = 10_000;
+/**
+ * A worker holding more expected work than this takes no more until it has run some. A fast
+ * function's runs take microseconds (hello-world ~4 µs: a full line of 16 is ~0.06 ms), so
+ * this bounds what a request can wait behind in a worker to about 1 ms, whatever ran before it.
+ */
+const BACKLOG_MS = 1;
+/** Half a worker's line per regular worker: a function alone keeps every worker busy, and a second one still finds room. */
+export const DEFAULT_CONCURRENCY_PER_WORKER = 8;
+export const DEFAULT_WAIT_MS = 1000;
+const WAITING_PER_QUEUED = 16;
 /** Ids are compared for equality only; wrapping keeps them in the Int32 control block. */
 const MAX_ID = 0x3fffffff;
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
-  /**
-   * Jobs waiting for a worker, from queueHead on. A taken job's entry is cleared at once: the
-   * array lives long, and what it still points to survives young-generation collections
-   * (measured: ~900 answered jobs kept alive through each, see inflight.ts).
-   */
-  private queue: (Job | undefined)[] = [];
-  private queueHead = 0;
-  private readonly functions = new Map<string, Registered>();
+  private readonly functions = new Map<string, PoolFunction>();
+  /** Functions with queued invocations, served in turn from `cursor`. */
+  private readonly ring: PoolFunction[] = [];
+  private cursor = 0;
+  /** Functions with queued or waiting requests. */
+  private readonly backlogged = new Set<PoolFunction>();
+  private queued = 0;
+  private waitingCount = 0;
+  private readonly functionQueueLimit: number;
+  private readonly waitMs: number;
+  private readonly waitingLimit: number;
+  private readonly defaultConcurrency: number;
   private nextHandle = 1;
   private nextId = 1;
   private restarts = 0;
@@ -146,26 +183,38 @@ export class WorkerPool {
   private readonly collectAfterBytes: number;
   /** Regular workers and spares: the most slots there will be. */
   private readonly maxSlots: number;
-  /** Function handle -> until when it counts as slow. */
-  private readonly slowUntil = new Map<number, number>();
 
   constructor(private readonly options: PoolOptions) {
     this.maxSlots = options.size + (options.spares ?? 0);
     this.collectAfterBytes = Math.ceil(COLLECT_AFTER_BYTES / this.maxSlots);
+    this.functionQueueLimit = Math.min(options.functionQueueLimit ?? options.queueLimit, options.queueLimit);
+    this.waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+    this.waitingLimit = options.waitingLimit ?? WAITING_PER_QUEUED * Math.max(1, options.queueLimit);
+    this.defaultConcurrency = options.defaultConcurrency ?? DEFAULT_CONCURRENCY_PER_WORKER * options.size;
     for (let i = 0; i < options.size; i++) this.slots.push(this.spawn(i));
-    this.watchdog = setInterval(() => this.checkDeadlines(), WATCHDOG_TICK_MS);
+    this.watchdog = setInterval(() => this.tick(), WATCHDOG_TICK_MS);
     this.watchdog.unref?.();
   }
 
   load(fn: LoadedFunction): void {
     const prior = this.functions.get(fn.key);
     if (prior) {
-      // A new version: the workers holding the old one take it now, so none keeps the old module.
+      // A new version gets a new handle, so a job sent after this never runs the old one in a
+      // worker that has not read this message yet (a job can overtake a message); the workers
+      // holding the old one swap it for the new one now, and run any job still sent for the
+      // old handle on the new version.
+      const replaces = prior.handle;
+      prior.handle = this.nextHandle++;
       prior.fn = fn;
-      for (const slot of this.slots) if (prior.on[slot.index]) this.post(slot, { type: "load", handle: prior.handle, fn });
+      prior.cap = fn.maxConcurrency ?? this.defaultConcurrency;
+      for (const slot of this.slots) if (prior.on[slot.index]) this.post(slot, { type: "load", handle: prior.handle, fn, replaces });
       return;
     }
-    this.functions.set(fn.key, { handle: this.nextHandle++, fn, on: new Uint8Array(this.maxSlots), unloaded: false });
+    this.functions.set(fn.key, {
+      handle: this.nextHandle++, fn, on: new Uint8Array(this.maxSlots), unloaded: false,
+      cap: fn.maxConcurrency ?? this.defaultConcurrency, cost: new RunCost(), inWorkers: 0,
+      queue: new Fifo(), waiting: new Fifo(), inRing: false,
+    });
   }
 
   unload(key: string): void {
@@ -173,8 +222,15 @@ export class WorkerPool {
     if (!entry) return;
     this.functions.delete(key);
     entry.unloaded = true;
+    // Nothing of it will run any more; edge nodes unload only once no request holds a function.
+    this.refuseAll(entry, { outcome: "not_found", response: null, detail: `function ${key} is not loaded` });
+    this.dropFromWorkers(entry);
+  }
+
+  private dropFromWorkers(entry: PoolFunction): void {
     for (const slot of this.slots) {
       if (!entry.on[slot.index]) continue;
+      entry.on[slot.index] = 0;
       this.held--;
       this.post(slot, { type: "unload", handle: entry.handle, estimatedBytes: entry.fn.estimatedBytes ?? 0 });
     }
@@ -189,13 +245,12 @@ export class WorkerPool {
     for (const slot of this.slots) if (!slot.results.empty()) this.drain(slot);
     return new Promise((resolve) => {
       this.nextId = this.nextId >= MAX_ID ? 1 : this.nextId + 1;
-      const job: Job = { entry, slow: this.isSlow(entry.handle), sentAt: 0, id: this.nextId, requestId, request, resolve };
-      const slot = this.pickSlot(job.slow);
-      if (slot) return this.send(slot, job);
-      if (this.queue.length - this.queueHead >= this.options.queueLimit) {
-        return resolve({ outcome: "overload", response: null, detail: `queue full (${this.options.queueLimit})` });
+      const job: Job = { entry, slow: false, cost: 0, startBy: Infinity, id: this.nextId, requestId, request, resolve };
+      if (entry.queue.size === 0 && entry.inWorkers < this.capOf(entry)) {
+        const slot = this.pickSlot(entry);
+        if (slot) return this.send(slot, job);
       }
-      this.queue.push(job);
+      this.enqueue(entry, job);
     });
   }
 
@@ -206,23 +261,117 @@ export class WorkerPool {
       if (slot.inflight.size > 0) busy++;
       held += slot.inflight.size;
     }
-    return { workers: this.slots.length, busy, inWorkers: held, queued: this.queue.length - this.queueHead, queueLimit: this.options.queueLimit, restarts: this.restarts, functionsHeld: this.held };
+    return {
+      workers: this.slots.length, busy, inWorkers: held, queued: this.queued, waiting: this.waitingCount,
+      queueLimit: this.options.queueLimit, restarts: this.restarts, functionsHeld: this.held,
+    };
   }
 
   /** Stops taking work, lets running and queued invocations finish for up to `drainMs`, then stops the workers. */
   async close(drainMs: number): Promise<void> {
     this.closed = true;
     const until = Date.now() + drainMs;
-    while (Date.now() < until && (this.slots.some((s) => s.inflight.size > 0) || this.queue.length > this.queueHead)) {
+    while (Date.now() < until && (this.slots.some((s) => s.inflight.size > 0) || this.queued + this.waitingCount > 0)) {
       await Bun.sleep(5);
     }
     clearInterval(this.watchdog);
     this.stopped = true;
-    for (const job of this.queue.splice(this.queueHead)) job?.resolve({ outcome: "shutting_down", response: null });
+    for (const entry of this.functions.values()) this.refuseAll(entry, { outcome: "shutting_down", response: null });
     for (const slot of this.slots) {
       for (const job of slot.inflight.takeAll()) job.resolve({ outcome: "shutting_down", response: null });
       slot.worker.terminate();
       slot.results.interrupt();
+    }
+  }
+
+  /**
+   * A function at its cap waits. One whose cost is unknown runs one invocation first, unless
+   * that one is seen running long: then it is slow, and goes where slow work goes.
+   */
+  private capOf(entry: PoolFunction): number {
+    if (entry.cost.known || entry.cost.slow) return entry.cap;
+    if (entry.inWorkers > 0 && this.runningLong(entry)) return entry.cap;
+    return 1;
+  }
+
+  /** Whether an invocation of `entry` has been running longer than SLOW_MS (which marks it slow). */
+  private runningLong(entry: PoolFunction): boolean {
+    const now = Date.now();
+    for (const slot of this.slots) {
+      const running = Atomics.load(slot.control, CONTROL_RUNNING);
+      if (running === 0 || now - slot.started[CONTROL_STARTED_F64] <= SLOW_MS) continue;
+      if (slot.inflight.get(running)?.entry !== entry) continue;
+      if (entry.cost.sighted()) this.startSpares();
+      return true;
+    }
+    return false;
+  }
+
+  private enqueue(entry: PoolFunction, job: Job): void {
+    if (this.waitMs > 0) job.startBy = Date.now() + this.waitMs;
+    if (entry.waiting.size === 0 && entry.queue.size < this.functionQueueLimit && this.queued < this.options.queueLimit) {
+      entry.queue.push(job);
+      this.queued++;
+      this.backlogged.add(entry);
+      this.ready(entry);
+      return;
+    }
+    if (this.waitMs > 0 && this.waitingCount < this.waitingLimit) {
+      entry.waiting.push(job);
+      this.waitingCount++;
+      this.backlogged.add(entry);
+      return;
+    }
+    job.resolve({ outcome: "overload", response: null, detail: this.fullDetail(entry) });
+  }
+
+  private fullDetail(entry: PoolFunction): string {
+    return entry.queue.size >= this.functionQueueLimit ? `function queue full (${this.functionQueueLimit})` : `queue full (${this.options.queueLimit})`;
+  }
+
+  private ready(entry: PoolFunction): void {
+    if (entry.inRing) return;
+    entry.inRing = true;
+    this.ring.push(entry);
+  }
+
+  /** Moves requests from the function's waiting room into its queue while there is room. */
+  private admitWaiting(entry: PoolFunction): void {
+    while (entry.waiting.size > 0 && entry.queue.size < this.functionQueueLimit && this.queued < this.options.queueLimit) {
+      entry.queue.push(entry.waiting.shift()!);
+      this.waitingCount--;
+      this.queued++;
+    }
+    if (entry.queue.size > 0) this.ready(entry);
+  }
+
+  /** Answers every queued and waiting invocation of `entry` with `result`. */
+  private refuseAll(entry: PoolFunction, result: InvocationResult): void {
+    const queued = entry.queue.takeAll();
+    const waiting = entry.waiting.takeAll();
+    this.queued -= queued.length;
+    this.waitingCount -= waiting.length;
+    this.backlogged.delete(entry);
+    for (const job of queued) job.resolve(result);
+    for (const job of waiting) job.resolve(result);
+  }
+
+  /** Refuses what could not start in time: queues and waiting rooms are in arrival order, so from the front. */
+  private expire(now: number): void {
+    for (const entry of this.backlogged) {
+      let head: Job | undefined;
+      while ((head = entry.queue.peek()) && head.startBy <= now) {
+        entry.queue.shift();
+        this.queued--;
+        head.resolve({ outcome: "overload", response: null, detail: `not started within ${this.waitMs} ms` });
+      }
+      while ((head = entry.waiting.peek()) && head.startBy <= now) {
+        entry.waiting.shift();
+        this.waitingCount--;
+        head.resolve({ outcome: "overload", response: null, detail: `${this.fullDetail(entry)}; no place within ${this.waitMs} ms` });
+      }
+      if (entry.waiting.size > 0) this.admitWaiting(entry);
+      if (entry.queue.size === 0 && entry.waiting.size === 0) this.backlogged.delete(entry);
     }
   }
 
@@ -237,6 +386,7 @@ export class WorkerPool {
       jobs: new RingWriter(jobs), results: new RingReader(results),
       inflight: new InflightJobs(),
       slowHeld: 0,
+      backlog: 0,
       overdueJob: 0,
       cpuAtDeadline: 0,
     };
@@ -290,7 +440,7 @@ export class WorkerPool {
       const r = readResult(ring, at);
       ring.release();
       const response = r.outcome === "ok" ? { status: r.status, headers: r.headers, body: r.body } : null;
-      this.settle(slot, { id: r.id, outcome: r.outcome, response, detail: r.detail, runMs: r.runMs }, false);
+      this.settle(slot, { id: r.id, outcome: r.outcome, response, detail: r.detail, runMs: r.runMs, cpuMs: r.cpuMs }, false);
       settled = true;
     }
     if (settled) this.pump();
@@ -299,31 +449,49 @@ export class WorkerPool {
   private settle(slot: Slot, result: PostedResult, pump = true): void {
     const job = slot.inflight.take(result.id);
     if (job) {
-      if (job.slow) {
-        slot.slowHeld--;
-        // Still slow: keep it marked. Marks are made only where regular workers are scanned, and
-        // a slow function runs on the spares, so without this it would be forgotten after
-        // SLOW_MEMORY_MS and sent to a regular worker again, holding up what is queued there.
-        const now = Date.now();
-        if (now - job.sentAt > SLOW_MS) this.markSlow(job.entry.handle, now);
+      slot.backlog = slot.inflight.size === 0 ? 0 : slot.backlog - job.cost;
+      if (job.slow) slot.slowHeld--;
+      const entry = job.entry;
+      entry.inWorkers--;
+      const runMs = result.runMs;
+      if (!Number.isNaN(runMs)) {
+        // The CPU it used, where the run was long enough to read it: not the time it waited for a CPU.
+        const cost = Number.isNaN(result.cpuMs) ? runMs : Math.min(runMs, result.cpuMs);
+        if (entry.cost.observe(cost, result.outcome === "timeout")) this.startSpares();
       }
-      job.resolve({ outcome: result.outcome, response: result.response, detail: result.detail || undefined, runMs: Number.isNaN(result.runMs) ? undefined : result.runMs });
+      if (entry.queue.size > 0) this.ready(entry);
+      job.resolve({ outcome: result.outcome, response: result.response, detail: result.detail || undefined, runMs: Number.isNaN(runMs) ? undefined : runMs });
     }
     if (pump) this.pump();
   }
 
   /**
-   * The least-loaded worker with room, skipping those busy with something slow. Slow work looks
-   * among the spares first, other work among the regular workers first; either falls back on
-   * the other group.
+   * A worker for the next invocation of `entry`: the least-loaded one with room, skipping those
+   * busy with something slow. Slow functions run on the spares only (with no spares, on every
+   * regular worker but one, when there are other functions); others on the regular workers, and on the spares only when slow
+   * work holds regular workers.
    */
-  private pickSlot(slow: boolean): Slot | null {
+  private pickSlot(entry: PoolFunction): Slot | null {
     const regular = this.options.size;
-    if (regular >= this.slots.length) return this.pickIn(0, this.slots.length);
-    if (slow) return this.pickIn(regular, this.slots.length) ?? this.pickIn(0, regular);
-    // Fast work spills onto the spares only when slow work holds the regular workers, not when
+    if (entry.cost.slow) {
+      if (this.maxSlots > regular) {
+        this.startSpares();
+        return this.pickIn(regular, this.slots.length);
+      }
+      // The last regular worker is kept for the other functions (a pool serving one keeps none).
+      if (regular > 1 && this.functions.size > 1 && this.slowRegular() >= regular - 1) return null;
+      return this.pickIn(0, regular);
+    }
+    // Fast work spills onto the spares only when slow work holds regular workers, not when
     // they are merely full: spreading a saturating load over more threads than cores costs CPU.
-    return this.pickIn(0, regular) ?? (this.heldBySlow ? this.pickIn(regular, this.slots.length) : null);
+    return this.pickIn(0, regular) ?? (this.heldBySlow && this.slots.length > regular ? this.pickIn(regular, this.slots.length) : null);
+  }
+
+  /** Regular workers holding slow work (only where there are no spares). */
+  private slowRegular(): number {
+    let count = 0;
+    for (let i = 0; i < this.options.size; i++) if (this.slots[i]!.slowHeld > 0) count++;
+    return count;
   }
 
   /** Set by pickIn: whether it passed over a worker because of slow work. */
@@ -342,12 +510,13 @@ export class WorkerPool {
           this.heldBySlow = true;
           continue;
         }
+        if (slot.backlog >= BACKLOG_MS) continue;
         const running = Atomics.load(slot.control, CONTROL_RUNNING);
         if (running !== 0) {
           now ||= Date.now();
           if (now - slot.started[CONTROL_STARTED_F64] > SLOW_MS) {
             const job = slot.inflight.get(running);
-            if (job) this.markSlow(job.entry.handle, now);
+            if (job && job.entry.cost.sighted()) this.startSpares();
             this.heldBySlow = true;
             continue;
           }
@@ -359,40 +528,32 @@ export class WorkerPool {
     return best;
   }
 
-  private markSlow(fn: number, now: number): void {
-    this.slowUntil.set(fn, now + (this.options.slowMemoryMs ?? SLOW_MEMORY_MS));
-    // The first sighting starts the spares; the next invocation of `fn` goes to one.
+  /** The first function seen running slow starts the spares. */
+  private startSpares(): void {
     while (this.slots.length < this.maxSlots && !this.closed) this.slots.push(this.spawn(this.slots.length));
-  }
-
-  private isSlow(fn: number): boolean {
-    if (this.slowUntil.size === 0) return false;
-    const until = this.slowUntil.get(fn);
-    if (until === undefined) return false;
-    if (until > Date.now()) return true;
-    this.slowUntil.delete(fn);
-    return false;
   }
 
   private send(slot: Slot, job: Job): void {
     const entry = job.entry;
     if (entry.unloaded) {
-      // Unloaded while the job waited in the queue: loading it now would leave it in a worker for good.
+      // Unloaded while the job waited: loading it now would leave it in a worker for good.
       return job.resolve({ outcome: "not_found", response: null, detail: `function ${entry.fn.key} is not loaded` });
     }
-    if (job.slow) {
-      slot.slowHeld++;
-      job.sentAt = Date.now();
-    }
+    job.slow = entry.cost.slow;
+    // Unknown cost counts as a full backlog: nothing lines up behind a function's first run.
+    job.cost = entry.cost.estimate(BACKLOG_MS);
+    if (job.slow) slot.slowHeld++;
+    slot.backlog += job.cost;
+    entry.inWorkers++;
     if (!entry.on[slot.index]) {
       entry.on[slot.index] = 1;
       this.held++;
       this.post(slot, { type: "load", handle: entry.handle, fn: entry.fn });
     }
     slot.inflight.add(job);
-    if (writeJob(slot.jobs, job.id, job.entry.handle, job.requestId, job.request)) return this.wakeSoon(slot);
+    if (writeJob(slot.jobs, job.id, entry.handle, job.requestId, job.request)) return this.wakeSoon(slot);
     // Too big for the ring (or it is full): the same job by message.
-    this.post(slot, { type: "invoke", job: { id: job.id, fn: job.entry.handle, requestId: job.requestId, request: job.request } });
+    this.post(slot, { type: "invoke", job: { id: job.id, fn: entry.handle, requestId: job.requestId, request: job.request } });
   }
 
   /**
@@ -407,19 +568,55 @@ export class WorkerPool {
     this.toWake.add(slot);
   }
 
+  /**
+   * Hands queued invocations to workers: one per function per turn, round the functions with
+   * queued work. A function at its cap leaves the round until one of its invocations ends; one
+   * that finds no worker of its kind (slow or not) is passed over, and once neither kind finds
+   * one the pass ends.
+   */
   private pump(): void {
-    while (this.queueHead < this.queue.length) {
-      const job = this.queue[this.queueHead]!;
-      job.slow = this.isSlow(job.entry.handle);
-      const slot = this.pickSlot(job.slow);
-      if (!slot) break;
-      this.queue[this.queueHead++] = undefined;
-      this.send(slot, job);
+    const ring = this.ring;
+    let fastOpen = true;
+    let slowOpen = true;
+    let passed = 0;
+    while (ring.length > 0 && passed < ring.length) {
+      if (this.cursor >= ring.length) this.cursor = 0;
+      const entry = ring[this.cursor]!;
+      if (entry.queue.size === 0 || entry.inWorkers >= this.capOf(entry)) {
+        ring.splice(this.cursor, 1);
+        entry.inRing = false;
+        continue;
+      }
+      const slow = entry.cost.slow;
+      const slot = (slow ? slowOpen : fastOpen) ? this.pickSlot(entry) : null;
+      if (!slot) {
+        if (slow) slowOpen = false;
+        else fastOpen = false;
+        if (!fastOpen && !slowOpen) break;
+        passed++;
+        this.cursor++;
+        continue;
+      }
+      passed = 0;
+      this.queued--;
+      this.send(slot, entry.queue.shift()!);
+      if (entry.waiting.size > 0) this.admitWaiting(entry);
+      else if (entry.queue.size === 0) this.backlogged.delete(entry);
+      this.cursor++;
     }
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.queueHead);
-      this.queueHead = 0;
+    // Room in the queue of all functions: let in those waiting for it.
+    if (this.waitingCount > 0 && this.queued < this.options.queueLimit) {
+      for (const entry of this.backlogged) if (entry.waiting.size > 0) this.admitWaiting(entry);
     }
+  }
+
+  private tick(): void {
+    this.checkDeadlines();
+    if (this.backlogged.size === 0) return;
+    this.expire(Date.now());
+    // What waits may be placeable now without any result having come back: a first run seen
+    // running long since makes its function slow, and it goes where slow work goes.
+    this.pump();
   }
 
   /** Backstop for a worker that stopped answering: the fuel checks should have ended the guest already. */
@@ -451,7 +648,7 @@ export class WorkerPool {
 
   /**
    * Swaps a dead or stuck worker for a fresh one. The invocation it was running gets `outcome`;
-   * the ones queued behind it never started, so they go back to the front of the queue.
+   * the ones lined up behind it never started, so they go back to the front of their queues.
    */
   private replace(old: Slot, outcome: Outcome, detail: string): void {
     if (this.closed || this.slots[old.index] !== old) return;
@@ -461,12 +658,25 @@ export class WorkerPool {
     old.results.interrupt();
     this.restarts++;
     this.slots[old.index] = this.spawn(old.index);
-    const waiting: Job[] = [];
+    const back = new Map<PoolFunction, Job[]>();
     for (const job of old.inflight.takeAll()) {
-      if (job.id === running) job.resolve({ outcome, response: null, detail });
-      else waiting.push(job);
+      job.entry.inWorkers--;
+      if (job.id === running) {
+        if (job.entry.cost.observe(job.entry.fn.limits.maxExecutionMs, true)) this.startSpares();
+        job.resolve({ outcome, response: null, detail });
+      } else {
+        job.startBy = Infinity; // it had started waiting in the worker: it goes first, not out
+        const list = back.get(job.entry) ?? [];
+        list.push(job);
+        back.set(job.entry, list);
+      }
     }
-    this.queue.splice(this.queueHead, 0, ...waiting);
+    for (const [entry, jobs] of back) {
+      entry.queue.unshift(jobs);
+      this.queued += jobs.length;
+      this.backlogged.add(entry);
+      this.ready(entry);
+    }
     this.pump();
   }
 }

@@ -19,6 +19,8 @@ export interface LoadedFunction {
   limits: InvocationLimits;
   /** Memory the compiled module is estimated to hold: dropping it paces collections (collect-soon.ts). */
   estimatedBytes?: number;
+  /** Most of its invocations in workers at once (pool.ts); the pool's default when absent. */
+  maxConcurrency?: number;
 }
 
 export interface GuestResponse {
@@ -43,11 +45,17 @@ export interface PostedResult {
   detail: string;
   /** Milliseconds the worker spent on the invocation (set-up, guest code, host calls); NaN when it did not run. */
   runMs: number;
+  /**
+   * At most the CPU milliseconds the worker's thread used for it, measured only for runs longer
+   * than HEAVY_MS (cpu-meter.ts); NaN otherwise. Tells a slow run from a fast one that waited
+   * for a CPU while it ran.
+   */
+  cpuMs: number;
 }
 
 export type ToWorker =
   | { type: "init"; control: SharedArrayBuffer; jobs: SharedArrayBuffer; results: SharedArrayBuffer; logLevel: LogLevel; workerIndex: number; background: boolean; instanceReuse: boolean; collectAfterBytes: number }
-  | { type: "load"; handle: number; fn: LoadedFunction }
+  | { type: "load"; handle: number; fn: LoadedFunction; replaces?: number }
   | { type: "unload"; handle: number; estimatedBytes: number }
   | { type: "invoke"; job: PostedJob };
 

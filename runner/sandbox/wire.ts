@@ -34,6 +34,8 @@ export interface ResultParts {
   detail: string;
   /** See PostedResult.runMs. */
   runMs: number;
+  /** See PostedResult.cpuMs. */
+  cpuMs: number;
 }
 
 /** Writes a job into the ring; false when it doesn't fit now (the caller sends it another way). */
@@ -94,7 +96,7 @@ export function readJob(ring: RingReader, at: number): DecodedJob {
 }
 
 export function writeResult(ring: RingWriter, r: ResultParts): boolean {
-  const max = 32 + 3 * (r.headers.length + r.detail.length) + (r.body?.byteLength ?? 0);
+  const max = 40 + 3 * (r.headers.length + r.detail.length) + (r.body?.byteLength ?? 0);
   const at = ring.reserve(max);
   if (at < 0) return false;
   const view = ring.view;
@@ -103,7 +105,8 @@ export function writeResult(ring: RingWriter, r: ResultParts): boolean {
   data.setUint32(at + 4, OUTCOME_NAMES.indexOf(r.outcome), true);
   data.setUint32(at + 8, r.status, true);
   data.setFloat64(at + 12, r.runMs, true);
-  let p = at + 20;
+  data.setFloat64(at + 20, r.cpuMs, true);
+  let p = at + 28;
   p = putString(view, data, p, r.headers);
   p = putBytes(view, data, p, r.body);
   p = putString(view, data, p, r.detail);
@@ -118,7 +121,8 @@ export function readResult(ring: RingReader, at: number): ResultParts {
   const outcome = OUTCOME_NAMES[data.getUint32(at + 4, true)] ?? "worker_crash";
   const status = data.getUint32(at + 8, true);
   const runMs = data.getFloat64(at + 12, true);
-  let p = at + 20;
+  const cpuMs = data.getFloat64(at + 20, true);
+  let p = at + 28;
   const headersLen = data.getUint32(p, true);
   const headers = headersLen === 0 ? "" : decoder.decode(view.subarray(p + 4, p + 4 + headersLen));
   p += 4 + headersLen;
@@ -130,7 +134,7 @@ export function readResult(ring: RingReader, at: number): ResultParts {
   } else p += 4;
   const detailLen = data.getUint32(p, true);
   const detail = detailLen === 0 ? "" : decoder.decode(view.subarray(p + 4, p + 4 + detailLen));
-  return { id, outcome, status, headers, body, detail, runMs };
+  return { id, outcome, status, headers, body, detail, runMs, cpuMs };
 }
 
 /** The worker-side form of a request that came by postMessage instead of the ring. */

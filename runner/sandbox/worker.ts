@@ -8,6 +8,7 @@ import { Executor } from "./executor";
 import { CONTROL_MAIL, CONTROL_TID, type FromWorker, type LoadedFunction, type PostedResult, type ToWorker } from "./protocol";
 import { RingReader, RingWriter } from "./ring";
 import { currentThreadId, setBackground, setSchedulingSlice } from "./os-thread";
+import { CpuMeter } from "./cpu-meter";
 import { readJob, requestBytes, writeResult, type RequestBytes } from "./wire";
 
 declare const self: Worker;
@@ -32,11 +33,14 @@ const RUNAWAY_MEMORY_MS = 10_000;
 let executor: Executor | null = null;
 let results: RingWriter | null = null;
 const functions = new Map<number, LoadedFunction>();
+/** Handles of replaced versions -> the handle of the version that replaced them. */
+const replacedBy = new Map<number, number>();
 let mayBackground = false;
 let inBackground = false;
 /** Function handle -> until when it counts as a runaway here. */
 const runawayUntil = new Map<number, number>();
 let logger: Logger | null = null;
+const cpu = new CpuMeter();
 /** Set at init: the pool splits one bound on dead modules between its workers (pool.ts). */
 let collectSoon: (bytes?: number) => void = () => {};
 
@@ -57,14 +61,19 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       return;
     }
     case "load": {
-      const replaced = functions.has(msg.handle);
       functions.set(msg.handle, msg.fn);
-      // A new version under the same handle: the old one's kept instance would never be used again.
-      if (replaced) executor?.forget(functions.values());
+      if (msg.replaces !== undefined) {
+        // A new version of a function: jobs still sent for the old handle run the new one, and
+        // the old one's kept instance would never be used again.
+        functions.delete(msg.replaces);
+        replacedBy.set(msg.replaces, msg.handle);
+        executor?.forget(functions.values());
+      }
       return;
     }
     case "unload":
       functions.delete(msg.handle);
+      for (const [old, now] of replacedBy) if (now === msg.handle) replacedBy.delete(old);
       executor?.forget(functions.values());
       collectSoon(msg.estimatedBytes);
       return;
@@ -83,7 +92,7 @@ async function serve(jobs: RingReader, control: Int32Array): Promise<void> {
     let at: number;
     while ((at = jobs.next()) >= 0) {
       const job = readJob(jobs, at);
-      if (!functions.has(job.fn)) await loaded(job.fn);
+      if (!functions.has(job.fn) && !replacedBy.has(job.fn)) await loaded(job.fn);
       answer(run(job.id, job.fn, job.requestId, job.request));
       // Only now: the guest read its request where it lies in the ring (readJob).
       jobs.release();
@@ -114,9 +123,17 @@ async function loaded(handle: number): Promise<void> {
   while (!functions.has(handle) && Date.now() < until) await new Promise((resolve) => setImmediate(resolve));
 }
 
-function run(id: number, handle: number, requestId: string, request: RequestBytes): PostedResult {
+function run(id: number, sentFor: number, requestId: string, request: RequestBytes): PostedResult {
+  const handle = replacedBy.get(sentFor) ?? sentFor;
   const fn = functions.get(handle);
-  if (!fn || !executor) return { id, outcome: "not_found", response: null, detail: `function #${handle} is not loaded`, runMs: NaN };
+  if (!fn || !executor) return { id, outcome: "not_found", response: null, detail: `function #${handle} is not loaded`, runMs: NaN, cpuMs: NaN };
+  cpu.before();
+  const result = runOn(executor, id, handle, requestId, request, fn);
+  result.cpuMs = cpu.after(result.runMs);
+  return result;
+}
+
+function runOn(executor: Executor, id: number, handle: number, requestId: string, request: RequestBytes, fn: LoadedFunction): PostedResult {
   if (!mayBackground) return executor.run(id, requestId, request, fn);
   const runaway = isRunaway(handle);
   if (runaway !== inBackground) {
@@ -151,6 +168,7 @@ function answer(result: PostedResult): void {
     body: response?.body ?? null,
     detail: result.detail,
     runMs: result.runMs,
+    cpuMs: result.cpuMs,
   });
   if (fits) return;
   const body = response?.body;

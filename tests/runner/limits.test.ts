@@ -140,8 +140,8 @@ describe("stack limit", () => {
 });
 
 describe("queue limit", () => {
-  test("with every worker busy and the queue full, a request is refused at once: 503 with Retry-After", () =>
-    withRunner("busy-wait", { workers: 1, queue: 0, maxExecutionMs: 2000 }, async (runner) => {
+  test("with every worker busy and the queue full, a request is refused at once when told not to wait: 503 with Retry-After", () =>
+    withRunner("busy-wait", { workers: 1, queue: 0, overloadWaitMs: 0, maxExecutionMs: 2000 }, async (runner) => {
       const busy = runner.fetch("/", { headers: { "x-wait-ms": "400" } });
       await Bun.sleep(50);
       const { res, ms } = await timed(runner.fetch("/", { headers: { "x-wait-ms": "0" } }));
@@ -153,7 +153,7 @@ describe("queue limit", () => {
     }));
 
   test("the 503 body is the overload outcome", () =>
-    withRunner("busy-wait", { workers: 1, queue: 0, maxExecutionMs: 2000 }, async (runner) => {
+    withRunner("busy-wait", { workers: 1, queue: 0, overloadWaitMs: 0, maxExecutionMs: 2000 }, async (runner) => {
       const busy = runner.fetch("/", { headers: { "x-wait-ms": "300" } });
       await Bun.sleep(50);
       await expectOutcome(await runner.fetch("/", { headers: { "x-wait-ms": "0" } }), "overload");
@@ -161,7 +161,7 @@ describe("queue limit", () => {
     }));
 
   test("requests within the queue bound wait and are served; only the excess is refused", () =>
-    withRunner("busy-wait", { workers: 1, queue: 2, maxExecutionMs: 2000 }, async (runner) => {
+    withRunner("busy-wait", { workers: 1, queue: 2, overloadWaitMs: 0, maxExecutionMs: 2000 }, async (runner) => {
       const first = runner.fetch("/", { headers: { "x-wait-ms": "300" } });
       await Bun.sleep(50);
       const queued = [runner.fetch("/", { headers: { "x-wait-ms": "10" } }), runner.fetch("/", { headers: { "x-wait-ms": "10" } })];

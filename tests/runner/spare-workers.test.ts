@@ -13,10 +13,10 @@ import { guest } from "../helpers/guests";
 
 const request = (waitMs: number): RequestParts => ({ method: "GET", uri: "/", headers: `x-wait-ms: ${waitMs}\n`, body: null });
 
-function busyPool(spares: number, slowMemoryMs?: number): WorkerPool {
+function busyPool(spares: number): WorkerPool {
   const prepared = prepareArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
-  const pool = new WorkerPool({ size: 1, spares, queueLimit: 16, slowMemoryMs, logLevel: "error", logger: createLogger("error") });
+  const pool = new WorkerPool({ size: 1, spares, queueLimit: 16, logLevel: "error", logger: createLogger("error") });
   const limits = { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 };
   const fn = { module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory, reusable: prepared.artifact.reusable, env: {}, limits };
   pool.load({ key: "slow", name: "slow", ...fn });
@@ -73,16 +73,21 @@ test("without one, it waits for the slow run to end (what the spares are for)", 
   expect(await firstToFinish(0)).toEqual(["slow-2 ok", "fast ok"]);
 });
 
-test("a function that keeps running slow stays marked past the memory of one sighting", async () => {
-  const pool = busyPool(1, 300);
+test("a slow function stays on the spares until its runs show it fast, however long it was idle", async () => {
+  const pool = busyPool(1);
   try {
     await markSlow(pool);
-    // 4 x 150 ms on the spare: twice the 300 ms the first sighting is remembered. The sightings
-    // that keep the mark are made on the spare, where no fast work looks.
-    for (let i = 0; i < 4; i++) expect((await pool.invoke("slow", `again-${i}`, request(150))).outcome).toBe("ok");
-    const next = pool.invoke("slow", "last", request(100));
-    await Bun.sleep(20);
+    // No time limit on the mark: after a pause it still goes to the spare.
+    await Bun.sleep(200);
+    let next = pool.invoke("slow", "after-a-pause", request(100));
+    await Bun.sleep(30);
     expect(held(pool)).toEqual([0, 1]);
+    await next;
+    // Quick runs bring its typical run time down: once it is under the bound, it is fast again.
+    for (let i = 0; i < 40; i++) expect((await pool.invoke("slow", `quick-${i}`, request(0))).outcome).toBe("ok");
+    next = pool.invoke("slow", "fast-again", request(100));
+    await Bun.sleep(30);
+    expect(held(pool)).toEqual([1, 0]);
     await next;
   } finally {
     await pool.close(100);

@@ -30,16 +30,17 @@ test("method, URI, headers and request id arrive as the UTF-8 bytes of what was 
   }
 });
 
-test("a result comes back with its outcome, status, header lines, body, detail and run time", () => {
+test("a result comes back with its outcome, status, header lines, body, detail, run time and CPU time", () => {
   const buffer = createRing(1 << 16);
   const writer = new RingWriter(buffer);
   const reader = new RingReader(buffer);
-  const sent = { id: 42, outcome: "ok" as const, status: 201, headers: "x-a: \u00e9\ncontent-type: text/plain\n", body: new Uint8Array([1, 2, 3]), detail: "", runMs: 0.0123 };
+  const sent = { id: 42, outcome: "ok" as const, status: 201, headers: "x-a: \u00e9\ncontent-type: text/plain\n", body: new Uint8Array([1, 2, 3]), detail: "", runMs: 0.0123, cpuMs: 7.5 };
   expect(writeResult(writer, sent)).toBe(true);
   const got = readResult(reader, reader.next());
   expect({ ...got, body: [...got.body!] }).toEqual({ ...sent, body: [1, 2, 3] });
   // "Did not run" survives the trip as NaN, not as 0.
-  expect(writeResult(writer, { ...sent, outcome: "not_found", body: null, runMs: NaN })).toBe(true);
+  expect(writeResult(writer, { ...sent, outcome: "not_found", body: null, runMs: NaN, cpuMs: NaN })).toBe(true);
   reader.release();
-  expect(readResult(reader, reader.next()).runMs).toBeNaN();
+  const notRun = readResult(reader, reader.next());
+  expect([notRun.runMs, notRun.cpuMs]).toEqual([NaN, NaN]);
 });

@@ -126,6 +126,7 @@ export class LoadedFunctions {
       memory: module.compiled.memory,
       reusable: module.compiled.reusable,
       env: { ...deployment.env },
+      maxConcurrency: deployment.maxConcurrency ?? undefined,
       limits: { ...this.limits, maxExecutionMs: deployment.maxExecutionMs },
       estimatedBytes: module.compiled.cost,
     });

@@ -1,0 +1,60 @@
+// What a function's invocations cost a worker, learnt from the run times its results carry
+// (the CPU time where it could be read, see cpu-meter.ts): what decides where its next ones may
+// run (pool.ts). A function is slow once one run costs more than SLOW_MS or runs into its time
+// limit, or its typical run (a moving average) passes HEAVY_MS; it stays slow until its typical
+// run falls below half of HEAVY_MS, which takes several cheap runs (~25 after a 500 ms
+// timeout). So a function that loops now and then, or sits idle between loops, is not sent
+// back to the regular workers by one quiet spell.
+
+/** A run seen (or reported) longer than this marks its function slow at once. */
+export const SLOW_MS = 5;
+/** A function whose typical run is longer than this is slow too. */
+export const HEAVY_MS = 1;
+/** Weight of the newest run in the moving average. */
+const ALPHA = 0.2;
+/**
+ * Runs before the average counts, seeded with the cheapest of them: a function's first run on
+ * a worker loads and instantiates it cold, which must not mark it slow.
+ */
+const SETTLE_RUNS = 4;
+
+export class RunCost {
+  /** Moving average of run times in ms; NaN until a run has ended. */
+  private typical = NaN;
+  private runs = 0;
+  slow = false;
+
+  /** Whether a run has ended: until then nothing is known of the function's cost. */
+  get known(): boolean {
+    return !Number.isNaN(this.typical);
+  }
+
+  /** What a next run is expected to cost a worker, in ms; `unknown` before any run ended. */
+  estimate(unknown: number): number {
+    return Number.isNaN(this.typical) ? unknown : this.typical;
+  }
+
+  /** A run ended after costing `runMs`; `timedOut`: it ran into its limit. Returns true when this made it slow. */
+  observe(runMs: number, timedOut = false): boolean {
+    // The first runs seed the average with the cheapest of them: a cold one must not weigh.
+    if (Number.isNaN(this.typical)) this.typical = runMs;
+    else if (this.runs < SETTLE_RUNS) this.typical = Math.min(this.typical, runMs);
+    else this.typical += ALPHA * (runMs - this.typical);
+    if (this.runs < SETTLE_RUNS) this.runs++;
+    const was = this.slow;
+    if (timedOut || runMs > SLOW_MS || (this.typical > HEAVY_MS && this.runs >= SETTLE_RUNS)) this.slow = true;
+    else if (this.typical < HEAVY_MS / 2) this.slow = false;
+    return this.slow && !was;
+  }
+
+  /**
+   * A run was seen going past SLOW_MS before it ended. That marks a function whose cost is not
+   * known yet (its first run); a known one is judged by what its run costs when it ends, since
+   * a fast run may just be waiting for a CPU. Returns true when this made it slow.
+   */
+  sighted(): boolean {
+    if (this.slow || this.known) return false;
+    this.slow = true;
+    return true;
+  }
+}
