@@ -165,6 +165,13 @@ export class WorkerPool {
   private readonly waitMs: number;
   private readonly waitingLimit: number;
   private readonly defaultConcurrency: number;
+  /**
+   * Most invocations of one slow function running at once: half the regular workers. A slow
+   * function that finishes (not a runaway, which runs in the background) uses a whole core per
+   * invocation, so two at once on 2 cores left hello-world 40-47% of its throughput
+   * (tests/reliability/saturation, near-limit); one at a time leaves the others half the cores.
+   */
+  private readonly slowShare: number;
   private nextHandle = 1;
   private nextId = 1;
   private restarts = 0;
@@ -191,6 +198,7 @@ export class WorkerPool {
     this.waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
     this.waitingLimit = options.waitingLimit ?? WAITING_PER_QUEUED * Math.max(1, options.queueLimit);
     this.defaultConcurrency = options.defaultConcurrency ?? DEFAULT_CONCURRENCY_PER_WORKER * options.size;
+    this.slowShare = Math.max(1, Math.floor(options.size / 2));
     for (let i = 0; i < options.size; i++) this.slots.push(this.spawn(i));
     this.watchdog = setInterval(() => this.tick(), WATCHDOG_TICK_MS);
     this.watchdog.unref?.();
@@ -289,8 +297,9 @@ export class WorkerPool {
    * that one is seen running long: then it is slow, and goes where slow work goes.
    */
   private capOf(entry: PoolFunction): number {
-    if (entry.cost.known || entry.cost.slow) return entry.cap;
-    if (entry.inWorkers > 0 && this.runningLong(entry)) return entry.cap;
+    if (entry.cost.slow) return Math.min(entry.cap, this.slowShare);
+    if (entry.cost.known) return entry.cap;
+    if (entry.inWorkers > 0 && this.runningLong(entry)) return Math.min(entry.cap, this.slowShare);
     return 1;
   }
 
