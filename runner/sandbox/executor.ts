@@ -20,15 +20,19 @@ export class Executor {
   private currentId = 0;
   private readonly control: Int32Array;
   private readonly started: Float64Array;
-  private readonly memories = new MemoryPool();
+  private readonly memories: MemoryPool;
   private readonly instances = new ReusableInstances((memory, fn) => this.memories.give(memory, fn.memory.minPages, fn.memory.maxPages));
   /** One body builder for every invocation: its buffer is not allocated per request. */
   private readonly body = new ResponseBody();
   private readonly edge: Record<string, Function>;
   private readonly sandbox: Record<string, Function>;
 
-  /** `reuse`: run requests of reusable modules on kept instances (off: a new instance each time). */
-  constructor(private readonly logger: Logger, control: SharedArrayBuffer, private readonly reuse = true) {
+  /**
+   * `reuse`: run requests of reusable modules on kept instances (off: a new instance each time).
+   * `droppedMemory`: told the bytes of each guest memory let go (only a collection frees them).
+   */
+  constructor(private readonly logger: Logger, control: SharedArrayBuffer, private readonly reuse = true, droppedMemory: (bytes: number) => void = () => {}) {
+    this.memories = new MemoryPool(droppedMemory);
     this.control = new Int32Array(control);
     this.started = new Float64Array(control);
     const ctx = () => {
@@ -110,6 +114,7 @@ export class Executor {
       return { id, outcome: "ok", response, detail: "", runMs: performance.now() - began, cpuMs: NaN };
     } catch (error) {
       if (reuse) this.instances.ran(fn, false);
+      this.memories.drop(memory);
       const { outcome, detail } = classifyError(error, memory, maxPages, minPages);
       return { id, outcome, response: null, detail, runMs: performance.now() - began, cpuMs: NaN };
     } finally {

@@ -14,19 +14,27 @@ const MAX_POOLED_BYTES = 16 * 1024 * 1024;
 export class MemoryPool {
   private free = new Map<string, WebAssembly.Memory[]>();
 
+  /** `dropped`: told the size of every memory let go, which only a collection frees. */
+  constructor(private readonly dropped: (bytes: number) => void = () => {}) {}
+
   take(minPages: number, maxPages: number): WebAssembly.Memory {
     const stack = this.free.get(shapeKey(minPages, maxPages));
     return stack?.pop() ?? new WebAssembly.Memory({ initial: minPages, maximum: maxPages });
   }
 
   give(memory: WebAssembly.Memory, minPages: number, maxPages: number): void {
-    if (memory.buffer.byteLength !== minPages * PAGE || memory.buffer.byteLength > MAX_POOLED_BYTES) return;
+    if (memory.buffer.byteLength !== minPages * PAGE || memory.buffer.byteLength > MAX_POOLED_BYTES) return this.drop(memory);
     const key = shapeKey(minPages, maxPages);
     let stack = this.free.get(key);
     if (!stack) this.free.set(key, (stack = []));
-    if (stack.length >= KEEP_PER_SHAPE) return;
+    if (stack.length >= KEEP_PER_SHAPE) return this.drop(memory);
     new Uint8Array(memory.buffer).fill(0);
     stack.push(memory);
+  }
+
+  /** Lets go of a memory that is not given back (its invocation failed, say). */
+  drop(memory: WebAssembly.Memory): void {
+    this.dropped(memory.buffer.byteLength);
   }
 
   /** Drops memories of shapes no loaded function uses any more. */

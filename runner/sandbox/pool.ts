@@ -9,17 +9,22 @@
 // - a function has at most `maxConcurrency` invocations in workers at once (running or next in
 //   a worker's line; default DEFAULT_CONCURRENCY_PER_WORKER per regular worker), and one until
 //   its first run has ended (nothing is known of its cost before);
-// - the rest wait in the function's own queue (`functionQueueLimit`, and `queueLimit` for all
-//   functions together); past that a request waits up to `waitMs` in the function's waiting
-//   room for a place, then is refused (overload). Refusing at once invited clients that retry
-//   at once: at 64 such connections the HTTP thread spent its time answering them;
+// - the rest wait in the function's own queue (function-queues.ts: `functionQueueLimit`, and
+//   `queueLimit` for all functions together), past that in its waiting room, and what has not
+//   started within `waitMs` of its arrival is refused (overload). Measured with
+//   tests/reliability/saturation: refusing at once over a full queue invited clients that retry
+//   at once (2,000 connections to hello-world: 4.1k good answers/s and 91% 503s, against
+//   45.0k/s and none with the wait), and without the time bound a looping function's queued
+//   requests waited until the connection's idle timeout cut them (10 s);
 // - when workers free up, the queues are served round-robin, one invocation per function per
 //   turn, and a function that cannot be placed is passed over, so none blocks the head of
 //   another's queue;
 // - a function seen running slow (run-cost.ts) runs only on the spare workers, alone in a
-//   worker, so it holds spares and never the workers fast requests run on; with no spares it
-//   may hold every regular worker but one. The spares start when the first function is seen
-//   running slow: a node whose functions are all fast never pays for them (~4 MiB each idle);
+//   worker, so it holds spares and never the workers fast requests run on (with no spares,
+//   slow functions may hold every regular worker but one), and, beside other functions, at
+//   most half the regular workers' count of its invocations at once. The spares start when the
+//   first function is seen running slow: a node whose functions are all fast never pays for
+//   them (~4 MiB each idle);
 // - nothing lines up in a worker behind more than BACKLOG_MS of expected work (the typical run
 //   times of what it holds), so a request waits behind at most about that much in a worker.
 //
@@ -39,6 +44,7 @@ import { COLLECT_AFTER_BYTES } from "./collect-soon";
 import { InflightJobs } from "./inflight";
 import { createRing, RingReader, RingWriter } from "./ring";
 import { Fifo } from "./fifo";
+import { FunctionQueues, type QueuedJob } from "./function-queues";
 import { RunCost, SLOW_MS } from "./run-cost";
 import { readResult, writeJob, type RequestParts } from "./wire";
 
@@ -68,7 +74,7 @@ export interface PoolOptions {
   functionQueueLimit?: number;
   /** How long a request over its function's queue waits for a place before it is refused; default DEFAULT_WAIT_MS, 0 refuses at once. */
   waitMs?: number;
-  /** Requests that may wait for a place, all functions together; default WAITING_PER_QUEUED x queueLimit. */
+  /** Requests that may wait for a place, all functions together; default max(WAITING_MIN, WAITING_PER_QUEUED x queueLimit). */
   waitingLimit?: number;
   /** A function's `maxConcurrency` when it sets none; default DEFAULT_CONCURRENCY_PER_WORKER x size. */
   defaultConcurrency?: number;
@@ -103,14 +109,12 @@ interface PoolFunction {
   inRing: boolean;
 }
 
-interface Job {
+interface Job extends QueuedJob {
   entry: PoolFunction;
   /** Sent while its function counted as slow: nothing is lined up behind it. */
   slow: boolean;
   /** Its expected run time (ms), added to the backlog of the worker it is sent to. */
   cost: number;
-  /** Date.now() by which it must have started, or be refused (Infinity: no limit). */
-  startBy: number;
   id: number;
   requestId: string;
   request: RequestParts;
@@ -144,26 +148,27 @@ const PIPELINE_DEPTH = 16;
  * this bounds what a request can wait behind in a worker to about 1 ms, whatever ran before it.
  */
 const BACKLOG_MS = 1;
-/** Half a worker's line per regular worker: a function alone keeps every worker busy, and a second one still finds room. */
-export const DEFAULT_CONCURRENCY_PER_WORKER = 8;
+/**
+ * A function alone may fill every regular worker's line: capped at half of it (8 per worker),
+ * hello-world lost 13% of its req/s (`bun bench/ab.ts`, 6 rounds, CPU 17.7 against 15.3 µs per
+ * request). Others still get their turn: the queues are served round-robin.
+ */
+export const DEFAULT_CONCURRENCY_PER_WORKER = PIPELINE_DEPTH;
 export const DEFAULT_WAIT_MS = 1000;
+/**
+ * Requests that may wait for a place, all functions together: at least WAITING_MIN (a wait
+ * costs the request's memory, which the connection holds anyway), more with a bigger queue.
+ * Past it requests are refused at once.
+ */
 const WAITING_PER_QUEUED = 16;
+const WAITING_MIN = 4096;
 /** Ids are compared for equality only; wrapping keeps them in the Int32 control block. */
 const MAX_ID = 0x3fffffff;
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly functions = new Map<string, PoolFunction>();
-  /** Functions with queued invocations, served in turn from `cursor`. */
-  private readonly ring: PoolFunction[] = [];
-  private cursor = 0;
-  /** Functions with queued or waiting requests. */
-  private readonly backlogged = new Set<PoolFunction>();
-  private queued = 0;
-  private waitingCount = 0;
-  private readonly functionQueueLimit: number;
-  private readonly waitMs: number;
-  private readonly waitingLimit: number;
+  private readonly queues: FunctionQueues<PoolFunction, Job>;
   private readonly defaultConcurrency: number;
   /**
    * Most invocations of one slow function running at once: half the regular workers. A slow
@@ -194,9 +199,12 @@ export class WorkerPool {
   constructor(private readonly options: PoolOptions) {
     this.maxSlots = options.size + (options.spares ?? 0);
     this.collectAfterBytes = Math.ceil(COLLECT_AFTER_BYTES / this.maxSlots);
-    this.functionQueueLimit = Math.min(options.functionQueueLimit ?? options.queueLimit, options.queueLimit);
-    this.waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
-    this.waitingLimit = options.waitingLimit ?? WAITING_PER_QUEUED * Math.max(1, options.queueLimit);
+    this.queues = new FunctionQueues({
+      queue: options.queueLimit,
+      perFunction: Math.min(options.functionQueueLimit ?? options.queueLimit, options.queueLimit),
+      waitMs: options.waitMs ?? DEFAULT_WAIT_MS,
+      waiting: options.waitingLimit ?? Math.max(WAITING_MIN, WAITING_PER_QUEUED * options.queueLimit),
+    });
     this.defaultConcurrency = options.defaultConcurrency ?? DEFAULT_CONCURRENCY_PER_WORKER * options.size;
     this.slowShare = Math.max(1, Math.floor(options.size / 2));
     for (let i = 0; i < options.size; i++) this.slots.push(this.spawn(i));
@@ -231,7 +239,7 @@ export class WorkerPool {
     this.functions.delete(key);
     entry.unloaded = true;
     // Nothing of it will run any more; edge nodes unload only once no request holds a function.
-    this.refuseAll(entry, { outcome: "not_found", response: null, detail: `function ${key} is not loaded` });
+    for (const job of this.queues.takeAll(entry)) job.resolve({ outcome: "not_found", response: null, detail: `function ${key} is not loaded` });
     this.dropFromWorkers(entry);
   }
 
@@ -258,7 +266,7 @@ export class WorkerPool {
         const slot = this.pickSlot(entry);
         if (slot) return this.send(slot, job);
       }
-      this.enqueue(entry, job);
+      if (this.queues.add(entry, job) === "full") job.resolve({ outcome: "overload", response: null, detail: this.queues.fullness(entry) });
     });
   }
 
@@ -270,7 +278,7 @@ export class WorkerPool {
       held += slot.inflight.size;
     }
     return {
-      workers: this.slots.length, busy, inWorkers: held, queued: this.queued, waiting: this.waitingCount,
+      workers: this.slots.length, busy, inWorkers: held, queued: this.queues.queued, waiting: this.queues.waiting,
       queueLimit: this.options.queueLimit, restarts: this.restarts, functionsHeld: this.held,
     };
   }
@@ -279,12 +287,12 @@ export class WorkerPool {
   async close(drainMs: number): Promise<void> {
     this.closed = true;
     const until = Date.now() + drainMs;
-    while (Date.now() < until && (this.slots.some((s) => s.inflight.size > 0) || this.queued + this.waitingCount > 0)) {
+    while (Date.now() < until && (this.slots.some((s) => s.inflight.size > 0) || this.queues.any)) {
       await Bun.sleep(5);
     }
     clearInterval(this.watchdog);
     this.stopped = true;
-    for (const entry of this.functions.values()) this.refuseAll(entry, { outcome: "shutting_down", response: null });
+    for (const entry of this.functions.values()) for (const job of this.queues.takeAll(entry)) job.resolve({ outcome: "shutting_down", response: null });
     for (const slot of this.slots) {
       for (const job of slot.inflight.takeAll()) job.resolve({ outcome: "shutting_down", response: null });
       slot.worker.terminate();
@@ -297,10 +305,15 @@ export class WorkerPool {
    * that one is seen running long: then it is slow, and goes where slow work goes.
    */
   private capOf(entry: PoolFunction): number {
-    if (entry.cost.slow) return Math.min(entry.cap, this.slowShare);
+    if (entry.cost.slow) return this.slowCap(entry);
     if (entry.cost.known) return entry.cap;
-    if (entry.inWorkers > 0 && this.runningLong(entry)) return Math.min(entry.cap, this.slowShare);
+    if (entry.inWorkers > 0 && this.runningLong(entry)) return this.slowCap(entry);
     return 1;
+  }
+
+  /** A slow function's share is kept from it only for the others: a pool serving one has none. */
+  private slowCap(entry: PoolFunction): number {
+    return this.functions.size > 1 ? Math.min(entry.cap, this.slowShare) : entry.cap;
   }
 
   /** Whether an invocation of `entry` has been running longer than SLOW_MS (which marks it slow). */
@@ -314,74 +327,6 @@ export class WorkerPool {
       return true;
     }
     return false;
-  }
-
-  private enqueue(entry: PoolFunction, job: Job): void {
-    if (this.waitMs > 0) job.startBy = Date.now() + this.waitMs;
-    if (entry.waiting.size === 0 && entry.queue.size < this.functionQueueLimit && this.queued < this.options.queueLimit) {
-      entry.queue.push(job);
-      this.queued++;
-      this.backlogged.add(entry);
-      this.ready(entry);
-      return;
-    }
-    if (this.waitMs > 0 && this.waitingCount < this.waitingLimit) {
-      entry.waiting.push(job);
-      this.waitingCount++;
-      this.backlogged.add(entry);
-      return;
-    }
-    job.resolve({ outcome: "overload", response: null, detail: this.fullDetail(entry) });
-  }
-
-  private fullDetail(entry: PoolFunction): string {
-    return entry.queue.size >= this.functionQueueLimit ? `function queue full (${this.functionQueueLimit})` : `queue full (${this.options.queueLimit})`;
-  }
-
-  private ready(entry: PoolFunction): void {
-    if (entry.inRing) return;
-    entry.inRing = true;
-    this.ring.push(entry);
-  }
-
-  /** Moves requests from the function's waiting room into its queue while there is room. */
-  private admitWaiting(entry: PoolFunction): void {
-    while (entry.waiting.size > 0 && entry.queue.size < this.functionQueueLimit && this.queued < this.options.queueLimit) {
-      entry.queue.push(entry.waiting.shift()!);
-      this.waitingCount--;
-      this.queued++;
-    }
-    if (entry.queue.size > 0) this.ready(entry);
-  }
-
-  /** Answers every queued and waiting invocation of `entry` with `result`. */
-  private refuseAll(entry: PoolFunction, result: InvocationResult): void {
-    const queued = entry.queue.takeAll();
-    const waiting = entry.waiting.takeAll();
-    this.queued -= queued.length;
-    this.waitingCount -= waiting.length;
-    this.backlogged.delete(entry);
-    for (const job of queued) job.resolve(result);
-    for (const job of waiting) job.resolve(result);
-  }
-
-  /** Refuses what could not start in time: queues and waiting rooms are in arrival order, so from the front. */
-  private expire(now: number): void {
-    for (const entry of this.backlogged) {
-      let head: Job | undefined;
-      while ((head = entry.queue.peek()) && head.startBy <= now) {
-        entry.queue.shift();
-        this.queued--;
-        head.resolve({ outcome: "overload", response: null, detail: `not started within ${this.waitMs} ms` });
-      }
-      while ((head = entry.waiting.peek()) && head.startBy <= now) {
-        entry.waiting.shift();
-        this.waitingCount--;
-        head.resolve({ outcome: "overload", response: null, detail: `${this.fullDetail(entry)}; no place within ${this.waitMs} ms` });
-      }
-      if (entry.waiting.size > 0) this.admitWaiting(entry);
-      if (entry.queue.size === 0 && entry.waiting.size === 0) this.backlogged.delete(entry);
-    }
   }
 
   private spawn(index: number): Slot {
@@ -468,7 +413,7 @@ export class WorkerPool {
         const cost = Number.isNaN(result.cpuMs) ? runMs : Math.min(runMs, result.cpuMs);
         if (entry.cost.observe(cost, result.outcome === "timeout")) this.startSpares();
       }
-      if (entry.queue.size > 0) this.ready(entry);
+      this.queues.ready(entry);
       job.resolve({ outcome: result.outcome, response: result.response, detail: result.detail || undefined, runMs: Number.isNaN(runMs) ? undefined : runMs });
     }
     if (pump) this.pump();
@@ -579,50 +524,48 @@ export class WorkerPool {
 
   /**
    * Hands queued invocations to workers: one per function per turn, round the functions with
-   * queued work. A function at its cap leaves the round until one of its invocations ends; one
-   * that finds no worker of its kind (slow or not) is passed over, and once neither kind finds
-   * one the pass ends.
+   * queued work, starting after the one served last. A function at its cap, or that finds no
+   * worker of its kind (slow or not), is passed over and keeps its place, so it is first in
+   * line when a worker frees; once neither kind finds a worker the pass ends.
    */
   private pump(): void {
-    const ring = this.ring;
+    const queues = this.queues;
+    const ring = queues.ring;
     let fastOpen = true;
     let slowOpen = true;
+    let at = queues.cursor;
     let passed = 0;
-    while (ring.length > 0 && passed < ring.length) {
-      if (this.cursor >= ring.length) this.cursor = 0;
-      const entry = ring[this.cursor]!;
-      if (entry.queue.size === 0 || entry.inWorkers >= this.capOf(entry)) {
-        ring.splice(this.cursor, 1);
-        entry.inRing = false;
+    while (ring.length > 0 && passed < ring.length && (fastOpen || slowOpen)) {
+      if (at >= ring.length) at = 0;
+      const entry = ring[at]!;
+      if (entry.queue.size === 0) {
+        queues.leave(at);
         continue;
       }
       const slow = entry.cost.slow;
-      const slot = (slow ? slowOpen : fastOpen) ? this.pickSlot(entry) : null;
+      const underCap = entry.inWorkers < this.capOf(entry);
+      const slot = underCap && (slow ? slowOpen : fastOpen) ? this.pickSlot(entry) : null;
       if (!slot) {
-        if (slow) slowOpen = false;
-        else fastOpen = false;
-        if (!fastOpen && !slowOpen) break;
+        if (underCap) {
+          if (slow) slowOpen = false;
+          else fastOpen = false;
+        }
+        at++;
         passed++;
-        this.cursor++;
         continue;
       }
       passed = 0;
-      this.queued--;
-      this.send(slot, entry.queue.shift()!);
-      if (entry.waiting.size > 0) this.admitWaiting(entry);
-      else if (entry.queue.size === 0) this.backlogged.delete(entry);
-      this.cursor++;
+      this.send(slot, queues.take(entry));
+      queues.cursor = ++at;
     }
     // Room in the queue of all functions: let in those waiting for it.
-    if (this.waitingCount > 0 && this.queued < this.options.queueLimit) {
-      for (const entry of this.backlogged) if (entry.waiting.size > 0) this.admitWaiting(entry);
-    }
+    queues.admitAll();
   }
 
   private tick(): void {
     this.checkDeadlines();
-    if (this.backlogged.size === 0) return;
-    this.expire(Date.now());
+    if (!this.queues.any) return;
+    this.queues.expire(Date.now(), (job, why) => job.resolve({ outcome: "overload", response: null, detail: why }));
     // What waits may be placeable now without any result having come back: a first run seen
     // running long since makes its function slow, and it goes where slow work goes.
     this.pump();
@@ -674,18 +617,12 @@ export class WorkerPool {
         if (job.entry.cost.observe(job.entry.fn.limits.maxExecutionMs, true)) this.startSpares();
         job.resolve({ outcome, response: null, detail });
       } else {
-        job.startBy = Infinity; // it had started waiting in the worker: it goes first, not out
         const list = back.get(job.entry) ?? [];
         list.push(job);
         back.set(job.entry, list);
       }
     }
-    for (const [entry, jobs] of back) {
-      entry.queue.unshift(jobs);
-      this.queued += jobs.length;
-      this.backlogged.add(entry);
-      this.ready(entry);
-    }
+    for (const [entry, jobs] of back) this.queues.putBack(entry, jobs);
     this.pump();
   }
 }

@@ -1,6 +1,8 @@
-// Overload: 400 clients hammer a runner that has one worker and a queue of 8, each sending its
-// next request the moment it is answered. The excess must get 503 + Retry-After at once (never a
-// hang, never a crash) while the worker keeps running admitted requests at close to its maximum.
+// Overload: 200 clients hammer a runner that has one worker and a queue of 8, each sending its
+// next request the moment it is answered. The excess waits at most --overload-wait-ms (1 s, the
+// default) for a place, then gets 503 + Retry-After (never a hang, never a crash), while the
+// worker keeps running admitted requests at close to its maximum. The wait is what keeps clients
+// that retry at once from taking the HTTP thread with their retries.
 import { afterAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,12 +12,14 @@ import { get, startRunner, tempDir, type Proc } from "./helpers/processes";
 import { n, report } from "./helpers/report";
 
 const WAIT_MS = 20; // each admitted request keeps the worker busy this long: at most 50 per second
-const CLIENTS = 400;
+// Below the 256 connections Bun's fetch opens to one host: more would queue in the client, and the
+// 503s' latency would count that wait too.
+const CLIENTS = 200;
 
 let runner: Proc | undefined;
 afterAll(() => runner?.stop("SIGKILL"));
 
-test("overload: far more concurrent requests than workers and queue get fast 503s; admitted throughput stays near the maximum", async () => {
+test("overload: far more concurrent requests than workers and queue get 503s within the overload wait; admitted throughput stays near the maximum", async () => {
   const module = join(tempDir("rel-overload-"), "busy.wasm");
   writeFileSync(module, hostile("busy-wait"));
   runner = await startRunner([module, "--workers", "1", "--queue", "8", "--max-execution-ms", "2000", "--log-level", "error"]);
@@ -59,8 +63,9 @@ test("overload: far more concurrent requests than workers and queue get fast 503
   expect(storm.failures).toEqual([]);
   expect(noRetryAfter).toBe(0);
   expect(refused.length).toBeGreaterThan(latency[200].length); // it really was overloaded
-  // Fast: a 503 never waits for the worker (admitted requests wait ~0.5 s behind the queue).
-  expect(quantile(refused, 0.99)).toBeLessThan(1_000);
+  // Bounded: a 503 comes once the request has waited its 1 s for a place (the pool checks every
+  // 20 ms), never after waiting for the worker to get through what was queued before it.
+  expect(quantile(refused, 1)).toBeLessThan(1_500);
   expect(admitted / maximum).toBeGreaterThan(0.7);
   expect(alive).toBe(true);
 }, 60_000);

@@ -1,0 +1,72 @@
+// How the pool judges a function's cost (run-cost.ts) and measures it (cpu-meter.ts): by what a
+// run costs the worker's CPU, so that a fast run which only waited for a CPU is not slow.
+import { expect, test } from "bun:test";
+import { CpuMeter } from "../../runner/sandbox/cpu-meter";
+import { HEAVY_MS, RunCost, SLOW_MS } from "../../runner/sandbox/run-cost";
+
+test("one run over SLOW_MS, or one that timed out, makes a function slow at once", () => {
+  const a = new RunCost();
+  for (let i = 0; i < 10; i++) a.observe(0.01);
+  expect(a.observe(SLOW_MS + 1)).toBe(true);
+  expect(a.slow).toBe(true);
+  const b = new RunCost();
+  for (let i = 0; i < 10; i++) b.observe(0.01);
+  expect(b.observe(0.5, true)).toBe(true);
+});
+
+test("a typical run over HEAVY_MS makes it slow; a cold first run does not", () => {
+  const heavy = new RunCost();
+  for (let i = 0; i < 3; i++) heavy.observe(HEAVY_MS * 2);
+  expect(heavy.slow).toBe(false); // still settling
+  heavy.observe(HEAVY_MS * 2);
+  expect(heavy.slow).toBe(true);
+  const cold = new RunCost();
+  cold.observe(HEAVY_MS * 4); // the first run on a worker: loading, compiling, first touches
+  for (let i = 0; i < 10; i++) cold.observe(0.004);
+  expect(cold.slow).toBe(false);
+  expect(cold.estimate(1)).toBeLessThan(0.01);
+});
+
+test("a slow function becomes fast again only after its typical run falls under half of HEAVY_MS", () => {
+  const cost = new RunCost();
+  for (let i = 0; i < 4; i++) cost.observe(0.01);
+  cost.observe(500, true);
+  let runs = 0;
+  while (cost.slow && runs < 100) {
+    cost.observe(0.01);
+    runs++;
+  }
+  expect(runs).toBeGreaterThan(20); // one quiet spell does not bring a loop back
+  expect(runs).toBeLessThan(40);
+});
+
+test("seen running long marks only a function whose cost is not known yet", () => {
+  const unknown = new RunCost();
+  expect(unknown.sighted()).toBe(true);
+  const known = new RunCost();
+  known.observe(0.01);
+  expect(known.sighted()).toBe(false); // a fast function that waited for a CPU
+  expect(known.slow).toBe(false);
+});
+
+test("the CPU meter tells a run that waited from one that worked", () => {
+  const meter = new CpuMeter();
+  meter.before();
+  let started = performance.now();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // off the CPU for 20 ms
+  const waited = meter.after(performance.now() - started);
+  expect(waited).toBeLessThan(5);
+  meter.before();
+  started = performance.now();
+  const cpuMs = () => {
+    const used = process.threadCpuUsage();
+    return (used.user + used.system) / 1000;
+  };
+  const from = cpuMs();
+  while (cpuMs() - from < 10); // on the CPU for 10 ms, however long that takes on a busy machine
+  const worked = meter.after(performance.now() - started);
+  expect(worked).toBeGreaterThanOrEqual(10);
+  // Short runs are not measured.
+  meter.before();
+  expect(meter.after(HEAVY_MS / 2)).toBeNaN();
+});
