@@ -85,9 +85,9 @@ export class ReusableInstances {
     const size = kept.memory.buffer.byteLength;
     if (size !== kept.fn.memory.minPages * PAGE) {
       this.grows.add(kept.fn);
-      return;
+      return this.drop(kept.memory, kept.fn);
     }
-    if (size > MAX_MEMORY_BYTES) return;
+    if (size > MAX_MEMORY_BYTES) return this.drop(kept.memory, kept.fn);
     // Growing replaces the buffer; a grow by 0 pages does too, with the size unchanged.
     if (kept.view.buffer !== kept.memory.buffer) kept.view = new Uint8Array(kept.memory.buffer);
     const view = kept.view;

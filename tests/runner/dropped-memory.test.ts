@@ -1,0 +1,45 @@
+// Guest memories a worker lets go (grown by the request, or of a failed invocation) are freed
+// only by a collection, which nothing else prompts: the executor reports each one's size, and
+// the worker collects once 64 MiB of them wait (worker.ts). Without that, a function growing
+// its memory to 64 MiB per request took an edge node to 1.0-1.7 GB (reliability, saturation).
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { prepareArtifact } from "../../runner/module/prepare-artifact";
+import { createLogger } from "../../runner/observe/log";
+import { Executor } from "../../runner/sandbox/executor";
+import { CONTROL_BYTES, type LoadedFunction } from "../../runner/sandbox/protocol";
+import { wat } from "../fixtures/wat";
+import { guest } from "../helpers/guests";
+
+const MiB = 1024 * 1024;
+const request = { method: new TextEncoder().encode("GET"), uri: new TextEncoder().encode("/"), headers: new Uint8Array(0), body: null };
+
+function loaded(bytes: Uint8Array, memoryPages: number): LoadedFunction {
+  const prepared = prepareArtifact(bytes, { memoryPages, entrypoint: "handle" });
+  if (!prepared.ok) throw new Error(prepared.message);
+  const { artifact } = prepared;
+  return {
+    key: "f", name: "f", module: artifact.module, entrypoint: "handle", memory: artifact.memory, reusable: artifact.reusable, env: {},
+    limits: { maxExecutionMs: 2000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
+  };
+}
+
+test("each memory a run grew is reported as dropped, with its size", () => {
+  const dropped: number[] = [];
+  const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES), true, (bytes) => dropped.push(bytes));
+  const touch = loaded(wat(readFileSync(join(import.meta.dir, "..", "reliability", "guests", "memory-touch.wat"), "utf8")), 1024);
+  for (let i = 1; i <= 3; i++) expect(executor.run(i, `r${i}`, request, touch).outcome).toBe("ok");
+  expect(dropped).toEqual([64 * MiB, 64 * MiB, 64 * MiB]);
+});
+
+test("so is the memory of a failed run; one given back for reuse is not", () => {
+  const dropped: number[] = [];
+  const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES), true, (bytes) => dropped.push(bytes));
+  const trap = loaded(guest("trap"), 16);
+  expect(executor.run(1, "r1", request, trap).outcome).toBe("trap");
+  expect(dropped.length).toBe(1);
+  const fine = loaded(guest("empty"), 16);
+  for (let i = 2; i < 6; i++) expect(executor.run(i, `r${i}`, request, fine).outcome).toBe("ok");
+  expect(dropped.length).toBe(1);
+});
