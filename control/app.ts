@@ -8,6 +8,7 @@ import { createFunctionService } from "./functions/service";
 import { functionsController } from "./functions/index";
 import type { ControlMetrics } from "./observe/metrics";
 import { routeLabel } from "./observe/route-label";
+import { pathOf, requestTarget } from "../runner/http/request-target";
 import type { Logger } from "../runner/observe/log";
 import type { ArtifactWork } from "../runner/module/offload/artifact-work";
 import type { ArtifactStore } from "./store/artifact-store";
@@ -38,19 +39,21 @@ const QUIET_ROUTES = new Set(["/healthz", "/metrics"]);
 export function createControlApp(deps: ControlDeps) {
   const { metrics, logger } = deps;
   const started = new WeakMap<Request, number>();
-  return new Elysia({ normalize: false })
+  // standardHostname off: Elysia finds the path after "http://", not at a fixed offset that
+  // assumed Host names of 4 characters or more. serve-app.ts makes every URL absolute.
+  return new Elysia({ normalize: false, handler: { standardHostname: false } })
     .onRequest(({ request }) => void started.set(request, performance.now()))
     .onRequest(bearerAuth(deps.tokens))
     .onError(({ code, error, request, set }) => {
       const apiError = toApiError(code, error);
       set.status = apiError.status;
-      if (apiError.status >= 500) logger.log("error", "request failed", { method: request.method, path: new URL(request.url).pathname, error: String((error as Error)?.stack ?? error) });
+      if (apiError.status >= 500) logger.log("error", "request failed", { method: request.method, path: requestPath(request), error: String((error as Error)?.stack ?? error) });
       return errorResponse(apiError);
     })
     .onAfterResponse(({ request, route, set, responseValue }) => {
       const status = responseValue instanceof Response ? responseValue.status : Number(set.status ?? 200);
       const seconds = (performance.now() - (started.get(request) ?? performance.now())) / 1000;
-      const path = new URL(request.url).pathname;
+      const path = requestPath(request);
       const label = routeLabel(route, path);
       metrics.observeRequest(request.method, label, status, seconds);
       logger.log(QUIET_ROUTES.has(label) ? "debug" : "info", "request", { method: request.method, route: label, path, status, duration_ms: Math.round(seconds * 1e4) / 10 });
@@ -65,4 +68,9 @@ export function createControlApp(deps: ControlDeps) {
     .use(artifactsController(createArtifactService(deps)))
     .use(watchController(deps.watch))
     .use(nodesController(deps));
+}
+
+/** The path a request asked for (its Host plays no part); see runner/http/request-target.ts. */
+export function requestPath(request: Request): string {
+  return pathOf(requestTarget(request) ?? "/");
 }

@@ -8,6 +8,7 @@ import { createControlApp } from "./app";
 import { resolveAdminToken, type AdminToken } from "./auth/tokens";
 import type { ControlConfig } from "./config";
 import { createControlMetrics } from "./observe/metrics";
+import { serveControlApp } from "./serve-app";
 import { FileArtifactStore } from "./store/file-artifact-store";
 import { NotifyingMetadataStore } from "./store/notifying-metadata-store";
 import { SqliteMetadataStore } from "./store/sqlite-metadata-store";
@@ -70,8 +71,8 @@ export async function startControl(config: ControlConfig, logger: Logger): Promi
   // Bun's own cap sits well above ours: Bun reads ahead of the upload stream's consumer, and
   // must not cut a body off (with a bare 413) before our reader sees the limit and answers in
   // the product's error shape.
-  app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: 2 * config.maxUploadBytes + 1024 * 1024 });
-  const port = app.server!.port!;
+  const server = await serveControlApp(app, { port: config.port, hostname: config.host, maxRequestBodySize: 2 * config.maxUploadBytes + 1024 * 1024, logger, metrics });
+  const port = server.port!;
   return {
     url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
     port,

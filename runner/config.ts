@@ -5,13 +5,14 @@
 // the function's settings from flags; edge mode (`--control-plane URL`) takes every function and
 // its settings from the control plane, so the per-function flags are refused there.
 import { parseArgs } from "node:util";
-import { availableParallelism, hostname } from "node:os";
+import { availableParallelism, hostname, totalmem } from "node:os";
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { DEFAULT_ENTRYPOINT } from "./abi/edge-v1";
 import { ENGINE_SETTINGS } from "./lifecycle/engine-options";
 
 const MiB = 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 10 * MiB;
 
 const ServerSettings = {
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
@@ -26,7 +27,8 @@ const ServerSettings = {
   httpSliceUs: Type.Integer({ minimum: 0, maximum: 100_000, default: 100, description: "the HTTP thread's scheduling slice in microseconds (Linux 6.12+; 100 is the kernel's least): a short one puts it back on a CPU sooner when it wakes, which cuts the tail latency of a busy node; 0 keeps the kernel's default" }),
   fastMemories: Type.Integer({ minimum: 0, maximum: 16384, default: ENGINE_SETTINGS.fastMemories.default, description: "WebAssembly memories that may exist at once with guard pages instead of bounds checks (BUN_JSC_maxNumWasmFastMemories; each reserves 4 GiB of address space, not of memory; the runner restarts itself with it set); 0 keeps the engine's default, 8" }),
   instanceReuse: Type.Union([Type.Literal("on"), Type.Literal("off")], { default: "on", description: "on: a request may run on an instance a previous one used, reset to the state of a new instance (memory, globals, start function) where the module allows it; off: a new instance per request" }),
-  maxBodyBytes: Type.Integer({ minimum: 0, default: 10 * MiB }),
+  maxBodyBytes: Type.Integer({ minimum: 0, default: DEFAULT_MAX_BODY_BYTES }),
+  maxBodyBytesInFlight: Type.Integer({ minimum: 0, description: "bytes of request bodies the node holds at once, across all functions (503 body_budget beyond); default 1/32 of the memory (the cgroup's limit, else the machine's), and at least --max-body-bytes" }),
   maxResponseBytes: Type.Integer({ minimum: 0, default: 16 * MiB }),
   maxLogLinesPerInvocation: Type.Integer({ minimum: 0, default: 100 }),
   logLevel: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info" }),
@@ -75,6 +77,7 @@ const SERVER_FLAGS = {
   [ENGINE_SETTINGS.fastMemories.flag]: ["fastMemories", ENGINE_SETTINGS.fastMemories.env],
   "http-slice-us": ["httpSliceUs", "EDGE_RUNNER_HTTP_SLICE_US"],
   "max-body-bytes": ["maxBodyBytes", "EDGE_RUNNER_MAX_BODY_BYTES"],
+  "max-body-bytes-in-flight": ["maxBodyBytesInFlight", "EDGE_RUNNER_MAX_BODY_BYTES_IN_FLIGHT"],
   "max-response-bytes": ["maxResponseBytes", "EDGE_RUNNER_MAX_RESPONSE_BYTES"],
   "max-log-lines": ["maxLogLinesPerInvocation", "EDGE_RUNNER_MAX_LOG_LINES"],
   "log-level": ["logLevel", "EDGE_RUNNER_LOG_LEVEL"],
@@ -100,15 +103,15 @@ const EDGE_FLAGS = {
 type FlagTable = Record<string, readonly [AnyKey, string]>;
 const ALL_FLAGS: FlagTable = { ...SERVER_FLAGS, ...SINGLE_FLAGS, ...EDGE_FLAGS };
 
-const NUMERIC = new Set<AnyKey>(["gcMarkers", "fastMemories", "httpSliceUs", "port", "memoryPages", "maxExecutionMs", "maxConcurrency", "workers", "spareWorkers", "queue", "functionQueue", "overloadWaitMs", "maxBodyBytes", "maxResponseBytes", "maxLogLinesPerInvocation", "cacheMb", "diskMb", "prefetchConcurrency"]);
+const NUMERIC = new Set<AnyKey>(["gcMarkers", "fastMemories", "httpSliceUs", "port", "memoryPages", "maxExecutionMs", "maxConcurrency", "workers", "spareWorkers", "queue", "functionQueue", "overloadWaitMs", "maxBodyBytes", "maxBodyBytesInFlight", "maxResponseBytes", "maxLogLinesPerInvocation", "cacheMb", "diskMb", "prefetchConcurrency"]);
 const SECRET = new Set<AnyKey>(["token"]);
 
 export const USAGE = `usage: bun run runner <module.wasm> [--port 3000] [--host 0.0.0.0] [--name NAME] [--entrypoint handle]
        [--memory-pages 16] [--max-execution-ms 500] [--max-concurrency N] [--env KEY=VALUE]... [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--function-queue N] [--overload-wait-ms 1000] [--instance-reuse on] [--gc-markers 1] [--fast-memories 4096] [--http-slice-us 100]
-       [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--sha256 HEX] [--log-level info]
+       [--max-body-bytes N] [--max-body-bytes-in-flight N] [--max-response-bytes N] [--max-log-lines 100] [--sha256 HEX] [--log-level info]
    or: bun run runner --control-plane URL --token TOKEN [--port 3000] [--host 0.0.0.0] [--node-id ID]
        [--cache-dir DIR] [--cache-mb 256] [--disk-mb 1024] [--advertise-url URL] [--prefetch-concurrency 4]
-       [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--function-queue 64] [--overload-wait-ms 1000] [--instance-reuse on] [--gc-markers 1] [--fast-memories 4096] [--http-slice-us 100] [--max-body-bytes N] [--max-response-bytes N] [--max-log-lines 100] [--log-level info]
+       [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--function-queue 64] [--overload-wait-ms 1000] [--instance-reuse on] [--gc-markers 1] [--fast-memories 4096] [--http-slice-us 100] [--max-body-bytes N] [--max-body-bytes-in-flight N] [--max-response-bytes N] [--max-log-lines 100] [--log-level info]
 Every flag also reads EDGE_RUNNER_<FLAG> from the environment (e.g. EDGE_RUNNER_TOKEN).`;
 
 export type ConfigResult = { ok: true; config: RunnerConfig } | { ok: false; message: string } | { ok: "help" };
@@ -178,7 +181,8 @@ function loadSingle(parsed: Parsed, environment: Record<string, string | undefin
   raw.env = env;
   raw.name ??= defaultName(String(raw.module));
   raw.workers ??= availableParallelism();
-  return validate(RunnerConfigSchema, raw);
+  raw.maxBodyBytesInFlight ??= defaultBodyBudget(raw.maxBodyBytes);
+  return checkBodyBudget(validate(RunnerConfigSchema, raw));
 }
 
 function loadEdge(parsed: Parsed, environment: Record<string, string | undefined>): AnyConfigResult {
@@ -191,7 +195,8 @@ function loadEdge(parsed: Parsed, environment: Record<string, string | undefined
   raw.nodeId ??= `${hostname().replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 100) || "node"}-${raw.port}`;
   raw.cacheDir ??= `.edge-cache/${raw.nodeId}`;
   if (raw.token === undefined) return { ok: false, message: "edge mode needs --token (or EDGE_RUNNER_TOKEN): the control plane's read-only or admin token" };
-  const result = validate(EdgeConfigSchema, raw);
+  raw.maxBodyBytesInFlight ??= defaultBodyBudget(raw.maxBodyBytes);
+  const result = checkBodyBudget(validate(EdgeConfigSchema, raw));
   return result.ok === true ? { ok: true, mode: "edge", config: result.config } : result;
 }
 
@@ -213,6 +218,24 @@ function validate<S extends typeof RunnerConfigSchema | typeof EdgeConfigSchema>
   // Never echo a token back: it may be a real secret with a typo.
   const why = SECRET.has(key) ? "must be 16 to 512 printable characters without spaces" : firstError.message;
   return { ok: false, message: `invalid ${describePath(firstError.path)}: ${why}` };
+}
+
+/** Share of the memory that request bodies in flight may take by default. */
+const BODY_BUDGET_SHARE = 1 / 32;
+
+/** 1/32 of the memory this process may use (its cgroup's limit, else the machine's), and at least --max-body-bytes. */
+function defaultBodyBudget(maxBodyBytes: unknown): number {
+  const total = totalmem();
+  const constrained = process.constrainedMemory?.() ?? 0;
+  const memory = constrained > 0 && constrained < total ? constrained : total;
+  return Math.max(typeof maxBodyBytes === "number" ? maxBodyBytes : DEFAULT_MAX_BODY_BYTES, Math.floor(memory * BODY_BUDGET_SHARE));
+}
+
+/** A budget smaller than --max-body-bytes is refused: a body the node accepts must be able to fit. */
+function checkBodyBudget<C extends { maxBodyBytes: number; maxBodyBytesInFlight: number }>(result: { ok: true; config: C } | { ok: false; message: string }): { ok: true; config: C } | { ok: false; message: string } {
+  if (result.ok !== true || result.config.maxBodyBytesInFlight >= result.config.maxBodyBytes) return result;
+  const { maxBodyBytes, maxBodyBytesInFlight } = result.config;
+  return { ok: false, message: `invalid --max-body-bytes-in-flight: ${maxBodyBytesInFlight} is less than --max-body-bytes (${maxBodyBytes}); a body the node accepts must fit` };
 }
 
 function toNumber(text: string): number | string {

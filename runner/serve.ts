@@ -38,7 +38,12 @@ export function serveModule(config: RunnerConfig): void {
   if (!prepared.ok) fail(`${basename(modulePath)} rejected (${prepared.code}): ${prepared.message}`);
 
   const logger = createLogger(config.logLevel, {}, bufferedStdout());
-  const runner = startRunner(config, prepared.artifact, logger);
+  let runner: ReturnType<typeof startRunner>;
+  try {
+    runner = startRunner(config, prepared.artifact, logger);
+  } catch (error) {
+    fail(`cannot start: ${(error as Error).message}`);
+  }
   scheduleHttpThread(config.httpSliceUs, logger);
   const { artifact } = prepared;
   console.log(

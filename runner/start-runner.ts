@@ -2,9 +2,11 @@
 // main.ts so tests can start a runner in-process on port 0 without a CLI.
 import type { EdgeConfig, RunnerConfig } from "./config";
 import { createRunnerApp, serveRunnerApp } from "./http/app";
+import { BodyBudget } from "./http/body-budget";
 import { createInvokeHandler } from "./http/invoke-handler";
 import type { PreparedArtifact } from "./module/prepare-artifact";
 import type { Logger } from "./observe/log";
+import { bodyBudgetGauges } from "./observe/body-metrics";
 import { createRunnerMetrics } from "./observe/metrics";
 import { WorkerPool, type PoolOptions } from "./sandbox/pool";
 
@@ -54,14 +56,21 @@ export function startRunner(config: RunnerConfig, artifact: PreparedArtifact, lo
       maxLogLineBytes: LOG_LINE_BYTES,
     },
   });
-  const metrics = createRunnerMetrics(() => pool.stats());
+  const bodies = new BodyBudget(config.maxBodyBytesInFlight);
+  const metrics = createRunnerMetrics(() => pool.stats(), bodyBudgetGauges(bodies));
   const target = { key, name: config.name };
   const app = createRunnerApp({
     metrics,
-    invoke: createInvokeHandler({ pool, metrics, logger, maxBodyBytes: config.maxBodyBytes, resolve: () => target }),
+    invoke: createInvokeHandler({ pool, metrics, logger, maxBodyBytes: config.maxBodyBytes, bodies, resolve: () => target }),
     health: () => ({ function: config.name, sha256: artifact.sha256, pool: pool.stats() }),
   });
-  const server = serveRunnerApp(app, config.port, config.host);
+  let server: ReturnType<typeof serveRunnerApp>;
+  try {
+    server = serveRunnerApp(app, config.port, config.host, logger);
+  } catch (error) {
+    void pool.close(0);
+    throw error;
+  }
   return {
     port: server.port ?? config.port,
     async stop() {

@@ -3,6 +3,7 @@
 // Runs on request, before routing and body parsing, so an unauthenticated upload is refused
 // without reading it.
 import { createHash, timingSafeEqual } from "node:crypto";
+import { pathOf, requestTarget } from "../../runner/http/request-target";
 import { ApiError } from "../errors";
 
 export type Role = "admin" | "read";
@@ -30,7 +31,8 @@ export function requiredRole(method: string, path: string): Role | null {
 /** An onRequest hook: throws ApiError 401/403 when the request lacks the role its route needs. */
 export function bearerAuth(tokens: Tokens) {
   return ({ request }: { request: Request }): void => {
-    const needed = requiredRole(request.method, new URL(request.url).pathname);
+    // The path as Elysia routes it: from the request target, whatever the Host says.
+    const needed = requiredRole(request.method, pathOf(requestTarget(request) ?? "/"));
     if (!needed) return;
     const role = tokenRole(tokens, request.headers.get("authorization"));
     if (!role) throw new ApiError(401, "unauthorized", "missing or invalid token: send Authorization: Bearer <token>");

@@ -8,8 +8,10 @@ import { join, resolve } from "node:path";
 import packageJson from "../../package.json";
 import type { EdgeConfig } from "../config";
 import { createRunnerApp, serveRunnerApp } from "../http/app";
+import { BodyBudget } from "../http/body-budget";
 import type { Logger } from "../observe/log";
 import { createEdgeMetrics } from "../observe/edge-metrics";
+import { bodyBudgetGauges } from "../observe/body-metrics";
 import { createRunnerMetrics } from "../observe/metrics";
 import { WorkerPool } from "../sandbox/pool";
 import { DRAIN_MS, EDGE_FUNCTION_QUEUE, LOG_LINE_BYTES, poolOptions } from "../start-runner";
@@ -59,7 +61,12 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
     };
   });
   const edgeMetrics = edge.metrics;
-  const metrics = createRunnerMetrics(() => pool.stats(), edge.attach);
+  const bodies = new BodyBudget(config.maxBodyBytesInFlight);
+  const gauges = bodyBudgetGauges(bodies);
+  const metrics = createRunnerMetrics(() => pool.stats(), (prom, registry) => {
+    edge.attach(prom, registry);
+    gauges(prom, registry);
+  });
 
   // Hashing and the pipeline's pass run on a thread of their own: deploys do not stall requests.
   const offload = new OffloadThread(logger);
@@ -84,10 +91,10 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
 
   const app = createRunnerApp({
     metrics,
-    invoke: createEdgeInvoke(router, { pool, metrics, logger, maxBodyBytes: config.maxBodyBytes }),
+    invoke: createEdgeInvoke(router, { pool, metrics, logger, maxBodyBytes: config.maxBodyBytes, bodies }),
     health: () => ({ node_id: config.nodeId, connected, ...node.status(), pool: pool.stats() }),
   });
-  const server = serveRunnerApp(app, config.port, config.host);
+  const server = serveRunnerApp(app, config.port, config.host, logger);
   const port = server.port ?? config.port;
   const address = config.advertiseUrl ?? `http://${advertisedHost(config.host)}:${port}`;
 

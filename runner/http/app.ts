@@ -1,62 +1,66 @@
-// The runner's HTTP surface: health and metrics (Elysia), and every other path and method to a
-// function. `invoke` decides which function: the one module in single mode, the route table on
-// an edge node. Invocations skip Elysia's router and context: it cost ~0.6 µs a request for
-// nothing the invoke path uses.
-import { Elysia } from "elysia";
+// The runner's HTTP surface: health and metrics, and every other path and method to a function.
+// `invoke` decides which function: the one module in single mode, the route table on an edge
+// node. Routing reads the request target alone (request-target.ts), never the Host. No router
+// framework: two fixed paths need none, and Elysia's cost ~0.6 µs a request and read the path
+// at a fixed offset into request.url that short Host headers broke.
 import type { RunnerMetrics } from "../observe/metrics";
+import type { Logger } from "../observe/log";
+import { IDLE_TIMEOUT_S, type Connections } from "./connection";
+import type { Invoke } from "./invoke-handler";
+import { listenOrExplain } from "./listen";
+import { pathOf, requestTarget } from "./request-target";
 
 export interface RunnerAppDeps {
   metrics: RunnerMetrics;
   health: () => Record<string, unknown>;
-  invoke: (request: Request) => Response | Promise<Response>;
+  invoke: Invoke;
 }
 
-export function createRunnerApp(deps: RunnerAppDeps) {
-  const admin = new Elysia({ strictPath: true })
-    .get("/healthz", () => ({ status: "ok", ...deps.health() }))
-    .get("/metrics", async () => {
-      const { body, contentType } = await deps.metrics.scrape();
-      return new Response(body, { headers: { "content-type": contentType } });
-    });
+export interface RunnerApp {
+  fetch(request: Request, connections: Connections): Response | Promise<Response>;
+}
+
+export function createRunnerApp(deps: RunnerAppDeps): RunnerApp {
   const { invoke } = deps;
   return {
-    fetch(request: Request): Response | Promise<Response> {
-      const path = pathOf(request.url);
-      if (path !== "/healthz" && path !== "/metrics") return invoke(request);
+    fetch(request, connections) {
+      const target = requestTarget(request);
+      const path = target === null ? request.url : pathOf(target);
+      if (target === null || (path !== "/healthz" && path !== "/metrics")) return invoke(request, target, path, connections);
       // /healthz and /metrics belong to the runner for every method, not to the function.
-      if (request.method === "GET" || request.method === "HEAD") return admin.fetch(request);
-      return new Response(JSON.stringify({ error: { code: "method_not_allowed", message: `${path} only answers GET` } }), {
-        status: 405,
-        headers: { allow: "GET", "content-type": "application/json" },
-      });
+      if (request.method !== "GET" && request.method !== "HEAD") return json(405, { error: { code: "method_not_allowed", message: `${path} only answers GET` } }, { allow: "GET" });
+      if (path === "/healthz") return json(200, { status: "ok", ...deps.health() });
+      return deps.metrics.scrape().then(({ body, contentType }) => new Response(body, { headers: { "content-type": contentType } }));
     },
   };
 }
 
-/**
- * Seconds a connection may stay silent (a client that sends nothing more of its body, or reads
- * nothing of its response) before it is closed and its buffers freed: what cuts silent clients,
- * trickled bodies and stalled readers. Bun's default, said here.
- */
-const IDLE_TIMEOUT_S = 10;
-
-/** Listens with the app, in single-module and edge mode alike. */
-export function serveRunnerApp(app: { fetch(request: Request): Response | Promise<Response> }, port: number, hostname: string) {
-  return Bun.serve({
-    port,
-    hostname,
-    // read-body.ts enforces the limit (by Content-Length or while streaming) so that oversized
-    // bodies get a 413 in the product's shape, counted and logged; Bun's own cap would not.
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    idleTimeout: IDLE_TIMEOUT_S,
-    fetch: app.fetch,
-  });
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
-/** The path of an absolute request URL, without parsing the whole URL. */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start < 0) return "/";
-  const end = url.indexOf("?", start);
-  return end < 0 ? url.slice(start) : url.slice(start, end);
+/**
+ * Listens with the app, in single-module and edge mode alike: in production mode (an error
+ * never shows a stack or source to a client), and alone on its port (no SO_REUSEPORT: a second
+ * process on the port fails to start instead of splitting the traffic).
+ */
+export function serveRunnerApp(app: RunnerApp, port: number, hostname: string, logger: Logger) {
+  return listenOrExplain(port, hostname, () =>
+    Bun.serve({
+      port,
+      hostname,
+      development: false,
+      reusePort: false,
+      // read-body.ts enforces the limit (by Content-Length or while streaming) so that oversized
+      // bodies get a 413 in the product's shape, counted and logged; Bun's own cap would not.
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+      idleTimeout: IDLE_TIMEOUT_S,
+      fetch: app.fetch,
+      error(error) {
+        // A bug of ours, not the client's: logged whole here, never shown.
+        logger.log("error", "request failed in the HTTP layer", { error: String(error?.stack ?? error) });
+        return json(500, { error: { code: "internal", message: "internal error; see the runner's log" } });
+      },
+    }),
+  );
 }

@@ -6,6 +6,8 @@ import type { Logger } from "../observe/log";
 import type { RunnerMetrics } from "../observe/metrics";
 import type { InvocationResult, WorkerPool } from "../sandbox/pool";
 import type { RequestParts } from "../sandbox/wire";
+import type { BodyBudget } from "./body-budget";
+import { holdOpen, letIdle, type Connections } from "./connection";
 import { guestResponse, outcomeResponse } from "./outcome-response";
 import { readBody, type BodyResult } from "./read-body";
 import { requestIdFor } from "./request-id";
@@ -14,6 +16,8 @@ import { requestIdFor } from "./request-id";
 export interface FunctionTarget {
   key: string;
   name: string;
+  /** The function's own body limit; null or absent: the node's. Never more than the node's. */
+  maxBodyBytes?: number | null;
   /** Called once when the request is done with the function (edge nodes drain old versions by it). */
   release?(): void;
 }
@@ -29,7 +33,10 @@ export interface InvokeDeps {
   pool: WorkerPool;
   metrics: RunnerMetrics;
   logger: Logger;
+  /** The node's --max-body-bytes. */
   maxBodyBytes: number;
+  /** The node's bytes of request bodies in flight (--max-body-bytes-in-flight). */
+  bodies: BodyBudget;
   /** May wait, e.g. while an edge node loads a function its cache had evicted. Null: nothing routed there. */
   resolve(path: string): Resolved | Promise<Resolved>;
 }
@@ -50,24 +57,32 @@ interface InFlight {
   requestId: string;
   path: string;
   started: number;
+  connections: Connections;
 }
 
-export function createInvokeHandler(deps: InvokeDeps) {
+/**
+ * `uri`: the request target ("/path?query", see request-target.ts), null for a malformed request;
+ * `path`: its path. `connections`: the server, whose idle timeout an invocation suspends.
+ */
+export type Invoke = (request: Request, uri: string | null, path: string, connections: Connections) => Response | Promise<Response>;
+
+export function createInvokeHandler(deps: InvokeDeps): Invoke {
   // Plain functions and one .then per step rather than async functions: each async frame cost
   // a promise and a microtask of its own on the HTTP thread, which is what limits throughput.
-  return function invoke(request: Request): Response | Promise<Response> {
+  return function invoke(request, uri, path, connections) {
     const started = performance.now();
     const requestId = requestIdFor(request.headers.get("x-request-id"));
-    const url = request.url;
-    const pathStart = url.indexOf("/", url.indexOf("//") + 2);
-    const uri = pathStart < 0 ? "/" : url.slice(pathStart);
-    const qs = uri.indexOf("?");
-    const path = qs < 0 ? uri : uri.slice(0, qs);
-    const flight: InFlight = { request, requestId, path, started };
+    const flight: InFlight = { request, requestId, path, started, connections };
+    if (uri === null) return finish(deps, flight, null, { outcome: "bad_request", response: outcomeResponse("bad_request", requestId), detail: malformed(request) });
     const resolved = deps.resolve(path);
     if (resolved instanceof Promise) return resolved.then((target) => serve(deps, flight, target, uri));
     return serve(deps, flight, resolved, uri);
   };
+}
+
+function malformed(request: Request): string {
+  const host = request.headers.get("host");
+  return host === null ? "the request target is not a path" : `a Host header that is not a host name: ${JSON.stringify(host.slice(0, 100))}`;
 }
 
 function serve(deps: InvokeDeps, flight: InFlight, target: Resolved, uri: string): Response | Promise<Response> {
@@ -76,7 +91,7 @@ function serve(deps: InvokeDeps, flight: InFlight, target: Resolved, uri: string
   if ("unavailable" in target) return finish(deps, flight, target, { outcome: "unavailable", response: outcomeResponse("unavailable", requestId), detail: target.reason });
   let answer: Answer | Promise<Answer>;
   try {
-    answer = run(deps, flight.request, target, uri, requestId);
+    answer = run(deps, flight, target, uri);
   } catch (error) {
     target.release?.();
     throw error;
@@ -115,20 +130,46 @@ function finish(deps: InvokeDeps, flight: InFlight, target: FunctionTarget | Una
   return answer.response;
 }
 
-function run(deps: InvokeDeps, request: Request, target: FunctionTarget, uri: string, requestId: string): Answer | Promise<Answer> {
-  const read = readBody(request, deps.maxBodyBytes);
-  if (read instanceof Promise) return read.then((body) => call(deps, request, target, uri, requestId, body));
-  return call(deps, request, target, uri, requestId, read);
+function run(deps: InvokeDeps, flight: InFlight, target: FunctionTarget, uri: string): Answer | Promise<Answer> {
+  const own = target.maxBodyBytes;
+  const limit = own == null || own > deps.maxBodyBytes ? deps.maxBodyBytes : own;
+  const read = readBody(flight.request, limit, deps.bodies);
+  if (read instanceof Promise) return read.then((body) => call(deps, flight, target, uri, body, limit));
+  return call(deps, flight, target, uri, read, limit);
 }
 
-function call(deps: InvokeDeps, request: Request, target: FunctionTarget, uri: string, requestId: string, body: BodyResult): Answer | Promise<Answer> {
-  if (!body.ok) return { outcome: "body_too_large", response: outcomeResponse("body_too_large", requestId), detail: `limit ${deps.maxBodyBytes} bytes` };
+function call(deps: InvokeDeps, flight: InFlight, target: FunctionTarget, uri: string, body: BodyResult, limit: number): Answer | Promise<Answer> {
+  const { request, requestId, connections } = flight;
+  if (!body.ok) return refused(deps, body, limit, requestId);
   let headers = "";
   request.headers.forEach((value, name) => {
     headers += `${name}: ${value}\n`;
   });
   const guestRequest: RequestParts = { method: request.method, uri, headers, body: body.body };
-  return deps.pool.invoke(target.key, requestId, guestRequest).then((result) => answerOf(result, requestId, request.method === "HEAD"));
+  const held = body.held;
+  holdOpen(connections, request);
+  return deps.pool.invoke(target.key, requestId, guestRequest).then(
+    (result) => {
+      deps.bodies.give(held);
+      letIdle(connections, request);
+      return answerOf(result, requestId, request.method === "HEAD");
+    },
+    (error: unknown) => {
+      deps.bodies.give(held);
+      letIdle(connections, request);
+      throw error;
+    },
+  );
+}
+
+function refused(deps: InvokeDeps, body: Exclude<BodyResult, { ok: true }>, limit: number, requestId: string): Answer {
+  const { outcome } = body;
+  const detail = outcome === "body_too_large" ? `limit ${limit} bytes`
+    : outcome === "body_budget" ? `${deps.bodies.inFlight} of ${deps.bodies.limit} bytes of bodies in flight` : body.detail;
+  // Connection: close, so a client still sending the refused body stops, and Bun need not take it in.
+  const response = outcomeResponse(outcome, requestId);
+  response.headers.set("connection", "close");
+  return { outcome, response, detail };
 }
 
 function answerOf(result: InvocationResult, requestId: string, head: boolean): Answer {

@@ -59,3 +59,52 @@ function dechunk(data: Uint8Array): Uint8Array {
   }
   return new Uint8Array(Buffer.concat(parts));
 }
+
+export interface RawReply {
+  /** Every byte the server sent before the connection ended. */
+  raw: string;
+  /** The status of each response in `raw`, in order (empty when it sent none). */
+  statuses: number[];
+  /** The first response's body (de-chunked), as latin1 text; "" when none. */
+  body: string;
+  /** "closed": the server ended the connection; "timeout": it was still open after `timeoutMs`. */
+  ended: "closed" | "timeout";
+  /** ms from connect to the end. */
+  ms: number;
+}
+
+/**
+ * Writes `data` exactly as given (no Host, no Connection header added: a request line of any
+ * shape, pipelined requests, bare bytes) and reads until the server closes or `timeoutMs`.
+ */
+export function rawSend(url: string, data: string | Uint8Array, timeoutMs = 10_000): Promise<RawReply> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const chunks: Buffer[] = [];
+    let ended: RawReply["ended"] = "closed";
+    const socket = connect({ host: hostname, port: Number(port) }, () => socket.write(typeof data === "string" ? Buffer.from(data, "latin1") : data));
+    socket.setTimeout(timeoutMs, () => {
+      ended = "timeout";
+      socket.destroy();
+    });
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      const raw = Buffer.concat(chunks);
+      const text = raw.toString("latin1");
+      const statuses = [...text.matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((m) => Number(m[1]));
+      let body = "";
+      try {
+        if (statuses.length > 0) {
+          const first = parse(raw);
+          const length = first.headers.find(([name]) => name === "content-length");
+          body = Buffer.from(length ? first.body.subarray(0, Number(length[1])) : first.body).toString("latin1");
+        }
+      } catch {
+        body = text;
+      }
+      resolve({ raw: text, statuses, body, ended, ms: performance.now() - started });
+    });
+  });
+}

@@ -1,11 +1,11 @@
 // The edge node's request handler: the shared invoke handler (HTTP <-> pool, outcomes, logs,
 // metrics) resolving each path to a lease on the deployment that serves it. The handler releases
 // the lease when the invocation settles, which is what lets a version switch drain.
-import { createInvokeHandler, type FunctionTarget, type InvokeDeps, type Unavailable } from "../../http/invoke-handler";
+import { createInvokeHandler, type FunctionTarget, type Invoke, type InvokeDeps, type Unavailable } from "../../http/invoke-handler";
 import type { EdgeRouter } from "./edge-router";
 import type { Lease } from "./loaded-functions";
 
-export function createEdgeInvoke(router: EdgeRouter, deps: Omit<InvokeDeps, "resolve">): (request: Request) => Response | Promise<Response> {
+export function createEdgeInvoke(router: EdgeRouter, deps: Omit<InvokeDeps, "resolve">): Invoke {
   return createInvokeHandler({
     ...deps,
     resolve(path) {
@@ -17,5 +17,6 @@ export function createEdgeInvoke(router: EdgeRouter, deps: Omit<InvokeDeps, "res
 
 function leaseTarget(lease: Lease | Unavailable | null): FunctionTarget | Unavailable | null {
   if (!lease || "unavailable" in lease) return lease;
-  return { key: lease.target.key, name: lease.target.name, release: () => lease.release() };
+  const { key, name, maxBodyBytes } = lease.target;
+  return { key, name, maxBodyBytes, release: () => lease.release() };
 }

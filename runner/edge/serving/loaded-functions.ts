@@ -117,7 +117,7 @@ export class LoadedFunctions {
   private async loadNew(deployment: Deployment): Promise<LoadResult> {
     const module = await this.modules.get(deployment);
     if (!module.ok) return module;
-    const target = { key: deployment.poolKey, name: deployment.name };
+    const target = { key: deployment.poolKey, name: deployment.name, maxBodyBytes: deployment.maxBodyBytes };
     this.host.load({
       key: deployment.poolKey,
       name: deployment.name,
