@@ -10,6 +10,8 @@ import { wat } from "../fixtures/wat";
 
 export const TOKEN = "test-admin-token-0123456789";
 export const READ_TOKEN = "test-read-token-0123456789";
+/** The tokens as a control plane reads them: from the environment, never the command line. */
+export const CONTROL_TOKENS = { EDGE_CONTROL_TOKEN: TOKEN, EDGE_CONTROL_READ_TOKEN: READ_TOKEN };
 
 export interface TestControl {
   url: string;
@@ -30,8 +32,8 @@ export function tempDir(prefix = "edge-control-"): string {
 }
 
 export async function startTestControl(overrides: Partial<ControlConfig> = {}, dataDir = tempDir()): Promise<TestControl> {
-  const flags = ["--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, "--token", TOKEN, "--read-token", READ_TOKEN, "--log-level", "error"];
-  const loaded = loadControlConfig(flags, {});
+  const flags = ["--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, "--log-level", "error"];
+  const loaded = loadControlConfig(flags, CONTROL_TOKENS);
   if (loaded.ok !== true) throw new Error(`test config: ${JSON.stringify(loaded)}`);
   const control = await startControl({ ...loaded.config, ...overrides }, createLogger("error"));
   const api: TestControl["api"] = (path, init = {}) => {
