@@ -1,11 +1,11 @@
 // MetadataStore on bun:sqlite (WAL). Every mutation is one IMMEDIATE transaction that also bumps
 // the global revision and appends a change row, so the feed can never disagree with the tables,
 // and concurrent writers (uploads to one function) are serialized into distinct versions.
-import { Database } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
 import type { ChangeKind, ChangeRecord, DeployedFunction, FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
 import { firstOverlap } from "../contract";
 import type { FunctionPage, MetadataStore, StateSnapshot, StoreFailure, StoreResult } from "./metadata-store";
-import { openSchema } from "./sqlite-schema";
+import { openMetadataDatabase } from "./sqlite-open";
 
 interface FunctionRow {
   id: string;
@@ -37,10 +37,12 @@ const NOT_FOUND: StoreFailure = { ok: false, reason: "not_found" };
 export class SqliteMetadataStore implements MetadataStore {
   private readonly db: Database;
 
-  /** `path` is a file (created if missing) or ":memory:". */
-  constructor(path: string, private readonly now: () => Date = () => new Date()) {
-    this.db = new Database(path, { create: true });
-    openSchema(this.db);
+  /**
+   * `path` is a file (created if missing) or ":memory:". `beforeCommit` runs inside every write
+   * transaction, last: throwing rolls the write back (the data dir guard refuses a lost dir).
+   */
+  constructor(path: string, private readonly now: () => Date = () => new Date(), private readonly beforeCommit: () => void = () => {}) {
+    this.db = openMetadataDatabase(path);
   }
 
   async createFunction(spec: FunctionSpec): Promise<StoreResult<FunctionRecord>> {
@@ -193,7 +195,11 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   private write<T>(body: () => T): T {
-    return this.db.transaction(body).immediate();
+    return this.db.transaction(() => {
+      const result = body();
+      this.beforeCommit();
+      return result;
+    }).immediate();
   }
 
   private readFunction(id: string): FunctionRecord | null {

@@ -92,6 +92,7 @@ export function controlApi(url: string): ControlApi {
 }
 
 export interface ControlProcess extends ControlApi {
+  pid: number;
   port: number;
   dataDir: string;
   /** SIGKILL: no goodbye to the nodes, like a crash. */
@@ -124,7 +125,7 @@ export async function startControlProcess(dataDir: string, port = 0, extra: stri
     if (proc.exitCode === null) proc.kill(signal);
     await proc.exited;
   };
-  return { ...controlApi(url), port: Number(new URL(url).port), dataDir, kill: () => kill("SIGKILL"), stop: () => kill("SIGTERM") };
+  return { ...controlApi(url), pid: proc.pid, port: Number(new URL(url).port), dataDir, kill: () => kill("SIGKILL"), stop: () => kill("SIGTERM") };
 }
 
 /** An edge runner process on 127.0.0.1 port 0 following `controlUrl` with the read-only token. */
