@@ -1,5 +1,6 @@
 // /api/v1/functions: happy paths, validation, conflicts and auth, against a real server.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { MAX_JSON_BYTES } from "../../control/json-body";
 import { READ_TOKEN, errorOf, startTestControl, validModule, type TestControl } from "./helpers";
 
 let control: TestControl;
@@ -95,6 +96,42 @@ describe("POST /api/v1/functions", () => {
     const response = await control.api("/api/v1/functions", { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
     expect(response.status).toBe(400);
     expect((await errorOf(response)).code).toBe("malformed_body");
+  });
+
+  test("JSON bodies are capped: the largest valid env fits; beyond the cap 413 in the error shape, by Content-Length or while streaming, on every JSON route", async () => {
+    const env = Object.fromEntries(Array.from({ length: 256 }, (_, i) => [`KEY_${String(i).padStart(3, "0")}${"K".repeat(120)}`, "v".repeat(16_384)]));
+    const largest = await control.post("/api/v1/functions", { name: "largest-env", env });
+    expect(largest.status).toBe(201);
+    const { id } = (await largest.json()) as { id: string };
+
+    const over = JSON.stringify({ name: "too-big", env: { BIG: "x".repeat(MAX_JSON_BYTES) } });
+    const json = { "content-type": "application/json" };
+    /** 20 MiB of a JSON string, sent chunked (no Content-Length). */
+    const streamed = () => {
+      let sent = 0;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent === 0) controller.enqueue(new TextEncoder().encode('{"name": "streamed", "env": {"BIG": "'));
+          if (sent >= 20 * 1024 * 1024) return controller.close();
+          controller.enqueue(new Uint8Array(64 * 1024).fill(0x78));
+          sent += 64 * 1024;
+        },
+      });
+    };
+    for (const [method, path, body] of [
+      ["POST", "/api/v1/functions", over],
+      ["PATCH", `/api/v1/functions/${id}`, over],
+      ["POST", `/api/v1/functions/${id}/activate`, over],
+      ["POST", "/api/v1/functions", streamed()],
+      ["PATCH", `/api/v1/functions/${id}`, streamed()],
+    ] as const) {
+      const response = await control.api(path, { method, headers: json, body, duplex: "half" } as RequestInit);
+      expect(response.status).toBe(413);
+      expect(await errorOf(response)).toEqual({ code: "payload_too_large", message: `JSON bodies are limited to ${MAX_JSON_BYTES} bytes` });
+    }
+    const names = ((await (await control.api("/api/v1/functions?limit=100")).json()) as { functions: { name: string }[] }).functions.map((f) => f.name);
+    expect(names).not.toContain("too-big");
+    expect(names).not.toContain("streamed");
   });
 
   test("401 without a token, with a wrong one, or with another scheme; 403 with the read-only token", async () => {
