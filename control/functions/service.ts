@@ -1,6 +1,6 @@
 // Registering, reading, changing and removing functions. No HTTP here: inputs are validated
 // values, failures are ApiErrors.
-import { FUNCTION_DEFAULTS, defaultRoutes, type FunctionRecord } from "../contract";
+import { FUNCTION_DEFAULTS, defaultRoutes, unservableRoute, type FunctionRecord } from "../contract";
 import { ApiError } from "../errors";
 import type { ArtifactStore } from "../store/artifact-store";
 import type { MetadataStore, StoreResult } from "../store/metadata-store";
@@ -48,6 +48,7 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
         env: body.env ?? {},
         routes: body.routes ?? defaultRoutes(body.name),
       };
+      checkRoutes(spec.routes, body.routes === undefined ? body.name : undefined);
       return unwrap(await metadata.createFunction(spec), body.name);
     },
 
@@ -59,6 +60,7 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
     async update(id: string, patch: UpdateFunctionBody): Promise<FunctionRecord> {
       // The schema says minProperties: 1, but Elysia lets an empty object through.
       if (Object.keys(patch).length === 0) throw ApiError.invalid("body", "must name at least one field to change");
+      checkRoutes(patch.routes);
       await checkActiveVersion(await get(id), patch);
       return unwrap(await metadata.updateFunction(id, patch), id);
     },
@@ -67,6 +69,16 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
       unwrap(await metadata.deleteFunction(id), id);
     },
   };
+}
+
+/** Routes a node could never serve are refused (422): a function registered there would never answer. */
+function checkRoutes(routes: readonly string[] | undefined, defaultFor?: string): void {
+  if (routes === undefined) return;
+  if (routes.length === 0) throw ApiError.invalid("routes", "must name at least one path: a function without routes is never served");
+  routes.forEach((route, i) => {
+    const why = unservableRoute(route);
+    if (why) throw ApiError.invalid(`routes.${i}`, `${route} ${why}${defaultFor ? ` (a default route of the name "${defaultFor}"; give routes)` : ""}`);
+  });
 }
 
 /** A store failure -> the ApiError a caller sees. */

@@ -78,6 +78,16 @@ describe("POST /api/v1/functions", () => {
     [{ name: "b12", routes: ["/a/*/b"] }, "routes.0"],
     [{ name: "b13", routes: ["/a", "/a"] }, "routes"],
     [{ name: "b14", memory_page: 3 }, "memory_page"],
+    // Routes a node could never serve (control/contract/route-pattern.ts: unservableRoute).
+    [{ name: "r1", routes: [] }, "routes"],
+    [{ name: "r2", routes: ["/r2", "/a/../b"] }, "routes.1"],
+    [{ name: "r3", routes: ["/x/%2e%2E/y"] }, "routes.0"],
+    [{ name: "r4", routes: ["/a/./*"] }, "routes.0"],
+    [{ name: "r5", routes: ["/healthz"] }, "routes.0"],
+    [{ name: "r6", routes: ["/metrics"] }, "routes.0"],
+    [{ name: "r7", routes: ["/%"] }, "routes.0"],
+    [{ name: "r8", routes: ["/a%zz/*"] }, "routes.0"],
+    [{ name: "healthz" }, "routes.0"],
   ])("422 for %j names field %p", async (body, field) => {
     const response = await control.post("/api/v1/functions", body);
     expect(response.status).toBe(422);
@@ -85,6 +95,13 @@ describe("POST /api/v1/functions", () => {
     expect(error.code).toBe("validation_failed");
     expect(error.field).toBe(field);
     expect(error.message.startsWith(`${field}: `)).toBe(true);
+  });
+
+  test("routes a node serves are accepted: /healthz/*, escapes, dots inside a segment", async () => {
+    for (const routes of [["/healthz/*"], ["/metrics-v2", "/%7Euser/*"], ["/a/.../b", "/a/..b"]]) {
+      const response = await control.post("/api/v1/functions", { name: `ok-${routes.length}-${routes[0]!.length}`, routes });
+      expect(response.status).toBe(201);
+    }
   });
 
   test("the bounds themselves are accepted", async () => {
@@ -205,6 +222,8 @@ describe("GET, PATCH, DELETE /api/v1/functions/{id}", () => {
       control.api(`/api/v1/functions/${id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(body), token });
     expect((await patch(fn.id, {})).status).toBe(422);
     expect((await errorOf(await patch(fn.id, { memory_pages: -1 }))).field).toBe("memory_pages");
+    expect((await errorOf(await patch(fn.id, { routes: [] }))).field).toBe("routes");
+    expect((await errorOf(await patch(fn.id, { routes: ["/ok", "/metrics"] }))).field).toBe("routes.1");
     expect((await patch(fn.id, { name: "taken" })).status).toBe(409);
     expect((await patch(fn.id, { routes: ["/taken/x"] })).status).toBe(409);
     expect((await patch("00000000-0000-0000-0000-000000000000", { max_execution_ms: 5 })).status).toBe(404);
