@@ -2,6 +2,7 @@
 // main.ts so tests can start a control plane in-process on port 0.
 import { join, resolve } from "node:path";
 import type { Logger } from "../runner/observe/log";
+import type { ArtifactWork } from "../runner/module/offload/artifact-work";
 import { OffloadThread } from "../runner/module/offload/offload-thread";
 import { createControlApp } from "./app";
 import { resolveAdminToken, type AdminToken } from "./auth/tokens";
@@ -26,17 +27,18 @@ export interface RunningControl {
   stop(): Promise<void>;
 }
 
-export async function startControl(config: ControlConfig, logger: Logger): Promise<RunningControl> {
+/** `work`: where modules are checked (tests pass one they can pause); default the offload thread. */
+export async function startControl(config: ControlConfig, logger: Logger, options: { work?: ArtifactWork } = {}): Promise<RunningControl> {
   const dataDir = resolve(config.dataDir);
   // Before anything in it is touched: a second control plane on this dir stops here.
   const lock = await takeDataDir(dataDir, logger);
-  return startOn(dataDir, lock, config, logger).catch((error) => {
+  return startOn(dataDir, lock, config, logger, options.work).catch((error) => {
     lock.release();
     throw error;
   });
 }
 
-async function startOn(dataDir: string, lock: DataDirLock, config: ControlConfig, logger: Logger): Promise<RunningControl> {
+async function startOn(dataDir: string, lock: DataDirLock, config: ControlConfig, logger: Logger, givenWork?: ArtifactWork): Promise<RunningControl> {
   const admin = await resolveAdminToken(config.token, dataDir);
   if (admin.warning) logger.log("warn", admin.warning);
   const metadataPath = join(dataDir, "metadata.sqlite");
@@ -77,7 +79,8 @@ async function startOn(dataDir: string, lock: DataDirLock, config: ControlConfig
   });
   metadata.onChange(() => void hub.changed());
   await upkeep("pruning the change history", () => metadata.pruneChanges(config.changeRetention));
-  const work = new OffloadThread(logger);
+  const offload = givenWork ? null : new OffloadThread(logger);
+  const work = givenWork ?? offload!;
   const app = createControlApp({ metadata, artifacts, nodes, watch: hub, metrics, logger, tokens: { admin: admin.token, read: config.readToken }, maxUploadBytes: config.maxUploadBytes, work, storage: guard });
   // Bun's own cap sits well above ours: Bun reads ahead of the upload stream's consumer, and
   // must not cut a body off (with a bare 413) before our reader sees the limit and answers in
@@ -94,7 +97,7 @@ async function startOn(dataDir: string, lock: DataDirLock, config: ControlConfig
       await app.stop(true);
       nodes.close();
       metadata.close();
-      work.close();
+      offload?.close();
       lock.release();
     },
   };

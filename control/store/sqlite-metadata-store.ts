@@ -4,7 +4,7 @@
 import type { Database } from "bun:sqlite";
 import type { ChangeKind, ChangeRecord, DeployedFunction, FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
 import { parseRoute } from "../contract";
-import type { FunctionPage, MetadataStore, StateSnapshot, StoreFailure, StoreResult } from "./metadata-store";
+import type { CheckBasis, FunctionPage, MetadataStore, StateSnapshot, StoreFailure, StoreResult } from "./metadata-store";
 import { openMetadataDatabase } from "./sqlite-open";
 
 interface FunctionRow {
@@ -33,6 +33,12 @@ interface VersionRow {
 
 const ok = <T>(value: T): StoreResult<T> => ({ ok: true, value });
 const NOT_FOUND: StoreFailure = { ok: false, reason: "not_found" };
+const CHANGED: StoreFailure = { ok: false, reason: "changed_since_check" };
+
+/** Whether the limits a module is checked under differ from those of `basis`. */
+function changedLimits(current: FunctionRecord, basis: CheckBasis): boolean {
+  return current.memory_pages !== basis.memory_pages || current.entrypoint !== basis.entrypoint;
+}
 
 export class SqliteMetadataStore implements MetadataStore {
   private readonly db: Database;
@@ -70,10 +76,11 @@ export class SqliteMetadataStore implements MetadataStore {
     return { items, next: rows.length > limit ? items[items.length - 1]!.id : null };
   }
 
-  async updateFunction(id: string, patch: Partial<FunctionSpec>): Promise<StoreResult<FunctionRecord>> {
+  async updateFunction(id: string, patch: Partial<FunctionSpec>, basis?: CheckBasis): Promise<StoreResult<FunctionRecord>> {
     return this.write(() => {
       const current = this.readFunction(id);
       if (!current) return NOT_FOUND;
+      if (basis && (changedLimits(current, basis) || current.active_version !== basis.active_version)) return CHANGED;
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       const at = this.now().toISOString();
       const next: FunctionRecord = { ...current, ...defined, id, updated_at: at };
@@ -99,10 +106,11 @@ export class SqliteMetadataStore implements MetadataStore {
     });
   }
 
-  async addVersion(functionId: string, artifact: { sha256: string; size: number }, activate: boolean): Promise<StoreResult<VersionRecord>> {
+  async addVersion(functionId: string, artifact: { sha256: string; size: number }, activate: boolean, basis?: CheckBasis): Promise<StoreResult<VersionRecord>> {
     return this.write(() => {
       const current = this.readFunction(functionId);
       if (!current) return NOT_FOUND;
+      if (activate && basis && changedLimits(current, basis)) return CHANGED;
       const { next } = this.db.query("SELECT COALESCE(MAX(version), 0) + 1 AS next FROM versions WHERE function_id = ?").get(functionId) as { next: number };
       const at = this.now().toISOString();
       this.db.query("INSERT INTO versions (function_id, version, sha256, size, created_at) VALUES (?, ?, ?, ?, ?)").run(functionId, next, artifact.sha256, artifact.size, at);
@@ -129,10 +137,11 @@ export class SqliteMetadataStore implements MetadataStore {
     return row ? toVersion(row, fn.active_version) : null;
   }
 
-  async activateVersion(functionId: string, version: number): Promise<StoreResult<FunctionRecord>> {
+  async activateVersion(functionId: string, version: number, basis?: CheckBasis): Promise<StoreResult<FunctionRecord>> {
     return this.write(() => {
       const current = this.readFunction(functionId);
       if (!current) return NOT_FOUND;
+      if (basis && changedLimits(current, basis)) return CHANGED;
       if (!this.db.query("SELECT 1 FROM versions WHERE function_id = ? AND version = ?").get(functionId, version)) return { ok: false, reason: "version_not_found", version };
       if (current.active_version === version) return ok(current);
       const at = this.now().toISOString();

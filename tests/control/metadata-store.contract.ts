@@ -85,6 +85,23 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
       expect(await store.countFunctions()).toBe(live.size);
     });
 
+    test("a write that depends on a module check is refused when the function changed since, and changes nothing", async () => {
+      const fn = await created(store, "checked");
+      const basis = { memory_pages: fn.memory_pages, entrypoint: fn.entrypoint, active_version: fn.active_version };
+      const stale = { ...basis, memory_pages: fn.memory_pages + 1 };
+      const revision = await store.revision();
+      expect(await store.addVersion(fn.id, { sha256: SHA_A, size: 1 }, true, stale)).toEqual({ ok: false, reason: "changed_since_check" });
+      expect(await store.revision()).toBe(revision);
+      // Not activated: nothing depends on the check.
+      expect(await store.addVersion(fn.id, { sha256: SHA_A, size: 1 }, false, stale)).toMatchObject({ ok: true, value: { version: 1, active: false } });
+      expect(await store.activateVersion(fn.id, 1, stale)).toEqual({ ok: false, reason: "changed_since_check" });
+      expect(await store.activateVersion(fn.id, 1, basis)).toMatchObject({ ok: true, value: { active_version: 1 } });
+      // New limits checked against no active version, but version 1 is active now.
+      expect(await store.updateFunction(fn.id, { memory_pages: 8 }, basis)).toEqual({ ok: false, reason: "changed_since_check" });
+      expect(await store.updateFunction(fn.id, { memory_pages: 8 }, { ...basis, active_version: 1 })).toMatchObject({ ok: true, value: { memory_pages: 8 } });
+      expect(await store.addVersion(fn.id, { sha256: SHA_B, size: 1 }, true, { ...basis, memory_pages: 8 })).toMatchObject({ ok: true, value: { version: 2, active: true } });
+    });
+
     test("list pages in registration order", async () => {
       const names = ["a", "b", "c", "d", "e"];
       for (const name of names) await created(store, name);
