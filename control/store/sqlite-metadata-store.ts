@@ -232,7 +232,7 @@ export class SqliteMetadataStore implements MetadataStore {
   /**
    * Another function's route that some path matches along with `pattern` (see route-pattern.ts),
    * in index lookups, whatever the number of functions: an exact path /a/b meets the exact /a/b
-   * and the prefixes /, /a/, /a/b/ ... it starts with; a prefix /a/ meets every route whose key
+   * and the prefix routes /*, /a/* it starts with; a prefix /a/ meets every route whose key
    * starts with /a/ (a key range) and the prefixes it starts with.
    */
   private overlapping(pattern: string, selfId: string): { id: string; name: string; pattern: string } | null {
