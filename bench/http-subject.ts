@@ -12,6 +12,8 @@ export interface Subject {
   urlPattern: RegExp;
   /** The path that answers 200 once the subject serves, and that wrk loads (default `/`). */
   path?: string;
+  /** Added to the environment (tokens go here, never in `cmd`). */
+  env?: Record<string, string>;
 }
 
 export interface Running {
@@ -30,7 +32,7 @@ export interface Running {
 export async function startSubject(subject: Subject, timeoutMs = 30_000): Promise<Running> {
   const t0 = performance.now();
   const cmd = typeof subject.cmd === "function" ? subject.cmd() : subject.cmd;
-  const proc = Bun.spawn(cmd, { stdout: "pipe", stderr: "inherit" });
+  const proc = Bun.spawn(cmd, { env: { ...process.env, ...subject.env }, stdout: "pipe", stderr: "inherit" });
   const stop = async () => {
     if (proc.exitCode === null) proc.kill("SIGTERM");
     await proc.exited;

@@ -3,7 +3,7 @@ import { Elysia } from "elysia";
 import { createArtifactService } from "./artifacts/service";
 import { artifactsController } from "./artifacts/index";
 import { bearerAuth, type Tokens } from "./auth/bearer";
-import { errorResponse, toApiError } from "./errors";
+import { errorResponse, storageError, toApiError } from "./errors";
 import { createFunctionService } from "./functions/service";
 import { functionsController } from "./functions/index";
 import type { ControlMetrics } from "./observe/metrics";
@@ -13,11 +13,13 @@ import type { Logger } from "../runner/observe/log";
 import type { ArtifactWork } from "../runner/module/offload/artifact-work";
 import type { ArtifactStore } from "./store/artifact-store";
 import type { MetadataStore } from "./store/metadata-store";
+import { DataDirLost } from "./store/storage-errors";
 import { swaggerDocs } from "./swagger/index";
 import { createVersionService } from "./versions/service";
 import { versionsController } from "./versions/index";
 import type { NodeStore } from "./store/node-store";
 import { nodesController } from "./nodes/index";
+import type { DataDirGuard } from "./store/data-dir-guard";
 import type { WatchHub } from "./watch/hub";
 import { watchController } from "./watch/index";
 
@@ -32,6 +34,8 @@ export interface ControlDeps {
   maxUploadBytes: number;
   /** Where uploaded modules are checked (the offload thread; inline in tests that build the app alone). */
   work: ArtifactWork;
+  /** Whether the data dir is still the one opened at start (store/data-dir-guard.ts); absent in tests that build the app alone. */
+  storage?: Pick<DataDirGuard, "problem" | "assertIntact">;
 }
 
 const QUIET_ROUTES = new Set(["/healthz", "/metrics"]);
@@ -39,11 +43,16 @@ const QUIET_ROUTES = new Set(["/healthz", "/metrics"]);
 export function createControlApp(deps: ControlDeps) {
   const { metrics, logger } = deps;
   const started = new WeakMap<Request, number>();
+  let lostLogged = false;
   // standardHostname off: Elysia finds the path after "http://", not at a fixed offset that
   // assumed Host names of 4 characters or more. serve-app.ts makes every URL absolute.
   return new Elysia({ normalize: false, handler: { standardHostname: false } })
     .onRequest(({ request }) => void started.set(request, performance.now()))
     .onRequest(bearerAuth(deps.tokens))
+    // A write to a data dir that is gone would be acknowledged and lost: refused before its body is read.
+    .onRequest(({ request }) => {
+      if (deps.storage && request.method !== "GET" && request.method !== "HEAD") deps.storage.assertIntact();
+    })
     .onError(({ code, error, request, set }) => {
       const apiError = toApiError(code, error);
       set.status = apiError.status;
@@ -59,7 +68,15 @@ export function createControlApp(deps: ControlDeps) {
       logger.log(QUIET_ROUTES.has(label) ? "debug" : "info", "request", { method: request.method, route: label, path, status, duration_ms: Math.round(seconds * 1e4) / 10 });
     })
     .use(swaggerDocs())
-    .get("/healthz", async () => ({ status: "ok", revision: await deps.metadata.revision() }), { detail: { tags: ["operations"], summary: "Liveness", security: [] } })
+    .get("/healthz", async () => {
+      const lost = deps.storage?.problem();
+      if (lost) {
+        if (!lostLogged) logger.log("error", "data dir lost: writes are refused until a restart", { problem: lost });
+        lostLogged = true;
+        return errorResponse(storageError(new DataDirLost(lost))!);
+      }
+      return { status: "ok", revision: await deps.metadata.revision() };
+    }, { detail: { tags: ["operations"], summary: "Liveness: 503 storage_lost once the data dir was removed or replaced under the process", security: [] } })
     .get("/metrics", async () => new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } }), {
       detail: { tags: ["operations"], summary: "Prometheus metrics", security: [] },
     })

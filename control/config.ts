@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { resolveSecret, type SecretSetting } from "../runner/lifecycle/secret-file";
 
 const MiB = 1024 * 1024;
 const Token = (description: string) => Type.String({ minLength: 16, maxLength: 512, pattern: "^[\\x21-\\x7e]+$", description });
@@ -11,8 +12,8 @@ export const ControlConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   host: Type.String({ minLength: 1, default: "0.0.0.0" }),
   dataDir: Type.String({ minLength: 1, default: "./data", description: "metadata.sqlite, artifacts/, tmp/ and the generated admin-token" }),
-  token: Type.Optional(Token("admin token (all routes); generated into <data-dir>/admin-token when unset")),
-  readToken: Type.Optional(Token("read-only token for edge nodes (GET routes and artifact downloads)")),
+  token: Type.Optional(Token("admin token (all routes), from --token-file, EDGE_CONTROL_TOKEN_FILE or EDGE_CONTROL_TOKEN; generated into <data-dir>/admin-token when unset")),
+  readToken: Type.Optional(Token("read-only token for edge nodes (GET routes and artifact downloads), from --read-token-file, EDGE_CONTROL_READ_TOKEN_FILE or EDGE_CONTROL_READ_TOKEN")),
   maxUploadBytes: Type.Integer({ minimum: 1, maximum: 1024 * MiB, default: 50 * MiB }),
   changeRetention: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 10_000, description: "changes kept for edge nodes to resume from; a node further behind gets a snapshot" }),
   // At most 5 s: nodes take 15 s of silence (3 heartbeats) as a dead connection.
@@ -26,8 +27,6 @@ const FLAGS = {
   port: ["port", "EDGE_CONTROL_PORT"],
   host: ["host", "EDGE_CONTROL_HOST"],
   "data-dir": ["dataDir", "EDGE_CONTROL_DATA_DIR"],
-  token: ["token", "EDGE_CONTROL_TOKEN"],
-  "read-token": ["readToken", "EDGE_CONTROL_READ_TOKEN"],
   "max-upload-bytes": ["maxUploadBytes", "EDGE_CONTROL_MAX_UPLOAD_BYTES"],
   "change-retention": ["changeRetention", "EDGE_CONTROL_CHANGE_RETENTION"],
   "heartbeat-ms": ["heartbeatMs", "EDGE_CONTROL_HEARTBEAT_MS"],
@@ -35,14 +34,25 @@ const FLAGS = {
 } as const satisfies Record<string, readonly [keyof ControlConfig, string]>;
 
 const NUMERIC = new Set<keyof ControlConfig>(["port", "maxUploadBytes", "changeRetention", "heartbeatMs"]);
-const SECRET = new Set<keyof ControlConfig>(["token", "readToken"]);
+/** Secrets come from a file or the environment, never from argv (see runner/lifecycle/secret-file.ts). */
+const SECRETS: [keyof ControlConfig, SecretSetting][] = [
+  ["token", { flag: "token", env: "EDGE_CONTROL_TOKEN" }],
+  ["readToken", { flag: "read-token", env: "EDGE_CONTROL_READ_TOKEN" }],
+];
 
-export const USAGE = `usage: bun run control [--port 8080] [--host 0.0.0.0] [--data-dir ./data] [--token TOKEN]
-       [--read-token TOKEN] [--max-upload-bytes 52428800] [--change-retention 10000] [--heartbeat-ms 5000]
+export const USAGE = `usage: bun run control [--port 8080] [--host 0.0.0.0] [--data-dir ./data] [--token-file FILE]
+       [--read-token-file FILE] [--max-upload-bytes 52428800] [--change-retention 10000] [--heartbeat-ms 5000]
        [--log-level info]
-Every flag also reads EDGE_CONTROL_<FLAG> from the environment (e.g. EDGE_CONTROL_TOKEN).`;
+   or: bun run control --show-admin-token [--data-dir ./data]   (prints the admin token and exits)
+Every flag also reads EDGE_CONTROL_<FLAG> from the environment (e.g. EDGE_CONTROL_TOKEN_FILE).
+Tokens are never taken from the command line: --token-file / --read-token-file, or the token itself in
+EDGE_CONTROL_TOKEN / EDGE_CONTROL_READ_TOKEN. Without an admin token one is generated into
+<data-dir>/admin-token and printed once.`;
 
-export type ConfigResult = { ok: true; config: ControlConfig } | { ok: false; message: string } | { ok: "help" };
+export type ConfigResult =
+  | { ok: true; config: ControlConfig; warnings: string[]; showAdminToken: boolean }
+  | { ok: false; message: string }
+  | { ok: "help" };
 
 export function loadControlConfig(argv: string[], environment: Record<string, string | undefined>): ConfigResult {
   let parsed;
@@ -50,7 +60,11 @@ export function loadControlConfig(argv: string[], environment: Record<string, st
     parsed = parseArgs({
       args: argv,
       strict: true,
-      options: { ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: "string" as const }])), help: { type: "boolean", short: "h" } },
+      options: {
+        ...Object.fromEntries([...Object.keys(FLAGS), ...SECRETS.flatMap(([, { flag }]) => [flag, `${flag}-file`])].map((flag) => [flag, { type: "string" as const }])),
+        "show-admin-token": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
     });
   } catch (error) {
     return { ok: false, message: (error as Error).message };
@@ -63,14 +77,24 @@ export function loadControlConfig(argv: string[], environment: Record<string, st
     if (text === undefined || text === "") continue;
     raw[key] = NUMERIC.has(key) && /^\d+$/.test(String(text)) ? Number(text) : text;
   }
+  const warnings: string[] = [];
+  const sources = new Map<keyof ControlConfig, string>();
+  for (const [key, setting] of SECRETS) {
+    const secret = resolveSecret(parsed.values, environment, setting);
+    if (!secret.ok) return secret;
+    if (secret.value !== undefined) raw[key] = secret.value;
+    if (secret.source) sources.set(key, secret.source);
+    if (secret.warning) warnings.push(secret.warning);
+  }
   const config = Value.Default(ControlConfigSchema, raw);
   const first = Value.Errors(ControlConfigSchema, config).First();
   if (first) {
     const key = first.path.replace(/^\//, "") as keyof ControlConfig;
-    const flag = Object.entries(FLAGS).find(([, [k]]) => k === key)?.[0] ?? key;
+    const flag = Object.entries(FLAGS).find(([, [k]]) => k === key)?.[0];
     // Never echo a token back: it may be a real secret with a typo.
-    const why = SECRET.has(key) ? "must be 16 to 512 printable characters without spaces" : first.message;
-    return { ok: false, message: `invalid --${flag}: ${why}` };
+    const source = sources.get(key);
+    if (source) return { ok: false, message: `invalid token from ${source}: it must be 16 to 512 printable characters without spaces` };
+    return { ok: false, message: `invalid --${flag ?? key}: ${first.message}` };
   }
-  return { ok: true, config: config as ControlConfig };
+  return { ok: true, config: config as ControlConfig, warnings, showAdminToken: parsed.values["show-admin-token"] === true };
 }

@@ -60,7 +60,7 @@ export function toApiError(code: string | number, error: unknown): ApiError {
 
 /**
  * A write the data dir refused, as the 5xx that says so: 507 when the disk is full, 503 when it is
- * read-only or failing. Every write is one transaction or an unpublished temp file, so nothing
+ * read-only or failing, or gone from under the process. Every write is one transaction or an unpublished temp file, so nothing
  * was stored; reads keep working. Null for any other error.
  */
 export function storageError(error: unknown): ApiError | null {
@@ -69,6 +69,8 @@ export function storageError(error: unknown): ApiError | null {
       return new ApiError(507, "insufficient_storage", "the control plane's disk is full; nothing was stored, reads keep working");
     case "unwritable":
       return new ApiError(503, "storage_unavailable", "the control plane cannot write to its data dir (read-only or failing); nothing was stored, reads keep working");
+    case "lost":
+      return new ApiError(503, "storage_lost", "the control plane's data dir was removed or replaced while it ran; nothing was stored; restart it on its data dir");
     default:
       return null;
   }

@@ -1,22 +1,53 @@
 // The body parser of the JSON routes: the body must be declared JSON (else 415, rather than
-// guessing at what a text/plain or form body meant) and must parse (else 400).
+// guessing at what a text/plain or form body meant), fit MAX_JSON_BYTES (else 413, before more
+// than that is read) and parse (else 400).
 import { ApiError } from "./errors";
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 /** No request body needs more; deeper ones only serve to overflow a recursive walk (validation, error reports). */
 const MAX_DEPTH = 32;
+/**
+ * The largest JSON body accepted. The largest valid one is a function whose env fills every
+ * limit: 256 values of 16,384 characters, ~4.1 MB when they are ASCII. Parsing costs several
+ * times the body in memory (95 MB of JSON took the control plane from ~70 MB to 967 MB), so
+ * the bound is that plus room, not the upload limit Bun enforces for every route.
+ */
+export const MAX_JSON_BYTES = 5 * 1024 * 1024;
 
 export async function jsonBody({ request }: { request: Request }): Promise<unknown> {
   if (!JSON_TYPE.test(request.headers.get("content-type") ?? "")) {
     throw new ApiError(415, "unsupported_media_type", "send the body as JSON with Content-Type: application/json");
   }
-  const text = await request.text();
+  const text = await readCapped(request, MAX_JSON_BYTES);
   if (nesting(text) > MAX_DEPTH) throw new ApiError(400, "malformed_body", `the request body nests deeper than ${MAX_DEPTH} levels`);
   try {
     return JSON.parse(text);
   } catch {
     throw new ApiError(400, "malformed_body", "the request body could not be parsed; send JSON with Content-Type: application/json");
   }
+}
+
+const tooLarge = () => new ApiError(413, "payload_too_large", `JSON bodies are limited to ${MAX_JSON_BYTES} bytes`);
+
+/** The body as text, refusing it by its Content-Length, or as soon as more than `limit` bytes arrived. */
+async function readCapped(request: Request, limit: number): Promise<string> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) throw tooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** The deepest nesting of arrays and objects in JSON text (brackets inside strings don't count). */

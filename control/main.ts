@@ -1,4 +1,6 @@
 // `bun run control [flags]`: the control plane's HTTP API, Swagger UI and metrics.
+// `bun run control --show-admin-token`: prints the admin token and exits.
+import { showAdminToken } from "./auth/tokens";
 import { loadControlConfig, USAGE } from "./config";
 import { stopOnSignals } from "../runner/lifecycle/stop-on-signals";
 import { createLogger } from "../runner/observe/log";
@@ -14,14 +16,27 @@ if (!loaded.ok) {
   process.exit(1);
 }
 
+if (loaded.showAdminToken) {
+  const shown = await showAdminToken(loaded.config.token, loaded.config.dataDir);
+  if (!shown.ok) {
+    process.stderr.write(`control: ${shown.message}\n`);
+    process.exit(1);
+  }
+  console.log(shown.token);
+  process.exit(0);
+}
+
 const logger = createLogger(loaded.config.logLevel);
+for (const warning of loaded.warnings) logger.log("warn", warning);
 const control = await startControl(loaded.config, logger).catch((error: Error) => {
   process.stderr.write(`control: cannot start: ${error.message}\n`);
   process.exit(1);
 });
 
 const { admin } = control;
-if (admin.source === "generated") console.log(`EdgeBase control plane: generated admin token (shown once; saved to ${admin.path} with mode 0600):\n${admin.token}`);
+// The one time a token is printed unasked: the first start, which made it. Later starts name the
+// file; `--show-admin-token` prints it again on request.
+if (admin.source === "generated") console.log(`EdgeBase control plane: generated admin token (shown once; saved to ${admin.path} with mode 0600; \`bun run control --show-admin-token\` prints it again):\n${admin.token}`);
 else if (admin.source === "file") console.log(`EdgeBase control plane: admin token from ${admin.path}`);
 console.log(`EdgeBase control plane: listening on ${control.url} (data dir ${control.dataDir}; Swagger UI at ${control.url}/swagger)`);
 

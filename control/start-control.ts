@@ -1,14 +1,17 @@
 // Opens the stores in the data dir, resolves the tokens and starts listening. Kept apart from
 // main.ts so tests can start a control plane in-process on port 0.
-import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Logger } from "../runner/observe/log";
+import type { ArtifactWork } from "../runner/module/offload/artifact-work";
 import { OffloadThread } from "../runner/module/offload/offload-thread";
 import { createControlApp } from "./app";
 import { resolveAdminToken, type AdminToken } from "./auth/tokens";
 import type { ControlConfig } from "./config";
 import { createControlMetrics } from "./observe/metrics";
 import { serveControlApp } from "./serve-app";
+import { takeDataDir } from "./store/data-dir";
+import { DataDirGuard } from "./store/data-dir-guard";
+import type { DataDirLock } from "./store/data-dir-lock";
 import { FileArtifactStore } from "./store/file-artifact-store";
 import { NotifyingMetadataStore } from "./store/notifying-metadata-store";
 import { SqliteMetadataStore } from "./store/sqlite-metadata-store";
@@ -25,14 +28,25 @@ export interface RunningControl {
   stop(): Promise<void>;
 }
 
-export async function startControl(config: ControlConfig, logger: Logger): Promise<RunningControl> {
+/** `work`: where modules are checked (tests pass one they can pause); default the offload thread. */
+export async function startControl(config: ControlConfig, logger: Logger, options: { work?: ArtifactWork } = {}): Promise<RunningControl> {
   const dataDir = resolve(config.dataDir);
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // Before anything in it is touched: a second control plane on this dir stops here.
+  const lock = await takeDataDir(dataDir, logger);
+  return startOn(dataDir, lock, config, logger, options.work).catch((error) => {
+    lock.release();
+    throw error;
+  });
+}
+
+async function startOn(dataDir: string, lock: DataDirLock, config: ControlConfig, logger: Logger, givenWork?: ArtifactWork): Promise<RunningControl> {
   const admin = await resolveAdminToken(config.token, dataDir);
   if (admin.warning) logger.log("warn", admin.warning);
   const metadataPath = join(dataDir, "metadata.sqlite");
-  const metadata = new NotifyingMetadataStore(new SqliteMetadataStore(metadataPath));
+  // Every metadata commit first checks that the data dir is still the one opened here.
+  const metadata = new NotifyingMetadataStore(new SqliteMetadataStore(metadataPath, undefined, () => guard.assertIntact()));
   const nodes = new SqliteNodeStore(metadataPath);
+  const guard = new DataDirGuard(dataDir);
   // Start-up upkeep writes; a data dir that is full or read-only skips them and serves reads
   // (writes answer 507/503 until it is usable again), rather than refusing to start.
   const upkeep = async (what: string, work: () => Promise<unknown>) => {
@@ -66,8 +80,9 @@ export async function startControl(config: ControlConfig, logger: Logger): Promi
   });
   metadata.onChange(() => void hub.changed());
   await upkeep("pruning the change history", () => metadata.pruneChanges(config.changeRetention));
-  const work = new OffloadThread(logger);
-  const app = createControlApp({ metadata, artifacts, nodes, watch: hub, metrics, logger, tokens: { admin: admin.token, read: config.readToken }, maxUploadBytes: config.maxUploadBytes, work });
+  const offload = givenWork ? null : new OffloadThread(logger);
+  const work = givenWork ?? offload!;
+  const app = createControlApp({ metadata, artifacts, nodes, watch: hub, metrics, logger, tokens: { admin: admin.token, read: config.readToken }, maxUploadBytes: config.maxUploadBytes, work, storage: guard });
   // Bun's own cap sits well above ours: Bun reads ahead of the upload stream's consumer, and
   // must not cut a body off (with a bare 413) before our reader sees the limit and answers in
   // the product's error shape.
@@ -83,7 +98,8 @@ export async function startControl(config: ControlConfig, logger: Logger): Promi
       await app.stop(true);
       nodes.close();
       metadata.close();
-      work.close();
+      offload?.close();
+      lock.release();
     },
   };
 }

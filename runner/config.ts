@@ -10,6 +10,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { DEFAULT_ENTRYPOINT } from "./abi/edge-v1";
 import { ENGINE_SETTINGS } from "./lifecycle/engine-options";
+import { resolveSecret, type SecretSetting } from "./lifecycle/secret-file";
 
 const MiB = 1024 * 1024;
 const DEFAULT_MAX_BODY_BYTES = 10 * MiB;
@@ -49,7 +50,7 @@ export type RunnerConfig = Static<typeof RunnerConfigSchema>;
 
 export const EdgeConfigSchema = Type.Object({
   controlPlane: Type.String({ pattern: "^https?://[^\\s/?#]+/?$", description: "control plane base URL, e.g. http://127.0.0.1:8080" }),
-  token: Type.String({ minLength: 16, maxLength: 512, pattern: "^[\\x21-\\x7e]+$", description: "admin or read-only token of the control plane" }),
+  token: Type.String({ minLength: 16, maxLength: 512, pattern: "^[\\x21-\\x7e]+$", description: "admin or read-only token of the control plane, from --token-file, EDGE_RUNNER_TOKEN_FILE or EDGE_RUNNER_TOKEN (never the command line)" }),
   nodeId: Type.String({ pattern: "^[A-Za-z0-9._:-]{1,128}$", description: "this node's id in the control plane's node list" }),
   cacheDir: Type.String({ minLength: 1, description: "state.json and verified artifacts, kept across restarts" }),
   cacheMb: Type.Integer({ minimum: 1, maximum: 1024 * 1024, default: 256, description: "compiled modules held in memory (estimated cost)" }),
@@ -92,7 +93,6 @@ const SINGLE_FLAGS = {
 } as const;
 const EDGE_FLAGS = {
   "control-plane": ["controlPlane", "EDGE_RUNNER_CONTROL_PLANE"],
-  token: ["token", "EDGE_RUNNER_TOKEN"],
   "node-id": ["nodeId", "EDGE_RUNNER_NODE_ID"],
   "cache-dir": ["cacheDir", "EDGE_RUNNER_CACHE_DIR"],
   "cache-mb": ["cacheMb", "EDGE_RUNNER_CACHE_MB"],
@@ -100,6 +100,8 @@ const EDGE_FLAGS = {
   "advertise-url": ["advertiseUrl", "EDGE_RUNNER_ADVERTISE_URL"],
   "prefetch-concurrency": ["prefetchConcurrency", "EDGE_RUNNER_PREFETCH_CONCURRENCY"],
 } as const;
+/** The token comes from a file or the environment, never argv: see lifecycle/secret-file.ts. */
+const TOKEN: SecretSetting = { flag: "token", env: "EDGE_RUNNER_TOKEN" };
 type FlagTable = Record<string, readonly [AnyKey, string]>;
 const ALL_FLAGS: FlagTable = { ...SERVER_FLAGS, ...SINGLE_FLAGS, ...EDGE_FLAGS };
 
@@ -109,15 +111,16 @@ const SECRET = new Set<AnyKey>(["token"]);
 export const USAGE = `usage: bun run runner <module.wasm> [--port 3000] [--host 0.0.0.0] [--name NAME] [--entrypoint handle]
        [--memory-pages 16] [--max-execution-ms 500] [--max-concurrency N] [--env KEY=VALUE]... [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--function-queue N] [--overload-wait-ms 1000] [--instance-reuse on] [--gc-markers 1] [--fast-memories 4096] [--http-slice-us 100]
        [--max-body-bytes N] [--max-body-bytes-in-flight N] [--max-response-bytes N] [--max-log-lines 100] [--sha256 HEX] [--log-level info]
-   or: bun run runner --control-plane URL --token TOKEN [--port 3000] [--host 0.0.0.0] [--node-id ID]
+   or: bun run runner --control-plane URL --token-file FILE [--port 3000] [--host 0.0.0.0] [--node-id ID]
        [--cache-dir DIR] [--cache-mb 256] [--disk-mb 1024] [--advertise-url URL] [--prefetch-concurrency 4]
        [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--function-queue 64] [--overload-wait-ms 1000] [--instance-reuse on] [--gc-markers 1] [--fast-memories 4096] [--http-slice-us 100] [--max-body-bytes N] [--max-body-bytes-in-flight N] [--max-response-bytes N] [--max-log-lines 100] [--log-level info]
-Every flag also reads EDGE_RUNNER_<FLAG> from the environment (e.g. EDGE_RUNNER_TOKEN).`;
+Every flag also reads EDGE_RUNNER_<FLAG> from the environment (e.g. EDGE_RUNNER_TOKEN_FILE).
+The token is never taken from the command line: --token-file FILE, or the token itself in EDGE_RUNNER_TOKEN.`;
 
 export type ConfigResult = { ok: true; config: RunnerConfig } | { ok: false; message: string } | { ok: "help" };
 export type AnyConfigResult =
   | { ok: true; mode: "single"; config: RunnerConfig }
-  | { ok: true; mode: "edge"; config: EdgeConfig }
+  | { ok: true; mode: "edge"; config: EdgeConfig; warnings: string[] }
   | { ok: false; message: string }
   | { ok: "help" };
 
@@ -139,7 +142,7 @@ export function loadRunnerConfig(argv: string[], environment: Record<string, str
   const parsed = parse(argv);
   if (!parsed.ok) return parsed;
   if (parsed.values.help) return { ok: "help" };
-  for (const flag of Object.keys(EDGE_FLAGS)) if (parsed.values[flag] !== undefined) return { ok: false, message: `--${flag} belongs to edge mode` };
+  for (const flag of [...Object.keys(EDGE_FLAGS), TOKEN.flag, `${TOKEN.flag}-file`]) if (parsed.values[flag] !== undefined) return { ok: false, message: `--${flag} belongs to edge mode` };
   return loadSingle(parsed, environment);
 }
 
@@ -156,7 +159,7 @@ function parse(argv: string[]): Parsed | { ok: false; message: string } {
       allowPositionals: true,
       strict: true,
       options: {
-        ...Object.fromEntries(Object.keys(ALL_FLAGS).map((flag) => [flag, { type: "string" as const }])),
+        ...Object.fromEntries([...Object.keys(ALL_FLAGS), TOKEN.flag, `${TOKEN.flag}-file`].map((flag) => [flag, { type: "string" as const }])),
         env: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
@@ -194,10 +197,14 @@ function loadEdge(parsed: Parsed, environment: Record<string, string | undefined
   raw.port ??= 3000;
   raw.nodeId ??= `${hostname().replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 100) || "node"}-${raw.port}`;
   raw.cacheDir ??= `.edge-cache/${raw.nodeId}`;
-  if (raw.token === undefined) return { ok: false, message: "edge mode needs --token (or EDGE_RUNNER_TOKEN): the control plane's read-only or admin token" };
+  const token = resolveSecret(parsed.values, environment, TOKEN);
+  if (!token.ok) return token;
+  if (token.value === undefined) return { ok: false, message: "edge mode needs the control plane's read-only or admin token: --token-file FILE, or EDGE_RUNNER_TOKEN (or EDGE_RUNNER_TOKEN_FILE) in the environment" };
+  raw.token = token.value;
   raw.maxBodyBytesInFlight ??= defaultBodyBudget(raw.maxBodyBytes);
-  const result = checkBodyBudget(validate(EdgeConfigSchema, raw));
-  return result.ok === true ? { ok: true, mode: "edge", config: result.config } : result;
+  const result = checkBodyBudget(validate(EdgeConfigSchema, raw, token.source));
+  if (result.ok !== true) return result;
+  return { ok: true, mode: "edge", config: result.config, warnings: token.warning ? [token.warning] : [] };
 }
 
 function collect(parsed: Parsed, environment: Record<string, string | undefined>, flags: FlagTable): Record<string, unknown> {
@@ -210,14 +217,14 @@ function collect(parsed: Parsed, environment: Record<string, string | undefined>
   return raw;
 }
 
-function validate<S extends typeof RunnerConfigSchema | typeof EdgeConfigSchema>(schema: S, raw: Record<string, unknown>): { ok: true; config: Static<S> } | { ok: false; message: string } {
+function validate<S extends typeof RunnerConfigSchema | typeof EdgeConfigSchema>(schema: S, raw: Record<string, unknown>, tokenSource?: string): { ok: true; config: Static<S> } | { ok: false; message: string } {
   const withDefaults = Value.Default(schema, raw);
   const firstError = Value.Errors(schema, withDefaults).First();
   if (!firstError) return { ok: true, config: withDefaults as Static<S> };
   const key = firstError.path.replace(/^\//, "").split("/")[0] as AnyKey;
   // Never echo a token back: it may be a real secret with a typo.
-  const why = SECRET.has(key) ? "must be 16 to 512 printable characters without spaces" : firstError.message;
-  return { ok: false, message: `invalid ${describePath(firstError.path)}: ${why}` };
+  if (SECRET.has(key)) return { ok: false, message: `invalid token from ${tokenSource ?? "the configuration"}: it must be 16 to 512 printable characters without spaces` };
+  return { ok: false, message: `invalid ${describePath(firstError.path)}: ${firstError.message}` };
 }
 
 /** Share of the memory that request bodies in flight may take by default. */

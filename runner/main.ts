@@ -1,5 +1,5 @@
 // `bun run runner <module.wasm> [flags]`: serve one module over HTTP.
-// `bun run runner --control-plane URL --token T [flags]`: an edge node serving every deployed function.
+// `bun run runner --control-plane URL --token-file F [flags]`: an edge node serving every deployed function.
 // The engine options come first (they may execute the runner again, see
 // lifecycle/engine-options.ts), then the configuration, and only then the rest of the runner.
 // Most starts name no engine setting: those execute again before loading the configuration;
@@ -25,6 +25,7 @@ if (!loaded.ok) {
 // Settings a flag or variable named: known only now. (Unnamed ones were dealt with above.)
 const missing = defaults ? null : missingEngineOptions(loaded.config, process.env);
 if (missing) execWith(missing, process.env);
+if (loaded.mode === "edge") for (const warning of loaded.warnings) process.stderr.write(`runner: warning: ${warning}\n`);
 const { serveEdge, serveModule } = await import("./serve");
 if (loaded.mode === "edge") await serveEdge(loaded.config);
 else serveModule(loaded.config);

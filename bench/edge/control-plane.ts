@@ -33,8 +33,8 @@ export function tempDir(prefix: string): string {
 export async function startControlPlane(): Promise<ControlPlane> {
   const dataDir = tempDir("bench-control-");
   const proc = Bun.spawn(
-    ["bun", "control/main.ts", "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, "--token", TOKEN, "--log-level", "warn"],
-    { stdout: "pipe", stderr: "inherit" },
+    ["bun", "control/main.ts", "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, "--log-level", "warn"],
+    { env: { ...process.env, EDGE_CONTROL_TOKEN: TOKEN }, stdout: "pipe", stderr: "inherit" },
   );
   const reader = proc.stdout.getReader();
   const decoder = new TextDecoder();

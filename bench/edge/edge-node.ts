@@ -8,9 +8,10 @@ export function edgeNodeSubject(name: string, controlUrl: string, path: string, 
   return {
     name,
     cmd: () => [
-      "bun", "runner/main.ts", "--control-plane", controlUrl, "--token", TOKEN, "--host", "127.0.0.1", "--port", "0",
+      "bun", "runner/main.ts", "--control-plane", controlUrl, "--host", "127.0.0.1", "--port", "0",
       "--node-id", name, "--cache-dir", tempDir("bench-edge-"), "--log-level", "warn", ...extra,
     ],
+    env: { EDGE_RUNNER_TOKEN: TOKEN },
     urlPattern: /\) at (http:\/\/127\.0\.0\.1:\d+)\//,
     path,
   };

@@ -1,5 +1,6 @@
-// Where the admin token comes from: --token / EDGE_CONTROL_TOKEN, else <data-dir>/admin-token,
-// else a new random one written there with mode 0600 (and printed once, by main.ts).
+// Where the admin token comes from: --token-file / EDGE_CONTROL_TOKEN(_FILE), else
+// <data-dir>/admin-token, else a new random one written there with mode 0600 (and printed once,
+// by main.ts; `--show-admin-token` prints it again on request).
 import { randomBytes } from "node:crypto";
 import { open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -38,4 +39,19 @@ export async function resolveAdminToken(configured: string | undefined, dataDir:
     await file.close();
   }
   return { token, source: "generated", path };
+}
+
+/**
+ * The admin token a control plane with this configuration uses, for `--show-admin-token`:
+ * the configured one, else the data dir's file. Never generates one.
+ */
+export async function showAdminToken(configured: string | undefined, dataDir: string): Promise<{ ok: true; token: string } | { ok: false; message: string }> {
+  if (configured) return { ok: true, token: configured };
+  const path = join(dataDir, TOKEN_FILE);
+  const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => error);
+  if (text instanceof Error) {
+    const code = (text as NodeJS.ErrnoException).code;
+    return { ok: false, message: code === "ENOENT" ? `no admin token yet: ${path} does not exist (the first start generates it)` : `cannot read ${path}: ${code ?? text.message}` };
+  }
+  return { ok: true, token: text.trim() };
 }

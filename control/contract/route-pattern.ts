@@ -5,6 +5,9 @@
 // Two patterns overlap when some path matches both; overlapping routes of two functions are
 // refused, so a path never has two owners and edge routing needs no precedence rules.
 
+/** Paths every node answers itself, for every method (runner/http/app.ts): never a function's. */
+export const NODE_PATHS: readonly string[] = ["/healthz", "/metrics"];
+
 export type RoutePattern = { kind: "exact"; path: string } | { kind: "prefix"; prefix: string };
 
 export function parseRoute(pattern: string): RoutePattern {
@@ -33,5 +36,19 @@ export function defaultRoutes(name: string): string[] {
 /** The first pair (mine, theirs) that overlaps, if any. */
 export function firstOverlap(mine: readonly string[], theirs: readonly string[]): [string, string] | null {
   for (const a of mine) for (const b of theirs) if (routesOverlap(a, b)) return [a, b];
+  return null;
+}
+
+/**
+ * Why a node could never serve `pattern` (one that ROUTE_PATTERN accepts), or null. A node
+ * routes the request's path as Bun hands it over: dot segments resolved (`/a/../b` and
+ * `/a/%2e%2e/b` arrive as `/b`), percent-escapes kept as sent, nothing else changed (see
+ * tests/control/route-pattern.test.ts); and /healthz, /metrics are its own.
+ */
+export function unservableRoute(pattern: string): string | null {
+  if (/%(?![0-9A-Fa-f]{2})/.test(pattern)) return "has an invalid percent-escape ('%' must be followed by two hex digits)";
+  if (pattern.split("/").some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))) return "has a '.' or '..' segment, which is resolved away before a request is routed";
+  const route = parseRoute(pattern);
+  if (route.kind === "exact" && NODE_PATHS.includes(route.path)) return "is answered by every edge node itself (health or metrics), never by a function";
   return null;
 }

@@ -9,7 +9,7 @@ import type { FunctionService } from "./service";
 
 const tags = ["functions"];
 const security = [{ bearerAuth: [] }];
-const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
+const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 422: ErrorBody };
 
 export function functionsController(service: FunctionService) {
   return new Elysia({ name: "functions", prefix: "/api/v1/functions" })
@@ -39,7 +39,7 @@ export function functionsController(service: FunctionService) {
       response: { 200: FunctionRecord, ...errors },
       detail: {
         tags, security, operationId: "updateFunction", summary: "Change a function",
-        description: "Changes the given fields. A new `memory_pages` or `entrypoint` must still accept the active version (422 otherwise).",
+        description: "Changes the given fields. A new `memory_pages` or `entrypoint` must still accept the active version (422 otherwise), also one that became active while it was checked (checked again; 409 `concurrent_change` after three rounds).",
       },
     })
     .delete("/:id", async ({ params, status }) => {

@@ -1,9 +1,9 @@
 // Registering, reading, changing and removing functions. No HTTP here: inputs are validated
 // values, failures are ApiErrors.
-import { FUNCTION_DEFAULTS, defaultRoutes, type FunctionRecord } from "../contract";
+import { FUNCTION_DEFAULTS, defaultRoutes, unservableRoute, type FunctionRecord } from "../contract";
 import { ApiError } from "../errors";
 import type { ArtifactStore } from "../store/artifact-store";
-import type { MetadataStore, StoreResult } from "../store/metadata-store";
+import type { CheckBasis, MetadataStore, StoreResult } from "../store/metadata-store";
 import type { ArtifactWork } from "../../runner/module/offload/artifact-work";
 import { checkModule } from "../versions/module-check";
 import type { CreateFunctionBody, FunctionList, UpdateFunctionBody } from "./model";
@@ -48,6 +48,7 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
         env: body.env ?? {},
         routes: body.routes ?? defaultRoutes(body.name),
       };
+      checkRoutes(spec.routes, body.routes === undefined ? body.name : undefined);
       return unwrap(await metadata.createFunction(spec), body.name);
     },
 
@@ -59,14 +60,51 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
     async update(id: string, patch: UpdateFunctionBody): Promise<FunctionRecord> {
       // The schema says minProperties: 1, but Elysia lets an empty object through.
       if (Object.keys(patch).length === 0) throw ApiError.invalid("body", "must name at least one field to change");
-      await checkActiveVersion(await get(id), patch);
-      return unwrap(await metadata.updateFunction(id, patch), id);
+      checkRoutes(patch.routes);
+      const limitsChange = patch.memory_pages !== undefined || patch.entrypoint !== undefined;
+      return checkedCommit(async () => {
+        const current = await get(id);
+        await checkActiveVersion(current, patch);
+        // New limits were checked against this active version: the store refuses them if another one became active meanwhile.
+        return metadata.updateFunction(id, patch, limitsChange ? basisOf(current) : undefined);
+      }, id);
     },
 
     async remove(id: string): Promise<void> {
       unwrap(await metadata.deleteFunction(id), id);
     },
   };
+}
+
+/** Routes a node could never serve are refused (422): a function registered there would never answer. */
+function checkRoutes(routes: readonly string[] | undefined, defaultFor?: string): void {
+  if (routes === undefined) return;
+  if (routes.length === 0) throw ApiError.invalid("routes", "must name at least one path: a function without routes is never served");
+  routes.forEach((route, i) => {
+    const why = unservableRoute(route);
+    if (why) throw ApiError.invalid(`routes.${i}`, `${route} ${why}${defaultFor ? ` (a default route of the name "${defaultFor}"; give routes)` : ""}`);
+  });
+}
+
+/** Check-then-commit rounds before a caller is told to try again: each lost only to a concurrent change of the same function. */
+const MAX_CHECKS = 3;
+
+/**
+ * Runs `attempt` (read the function, check a module under its limits, commit with basisOf what
+ * was read) until the store commits: it refuses a commit whose basis changed since the read
+ * (changed_since_check), and the next round checks again against the change. After MAX_CHECKS
+ * refusals in a row: 409 concurrent_change.
+ */
+export async function checkedCommit<T>(attempt: () => Promise<StoreResult<T>>, id: string): Promise<T> {
+  for (let round = 1; ; round++) {
+    const result = await attempt();
+    if (result.ok || result.reason !== "changed_since_check" || round === MAX_CHECKS) return unwrap(result, id);
+  }
+}
+
+/** What a module check of `fn` was made against, for the store to compare at commit. */
+export function basisOf(fn: FunctionRecord): CheckBasis {
+  return { memory_pages: fn.memory_pages, entrypoint: fn.entrypoint, active_version: fn.active_version };
 }
 
 /** A store failure -> the ApiError a caller sees. */
@@ -81,5 +119,7 @@ export function unwrap<T>(result: StoreResult<T>, id: string): T {
       throw ApiError.conflict("name_taken", `a function named "${result.name}" already exists`);
     case "route_taken":
       throw ApiError.conflict("route_conflict", `route ${result.route} overlaps ${result.owner.route} of function "${result.owner.name}" (${result.owner.id})`);
+    case "changed_since_check":
+      throw ApiError.conflict("concurrent_change", `function "${id}" kept changing while its module was checked (${MAX_CHECKS} times); try again`);
   }
 }

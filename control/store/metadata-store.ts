@@ -7,7 +7,16 @@ export type StoreFailure =
   | { ok: false; reason: "not_found" }
   | { ok: false; reason: "version_not_found"; version: number }
   | { ok: false; reason: "name_taken"; name: string }
-  | { ok: false; reason: "route_taken"; route: string; owner: { id: string; name: string; route: string } };
+  | { ok: false; reason: "route_taken"; route: string; owner: { id: string; name: string; route: string } }
+  | { ok: false; reason: "changed_since_check" };
+
+/**
+ * What a module check was made against: the function as the service read it. A write that
+ * depends on the check passes it, and the store refuses it (changed_since_check) when the
+ * function no longer agrees, in the same transaction as the write, so a check and its commit
+ * always see the same limits (the service then checks again).
+ */
+export type CheckBasis = Pick<FunctionRecord, "memory_pages" | "entrypoint" | "active_version">;
 
 export type StoreResult<T> = { ok: true; value: T } | StoreFailure;
 
@@ -29,14 +38,17 @@ export interface MetadataStore {
   getFunction(id: string): Promise<FunctionRecord | null>;
   /** In registration order; `after` is the last id of the previous page. */
   listFunctions(page: { limit: number; after?: string }): Promise<FunctionPage>;
-  updateFunction(id: string, patch: Partial<FunctionSpec>): Promise<StoreResult<FunctionRecord>>;
+  /** With `basis`: refused unless the function's limits and active version are still those. */
+  updateFunction(id: string, patch: Partial<FunctionSpec>, basis?: CheckBasis): Promise<StoreResult<FunctionRecord>>;
   /** Removes the function and its versions (their artifacts are swept at start when unreferenced). */
   deleteFunction(id: string): Promise<StoreResult<FunctionRecord>>;
   /** Allocates the next version number atomically: concurrent calls get distinct versions. */
-  addVersion(functionId: string, artifact: { sha256: string; size: number }, activate: boolean): Promise<StoreResult<VersionRecord>>;
+  /** With `basis` and `activate`: refused unless the function's limits are still those. */
+  addVersion(functionId: string, artifact: { sha256: string; size: number }, activate: boolean, basis?: CheckBasis): Promise<StoreResult<VersionRecord>>;
   listVersions(functionId: string): Promise<StoreResult<VersionRecord[]>>;
   getVersion(functionId: string, version: number): Promise<VersionRecord | null>;
-  activateVersion(functionId: string, version: number): Promise<StoreResult<FunctionRecord>>;
+  /** With `basis`: refused unless the function's limits are still those. */
+  activateVersion(functionId: string, version: number, basis?: CheckBasis): Promise<StoreResult<FunctionRecord>>;
   countFunctions(): Promise<number>;
   /** Revision of the last change; 0 before any. Each mutation adds exactly one. */
   revision(): Promise<number>;

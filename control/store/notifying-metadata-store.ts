@@ -1,7 +1,7 @@
 // A MetadataStore that says when it changed, so the watch hub pushes changes the moment they
 // commit instead of polling. Wraps any backend; reads pass straight through.
 import type { FunctionSpec } from "../contract";
-import type { MetadataStore, StoreResult } from "./metadata-store";
+import type { CheckBasis, MetadataStore, StoreResult } from "./metadata-store";
 
 export class NotifyingMetadataStore implements MetadataStore {
   private readonly listeners = new Set<() => void>();
@@ -17,17 +17,17 @@ export class NotifyingMetadataStore implements MetadataStore {
   createFunction(spec: FunctionSpec) {
     return this.notify(this.inner.createFunction(spec));
   }
-  updateFunction(id: string, patch: Partial<FunctionSpec>) {
-    return this.notify(this.inner.updateFunction(id, patch));
+  updateFunction(id: string, patch: Partial<FunctionSpec>, basis?: CheckBasis) {
+    return this.notify(this.inner.updateFunction(id, patch, basis));
   }
   deleteFunction(id: string) {
     return this.notify(this.inner.deleteFunction(id));
   }
-  addVersion(functionId: string, artifact: { sha256: string; size: number }, activate: boolean) {
-    return this.notify(this.inner.addVersion(functionId, artifact, activate));
+  addVersion(functionId: string, artifact: { sha256: string; size: number }, activate: boolean, basis?: CheckBasis) {
+    return this.notify(this.inner.addVersion(functionId, artifact, activate, basis));
   }
-  activateVersion(functionId: string, version: number) {
-    return this.notify(this.inner.activateVersion(functionId, version));
+  activateVersion(functionId: string, version: number, basis?: CheckBasis) {
+    return this.notify(this.inner.activateVersion(functionId, version, basis));
   }
 
   getFunction(id: string) {

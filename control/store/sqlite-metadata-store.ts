@@ -1,11 +1,11 @@
 // MetadataStore on bun:sqlite (WAL). Every mutation is one IMMEDIATE transaction that also bumps
 // the global revision and appends a change row, so the feed can never disagree with the tables,
 // and concurrent writers (uploads to one function) are serialized into distinct versions.
-import { Database } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
 import type { ChangeKind, ChangeRecord, DeployedFunction, FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
-import { firstOverlap } from "../contract";
-import type { FunctionPage, MetadataStore, StateSnapshot, StoreFailure, StoreResult } from "./metadata-store";
-import { openSchema } from "./sqlite-schema";
+import { parseRoute } from "../contract";
+import type { CheckBasis, FunctionPage, MetadataStore, StateSnapshot, StoreFailure, StoreResult } from "./metadata-store";
+import { openMetadataDatabase } from "./sqlite-open";
 
 interface FunctionRow {
   id: string;
@@ -33,14 +33,22 @@ interface VersionRow {
 
 const ok = <T>(value: T): StoreResult<T> => ({ ok: true, value });
 const NOT_FOUND: StoreFailure = { ok: false, reason: "not_found" };
+const CHANGED: StoreFailure = { ok: false, reason: "changed_since_check" };
+
+/** Whether the limits a module is checked under differ from those of `basis`. */
+function changedLimits(current: FunctionRecord, basis: CheckBasis): boolean {
+  return current.memory_pages !== basis.memory_pages || current.entrypoint !== basis.entrypoint;
+}
 
 export class SqliteMetadataStore implements MetadataStore {
   private readonly db: Database;
 
-  /** `path` is a file (created if missing) or ":memory:". */
-  constructor(path: string, private readonly now: () => Date = () => new Date()) {
-    this.db = new Database(path, { create: true });
-    openSchema(this.db);
+  /**
+   * `path` is a file (created if missing) or ":memory:". `beforeCommit` runs inside every write
+   * transaction, last: throwing rolls the write back (the data dir guard refuses a lost dir).
+   */
+  constructor(path: string, private readonly now: () => Date = () => new Date(), private readonly beforeCommit: () => void = () => {}) {
+    this.db = openMetadataDatabase(path);
   }
 
   async createFunction(spec: FunctionSpec): Promise<StoreResult<FunctionRecord>> {
@@ -52,6 +60,7 @@ export class SqliteMetadataStore implements MetadataStore {
       this.db
         .query("INSERT INTO functions (id, name, entrypoint, runtime, memory_pages, max_execution_ms, max_concurrency, max_body_bytes, env, routes, active_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .run(record.id, record.name, record.entrypoint, record.runtime, record.memory_pages, record.max_execution_ms, record.max_concurrency ?? null, record.max_body_bytes ?? null, JSON.stringify(record.env), JSON.stringify(record.routes), null, at, at);
+      this.indexRoutes(record.id, record.routes);
       this.recordChange("function.created", record.id, null, record, at);
       return ok(record);
     });
@@ -67,10 +76,11 @@ export class SqliteMetadataStore implements MetadataStore {
     return { items, next: rows.length > limit ? items[items.length - 1]!.id : null };
   }
 
-  async updateFunction(id: string, patch: Partial<FunctionSpec>): Promise<StoreResult<FunctionRecord>> {
+  async updateFunction(id: string, patch: Partial<FunctionSpec>, basis?: CheckBasis): Promise<StoreResult<FunctionRecord>> {
     return this.write(() => {
       const current = this.readFunction(id);
       if (!current) return NOT_FOUND;
+      if (basis && (changedLimits(current, basis) || current.active_version !== basis.active_version)) return CHANGED;
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       const at = this.now().toISOString();
       const next: FunctionRecord = { ...current, ...defined, id, updated_at: at };
@@ -79,6 +89,7 @@ export class SqliteMetadataStore implements MetadataStore {
       this.db
         .query("UPDATE functions SET name = ?, entrypoint = ?, runtime = ?, memory_pages = ?, max_execution_ms = ?, max_concurrency = ?, max_body_bytes = ?, env = ?, routes = ?, updated_at = ? WHERE id = ?")
         .run(next.name, next.entrypoint, next.runtime, next.memory_pages, next.max_execution_ms, next.max_concurrency ?? null, next.max_body_bytes ?? null, JSON.stringify(next.env), JSON.stringify(next.routes), at, id);
+      if (patch.routes !== undefined) this.indexRoutes(id, next.routes);
       this.recordChange("function.updated", id, null, next, at);
       return ok(next);
     });
@@ -88,16 +99,18 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.write(() => {
       const current = this.readFunction(id);
       if (!current) return NOT_FOUND;
+      this.db.query("DELETE FROM routes WHERE function_id = ?").run(id);
       this.db.query("DELETE FROM functions WHERE id = ?").run(id);
       this.recordChange("function.deleted", id, null, null, this.now().toISOString());
       return ok(current);
     });
   }
 
-  async addVersion(functionId: string, artifact: { sha256: string; size: number }, activate: boolean): Promise<StoreResult<VersionRecord>> {
+  async addVersion(functionId: string, artifact: { sha256: string; size: number }, activate: boolean, basis?: CheckBasis): Promise<StoreResult<VersionRecord>> {
     return this.write(() => {
       const current = this.readFunction(functionId);
       if (!current) return NOT_FOUND;
+      if (activate && basis && changedLimits(current, basis)) return CHANGED;
       const { next } = this.db.query("SELECT COALESCE(MAX(version), 0) + 1 AS next FROM versions WHERE function_id = ?").get(functionId) as { next: number };
       const at = this.now().toISOString();
       this.db.query("INSERT INTO versions (function_id, version, sha256, size, created_at) VALUES (?, ?, ?, ?, ?)").run(functionId, next, artifact.sha256, artifact.size, at);
@@ -124,10 +137,11 @@ export class SqliteMetadataStore implements MetadataStore {
     return row ? toVersion(row, fn.active_version) : null;
   }
 
-  async activateVersion(functionId: string, version: number): Promise<StoreResult<FunctionRecord>> {
+  async activateVersion(functionId: string, version: number, basis?: CheckBasis): Promise<StoreResult<FunctionRecord>> {
     return this.write(() => {
       const current = this.readFunction(functionId);
       if (!current) return NOT_FOUND;
+      if (basis && changedLimits(current, basis)) return CHANGED;
       if (!this.db.query("SELECT 1 FROM versions WHERE function_id = ? AND version = ?").get(functionId, version)) return { ok: false, reason: "version_not_found", version };
       if (current.active_version === version) return ok(current);
       const at = this.now().toISOString();
@@ -193,7 +207,11 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   private write<T>(body: () => T): T {
-    return this.db.transaction(body).immediate();
+    return this.db.transaction(() => {
+      const result = body();
+      this.beforeCommit();
+      return result;
+    }).immediate();
   }
 
   private readFunction(id: string): FunctionRecord | null {
@@ -204,12 +222,45 @@ export class SqliteMetadataStore implements MetadataStore {
   /** Name and route uniqueness, checked inside the writing transaction so two racing writes can't both pass. */
   private conflict(name: string, routes: readonly string[], selfId: string | null): StoreFailure | null {
     if (this.db.query("SELECT 1 FROM functions WHERE name = ? AND id != ?").get(name, selfId ?? "")) return { ok: false, reason: "name_taken", name };
-    const others = this.db.query("SELECT id, name, routes FROM functions WHERE id != ?").all(selfId ?? "") as Pick<FunctionRow, "id" | "name" | "routes">[];
-    for (const other of others) {
-      const overlap = firstOverlap(routes, JSON.parse(other.routes) as string[]);
-      if (overlap) return { ok: false, reason: "route_taken", route: overlap[0], owner: { id: other.id, name: other.name, route: overlap[1] } };
+    for (const mine of routes) {
+      const theirs = this.overlapping(mine, selfId ?? "");
+      if (theirs) return { ok: false, reason: "route_taken", route: mine, owner: { id: theirs.id, name: theirs.name, route: theirs.pattern } };
     }
     return null;
+  }
+
+  /**
+   * Another function's route that some path matches along with `pattern` (see route-pattern.ts),
+   * in index lookups, whatever the number of functions: an exact path /a/b meets the exact /a/b
+   * and the prefix routes /*, /a/* it starts with; a prefix /a/ meets every route whose key
+   * starts with /a/ (a key range) and the prefixes it starts with.
+   */
+  private overlapping(pattern: string, selfId: string): { id: string; name: string; pattern: string } | null {
+    const route = parseRoute(pattern);
+    const key = route.kind === "exact" ? route.path : route.prefix;
+    const prefixes: string[] = [];
+    for (let slash = key.indexOf("/"); slash >= 0; slash = key.indexOf("/", slash + 1)) prefixes.push(key.slice(0, slash + 1));
+    const select = "SELECT r.function_id AS id, f.name, r.pattern FROM routes r JOIN functions f ON f.id = r.function_id";
+    const found =
+      route.kind === "exact"
+        ? this.db.query(`${select} WHERE r.key = ? AND r.kind = 'exact' AND r.function_id != ? LIMIT 1`).get(key, selfId)
+        : // Every key that starts with the prefix: the prefix ends in '/', and '0' follows '/' in byte order.
+          this.db.query(`${select} WHERE r.key >= ? AND r.key < ? AND r.function_id != ? LIMIT 1`).get(key, `${key.slice(0, -1)}0`, selfId);
+    return (found ?? this.db.query(`${select} WHERE r.key IN (SELECT value FROM json_each(?)) AND r.kind = 'prefix' AND r.function_id != ? LIMIT 1`).get(JSON.stringify(prefixes), selfId)) as {
+      id: string;
+      name: string;
+      pattern: string;
+    } | null;
+  }
+
+  /** The routes table's rows for a function: what overlapping() looks up. */
+  private indexRoutes(functionId: string, routes: readonly string[]): void {
+    this.db.query("DELETE FROM routes WHERE function_id = ?").run(functionId);
+    const insert = this.db.query("INSERT INTO routes (function_id, pattern, kind, key) VALUES (?, ?, ?, ?)");
+    for (const pattern of routes) {
+      const route = parseRoute(pattern);
+      insert.run(functionId, pattern, route.kind, route.kind === "exact" ? route.path : route.prefix);
+    }
   }
 
   private recordChange(kind: ChangeKind, functionId: string, version: number | null, fn: FunctionRecord | null, at: string): void {

@@ -1,9 +1,9 @@
 // NodeStore on bun:sqlite. Its own connection to the metadata file (WAL allows it), so node
 // heartbeats never wait behind a metadata transaction in the same connection.
-import { Database } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
 import type { NodeProblem, NodeRecord } from "../contract";
 import type { NodeIdentity, NodeStore } from "./node-store";
-import { openSchema } from "./sqlite-schema";
+import { openMetadataDatabase } from "./sqlite-open";
 
 interface NodeRow {
   id: string;
@@ -21,8 +21,7 @@ export class SqliteNodeStore implements NodeStore {
 
   /** `path` is the metadata file (schema shared with SqliteMetadataStore) or ":memory:". */
   constructor(path: string) {
-    this.db = new Database(path, { create: true });
-    openSchema(this.db);
+    this.db = openMetadataDatabase(path);
   }
 
   async connected(node: NodeIdentity, revision: number, at: Date): Promise<void> {

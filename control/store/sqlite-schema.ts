@@ -52,6 +52,22 @@ const MIGRATIONS: string[] = [
   // 3: per-function bounds a node applies (null: the node's default).
   `ALTER TABLE functions ADD COLUMN max_concurrency INTEGER;
    ALTER TABLE functions ADD COLUMN max_body_bytes INTEGER;`,
+  // 4: every function's routes, indexed by path, so the overlap check at registration is a few
+  // index lookups instead of a scan of every function (functions.routes stays the record's copy).
+  // key: the exact path, or a prefix route's path up to its '*' ("/a/" for "/a/*").
+  `CREATE TABLE routes (
+     function_id TEXT NOT NULL REFERENCES functions(id) ON DELETE CASCADE,
+     pattern TEXT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('exact', 'prefix')),
+     key TEXT NOT NULL,
+     PRIMARY KEY (function_id, pattern)
+   ) STRICT;
+   CREATE INDEX routes_by_key ON routes(key, kind);
+   INSERT INTO routes (function_id, pattern, kind, key)
+     SELECT f.id, r.value,
+            CASE WHEN substr(r.value, -2) = '/*' THEN 'prefix' ELSE 'exact' END,
+            CASE WHEN substr(r.value, -2) = '/*' THEN substr(r.value, 1, length(r.value) - 1) ELSE r.value END
+     FROM functions f, json_each(f.routes) r;`,
 ];
 
 export function openSchema(db: Database): void {

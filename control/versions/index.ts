@@ -8,7 +8,7 @@ import type { VersionService } from "./service";
 
 const tags = ["versions"];
 const security = [{ bearerAuth: [] }];
-const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody };
+const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
 
 export function versionsController(service: VersionService) {
   return new Elysia({ name: "versions", prefix: "/api/v1/functions" })
@@ -29,6 +29,7 @@ export function versionsController(service: VersionService) {
           "Streams the `.wasm` to disk while hashing it, checks it with the runner's module pipeline under the function's limits " +
           "(unknown imports, memory above `memory_pages`, a missing entrypoint... answer 422 naming the reason), then publishes it " +
           "as the next version (1, 2, 3 ...) and makes it active unless `activate=false`. Over the size limit: 413. " +
+          "The check and the commit see the same limits: a change of `memory_pages` or `entrypoint` meanwhile makes it check again (409 `concurrent_change` after three rounds). " +
           "A rejected or interrupted upload leaves nothing behind.",
         requestBody: { required: true, content: { "multipart/form-data": { schema: UploadForm, encoding: { file: { contentType: "application/wasm, application/octet-stream" } } } } },
       },
@@ -42,7 +43,10 @@ export function versionsController(service: VersionService) {
       params: VersionParams,
       parse: JSON_PARSE,
       body: ActivateBody,
-      response: { 200: FunctionRecord, ...errors },
-      detail: { tags, security, operationId: "activateVersion", summary: "Serve another version (roll back or forward)" },
+      response: { 200: FunctionRecord, ...errors, 413: ErrorBody },
+      detail: {
+        tags, security, operationId: "activateVersion", summary: "Serve another version (roll back or forward)",
+        description: "The version must pass the pipeline under the function's limits as they are when it becomes active (422 otherwise; 409 `concurrent_change` if they kept changing during three checks in a row).",
+      },
     });
 }

@@ -5,7 +5,7 @@ import type { ControlMetrics, UploadOutcome } from "../observe/metrics";
 import type { ArtifactStore, StagedArtifact } from "../store/artifact-store";
 import type { MetadataStore } from "../store/metadata-store";
 import type { ArtifactWork } from "../../runner/module/offload/artifact-work";
-import { unwrap } from "../functions/service";
+import { basisOf, checkedCommit, unwrap } from "../functions/service";
 import { checkModule } from "./module-check";
 import { MultipartError, MultipartTooLarge, multipartBoundary, readMultipart, type PartSink } from "./multipart-stream";
 
@@ -77,7 +77,7 @@ export function createVersionService({ metadata, artifacts, metrics, maxUploadBy
     async upload(functionId: string, request: UploadRequest, activate: boolean): Promise<VersionRecord> {
       let staged: StagedArtifact | null = null;
       try {
-        const fn = await getFunction(functionId);
+        await getFunction(functionId); // 404 before the body is read
         const boundary = multipartBoundary(request.contentType);
         if (!boundary || !request.body) throw new ApiError(415, "unsupported_media_type", "send the module as multipart/form-data with a `file` field");
         if (request.contentLength !== null && request.contentLength > maxUploadBytes + MULTIPART_OVERHEAD) throw tooLarge();
@@ -87,9 +87,16 @@ export function createVersionService({ metadata, artifacts, metrics, maxUploadBy
         if (expected && expected !== digest.sha256) {
           throw new ApiError(422, "sha256_mismatch", `sha256: the module's SHA-256 is ${digest.sha256}, not ${expected}`, "sha256");
         }
-        await checkModule(work, await staged.read(), fn, "module rejected", "file");
-        await staged.publish();
-        const version = unwrap(await metadata.addVersion(functionId, digest, activate), functionId);
+        const bytes = await staged.read();
+        // Checked under the limits the commit sees: a PATCH landing between the two makes the
+        // store refuse the commit, and the next round checks against the new limits. (Refused
+        // then, the published artifact is unreferenced and goes with the next start's sweep.)
+        const version = await checkedCommit(async () => {
+          const current = await getFunction(functionId);
+          await checkModule(work, bytes, current, "module rejected", "file");
+          await staged!.publish();
+          return metadata.addVersion(functionId, digest, activate, basisOf(current));
+        }, functionId);
         metrics.observeUpload("published", digest.size);
         return version;
       } catch (error) {
@@ -106,13 +113,17 @@ export function createVersionService({ metadata, artifacts, metrics, maxUploadBy
 
     /** Roll back or forward; the version must pass the pipeline under the function's current limits. */
     async activate(functionId: string, version: number): Promise<FunctionRecord> {
-      const fn = await getFunction(functionId);
+      await getFunction(functionId);
       const record = await metadata.getVersion(functionId, version);
       if (!record) throw new ApiError(404, "version_not_found", `function "${functionId}" has no version ${version}`);
       const blob = await artifacts.get(record.sha256);
       if (!blob) throw new ApiError(500, "artifact_missing", `the artifact of version ${version} is missing from the store`);
-      await checkModule(work, await blob.bytes(), fn, `version ${version} is rejected under the function's current settings`, "version");
-      return unwrap(await metadata.activateVersion(functionId, version), functionId);
+      const bytes = await blob.bytes();
+      return checkedCommit(async () => {
+        const fn = await getFunction(functionId);
+        await checkModule(work, bytes, fn, `version ${version} is rejected under the function's current settings`, "version");
+        return metadata.activateVersion(functionId, version, basisOf(fn));
+      }, functionId);
     },
   };
 }

@@ -1,10 +1,26 @@
-import { expect, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadControlConfig } from "../../control/config";
+import { tempDir } from "./helpers";
+
+const dir = tempDir("edge-control-config-");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A token file with `contents` and `mode`. */
+function tokenFile(name: string, contents: string, mode = 0o600): string {
+  const path = join(dir, name);
+  writeFileSync(path, contents);
+  chmodSync(path, mode);
+  return path;
+}
 
 test("defaults: 0.0.0.0:8080, ./data, 50 MiB uploads, 10,000 changes kept, no token configured", () => {
   expect(loadControlConfig([], {})).toEqual({
     ok: true,
     config: { port: 8080, host: "0.0.0.0", dataDir: "./data", maxUploadBytes: 50 * 1024 * 1024, changeRetention: 10_000, heartbeatMs: 5_000, logLevel: "info" },
+    warnings: [],
+    showAdminToken: false,
   });
 });
 
@@ -17,9 +33,52 @@ test("flags win over the environment, which wins over defaults", () => {
 test("invalid values name the flag; tokens are never echoed", () => {
   expect(loadControlConfig(["--port", "70000"], {})).toMatchObject({ ok: false, message: expect.stringContaining("--port") });
   expect(loadControlConfig(["--port", "abc"], {})).toMatchObject({ ok: false, message: expect.stringContaining("--port") });
-  const short = loadControlConfig(["--token", "secret"], {});
-  expect(short).toMatchObject({ ok: false, message: expect.stringContaining("--token") });
-  expect(JSON.stringify(short)).not.toContain("secret");
+  const short = loadControlConfig([], { EDGE_CONTROL_TOKEN: "secret" });
+  expect(short).toMatchObject({ ok: false, message: expect.stringContaining("EDGE_CONTROL_TOKEN") });
+  expect(JSON.stringify(short)).not.toContain("secret\"");
   expect(loadControlConfig(["--nope"], {})).toMatchObject({ ok: false });
   expect(loadControlConfig(["--help"], {})).toEqual({ ok: "help" });
+});
+
+test("a token on the command line is refused, pointing at the file flag and the variable, without echoing it", () => {
+  for (const [argv, flag, env] of [
+    [["--token", "cli-secret-0123456789"], "--token-file", "EDGE_CONTROL_TOKEN"],
+    [["--token=cli-secret-0123456789"], "--token-file", "EDGE_CONTROL_TOKEN"],
+    [["--read-token", "cli-secret-0123456789"], "--read-token-file", "EDGE_CONTROL_READ_TOKEN"],
+  ] as const) {
+    const result = loadControlConfig([...argv], {});
+    if (result.ok !== false) throw new Error(`accepted ${argv.join(" ")}`);
+    expect(result.message).toContain(flag);
+    expect(result.message).toContain(env);
+    expect(result.message).not.toContain("cli-secret");
+  }
+});
+
+test("token files: read with trailing line breaks dropped; the flag wins over the variables", () => {
+  const admin = tokenFile("admin", "file-admin-token-0123456789\n");
+  const read = tokenFile("read", "file-read-token-0123456789\r\n");
+  const result = loadControlConfig(["--token-file", admin, "--read-token-file", read], { EDGE_CONTROL_TOKEN: "env-admin-token-0123456789" });
+  expect(result).toMatchObject({ ok: true, config: { token: "file-admin-token-0123456789", readToken: "file-read-token-0123456789" }, warnings: [] });
+  const fromEnv = loadControlConfig([], { EDGE_CONTROL_TOKEN_FILE: admin, EDGE_CONTROL_READ_TOKEN: "env-read-token-0123456789" });
+  expect(fromEnv).toMatchObject({ ok: true, config: { token: "file-admin-token-0123456789", readToken: "env-read-token-0123456789" } });
+  expect(loadControlConfig([], { EDGE_CONTROL_TOKEN_FILE: admin, EDGE_CONTROL_TOKEN: "env-admin-token-0123456789" })).toMatchObject({ ok: false, message: "set EDGE_CONTROL_TOKEN or EDGE_CONTROL_TOKEN_FILE, not both" });
+});
+
+test("token files: readable by others warns, writable by others, missing, empty or malformed is refused, never echoing the contents", () => {
+  const readable = tokenFile("readable", "readable-token-0123456789\n", 0o644);
+  const result = loadControlConfig(["--token-file", readable], {});
+  expect(result).toMatchObject({ ok: true, config: { token: "readable-token-0123456789" }, warnings: [expect.stringContaining("mode 644")] });
+
+  const writable = tokenFile("writable", "writable-token-0123456789\n", 0o666);
+  expect(loadControlConfig(["--token-file", writable], {})).toMatchObject({ ok: false, message: expect.stringContaining("writable by group or others") });
+  expect(loadControlConfig(["--token-file", join(dir, "missing")], {})).toMatchObject({ ok: false, message: expect.stringContaining("no such file") });
+  expect(loadControlConfig(["--token-file", dir], {})).toMatchObject({ ok: false, message: expect.stringContaining("not a regular file") });
+  expect(loadControlConfig(["--token-file", tokenFile("empty", "\n")], {})).toMatchObject({ ok: false, message: expect.stringContaining("empty") });
+  const spaced = loadControlConfig(["--read-token-file", tokenFile("spaced", "has spaces secret-0123456789\n")], {});
+  expect(spaced).toMatchObject({ ok: false, message: expect.stringContaining("invalid token from --read-token-file") });
+  expect(JSON.stringify(spaced)).not.toContain("has spaces");
+});
+
+test("--show-admin-token is a request, not a setting", () => {
+  expect(loadControlConfig(["--show-admin-token", "--data-dir", "/tmp/y"], {})).toMatchObject({ ok: true, showAdminToken: true, config: { dataDir: "/tmp/y" } });
 });

@@ -1,5 +1,6 @@
 // /api/v1/functions: happy paths, validation, conflicts and auth, against a real server.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { MAX_JSON_BYTES } from "../../control/json-body";
 import { READ_TOKEN, errorOf, startTestControl, validModule, type TestControl } from "./helpers";
 
 let control: TestControl;
@@ -77,6 +78,16 @@ describe("POST /api/v1/functions", () => {
     [{ name: "b12", routes: ["/a/*/b"] }, "routes.0"],
     [{ name: "b13", routes: ["/a", "/a"] }, "routes"],
     [{ name: "b14", memory_page: 3 }, "memory_page"],
+    // Routes a node could never serve (control/contract/route-pattern.ts: unservableRoute).
+    [{ name: "r1", routes: [] }, "routes"],
+    [{ name: "r2", routes: ["/r2", "/a/../b"] }, "routes.1"],
+    [{ name: "r3", routes: ["/x/%2e%2E/y"] }, "routes.0"],
+    [{ name: "r4", routes: ["/a/./*"] }, "routes.0"],
+    [{ name: "r5", routes: ["/healthz"] }, "routes.0"],
+    [{ name: "r6", routes: ["/metrics"] }, "routes.0"],
+    [{ name: "r7", routes: ["/%"] }, "routes.0"],
+    [{ name: "r8", routes: ["/a%zz/*"] }, "routes.0"],
+    [{ name: "healthz" }, "routes.0"],
   ])("422 for %j names field %p", async (body, field) => {
     const response = await control.post("/api/v1/functions", body);
     expect(response.status).toBe(422);
@@ -84,6 +95,13 @@ describe("POST /api/v1/functions", () => {
     expect(error.code).toBe("validation_failed");
     expect(error.field).toBe(field);
     expect(error.message.startsWith(`${field}: `)).toBe(true);
+  });
+
+  test("routes a node serves are accepted: /healthz/*, escapes, dots inside a segment", async () => {
+    for (const routes of [["/healthz/*"], ["/metrics-v2", "/%7Euser/*"], ["/a/.../b", "/a/..b"]]) {
+      const response = await control.post("/api/v1/functions", { name: `ok-${routes.length}-${routes[0]!.length}`, routes });
+      expect(response.status).toBe(201);
+    }
   });
 
   test("the bounds themselves are accepted", async () => {
@@ -95,6 +113,42 @@ describe("POST /api/v1/functions", () => {
     const response = await control.api("/api/v1/functions", { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
     expect(response.status).toBe(400);
     expect((await errorOf(response)).code).toBe("malformed_body");
+  });
+
+  test("JSON bodies are capped: the largest valid env fits; beyond the cap 413 in the error shape, by Content-Length or while streaming, on every JSON route", async () => {
+    const env = Object.fromEntries(Array.from({ length: 256 }, (_, i) => [`KEY_${String(i).padStart(3, "0")}${"K".repeat(120)}`, "v".repeat(16_384)]));
+    const largest = await control.post("/api/v1/functions", { name: "largest-env", env });
+    expect(largest.status).toBe(201);
+    const { id } = (await largest.json()) as { id: string };
+
+    const over = JSON.stringify({ name: "too-big", env: { BIG: "x".repeat(MAX_JSON_BYTES) } });
+    const json = { "content-type": "application/json" };
+    /** 20 MiB of a JSON string, sent chunked (no Content-Length). */
+    const streamed = () => {
+      let sent = 0;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent === 0) controller.enqueue(new TextEncoder().encode('{"name": "streamed", "env": {"BIG": "'));
+          if (sent >= 20 * 1024 * 1024) return controller.close();
+          controller.enqueue(new Uint8Array(64 * 1024).fill(0x78));
+          sent += 64 * 1024;
+        },
+      });
+    };
+    for (const [method, path, body] of [
+      ["POST", "/api/v1/functions", over],
+      ["PATCH", `/api/v1/functions/${id}`, over],
+      ["POST", `/api/v1/functions/${id}/activate`, over],
+      ["POST", "/api/v1/functions", streamed()],
+      ["PATCH", `/api/v1/functions/${id}`, streamed()],
+    ] as const) {
+      const response = await control.api(path, { method, headers: json, body, duplex: "half" } as RequestInit);
+      expect(response.status).toBe(413);
+      expect(await errorOf(response)).toEqual({ code: "payload_too_large", message: `JSON bodies are limited to ${MAX_JSON_BYTES} bytes` });
+    }
+    const names = ((await (await control.api("/api/v1/functions?limit=100")).json()) as { functions: { name: string }[] }).functions.map((f) => f.name);
+    expect(names).not.toContain("too-big");
+    expect(names).not.toContain("streamed");
   });
 
   test("401 without a token, with a wrong one, or with another scheme; 403 with the read-only token", async () => {
@@ -168,6 +222,8 @@ describe("GET, PATCH, DELETE /api/v1/functions/{id}", () => {
       control.api(`/api/v1/functions/${id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(body), token });
     expect((await patch(fn.id, {})).status).toBe(422);
     expect((await errorOf(await patch(fn.id, { memory_pages: -1 }))).field).toBe("memory_pages");
+    expect((await errorOf(await patch(fn.id, { routes: [] }))).field).toBe("routes");
+    expect((await errorOf(await patch(fn.id, { routes: ["/ok", "/metrics"] }))).field).toBe("routes.1");
     expect((await patch(fn.id, { name: "taken" })).status).toBe(409);
     expect((await patch(fn.id, { routes: ["/taken/x"] })).status).toBe(409);
     expect((await patch("00000000-0000-0000-0000-000000000000", { max_execution_ms: 5 })).status).toBe(404);

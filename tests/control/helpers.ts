@@ -5,11 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadControlConfig, type ControlConfig } from "../../control/config";
 import { startControl } from "../../control/start-control";
+import type { ArtifactWork } from "../../runner/module/offload/artifact-work";
 import { createLogger } from "../../runner/observe/log";
 import { wat } from "../fixtures/wat";
 
 export const TOKEN = "test-admin-token-0123456789";
 export const READ_TOKEN = "test-read-token-0123456789";
+/** The tokens as a control plane reads them: from the environment, never the command line. */
+export const CONTROL_TOKENS = { EDGE_CONTROL_TOKEN: TOKEN, EDGE_CONTROL_READ_TOKEN: READ_TOKEN };
 
 export interface TestControl {
   url: string;
@@ -29,11 +32,11 @@ export function tempDir(prefix = "edge-control-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startTestControl(overrides: Partial<ControlConfig> = {}, dataDir = tempDir()): Promise<TestControl> {
-  const flags = ["--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, "--token", TOKEN, "--read-token", READ_TOKEN, "--log-level", "error"];
-  const loaded = loadControlConfig(flags, {});
+export async function startTestControl(overrides: Partial<ControlConfig> = {}, dataDir = tempDir(), options: { work?: ArtifactWork } = {}): Promise<TestControl> {
+  const flags = ["--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, "--log-level", "error"];
+  const loaded = loadControlConfig(flags, CONTROL_TOKENS);
   if (loaded.ok !== true) throw new Error(`test config: ${JSON.stringify(loaded)}`);
-  const control = await startControl({ ...loaded.config, ...overrides }, createLogger("error"));
+  const control = await startControl({ ...loaded.config, ...overrides }, createLogger("error"), options);
   const api: TestControl["api"] = (path, init = {}) => {
     const headers = new Headers(init.headers);
     headers.set("authorization", `Bearer ${init.token ?? TOKEN}`);

@@ -1,6 +1,7 @@
 // The behaviour every MetadataStore backend must have. Run by metadata-store.test.ts per backend.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import type { FunctionSpec } from "../../control/contract";
+import { firstOverlap, type FunctionSpec } from "../../control/contract";
+import { Prng } from "../pipeline/prng";
 import type { MetadataStore } from "../../control/store/metadata-store";
 
 export interface StoreFixture {
@@ -50,6 +51,55 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
       const result = await store.createFunction(spec("users", { routes: ["/users", "/api/users"] }));
       expect(result).toEqual({ ok: false, reason: "route_taken", route: "/api/users", owner: { id: owner.id, name: "api", route: "/api/*" } });
       expect(await store.countFunctions()).toBe(1);
+    });
+
+    test("the route check refuses exactly the routes routesOverlap says overlap: seeded random routes, creates, updates and deletes", async () => {
+      const random = new Prng(18);
+      const segment = () => ["a", "b", "ab", "%41"][random.int(4)]!;
+      const route = () => {
+        const path = `/${Array.from({ length: random.int(3) }, segment).join("/")}`;
+        return random.int(2) ? (path === "/" ? "/*" : `${path}/*`) : path;
+      };
+      const live = new Map<string, { name: string; routes: string[] }>();
+      for (let i = 0; i < 300; i++) {
+        const routes = [...new Set([route(), route()])];
+        const clash = [...live.values()].find((other) => firstOverlap(routes, other.routes));
+        const action = random.int(10);
+        if (action < 7 || live.size === 0) {
+          const result = await store.createFunction(spec(`f${i}`, { routes }));
+          expect({ i, routes, ok: result.ok }).toEqual({ i, routes, ok: !clash });
+          if (result.ok) live.set(result.value.id, { name: result.value.name, routes });
+        } else if (action < 9) {
+          const id = [...live.keys()][random.int(live.size)]!;
+          const others = [...live].filter(([other]) => other !== id).map(([, fn]) => fn);
+          const expected = !others.some((other) => firstOverlap(routes, other.routes));
+          const result = await store.updateFunction(id, { routes });
+          expect({ i, routes, ok: result.ok }).toEqual({ i, routes, ok: expected });
+          if (result.ok) live.get(id)!.routes = routes;
+        } else {
+          const id = [...live.keys()][random.int(live.size)]!;
+          expect((await store.deleteFunction(id)).ok).toBe(true);
+          live.delete(id);
+        }
+      }
+      expect(await store.countFunctions()).toBe(live.size);
+    });
+
+    test("a write that depends on a module check is refused when the function changed since, and changes nothing", async () => {
+      const fn = await created(store, "checked");
+      const basis = { memory_pages: fn.memory_pages, entrypoint: fn.entrypoint, active_version: fn.active_version };
+      const stale = { ...basis, memory_pages: fn.memory_pages + 1 };
+      const revision = await store.revision();
+      expect(await store.addVersion(fn.id, { sha256: SHA_A, size: 1 }, true, stale)).toEqual({ ok: false, reason: "changed_since_check" });
+      expect(await store.revision()).toBe(revision);
+      // Not activated: nothing depends on the check.
+      expect(await store.addVersion(fn.id, { sha256: SHA_A, size: 1 }, false, stale)).toMatchObject({ ok: true, value: { version: 1, active: false } });
+      expect(await store.activateVersion(fn.id, 1, stale)).toEqual({ ok: false, reason: "changed_since_check" });
+      expect(await store.activateVersion(fn.id, 1, basis)).toMatchObject({ ok: true, value: { active_version: 1 } });
+      // New limits checked against no active version, but version 1 is active now.
+      expect(await store.updateFunction(fn.id, { memory_pages: 8 }, basis)).toEqual({ ok: false, reason: "changed_since_check" });
+      expect(await store.updateFunction(fn.id, { memory_pages: 8 }, { ...basis, active_version: 1 })).toMatchObject({ ok: true, value: { memory_pages: 8 } });
+      expect(await store.addVersion(fn.id, { sha256: SHA_B, size: 1 }, true, { ...basis, memory_pages: 8 })).toMatchObject({ ok: true, value: { version: 2, active: true } });
     });
 
     test("list pages in registration order", async () => {

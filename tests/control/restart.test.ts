@@ -18,9 +18,9 @@ interface Proc {
   proc: ReturnType<typeof Bun.spawn>;
 }
 
-/** Starts `bun control/main.ts` and waits for its "listening on <url>" line. */
-async function start(dataDir: string, extra: string[] = ["--token", TOKEN]): Promise<Proc> {
-  const proc = Bun.spawn(["bun", MAIN, "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, "--log-level", "warn", ...extra], { stdout: "pipe", stderr: "inherit" });
+/** Starts `bun control/main.ts` with `env` (the admin token, unless told otherwise) and waits for its "listening on <url>" line. */
+async function start(dataDir: string, env: Record<string, string> = { EDGE_CONTROL_TOKEN: TOKEN }): Promise<Proc> {
+  const proc = Bun.spawn(["bun", MAIN, "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, "--log-level", "warn"], { env: { ...withoutTokens(), ...env }, stdout: "pipe", stderr: "inherit" });
   const lines: string[] = [];
   const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
@@ -41,6 +41,12 @@ async function start(dataDir: string, extra: string[] = ["--token", TOKEN]): Pro
   }
   proc.kill(9);
   throw new Error(`control plane did not start: ${lines.join("\n")}`);
+}
+
+function withoutTokens(): Record<string, string | undefined> {
+  const env = { ...process.env };
+  for (const name of ["EDGE_CONTROL_TOKEN", "EDGE_CONTROL_TOKEN_FILE"]) delete env[name];
+  return env;
 }
 
 const auth = (token = TOKEN) => ({ authorization: `Bearer ${token}` });
@@ -119,21 +125,24 @@ test("kill -9 then start: functions, versions and artifacts intact; partial uplo
   }
 });
 
-test("without --token: the generated admin token is printed once and works after a restart", async () => {
+test("without a token: the generated admin token is printed once, works after a restart, and --show-admin-token prints it on request", async () => {
   const dataDir = tempDir();
   dirs.push(dataDir);
-  const first = await start(dataDir, []);
+  const first = await start(dataDir, {});
   const token = first.lines.find((line) => line.startsWith("ebc_"));
   expect(token).toBeDefined();
   expect((await fetch(`${first.url}/api/v1/functions`, { headers: auth(token) })).status).toBe(200);
   expect((await fetch(`${first.url}/api/v1/functions`, { headers: auth(TOKEN) })).status).toBe(401);
   first.proc.kill("SIGTERM");
   expect(await first.proc.exited).toBe(0);
-  const second = await start(dataDir, []);
+  const second = await start(dataDir, {});
   try {
     expect(second.lines.join("\n")).not.toContain(token!);
     expect(second.lines.join("\n")).toContain("admin token from");
     expect((await fetch(`${second.url}/api/v1/functions`, { headers: auth(token) })).status).toBe(200);
+    // On request, while it runs: the token alone on stdout.
+    const shown = Bun.spawnSync(["bun", MAIN, "--show-admin-token", "--data-dir", dataDir], { env: withoutTokens() });
+    expect({ code: shown.exitCode, stdout: shown.stdout.toString() }).toEqual({ code: 0, stdout: `${token}\n` });
   } finally {
     second.proc.kill(9);
     await second.proc.exited;

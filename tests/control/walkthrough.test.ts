@@ -29,7 +29,9 @@ function walkthrough(): string {
 
 test("the README's curl walkthrough works verbatim (register, upload, get, download)", async () => {
   const script = walkthrough();
-  expect(script).toContain('-H "Authorization: Bearer $TOKEN"');
+  // The token reaches curl on stdin, never in its argv (which ps shows).
+  expect(script).toContain('echo "Authorization: Bearer $TOKEN" | curl -sS --fail-with-body -H @-');
+  expect(script).not.toMatch(/curl[^\n]*Bearer/);
   // The walkthrough runs from the repository root: give it the sample it uploads.
   mkdirSync(join(cwd, "build"));
   copyFileSync(join(REPO, "build/hello_world.wasm"), join(cwd, "build/hello_world.wasm"));

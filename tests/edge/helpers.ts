@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { startCliRunner, type CliRunner } from "../helpers/cli-runner";
 import { sample } from "../helpers/metrics-text";
-import { READ_TOKEN, TOKEN } from "../control/helpers";
+import { CONTROL_TOKENS, READ_TOKEN, TOKEN } from "../control/helpers";
 import { wat } from "../fixtures/wat";
 
 export { READ_TOKEN, TOKEN };
@@ -92,6 +92,7 @@ export function controlApi(url: string): ControlApi {
 }
 
 export interface ControlProcess extends ControlApi {
+  pid: number;
   port: number;
   dataDir: string;
   /** SIGKILL: no goodbye to the nodes, like a crash. */
@@ -102,8 +103,8 @@ export interface ControlProcess extends ControlApi {
 /** `bun control/main.ts` as a process; `port` 0 picks one, a known port restarts on it. */
 export async function startControlProcess(dataDir: string, port = 0, extra: string[] = []): Promise<ControlProcess> {
   const proc: Subprocess<"ignore", "pipe", "pipe"> = Bun.spawn(
-    ["bun", join(REPO_ROOT, "control", "main.ts"), "--port", String(port), "--host", "127.0.0.1", "--data-dir", dataDir, "--token", TOKEN, "--read-token", READ_TOKEN, "--log-level", "warn", ...extra],
-    { cwd: REPO_ROOT, stdin: "ignore", stdout: "pipe", stderr: "pipe" },
+    ["bun", join(REPO_ROOT, "control", "main.ts"), "--port", String(port), "--host", "127.0.0.1", "--data-dir", dataDir, "--log-level", "warn", ...extra],
+    { cwd: REPO_ROOT, env: { ...process.env, ...CONTROL_TOKENS }, stdin: "ignore", stdout: "pipe", stderr: "pipe" },
   );
   let text = "";
   const decoder = new TextDecoder();
@@ -124,12 +125,12 @@ export async function startControlProcess(dataDir: string, port = 0, extra: stri
     if (proc.exitCode === null) proc.kill(signal);
     await proc.exited;
   };
-  return { ...controlApi(url), port: Number(new URL(url).port), dataDir, kill: () => kill("SIGKILL"), stop: () => kill("SIGTERM") };
+  return { ...controlApi(url), pid: proc.pid, port: Number(new URL(url).port), dataDir, kill: () => kill("SIGKILL"), stop: () => kill("SIGTERM") };
 }
 
 /** An edge runner process on 127.0.0.1 port 0 following `controlUrl` with the read-only token. */
 export function startEdgeRunner(controlUrl: string, cacheDir: string, nodeId: string, extra: string[] = []): Promise<CliRunner> {
-  return startCliRunner(["--control-plane", controlUrl, "--token", READ_TOKEN, "--cache-dir", cacheDir, "--node-id", nodeId, "--workers", "1", "--log-level", "warn", ...extra], 15_000);
+  return startCliRunner(["--control-plane", controlUrl, "--cache-dir", cacheDir, "--node-id", nodeId, "--workers", "1", "--log-level", "warn", ...extra], 15_000, { EDGE_RUNNER_TOKEN: READ_TOKEN });
 }
 
 export async function body(url: string, init?: RequestInit): Promise<string> {

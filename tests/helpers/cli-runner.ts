@@ -27,9 +27,10 @@ function cleanEnv(): Record<string, string> {
   return env;
 }
 
-export async function startCliRunner(args: string[], startTimeoutMs = 10_000): Promise<CliRunner> {
+/** `env` adds variables, e.g. EDGE_RUNNER_TOKEN: a token never goes on the command line. */
+export async function startCliRunner(args: string[], startTimeoutMs = 10_000, env: Record<string, string> = {}): Promise<CliRunner> {
   const proc = Bun.spawn(["bun", MAIN, ...args, "--port", "0", "--host", "127.0.0.1"], {
-    cwd: REPO_ROOT, env: cleanEnv(), stdout: "pipe", stderr: "pipe",
+    cwd: REPO_ROOT, env: { ...cleanEnv(), ...env }, stdout: "pipe", stderr: "pipe",
   });
   const collected: string[] = [];
   let pending = "";
@@ -87,9 +88,9 @@ export interface CliExit {
 }
 
 /** Runs the CLI expecting it to exit by itself (a refused start); SIGKILLs it after `timeoutMs`. */
-export async function runCliToExit(args: string[], timeoutMs = 10_000): Promise<CliExit> {
+export async function runCliToExit(args: string[], timeoutMs = 10_000, env: Record<string, string> = {}): Promise<CliExit> {
   const proc: Subprocess<"ignore", "pipe", "pipe"> = Bun.spawn(["bun", MAIN, ...args], {
-    cwd: REPO_ROOT, env: cleanEnv(), stdin: "ignore", stdout: "pipe", stderr: "pipe",
+    cwd: REPO_ROOT, env: { ...cleanEnv(), ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe",
   });
   const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
   const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);

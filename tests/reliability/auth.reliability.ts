@@ -107,15 +107,20 @@ test("auth: every write route refuses a missing or wrong token (401) and the rea
   const metricsText = await (await fetch(`${edge.url}/metrics`)).text();
   await edge.stop("SIGTERM");
 
-  // Refused configurations do not echo the token they were given.
-  const refused = async (argv: string[]) => {
-    const proc = Bun.spawn(["bun", ...argv], { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe", env: { ...process.env, EDGE_CONTROL_TOKEN: "", EDGE_RUNNER_TOKEN: "" } });
+  // Refused configurations do not echo the token they were given: a malformed one from the
+  // environment, and one on the command line (refused as such: argv shows in ps).
+  const refused = async (argv: string[], env: Record<string, string> = {}) => {
+    const proc = Bun.spawn(["bun", ...argv], { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe", env: { ...process.env, EDGE_CONTROL_TOKEN: "", EDGE_RUNNER_TOKEN: "", ...env } });
     const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
     return out + err;
   };
   const badSecret = "bad secret with spaces 0123456789";
-  const configOutput = (await refused([join(REPO_ROOT, "runner", "main.ts"), "--control-plane", "http://127.0.0.1:1", "--token", badSecret])) +
-    (await refused([join(REPO_ROOT, "control", "main.ts"), "--data-dir", tempDir("rel-auth-bad-"), "--token", badSecret]));
+  const runnerMain = join(REPO_ROOT, "runner", "main.ts");
+  const controlMain = join(REPO_ROOT, "control", "main.ts");
+  const configOutput = (await refused([runnerMain, "--control-plane", "http://127.0.0.1:1"], { EDGE_RUNNER_TOKEN: badSecret })) +
+    (await refused([controlMain, "--data-dir", tempDir("rel-auth-bad-")], { EDGE_CONTROL_TOKEN: badSecret })) +
+    (await refused([runnerMain, "--control-plane", "http://127.0.0.1:1", "--token", TOKEN])) +
+    (await refused([controlMain, "--data-dir", tempDir("rel-auth-bad-"), "--token", TOKEN]));
 
   const outputs = [...control.lines(), ...edge.lines(), metricsText, configOutput].join("\n");
   const secrets = [TOKEN, READ_TOKEN, TOKEN.slice(0, -1), badSecret, btoa(`admin:${TOKEN}`)];
@@ -124,7 +129,7 @@ test("auth: every write route refuses a missing or wrong token (401) and the rea
   report({
     scenario: "Auth",
     tried: `every write route of the OpenAPI document (${writes.map((r) => `${r.method} ${r.path.replace("/api/v1", "")}`).join(", ")}) without a token, with ${WRONG.length} wrong ones and with the read-only token; every read route without one; logs at debug of the control plane and a node through an outage`,
-    amount: `${requests} requests; ${n(control.lines().length + edge.lines().length)} log lines and both refused configurations searched for 5 secrets`,
+    amount: `${requests} requests; ${n(control.lines().length + edge.lines().length)} log lines and four refused configurations searched for 5 secrets`,
     lost: `${wrong.length} requests let through or answered otherwise, ${after.revision - before.revision} writes, ${leaked.length} tokens in logs`,
   });
 

@@ -219,3 +219,50 @@ test("data dir forced read-only under a running control plane: writes answer 503
     await disk.release();
   }
 }, 90_000);
+
+test("a clean shutdown, then the data dir read-only: the control plane starts, serves reads and a new node, refuses writes with 503; nothing is corrupt", async () => {
+  expect(mountable, NEEDS_ROOT).toBe(true);
+  const disk = ext4(32);
+  try {
+    const dataDir = join(disk.dir, "data");
+    control = await startControl(dataDir, { extra: CONTROL_FLAGS });
+    const fn = await control.createFunction({ name: "clean" });
+    const acked: Acked[] = [];
+    for (let i = 0; i < 2; i++) acked.push((await (await uploadTo(control, fn.id, paddedModule(`clean-${i}`, 50_000))).json()) as Acked);
+    const exit = await control.stop("SIGTERM");
+    // What makes this case differ from a crash: a clean stop checkpoints the WAL and deletes -wal and -shm.
+    const leftovers = readdirSync(dataDir).filter((name) => name.startsWith("metadata.sqlite-"));
+
+    disk.abort();
+    control = await startControl(dataDir, { extra: CONTROL_FLAGS });
+    const readProblems = await readsWork(control, fn.id, acked);
+    node = await followingNode(control, "clean");
+    const json = { "content-type": "application/json" };
+    const answers = [
+      `upload: ${await codeOf(await uploadTo(control, fn.id, paddedModule("clean-refused", 50_000)))}`,
+      `create: ${await codeOf(await control.api("/api/v1/functions", { method: "POST", headers: json, body: JSON.stringify({ name: "refused" }) }))}`,
+      `patch: ${await codeOf(await control.api(`/api/v1/functions/${fn.id}`, { method: "PATCH", headers: json, body: JSON.stringify({ max_execution_ms: 100 }) }))}`,
+    ];
+    await node.stop("SIGKILL");
+    await control.stop("SIGTERM");
+
+    await disk.remount();
+    const after = await intact(dataDir, fn.id, acked);
+    console.log(`read-only after a clean stop: exit ${exit}, leftovers ${JSON.stringify(leftovers)}; ${answers.join(", ")}; reads: ${readProblems.join("; ") || "all fine"}; a new node served; after: ${JSON.stringify(after)}`);
+    report({
+      scenario: "Read-only after a clean stop",
+      tried: "the control plane stopped cleanly (no -wal, no -shm left), its ext4 data dir then forced read-only, started again on it; every kind of write and read; a new node following it; then remounted",
+      amount: `${answers.length} writes, all 503 storage_unavailable; ${acked.length} versions read back; a node that had never seen it synced and served`,
+      lost: `${readProblems.length} failed reads; after: ${after.problems.length} acknowledged uploads missing, ${after.orphans} orphan artifacts, ${after.temp} temp files, SQLite integrity ${after.integrity}`,
+    });
+
+    expect({ exit, leftovers }).toEqual({ exit: 0, leftovers: [] });
+    expect(answers).toEqual(["upload: 503 storage_unavailable", "create: 503 storage_unavailable", "patch: 503 storage_unavailable"]);
+    expect(readProblems).toEqual([]);
+    expect(after).toEqual({ problems: [], orphans: 0, temp: 0, uploadAfter: 201, integrity: "ok" });
+  } finally {
+    await node?.stop("SIGKILL");
+    await control?.stop("SIGKILL");
+    await disk.release();
+  }
+}, 60_000);

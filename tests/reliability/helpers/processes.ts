@@ -110,10 +110,11 @@ export interface ControlProc extends Proc, ControlApi {
 /** `bun control/main.ts` on `dataDir`; `port` 0 picks one, a known port restarts on it. */
 export async function startControl(dataDir: string, options: { port?: number; extra?: string[]; env?: Record<string, string>; logLevel?: string } = {}): Promise<ControlProc> {
   const proc = await spawnServer(
-    [join(REPO_ROOT, "control", "main.ts"), "--port", String(options.port ?? 0), "--host", "127.0.0.1", "--data-dir", dataDir, "--token", TOKEN, "--read-token", READ_TOKEN,
+    [join(REPO_ROOT, "control", "main.ts"), "--port", String(options.port ?? 0), "--host", "127.0.0.1", "--data-dir", dataDir,
       "--log-level", options.logLevel ?? "warn", ...(options.extra ?? [])],
     /listening on (http:\/\/127\.0\.0\.1:\d+)/,
-    { env: options.env },
+    // Tokens in the environment, never on the command line (ps shows argv to every user).
+    { env: { EDGE_CONTROL_TOKEN: TOKEN, EDGE_CONTROL_READ_TOKEN: READ_TOKEN, ...options.env } },
   );
   return Object.assign(proc, controlApi(proc.url), { dataDir });
 }
@@ -125,7 +126,7 @@ export function startRunner(args: string[], options: { port?: number; env?: Reco
 
 /** An edge node following `controlUrl` with the read-only token. */
 export function startEdge(controlUrl: string, cacheDir: string, nodeId: string, extra: string[] = [], options: { port?: number; env?: Record<string, string> } = {}): Promise<Proc> {
-  return startRunner(["--control-plane", controlUrl, "--token", READ_TOKEN, "--cache-dir", cacheDir, "--node-id", nodeId, "--log-level", "warn", ...extra], { ...options, timeoutMs: 20_000 });
+  return startRunner(["--control-plane", controlUrl, "--cache-dir", cacheDir, "--node-id", nodeId, "--log-level", "warn", ...extra], { ...options, env: { EDGE_RUNNER_TOKEN: READ_TOKEN, ...options.env }, timeoutMs: 20_000 });
 }
 
 /** Polls until `check` holds; throws with `what` after `ms`. */
