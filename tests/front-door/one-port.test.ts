@@ -18,8 +18,8 @@ beforeAll(async () => {
 afterAll(() => Promise.all([runner?.stop("SIGKILL"), edge?.stop("SIGKILL"), control?.stop("SIGKILL")]));
 
 /** Runs a second server on a taken port; it must exit by itself. */
-async function secondOnPort(argv: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("EDGE_")));
+async function secondOnPort(argv: string[], tokens: Record<string, string> = {}): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("EDGE_"))), ...tokens };
   const child = Bun.spawn(["bun", ...argv], { cwd: REPO_ROOT, stdin: "ignore", stdout: "pipe", stderr: "pipe", env });
   const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
   const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
@@ -38,7 +38,7 @@ async function allServedBy(url: string, field: string, value: string, rounds = 4
 
 describe("a second process on a taken port exits 1 with one line naming the port", () => {
   test("control plane", async () => {
-    const second = await secondOnPort([join(REPO_ROOT, "control", "main.ts"), "--port", String(control.port), "--host", "127.0.0.1", "--data-dir", tempDir("one-port-control2-"), "--token", TOKEN, "--read-token", READ_TOKEN, "--log-level", "warn"]);
+    const second = await secondOnPort([join(REPO_ROOT, "control", "main.ts"), "--port", String(control.port), "--host", "127.0.0.1", "--data-dir", tempDir("one-port-control2-"), "--log-level", "warn"], { EDGE_CONTROL_TOKEN: TOKEN, EDGE_CONTROL_READ_TOKEN: READ_TOKEN });
     expect(second.code).toBe(1);
     expect(second.stderr.trim().split("\n")).toEqual([`control: cannot start: port ${control.port} on 127.0.0.1 is already in use by another process; stop it or choose another --port`]);
     expect(second.stdout).not.toContain("listening on");
@@ -53,7 +53,7 @@ describe("a second process on a taken port exits 1 with one line naming the port
   }, 30_000);
 
   test("edge node", async () => {
-    const second = await secondOnPort([join(REPO_ROOT, "runner", "main.ts"), "--control-plane", control.url, "--token", READ_TOKEN, "--cache-dir", tempDir("one-port-edge2-"), "--node-id", "second-node", "--port", String(edge.port), "--host", "127.0.0.1", "--log-level", "warn"]);
+    const second = await secondOnPort([join(REPO_ROOT, "runner", "main.ts"), "--control-plane", control.url, "--cache-dir", tempDir("one-port-edge2-"), "--node-id", "second-node", "--port", String(edge.port), "--host", "127.0.0.1", "--log-level", "warn"], { EDGE_RUNNER_TOKEN: READ_TOKEN });
     expect(second.code).toBe(1);
     expect(second.stderr.trim().split("\n")).toEqual([`runner: cannot start the edge node: port ${edge.port} on 127.0.0.1 is already in use by another process; stop it or choose another --port`]);
     expect(await allServedBy(edge.url, "node_id", "one-port-node")).toBe(true);
