@@ -422,15 +422,16 @@ export class WorkerPool {
   /**
    * A worker for the next invocation of `entry`: the least-loaded one with room, skipping those
    * busy with something slow. Slow functions run on the spares only (with no spares, on every
-   * regular worker but one, when there are other functions); others on the regular workers, and on the spares only when slow
-   * work holds regular workers.
+   * regular worker but one; a function alone in the pool, anywhere); others on the regular
+   * workers, and on the spares only when slow work holds regular workers.
    */
   private pickSlot(entry: PoolFunction): Slot | null {
     const regular = this.options.size;
     if (entry.cost.slow) {
       if (this.maxSlots > regular) {
         this.startSpares();
-        return this.pickIn(regular, this.slots.length);
+        // Alone in the pool, a slow function keeps nobody from the regular workers: it may use them too.
+        return this.pickIn(regular, this.slots.length) ?? (this.functions.size === 1 ? this.pickIn(0, regular) : null);
       }
       // The last regular worker is kept for the other functions (a pool serving one keeps none).
       if (regular > 1 && this.functions.size > 1 && this.slowRegular() >= regular - 1) return null;

@@ -22,7 +22,7 @@ afterAll(() => runner?.stop("SIGKILL"));
 test("overload: far more concurrent requests than workers and queue get 503s within the overload wait; admitted throughput stays near the maximum", async () => {
   const module = join(tempDir("rel-overload-"), "busy.wasm");
   writeFileSync(module, hostile("busy-wait"));
-  runner = await startRunner([module, "--workers", "1", "--queue", "8", "--max-execution-ms", "2000", "--log-level", "error"]);
+  runner = await startRunner([module, "--workers", "1", "--spare-workers", "0", "--queue", "8", "--max-execution-ms", "2000", "--log-level", "error"]);
   const init = { headers: { "x-wait-ms": String(WAIT_MS) } };
   const url = `${runner.url}/`;
 
@@ -62,7 +62,8 @@ test("overload: far more concurrent requests than workers and queue get 503s wit
 
   expect(storm.failures).toEqual([]);
   expect(noRetryAfter).toBe(0);
-  expect(refused.length).toBeGreaterThan(latency[200].length); // it really was overloaded
+  // It really was overloaded: each refused client waited its second, yet a third of the answers were 503s.
+  expect(refused.length).toBeGreaterThan(storm.sent / 3);
   // Bounded: a 503 comes once the request has waited its 1 s for a place (the pool checks every
   // 20 ms), never after waiting for the worker to get through what was queued before it.
   expect(quantile(refused, 1)).toBeLessThan(1_500);
