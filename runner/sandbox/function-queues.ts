@@ -1,8 +1,8 @@
 // The queues in front of the workers, one per function (pool.ts decides what leaves them and
 // where it runs). A request that finds no worker waits in its function's queue, bounded per
 // function and for all functions together; past those bounds it waits in the function's
-// waiting room for a place, and what has not started within `waitMs` of its arrival is refused
-// (overload). With `waitMs` 0 nothing waits for a place and queued requests never expire.
+// waiting room for a place, and what has not started within `waitMs` of its arrival (less a
+// random quarter of it) is refused (overload). With `waitMs` 0 nothing waits for a place and queued requests never expire.
 // Queues and waiting rooms hold requests in arrival order, so expiry looks only at their fronts.
 import { Fifo } from "./fifo";
 
@@ -43,7 +43,8 @@ export class FunctionQueues<F extends Queues<J>, J extends QueuedJob> {
 
   /** Queues `job` behind `fn`'s others, or lets it wait for a place; "full" when neither may. */
   add(fn: F, job: J): "queued" | "waiting" | "full" {
-    if (this.limits.waitMs > 0) job.startBy = Date.now() + this.limits.waitMs;
+    // Between 3/4 of the wait and all of it: clients refused together would come back together.
+    if (this.limits.waitMs > 0) job.startBy = Date.now() + this.limits.waitMs * (0.75 + 0.25 * Math.random());
     if (fn.waiting.size === 0 && fn.queue.size < this.limits.perFunction && this.queued < this.limits.queue) {
       fn.queue.push(job);
       this.queued++;

@@ -32,6 +32,11 @@ export class InflightJobs<T extends { id: number }> {
     return at === 0 ? this.jobs.shift() : this.jobs.splice(at, 1)[0];
   }
 
+  /** Every job, oldest first, as a copy (to take some out while going through them). */
+  snapshot(): T[] {
+    return this.jobs.slice();
+  }
+
   /** Removes and returns every job, oldest first. */
   takeAll(): T[] {
     const all = this.jobs;

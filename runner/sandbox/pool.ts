@@ -45,6 +45,7 @@ import { InflightJobs } from "./inflight";
 import { createRing, RingReader, RingWriter } from "./ring";
 import { Fifo } from "./fifo";
 import { FunctionQueues, type QueuedJob } from "./function-queues";
+import { createLine, LineWriter } from "./line";
 import { RunCost, SLOW_MS } from "./run-cost";
 import { readResult, writeJob, type RequestParts } from "./wire";
 
@@ -76,6 +77,8 @@ export interface PoolOptions {
   waitMs?: number;
   /** Requests that may wait for a place, all functions together; default max(WAITING_MIN, WAITING_PER_QUEUED x queueLimit). */
   waitingLimit?: number;
+  /** How long a function stays slow after its last slow run (run-cost.ts; tests shorten it). */
+  slowMemoryMs?: number;
   /** A function's `maxConcurrency` when it sets none; default DEFAULT_CONCURRENCY_PER_WORKER x size. */
   defaultConcurrency?: number;
   /**
@@ -101,6 +104,8 @@ interface PoolFunction {
   cost: RunCost;
   /** Its invocations handed to workers now. */
   inWorkers: number;
+  /** Those of them seen running longer than SLOW_MS: while any does, it counts as slow. */
+  longRuns: number;
   /** Waiting for a worker. */
   queue: Fifo<Job>;
   /** Over the queue, waiting for a place in it. */
@@ -113,6 +118,10 @@ interface Job extends QueuedJob {
   entry: PoolFunction;
   /** Sent while its function counted as slow: nothing is lined up behind it. */
   slow: boolean;
+  /** Seen running longer than SLOW_MS (counted in its function's longRuns). */
+  long: boolean;
+  /** Its place in the worker's line (line.ts). */
+  seq: number;
   /** Its expected run time (ms), added to the backlog of the worker it is sent to. */
   cost: number;
   id: number;
@@ -128,6 +137,7 @@ interface Slot {
   started: Float64Array;
   jobs: RingWriter;
   results: RingReader;
+  line: LineWriter;
   /** Handed to the worker, in the order it runs them. */
   inflight: InflightJobs<Job>;
   /** How many of those are slow jobs. */
@@ -164,6 +174,11 @@ const WAITING_PER_QUEUED = 16;
 const WAITING_MIN = 4096;
 /** Ids are compared for equality only; wrapping keeps them in the Int32 control block. */
 const MAX_ID = 0x3fffffff;
+
+/** Slow by its runs so far, or because one of its runs is running long now. */
+function isSlow(entry: PoolFunction): boolean {
+  return entry.cost.slow || entry.longRuns > 0;
+}
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -228,7 +243,7 @@ export class WorkerPool {
     }
     this.functions.set(fn.key, {
       handle: this.nextHandle++, fn, on: new Uint8Array(this.maxSlots), unloaded: false,
-      cap: fn.maxConcurrency ?? this.defaultConcurrency, cost: new RunCost(), inWorkers: 0,
+      cap: fn.maxConcurrency ?? this.defaultConcurrency, cost: new RunCost(this.options.slowMemoryMs), inWorkers: 0, longRuns: 0,
       queue: new Fifo(), waiting: new Fifo(), inRing: false,
     });
   }
@@ -261,7 +276,7 @@ export class WorkerPool {
     for (const slot of this.slots) if (!slot.results.empty()) this.drain(slot);
     return new Promise((resolve) => {
       this.nextId = this.nextId >= MAX_ID ? 1 : this.nextId + 1;
-      const job: Job = { entry, slow: false, cost: 0, startBy: Infinity, id: this.nextId, requestId, request, resolve };
+      const job: Job = { entry, slow: false, long: false, seq: 0, cost: 0, startBy: Infinity, id: this.nextId, requestId, request, resolve };
       if (entry.queue.size === 0 && entry.inWorkers < this.capOf(entry)) {
         const slot = this.pickSlot(entry);
         if (slot) return this.send(slot, job);
@@ -305,7 +320,7 @@ export class WorkerPool {
    * that one is seen running long: then it is slow, and goes where slow work goes.
    */
   private capOf(entry: PoolFunction): number {
-    if (entry.cost.slow) return this.slowCap(entry);
+    if (isSlow(entry)) return this.slowCap(entry);
     if (entry.cost.known) return entry.cap;
     if (entry.inWorkers > 0 && this.runningLong(entry)) return this.slowCap(entry);
     return 1;
@@ -322,8 +337,9 @@ export class WorkerPool {
     for (const slot of this.slots) {
       const running = Atomics.load(slot.control, CONTROL_RUNNING);
       if (running === 0 || now - slot.started[CONTROL_STARTED_F64] <= SLOW_MS) continue;
-      if (slot.inflight.get(running)?.entry !== entry) continue;
-      if (entry.cost.sighted()) this.startSpares();
+      const job = slot.inflight.get(running);
+      if (job?.entry !== entry) continue;
+      this.seenLong(job);
       return true;
     }
     return false;
@@ -334,10 +350,11 @@ export class WorkerPool {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     const jobs = createRing(RING_BYTES);
     const results = createRing(RING_BYTES);
+    const line = createLine();
     const slot: Slot = {
       index, worker,
       control: new Int32Array(control), started: new Float64Array(control),
-      jobs: new RingWriter(jobs), results: new RingReader(results),
+      jobs: new RingWriter(jobs), results: new RingReader(results), line: new LineWriter(line),
       inflight: new InflightJobs(),
       slowHeld: 0,
       backlog: 0,
@@ -356,7 +373,7 @@ export class WorkerPool {
     // priority, 4.1-4.7 at nice 19, 3.3-3.5 as SCHED_IDLE.
     const background = index >= this.options.size && (this.options.sparePriority ?? "idle") === "idle";
     this.post(slot, {
-      type: "init", control, jobs, results, logLevel: this.options.logLevel, workerIndex: index, background,
+      type: "init", control, line, jobs, results, logLevel: this.options.logLevel, workerIndex: index, background,
       instanceReuse: this.options.instanceReuse ?? true, collectAfterBytes: this.collectAfterBytes,
     });
     // A replacement starts empty: what the old worker held is gone with it.
@@ -407,6 +424,7 @@ export class WorkerPool {
       if (job.slow) slot.slowHeld--;
       const entry = job.entry;
       entry.inWorkers--;
+      if (job.long) entry.longRuns--;
       const runMs = result.runMs;
       if (!Number.isNaN(runMs)) {
         // The CPU it used, where the run was long enough to read it: not the time it waited for a CPU.
@@ -427,7 +445,7 @@ export class WorkerPool {
    */
   private pickSlot(entry: PoolFunction): Slot | null {
     const regular = this.options.size;
-    if (entry.cost.slow) {
+    if (isSlow(entry)) {
       if (this.maxSlots > regular) {
         this.startSpares();
         // Alone in the pool, a slow function keeps nobody from the regular workers: it may use them too.
@@ -465,22 +483,69 @@ export class WorkerPool {
           this.heldBySlow = true;
           continue;
         }
-        if (slot.backlog >= BACKLOG_MS) continue;
         const running = Atomics.load(slot.control, CONTROL_RUNNING);
         if (running !== 0) {
           now ||= Date.now();
           if (now - slot.started[CONTROL_STARTED_F64] > SLOW_MS) {
             const job = slot.inflight.get(running);
-            if (job && job.entry.cost.sighted()) this.startSpares();
+            if (job) this.seenLong(job);
             this.heldBySlow = true;
             continue;
           }
         }
+        if (slot.backlog >= BACKLOG_MS) continue;
       }
       best = slot;
       if (load === 0) break;
     }
     return best;
+  }
+
+  /**
+   * A job seen running longer than SLOW_MS: its function counts as slow while it runs (and for
+   * good if its cost was not known yet), and what waits behind it in its worker is taken back.
+   */
+  private seenLong(job: Job): void {
+    if (job.long) return;
+    job.long = true;
+    job.entry.longRuns++;
+    if (job.entry.cost.sighted()) this.startSpares();
+    this.takeBackDue = true;
+  }
+
+  /** Set when a job was seen running long: the jobs behind it are taken back at the next chance. */
+  private takeBackDue = false;
+
+  /** Takes back, from every worker whose current job runs long, the jobs lined up behind it. */
+  private takeBack(): void {
+    this.takeBackDue = false;
+    const now = Date.now();
+    for (const slot of this.slots) {
+      if (slot.inflight.size < 2) continue;
+      const running = Atomics.load(slot.control, CONTROL_RUNNING);
+      if (running === 0 || now - slot.started[CONTROL_STARTED_F64] <= SLOW_MS) continue;
+      const back = new Map<PoolFunction, Job[]>();
+      for (const job of slot.inflight.snapshot()) {
+        if (job.id === running || !slot.line.revoke(job.seq)) continue;
+        slot.inflight.take(job.id);
+        this.leaveSlot(slot, job);
+        const list = back.get(job.entry) ?? [];
+        list.push(job);
+        back.set(job.entry, list);
+      }
+      for (const [entry, jobs] of back) this.queues.putBack(entry, jobs);
+    }
+  }
+
+  /** Accounts for a job no longer in `slot`'s line (taken back, or its worker replaced). */
+  private leaveSlot(slot: Slot, job: Job): void {
+    slot.backlog = slot.inflight.size === 0 ? 0 : slot.backlog - job.cost;
+    if (job.slow) slot.slowHeld--;
+    job.entry.inWorkers--;
+    if (job.long) {
+      job.entry.longRuns--;
+      job.long = false;
+    }
   }
 
   /** The first function seen running slow starts the spares. */
@@ -494,7 +559,7 @@ export class WorkerPool {
       // Unloaded while the job waited: loading it now would leave it in a worker for good.
       return job.resolve({ outcome: "not_found", response: null, detail: `function ${entry.fn.key} is not loaded` });
     }
-    job.slow = entry.cost.slow;
+    job.slow = isSlow(entry);
     // Unknown cost counts as a full backlog: nothing lines up behind a function's first run.
     job.cost = entry.cost.estimate(BACKLOG_MS);
     if (job.slow) slot.slowHeld++;
@@ -506,9 +571,10 @@ export class WorkerPool {
       this.post(slot, { type: "load", handle: entry.handle, fn: entry.fn });
     }
     slot.inflight.add(job);
-    if (writeJob(slot.jobs, job.id, entry.handle, job.requestId, job.request)) return this.wakeSoon(slot);
+    job.seq = slot.line.enter();
+    if (writeJob(slot.jobs, job.id, job.seq, entry.handle, job.requestId, job.request)) return this.wakeSoon(slot);
     // Too big for the ring (or it is full): the same job by message.
-    this.post(slot, { type: "invoke", job: { id: job.id, fn: entry.handle, requestId: job.requestId, request: job.request } });
+    this.post(slot, { type: "invoke", job: { id: job.id, fn: entry.handle, seq: job.seq, requestId: job.requestId, request: job.request } });
   }
 
   /**
@@ -530,6 +596,16 @@ export class WorkerPool {
    * line when a worker frees; once neither kind finds a worker the pass ends.
    */
   private pump(): void {
+    if (this.takeBackDue) this.takeBack();
+    this.dispatch();
+    // A job seen running long meanwhile: what waited behind it goes back to the queues, and out again.
+    if (this.takeBackDue) {
+      this.takeBack();
+      this.dispatch();
+    }
+  }
+
+  private dispatch(): void {
     const queues = this.queues;
     const ring = queues.ring;
     let fastOpen = true;
@@ -543,7 +619,7 @@ export class WorkerPool {
         queues.leave(at);
         continue;
       }
-      const slow = entry.cost.slow;
+      const slow = isSlow(entry);
       const underCap = entry.inWorkers < this.capOf(entry);
       const slot = underCap && (slow ? slowOpen : fastOpen) ? this.pickSlot(entry) : null;
       if (!slot) {
@@ -565,11 +641,23 @@ export class WorkerPool {
 
   private tick(): void {
     this.checkDeadlines();
-    if (!this.queues.any) return;
+    this.watchLongRuns();
+    if (!this.queues.any && !this.takeBackDue) return;
     this.queues.expire(Date.now(), (job, why) => job.resolve({ outcome: "overload", response: null, detail: why }));
-    // What waits may be placeable now without any result having come back: a first run seen
-    // running long since makes its function slow, and it goes where slow work goes.
+    // What waits may be placeable now without any result having come back: a run seen running
+    // long since makes its function slow, and it goes where slow work goes.
     this.pump();
+  }
+
+  /** Looks at what each worker runs, as placing jobs does: long runs are seen even while nothing is placed. */
+  private watchLongRuns(): void {
+    const now = Date.now();
+    for (const slot of this.slots) {
+      const running = Atomics.load(slot.control, CONTROL_RUNNING);
+      if (running === 0 || now - slot.started[CONTROL_STARTED_F64] <= SLOW_MS) continue;
+      const job = slot.inflight.get(running);
+      if (job) this.seenLong(job);
+    }
   }
 
   /** Backstop for a worker that stopped answering: the fuel checks should have ended the guest already. */
@@ -613,7 +701,7 @@ export class WorkerPool {
     this.slots[old.index] = this.spawn(old.index);
     const back = new Map<PoolFunction, Job[]>();
     for (const job of old.inflight.takeAll()) {
-      job.entry.inWorkers--;
+      this.leaveSlot(old, job);
       if (job.id === running) {
         if (job.entry.cost.observe(job.entry.fn.limits.maxExecutionMs, true)) this.startSpares();
         job.resolve({ outcome, response: null, detail });

@@ -1,15 +1,18 @@
 // What a function's invocations cost a worker, learnt from the run times its results carry
 // (the CPU time where it could be read, see cpu-meter.ts): what decides where its next ones may
 // run (pool.ts). A function is slow once one run costs more than SLOW_MS or runs into its time
-// limit, or its typical run (a moving average) passes HEAVY_MS; it stays slow until its typical
-// run falls below half of HEAVY_MS, which takes several cheap runs (~25 after a 500 ms
-// timeout). So a function that loops now and then, or sits idle between loops, is not sent
-// back to the regular workers by one quiet spell.
+// limit, or its typical run (a moving average) passes HEAVY_MS. It stays slow for SLOW_MEMORY_MS
+// after its last such run and until its typical run falls below half of HEAVY_MS (~25 cheap runs
+// after a 500 ms timeout). Without the time, a function that loops on one request in 200 was
+// judged fast again between its loops, and each loop landed on a regular worker (hello-world
+// beside it: 9-42% of its throughput, tests/reliability/saturation, sometimes-loop).
 
 /** A run seen (or reported) longer than this marks its function slow at once. */
 export const SLOW_MS = 5;
 /** A function whose typical run is longer than this is slow too. */
 export const HEAVY_MS = 1;
+/** How long a function stays slow after its last run over SLOW_MS (or into its time limit). */
+export const SLOW_MEMORY_MS = 10_000;
 /** Weight of the newest run in the moving average. */
 const ALPHA = 0.2;
 /**
@@ -22,7 +25,12 @@ export class RunCost {
   /** Moving average of run times in ms; NaN until a run has ended. */
   private typical = NaN;
   private runs = 0;
+  /** Date.now() of its last run over SLOW_MS or into its time limit. */
+  private lastSlowAt = -Infinity;
   slow = false;
+
+  /** `memoryMs`: how long it stays slow after its last slow run (tests shorten it). */
+  constructor(private readonly memoryMs = SLOW_MEMORY_MS, private readonly now: () => number = Date.now) {}
 
   /** Whether a run has ended: until then nothing is known of the function's cost. */
   get known(): boolean {
@@ -42,8 +50,11 @@ export class RunCost {
     else this.typical += ALPHA * (runMs - this.typical);
     if (this.runs < SETTLE_RUNS) this.runs++;
     const was = this.slow;
-    if (timedOut || runMs > SLOW_MS || (this.typical > HEAVY_MS && this.runs >= SETTLE_RUNS)) this.slow = true;
-    else if (this.typical < HEAVY_MS / 2) this.slow = false;
+    if (timedOut || runMs > SLOW_MS) {
+      this.lastSlowAt = this.now();
+      this.slow = true;
+    } else if (this.typical > HEAVY_MS && this.runs >= SETTLE_RUNS) this.slow = true;
+    else if (this.slow && this.typical < HEAVY_MS / 2 && this.now() - this.lastSlowAt >= this.memoryMs) this.slow = false;
     return this.slow && !was;
   }
 

@@ -38,16 +38,17 @@ export interface ResultParts {
   cpuMs: number;
 }
 
-/** Writes a job into the ring; false when it doesn't fit now (the caller sends it another way). */
-export function writeJob(ring: RingWriter, id: number, fn: number, requestId: string, req: RequestParts): boolean {
-  const max = 28 + 3 * (requestId.length + req.method.length + req.uri.length + req.headers.length) + (req.body?.byteLength ?? 0);
+/** Writes a job into the ring; false when it doesn't fit now (the caller sends it another way). `seq`: its place in the worker's line (line.ts). */
+export function writeJob(ring: RingWriter, id: number, seq: number, fn: number, requestId: string, req: RequestParts): boolean {
+  const max = 32 + 3 * (requestId.length + req.method.length + req.uri.length + req.headers.length) + (req.body?.byteLength ?? 0);
   const at = ring.reserve(max);
   if (at < 0) return false;
   const view = ring.view;
   const data = ring.data;
   data.setUint32(at, id, true);
   data.setUint32(at + 4, fn, true);
-  let p = at + 8;
+  data.setUint32(at + 8, seq, true);
+  let p = at + 12;
   p = putString(view, data, p, requestId);
   p = putString(view, data, p, req.method);
   p = putString(view, data, p, req.uri);
@@ -60,6 +61,7 @@ export function writeJob(ring: RingWriter, id: number, fn: number, requestId: st
 export interface DecodedJob {
   id: number;
   fn: number;
+  seq: number;
   requestId: string;
   request: RequestBytes;
 }
@@ -73,7 +75,8 @@ export function readJob(ring: RingReader, at: number): DecodedJob {
   const data = ring.data;
   const id = data.getUint32(at, true);
   const fn = data.getUint32(at + 4, true);
-  let p = at + 8;
+  const seq = data.getUint32(at + 8, true);
+  let p = at + 12;
   const len = (q: number) => data.getUint32(q, true);
   const requestIdLen = len(p);
   const requestId = decoder.decode(view.subarray(p + 4, p + 4 + requestIdLen));
@@ -92,7 +95,7 @@ export function readJob(ring: RingReader, at: number): DecodedJob {
   const uri = take()!;
   const headers = take()!;
   const body = take();
-  return { id, fn, requestId, request: { method, uri, headers, body: body && body.byteLength > 0 ? body : null } };
+  return { id, fn, seq, requestId, request: { method, uri, headers, body: body && body.byteLength > 0 ? body : null } };
 }
 
 export function writeResult(ring: RingWriter, r: ResultParts): boolean {

@@ -9,6 +9,7 @@ import { CONTROL_MAIL, CONTROL_TID, type FromWorker, type LoadedFunction, type P
 import { RingReader, RingWriter } from "./ring";
 import { currentThreadId, setBackground, setSchedulingSlice } from "./os-thread";
 import { CpuMeter } from "./cpu-meter";
+import { claim } from "./line";
 import { readJob, requestBytes, writeResult, type RequestBytes } from "./wire";
 
 declare const self: Worker;
@@ -39,6 +40,8 @@ const RUNAWAY_MEMORY_MS = 10_000;
 const DROPPED_MEMORY_BYTES = 64 * 1024 * 1024;
 
 let executor: Executor | null = null;
+/** This worker's line (line.ts): a job is claimed before it runs, or skipped if the pool took it back. */
+let line: Int32Array<ArrayBufferLike> = new Int32Array(0);
 let results: RingWriter | null = null;
 const functions = new Map<number, LoadedFunction>();
 /** Handles of replaced versions -> the handle of the version that replaced them. */
@@ -62,6 +65,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       // A worker started after the HTTP thread took a short slice inherits it; guest code runs
       // in the kernel's default turns (lifecycle/http-thread.ts).
       setSchedulingSlice(0);
+      line = new Int32Array(msg.line);
       executor = new Executor(logger, msg.control, msg.instanceReuse, pacedCollector(() => Bun.gc(true), undefined, DROPPED_MEMORY_BYTES));
       Atomics.store(new Int32Array(msg.control), CONTROL_TID, currentThreadId());
       results = new RingWriter(msg.results);
@@ -86,6 +90,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       collectSoon(msg.estimatedBytes);
       return;
     case "invoke":
+      if (!claim(line, msg.job.seq)) return;
       answer(run(msg.job.id, msg.job.fn, msg.job.requestId, requestBytes(msg.job.request)));
       results?.wake();
       return;
@@ -101,7 +106,8 @@ async function serve(jobs: RingReader, control: Int32Array): Promise<void> {
     while ((at = jobs.next()) >= 0) {
       const job = readJob(jobs, at);
       if (!functions.has(job.fn) && !replacedBy.has(job.fn)) await loaded(job.fn);
-      answer(run(job.id, job.fn, job.requestId, job.request));
+      // Taken back by the pool (it waited behind a long run here): it runs elsewhere, no answer from here.
+      if (claim(line, job.seq)) answer(run(job.id, job.fn, job.requestId, job.request));
       // Only now: the guest read its request where it lies in the ring (readJob).
       jobs.release();
       // While a long batch runs, wake the main thread at least every WAKE_EVERY_MS.

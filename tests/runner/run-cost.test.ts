@@ -2,7 +2,7 @@
 // run costs the worker's CPU, so that a fast run which only waited for a CPU is not slow.
 import { expect, test } from "bun:test";
 import { CpuMeter } from "../../runner/sandbox/cpu-meter";
-import { HEAVY_MS, RunCost, SLOW_MS } from "../../runner/sandbox/run-cost";
+import { HEAVY_MS, RunCost, SLOW_MEMORY_MS, SLOW_MS } from "../../runner/sandbox/run-cost";
 
 test("one run over SLOW_MS, or one that timed out, makes a function slow at once", () => {
   const a = new RunCost();
@@ -27,16 +27,29 @@ test("a typical run over HEAVY_MS makes it slow; a cold first run does not", () 
   expect(cold.estimate(1)).toBeLessThan(0.01);
 });
 
-test("a slow function becomes fast again only after its typical run falls under half of HEAVY_MS", () => {
-  const cost = new RunCost();
+test("a slow function becomes fast again only once its typical run falls under half of HEAVY_MS and its last slow run is SLOW_MEMORY_MS old", () => {
+  let now = 0;
+  const cost = new RunCost(SLOW_MEMORY_MS, () => now);
   for (let i = 0; i < 4; i++) cost.observe(0.01);
   cost.observe(500, true);
   let runs = 0;
+  while (runs < 100) {
+    cost.observe(0.01);
+    runs++;
+  }
+  expect(cost.slow).toBe(true); // cheap runs alone do not bring a loop back: 10 s have not passed
+  now = SLOW_MEMORY_MS;
+  cost.observe(0.01);
+  expect(cost.slow).toBe(false);
+  // The time alone does not either: right after a timeout, its typical run is still high.
+  cost.observe(500, true);
+  now += 2 * SLOW_MEMORY_MS;
+  runs = 0;
   while (cost.slow && runs < 100) {
     cost.observe(0.01);
     runs++;
   }
-  expect(runs).toBeGreaterThan(20); // one quiet spell does not bring a loop back
+  expect(runs).toBeGreaterThan(20);
   expect(runs).toBeLessThan(40);
 });
 

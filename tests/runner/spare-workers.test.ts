@@ -13,10 +13,10 @@ import { guest } from "../helpers/guests";
 
 const request = (waitMs: number): RequestParts => ({ method: "GET", uri: "/", headers: `x-wait-ms: ${waitMs}\n`, body: null });
 
-function busyPool(spares: number): WorkerPool {
+function busyPool(spares: number, slowMemoryMs?: number): WorkerPool {
   const prepared = prepareArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
-  const pool = new WorkerPool({ size: 1, spares, queueLimit: 16, logLevel: "error", logger: createLogger("error") });
+  const pool = new WorkerPool({ size: 1, spares, queueLimit: 16, slowMemoryMs, logLevel: "error", logger: createLogger("error") });
   const limits = { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 };
   const fn = { module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory, reusable: prepared.artifact.reusable, env: {}, limits };
   pool.load({ key: "slow", name: "slow", ...fn });
@@ -73,18 +73,24 @@ test("without one, it waits for the slow run to end (what the spares are for)", 
   expect(await firstToFinish(0)).toEqual(["slow-2 ok", "fast ok"]);
 });
 
-test("a slow function stays on the spares until its runs show it fast, however long it was idle", async () => {
-  const pool = busyPool(1);
+test("a slow function stays on the spares until its runs show it fast and its last slow run is old enough, however long it was idle", async () => {
+  const pool = busyPool(1, 400);
   try {
     await markSlow(pool);
-    // No time limit on the mark: after a pause it still goes to the spare.
-    await Bun.sleep(200);
+    // After a pause shorter than the memory it still goes to the spare.
+    await Bun.sleep(100);
     let next = pool.invoke("slow", "after-a-pause", request(100));
     await Bun.sleep(30);
     expect(held(pool)).toEqual([0, 1]);
     await next;
-    // Quick runs bring its typical run time down: once it is under the bound, it is fast again.
+    // Quick runs bring its typical run time down, but the last slow run is not 400 ms old yet.
     for (let i = 0; i < 40; i++) expect((await pool.invoke("slow", `quick-${i}`, request(0))).outcome).toBe("ok");
+    const slowNow = () => (pool as unknown as { functions: Map<string, { cost: { slow: boolean } }> }).functions.get("slow")!.cost.slow;
+    expect(slowNow()).toBe(true);
+    // Once it is, a cheap run tells it is fast again.
+    await Bun.sleep(450);
+    expect((await pool.invoke("slow", "quick-last", request(0))).outcome).toBe("ok");
+    expect(slowNow()).toBe(false);
     next = pool.invoke("slow", "fast-again", request(100));
     await Bun.sleep(30);
     expect(held(pool)).toEqual([1, 0]);
