@@ -18,7 +18,7 @@ import { versionsController } from "./versions/index";
 import type { NodeStore } from "./store/node-store";
 import { nodesController } from "./nodes/index";
 import type { WatchHub } from "./watch/hub";
-import { watchController } from "./watch/index";
+import { WATCH_SOCKET_OPTIONS, watchController } from "./watch/index";
 
 export interface ControlDeps {
   metadata: MetadataStore;
@@ -38,7 +38,7 @@ const QUIET_ROUTES = new Set(["/healthz", "/metrics"]);
 export function createControlApp(deps: ControlDeps) {
   const { metrics, logger } = deps;
   const started = new WeakMap<Request, number>();
-  return new Elysia({ normalize: false })
+  return new Elysia({ normalize: false, websocket: WATCH_SOCKET_OPTIONS })
     .onRequest(({ request }) => void started.set(request, performance.now()))
     .onRequest(bearerAuth(deps.tokens))
     .onError(({ code, error, request, set }) => {

@@ -14,7 +14,9 @@ export const ControlConfigSchema = Type.Object({
   token: Type.Optional(Token("admin token (all routes); generated into <data-dir>/admin-token when unset")),
   readToken: Type.Optional(Token("read-only token for edge nodes (GET routes and artifact downloads)")),
   maxUploadBytes: Type.Integer({ minimum: 1, maximum: 1024 * MiB, default: 50 * MiB }),
-  changeRetention: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 10_000, description: "changes kept for edge nodes to resume from; a node further behind gets a snapshot" }),
+  changeRetention: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 10_000, description: "deletions remembered for edge nodes to resume from; a node behind an older one gets a snapshot" }),
+  maxNodes: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1_000, description: "node records kept; a new node id beyond it is refused" }),
+  nodeRetentionS: Type.Integer({ minimum: 1, maximum: 10 * 365 * 86_400, default: 7 * 86_400, description: "a disconnected node's record (and key) is forgotten after this many seconds unseen" }),
   // At most 5 s: nodes take 15 s of silence (3 heartbeats) as a dead connection.
   heartbeatMs: Type.Integer({ minimum: 100, maximum: 5_000, default: 5_000, description: "how often the watch stream says it is alive" }),
   logLevel: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info" }),
@@ -30,16 +32,18 @@ const FLAGS = {
   "read-token": ["readToken", "EDGE_CONTROL_READ_TOKEN"],
   "max-upload-bytes": ["maxUploadBytes", "EDGE_CONTROL_MAX_UPLOAD_BYTES"],
   "change-retention": ["changeRetention", "EDGE_CONTROL_CHANGE_RETENTION"],
+  "max-nodes": ["maxNodes", "EDGE_CONTROL_MAX_NODES"],
+  "node-retention-s": ["nodeRetentionS", "EDGE_CONTROL_NODE_RETENTION_S"],
   "heartbeat-ms": ["heartbeatMs", "EDGE_CONTROL_HEARTBEAT_MS"],
   "log-level": ["logLevel", "EDGE_CONTROL_LOG_LEVEL"],
 } as const satisfies Record<string, readonly [keyof ControlConfig, string]>;
 
-const NUMERIC = new Set<keyof ControlConfig>(["port", "maxUploadBytes", "changeRetention", "heartbeatMs"]);
+const NUMERIC = new Set<keyof ControlConfig>(["port", "maxUploadBytes", "changeRetention", "maxNodes", "nodeRetentionS", "heartbeatMs"]);
 const SECRET = new Set<keyof ControlConfig>(["token", "readToken"]);
 
 export const USAGE = `usage: bun run control [--port 8080] [--host 0.0.0.0] [--data-dir ./data] [--token TOKEN]
        [--read-token TOKEN] [--max-upload-bytes 52428800] [--change-retention 10000] [--heartbeat-ms 5000]
-       [--log-level info]
+       [--max-nodes 1000] [--node-retention-s 604800] [--log-level info]
 Every flag also reads EDGE_CONTROL_<FLAG> from the environment (e.g. EDGE_CONTROL_TOKEN).`;
 
 export type ConfigResult = { ok: true; config: ControlConfig } | { ok: false; message: string } | { ok: "help" };

@@ -14,7 +14,8 @@ import { SqliteMetadataStore } from "./store/sqlite-metadata-store";
 import { SqliteNodeStore } from "./store/sqlite-node-store";
 import { storageFailure } from "./store/storage-errors";
 import { sweepUnreferenced } from "./store/sweep";
-import { WatchHub } from "./watch/hub";
+import { DEFAULT_WATCH_LIMITS, WatchHub } from "./watch/hub";
+import { expireNodes } from "./watch/expiry";
 
 export interface RunningControl {
   url: string;
@@ -61,10 +62,12 @@ export async function startControl(config: ControlConfig, logger: Logger): Promi
     historyId: await metadata.historyId(),
     changeRetention: config.changeRetention,
     heartbeatMs: config.heartbeatMs,
+    limits: { ...DEFAULT_WATCH_LIMITS, maxNodes: config.maxNodes },
     observeMessage: (type) => metrics.observeWatchMessage(type),
   });
   metadata.onChange(() => void hub.changed());
-  await upkeep("pruning the change history", () => metadata.pruneChanges(config.changeRetention));
+  await upkeep("pruning the change history", () => hub.prune());
+  const expiry = expireNodes(nodes, config.nodeRetentionS * 1000, logger);
   const work = new OffloadThread(logger);
   const app = createControlApp({ metadata, artifacts, nodes, watch: hub, metrics, logger, tokens: { admin: admin.token, read: config.readToken }, maxUploadBytes: config.maxUploadBytes, work });
   // Bun's own cap sits well above ours: Bun reads ahead of the upload stream's consumer, and
@@ -78,6 +81,7 @@ export async function startControl(config: ControlConfig, logger: Logger): Promi
     dataDir,
     admin,
     async stop() {
+      clearInterval(expiry);
       hub.stop();
       await app.stop(true);
       nodes.close();
