@@ -34,7 +34,7 @@ export interface WatchLimits {
 }
 
 export const DEFAULT_WATCH_LIMITS: Omit<WatchLimits, "maxNodes"> = {
-  registrations: { burst: 20, perSecond: 1 },
+  registrations: { burst: 10, perSecond: 0.5 },
   messages: { burst: 50, perSecond: 20 },
   sendPermits: 4,
   stallMs: 30_000,

@@ -29,7 +29,8 @@ export function watchController(hub: WatchHub, connections: RateLimit = WATCH_CO
   const limiter = new KeyedRateLimiter(connections);
   return new Elysia({ name: "watch" }).ws(WATCH_PATH, {
     query: WatchQuery,
-    beforeHandle({ server, request }) {
+    // In `upgrade`, not `beforeHandle`: Elysia runs a ws route's beforeHandle twice per request.
+    upgrade({ server, request }) {
       if (!limiter.take(addressKey(server?.requestIP(request)?.address))) {
         throw new ApiError(429, "rate_limited", "too many watch connections from this address; retry in a few seconds");
       }
