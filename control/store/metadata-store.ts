@@ -1,7 +1,7 @@
 // Where functions, versions and the change feed live. Every backend passes the contract suite
 // in tests/control/metadata-store.contract.ts. Results are values, not HTTP errors: the service
 // decides what a conflict means to a caller.
-import type { DeployedFunction, FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
+import type { FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
 
 export type StoreFailure =
   | { ok: false; reason: "not_found" }
@@ -18,13 +18,24 @@ export interface FunctionPage {
 }
 
 /**
- * A function in the change feed: its last change's revision and what it is now (its record and
- * active version, read with the row), or null once deleted.
+ * A DeployedFunction (the record, its active version and its last change's revision) as JSON
+ * text, ready to send: a store builds it from its row without parsing the env, so a page of
+ * the feed costs about its size in memory, not an object graph on top.
  */
+export interface SerializedFunction {
+  functionId: string;
+  revision: number;
+  json: string;
+  /** UTF-8 size of `json`, known without encoding it. */
+  bytes: number;
+}
+
+/** A function in the change feed: its last change's revision and what it is now, or null once deleted. */
 export interface ChangeEntry {
   revision: number;
   functionId: string;
-  deployed: DeployedFunction | null;
+  json: string | null;
+  bytes: number;
 }
 
 /** Entries up to a byte budget (at least one); `more` when the budget, not the end, cut them. */
@@ -57,7 +68,7 @@ export interface MetadataStore {
    */
   changesSince(after: number, maxBytes: number): Promise<FeedPage<ChangeEntry>>;
   /** Every function with id > `after` (null: from the start), by id, as it is now; `maxBytes` as above. */
-  snapshotPage(after: string | null, maxBytes: number): Promise<FeedPage<DeployedFunction>>;
+  snapshotPage(after: string | null, maxBytes: number): Promise<FeedPage<SerializedFunction>>;
   /** Changes up to this revision may be forgotten (pruned deletions): a node behind it needs a snapshot. */
   compactedThrough(): Promise<number>;
   /** Forgets all but the newest `keep` deletions; returns how many were dropped. */

@@ -3,9 +3,9 @@
 // disagree with the tables, and concurrent writers (uploads to one function) are serialized
 // into distinct versions.
 import { Database } from "bun:sqlite";
-import type { ChangeKind, DeployedFunction, FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
+import type { ChangeKind, FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
 import { firstOverlap } from "../contract";
-import type { ChangeEntry, FeedPage, FunctionPage, MetadataStore, StoreFailure, StoreResult } from "./metadata-store";
+import type { ChangeEntry, FeedPage, FunctionPage, MetadataStore, SerializedFunction, StoreFailure, StoreResult } from "./metadata-store";
 import { openSchema } from "./sqlite-schema";
 
 interface FunctionRow {
@@ -162,14 +162,13 @@ export class SqliteMetadataStore implements MetadataStore {
          WHERE c.revision > ? ORDER BY c.revision`,
       )
       .iterate(after) as IterableIterator<DeployedRow & { change_function_id: string }>;
-    return takeBudget(rows, maxBytes, (row) => ({
-      revision: row.change_revision!,
-      functionId: row.change_function_id,
-      deployed: row.id === null ? null : toDeployed(row),
-    }));
+    return takeBudget(rows, maxBytes, (row) => {
+      const entry = row.id === null ? null : deployedJson(row);
+      return { revision: row.change_revision!, functionId: row.change_function_id, json: entry?.json ?? null, bytes: entry?.bytes ?? 0 };
+    });
   }
 
-  async snapshotPage(after: string | null, maxBytes: number): Promise<FeedPage<DeployedFunction>> {
+  async snapshotPage(after: string | null, maxBytes: number): Promise<FeedPage<SerializedFunction>> {
     const rows = this.db
       .query(
         `SELECT f.*, c.revision AS change_revision, ${DEPLOYED_COLUMNS}
@@ -178,7 +177,7 @@ export class SqliteMetadataStore implements MetadataStore {
          WHERE f.id > ? ORDER BY f.id`,
       )
       .iterate(after ?? "") as IterableIterator<DeployedRow>;
-    return takeBudget(rows, maxBytes, toDeployed);
+    return takeBudget(rows, maxBytes, (row) => ({ functionId: row.id, revision: row.change_revision ?? 0, ...deployedJson(row) }));
   }
 
   async compactedThrough(): Promise<number> {
@@ -255,10 +254,19 @@ function takeBudget<R extends { weight: number }, T>(rows: IterableIterator<R>, 
   return { entries, more: false };
 }
 
-function toDeployed(row: DeployedRow): DeployedFunction {
-  const fn = toFunction(row);
-  const artifact = fn.active_version !== null && row.artifact_sha256 !== null ? { version: fn.active_version, sha256: row.artifact_sha256, size: row.artifact_size ?? 0 } : null;
-  return { function: fn, artifact, revision: row.change_revision ?? 0 };
+/**
+ * The row as a DeployedFunction's JSON, put together around the env and routes text as stored
+ * (JSON.stringify wrote it), so the env, up to 1 MiB, is never parsed and serialized again, and
+ * its size is summed from the parts: the result stays a rope until the page is joined.
+ */
+function deployedJson(row: DeployedRow): { json: string; bytes: number } {
+  const q = JSON.stringify;
+  const artifact = row.active_version !== null && row.artifact_sha256 !== null ? q({ version: row.active_version, sha256: row.artifact_sha256, size: row.artifact_size ?? 0 }) : "null";
+  const head =
+    `{"function":{"id":${q(row.id)},"name":${q(row.name)},"entrypoint":${q(row.entrypoint)},"runtime":${q(row.runtime)},` +
+    `"memory_pages":${row.memory_pages},"max_execution_ms":${row.max_execution_ms},"max_concurrency":${row.max_concurrency ?? null},"max_body_bytes":${row.max_body_bytes ?? null},"env":`;
+  const tail = `,"routes":${row.routes},"active_version":${row.active_version ?? null},"created_at":${q(row.created_at)},"updated_at":${q(row.updated_at)}},"artifact":${artifact},"revision":${row.change_revision ?? 0}}`;
+  return { json: head + row.env + tail, bytes: Buffer.byteLength(head) + Buffer.byteLength(row.env) + Buffer.byteLength(tail) };
 }
 
 /** Field by field: rows joined with other tables carry more columns than the record has. */

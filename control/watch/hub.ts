@@ -79,6 +79,14 @@ const READ_BYTES = MAX_WATCH_MESSAGE_BYTES;
 const SILENT_BEATS = 4;
 /** How often forgotten deletions are pruned (not per commit: it scans the tombstones). */
 const PRUNE_EVERY_MS = 60_000;
+/**
+ * Pages are built and dropped as fast as nodes read them, and the collector lets the dead ones
+ * pile up: one node taking a ~300 MiB snapshot raised the control plane's RSS by ~130 MiB, four
+ * at once by ~280 MiB, all of it returned by one full collection (~40 ms). So after this many
+ * bytes of pages, and at most once a second, the hub asks for one.
+ */
+const COLLECT_AFTER_BYTES = 64 * 1024 * 1024;
+const COLLECT_EVERY_MS = 1000;
 
 export class WatchHub {
   private readonly sessions = new Set<WatchSession>();
@@ -89,6 +97,8 @@ export class WatchHub {
   private readonly registrations: KeyedRateLimiter;
   private recordFailing = false;
   private prunedAt = 0;
+  private sentSinceCollection = 0;
+  private collectedAt = 0;
 
   constructor(private readonly deps: WatchHubDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -259,8 +269,8 @@ export class WatchHub {
     let after: string | null = null;
     for (;;) {
       const page = await this.deps.metadata.snapshotPage(after, READ_BYTES);
-      for (const entry of page.entries) if (!(await writer.add(entry))) return false;
-      if (page.entries.length > 0) after = page.entries[page.entries.length - 1]!.function.id;
+      for (const entry of page.entries) if (!(await writer.add(entry.json, entry.bytes))) return false;
+      if (page.entries.length > 0) after = page.entries[page.entries.length - 1]!.functionId;
       if (!page.more) break;
     }
     if (!(await writer.end())) return false;
@@ -277,7 +287,7 @@ export class WatchHub {
     const writer = new SequenceWriter(changesEnvelope(this.deps.historyId, session.cursor, () => cursor), (text) => this.sendPage(session, text));
     for (;;) {
       for (const entry of page.entries) {
-        const sent = entry.deployed ? await writer.add(entry.deployed) : await writer.delete(entry.functionId);
+        const sent = entry.json !== null ? await writer.add(entry.json, entry.bytes) : await writer.delete(entry.functionId);
         if (!sent) return false;
         cursor = entry.revision;
       }
@@ -292,12 +302,21 @@ export class WatchHub {
 
   private async sendPage(session: WatchSession, text: string): Promise<boolean> {
     const result = await this.window.send(session, text);
+    this.collectAfter(text.length);
     if (result === "sent") {
       this.deps.observeMessage?.(text.startsWith('{"type":"part"') ? "part" : text.startsWith('{"type":"snapshot"') ? "snapshot" : "changes");
       return true;
     }
     if (result === "dropped" || result === "stalled") this.shut(session, 1013, "node too slow; reconnect");
     return false;
+  }
+
+  private collectAfter(bytes: number): void {
+    this.sentSinceCollection += bytes;
+    if (this.sentSinceCollection < COLLECT_AFTER_BYTES || Date.now() - this.collectedAt < COLLECT_EVERY_MS) return;
+    this.sentSinceCollection = 0;
+    this.collectedAt = Date.now();
+    Bun.gc(true);
   }
 
   private beat(): void {

@@ -2,7 +2,7 @@
 // each message at most MAX_WATCH_MESSAGE_BYTES: entries are packed into a page until the next
 // would not fit, and an entry too large for any page (a record stored before the env limit)
 // goes out as `part`s between two pages. The writer holds one page at a time.
-import { MAX_WATCH_MESSAGE_BYTES, type DeployedFunction } from "../contract";
+import { MAX_WATCH_MESSAGE_BYTES } from "../contract";
 
 /** Room kept for a page's envelope (type, history id, revisions, page number, brackets). */
 const ENVELOPE_BYTES = 512;
@@ -18,6 +18,21 @@ export interface PageBody {
   functions: string[];
   deleted: string[];
   last: boolean;
+}
+
+/**
+ * The page's text in one allocation: `head`, the entries separated by commas, `tail`. (Nested
+ * concatenations would be flattened piece by piece when sent, each a copy of the page.)
+ */
+export function joinPage(head: string, entries: readonly string[], tail: string): string {
+  const pieces = new Array<string>(entries.length * 2 + 1);
+  pieces[0] = head;
+  for (let i = 0; i < entries.length; i++) {
+    pieces[2 * i + 1] = entries[i]!;
+    pieces[2 * i + 2] = i === entries.length - 1 ? tail : ",";
+  }
+  if (entries.length === 0) pieces[1] = tail;
+  return pieces.join("");
 }
 
 export type Send = (text: string) => Promise<boolean>;
@@ -39,9 +54,8 @@ export class SequenceWriter {
     return this.pages;
   }
 
-  async add(entry: DeployedFunction): Promise<boolean> {
-    const json = JSON.stringify(entry);
-    const size = Buffer.byteLength(json);
+  /** `json`: one DeployedFunction as JSON text, of `size` bytes in UTF-8. */
+  async add(json: string, size: number): Promise<boolean> {
     if (size > PAGE_BYTES) return (await this.flush(false)) && (await this.parts(json));
     if (this.bytes + size + 1 > PAGE_BYTES && !(await this.flush(false))) return false;
     this.functions.push(json);
@@ -96,7 +110,7 @@ function isHighSurrogate(code: number): boolean {
 /** The envelope of snapshot pages: every page carries the snapshot's revision and its number. */
 export function snapshotEnvelope(historyId: string, revision: number): (body: PageBody) => string {
   let page = 0;
-  return ({ functions, last }) => `{"type":"snapshot","history_id":${JSON.stringify(historyId)},"revision":${revision},"page":${page++},"last":${last},"functions":[${functions.join(",")}]}`;
+  return ({ functions, last }) => joinPage(`{"type":"snapshot","history_id":${JSON.stringify(historyId)},"revision":${revision},"page":${page++},"last":${last},"functions":[`, functions, "]}");
 }
 
 /**
@@ -107,7 +121,7 @@ export function changesEnvelope(historyId: string, from: number, cursor: () => n
   let previous = from;
   return ({ functions, deleted, last }) => {
     const revision = cursor();
-    const text = `{"type":"changes","history_id":${JSON.stringify(historyId)},"from":${previous},"revision":${revision},"last":${last},"functions":[${functions.join(",")}],"deleted":${JSON.stringify(deleted)}}`;
+    const text = joinPage(`{"type":"changes","history_id":${JSON.stringify(historyId)},"from":${previous},"revision":${revision},"last":${last},"functions":[`, functions, `],"deleted":${JSON.stringify(deleted)}}`);
     previous = revision;
     return text;
   };

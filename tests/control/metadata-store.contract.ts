@@ -1,6 +1,6 @@
 // The behaviour every MetadataStore backend must have. Run by metadata-store.test.ts per backend.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import type { FunctionSpec } from "../../control/contract";
+import type { DeployedFunction, FunctionSpec } from "../../control/contract";
 import type { MetadataStore } from "../../control/store/metadata-store";
 
 export interface StoreFixture {
@@ -8,6 +8,8 @@ export interface StoreFixture {
   cleanup(): void;
 }
 
+/** The feed hands out entries as JSON text. */
+const parsed = (json: string | null): DeployedFunction | null => (json === null ? null : (JSON.parse(json) as DeployedFunction));
 const SHA_A = "a".repeat(64);
 const SHA_B = "b".repeat(64);
 
@@ -134,14 +136,12 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
       const page = await store.changesSince(0, 1 << 20);
       expect(page.more).toBe(false);
       expect(page.entries.map((e) => [e.revision, e.functionId])).toEqual([[5, fn.id], [6, other.id]]);
-      expect(page.entries[0]!.deployed).toEqual({ function: (await store.getFunction(fn.id))!, artifact: { version: 2, sha256: SHA_B, size: 1 }, revision: 5 });
+      expect(parsed(page.entries[0]!.json)).toEqual({ function: (await store.getFunction(fn.id))!, artifact: { version: 2, sha256: SHA_B, size: 1 }, revision: 5 });
       expect((await store.changesSince(5, 1 << 20)).entries.map((e) => e.revision)).toEqual([6]);
       expect((await store.changesSince(6, 1 << 20)).entries).toEqual([]);
       await store.deleteFunction(fn.id);
-      expect((await store.changesSince(5, 1 << 20)).entries).toEqual([
-        { revision: 6, functionId: other.id, deployed: expect.objectContaining({ revision: 6 }) },
-        { revision: 7, functionId: fn.id, deployed: null },
-      ]);
+      const after = (await store.changesSince(5, 1 << 20)).entries;
+      expect(after.map((e) => [e.revision, e.functionId, parsed(e.json)?.revision ?? null])).toEqual([[6, other.id, 6], [7, fn.id, null]]);
     });
 
     test("feed pages stop at the byte budget (at least one entry each) and say when there is more", async () => {
@@ -169,19 +169,26 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
       await store.addVersion(a.id, { sha256: SHA_B, size: 20 }, false);
       const all = await store.snapshotPage(null, 1 << 20);
       expect(all.more).toBe(false);
-      const byName = Object.fromEntries(all.entries.map((f) => [f.function.name, f]));
+      const byName = Object.fromEntries(all.entries.map((e) => parsed(e.json)!).map((f) => [f.function.name, f]));
       expect(byName.a!.artifact).toEqual({ version: 1, sha256: SHA_A, size: 10 });
       expect(byName.a!.function).toEqual((await store.getFunction(a.id))!);
       expect(byName.a!.revision).toBe(4);
       expect(byName.b!.artifact).toBeNull();
       expect(byName.b!.function.id).toBe(b.id);
       await store.activateVersion(a.id, 2);
-      expect((await store.snapshotPage(null, 1 << 20)).entries.find((f) => f.function.id === a.id)!.artifact).toEqual({ version: 2, sha256: SHA_B, size: 20 });
+      expect(parsed((await store.snapshotPage(null, 1 << 20)).entries.find((e) => e.functionId === a.id)!.json)!.artifact).toEqual({ version: 2, sha256: SHA_B, size: 20 });
       const ids = [a.id, b.id].sort();
       const first = await store.snapshotPage(null, 1);
-      expect([first.entries.map((f) => f.function.id), first.more]).toEqual([[ids[0]], true]);
+      expect([first.entries.map((e) => e.functionId), first.more]).toEqual([[ids[0]], true]);
       const second = await store.snapshotPage(ids[0]!, 1);
-      expect([second.entries.map((f) => f.function.id), second.more]).toEqual([[ids[1]], false]);
+      expect([second.entries.map((e) => e.functionId), second.more]).toEqual([[ids[1]], false]);
+      expect(second.entries[0]!.revision).toBe(parsed(second.entries[0]!.json)!.revision!);
+      // The size is the JSON's in UTF-8, whatever the characters.
+      await store.updateFunction(b.id, { env: { A: 'é"\\😀\n', B: "x" } });
+      for (const entry of [...(await store.snapshotPage(null, 1 << 20)).entries, ...(await store.changesSince(0, 1 << 20)).entries]) {
+        expect(entry.bytes).toBe(Buffer.byteLength(entry.json!));
+      }
+      expect(parsed((await store.snapshotPage(null, 1 << 20)).entries.find((e) => e.functionId === b.id)!.json)!.function.env).toEqual({ A: 'é"\\😀\n', B: "x" });
     });
 
     test("pruneDeletions keeps the newest deletions; compactedThrough says which nodes need a snapshot", async () => {
@@ -191,7 +198,7 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
       for (const id of ids.slice(0, 3)) await store.deleteFunction(id); // revisions 6, 7, 8
       expect(await store.pruneDeletions(1)).toBe(2);
       expect(await store.compactedThrough()).toBe(7);
-      expect((await store.changesSince(0, 1 << 20)).entries.map((e) => [e.revision, e.deployed === null])).toEqual([[4, false], [5, false], [8, true]]);
+      expect((await store.changesSince(0, 1 << 20)).entries.map((e) => [e.revision, e.json === null])).toEqual([[4, false], [5, false], [8, true]]);
       expect(await store.pruneDeletions(1)).toBe(0);
       expect(await store.compactedThrough()).toBe(7);
       expect(await store.revision()).toBe(8);

@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import type { DeployedFunction } from "../../control/contract";
 import { SqliteMetadataStore } from "../../control/store/sqlite-metadata-store";
 import { SqliteNodeStore } from "../../control/store/sqlite-node-store";
 import { tempDir } from "./helpers";
@@ -71,7 +72,7 @@ test("sqlite: a data dir of the previous release (schema 3, a whole record per c
   // A node at revision 3 or later could resume; one behind it needs a snapshot, as before.
   expect(await store.compactedThrough()).toBe(3);
   const page = await store.changesSince(3, 1 << 24);
-  expect(page.entries.map((e) => [e.revision, e.functionId, e.deployed?.function.env.V.length ?? null])).toEqual([[42, "f1", 1_000_000], [43, "f2", null]]);
+  expect(page.entries.map((e) => [e.revision, e.functionId, e.json === null ? null : (JSON.parse(e.json) as DeployedFunction).function.env.V!.length])).toEqual([[42, "f1", 1_000_000], [43, "f2", null]]);
   const nodes = new SqliteNodeStore(path);
   expect(await nodes.keyOf("edge-1")).toBeNull(); // recorded before keys: the node's first key claims it
   nodes.close();

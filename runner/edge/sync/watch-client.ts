@@ -29,7 +29,6 @@ const REFUSALS: Record<number, string> = {
   [WATCH_CLOSE.keyMismatch]: "this --node-id is registered to another node (its node key differs): give this node its own --node-id; if this node lost its cache dir, forget its old record with DELETE /api/v1/nodes/<id> (admin token)",
   [WATCH_CLOSE.duplicate]: "another process with this --node-id and the same cache dir (node key) is connected: give each node its own --node-id and --cache-dir",
   [WATCH_CLOSE.nodeLimit]: "the control plane holds --max-nodes node records already: forget unused ones (DELETE /api/v1/nodes/<id>) or raise the limit",
-  [WATCH_CLOSE.rateLimited]: "the control plane refuses more new node ids from this address for now",
   [WATCH_CLOSE.misbehaved]: "the control plane refused this node's messages",
 };
 /** A refused node retries after about this long (with jitter), not every few seconds. */
@@ -140,6 +139,12 @@ export class WatchClient {
         return;
       }
       const delay = this.backoff.next();
+      // Too many new ids from this address: a matter of seconds, retried like a failure.
+      if (event.code === WATCH_CLOSE.rateLimited) {
+        this.deps.logger.log("warn", "control plane refused this node for now: too many new node ids from this address", { control_plane: this.deps.controlPlane, retry_in_ms: Math.round(delay) });
+        this.scheduleReconnect(delay);
+        return;
+      }
       // While the control plane is down: the first failure and every tenth, not one line per attempt.
       const level = opened || this.failures === 1 || this.failures % 10 === 0 ? "warn" : "debug";
       this.deps.logger.log(level, opened ? "watch disconnected" : "watch connection failed", {
