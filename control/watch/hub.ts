@@ -79,14 +79,6 @@ const READ_BYTES = MAX_WATCH_MESSAGE_BYTES;
 const SILENT_BEATS = 4;
 /** How often forgotten deletions are pruned (not per commit: it scans the tombstones). */
 const PRUNE_EVERY_MS = 60_000;
-/**
- * Pages are built and dropped as fast as nodes read them, and the collector lets the dead ones
- * pile up: one node taking a ~300 MiB snapshot raised the control plane's RSS by ~130 MiB, four
- * at once by ~280 MiB, all of it returned by one full collection (~40 ms). So after this many
- * bytes of pages, and at most once a second, the hub asks for one.
- */
-const COLLECT_AFTER_BYTES = 64 * 1024 * 1024;
-const COLLECT_EVERY_MS = 1000;
 
 export class WatchHub {
   private readonly sessions = new Set<WatchSession>();
@@ -97,8 +89,6 @@ export class WatchHub {
   private readonly registrations: KeyedRateLimiter;
   private recordFailing = false;
   private prunedAt = 0;
-  private sentSinceCollection = 0;
-  private collectedAt = 0;
 
   constructor(private readonly deps: WatchHubDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -302,21 +292,12 @@ export class WatchHub {
 
   private async sendPage(session: WatchSession, text: string): Promise<boolean> {
     const result = await this.window.send(session, text);
-    this.collectAfter(text.length);
     if (result === "sent") {
       this.deps.observeMessage?.(text.startsWith('{"type":"part"') ? "part" : text.startsWith('{"type":"snapshot"') ? "snapshot" : "changes");
       return true;
     }
     if (result === "dropped" || result === "stalled") this.shut(session, 1013, "node too slow; reconnect");
     return false;
-  }
-
-  private collectAfter(bytes: number): void {
-    this.sentSinceCollection += bytes;
-    if (this.sentSinceCollection < COLLECT_AFTER_BYTES || Date.now() - this.collectedAt < COLLECT_EVERY_MS) return;
-    this.sentSinceCollection = 0;
-    this.collectedAt = Date.now();
-    Bun.gc(true);
   }
 
   private beat(): void {

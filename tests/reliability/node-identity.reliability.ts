@@ -71,6 +71,8 @@ test("the read token is not a node: registrations bounded, forged hellos refused
   await Promise.all([...Array.from({ length: 16 }, flooding), probing()]);
   const afterFlood = await nodeList(control.url);
   healthMs.sort((a, b) => a - b);
+  // What this address may open and register refills meanwhile (20 sockets in 4 s, a new id every 2 s).
+  await Bun.sleep(5_000);
 
   // 2. A real edge node, then a forged hello for its id (another key) claiming revision 999.
   const real = await startEdge(control.url, tempDir("rel-nodes-real-"), "real-node", ["--workers", "1"]);
@@ -102,11 +104,11 @@ test("the read token is not a node: registrations bounded, forged hellos refused
   await until("fake nodes forgotten", async () => (await nodeList(control!.url)).nodes.every((x) => !x.id.startsWith("fake-")), 15_000);
   const afterExpiry = await nodeList(control.url);
 
-  const registered = afterFlood.nodes.filter((x) => x.id.startsWith("fake-")).length;
+  const registered = codes.get(0) ?? 0; // hellos that were answered with a snapshot
   report({
     scenario: "read token: fake nodes",
     tried: `16 clients with the read token registering new node ids for 5 s (${n(attempts)} hellos); 5 forged hellos for a live node's id; two nodes with one id for 8 s`,
-    amount: `${registered} fake records (refused: ${[...codes].filter(([c]) => c !== 0).map(([c, k]) => `${k}x ${c}`).join(", ")}); /api/v1/nodes ${n(afterFlood.bytes)} bytes; /healthz p50 ${healthMs[Math.floor(healthMs.length / 2)]!.toFixed(1)} ms, max ${healthMs.at(-1)!.toFixed(1)} ms during the flood; duplicate id: ${owners.size} owner, ${firstDrops} drops of the first, ${secondRefusals} refusals logged by the second`,
+    amount: `${registered} fake nodes registered (refused: ${[...codes].filter(([c]) => c !== 0).map(([c, k]) => `${k}x ${c === -1 ? "429 at the upgrade" : c}`).join(", ")}); /api/v1/nodes ${n(afterFlood.bytes)} bytes; /healthz p50 ${healthMs[Math.floor(healthMs.length / 2)]!.toFixed(1)} ms, max ${healthMs.at(-1)!.toFixed(1)} ms during the flood; duplicate id: ${owners.size} owner, ${firstDrops} drops of the first, ${secondRefusals} refusals logged by the second`,
     lost: "nothing: the real node kept its socket and revision; fake records expired",
   });
 
@@ -114,7 +116,7 @@ test("the read token is not a node: registrations bounded, forged hellos refused
   // At most the burst of new ids per address (10) and what refilled in 5 s (one per 2 s).
   expect(registered).toBeLessThanOrEqual(14);
   expect(afterFlood.bytes).toBeLessThan(20_000);
-  expect(forged.every((code) => code === 4003)).toBe(true);
+  expect(forged).toEqual([4003, 4003, 4003, 4003, 4003]);
   expect(realAfter).toMatchObject({ connected: true, applied_revision: revision, address: real.url });
   expect(real.lines().filter((line) => line.includes("watch disconnected"))).toEqual([]);
   expect([...owners]).toEqual([first.url]);
