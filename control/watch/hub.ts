@@ -4,7 +4,7 @@
 // signals a commit. Everything goes out in pages of bounded size (sequence-writer.ts), paced by
 // the sockets' backpressure (send-window.ts). Heartbeats keep idle sockets honest both ways.
 // No HTTP or Elysia here: sockets are an interface.
-import { MAX_REPORTED_PROBLEMS, MAX_WATCH_MESSAGE_BYTES, WATCH_CLOSE, type HelloMessage, type NodeMessage, type ServerMessage } from "../contract";
+import { MAX_REPORTED_PROBLEMS, WATCH_CLOSE, type HelloMessage, type NodeMessage, type ServerMessage } from "../contract";
 import type { Logger } from "../../runner/observe/log";
 import type { MetadataStore } from "../store/metadata-store";
 import type { NodeStore } from "../store/node-store";
@@ -12,7 +12,7 @@ import { storageFailure } from "../store/storage-errors";
 import { admit } from "./admission";
 import { KeyedRateLimiter, TokenBucket, type RateLimit } from "./rate-limit";
 import { SendWindow, type Channel } from "./send-window";
-import { SequenceWriter, changesEnvelope, snapshotEnvelope } from "./sequence-writer";
+import { sendChanges, sendSnapshot } from "./sequences";
 
 export interface WatchSocket {
   /** Bun's answer: bytes sent, -1 queued behind backpressure, 0 dropped. */
@@ -73,8 +73,6 @@ export interface WatchSession extends Channel {
   helloTimer: ReturnType<typeof setTimeout> | null;
 }
 
-/** What the store reads per page: about one message's worth of records. */
-const READ_BYTES = MAX_WATCH_MESSAGE_BYTES;
 /** Silence from a node for this many heartbeats: its socket is dead even if TCP hasn't said so. */
 const SILENT_BEATS = 4;
 /** How often forgotten deletions are pruned (not per commit: it scans the tombstones). */
@@ -242,52 +240,22 @@ export class WatchHub {
         session.again = false;
         // Deletions after the session's cursor were forgotten under a slow node: start it over.
         if (!session.snapshotDue && session.cursor < (await this.deps.metadata.compactedThrough())) session.snapshotDue = true;
-        if (session.snapshotDue && !(await this.sendSnapshot(session))) return;
-        if (!(await this.sendChanges(session))) return;
+        const send = (text: string) => this.sendPage(session, text);
+        if (session.snapshotDue) {
+          const revision = await sendSnapshot(this.deps.metadata, this.deps.historyId, send);
+          if (revision === null) return;
+          session.snapshotDue = false;
+          session.cursor = session.completed = revision;
+        }
+        const revision = await sendChanges(this.deps.metadata, this.deps.historyId, session.cursor, send);
+        if (revision === null) return;
+        session.cursor = session.completed = revision;
       } while (session.again && !session.closed);
     } catch (error) {
       this.fail(session, error);
     } finally {
       session.pumping = false;
     }
-  }
-
-  /** Every function, page by page by id; then the changes after its revision bring it up to date. */
-  private async sendSnapshot(session: WatchSession): Promise<boolean> {
-    const revision = await this.deps.metadata.revision();
-    const writer = new SequenceWriter(snapshotEnvelope(this.deps.historyId, revision), (text) => this.sendPage(session, text));
-    let after: string | null = null;
-    for (;;) {
-      const page = await this.deps.metadata.snapshotPage(after, READ_BYTES);
-      for (const entry of page.entries) if (!(await writer.add(entry.json, entry.bytes))) return false;
-      if (page.entries.length > 0) after = page.entries[page.entries.length - 1]!.functionId;
-      if (!page.more) break;
-    }
-    if (!(await writer.end())) return false;
-    session.snapshotDue = false;
-    session.cursor = session.completed = revision;
-    return true;
-  }
-
-  /** Every function changed after the cursor, as it is now, in one sequence of pages. */
-  private async sendChanges(session: WatchSession): Promise<boolean> {
-    let page = await this.deps.metadata.changesSince(session.cursor, READ_BYTES);
-    if (page.entries.length === 0) return true;
-    let cursor = session.cursor;
-    const writer = new SequenceWriter(changesEnvelope(this.deps.historyId, session.cursor, () => cursor), (text) => this.sendPage(session, text));
-    for (;;) {
-      for (const entry of page.entries) {
-        const sent = entry.json !== null ? await writer.add(entry.json, entry.bytes) : await writer.delete(entry.functionId);
-        if (!sent) return false;
-        cursor = entry.revision;
-      }
-      if (!page.more) break;
-      page = await this.deps.metadata.changesSince(cursor, READ_BYTES);
-      if (page.entries.length === 0) break;
-    }
-    if (!(await writer.end())) return false;
-    session.cursor = session.completed = cursor;
-    return true;
   }
 
   private async sendPage(session: WatchSession, text: string): Promise<boolean> {
