@@ -4,6 +4,7 @@
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { MAX_NODE_MESSAGE_BYTES } from "../../control/contract";
 import { startTestControl, type TestControl } from "../control/helpers";
 import { controlApi, READ_TOKEN, until, type ControlApi } from "./helpers";
 import { newKey, watch, type TestSocket } from "./watch-socket";
@@ -91,12 +92,18 @@ describe("a node's identity is its key, not the shared token", () => {
 });
 
 describe("bounds on what one client with the token can do", () => {
-  test("one hello per socket; more messages than the rate allows close the socket (4010)", async () => {
+  test("one hello per socket; a message over 64 KiB closes the socket (1009); more messages than the rate allows too (4010)", async () => {
     await start();
     const twice = await node({ node_id: "a" });
     twice.hello({ node_id: "b" });
     expect(await twice.closed).toEqual({ code: 4010, reason: "one hello per socket" });
     expect(await listed("b")).toBeUndefined();
+
+    // The control plane's WebSocket takes at most MAX_NODE_MESSAGE_BYTES from a node.
+    const big = await node({ node_id: "big" });
+    await big.sequence();
+    big.send({ type: "applied", revision: 0, problems: [], padding: "x".repeat(MAX_NODE_MESSAGE_BYTES) });
+    expect((await big.closed).code).toBe(1009);
 
     const chatty = await node({ node_id: "c" });
     await chatty.sequence();
