@@ -194,7 +194,7 @@ export class WatchHub {
     session.helloTimer = null;
     session.nodeId = hello.node_id;
     this.live.set(hello.node_id, session);
-    this.deps.logger.log(admission.registered === "known" ? "info" : "warn", admission.registered === "new" ? "node registered" : admission.registered === "claimed" ? "node claimed its record with a key" : "node connected", { ...log, revision: hello.revision });
+    this.deps.logger.log("info", admission.registered === "new" ? "node registered" : admission.registered === "claimed" ? "node claimed its record with a key" : "node connected", { ...log, revision: hello.revision });
     await this.record(() => this.deps.nodes.connected({ id: hello.node_id, address: hello.address, version: hello.version, keySha256: admission.keySha256 }, hello.revision, this.now()));
     await this.start(session);
   }
