@@ -21,7 +21,7 @@ import type { NodeStore } from "./store/node-store";
 import { nodesController } from "./nodes/index";
 import type { DataDirGuard } from "./store/data-dir-guard";
 import type { WatchHub } from "./watch/hub";
-import { watchController } from "./watch/index";
+import { WATCH_SOCKET_OPTIONS, watchController } from "./watch/index";
 
 export interface ControlDeps {
   metadata: MetadataStore;
@@ -45,8 +45,9 @@ export function createControlApp(deps: ControlDeps) {
   const started = new WeakMap<Request, number>();
   let lostLogged = false;
   // standardHostname off: Elysia finds the path after "http://", not at a fixed offset that
-  // assumed Host names of 4 characters or more. serve-app.ts makes every URL absolute.
-  return new Elysia({ normalize: false, handler: { standardHostname: false } })
+  // assumed Host names of 4 characters or more. serve-app.ts makes every URL absolute, and
+  // passes the WebSocket options (the watch stream's caps) on to Bun.
+  return new Elysia({ normalize: false, handler: { standardHostname: false }, websocket: WATCH_SOCKET_OPTIONS })
     .onRequest(({ request }) => void started.set(request, performance.now()))
     .onRequest(bearerAuth(deps.tokens))
     // A write to a data dir that is gone would be acknowledged and lost: refused before its body is read.

@@ -15,7 +15,9 @@ export const ControlConfigSchema = Type.Object({
   token: Type.Optional(Token("admin token (all routes), from --token-file, EDGE_CONTROL_TOKEN_FILE or EDGE_CONTROL_TOKEN; generated into <data-dir>/admin-token when unset")),
   readToken: Type.Optional(Token("read-only token for edge nodes (GET routes and artifact downloads), from --read-token-file, EDGE_CONTROL_READ_TOKEN_FILE or EDGE_CONTROL_READ_TOKEN")),
   maxUploadBytes: Type.Integer({ minimum: 1, maximum: 1024 * MiB, default: 50 * MiB }),
-  changeRetention: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 10_000, description: "changes kept for edge nodes to resume from; a node further behind gets a snapshot" }),
+  changeRetention: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 10_000, description: "deletions remembered for edge nodes to resume from; a node behind an older one gets a snapshot" }),
+  maxNodes: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1_000, description: "node records kept; a new node id beyond it is refused" }),
+  nodeRetentionS: Type.Integer({ minimum: 1, maximum: 10 * 365 * 86_400, default: 7 * 86_400, description: "a disconnected node's record (and key) is forgotten after this many seconds unseen" }),
   // At most 5 s: nodes take 15 s of silence (3 heartbeats) as a dead connection.
   heartbeatMs: Type.Integer({ minimum: 100, maximum: 5_000, default: 5_000, description: "how often the watch stream says it is alive" }),
   logLevel: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info" }),
@@ -29,11 +31,13 @@ const FLAGS = {
   "data-dir": ["dataDir", "EDGE_CONTROL_DATA_DIR"],
   "max-upload-bytes": ["maxUploadBytes", "EDGE_CONTROL_MAX_UPLOAD_BYTES"],
   "change-retention": ["changeRetention", "EDGE_CONTROL_CHANGE_RETENTION"],
+  "max-nodes": ["maxNodes", "EDGE_CONTROL_MAX_NODES"],
+  "node-retention-s": ["nodeRetentionS", "EDGE_CONTROL_NODE_RETENTION_S"],
   "heartbeat-ms": ["heartbeatMs", "EDGE_CONTROL_HEARTBEAT_MS"],
   "log-level": ["logLevel", "EDGE_CONTROL_LOG_LEVEL"],
 } as const satisfies Record<string, readonly [keyof ControlConfig, string]>;
 
-const NUMERIC = new Set<keyof ControlConfig>(["port", "maxUploadBytes", "changeRetention", "heartbeatMs"]);
+const NUMERIC = new Set<keyof ControlConfig>(["port", "maxUploadBytes", "changeRetention", "maxNodes", "nodeRetentionS", "heartbeatMs"]);
 /** Secrets come from a file or the environment, never from argv (see runner/lifecycle/secret-file.ts). */
 const SECRETS: [keyof ControlConfig, SecretSetting][] = [
   ["token", { flag: "token", env: "EDGE_CONTROL_TOKEN" }],
@@ -42,7 +46,7 @@ const SECRETS: [keyof ControlConfig, SecretSetting][] = [
 
 export const USAGE = `usage: bun run control [--port 8080] [--host 0.0.0.0] [--data-dir ./data] [--token-file FILE]
        [--read-token-file FILE] [--max-upload-bytes 52428800] [--change-retention 10000] [--heartbeat-ms 5000]
-       [--log-level info]
+       [--max-nodes 1000] [--node-retention-s 604800] [--log-level info]
    or: bun run control --show-admin-token [--data-dir ./data]   (prints the admin token and exits)
 Every flag also reads EDGE_CONTROL_<FLAG> from the environment (e.g. EDGE_CONTROL_TOKEN_FILE).
 Tokens are never taken from the command line: --token-file / --read-token-file, or the token itself in

@@ -18,7 +18,8 @@ import { SqliteMetadataStore } from "./store/sqlite-metadata-store";
 import { SqliteNodeStore } from "./store/sqlite-node-store";
 import { storageFailure } from "./store/storage-errors";
 import { sweepUnreferenced } from "./store/sweep";
-import { WatchHub } from "./watch/hub";
+import { DEFAULT_WATCH_LIMITS, WatchHub } from "./watch/hub";
+import { expireNodes } from "./watch/expiry";
 
 export interface RunningControl {
   url: string;
@@ -76,10 +77,12 @@ async function startOn(dataDir: string, lock: DataDirLock, config: ControlConfig
     historyId: await metadata.historyId(),
     changeRetention: config.changeRetention,
     heartbeatMs: config.heartbeatMs,
+    limits: { ...DEFAULT_WATCH_LIMITS, maxNodes: config.maxNodes },
     observeMessage: (type) => metrics.observeWatchMessage(type),
   });
   metadata.onChange(() => void hub.changed());
-  await upkeep("pruning the change history", () => metadata.pruneChanges(config.changeRetention));
+  await upkeep("pruning the change history", () => hub.prune());
+  const expiry = expireNodes(nodes, config.nodeRetentionS * 1000, logger);
   const offload = givenWork ? null : new OffloadThread(logger);
   const work = givenWork ?? offload!;
   const app = createControlApp({ metadata, artifacts, nodes, watch: hub, metrics, logger, tokens: { admin: admin.token, read: config.readToken }, maxUploadBytes: config.maxUploadBytes, work, storage: guard });
@@ -94,6 +97,7 @@ async function startOn(dataDir: string, lock: DataDirLock, config: ControlConfig
     dataDir,
     admin,
     async stop() {
+      clearInterval(expiry);
       hub.stop();
       await app.stop(true);
       nodes.close();

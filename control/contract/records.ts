@@ -10,6 +10,8 @@ export const LIMITS = {
   envEntries: 256,
   envKeyChars: 128,
   envValueBytes: 16384,
+  /** The whole env as JSON (UTF-8): keeps one function inside one watch message (see watch.ts). */
+  envJsonBytes: 1024 * 1024,
   routes: 32,
   maxConcurrency: { minimum: 1, maximum: 1024 },
   maxBodyBytes: { minimum: 0, maximum: 1024 * 1024 * 1024 },
@@ -69,8 +71,8 @@ export const MaxBodyBytes = Type.Union([Type.Integer(LIMITS.maxBodyBytes), Type.
 export const Env = Type.Record(Type.String({ pattern: ENV_KEY_PATTERN }), Type.String({ maxLength: LIMITS.envValueBytes }), {
   additionalProperties: false,
   maxProperties: LIMITS.envEntries,
-  description: "Variables the guest reads with env_get (keys: letters, digits, '_'; not starting with a digit)",
-  error: "must map names (letters, digits and '_', not starting with a digit, at most 128 characters; at most 256 names) to strings of at most 16384 characters",
+  description: "Variables the guest reads with env_get (keys: letters, digits, '_'; not starting with a digit). At most 1 MiB in all, measured as the object's JSON text in UTF-8",
+  error: "must map names (letters, digits and '_', not starting with a digit, at most 128 characters; at most 256 names) to strings of at most 16384 characters; 1 MiB in all, as JSON",
   example: { GREETING: "hello" },
 });
 export const Route = Type.String({
@@ -134,15 +136,7 @@ export type VersionRecord = Static<typeof VersionRecord>;
 export const CHANGE_KINDS = ["function.created", "function.updated", "function.deleted", "version.created", "version.activated"] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
-/**
- * One entry of the change feed edge nodes will follow: every mutation bumps one global,
- * monotonically increasing revision. `function` is the record after the change (null once deleted).
- */
-export interface ChangeRecord {
-  revision: number;
-  kind: ChangeKind;
-  function_id: string;
-  version: number | null;
-  function: FunctionRecord | null;
-  at: string;
+/** Size of an env as the store keeps it and the watch stream carries it: its JSON text in UTF-8. */
+export function envJsonBytes(env: Readonly<Record<string, string>>): number {
+  return Buffer.byteLength(JSON.stringify(env));
 }

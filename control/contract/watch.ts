@@ -2,20 +2,54 @@
 // declared once: the control plane sends with these types, nodes check what they receive against
 // the same schemas, and `GET /api/v1/nodes` answers NodeRecords.
 //
-//   node -> control: hello (who I am, what I have applied), applied (after each change is live)
-//   control -> node: snapshot (the whole state at a revision), changes (in revision order),
+//   node -> control: hello (who I am, what I have applied), applied (after each state is live)
+//   control -> node: snapshot pages (the whole state at a revision), changes pages (what changed
+//                    since a revision), part (a piece of one function too large for a message),
 //                    heartbeat (nothing new; the socket is alive)
+//
+// Pages come in sequences that end with `last: true`; a node applies a sequence whole, once its
+// last page is in, never half of it. No message is larger than MAX_WATCH_MESSAGE_BYTES.
 import { Type, type Static } from "@sinclair/typebox";
 import "./formats";
-import { CHANGE_KINDS, FunctionId, FunctionRecord, Sha256Hex, Timestamp } from "./records";
+import { FunctionId, FunctionRecord, Sha256Hex, Timestamp } from "./records";
 
 export const WATCH_PATH = "/api/v1/watch";
 export const NODES_PATH = "/api/v1/nodes";
+/** Messages of this protocol; a node that asks for another one is refused with WATCH_CLOSE.protocol. */
+export const WATCH_PROTOCOL = 2;
+
+/**
+ * Largest message the control plane sends on the watch stream, in bytes (UTF-8): checked before
+ * every send, and by the node on receipt. One function (env at most LIMITS.envJsonBytes) always
+ * fits with room to spare; a larger one stored by an older release travels as `part`s.
+ */
+export const MAX_WATCH_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** Largest message a node may send (hello, applied): the control plane's WebSocket refuses more. */
+export const MAX_NODE_MESSAGE_BYTES = 64 * 1024;
+
+/** Close codes of the watch stream (4000-4999 are the application's). */
+export const WATCH_CLOSE = {
+  /** The node asked for another protocol: upgrade it (or the control plane). */
+  protocol: 4000,
+  /** The same node process connected again; this older socket is stale. */
+  replaced: 4001,
+  /** The node id is registered with another node key. */
+  keyMismatch: 4003,
+  /** The control plane holds --max-nodes node records already. */
+  nodeLimit: 4008,
+  /** Another process with this node id (and its key) is connected. */
+  duplicate: 4009,
+  /** Nothing but hello and applied, one hello per socket, within the message rate. */
+  misbehaved: 4010,
+  /** Too many new node ids from this address: retry later. */
+  rateLimited: 4029,
+} as const;
 
 /** Query of the watch route: resume after `since` when `history` is the store's history id. */
 export const WatchQuery = Type.Object({
   since: Type.Optional(Type.String({ pattern: "^[0-9]{1,15}$", description: "Last revision the node applied; 0 or absent for a snapshot" })),
   history: Type.Optional(Type.String({ maxLength: 64, description: "History id the revision belongs to (from an earlier snapshot)" })),
+  protocol: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$", description: `Watch protocol the node speaks (${WATCH_PROTOCOL}); absent means 1, which this control plane no longer speaks` })),
 });
 
 /** The version a function serves, with what the node must verify its bytes against. */
@@ -31,46 +65,63 @@ export type ActiveArtifact = Static<typeof ActiveArtifact>;
 
 /** A function as edge nodes see it: the record and its active version (null when none). */
 export const DeployedFunction = Type.Object(
-  { function: FunctionRecord, artifact: Type.Union([ActiveArtifact, Type.Null()]) },
+  {
+    function: FunctionRecord,
+    artifact: Type.Union([ActiveArtifact, Type.Null()]),
+    /** Revision of the function's last change (0: before the kept history). Equal revisions, equal entries. */
+    revision: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
   { additionalProperties: false },
 );
 export type DeployedFunction = Static<typeof DeployedFunction>;
 
-export const WatchChange = Type.Object(
-  {
-    revision: Type.Integer({ minimum: 1 }),
-    kind: Type.Union(CHANGE_KINDS.map((kind) => Type.Literal(kind))),
-    function_id: FunctionId,
-    version: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
-    /** The function after the change; null once deleted. */
-    function: Type.Union([FunctionRecord, Type.Null()]),
-    /** Its active version after the change; null when it has none (or no longer exists). */
-    artifact: Type.Union([ActiveArtifact, Type.Null()]),
-    at: Timestamp,
-  },
-  { additionalProperties: false },
-);
-export type WatchChange = Static<typeof WatchChange>;
+const HistoryId = Type.String({ minLength: 1, maxLength: 64 });
 
+/**
+ * One page of a snapshot: every function as of `revision` (functions changed while the pages
+ * were read may come newer; the changes after `revision` follow anyway). Pages count from 0.
+ */
 export const SnapshotMessage = Type.Object({
   type: Type.Literal("snapshot"),
-  history_id: Type.String({ minLength: 1, maxLength: 64 }),
+  history_id: HistoryId,
   revision: Type.Integer({ minimum: 0 }),
+  page: Type.Integer({ minimum: 0 }),
+  last: Type.Boolean(),
   functions: Type.Array(DeployedFunction),
 });
+/**
+ * One page of changes: the current state of every function changed after `from` up to
+ * `revision` (deleted ones by id). The next page starts `from` this one's `revision`.
+ */
 export const ChangesMessage = Type.Object({
   type: Type.Literal("changes"),
-  history_id: Type.String({ minLength: 1, maxLength: 64 }),
-  changes: Type.Array(WatchChange, { minItems: 1 }),
+  history_id: HistoryId,
+  from: Type.Integer({ minimum: 0 }),
+  revision: Type.Integer({ minimum: 0 }),
+  last: Type.Boolean(),
+  functions: Type.Array(DeployedFunction),
+  deleted: Type.Array(FunctionId),
+});
+/**
+ * A piece of the JSON text of one DeployedFunction too large for a message (only a record stored
+ * before the env limit can be). Parts come between two pages of a sequence; the entry they add
+ * up to belongs to that sequence, after the page before them.
+ */
+export const PartMessage = Type.Object({
+  type: Type.Literal("part"),
+  text: Type.String(),
+  /** The entry's last piece. */
+  last: Type.Boolean(),
 });
 export const HeartbeatMessage = Type.Object({
   type: Type.Literal("heartbeat"),
-  /** The last revision sent on this socket. */
+  /** The revision of the last complete sequence sent on this socket (0 before any). */
   revision: Type.Integer({ minimum: 0 }),
 });
-export const ServerMessage = Type.Union([SnapshotMessage, ChangesMessage, HeartbeatMessage]);
+export const ServerMessage = Type.Union([SnapshotMessage, ChangesMessage, PartMessage, HeartbeatMessage]);
 export type SnapshotMessage = Static<typeof SnapshotMessage>;
 export type ChangesMessage = Static<typeof ChangesMessage>;
+export type PartMessage = Static<typeof PartMessage>;
 export type ServerMessage = Static<typeof ServerMessage>;
 
 /** A function a node does not (yet) serve at its desired version, and why. */
@@ -90,6 +141,13 @@ export const HelloMessage = Type.Object({
   address: Type.String({ maxLength: 512, description: "Where the node serves requests" }),
   version: Type.String({ maxLength: 64, description: "Runner release" }),
   revision: Type.Integer({ minimum: 0, description: "Revision the node serves" }),
+  /**
+   * The node's own secret (<cache-dir>/node-key, made at its first start). The first hello of an
+   * id registers it; later ones must present it, so the shared token alone cannot act as the node.
+   */
+  key: Type.String({ pattern: "^[A-Za-z0-9_-]{32,128}$" }),
+  /** Random per process start: a reconnect of the same process replaces its stale socket. */
+  instance: Type.String({ pattern: "^[A-Za-z0-9_-]{8,64}$" }),
 });
 export const AppliedMessage = Type.Object({
   type: Type.Literal("applied"),
@@ -119,4 +177,10 @@ export type NodeRecord = Static<typeof NodeRecord>;
 export const NodeList = Type.Object({
   revision: Type.Integer({ minimum: 0, description: "The control plane's current revision" }),
   nodes: Type.Array(NodeRecord),
+  next_cursor: Type.Union([Type.String(), Type.Null()], { description: "Pass as `cursor` for the next page; null on the last page" }),
+});
+
+export const NodesQuery = Type.Object({
+  limit: Type.Optional(Type.String({ pattern: "^([1-9][0-9]{0,2}|1000)$", description: "Page size, 1 to 1000", default: "100", error: "must be an integer from 1 to 1000" })),
+  cursor: Type.Optional(Type.String({ maxLength: 128, description: "`next_cursor` of the previous page" })),
 });

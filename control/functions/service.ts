@@ -1,6 +1,6 @@
 // Registering, reading, changing and removing functions. No HTTP here: inputs are validated
 // values, failures are ApiErrors.
-import { FUNCTION_DEFAULTS, defaultRoutes, unservableRoute, type FunctionRecord } from "../contract";
+import { FUNCTION_DEFAULTS, LIMITS, defaultRoutes, envJsonBytes, unservableRoute, type FunctionRecord } from "../contract";
 import { ApiError } from "../errors";
 import type { ArtifactStore } from "../store/artifact-store";
 import type { CheckBasis, MetadataStore, StoreResult } from "../store/metadata-store";
@@ -37,6 +37,7 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
     get,
 
     async create(body: CreateFunctionBody): Promise<FunctionRecord> {
+      checkEnvSize(body.env);
       const spec = {
         name: body.name,
         entrypoint: body.entrypoint ?? FUNCTION_DEFAULTS.entrypoint,
@@ -61,6 +62,7 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
       // The schema says minProperties: 1, but Elysia lets an empty object through.
       if (Object.keys(patch).length === 0) throw ApiError.invalid("body", "must name at least one field to change");
       checkRoutes(patch.routes);
+      checkEnvSize(patch.env);
       const limitsChange = patch.memory_pages !== undefined || patch.entrypoint !== undefined;
       return checkedCommit(async () => {
         const current = await get(id);
@@ -105,6 +107,18 @@ export async function checkedCommit<T>(attempt: () => Promise<StoreResult<T>>, i
 /** What a module check of `fn` was made against, for the store to compare at commit. */
 export function basisOf(fn: FunctionRecord): CheckBasis {
   return { memory_pages: fn.memory_pages, entrypoint: fn.entrypoint, active_version: fn.active_version };
+}
+
+/**
+ * The whole env, as JSON in UTF-8, within LIMITS.envJsonBytes: one function must always fit in
+ * one watch message to the edge nodes.
+ */
+function checkEnvSize(env: Record<string, string> | undefined): void {
+  if (env === undefined) return;
+  const bytes = envJsonBytes(env);
+  if (bytes > LIMITS.envJsonBytes) {
+    throw ApiError.invalid("env", `is ${bytes.toLocaleString("en-US")} bytes as JSON (names and values, quoted, in UTF-8); at most ${LIMITS.envJsonBytes.toLocaleString("en-US")} (1 MiB) in all`, "env_too_large");
+  }
 }
 
 /** A store failure -> the ApiError a caller sees. */

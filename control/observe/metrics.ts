@@ -1,5 +1,6 @@
 // Prometheus metrics of the control plane, on their own registry.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { ServerMessage } from "../contract";
 
 export type UploadOutcome = "published" | "rejected" | "too_large" | "invalid" | "aborted" | "error";
 
@@ -7,7 +8,7 @@ export interface ControlMetrics {
   registry: Registry;
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   observeUpload(outcome: UploadOutcome, bytes: number): void;
-  observeWatchMessage(type: "snapshot" | "changes" | "heartbeat"): void;
+  observeWatchMessage(type: ServerMessage["type"]): void;
 }
 
 export interface StoredStats {

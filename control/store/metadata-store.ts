@@ -1,7 +1,7 @@
 // Where functions, versions and the change feed live. Every backend passes the contract suite
 // in tests/control/metadata-store.contract.ts. Results are values, not HTTP errors: the service
 // decides what a conflict means to a caller.
-import type { ChangeRecord, DeployedFunction, FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
+import type { FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
 
 export type StoreFailure =
   | { ok: false; reason: "not_found" }
@@ -26,10 +26,31 @@ export interface FunctionPage {
   next: string | null;
 }
 
-/** Every function with its active version, as of one revision (read in one transaction). */
-export interface StateSnapshot {
+/**
+ * A DeployedFunction (the record, its active version and its last change's revision) as JSON
+ * text, ready to send: a store builds it from its row without parsing the env, so a page of
+ * the feed costs about its size in memory, not an object graph on top.
+ */
+export interface SerializedFunction {
+  functionId: string;
   revision: number;
-  functions: DeployedFunction[];
+  json: string;
+  /** UTF-8 size of `json`, known without encoding it. */
+  bytes: number;
+}
+
+/** A function in the change feed: its last change's revision and what it is now, or null once deleted. */
+export interface ChangeEntry {
+  revision: number;
+  functionId: string;
+  json: string | null;
+  bytes: number;
+}
+
+/** Entries up to a byte budget (at least one); `more` when the budget, not the end, cut them. */
+export interface FeedPage<T> {
+  entries: T[];
+  more: boolean;
 }
 
 export interface MetadataStore {
@@ -52,15 +73,20 @@ export interface MetadataStore {
   countFunctions(): Promise<number>;
   /** Revision of the last change; 0 before any. Each mutation adds exactly one. */
   revision(): Promise<number>;
-  /** Changes with revision > `after`, oldest first. */
-  changesSince(after: number, limit: number): Promise<ChangeRecord[]>;
-  /** Revision of the oldest change still kept; revision() + 1 when none is kept. */
-  historyStart(): Promise<number>;
-  /** Forgets all but the newest `keep` changes; returns how many were dropped. */
-  pruneChanges(keep: number): Promise<number>;
+  /**
+   * The functions whose last change is after `after`, in revision order, as they are now: one
+   * entry per function however often it changed (the feed is compacted). `maxBytes` bounds the
+   * page by the size of the records read.
+   */
+  changesSince(after: number, maxBytes: number): Promise<FeedPage<ChangeEntry>>;
+  /** Every function with id > `after` (null: from the start), by id, as it is now; `maxBytes` as above. */
+  snapshotPage(after: string | null, maxBytes: number): Promise<FeedPage<SerializedFunction>>;
+  /** Changes up to this revision may be forgotten (pruned deletions): a node behind it needs a snapshot. */
+  compactedThrough(): Promise<number>;
+  /** Forgets all but the newest `keep` deletions; returns how many were dropped. */
+  pruneDeletions(keep: number): Promise<number>;
   /** Names this store's revision sequence: revisions from another history id mean nothing here. */
   historyId(): Promise<string>;
-  snapshot(): Promise<StateSnapshot>;
   /** SHA-256 of every artifact some version refers to. */
   referencedArtifacts(): Promise<Set<string>>;
   close(): void;

@@ -48,20 +48,20 @@ export class NotifyingMetadataStore implements MetadataStore {
   revision() {
     return this.inner.revision();
   }
-  changesSince(after: number, limit: number) {
-    return this.inner.changesSince(after, limit);
+  changesSince(after: number, maxBytes: number) {
+    return this.inner.changesSince(after, maxBytes);
   }
-  historyStart() {
-    return this.inner.historyStart();
+  snapshotPage(after: string | null, maxBytes: number) {
+    return this.inner.snapshotPage(after, maxBytes);
   }
-  pruneChanges(keep: number) {
-    return this.inner.pruneChanges(keep);
+  compactedThrough() {
+    return this.inner.compactedThrough();
+  }
+  pruneDeletions(keep: number) {
+    return this.inner.pruneDeletions(keep);
   }
   historyId() {
     return this.inner.historyId();
-  }
-  snapshot() {
-    return this.inner.snapshot();
   }
   referencedArtifacts() {
     return this.inner.referencedArtifacts();

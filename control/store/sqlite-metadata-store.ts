@@ -1,10 +1,11 @@
 // MetadataStore on bun:sqlite (WAL). Every mutation is one IMMEDIATE transaction that also bumps
-// the global revision and appends a change row, so the feed can never disagree with the tables,
-// and concurrent writers (uploads to one function) are serialized into distinct versions.
+// the global revision and moves the function's one change row to it, so the feed can never
+// disagree with the tables, and concurrent writers (uploads to one function) are serialized
+// into distinct versions.
 import type { Database } from "bun:sqlite";
-import type { ChangeKind, ChangeRecord, DeployedFunction, FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
+import type { ChangeKind, FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
 import { parseRoute } from "../contract";
-import type { CheckBasis, FunctionPage, MetadataStore, StateSnapshot, StoreFailure, StoreResult } from "./metadata-store";
+import type { ChangeEntry, CheckBasis, FeedPage, FunctionPage, MetadataStore, SerializedFunction, StoreFailure, StoreResult } from "./metadata-store";
 import { openMetadataDatabase } from "./sqlite-open";
 
 interface FunctionRow {
@@ -30,6 +31,14 @@ interface VersionRow {
   size: number;
   created_at: string;
 }
+
+/** A function row with its active version's artifact and its last change's revision. */
+type DeployedRow = FunctionRow & { artifact_sha256: string | null; artifact_size: number | null; change_revision: number | null; weight: number };
+
+/** Bytes a row costs besides its env and routes text: the other fields and JSON punctuation, generously. */
+const ROW_OVERHEAD = 1024;
+const DEPLOYED_COLUMNS = `v.sha256 AS artifact_sha256, v.size AS artifact_size,
+  length(CAST(f.env AS BLOB)) + length(CAST(f.routes AS BLOB)) + ${ROW_OVERHEAD} AS weight`;
 
 const ok = <T>(value: T): StoreResult<T> => ({ ok: true, value });
 const NOT_FOUND: StoreFailure = { ok: false, reason: "not_found" };
@@ -61,7 +70,7 @@ export class SqliteMetadataStore implements MetadataStore {
         .query("INSERT INTO functions (id, name, entrypoint, runtime, memory_pages, max_execution_ms, max_concurrency, max_body_bytes, env, routes, active_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .run(record.id, record.name, record.entrypoint, record.runtime, record.memory_pages, record.max_execution_ms, record.max_concurrency ?? null, record.max_body_bytes ?? null, JSON.stringify(record.env), JSON.stringify(record.routes), null, at, at);
       this.indexRoutes(record.id, record.routes);
-      this.recordChange("function.created", record.id, null, record, at);
+      this.recordChange("function.created", record.id, null, at);
       return ok(record);
     });
   }
@@ -90,7 +99,7 @@ export class SqliteMetadataStore implements MetadataStore {
         .query("UPDATE functions SET name = ?, entrypoint = ?, runtime = ?, memory_pages = ?, max_execution_ms = ?, max_concurrency = ?, max_body_bytes = ?, env = ?, routes = ?, updated_at = ? WHERE id = ?")
         .run(next.name, next.entrypoint, next.runtime, next.memory_pages, next.max_execution_ms, next.max_concurrency ?? null, next.max_body_bytes ?? null, JSON.stringify(next.env), JSON.stringify(next.routes), at, id);
       if (patch.routes !== undefined) this.indexRoutes(id, next.routes);
-      this.recordChange("function.updated", id, null, next, at);
+      this.recordChange("function.updated", id, null, at);
       return ok(next);
     });
   }
@@ -101,7 +110,7 @@ export class SqliteMetadataStore implements MetadataStore {
       if (!current) return NOT_FOUND;
       this.db.query("DELETE FROM routes WHERE function_id = ?").run(id);
       this.db.query("DELETE FROM functions WHERE id = ?").run(id);
-      this.recordChange("function.deleted", id, null, null, this.now().toISOString());
+      this.recordChange("function.deleted", id, null, this.now().toISOString());
       return ok(current);
     });
   }
@@ -114,12 +123,8 @@ export class SqliteMetadataStore implements MetadataStore {
       const { next } = this.db.query("SELECT COALESCE(MAX(version), 0) + 1 AS next FROM versions WHERE function_id = ?").get(functionId) as { next: number };
       const at = this.now().toISOString();
       this.db.query("INSERT INTO versions (function_id, version, sha256, size, created_at) VALUES (?, ?, ?, ?, ?)").run(functionId, next, artifact.sha256, artifact.size, at);
-      let after = current;
-      if (activate) {
-        this.db.query("UPDATE functions SET active_version = ?, updated_at = ? WHERE id = ?").run(next, at, functionId);
-        after = { ...current, active_version: next, updated_at: at };
-      }
-      this.recordChange("version.created", functionId, next, after, at);
+      if (activate) this.db.query("UPDATE functions SET active_version = ?, updated_at = ? WHERE id = ?").run(next, at, functionId);
+      this.recordChange("version.created", functionId, next, at);
       return ok({ function_id: functionId, version: next, sha256: artifact.sha256, size: artifact.size, active: activate, created_at: at });
     });
   }
@@ -147,7 +152,7 @@ export class SqliteMetadataStore implements MetadataStore {
       const at = this.now().toISOString();
       this.db.query("UPDATE functions SET active_version = ?, updated_at = ? WHERE id = ?").run(version, at, functionId);
       const after = { ...current, active_version: version, updated_at: at };
-      this.recordChange("version.activated", functionId, version, after, at);
+      this.recordChange("version.activated", functionId, version, at);
       return ok(after);
     });
   }
@@ -160,41 +165,51 @@ export class SqliteMetadataStore implements MetadataStore {
     return (this.db.query("SELECT value FROM counters WHERE name = 'revision'").get() as { value: number }).value;
   }
 
-  async changesSince(after: number, limit: number): Promise<ChangeRecord[]> {
-    const rows = this.db.query("SELECT * FROM changes WHERE revision > ? ORDER BY revision LIMIT ?").all(after, limit) as (Omit<ChangeRecord, "function"> & { function: string | null })[];
-    return rows.map((row) => ({ ...row, function: row.function === null ? null : (JSON.parse(row.function) as FunctionRecord) }));
+  async changesSince(after: number, maxBytes: number): Promise<FeedPage<ChangeEntry>> {
+    // One statement: each row's function is read as of the row's revision, since both are
+    // written in one transaction.
+    const rows = this.db
+      .query(
+        `SELECT c.revision AS change_revision, c.function_id AS change_function_id, f.*, ${DEPLOYED_COLUMNS}
+         FROM changes c LEFT JOIN functions f ON f.id = c.function_id
+         LEFT JOIN versions v ON v.function_id = f.id AND v.version = f.active_version
+         WHERE c.revision > ? ORDER BY c.revision`,
+      )
+      .iterate(after) as IterableIterator<DeployedRow & { change_function_id: string }>;
+    return takeBudget(rows, maxBytes, (row) => {
+      const entry = row.id === null ? null : deployedJson(row);
+      return { revision: row.change_revision!, functionId: row.change_function_id, json: entry?.json ?? null, bytes: entry?.bytes ?? 0 };
+    });
   }
 
-  async historyStart(): Promise<number> {
-    const row = this.db.query("SELECT MIN(revision) AS first FROM changes").get() as { first: number | null };
-    return row.first ?? (await this.revision()) + 1;
+  async snapshotPage(after: string | null, maxBytes: number): Promise<FeedPage<SerializedFunction>> {
+    const rows = this.db
+      .query(
+        `SELECT f.*, c.revision AS change_revision, ${DEPLOYED_COLUMNS}
+         FROM functions f LEFT JOIN versions v ON v.function_id = f.id AND v.version = f.active_version
+         LEFT JOIN changes c ON c.function_id = f.id
+         WHERE f.id > ? ORDER BY f.id`,
+      )
+      .iterate(after ?? "") as IterableIterator<DeployedRow>;
+    return takeBudget(rows, maxBytes, (row) => ({ functionId: row.id, revision: row.change_revision ?? 0, ...deployedJson(row) }));
   }
 
-  async pruneChanges(keep: number): Promise<number> {
+  async compactedThrough(): Promise<number> {
+    return (this.db.query("SELECT value FROM counters WHERE name = 'compacted_through'").get() as { value: number }).value;
+  }
+
+  async pruneDeletions(keep: number): Promise<number> {
     return this.write(() => {
-      const { value } = this.db.query("SELECT value FROM counters WHERE name = 'revision'").get() as { value: number };
-      return this.db.query("DELETE FROM changes WHERE revision <= ?").run(value - keep).changes;
+      const cut = this.db.query("SELECT revision FROM changes WHERE kind = 'function.deleted' ORDER BY revision DESC LIMIT 1 OFFSET ?").get(keep) as { revision: number } | null;
+      if (!cut) return 0;
+      // Nodes behind the newest deletion forgotten could miss it: they need a snapshot.
+      this.db.query("UPDATE counters SET value = MAX(value, ?) WHERE name = 'compacted_through'").run(cut.revision);
+      return this.db.query("DELETE FROM changes WHERE kind = 'function.deleted' AND revision <= ?").run(cut.revision).changes;
     });
   }
 
   async historyId(): Promise<string> {
     return (this.db.query("SELECT value FROM meta WHERE name = 'history_id'").get() as { value: string }).value;
-  }
-
-  async snapshot(): Promise<StateSnapshot> {
-    // One read transaction: the functions and the revision agree even while writers commit.
-    return this.db.transaction(() => {
-      const { value: revision } = this.db.query("SELECT value FROM counters WHERE name = 'revision'").get() as { value: number };
-      const rows = this.db
-        .query("SELECT f.*, v.sha256 AS artifact_sha256, v.size AS artifact_size FROM functions f LEFT JOIN versions v ON v.function_id = f.id AND v.version = f.active_version ORDER BY f.id")
-        .all() as (FunctionRow & { artifact_sha256: string | null; artifact_size: number | null })[];
-      const functions: DeployedFunction[] = rows.map(({ artifact_sha256, artifact_size, ...row }) => {
-        const fn = toFunction(row);
-        const artifact = fn.active_version !== null && artifact_sha256 !== null ? { version: fn.active_version, sha256: artifact_sha256, size: artifact_size ?? 0 } : null;
-        return { function: fn, artifact };
-      });
-      return { revision, functions };
-    })();
   }
 
   async referencedArtifacts(): Promise<Set<string>> {
@@ -263,14 +278,65 @@ export class SqliteMetadataStore implements MetadataStore {
     }
   }
 
-  private recordChange(kind: ChangeKind, functionId: string, version: number | null, fn: FunctionRecord | null, at: string): void {
+  /** Moves the function's one change row to the next revision: what changed, by id, not the record. */
+  private recordChange(kind: ChangeKind, functionId: string, version: number | null, at: string): void {
     const { value } = this.db.query("UPDATE counters SET value = value + 1 WHERE name = 'revision' RETURNING value").get() as { value: number };
-    this.db.query("INSERT INTO changes (revision, kind, function_id, version, function, at) VALUES (?, ?, ?, ?, ?, ?)").run(value, kind, functionId, version, fn && JSON.stringify(fn), at);
+    this.db
+      .query(
+        `INSERT INTO changes (function_id, revision, kind, version, at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (function_id) DO UPDATE SET revision = excluded.revision, kind = excluded.kind, version = excluded.version, at = excluded.at`,
+      )
+      .run(functionId, value, kind, version, at);
   }
 }
 
+/** Rows until their weight passes `maxBytes` (at least one); stops the statement early. */
+function takeBudget<R extends { weight: number }, T>(rows: IterableIterator<R>, maxBytes: number, map: (row: R) => T): FeedPage<T> {
+  const entries: T[] = [];
+  let used = 0;
+  for (const row of rows) {
+    if (entries.length > 0 && used + row.weight > maxBytes) {
+      rows.return?.();
+      return { entries, more: true };
+    }
+    used += row.weight;
+    entries.push(map(row));
+  }
+  return { entries, more: false };
+}
+
+/**
+ * The row as a DeployedFunction's JSON, put together around the env and routes text as stored
+ * (JSON.stringify wrote it), so the env, up to 1 MiB, is never parsed and serialized again, and
+ * its size is summed from the parts: the result stays a rope until the page is joined.
+ */
+function deployedJson(row: DeployedRow): { json: string; bytes: number } {
+  const q = JSON.stringify;
+  const artifact = row.active_version !== null && row.artifact_sha256 !== null ? q({ version: row.active_version, sha256: row.artifact_sha256, size: row.artifact_size ?? 0 }) : "null";
+  const head =
+    `{"function":{"id":${q(row.id)},"name":${q(row.name)},"entrypoint":${q(row.entrypoint)},"runtime":${q(row.runtime)},` +
+    `"memory_pages":${row.memory_pages},"max_execution_ms":${row.max_execution_ms},"max_concurrency":${row.max_concurrency ?? null},"max_body_bytes":${row.max_body_bytes ?? null},"env":`;
+  const tail = `,"routes":${row.routes},"active_version":${row.active_version ?? null},"created_at":${q(row.created_at)},"updated_at":${q(row.updated_at)}},"artifact":${artifact},"revision":${row.change_revision ?? 0}}`;
+  return { json: head + row.env + tail, bytes: Buffer.byteLength(head) + Buffer.byteLength(row.env) + Buffer.byteLength(tail) };
+}
+
+/** Field by field: rows joined with other tables carry more columns than the record has. */
 function toFunction(row: FunctionRow): FunctionRecord {
-  return { ...row, runtime: row.runtime as "wasm", env: JSON.parse(row.env), routes: JSON.parse(row.routes) };
+  return {
+    id: row.id,
+    name: row.name,
+    entrypoint: row.entrypoint,
+    runtime: row.runtime as "wasm",
+    memory_pages: row.memory_pages,
+    max_execution_ms: row.max_execution_ms,
+    max_concurrency: row.max_concurrency,
+    max_body_bytes: row.max_body_bytes,
+    env: JSON.parse(row.env),
+    routes: JSON.parse(row.routes),
+    active_version: row.active_version,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
 }
 
 function toVersion(row: VersionRow, activeVersion: number | null): VersionRecord {

@@ -52,7 +52,25 @@ const MIGRATIONS: string[] = [
   // 3: per-function bounds a node applies (null: the node's default).
   `ALTER TABLE functions ADD COLUMN max_concurrency INTEGER;
    ALTER TABLE functions ADD COLUMN max_body_bytes INTEGER;`,
-  // 4: every function's routes, indexed by path, so the overlap check at registration is a few
+  // 4: the change feed keeps one row per function, its last change, by id and revision (a
+  // deletion stays as a tombstone until pruned); the record itself is read from functions when
+  // the feed is sent, so the table grows with the number of functions, not of changes. Nodes
+  // whose revision is below compacted_through need a snapshot. Nodes get a key (its SHA-256).
+  `CREATE TABLE feed (
+     function_id TEXT PRIMARY KEY,
+     revision INTEGER NOT NULL UNIQUE,
+     kind TEXT NOT NULL,
+     version INTEGER,
+     at TEXT NOT NULL
+   ) STRICT;
+   INSERT INTO feed (function_id, revision, kind, version, at)
+     SELECT function_id, MAX(revision), kind, version, at FROM changes GROUP BY function_id;
+   INSERT INTO counters (name, value)
+     VALUES ('compacted_through', COALESCE((SELECT MIN(revision) - 1 FROM changes), (SELECT value FROM counters WHERE name = 'revision')));
+   DROP TABLE changes;
+   ALTER TABLE feed RENAME TO changes;
+   ALTER TABLE nodes ADD COLUMN key_sha256 TEXT;`,
+  // 5: every function's routes, indexed by path, so the overlap check at registration is a few
   // index lookups instead of a scan of every function (functions.routes stays the record's copy).
   // key: the exact path, or a prefix route's path up to its '*' ("/a/" for "/a/*").
   `CREATE TABLE routes (
@@ -70,6 +88,9 @@ const MIGRATIONS: string[] = [
      FROM functions f, json_each(f.routes) r;`,
 ];
 
+/** Migrations that free much space (4 drops the whole records kept per change): compact the file after them. */
+const VACUUM_AFTER = 4;
+
 export function openSchema(db: Database): void {
   // WAL: readers never block the writer; FULL: a committed upload survives power loss too.
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
@@ -80,5 +101,15 @@ export function openSchema(db: Database): void {
       db.exec(MIGRATIONS[version]!);
       db.exec(`PRAGMA user_version = ${version + 1}`);
     }).immediate();
+  }
+  // VACUUM rewrites the file without its free pages; it cannot run inside a transaction. Best
+  // effort: it needs room for a copy, and a full disk must not stop the control plane starting
+  // (the free pages are reused by later writes anyway).
+  if (current > 0 && current < VACUUM_AFTER && MIGRATIONS.length >= VACUUM_AFTER) {
+    try {
+      db.exec("VACUUM");
+    } catch {
+      // left as it is
+    }
   }
 }

@@ -1,12 +1,18 @@
-// The control plane's side of the watch stream: one session per node socket. A session starts
-// with a snapshot (or resumes after the node's revision when the history still holds it), then
-// gets every change in revision order, pushed when the store signals a commit. Heartbeats keep
-// idle sockets honest in both directions. No HTTP or Elysia here: sockets are an interface.
-import type { ChangeRecord, NodeMessage, ServerMessage, WatchChange } from "../contract";
+// The control plane's side of the watch stream: one session per node socket. A socket must
+// first say hello as a node (admission.ts); then it gets a snapshot (or resumes after the
+// node's revision when nothing it needs was forgotten), then the changes, pushed when the store
+// signals a commit. Everything goes out in pages of bounded size (sequence-writer.ts), paced by
+// the sockets' backpressure (send-window.ts). Heartbeats keep idle sockets honest both ways.
+// No HTTP or Elysia here: sockets are an interface.
+import { MAX_REPORTED_PROBLEMS, WATCH_CLOSE, type HelloMessage, type NodeMessage, type ServerMessage } from "../contract";
 import type { Logger } from "../../runner/observe/log";
 import type { MetadataStore } from "../store/metadata-store";
 import type { NodeStore } from "../store/node-store";
 import { storageFailure } from "../store/storage-errors";
+import { admit } from "./admission";
+import { KeyedRateLimiter, TokenBucket, type RateLimit } from "./rate-limit";
+import { SendWindow, type Channel } from "./send-window";
+import { sendChanges, sendSnapshot } from "./sequences";
 
 export interface WatchSocket {
   /** Bun's answer: bytes sent, -1 queued behind backpressure, 0 dropped. */
@@ -14,39 +20,78 @@ export interface WatchSocket {
   close(code: number, reason: string): void;
 }
 
+export interface WatchLimits {
+  /** Most node records kept; a hello for a new id beyond it is refused. */
+  maxNodes: number;
+  /** New node ids per client address. */
+  registrations: RateLimit;
+  /** Messages a node may send per socket. */
+  messages: RateLimit;
+  /** Sockets that may have pages queued at once (bounds the memory the stream holds). */
+  sendPermits: number;
+  /** A socket that neither says hello nor drains a page within this long is closed. */
+  stallMs: number;
+}
+
+export const DEFAULT_WATCH_LIMITS: Omit<WatchLimits, "maxNodes"> = {
+  registrations: { burst: 10, perSecond: 0.5 },
+  messages: { burst: 50, perSecond: 20 },
+  sendPermits: 4,
+  stallMs: 30_000,
+};
+
 export interface WatchHubDeps {
   metadata: MetadataStore;
   nodes: NodeStore;
   logger: Logger;
   historyId: string;
-  /** Changes kept for resuming nodes; older ones are pruned and such nodes get a snapshot. */
+  /** Deletions kept for resuming nodes; a node behind an older one gets a snapshot. */
   changeRetention: number;
   heartbeatMs: number;
+  limits: WatchLimits;
   observeMessage?(type: ServerMessage["type"]): void;
   now?(): Date;
 }
 
-export interface WatchSession {
+export interface WatchSession extends Channel {
   readonly socket: WatchSocket;
-  /** Last revision sent on this socket; -1 until the initial state is out. */
-  sent: number;
+  /** Client address key (rate limits). */
+  readonly client: string;
+  readonly since: number;
+  readonly history: string | undefined;
   nodeId: string | null;
+  instance: string | null;
+  /** Revision of the last complete sequence sent; -1 until the first. */
+  completed: number;
+  /** Where the next changes are read from. */
+  cursor: number;
+  snapshotDue: boolean;
   pumping: boolean;
   again: boolean;
-  closed: boolean;
+  lastHeard: number;
+  readonly bucket: TokenBucket;
+  helloTimer: ReturnType<typeof setTimeout> | null;
 }
 
-/** Changes per message: bounds a message while a node catches up on a long history. */
-const BATCH = 500;
+/** Silence from a node for this many heartbeats: its socket is dead even if TCP hasn't said so. */
+const SILENT_BEATS = 4;
+/** How often forgotten deletions are pruned (not per commit: it scans the tombstones). */
+const PRUNE_EVERY_MS = 60_000;
 
 export class WatchHub {
   private readonly sessions = new Set<WatchSession>();
+  private readonly live = new Map<string, WatchSession>();
   private readonly heartbeat: ReturnType<typeof setInterval>;
   private readonly now: () => Date;
+  private readonly window: SendWindow;
+  private readonly registrations: KeyedRateLimiter;
   private recordFailing = false;
+  private prunedAt = 0;
 
   constructor(private readonly deps: WatchHubDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.window = new SendWindow(deps.limits.sendPermits, deps.limits.stallMs);
+    this.registrations = new KeyedRateLimiter(deps.limits.registrations);
     this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs);
     this.heartbeat.unref?.();
   }
@@ -55,50 +100,119 @@ export class WatchHub {
     return this.sessions.size;
   }
 
-  /** Registers a socket; `start` then sends its initial state. */
-  open(socket: WatchSocket): WatchSession {
-    const session: WatchSession = { socket, sent: -1, nodeId: null, pumping: false, again: false, closed: false };
+  /** Registers a socket; nothing is sent until it says hello. */
+  open(socket: WatchSocket, client: string, since: number, history: string | undefined): WatchSession {
+    const session: WatchSession = {
+      socket, client, since, history,
+      send: (text) => socket.send(text), drained: null, closed: false,
+      nodeId: null, instance: null, completed: -1, cursor: 0, snapshotDue: false, pumping: false, again: false,
+      lastHeard: Date.now(), bucket: new TokenBucket(this.deps.limits.messages), helloTimer: null,
+    };
+    session.helloTimer = setTimeout(() => this.shut(session, WATCH_CLOSE.misbehaved, "no hello"), this.deps.limits.stallMs);
     this.sessions.add(session);
     return session;
   }
 
-  async start(session: WatchSession, since: number, history: string | undefined): Promise<void> {
+  async message(session: WatchSession, message: NodeMessage): Promise<void> {
+    if (session.closed) return;
+    session.lastHeard = Date.now();
+    if (!session.bucket.take()) return this.shut(session, WATCH_CLOSE.misbehaved, "too many messages");
     try {
-      const [revision, first] = await Promise.all([this.deps.metadata.revision(), this.deps.metadata.historyStart()]);
-      // Resume only within this history, and only when every change after `since` is still kept.
-      const resumable = since > 0 && history === this.deps.historyId && since <= revision && since >= first - 1;
-      if (resumable) session.sent = since;
-      else await this.sendSnapshot(session);
-      await this.pump(session);
+      if (message.type === "hello") await this.hello(session, message);
+      else if (!session.nodeId) this.shut(session, WATCH_CLOSE.misbehaved, "hello first");
+      else await this.record(() => this.deps.nodes.applied(session.nodeId!, message.revision, message.problems.slice(0, MAX_REPORTED_PROBLEMS), this.now()));
     } catch (error) {
       this.fail(session, error);
     }
   }
 
-  async message(session: WatchSession, message: NodeMessage): Promise<void> {
-    const at = this.now();
+  /** The socket can take more: a page waiting on it may go. */
+  drained(session: WatchSession): void {
+    session.drained?.();
+  }
+
+  async close(session: WatchSession): Promise<void> {
+    this.window.closed(session);
+    if (session.helloTimer) clearTimeout(session.helloTimer);
+    this.sessions.delete(session);
+    if (!session.nodeId || this.live.get(session.nodeId) !== session) return;
+    this.live.delete(session.nodeId);
+    this.deps.logger.log("info", "node disconnected", { node_id: session.nodeId });
+    await this.deps.nodes.disconnected(session.nodeId, this.now()).catch((error) => this.deps.logger.log("error", "recording a node's disconnect failed", { error: String(error) }));
+  }
+
+  /** The store committed something: push it to every node. */
+  async changed(): Promise<void> {
+    await Promise.all([...this.sessions].map((session) => this.pump(session)));
+  }
+
+  /** Forgets deletions beyond the retention (at start, then at most once a minute). */
+  async prune(): Promise<void> {
+    this.prunedAt = Date.now();
     try {
-      if (message.type === "hello") {
-        for (const other of this.sessions) {
-          if (other !== session && other.nodeId === message.node_id) {
-            other.nodeId = null; // its close must not mark the node disconnected
-            other.socket.close(4001, "replaced by a newer connection of the same node");
-          }
-        }
-        session.nodeId = message.node_id;
-        this.deps.logger.log("info", "node connected", { node_id: message.node_id, address: message.address, revision: message.revision });
-        await this.record(() => this.deps.nodes.connected({ id: message.node_id, address: message.address, version: message.version }, message.revision, at));
-      } else if (session.nodeId) {
-        await this.record(() => this.deps.nodes.applied(session.nodeId!, message.revision, message.problems, at));
-      }
+      const dropped = await this.deps.metadata.pruneDeletions(this.deps.changeRetention);
+      if (dropped > 0) this.deps.logger.log("debug", "forgot old deletions", { count: dropped });
     } catch (error) {
-      this.fail(session, error);
+      this.deps.logger.log("error", "pruning the change history failed", { error: String(error) });
     }
+  }
+
+  /** Closes the socket of node `id`, if connected (its record was deleted). */
+  disconnect(id: string): void {
+    const session = this.live.get(id);
+    if (session) this.shut(session, 1000, "node record deleted");
+  }
+
+  stop(): void {
+    clearInterval(this.heartbeat);
+    for (const session of this.sessions) {
+      this.window.closed(session);
+      session.socket.close(1001, "control plane stopping");
+    }
+    this.sessions.clear();
+  }
+
+  private async hello(session: WatchSession, hello: HelloMessage): Promise<void> {
+    if (session.nodeId || session.instance) return this.shut(session, WATCH_CLOSE.misbehaved, "one hello per socket");
+    session.instance = hello.instance; // taken before the await: a second hello meanwhile is refused
+    const live = this.live.get(hello.node_id);
+    const admission = await admit({ nodes: this.deps.nodes, maxNodes: this.deps.limits.maxNodes, registrations: this.registrations }, hello, session.client, live && { instance: live.instance! });
+    if (session.closed) return;
+    const log = { node_id: hello.node_id, client: session.client, address: hello.address, instance: hello.instance };
+    if (!admission.ok) {
+      this.deps.logger.log("warn", "node refused", { ...log, code: admission.code, reason: admission.reason, ...(live ? { connected_instance: live.instance } : {}) });
+      return this.shut(session, admission.code, admission.reason);
+    }
+    // The registration may have raced another hello for the same id: the first to get here wins.
+    const raced = this.live.get(hello.node_id);
+    if (raced && raced !== live) return this.shut(session, WATCH_CLOSE.duplicate, "node id connected from another process");
+    if (live) {
+      live.nodeId = null; // its close must not mark the node disconnected
+      this.shut(live, WATCH_CLOSE.replaced, "replaced by a newer connection of the same node process");
+    }
+    if (session.helloTimer) clearTimeout(session.helloTimer);
+    session.helloTimer = null;
+    session.nodeId = hello.node_id;
+    this.live.set(hello.node_id, session);
+    this.deps.logger.log("info", admission.registered === "new" ? "node registered" : admission.registered === "claimed" ? "node claimed its record with a key" : "node connected", { ...log, revision: hello.revision });
+    await this.record(() => this.deps.nodes.connected({ id: hello.node_id, address: hello.address, version: hello.version, keySha256: admission.keySha256 }, hello.revision, this.now()));
+    await this.start(session);
+  }
+
+  /** Resume after the node's revision when every change it needs is kept; otherwise a snapshot. */
+  private async start(session: WatchSession): Promise<void> {
+    const [revision, compacted] = await Promise.all([this.deps.metadata.revision(), this.deps.metadata.compactedThrough()]);
+    const { since, history } = session;
+    const resumable = since > 0 && history === this.deps.historyId && since <= revision && since >= compacted;
+    if (resumable) session.cursor = session.completed = since;
+    else session.snapshotDue = true;
+    await this.pump(session);
   }
 
   /**
-   * Writes what a node reported. The stream is a read: when the data dir can't be written (full,
-   * read-only) the node keeps its socket and only the node list goes stale, logged once per outage.
+   * Why the registration write may fail quietly: the stream is a read. When the data dir can't
+   * be written (full, read-only) the node keeps its socket and only the node list goes stale,
+   * logged once per outage.
    */
   private async record(write: () => Promise<void>): Promise<void> {
     try {
@@ -112,34 +226,10 @@ export class WatchHub {
     }
   }
 
-  async close(session: WatchSession): Promise<void> {
-    session.closed = true;
-    this.sessions.delete(session);
-    if (!session.nodeId) return;
-    this.deps.logger.log("info", "node disconnected", { node_id: session.nodeId });
-    await this.deps.nodes.disconnected(session.nodeId, this.now()).catch((error) => this.deps.logger.log("error", "recording a node's disconnect failed", { error: String(error) }));
-  }
-
-  /** The store committed something: push it to every session, then prune the history. */
-  async changed(): Promise<void> {
-    await Promise.all([...this.sessions].map((session) => this.pump(session)));
-    try {
-      const [revision, first] = await Promise.all([this.deps.metadata.revision(), this.deps.metadata.historyStart()]);
-      if (revision - first + 1 > this.deps.changeRetention) await this.deps.metadata.pruneChanges(this.deps.changeRetention);
-    } catch (error) {
-      this.deps.logger.log("error", "pruning the change history failed", { error: String(error) });
-    }
-  }
-
-  stop(): void {
-    clearInterval(this.heartbeat);
-    for (const session of this.sessions) session.socket.close(1001, "control plane stopping");
-    this.sessions.clear();
-  }
-
   /** Sends what the session hasn't had yet; one pump per session at a time, re-run if signalled meanwhile. */
   private async pump(session: WatchSession): Promise<void> {
-    if (session.sent < 0 || session.closed) return;
+    // Not before start() has decided between resuming and a snapshot.
+    if (!session.nodeId || session.closed || (session.completed < 0 && !session.snapshotDue)) return;
     if (session.pumping) {
       session.again = true;
       return;
@@ -148,18 +238,18 @@ export class WatchHub {
     try {
       do {
         session.again = false;
-        for (;;) {
-          const changes = await this.deps.metadata.changesSince(session.sent, BATCH);
-          if (changes.length === 0 || session.closed) break;
-          // The changes right after `sent` were pruned under a slow node: start it over.
-          if (changes[0]!.revision !== session.sent + 1) {
-            await this.sendSnapshot(session);
-            continue;
-          }
-          const enriched = await Promise.all(changes.map((change) => this.withArtifact(change)));
-          this.send(session, { type: "changes", history_id: this.deps.historyId, changes: enriched });
-          session.sent = changes[changes.length - 1]!.revision;
+        // Deletions after the session's cursor were forgotten under a slow node: start it over.
+        if (!session.snapshotDue && session.cursor < (await this.deps.metadata.compactedThrough())) session.snapshotDue = true;
+        const send = (text: string) => this.sendPage(session, text);
+        if (session.snapshotDue) {
+          const revision = await sendSnapshot(this.deps.metadata, this.deps.historyId, send);
+          if (revision === null) return;
+          session.snapshotDue = false;
+          session.cursor = session.completed = revision;
         }
+        const revision = await sendChanges(this.deps.metadata, this.deps.historyId, session.cursor, send);
+        if (revision === null) return;
+        session.cursor = session.completed = revision;
       } while (session.again && !session.closed);
     } catch (error) {
       this.fail(session, error);
@@ -168,40 +258,40 @@ export class WatchHub {
     }
   }
 
-  private async sendSnapshot(session: WatchSession): Promise<void> {
-    const snapshot = await this.deps.metadata.snapshot();
-    this.send(session, { type: "snapshot", history_id: this.deps.historyId, revision: snapshot.revision, functions: snapshot.functions });
-    session.sent = snapshot.revision;
-  }
-
-  /**
-   * The change with the active version's hash, which nodes verify downloads against. Versions
-   * never change, so reading it now gives what it was then; only a function deleted since has
-   * none left, and its deletion follows in the feed.
-   */
-  private async withArtifact(change: ChangeRecord): Promise<WatchChange> {
-    const active = change.function?.active_version ?? null;
-    const version = active === null ? null : await this.deps.metadata.getVersion(change.function_id, active);
-    return { ...change, artifact: version ? { version: version.version, sha256: version.sha256, size: version.size } : null };
+  private async sendPage(session: WatchSession, text: string): Promise<boolean> {
+    const result = await this.window.send(session, text);
+    if (result === "sent") {
+      this.deps.observeMessage?.(text.startsWith('{"type":"part"') ? "part" : text.startsWith('{"type":"snapshot"') ? "snapshot" : "changes");
+      return true;
+    }
+    if (result === "dropped" || result === "stalled") this.shut(session, 1013, "node too slow; reconnect");
+    return false;
   }
 
   private beat(): void {
-    for (const session of this.sessions) if (session.sent >= 0) this.send(session, { type: "heartbeat", revision: session.sent });
+    const silentMs = SILENT_BEATS * this.deps.heartbeatMs;
+    for (const session of this.sessions) {
+      if (!session.nodeId) continue;
+      if (Date.now() - session.lastHeard > silentMs) {
+        this.deps.logger.log("warn", "node silent; closing its socket", { node_id: session.nodeId, silent_ms: silentMs });
+        this.shut(session, 1001, "no message from the node");
+        continue;
+      }
+      // Dropped (the node reads too slowly): a gap in its feed. Closing makes it resume.
+      if (session.socket.send(JSON.stringify({ type: "heartbeat", revision: Math.max(session.completed, 0) })) === 0) this.shut(session, 1013, "node too slow; reconnect");
+      else this.deps.observeMessage?.("heartbeat");
+    }
+    if (Date.now() - this.prunedAt > PRUNE_EVERY_MS) void this.prune();
   }
 
-  private send(session: WatchSession, message: ServerMessage): void {
+  private shut(session: WatchSession, code: number, reason: string): void {
     if (session.closed) return;
-    if (session.socket.send(JSON.stringify(message)) === 0) {
-      // Dropped (the node reads too slowly): a gap in its feed. Closing makes it resume or resync.
-      session.closed = true;
-      session.socket.close(1013, "node too slow; reconnect");
-      return;
-    }
-    this.deps.observeMessage?.(message.type);
+    this.window.closed(session);
+    session.socket.close(code, reason);
   }
 
   private fail(session: WatchSession, error: unknown): void {
     this.deps.logger.log("error", "watch session failed", { node_id: session.nodeId, error: String((error as Error)?.stack ?? error) });
-    session.socket.close(1011, "internal error");
+    this.shut(session, 1011, "internal error");
   }
 }

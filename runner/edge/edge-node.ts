@@ -1,13 +1,14 @@
-// The edge node's state machine: what the control plane wants (DesiredState, moved by watch
-// messages), what the node serves (after each reconcile pass), and the state file that lets a
-// restart serve before the control plane answers. Passes run one at a time; messages that
-// arrive during a pass are folded into the next one. A pass that left problems is retried
-// with backoff, since a download may succeed later.
+// The edge node's state machine: what the control plane wants (DesiredState, moved by whole
+// sequences of watch messages, see state/incoming.ts), what the node serves (after each
+// reconcile pass), and the state file that lets a restart serve before the control plane
+// answers. Passes run one at a time; states that arrive during a pass are folded into the next
+// one. A pass that left problems is retried with backoff, since a download may succeed later.
 import type { AppliedMessage, NodeProblem, ServerMessage } from "../../control/contract";
 import { MAX_REPORTED_PROBLEMS } from "../../control/contract";
 import type { Logger } from "../observe/log";
 import { deploymentOf, type Deployment } from "./serving/deployment";
-import { EMPTY_STATE, fromSnapshot, withChanges, type DesiredState } from "./state/desired-state";
+import { EMPTY_STATE, type DesiredState } from "./state/desired-state";
+import { Incoming } from "./state/incoming";
 import { readStateFile, writeStateFile } from "./state/state-file";
 import type { Reconciler } from "./sync/reconciler";
 
@@ -26,6 +27,8 @@ export type Receipt = "ok" | "resync";
 
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
+/** Reports go out at most this often (the latest wins), so a burst of deploys is not a burst of writes on the control plane. */
+const REPORT_EVERY_MS = 100;
 
 export class EdgeNode {
   private desired: DesiredState = EMPTY_STATE;
@@ -39,6 +42,9 @@ export class EdgeNode {
   private needSnapshot = false;
   private synced = false;
   private readonly syncWaiters: (() => void)[] = [];
+  private readonly incoming = new Incoming();
+  private reportedAt = -Infinity;
+  private reportTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly deps: EdgeNodeDeps) {}
 
@@ -55,6 +61,7 @@ export class EdgeNode {
     }
     if (!read.state) return false;
     const { state } = read;
+    if (read.format === 1) this.deps.logger.log("info", "state file of the previous release read; the next pass writes it in the current format");
     this.desired = { historyId: state.history_id, revision: state.revision, functions: new Map(state.desired.map((f) => [f.function.id, f])) };
     for (const source of state.serving) {
       const deployment = deploymentOf(source);
@@ -73,19 +80,21 @@ export class EdgeNode {
   receive(message: ServerMessage): Receipt {
     if (message.type === "heartbeat") {
       if (message.revision > this.desired.revision) return this.resync(`heartbeat at revision ${message.revision}, node has ${this.desired.revision}`);
-      this.deps.report(this.appliedMessage());
+      this.report();
       return "ok";
     }
-    if (message.type === "snapshot") {
-      this.desired = fromSnapshot(message);
-      this.needSnapshot = false;
-    } else {
-      const next = withChanges(this.desired, message);
-      if (!next) return this.resync(`changes from revision ${message.changes[0]!.revision} don't follow revision ${this.desired.revision}`);
-      this.desired = next;
-    }
+    const outcome = this.incoming.take(this.desired, message);
+    if (outcome.kind === "pending") return "ok";
+    if (outcome.kind === "resync") return this.resync(outcome.reason);
+    this.desired = outcome.state;
+    if (outcome.snapshot) this.needSnapshot = false;
     void this.schedule().then(() => this.markSynced());
     return "ok";
+  }
+
+  /** The socket dropped: pages of an unfinished sequence are dropped too; the watch resumes from the last whole state. */
+  disconnected(): void {
+    this.incoming.reset();
   }
 
   /** Resolves once the first state from the control plane is live, or after `ms`. */
@@ -109,7 +118,9 @@ export class EdgeNode {
 
   stop(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.reportTimer) clearTimeout(this.reportTimer);
     this.retryTimer = null;
+    this.reportTimer = null;
   }
 
   /** Runs a pass now, or once more after the running one. Resolves when the state is live. */
@@ -142,7 +153,7 @@ export class EdgeNode {
     this.problems = result.problems;
     this.appliedRevision = target.revision;
     this.deps.observePass((performance.now() - started) / 1000);
-    this.deps.report(this.appliedMessage());
+    this.report();
     if (this.problems.length > 0) this.retryLater();
     else this.retryDelay = RETRY_FIRST_MS;
     await this.persist(target);
@@ -156,7 +167,7 @@ export class EdgeNode {
       await writeStateFile(this.deps.cacheDir, {
         history_id: target.historyId,
         revision: target.revision,
-        desired: [...target.functions.values()],
+        desired: target.functions.values(),
         serving: [...this.serving.values()].map((d) => d.source),
       });
       await this.deps.pin(keep);
@@ -176,12 +187,29 @@ export class EdgeNode {
     this.retryTimer.unref?.();
   }
 
+  /** Sends the current report now, or once REPORT_EVERY_MS has passed since the last one. */
+  private report(): void {
+    if (this.reportTimer) return;
+    const wait = this.reportedAt + REPORT_EVERY_MS - performance.now();
+    const send = () => {
+      this.reportTimer = null;
+      this.reportedAt = performance.now();
+      this.deps.report(this.appliedMessage());
+    };
+    if (wait <= 0) send();
+    else {
+      this.reportTimer = setTimeout(send, wait);
+      this.reportTimer.unref?.();
+    }
+  }
+
   private appliedMessage(): AppliedMessage {
     return { type: "applied", revision: this.appliedRevision, problems: this.problems.slice(0, MAX_REPORTED_PROBLEMS) };
   }
 
   private resync(reason: string): Receipt {
     this.deps.logger.log("warn", "watch out of step; asking for a snapshot", { reason });
+    this.incoming.reset();
     this.needSnapshot = true;
     return "resync";
   }

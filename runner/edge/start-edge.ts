@@ -2,6 +2,7 @@
 // disk), routing, the state machine and the watch stream, behind the same HTTP app as single
 // mode. Order matters: the state on disk is restored and served before the control plane is
 // asked, so a node restarted during an outage serves at once.
+import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
@@ -26,6 +27,7 @@ import { EdgeRouter } from "./serving/edge-router";
 import { LoadedFunctions } from "./serving/loaded-functions";
 import { Reconciler } from "./sync/reconciler";
 import { WatchClient } from "./sync/watch-client";
+import { loadNodeKey } from "./state/node-key";
 
 const MiB = 1024 * 1024;
 /** A node with no state on disk waits this long for the control plane before it starts serving (404s). */
@@ -88,6 +90,8 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
     observePass: (seconds) => edgeMetrics.observePass(seconds),
   });
   const restored = await node.restore();
+  const key = await loadNodeKey(cacheDir);
+  const instance = randomBytes(12).toString("base64url");
 
   const app = createRunnerApp({
     metrics,
@@ -102,13 +106,16 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
     controlPlane: config.controlPlane,
     token: config.token,
     logger,
-    hello: () => ({ type: "hello", node_id: config.nodeId, address, version: packageJson.version, revision: node.applied }),
+    hello: () => ({ type: "hello", node_id: config.nodeId, address, version: packageJson.version, revision: node.applied, key, instance }),
     resumePoint: () => node.resumePoint(),
     onMessage: (message) => {
       edgeMetrics.syncMessage(message.type);
       return node.receive(message);
     },
-    onConnected: (open) => (connected = open),
+    onConnected: (open) => {
+      connected = open;
+      if (!open) node.disconnected();
+    },
   });
   watch.start();
   if (!restored) await node.waitForSync(FIRST_SYNC_WAIT_MS);

@@ -18,7 +18,7 @@ function tokenFile(name: string, contents: string, mode = 0o600): string {
 test("defaults: 0.0.0.0:8080, ./data, 50 MiB uploads, 10,000 changes kept, no token configured", () => {
   expect(loadControlConfig([], {})).toEqual({
     ok: true,
-    config: { port: 8080, host: "0.0.0.0", dataDir: "./data", maxUploadBytes: 50 * 1024 * 1024, changeRetention: 10_000, heartbeatMs: 5_000, logLevel: "info" },
+    config: { port: 8080, host: "0.0.0.0", dataDir: "./data", maxUploadBytes: 50 * 1024 * 1024, changeRetention: 10_000, maxNodes: 1_000, nodeRetentionS: 604_800, heartbeatMs: 5_000, logLevel: "info" },
     warnings: [],
     showAdminToken: false,
   });

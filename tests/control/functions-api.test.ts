@@ -104,6 +104,40 @@ describe("POST /api/v1/functions", () => {
     }
   });
 
+  test("an env over 1 MiB as JSON is a 422 naming env, on create and on patch; 1 MiB itself is accepted", async () => {
+    // 100 values of 10,000 three-byte characters: 3 MB of UTF-8, within the per-value bounds.
+    const wide = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`K${i}`, "€".repeat(10_000)]));
+    const response = await control.post("/api/v1/functions", { name: "wide-env", env: wide });
+    expect(response.status).toBe(422);
+    const error = await errorOf(response);
+    expect(error).toMatchObject({ code: "env_too_large", field: "env" });
+    expect(error.message).toStartWith("env: is 3,000,891 bytes as JSON");
+    expect(error.message).toContain("at most 1,048,576");
+    // Escapes count: 40 values of 16,384 newlines are 1,310,720 bytes of JSON.
+    const escaped = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`N${i}`, "\n".repeat(16_384)]));
+    expect(await errorOf(await control.post("/api/v1/functions", { name: "escaped-env", env: escaped }))).toMatchObject({ code: "env_too_large", field: "env" });
+    const exact = envOfJsonBytes(1024 * 1024);
+    const fn = await control.createFunction({ name: "exact-env", env: exact });
+    const patch = (env: unknown) => control.api(`/api/v1/functions/${fn.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ env }) });
+    expect((await patch({ ...exact, B: "" })).status).toBe(422);
+    expect((await errorOf(await patch(wide))).field).toBe("env");
+    expect((await patch({ A: "small" })).status).toBe(200);
+  });
+
+  /** Entries of at most 16,384 ASCII characters whose JSON is `bytes` long. */
+  function envOfJsonBytes(bytes: number): Record<string, string> {
+    const env: Record<string, string> = {};
+    let left = bytes - 2; // {}
+    for (let i = 0; left > 0; i++) {
+      const key = `K${String(i).padStart(4, "0")}`;
+      const overhead = key.length + 5 + (i > 0 ? 1 : 0); // "K":"" and a comma
+      const value = Math.min(16_384, left - overhead);
+      env[key] = "v".repeat(value);
+      left -= overhead + value;
+    }
+    return env;
+  }
+
   test("the bounds themselves are accepted", async () => {
     expect((await control.post("/api/v1/functions", { name: "lo", memory_pages: 1, max_execution_ms: 1 })).status).toBe(201);
     expect((await control.post("/api/v1/functions", { name: "hi", memory_pages: 16384, max_execution_ms: 60000 })).status).toBe(201);

@@ -55,6 +55,7 @@ test("the OpenAPI document covers every route, with bearer auth, schemas and exa
     "/api/v1/functions/{id}/upload",
     "/api/v1/functions/{id}/versions",
     "/api/v1/nodes",
+    "/api/v1/nodes/{id}",
     "/healthz",
     "/metrics",
   ]);

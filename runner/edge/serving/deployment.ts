@@ -20,8 +20,23 @@ export interface Deployment extends ModuleRef {
   source: DeployedFunction;
 }
 
+/**
+ * One per entry object: a pass looks at every function, and an unchanged entry is the same
+ * object from pass to pass, so its digest (of an env of up to 1 MiB) is taken once.
+ */
+const made = new WeakMap<DeployedFunction, Deployment | null>();
+
 /** null when the function has no active version: nothing to serve. */
 export function deploymentOf(source: DeployedFunction): Deployment | null {
+  let deployment = made.get(source);
+  if (deployment === undefined) {
+    deployment = makeDeployment(source);
+    made.set(source, deployment);
+  }
+  return deployment;
+}
+
+function makeDeployment(source: DeployedFunction): Deployment | null {
   const { function: fn, artifact } = source;
   if (!artifact) return null;
   const envKeys = Object.keys(fn.env).sort();

@@ -1,7 +1,8 @@
 // What the control plane wants this node to serve, as of one revision: built from a snapshot,
-// moved forward by changes. Immutable values, so a pass of the reconciler works on one
-// consistent state while newer messages arrive.
-import type { ChangesMessage, DeployedFunction, SnapshotMessage } from "../../../control/contract";
+// moved forward by changes (incoming.ts assembles them from the watch stream's pages).
+// Immutable values, so a pass of the reconciler works on one consistent state while newer
+// messages arrive.
+import type { DeployedFunction } from "../../../control/contract";
 
 export interface DesiredState {
   /** The control plane history the revision belongs to; null before the first snapshot. */
@@ -12,26 +13,21 @@ export interface DesiredState {
 
 export const EMPTY_STATE: DesiredState = { historyId: null, revision: 0, functions: new Map() };
 
-export function fromSnapshot(message: SnapshotMessage): DesiredState {
-  return { historyId: message.history_id, revision: message.revision, functions: new Map(message.functions.map((f) => [f.function.id, f])) };
+/**
+ * The entry to keep: the one the node has already when it is the same function at the same
+ * last-change revision, so an unchanged function is held once, not once per snapshot.
+ */
+export function reuse(state: DesiredState, entry: DeployedFunction): DeployedFunction {
+  const held = state.functions.get(entry.function.id);
+  return held && held.revision !== undefined && held.revision === entry.revision ? held : entry;
 }
 
-/**
- * The state after `message`, or null when it doesn't follow on (another history, or a gap in
- * revisions): the node must start over from a snapshot. Changes it already has are skipped.
- */
-export function withChanges(state: DesiredState, message: ChangesMessage): DesiredState | null {
-  if (message.history_id !== state.historyId) return null;
-  const fresh = message.changes.filter((change) => change.revision > state.revision);
-  if (fresh.length === 0) return state;
-  if (fresh[0]!.revision !== state.revision + 1) return null;
+/** The state after a changes sequence: `updates` maps function ids to their state now, null once deleted. */
+export function withUpdates(state: DesiredState, updates: ReadonlyMap<string, DeployedFunction | null>, revision: number): DesiredState {
   const functions = new Map(state.functions);
-  let revision = state.revision;
-  for (const change of fresh) {
-    if (change.revision !== revision + 1) return null;
-    revision = change.revision;
-    if (change.function === null) functions.delete(change.function_id);
-    else functions.set(change.function_id, { function: change.function, artifact: change.artifact });
+  for (const [id, entry] of updates) {
+    if (entry === null) functions.delete(id);
+    else functions.set(id, entry);
   }
   return { historyId: state.historyId, revision, functions };
 }

@@ -1,8 +1,11 @@
 // The node's end of the watch stream: one WebSocket to the control plane, opened with the
 // bearer token in a header (never in the URL, so it never lands in a log), resumed after the
 // last revision received, and reopened with backoff and jitter whenever it drops or goes quiet.
+// Every message is checked against the contract, its size first. When the control plane
+// refuses the node itself (its id belongs to another node, the node limit, ...), the node says
+// why and what to do, and retries slowly: such a refusal does not go away in seconds.
 import { Value } from "@sinclair/typebox/value";
-import { ServerMessage, WATCH_PATH, type HelloMessage, type NodeMessage } from "../../../control/contract";
+import { MAX_WATCH_MESSAGE_BYTES, ServerMessage, WATCH_CLOSE, WATCH_PATH, WATCH_PROTOCOL, type HelloMessage, type NodeMessage } from "../../../control/contract";
 import type { Logger } from "../../observe/log";
 import { Backoff } from "./backoff";
 
@@ -19,6 +22,17 @@ export interface WatchClientDeps {
   silenceMs?: number;
   backoff?: Backoff;
 }
+
+/** What a refusal means for this node's operator, by close code. */
+const REFUSALS: Record<number, string> = {
+  [WATCH_CLOSE.protocol]: "the control plane speaks another watch protocol: run the same release on the control plane and its nodes",
+  [WATCH_CLOSE.keyMismatch]: "this --node-id is registered to another node (its node key differs): give this node its own --node-id; if this node lost its cache dir, forget its old record with DELETE /api/v1/nodes/<id> (admin token)",
+  [WATCH_CLOSE.duplicate]: "another process with this --node-id and the same cache dir (node key) is connected: give each node its own --node-id and --cache-dir",
+  [WATCH_CLOSE.nodeLimit]: "the control plane holds --max-nodes node records already: forget unused ones (DELETE /api/v1/nodes/<id>) or raise the limit",
+  [WATCH_CLOSE.misbehaved]: "the control plane refused this node's messages",
+};
+/** A refused node retries after about this long (with jitter), not every few seconds. */
+export const REFUSED_RETRY_MS = 30_000;
 
 export class WatchClient {
   private socket: WebSocket | null = null;
@@ -53,6 +67,7 @@ export class WatchClient {
     if (this.stopped) return;
     const { since, history } = this.deps.resumePoint();
     const url = new URL(WATCH_PATH, this.deps.controlPlane.replace(/^http/, "ws"));
+    url.searchParams.set("protocol", String(WATCH_PROTOCOL));
     url.searchParams.set("since", String(since));
     if (history) url.searchParams.set("history", history);
     // Bun's WebSocket takes headers; browsers' doesn't, but this runs in Bun.
@@ -80,9 +95,16 @@ export class WatchClient {
     socket.onmessage = (event) => {
       if (this.socket !== socket) return;
       armSilence();
+      const text = String(event.data);
+      const bytes = Buffer.byteLength(text);
+      if (bytes > MAX_WATCH_MESSAGE_BYTES) {
+        this.deps.logger.log("error", "watch message refused (larger than the contract allows)", { bytes, limit: MAX_WATCH_MESSAGE_BYTES });
+        socket.close(1009, "message too big");
+        return;
+      }
       let message: unknown;
       try {
-        message = JSON.parse(String(event.data));
+        message = JSON.parse(text);
       } catch {
         message = undefined;
       }
@@ -109,7 +131,20 @@ export class WatchClient {
       if (this.socket !== socket) return; // replaced on purpose (resync or stop)
       this.socket = null;
       this.failures++;
+      const refusal = REFUSALS[event.code];
+      if (refusal) {
+        const delay = REFUSED_RETRY_MS / 2 + (Math.random() * REFUSED_RETRY_MS) / 2;
+        this.deps.logger.log("error", "control plane refused this node", { control_plane: this.deps.controlPlane, code: event.code, reason: event.reason || undefined, advice: refusal, retry_in_ms: Math.round(delay) });
+        this.scheduleReconnect(delay);
+        return;
+      }
       const delay = this.backoff.next();
+      // Too many new ids from this address: a matter of seconds, retried like a failure.
+      if (event.code === WATCH_CLOSE.rateLimited) {
+        this.deps.logger.log("warn", "control plane refused this node for now: too many new node ids from this address", { control_plane: this.deps.controlPlane, retry_in_ms: Math.round(delay) });
+        this.scheduleReconnect(delay);
+        return;
+      }
       // While the control plane is down: the first failure and every tenth, not one line per attempt.
       const level = opened || this.failures === 1 || this.failures % 10 === 0 ? "warn" : "debug";
       this.deps.logger.log(level, opened ? "watch disconnected" : "watch connection failed", {
