@@ -8,7 +8,7 @@ import { GuestFault } from "./guest-fault";
 import { GuestMemory } from "./guest-memory";
 import { edgeImports } from "./host/edge-imports";
 import type { InvocationContext } from "./invocation-context";
-import { FUEL_REFILL } from "./limits";
+import { CANCELLED, FUEL_REFILL } from "./limits";
 import { MemoryPool } from "./memory-pool";
 import { ResponseBody } from "./response-body";
 import { ReusableInstances, type ReusableInstance } from "./reusable-instances";
@@ -47,7 +47,7 @@ export class Executor {
       [INTERRUPT_IMPORT.name]: (): number => {
         const c = ctx();
         if (Date.now() >= c.deadline) throw new GuestFault("timeout", "deadline reached");
-        if (Atomics.load(this.control, CONTROL_CANCEL) === this.currentId) throw new GuestFault("timeout", "cancelled by the runner");
+        if (Atomics.load(this.control, CONTROL_CANCEL) === this.currentId) throw new GuestFault("timeout", CANCELLED);
         return FUEL_REFILL;
       },
     };
@@ -59,13 +59,14 @@ export class Executor {
     this.memories.retain([...still].map((f) => f.memory));
   }
 
-  run(id: number, requestId: string, request: RequestBytes, fn: LoadedFunction): PostedResult {
+  /** `budgetMs`: the time limit when not the function's (a job moved from another worker), else 0. */
+  run(id: number, requestId: string, request: RequestBytes, fn: LoadedFunction, budgetMs = 0): PostedResult {
     const { minPages, maxPages } = fn.memory;
     // What the result reports as the worker's time on it (run_ms): instance or reset included.
     const began = performance.now();
     // The clock starts here, not when the job was queued: the limit is on the guest's own run.
     const startedAt = Date.now();
-    const deadline = startedAt + fn.limits.maxExecutionMs;
+    const deadline = startedAt + (budgetMs > 0 ? Math.min(budgetMs, fn.limits.maxExecutionMs) : fn.limits.maxExecutionMs);
     this.started[CONTROL_STARTED_F64] = startedAt;
     Atomics.store(this.control, CONTROL_RUNNING, id);
     const reuse = this.reuse && fn.reusable;

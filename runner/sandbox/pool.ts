@@ -34,7 +34,7 @@
 // request each: ~20 MiB more with 2 spares started; see collectAfterBytes below for the rest).
 import type { Outcome } from "../outcome";
 import type { Logger, LogLevel } from "../observe/log";
-import { presumedStuck, WATCHDOG_GRACE_MS } from "./limits";
+import { CANCELLED, presumedStuck, WATCHDOG_GRACE_MS } from "./limits";
 import { threadCpuMs } from "./os-thread";
 import {
   CONTROL_BYTES, CONTROL_CANCEL, CONTROL_MAIL, CONTROL_RUNNING, CONTROL_STARTED_F64, CONTROL_TID, RING_BYTES,
@@ -122,6 +122,12 @@ interface Job extends QueuedJob {
   long: boolean;
   /** Its place in the worker's line (line.ts). */
   seq: number;
+  /** Its time limit in ms when not its function's: what was left when it was moved; 0 otherwise. */
+  budgetMs: number;
+  /** Being stopped on a regular worker, to start again on a spare (see seenLong). */
+  moving: boolean;
+  /** When it was moving: how long it had run. */
+  ranMs: number;
   /** Its expected run time (ms), added to the backlog of the worker it is sent to. */
   cost: number;
   id: number;
@@ -186,10 +192,10 @@ export class WorkerPool {
   private readonly queues: FunctionQueues<PoolFunction, Job>;
   private readonly defaultConcurrency: number;
   /**
-   * Most invocations of one slow function running at once: half the regular workers. A slow
-   * function that finishes (not a runaway, which runs in the background) uses a whole core per
-   * invocation, so two at once on 2 cores left hello-world 40-47% of its throughput
-   * (tests/reliability/saturation, near-limit); one at a time leaves the others half the cores.
+   * Most invocations of one heavy function (most of its runs slow, run-cost.ts) running at once:
+   * half the regular workers. A slow run that finishes (not a runaway, which runs in the
+   * background) uses a whole core, so two at once on 2 cores left hello-world 40-47% of its
+   * throughput (tests/reliability/saturation, near-limit); one at a time leaves the others half.
    */
   private readonly slowShare: number;
   private nextHandle = 1;
@@ -276,7 +282,7 @@ export class WorkerPool {
     for (const slot of this.slots) if (!slot.results.empty()) this.drain(slot);
     return new Promise((resolve) => {
       this.nextId = this.nextId >= MAX_ID ? 1 : this.nextId + 1;
-      const job: Job = { entry, slow: false, long: false, seq: 0, cost: 0, startBy: Infinity, id: this.nextId, requestId, request, resolve };
+      const job: Job = { entry, slow: false, long: false, seq: 0, budgetMs: 0, moving: false, ranMs: 0, cost: 0, startBy: Infinity, id: this.nextId, requestId, request, resolve };
       if (entry.queue.size === 0 && entry.inWorkers < this.capOf(entry)) {
         const slot = this.pickSlot(entry);
         if (slot) return this.send(slot, job);
@@ -320,7 +326,9 @@ export class WorkerPool {
    * that one is seen running long: then it is slow, and goes where slow work goes.
    */
   private capOf(entry: PoolFunction): number {
-    if (isSlow(entry)) return this.slowCap(entry);
+    // Held to its share only when its runs are typically heavy: a function whose requests are
+    // mostly fast keeps its concurrency (on the spares) while one of them runs long.
+    if (entry.cost.slow) return entry.cost.heavy ? this.slowCap(entry) : entry.cap;
     if (entry.cost.known) return entry.cap;
     if (entry.inWorkers > 0 && this.runningLong(entry)) return this.slowCap(entry);
     return 1;
@@ -339,7 +347,7 @@ export class WorkerPool {
       if (running === 0 || now - slot.started[CONTROL_STARTED_F64] <= SLOW_MS) continue;
       const job = slot.inflight.get(running);
       if (job?.entry !== entry) continue;
-      this.seenLong(job);
+      this.seenLong(slot, job, now);
       return true;
     }
     return false;
@@ -426,6 +434,12 @@ export class WorkerPool {
       entry.inWorkers--;
       if (job.long) entry.longRuns--;
       const runMs = result.runMs;
+      if (job.moving && result.outcome === "timeout" && result.detail === CANCELLED) {
+        this.move(job, runMs);
+        if (pump) this.pump();
+        return;
+      }
+      job.moving = false;
       if (!Number.isNaN(runMs)) {
         // The CPU it used, where the run was long enough to read it: not the time it waited for a CPU.
         const cost = Number.isNaN(result.cpuMs) ? runMs : Math.min(runMs, result.cpuMs);
@@ -488,7 +502,7 @@ export class WorkerPool {
           now ||= Date.now();
           if (now - slot.started[CONTROL_STARTED_F64] > SLOW_MS) {
             const job = slot.inflight.get(running);
-            if (job) this.seenLong(job);
+            if (job) this.seenLong(slot, job, now);
             this.heldBySlow = true;
             continue;
           }
@@ -504,13 +518,23 @@ export class WorkerPool {
   /**
    * A job seen running longer than SLOW_MS: its function counts as slow while it runs (and for
    * good if its cost was not known yet), and what waits behind it in its worker is taken back.
+   * On a regular worker, beside other functions, the job itself is moved: stopped at its next
+   * fuel check and started again on a spare with what is left of its time limit. Guest code
+   * has no effect outside its invocation but its answer and its log lines, so running it again
+   * from the start is safe (its first lines may be logged twice). Without this, each function
+   * that loops where it was judged fast held a regular worker for its whole limit: 100 such
+   * functions left hello-world no answer at all for seconds (an attacker's pass, `a2-many`).
    */
-  private seenLong(job: Job): void {
+  private seenLong(slot: Slot, job: Job, now: number): void {
     if (job.long) return;
     job.long = true;
     job.entry.longRuns++;
     if (job.entry.cost.sighted()) this.startSpares();
     this.takeBackDue = true;
+    if (slot.index >= this.options.size || this.maxSlots === this.options.size || this.functions.size < 2 || job.budgetMs > 0) return;
+    job.moving = true;
+    job.ranMs = now - slot.started[CONTROL_STARTED_F64];
+    Atomics.store(slot.control, CONTROL_CANCEL, job.id);
   }
 
   /** Set when a job was seen running long: the jobs behind it are taken back at the next chance. */
@@ -535,6 +559,19 @@ export class WorkerPool {
       }
       for (const [entry, jobs] of back) this.queues.putBack(entry, jobs);
     }
+  }
+
+  /** A job stopped on a regular worker starts again on a spare, with what is left of its time limit. */
+  private move(job: Job, runMs: number): void {
+    const entry = job.entry;
+    const ran = Math.max(job.ranMs, Number.isNaN(runMs) ? 0 : runMs);
+    job.moving = false;
+    job.long = false;
+    job.budgetMs = Math.max(1, Math.ceil(entry.fn.limits.maxExecutionMs - ran));
+    if (entry.cost.observe(Math.max(SLOW_MS + 1, ran))) this.startSpares();
+    this.queues.putBack(entry, [job]);
+    // First in its function's line, but like any request it must start within the overload wait.
+    if (this.queues.limits.waitMs > 0) job.startBy = Date.now() + this.queues.limits.waitMs;
   }
 
   /** Accounts for a job no longer in `slot`'s line (taken back, or its worker replaced). */
@@ -572,9 +609,9 @@ export class WorkerPool {
     }
     slot.inflight.add(job);
     job.seq = slot.line.enter();
-    if (writeJob(slot.jobs, job.id, job.seq, entry.handle, job.requestId, job.request)) return this.wakeSoon(slot);
+    if (writeJob(slot.jobs, job.id, job.seq, job.budgetMs, entry.handle, job.requestId, job.request)) return this.wakeSoon(slot);
     // Too big for the ring (or it is full): the same job by message.
-    this.post(slot, { type: "invoke", job: { id: job.id, fn: entry.handle, seq: job.seq, requestId: job.requestId, request: job.request } });
+    this.post(slot, { type: "invoke", job: { id: job.id, fn: entry.handle, seq: job.seq, budgetMs: job.budgetMs, requestId: job.requestId, request: job.request } });
   }
 
   /**
@@ -656,7 +693,7 @@ export class WorkerPool {
       const running = Atomics.load(slot.control, CONTROL_RUNNING);
       if (running === 0 || now - slot.started[CONTROL_STARTED_F64] <= SLOW_MS) continue;
       const job = slot.inflight.get(running);
-      if (job) this.seenLong(job);
+      if (job) this.seenLong(slot, job, now);
     }
   }
 
@@ -667,7 +704,7 @@ export class WorkerPool {
       const running = Atomics.load(slot.control, CONTROL_RUNNING);
       const job = running === 0 ? undefined : slot.inflight.get(running);
       if (!job) continue;
-      const late = now - (slot.started[CONTROL_STARTED_F64] + job.entry.fn.limits.maxExecutionMs);
+      const late = now - (slot.started[CONTROL_STARTED_F64] + (job.budgetMs || job.entry.fn.limits.maxExecutionMs));
       if (late <= 0) continue;
       // CPU time is read when a job is first seen late, then at each tick only once the wall-time
       // grace is over: no /proc reads for jobs on time, one for a job that stops at its checks.

@@ -35,6 +35,8 @@ export interface PostedJob {
   id: number;
   fn: number;
   seq: number;
+  /** Its time limit when not the function's (wire.ts writeJob), else 0. */
+  budgetMs: number;
   requestId: string;
   request: RequestParts;
 }

@@ -13,6 +13,8 @@ export const SLOW_MS = 5;
 export const HEAVY_MS = 1;
 /** How long a function stays slow after its last run over SLOW_MS (or into its time limit). */
 export const SLOW_MEMORY_MS = 10_000;
+/** Runs remembered one by one, for `heavy`. */
+const RECENT = 8;
 /** Weight of the newest run in the moving average. */
 const ALPHA = 0.2;
 /**
@@ -25,6 +27,10 @@ export class RunCost {
   /** Moving average of run times in ms; NaN until a run has ended. */
   private typical = NaN;
   private runs = 0;
+  /** The last RECENT run costs, oldest overwritten first: whether its runs are typically heavy. */
+  private readonly recent = new Float64Array(RECENT);
+  private recentAt = 0;
+  private recentCount = 0;
   /** Date.now() of its last run over SLOW_MS or into its time limit. */
   private lastSlowAt = -Infinity;
   slow = false;
@@ -49,6 +55,9 @@ export class RunCost {
     else if (this.runs < SETTLE_RUNS) this.typical = Math.min(this.typical, runMs);
     else this.typical += ALPHA * (runMs - this.typical);
     if (this.runs < SETTLE_RUNS) this.runs++;
+    this.recent[this.recentAt] = runMs;
+    this.recentAt = (this.recentAt + 1) % RECENT;
+    if (this.recentCount < RECENT) this.recentCount++;
     const was = this.slow;
     if (timedOut || runMs > SLOW_MS) {
       this.lastSlowAt = this.now();
@@ -56,6 +65,18 @@ export class RunCost {
     } else if (this.typical > HEAVY_MS && this.runs >= SETTLE_RUNS) this.slow = true;
     else if (this.slow && this.typical < HEAVY_MS / 2 && this.now() - this.lastSlowAt >= this.memoryMs) this.slow = false;
     return this.slow && !was;
+  }
+
+  /**
+   * Whether most of its recent runs cost more than HEAVY_MS: a function slow by its typical run,
+   * not by a long one now and then. Only such a function is held to a share of the cores
+   * (pool.ts): one whose requests are mostly fast keeps its concurrency (on the spares) though
+   * one of them ran long, else its quick requests would wait behind its slow ones.
+   */
+  get heavy(): boolean {
+    let over = 0;
+    for (let i = 0; i < this.recentCount; i++) if (this.recent[i]! > HEAVY_MS) over++;
+    return over * 2 > this.recentCount;
   }
 
   /**

@@ -38,9 +38,13 @@ export interface ResultParts {
   cpuMs: number;
 }
 
-/** Writes a job into the ring; false when it doesn't fit now (the caller sends it another way). `seq`: its place in the worker's line (line.ts). */
-export function writeJob(ring: RingWriter, id: number, seq: number, fn: number, requestId: string, req: RequestParts): boolean {
-  const max = 32 + 3 * (requestId.length + req.method.length + req.uri.length + req.headers.length) + (req.body?.byteLength ?? 0);
+/**
+ * Writes a job into the ring; false when it doesn't fit now (the caller sends it another way).
+ * `seq`: its place in the worker's line (line.ts); `budgetMs`: its time limit when not the
+ * function's (a job that started elsewhere and was moved: what was left of it), else 0.
+ */
+export function writeJob(ring: RingWriter, id: number, seq: number, budgetMs: number, fn: number, requestId: string, req: RequestParts): boolean {
+  const max = 36 + 3 * (requestId.length + req.method.length + req.uri.length + req.headers.length) + (req.body?.byteLength ?? 0);
   const at = ring.reserve(max);
   if (at < 0) return false;
   const view = ring.view;
@@ -48,7 +52,8 @@ export function writeJob(ring: RingWriter, id: number, seq: number, fn: number, 
   data.setUint32(at, id, true);
   data.setUint32(at + 4, fn, true);
   data.setUint32(at + 8, seq, true);
-  let p = at + 12;
+  data.setUint32(at + 12, budgetMs, true);
+  let p = at + 16;
   p = putString(view, data, p, requestId);
   p = putString(view, data, p, req.method);
   p = putString(view, data, p, req.uri);
@@ -62,6 +67,7 @@ export interface DecodedJob {
   id: number;
   fn: number;
   seq: number;
+  budgetMs: number;
   requestId: string;
   request: RequestBytes;
 }
@@ -76,7 +82,8 @@ export function readJob(ring: RingReader, at: number): DecodedJob {
   const id = data.getUint32(at, true);
   const fn = data.getUint32(at + 4, true);
   const seq = data.getUint32(at + 8, true);
-  let p = at + 12;
+  const budgetMs = data.getUint32(at + 12, true);
+  let p = at + 16;
   const len = (q: number) => data.getUint32(q, true);
   const requestIdLen = len(p);
   const requestId = decoder.decode(view.subarray(p + 4, p + 4 + requestIdLen));
@@ -95,7 +102,7 @@ export function readJob(ring: RingReader, at: number): DecodedJob {
   const uri = take()!;
   const headers = take()!;
   const body = take();
-  return { id, fn, seq, requestId, request: { method, uri, headers, body: body && body.byteLength > 0 ? body : null } };
+  return { id, fn, seq, budgetMs, requestId, request: { method, uri, headers, body: body && body.byteLength > 0 ? body : null } };
 }
 
 export function writeResult(ring: RingWriter, r: ResultParts): boolean {

@@ -91,7 +91,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       return;
     case "invoke":
       if (!claim(line, msg.job.seq)) return;
-      answer(run(msg.job.id, msg.job.fn, msg.job.requestId, requestBytes(msg.job.request)));
+      answer(run(msg.job.id, msg.job.fn, msg.job.budgetMs, msg.job.requestId, requestBytes(msg.job.request)));
       results?.wake();
       return;
   }
@@ -107,7 +107,7 @@ async function serve(jobs: RingReader, control: Int32Array): Promise<void> {
       const job = readJob(jobs, at);
       if (!functions.has(job.fn) && !replacedBy.has(job.fn)) await loaded(job.fn);
       // Taken back by the pool (it waited behind a long run here): it runs elsewhere, no answer from here.
-      if (claim(line, job.seq)) answer(run(job.id, job.fn, job.requestId, job.request));
+      if (claim(line, job.seq)) answer(run(job.id, job.fn, job.budgetMs, job.requestId, job.request));
       // Only now: the guest read its request where it lies in the ring (readJob).
       jobs.release();
       // While a long batch runs, wake the main thread at least every WAKE_EVERY_MS.
@@ -137,18 +137,18 @@ async function loaded(handle: number): Promise<void> {
   while (!functions.has(handle) && Date.now() < until) await new Promise((resolve) => setImmediate(resolve));
 }
 
-function run(id: number, sentFor: number, requestId: string, request: RequestBytes): PostedResult {
+function run(id: number, sentFor: number, budgetMs: number, requestId: string, request: RequestBytes): PostedResult {
   const handle = replacedBy.get(sentFor) ?? sentFor;
   const fn = functions.get(handle);
   if (!fn || !executor) return { id, outcome: "not_found", response: null, detail: `function #${handle} is not loaded`, runMs: NaN, cpuMs: NaN };
   cpu.before();
-  const result = runOn(executor, id, handle, requestId, request, fn);
+  const result = runOn(executor, id, handle, budgetMs, requestId, request, fn);
   result.cpuMs = cpu.after(result.runMs);
   return result;
 }
 
-function runOn(executor: Executor, id: number, handle: number, requestId: string, request: RequestBytes, fn: LoadedFunction): PostedResult {
-  if (!mayBackground) return executor.run(id, requestId, request, fn);
+function runOn(executor: Executor, id: number, handle: number, budgetMs: number, requestId: string, request: RequestBytes, fn: LoadedFunction): PostedResult {
+  if (!mayBackground) return executor.run(id, requestId, request, fn, budgetMs);
   const runaway = isRunaway(handle);
   if (runaway !== inBackground) {
     if (setBackground(runaway)) inBackground = runaway;
@@ -158,7 +158,7 @@ function runOn(executor: Executor, id: number, handle: number, requestId: string
       logger?.log("info", runaway ? "could not lower this spare worker's priority" : "this spare worker stays at low priority (no CAP_SYS_NICE)");
     }
   }
-  const result = executor.run(id, requestId, request, fn);
+  const result = executor.run(id, requestId, request, fn, budgetMs);
   if (result.outcome === "timeout") runawayUntil.set(handle, Date.now() + RUNAWAY_MEMORY_MS);
   return result;
 }

@@ -150,8 +150,9 @@ describe("POST /api/v1/functions", () => {
   });
 
   test("JSON bodies are capped: the largest valid env fits; beyond the cap 413 in the error shape, by Content-Length or while streaming, on every JSON route", async () => {
-    const env = Object.fromEntries(Array.from({ length: 256 }, (_, i) => [`KEY_${String(i).padStart(3, "0")}${"K".repeat(120)}`, "v".repeat(16_384)]));
-    const largest = await control.post("/api/v1/functions", { name: "largest-env", env });
+    const env = envOfJsonBytes(1024 * 1024); // the largest env there may be
+    const routes = Array.from({ length: 32 }, (_, i) => `/largest-${String(i).padStart(2, "0")}${"r".repeat(200)}/*`);
+    const largest = await control.post("/api/v1/functions", { name: "largest-env", env, routes });
     expect(largest.status).toBe(201);
     const { id } = (await largest.json()) as { id: string };
 

@@ -166,3 +166,32 @@ test("with no spares, slow functions leave the last regular worker to the others
     await pool.close(100);
   }
 });
+
+test("a run that goes long on a regular worker beside other functions moves to a spare, with what is left of its time limit", async () => {
+  const pool = newPool({ size: 1, spares: 1 }, { f: {}, other: {} });
+  const loop = prepareArtifact(guest("loop-forever"), { memoryPages: 16, entrypoint: "handle" });
+  if (!loop.ok) throw new Error(loop.message);
+  pool.load({
+    key: "spin", name: "spin", module: loop.artifact.module, entrypoint: "handle", memory: loop.artifact.memory, reusable: loop.artifact.reusable, env: {},
+    limits: { maxExecutionMs: 300, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
+  });
+  try {
+    for (let i = 0; i < 5; i++) expect((await pool.invoke("f", `warm-${i}`, request(0))).outcome).toBe("ok");
+    expect((await pool.invoke("spin", "warm", { method: "GET", uri: "/", headers: "", body: null })).outcome).toBe("ok");
+    // f is known fast: this 200 ms run starts on the regular worker, and is moved once seen long.
+    const long = pool.invoke("f", "long", request(200));
+    await Bun.sleep(80);
+    expect(held(pool)).toEqual([0, 1]);
+    const result = await long;
+    expect(result.outcome).toBe("ok");
+    expect(new TextDecoder().decode(result.response!.body!)).toBe("waited");
+    expect((await pool.invoke("other", "other", request(0))).outcome).toBe("ok");
+    // A loop moved keeps its deadline: it ends at its 300 ms limit, not 300 ms after the move.
+    const started = performance.now();
+    const spun = await pool.invoke("spin", "spin", { method: "GET", uri: "/", headers: "x-spin: 1\n", body: null });
+    expect(spun.outcome).toBe("timeout");
+    expect(performance.now() - started).toBeLessThan(300 + 150);
+  } finally {
+    await pool.close(100);
+  }
+});

@@ -91,10 +91,8 @@ test("a slow function stays on the spares until its runs show it fast and its la
     await Bun.sleep(450);
     expect((await pool.invoke("slow", "quick-last", request(0))).outcome).toBe("ok");
     expect(slowNow()).toBe(false);
-    next = pool.invoke("slow", "fast-again", request(100));
-    await Bun.sleep(30);
-    expect(held(pool)).toEqual([1, 0]);
-    await next;
+    // (Where its next run starts is then the regular worker; one that runs long there is moved
+    // back to the spare at once: pool-fairness.test.ts.)
   } finally {
     await pool.close(100);
   }

@@ -18,12 +18,12 @@ test("method, URI, headers and request id arrive as the UTF-8 bytes of what was 
   const reader = new RingReader(buffer);
   for (const [i, text] of STRINGS.entries()) {
     const body = i % 2 === 0 ? null : new Uint8Array([i, 0, 255]);
-    expect(writeJob(writer, i + 1, 1000 + i, 7, `rid-${text}`, { method: text || "GET", uri: text, headers: text, body })).toBe(true);
+    expect(writeJob(writer, i + 1, 1000 + i, 250 * i, 7, `rid-${text}`, { method: text || "GET", uri: text, headers: text, body })).toBe(true);
     const at = reader.next();
     const job = readJob(reader, at);
     const utf8 = (s: string) => [...new TextEncoder().encode(s)];
-    expect({ id: job.id, seq: job.seq, fn: job.fn, requestId: job.requestId, method: [...job.request.method], uri: [...job.request.uri], headers: [...job.request.headers] })
-      .toEqual({ id: i + 1, seq: 1000 + i, fn: 7, requestId: `rid-${text}`, method: utf8(text || "GET"), uri: utf8(text), headers: utf8(text) });
+    expect({ id: job.id, seq: job.seq, budgetMs: job.budgetMs, fn: job.fn, requestId: job.requestId, method: [...job.request.method], uri: [...job.request.uri], headers: [...job.request.headers] })
+      .toEqual({ id: i + 1, seq: 1000 + i, budgetMs: 250 * i, fn: 7, requestId: `rid-${text}`, method: utf8(text || "GET"), uri: utf8(text), headers: utf8(text) });
     expect(decode(job.request.uri)).toBe(text);
     expect(job.request.body === null ? null : [...job.request.body]).toEqual(body && [...body]);
     reader.release();
