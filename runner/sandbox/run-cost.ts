@@ -33,6 +33,8 @@ export class RunCost {
   private recentCount = 0;
   /** Date.now() of its last run over SLOW_MS or into its time limit. */
   private lastSlowAt = -Infinity;
+  /** Date.now() of its last run into its time limit. */
+  private lastTimeoutAt = -Infinity;
   slow = false;
 
   /** `memoryMs`: how long it stays slow after its last slow run (tests shorten it). */
@@ -61,6 +63,7 @@ export class RunCost {
     const was = this.slow;
     if (timedOut || runMs > SLOW_MS) {
       this.lastSlowAt = this.now();
+      if (timedOut) this.lastTimeoutAt = this.lastSlowAt;
       this.slow = true;
     } else if (this.typical > HEAVY_MS && this.runs >= SETTLE_RUNS) this.slow = true;
     else if (this.slow && this.typical < HEAVY_MS / 2 && this.now() - this.lastSlowAt >= this.memoryMs) this.slow = false;
@@ -77,6 +80,11 @@ export class RunCost {
     let over = 0;
     for (let i = 0; i < this.recentCount; i++) if (this.recent[i]! > HEAVY_MS) over++;
     return over * 2 > this.recentCount;
+  }
+
+  /** Whether a run of it ran into its time limit within the last memoryMs: a runaway now and then. */
+  get runaway(): boolean {
+    return this.lastTimeoutAt > -Infinity && this.now() - this.lastTimeoutAt < this.memoryMs;
   }
 
   /**

@@ -83,3 +83,18 @@ test("the CPU meter tells a run that waited from one that worked", () => {
   meter.before();
   expect(meter.after(HEAVY_MS / 2)).toBeNaN();
 });
+
+test("heavy: most of its recent runs over HEAVY_MS; runaway: a run into its limit within the memory", () => {
+  let now = 0;
+  const mixed = new RunCost(SLOW_MEMORY_MS, () => now);
+  for (let i = 0; i < 7; i++) mixed.observe(0.01);
+  mixed.observe(600); // one long request among quick ones
+  expect([mixed.slow, mixed.heavy, mixed.runaway]).toEqual([true, false, false]);
+  const heavy = new RunCost(SLOW_MEMORY_MS, () => now);
+  for (let i = 0; i < 8; i++) heavy.observe(450);
+  expect([heavy.slow, heavy.heavy, heavy.runaway]).toEqual([true, true, false]);
+  mixed.observe(500, true);
+  expect(mixed.runaway).toBe(true);
+  now = SLOW_MEMORY_MS;
+  expect(mixed.runaway).toBe(false);
+});
