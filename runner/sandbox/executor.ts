@@ -8,11 +8,11 @@ import { GuestFault } from "./guest-fault";
 import { GuestMemory } from "./guest-memory";
 import { edgeImports } from "./host/edge-imports";
 import type { InvocationContext } from "./invocation-context";
-import { CANCELLED, FUEL_REFILL } from "./limits";
+import { CANCELLED, FUEL_REFILL, MOVED } from "./limits";
 import { MemoryPool } from "./memory-pool";
 import { ResponseBody } from "./response-body";
 import { ReusableInstances, type ReusableInstance } from "./reusable-instances";
-import { CONTROL_CANCEL, CONTROL_RUNNING, CONTROL_STARTED_F64, type GuestResponse, type LoadedFunction, type PostedResult } from "./protocol";
+import { CONTROL_CANCEL, CONTROL_MOVE, CONTROL_RUNNING, CONTROL_STARTED_F64, type GuestResponse, type LoadedFunction, type PostedResult } from "./protocol";
 import type { RequestBytes } from "./wire";
 
 export class Executor {
@@ -48,6 +48,8 @@ export class Executor {
         const c = ctx();
         if (Date.now() >= c.deadline) throw new GuestFault("timeout", "deadline reached");
         if (Atomics.load(this.control, CONTROL_CANCEL) === this.currentId) throw new GuestFault("timeout", CANCELLED);
+        // Moved only while it has done nothing anyone could see twice: no log line yet.
+        if (Atomics.load(this.control, CONTROL_MOVE) === this.currentId && c.logLines === 0 && c.logDropped === 0) throw new GuestFault("timeout", MOVED);
         return FUEL_REFILL;
       },
     };

@@ -33,8 +33,10 @@ export function presumedStuck(lateMs: number, cpuLateMs: number | null): boolean
   return cpuLateMs >= WATCHDOG_GRACE_MS;
 }
 
-/** The detail of an invocation the pool stopped (CONTROL_CANCEL): to move it, or before replacing its worker. */
+/** The detail of an invocation the pool stopped (CONTROL_CANCEL) before replacing its worker. */
 export const CANCELLED = "cancelled by the runner";
+/** The detail of an invocation stopped to start again on another worker (CONTROL_MOVE): never an answer. */
+export const MOVED = "moved to another worker";
 
 /** Fuel handed back to the guest each time the interrupt check finds time left. */
 export const FUEL_REFILL = 10_000;

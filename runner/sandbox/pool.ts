@@ -34,10 +34,10 @@
 // request each: ~20 MiB more with 2 spares started; see collectAfterBytes below for the rest).
 import type { Outcome } from "../outcome";
 import type { Logger, LogLevel } from "../observe/log";
-import { CANCELLED, presumedStuck, WATCHDOG_GRACE_MS } from "./limits";
+import { MOVED, presumedStuck, WATCHDOG_GRACE_MS } from "./limits";
 import { threadCpuMs } from "./os-thread";
 import {
-  CONTROL_BYTES, CONTROL_CANCEL, CONTROL_MAIL, CONTROL_RUNNING, CONTROL_STARTED_F64, CONTROL_TID, RING_BYTES,
+  CONTROL_BYTES, CONTROL_CANCEL, CONTROL_MAIL, CONTROL_MOVE, CONTROL_RUNNING, CONTROL_STARTED_F64, CONTROL_TID, RING_BYTES,
   type FromWorker, type GuestResponse, type LoadedFunction, type PostedResult, type ToWorker,
 } from "./protocol";
 import { COLLECT_AFTER_BYTES } from "./collect-soon";
@@ -436,7 +436,7 @@ export class WorkerPool {
       entry.inWorkers--;
       if (job.long) entry.longRuns--;
       const runMs = result.runMs;
-      if (job.moving && result.outcome === "timeout" && result.detail === CANCELLED) {
+      if (job.moving && result.outcome === "timeout" && result.detail === MOVED) {
         this.move(job, runMs);
         if (pump) this.pump();
         return;
@@ -523,7 +523,8 @@ export class WorkerPool {
    * On a regular worker, beside other functions, the job itself is moved: stopped at its next
    * fuel check and started again on a spare with what is left of its time limit. Guest code
    * has no effect outside its invocation but its answer and its log lines, so running it again
-   * from the start is safe (its first lines may be logged twice). Without this, each function
+   * from the start is safe, as long as it has logged nothing (the worker moves only such a
+   * run; one that has logged runs on where it is). Without this, each function
    * that loops where it was judged fast held a regular worker for its whole limit: 100 such
    * functions left hello-world no answer at all for seconds (an attacker's pass, `a2-many`).
    */
@@ -536,7 +537,7 @@ export class WorkerPool {
     if (slot.index >= this.options.size || this.maxSlots === this.options.size || this.functions.size < 2 || job.budgetMs > 0) return;
     job.moving = true;
     job.ranMs = now - slot.started[CONTROL_STARTED_F64];
-    Atomics.store(slot.control, CONTROL_CANCEL, job.id);
+    Atomics.store(slot.control, CONTROL_MOVE, job.id);
   }
 
   /** Set when a job was seen running long: the jobs behind it are taken back at the next chance. */

@@ -70,14 +70,17 @@ export type FromWorker = { type: "result"; result: PostedResult };
  * [MAIL] bumped by the main thread after each postMessage, so a worker blocked waiting on its
  * ring knows to let its event loop deliver it, [TID] the worker thread's OS id (0 unknown), for
  * the watchdog to read its CPU time; Float64 [STARTED] when the running invocation started
- * (Date.now()), for the watchdog.
+ * (Date.now()), for the watchdog; Int32 [MOVE] (after it) an invocation id to stop and start
+ * again on another worker, which the worker does only if it has logged nothing yet.
  */
-export const CONTROL_BYTES = 24;
+export const CONTROL_BYTES = 32;
 export const CONTROL_CANCEL = 0;
 export const CONTROL_RUNNING = 1;
 export const CONTROL_MAIL = 2;
 export const CONTROL_TID = 3;
 export const CONTROL_STARTED_F64 = 2;
+/** Int32 [MOVE]: an invocation id to stop so that it starts again elsewhere, if it has logged nothing yet (pool.ts). */
+export const CONTROL_MOVE = 6;
 
 /** Bytes of each ring; an invocation or result over a quarter of it goes by postMessage. */
 export const RING_BYTES = 1 << 20;

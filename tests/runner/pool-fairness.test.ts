@@ -6,6 +6,7 @@ import { prepareArtifact } from "../../runner/module/prepare-artifact";
 import { createLogger } from "../../runner/observe/log";
 import { WorkerPool, type InvocationResult, type PoolOptions } from "../../runner/sandbox/pool";
 import type { RequestParts } from "../../runner/sandbox/wire";
+import { wat } from "../fixtures/wat";
 import { guest } from "../helpers/guests";
 
 const request = (waitMs: number): RequestParts => ({ method: "GET", uri: "/", headers: `x-wait-ms: ${waitMs}\n`, body: null });
@@ -191,6 +192,35 @@ test("a run that goes long on a regular worker beside other functions moves to a
     const spun = await pool.invoke("spin", "spin", { method: "GET", uri: "/", headers: "x-spin: 1\n", body: null });
     expect(spun.outcome).toBe("timeout");
     expect(performance.now() - started).toBeLessThan(300 + 150);
+  } finally {
+    await pool.close(100);
+  }
+});
+
+test("a run that has logged is not moved: its lines are never written twice", async () => {
+  const pool = newPool({ size: 1, spares: 1 }, { other: {} });
+  const logsThenWaits = wat(`(module
+    (import "edge" "log" (func $log (param i32 i32 i32)))
+    (import "edge" "time_now_ms" (func $now (result f64)))
+    (import "edge" "response_write" (func $write (param i32 i32)))
+    (memory 1)
+    (data (i32.const 100) "started")
+    (func (export "handle") (local $until f64)
+      (call $log (i32.const 1) (i32.const 100) (i32.const 7))
+      (local.set $until (f64.add (call $now) (f64.const 150)))
+      (loop $spin (br_if $spin (f64.lt (call $now) (local.get $until))))
+      (call $write (i32.const 100) (i32.const 7))))`);
+  const prepared = prepareArtifact(logsThenWaits, { memoryPages: 16, entrypoint: "handle" });
+  if (!prepared.ok) throw new Error(prepared.message);
+  pool.load({
+    key: "logger", name: "logger", module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory, reusable: prepared.artifact.reusable, env: {},
+    limits: { maxExecutionMs: 2000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
+  });
+  try {
+    const running = pool.invoke("logger", "logs-once", { method: "GET", uri: "/", headers: "", body: null });
+    await Bun.sleep(80);
+    expect(held(pool)).toEqual([1, 0]); // seen long, but it logged: it stays where it runs
+    expect((await running).outcome).toBe("ok");
   } finally {
     await pool.close(100);
   }
