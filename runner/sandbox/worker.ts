@@ -32,14 +32,16 @@ const IDLE_WAIT_MS = 10;
 const RUNAWAY_MEMORY_MS = 10_000;
 
 /**
- * Guest memories let go (grown, too big to keep, or of a failed invocation) stay resident until
- * a collection, and nothing else prompts one: a function that grows its memory to 64 MiB per
+ * Guest memories let go (grown, too big to keep, or of a failed invocation) and the copies of
+ * big requests stay resident until a collection, and nothing else prompts one: a function that grows its memory to 64 MiB per
  * request took an edge node to 1.0-1.7 GB (tests/reliability/saturation, memory). The worker
  * collects once this many bytes of them are waiting (and within a second of any).
  */
 const DROPPED_MEMORY_BYTES = 64 * 1024 * 1024;
 
 let executor: Executor | null = null;
+/** Told the bytes of big things let go (guest memories, request bodies that came by message): collects past DROPPED_MEMORY_BYTES. */
+let collectDropped: (bytes?: number) => void = () => {};
 /** This worker's line (line.ts): a job is claimed before it runs, or skipped if the pool took it back. */
 let line: Int32Array<ArrayBufferLike> = new Int32Array(0);
 let results: RingWriter | null = null;
@@ -66,7 +68,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       // in the kernel's default turns (lifecycle/http-thread.ts).
       setSchedulingSlice(0);
       line = new Int32Array(msg.line);
-      executor = new Executor(logger, msg.control, msg.instanceReuse, pacedCollector(() => Bun.gc(true), undefined, DROPPED_MEMORY_BYTES));
+      collectDropped = pacedCollector(() => Bun.gc(true), undefined, DROPPED_MEMORY_BYTES);
+      executor = new Executor(logger, msg.control, msg.instanceReuse, collectDropped);
       Atomics.store(new Int32Array(msg.control), CONTROL_TID, currentThreadId());
       results = new RingWriter(msg.results);
       void serve(new RingReader(msg.jobs), new Int32Array(msg.control));
@@ -92,6 +95,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case "invoke":
       if (!claim(line, msg.job.seq)) return;
       answer(run(msg.job.id, msg.job.fn, msg.job.budgetMs, msg.job.requestId, requestBytes(msg.job.request)));
+      // A request too big for the ring came as a copy (a body of up to --max-body-bytes): freed by a collection.
+      collectDropped(msg.job.request.body?.byteLength ?? 0);
       results?.wake();
       return;
   }
