@@ -437,7 +437,7 @@ export class WorkerPool {
       if (job.long) entry.longRuns--;
       const runMs = result.runMs;
       if (job.moving && result.outcome === "timeout" && result.detail === MOVED) {
-        this.move(job, runMs);
+        this.move(job, runMs, result.cpuMs);
         if (pump) this.pump();
         return;
       }
@@ -565,13 +565,17 @@ export class WorkerPool {
   }
 
   /** A job stopped on a regular worker starts again on a spare, with what is left of its time limit. */
-  private move(job: Job, runMs: number): void {
+  private move(job: Job, runMs: number, cpuMs: number): void {
     const entry = job.entry;
     const ran = Math.max(job.ranMs, Number.isNaN(runMs) ? 0 : runMs);
     job.moving = false;
     job.long = false;
     job.budgetMs = Math.max(1, Math.ceil(entry.fn.limits.maxExecutionMs - ran));
-    if (entry.cost.observe(Math.max(SLOW_MS + 1, ran))) this.startSpares();
+    // Judged by the CPU it used: one that spent most of its time so far on a CPU is slow (and
+    // starts again on a spare); a fast run that was only waiting for a CPU when it was seen (a
+    // 4 µs run preempted for 6 ms) is moved all the same, but does not make its function slow.
+    const cost = Number.isNaN(cpuMs) ? ran : Math.min(ran, cpuMs);
+    if (entry.cost.observe(cost * 2 >= ran ? Math.max(cost, SLOW_MS + 1) : cost)) this.startSpares();
     this.queues.putBack(entry, [job]);
     // First in its function's line, but like any request it must start within the overload wait.
     if (this.queues.limits.waitMs > 0) job.startBy = Date.now() + this.queues.limits.waitMs;

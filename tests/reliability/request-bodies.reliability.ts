@@ -81,7 +81,9 @@ test(`${CLIENTS} concurrent ${BODY / MiB} MiB POSTs: a ${BUDGET / MiB} MiB body 
   expect(budgeted.statuses.get(503) ?? 0).toBeGreaterThan(0);
   expect(unbudgeted.statuses.get(200)).toBe(CLIENTS);
   // Bounded by the budget (a body is held in a few copies while it runs, and freed by a later
-  // collection), and a small part of what the same load takes unbudgeted.
-  expect(growth(budgeted)).toBeLessThan(10 * (BUDGET / MiB));
-  expect(growth(budgeted)).toBeLessThan(growth(unbudgeted) / 4);
+  // collection), and a small part of what the same load takes unbudgeted. Measured: +357-520 MiB
+  // with the budget against +1,670-1,983 without (the most of each in a .ci/run, after the rest
+  // of the suite): how much is collected when moves with the machine.
+  expect(growth(budgeted)).toBeLessThan(12 * (BUDGET / MiB));
+  expect(growth(budgeted)).toBeLessThan(growth(unbudgeted) / 3);
 }, 120_000);
