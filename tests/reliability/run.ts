@@ -16,6 +16,13 @@ const files = readdirSync(import.meta.dir)
   .sort()
   .map((name) => `./${relative(root, join(import.meta.dir, name))}`);
 
+// bun test given no file runs every *.test.ts instead: a filter that matches nothing is an error.
+if (files.length === 0) {
+  console.log(`no reliability scenario matches ${only.join(" ")}`);
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+}
+
 // Debian packages the selected scenarios need: installed as root, else the command to run.
 const missing = ensureSystemPackages([WRK].filter((pkg) => pkg.neededBy.some((file) => files.includes(`./${file}`))));
 if (missing !== null) {
