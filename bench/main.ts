@@ -13,7 +13,7 @@
 //   3. Edge node RSS with 1,000 deployed functions (hello-world sized, then 128 KiB each).
 //   4. Module pipeline: interrupt-check cost on compute-heavy guests, 2 MiB pipeline + compile.
 //   5. Artifact hashing throughput.
-// Prints the tables, writes bench/results/latest.json and latest.md (the README's table).
+// Prints the tables, writes bench/results/latest.json and latest.md (docs/performance.md's table).
 // BENCH_SECONDS (10), BENCH_ROUNDS (5) and BENCH_FUNCTIONS (1000) shorten it.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";

@@ -9,8 +9,8 @@ const MAX_DEPTH = 32;
 /**
  * The largest JSON body accepted. The largest valid one is a function whose env fills its
  * limit: 1 MiB as JSON (LIMITS.envJsonBytes), with 32 routes of 256 characters and the other
- * fields ~1.06 MiB. Parsing costs several times the body in memory (95 MB of JSON took the
- * control plane from ~70 MB to 967 MB), so the bound is that plus room (an env a few times
+ * fields ~1.06 MiB. Parsing costs several times the body in memory (docs/performance.md,
+ * "Control plane: oversized JSON bodies"), so the bound is that plus room (an env a few times
  * too big still gets its 422 naming `env`), not the upload limit Bun enforces for every route.
  */
 export const MAX_JSON_BYTES = 4 * 1024 * 1024;

@@ -1,8 +1,17 @@
 // `bun run test`: the whole suite. bun test's own summary isn't read by CI, so this prints the
-// closing `N passed, N failed` line itself, counted from bun's JUnit report.
+// closing `N passed, N failed` line itself, counted from bun's JUnit report. First it makes sure
+// the Debian packages the selected tests need are there (helpers/system-packages.ts).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CHROMIUM, CURL, ensureSystemPackages, packagesFor } from "./helpers/system-packages";
+
+const missing = ensureSystemPackages(packagesFor([CHROMIUM, CURL], Bun.argv.slice(2), join(import.meta.dir, "..")));
+if (missing !== null) {
+  console.log(missing);
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+}
 
 const dir = mkdtempSync(join(tmpdir(), "edge-tests-"));
 const report = join(dir, "junit.xml");

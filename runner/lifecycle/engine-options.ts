@@ -6,23 +6,18 @@
 //
 // numberOfGCMarkers, the threads a collection marks with (default: one per core). On a node the
 // HTTP thread and the workers keep the cores busy, and a collection on the HTTP thread then
-// waits for helper threads that wait for a CPU: its pauses stretch to 3-4 ms, and every request
-// in flight waits with them. Measured on 2 cores under wrk -c64 (hello-world, 3 alternating
-// pairs): p99 3.3-3.5 ms with the default, 2.1-2.6 ms with one marker, req/s unchanged. perf
-// sched showed the HTTP thread asleep up to 3.3 ms waiting on the helpers with the default,
-// never over 0.9 ms with one marker.
+// waits for helper threads that wait for a CPU: its pauses stretch, and every request
+// in flight waits with them. One marker cuts the p99 at saturation, req/s unchanged
+// (docs/performance.md, "One GC marker").
 //
 // maxNumWasmFastMemories, how many WebAssembly memories may exist at once as "fast" memories:
 // a 4 GiB reservation of address space whose guard pages stand in for bounds checks. The
 // default is 8 per process; every memory past those is bounds-checked, and in this build that
 // kind costs far more to make and to grow (madvise calls, each a TLB shootdown across the
-// cores the process runs on, and a grow copies the whole memory). Measured here (1,000 memories
-// alive): creating one 130-250 µs, growing it by a page 86-119 µs, against 22-29 and 2.5 µs
-// as fast memories; growing one page at a time to 16 MiB 949 ms against 6. A worker keeps
+// cores the process runs on, and a grow copies the whole memory). A worker keeps
 // dozens of memories (kept instances, its pool), so on a node with a few functions nearly every
-// memory was the slow kind: a Rust guest that allocates (a new memory every request, see
-// executor.ts) ran at 2.3k req/s on 2 workers, 665 µs of CPU per request; with 4,096 fast
-// memories 7.3-10.1k, 140-199 µs. Hello-world req/s and the RSS of 1,000 functions unchanged.
+// memory was the slow kind, and a guest that allocates (a new memory every request, see
+// executor.ts) paid it every time (docs/performance.md, "Fast memories").
 // The cost is address space only (4,096 x 4 GiB = 16 TiB of the 128 TiB a process has); where
 // it is capped (RLIMIT_AS), memories past the cap fall back to bounds checks as before.
 const GC_MARKERS = "BUN_JSC_numberOfGCMarkers";
@@ -46,9 +41,7 @@ export const ENGINE_SETTINGS = {
  * loading the configuration. Null when something names one (the configuration decides then).
  * main.ts executes itself again before loading the configuration when this is not null: the
  * schema library and the configuration take ~25 ms to load, which the first process spent for
- * nothing. Process start to first response: 106-108 ms executing again after the configuration,
- * 90-98 before it, 83 not executing again at all (medians of 7; before metrics.ts loaded
- * prom-client late).
+ * nothing (docs/performance.md, "One GC marker").
  */
 export function unnamedEngineSettings(argv: readonly string[], environment: Record<string, string | undefined>): EngineSettings | null {
   for (const { flag, env } of Object.values(ENGINE_SETTINGS)) {

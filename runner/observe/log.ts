@@ -27,8 +27,7 @@ function writeStdout(line: string): void {
 /**
  * Lines gathered over one turn of the event loop and written together: a busy runner logs a
  * line per invocation, tens per turn, and one write per line cost 5-10% of its throughput
- * (hello-world at --log-level info, stdout to a file: 49.8-50.1k req/s against 52.8-55.1k at
- * warn). A kill -9 loses at most that turn's lines; exit flushes. Workers keep writing line by
+ * (docs/performance.md). A kill -9 loses at most that turn's lines; exit flushes. Workers keep writing line by
  * line: a worker replaced by the watchdog must not take a guest's last lines with it.
  */
 export function bufferedStdout(): (line: string) => void {

@@ -3,9 +3,8 @@
 // Not a Map: JavaScriptCore's Map keeps the values of deleted entries reachable from its
 // storage until it rehashes, and an eden collection marks through them. A Map that churns a
 // job per request kept ~1,000 finished jobs per worker (with their requests, results and
-// promises) alive through every eden collection: measured on the HTTP thread under wrk, eden
-// collections marked ~3 MB and took 7-11 ms in 4-6 pauses of ~0.8 ms each, against
-// one pause of ~0.4 ms for the in-process baseline, and promoted what they marked.
+// promises) alive through every eden collection, which marked and promoted them (pauses many
+// times the baseline's: docs/performance.md, "The young generation").
 // An array searched from the front (the oldest job is the one that finishes next) drops a
 // job's reference as soon as it is removed.
 export class InflightJobs<T extends { id: number }> {

@@ -1,4 +1,4 @@
-// Creating a WebAssembly.Memory costs ~25 µs here (130-250 µs once the engine's fast memories
+// Creating a WebAssembly.Memory costs ~25 µs here (far more once the engine's fast memories
 // run out, see lifecycle/engine-options.ts), instantiating against a reused one ~6 µs,
 // so each worker keeps zeroed memories for reuse. A memory an invocation grew is never reused:
 // its size would leak across invocations and a shrink is impossible.

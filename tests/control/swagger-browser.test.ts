@@ -1,7 +1,7 @@
 // A person's path through Swagger UI, in Debian's headless Chromium with the network cut off
 // except for the control plane itself: open /swagger, Authorize with the admin token, register
 // a function with "Try it out", upload its .wasm through the file picker, and check the API.
-// Needs /usr/bin/chromium (.ci/run installs it); without it this test fails, it does not skip.
+// Needs /usr/bin/chromium (`bun run test` installs it as root); without it this test fails, it does not skip.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, rmSync } from "node:fs";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
@@ -14,7 +14,7 @@ let browser: BrowserContext;
 let profile: string;
 beforeAll(async () => {
   control = await startTestControl();
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (as .ci/run does)`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get update && apt-get install -y chromium (as root; bun run test does it)`);
   profile = tempDir("edge-chromium-");
   // A fresh profile per run (playwright passes it as --user-data-dir).
   browser = await chromium.launchPersistentContext(profile, {

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import type { Figures } from "./helpers/report";
+import { ensureSystemPackages, WRK } from "../helpers/system-packages";
 
 const root = join(import.meta.dir, "..", "..");
 const only = Bun.argv.slice(2);
@@ -14,6 +15,21 @@ const files = readdirSync(import.meta.dir)
   .filter((name) => only.length === 0 || only.some((word) => name.includes(word)))
   .sort()
   .map((name) => `./${relative(root, join(import.meta.dir, name))}`);
+
+// bun test given no file runs every *.test.ts instead: a filter that matches nothing is an error.
+if (files.length === 0) {
+  console.log(`no reliability scenario matches ${only.join(" ")}`);
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+}
+
+// Debian packages the selected scenarios need: installed as root, else the command to run.
+const missing = ensureSystemPackages([WRK].filter((pkg) => pkg.neededBy.some((file) => files.includes(`./${file}`))));
+if (missing !== null) {
+  console.log(missing);
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+}
 
 const dir = mkdtempSync(join(tmpdir(), "edge-reliability-"));
 const junit = join(dir, "junit.xml");

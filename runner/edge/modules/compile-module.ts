@@ -26,9 +26,7 @@ export type CompileResult = { ok: true; compiled: CompiledModule } | { ok: false
  * A live edge node compiles while it serves, so the work happens off the event loop: the
  * pipeline's pass on the node's offload thread (`work`), WebAssembly.compile on JSC's compiler
  * threads, and the input is validated only if the output fails to compile (to name the
- * engine's reason). Measured on the 2 MiB test module (longest event-loop gap while compiling
- * it, 4 runs): 63-108 ms with validation and a synchronous compile, 22-41 ms with the pass on
- * the main thread.
+ * engine's reason). Event-loop gaps while compiling: docs/performance.md, "Off the event loop".
  */
 export async function compileModule(bytes: Uint8Array, limits: PipelineLimits, work: ArtifactWork = inlineWork): Promise<CompileResult> {
   const prepared = await work.prepare(bytes, limits);

@@ -1,5 +1,5 @@
 // The CPU-heavy steps between an artifact's bytes and a compiled module: hashing (~1 ms per
-// 2 MiB here, ~10 ms with @noble/hashes before), the pipeline's rewrite (~20-45 ms per 2 MiB) and, for the control
+// 2 MiB), the pipeline's rewrite (~20-45 ms per 2 MiB) and, for the control
 // plane's check of an upload, the engine's validation too (~70 ms per 2 MiB in all). Edge nodes
 // and the control plane serve while they do this, so they run it on a thread of their own
 // (offload-thread.ts); tests and tools may run it inline.

@@ -1,14 +1,13 @@
 // ArtifactWork on a worker thread of its own, so that a deploy does not stall the requests an
-// edge node serves meanwhile, nor an upload the control plane's API and watch streams. Measured on the 2 MiB test module (bun /tmp script, 6 rounds): hashing
-// (10-32 ms with @noble/hashes then; ~1 ms with Bun.CryptoHasher now) and the pipeline 11-46 ms
-// per deploy leave the event loop, whose longest gap is now 2-5 ms (copying the bytes over,
-// taking the result back). The input is copied, not transferred,
+// edge node serves meanwhile, nor an upload the control plane's API and watch streams (the
+// pipeline's tens of ms per 2 MiB leave the event loop: docs/performance.md, "Off the event
+// loop"). The input is copied, not transferred,
 // so that the caller keeps its bytes and a job whose worker died can still be done inline: the
 // worker is a way to be fast, never a way to fail.
 //
 // Small artifacts stay inline: below OFFLOAD_MIN_BYTES the whole stall is ~3 ms at most, about
 // what the hop itself costs, and a node of small functions then never starts the worker (an
-// idle Bun worker holds ~6 MiB; 1,000 x 128 KiB functions measured 10-25 MiB more RSS with it, in single runs).
+// idle Bun worker holds ~6 MiB).
 import type { Logger } from "../../observe/log";
 import type { PipelineLimits, PrepareResult, Rejection } from "../../pipeline";
 import { inlineWork, type ArtifactWork } from "./artifact-work";

@@ -1,4 +1,4 @@
-// wrk (Debian package `wrk`; .ci/run installs it) as the load generator where the client must
+// wrk (Debian package `wrk`; tests/reliability/run.ts installs it) as the load generator where the client must
 // cost less CPU than the server it measures: C, one epoll thread, closed loop (each connection
 // sends its next request the moment the last is answered, 503s included, as real clients
 // retrying at once would). The summary comes out of wrk-summary.lua as one JSON line.
@@ -33,7 +33,7 @@ export function openFileLimits(): { soft: number; hard: number } {
 
 /** `wrk -t1 -c<connections> -d<seconds>s --timeout <timeoutS>s` against `url`. */
 export async function wrk(url: string, options: { connections: number; seconds: number; timeoutS?: number; headers?: Record<string, string> }): Promise<WrkResult> {
-  if (!Bun.which("wrk")) throw new Error("wrk is not installed (Debian: apt-get install wrk; .ci/run does)");
+  if (!Bun.which("wrk")) throw new Error("wrk is not installed (as root: apt-get update && apt-get install -y wrk; bun run test:reliability does it)");
   // One descriptor per connection, and a few of its own. Bun raised its soft limit to the hard
   // one at start and wrk inherits it; the shell below raises it to the hard one again in case it did not.
   const needed = options.connections + 64;
