@@ -41,7 +41,7 @@ export const RunnerConfigSchema = Type.Object({
   entrypoint: Type.String({ minLength: 1, default: DEFAULT_ENTRYPOINT }),
   memoryPages: Type.Integer({ minimum: 1, maximum: 16384, default: 16 }),
   maxExecutionMs: Type.Integer({ minimum: 1, maximum: 60000, default: 500 }),
-  maxConcurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, description: "most invocations in workers at once; default 8 per worker" })),
+  maxConcurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, description: "most invocations in workers at once; default 16 per regular worker" })),
   env: Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), Type.String(), { default: {} }),
   sha256: Type.Optional(Type.String({ pattern: "^[0-9a-fA-F]{64}$" })),
   ...ServerSettings,

@@ -1,6 +1,6 @@
 // The CPU time behind a long run, read rarely. A run's wall time counts the time its thread
-// waited for a CPU: on a busy node a 4 µs run preempted for 6 ms looks slow, and one such look
-// sent hello-world to the spares, behind loops (measured: p99 1.5 s). Reading the thread's CPU
+// waited for a CPU: on a busy node a 4 µs run preempted for 6 ms looks slow, and would send its
+// function to the spares, behind loops (docs/performance.md). Reading the thread's CPU
 // time costs ~0.2 µs here (process.threadCpuUsage), so it is read before every READ_EVERY-th
 // run and after every run longer than HEAVY_MS: the difference bounds the long run's CPU from
 // above (it may include up to READ_EVERY - 1 short runs before it).
