@@ -1,10 +1,10 @@
 // Registering, reading, changing and removing functions. No HTTP here: inputs are validated
 // values, failures are ApiErrors.
-import { FUNCTION_DEFAULTS, LIMITS, defaultRoutes, envJsonBytes, unservableRoute, type FunctionRecord } from "../contract";
+import { FUNCTION_DEFAULTS, LIMITS, defaultRoutes, envJsonBytes, unservableRoute, type FunctionRecord } from "../../core/contract";
 import { ApiError } from "../errors";
 import type { ArtifactStore } from "../store/artifact-store";
 import type { CheckBasis, MetadataStore, StoreResult } from "../store/metadata-store";
-import type { ArtifactWork } from "../../runner/module/offload/artifact-work";
+import type { ArtifactWork } from "../../core/module/offload/artifact-work";
 import { checkModule } from "../versions/module-check";
 import type { CreateFunctionBody, FunctionList, UpdateFunctionBody } from "./model";
 

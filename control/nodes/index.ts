@@ -2,7 +2,7 @@
 // live, a page at a time. DELETE /api/v1/nodes/{id}: forget a node (its id can register anew,
 // with a new key: for a node that lost its cache dir).
 import { Elysia, t } from "elysia";
-import { NodeList, NODES_PATH, NodeId, NodesQuery } from "../contract";
+import { NodeList, NODES_PATH, NodeId, NodesQuery } from "../../core/contract";
 import { ApiError, ErrorBody } from "../errors";
 import type { MetadataStore } from "../store/metadata-store";
 import type { NodeStore } from "../store/node-store";

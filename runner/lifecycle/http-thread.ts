@@ -7,7 +7,7 @@
 // 2.54 against 2.71 ms (median of rounds; lower in 5 of 8) at 1.04x the req/s. Given to the
 // workers as well it did not help (p99 2.50-2.96 ms in 3 rounds), so they reset theirs
 // (worker.ts): threads started after this call inherit it.
-import type { Logger } from "../observe/log";
+import type { Logger } from "../../core/observe/log";
 import { setSchedulingSlice } from "../sandbox/os-thread";
 
 /** Sets the calling (HTTP) thread's slice; 0 leaves the kernel's default alone. */

@@ -33,7 +33,7 @@
 // handles held everywhere made RSS grow with the core count (1,000 x 128 KiB functions, one
 // request each: ~20 MiB more with 2 spares started; see collectAfterBytes below for the rest).
 import type { Outcome } from "../outcome";
-import type { Logger, LogLevel } from "../observe/log";
+import type { Logger, LogLevel } from "../../core/observe/log";
 import { MOVED, presumedStuck, WATCHDOG_GRACE_MS } from "./limits";
 import { threadCpuMs } from "./os-thread";
 import {
