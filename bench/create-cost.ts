@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defaultRoutes } from "../control/contract";
+import { defaultRoutes } from "../core/contract";
 import { SqliteMetadataStore } from "../control/store/sqlite-metadata-store";
 import { TOKEN, startControlPlane } from "./edge/control-plane";
 

@@ -3,11 +3,11 @@
 //    loop and a recursive fib (entry checks only), original vs prepared, in the same process.
 // 2. Pipeline and compile time on a generated ~2 MiB module.
 
-import { prepareModule } from "../runner/pipeline/index.ts";
-import { readModuleInfo } from "../runner/pipeline/module-info.ts";
-import { planRewrite, rewriteModule } from "../runner/pipeline/rewrite-module.ts";
-import { splitSections } from "../runner/pipeline/sections.ts";
-import { checkAbi, checkMemoryShape } from "../runner/pipeline/validate.ts";
+import { prepareModule } from "../core/pipeline/index.ts";
+import { readModuleInfo } from "../core/pipeline/module-info.ts";
+import { planRewrite, rewriteModule } from "../core/pipeline/rewrite-module.ts";
+import { splitSections } from "../core/pipeline/sections.ts";
+import { checkAbi, checkMemoryShape } from "../core/pipeline/validate.ts";
 import { bigModule } from "../tests/fixtures/pipeline/big-module.ts";
 import { wat } from "../tests/fixtures/wat.ts";
 import { median } from "./http-subject";

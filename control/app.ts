@@ -8,9 +8,9 @@ import { createFunctionService } from "./functions/service";
 import { functionsController } from "./functions/index";
 import type { ControlMetrics } from "./observe/metrics";
 import { routeLabel } from "./observe/route-label";
-import { pathOf, requestTarget } from "../runner/http/request-target";
-import type { Logger } from "../runner/observe/log";
-import type { ArtifactWork } from "../runner/module/offload/artifact-work";
+import { pathOf, requestTarget } from "../core/http/request-target";
+import type { Logger } from "../core/observe/log";
+import type { ArtifactWork } from "../core/module/offload/artifact-work";
 import type { ArtifactStore } from "./store/artifact-store";
 import type { MetadataStore } from "./store/metadata-store";
 import { DataDirLost } from "./store/storage-errors";
@@ -88,7 +88,7 @@ export function createControlApp(deps: ControlDeps) {
     .use(nodesController(deps));
 }
 
-/** The path a request asked for (its Host plays no part); see runner/http/request-target.ts. */
+/** The path a request asked for (its Host plays no part); see core/http/request-target.ts. */
 export function requestPath(request: Request): string {
   return pathOf(requestTarget(request) ?? "/");
 }

@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { resolveSecret, type SecretSetting } from "../runner/lifecycle/secret-file";
+import { resolveSecret, type SecretSetting } from "../core/lifecycle/secret-file";
 
 const MiB = 1024 * 1024;
 const Token = (description: string) => Type.String({ minLength: 16, maxLength: 512, pattern: "^[\\x21-\\x7e]+$", description });
@@ -38,7 +38,7 @@ const FLAGS = {
 } as const satisfies Record<string, readonly [keyof ControlConfig, string]>;
 
 const NUMERIC = new Set<keyof ControlConfig>(["port", "maxUploadBytes", "changeRetention", "maxNodes", "nodeRetentionS", "heartbeatMs"]);
-/** Secrets come from a file or the environment, never from argv (see runner/lifecycle/secret-file.ts). */
+/** Secrets come from a file or the environment, never from argv (see core/lifecycle/secret-file.ts). */
 const SECRETS: [keyof ControlConfig, SecretSetting][] = [
   ["token", { flag: "token", env: "EDGE_CONTROL_TOKEN" }],
   ["readToken", { flag: "read-token", env: "EDGE_CONTROL_READ_TOKEN" }],

@@ -2,6 +2,7 @@
 // `{"error": {"code", "message", "field"?}}` with the status that goes with the code.
 import { Type } from "@sinclair/typebox";
 import type { ValidationError } from "elysia";
+import type { StoreResult } from "./store/metadata-store";
 import { storageFailure } from "./store/storage-errors";
 
 export class ApiError extends Error {
@@ -73,6 +74,26 @@ export function storageError(error: unknown): ApiError | null {
       return new ApiError(503, "storage_lost", "the control plane's data dir was removed or replaced while it ran; nothing was stored; restart it on its data dir");
     default:
       return null;
+  }
+}
+
+/** Check-then-commit rounds before a caller is told to try again: each lost only to a concurrent change of the same function (module-check/checked-commit.ts). */
+export const MAX_CHECKS = 3;
+
+/** A store failure -> the ApiError a caller sees. */
+export function unwrap<T>(result: StoreResult<T>, id: string): T {
+  if (result.ok) return result.value;
+  switch (result.reason) {
+    case "not_found":
+      throw ApiError.notFound(`no function with id "${id}"`);
+    case "version_not_found":
+      throw new ApiError(404, "version_not_found", `function "${id}" has no version ${result.version}`);
+    case "name_taken":
+      throw ApiError.conflict("name_taken", `a function named "${result.name}" already exists`);
+    case "route_taken":
+      throw ApiError.conflict("route_conflict", `route ${result.route} overlaps ${result.owner.route} of function "${result.owner.name}" (${result.owner.id})`);
+    case "changed_since_check":
+      throw ApiError.conflict("concurrent_change", `function "${id}" kept changing while its module was checked (${MAX_CHECKS} times); try again`);
   }
 }
 

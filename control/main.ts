@@ -2,8 +2,8 @@
 // `bun run control --show-admin-token`: prints the admin token and exits.
 import { showAdminToken } from "./auth/tokens";
 import { loadControlConfig, USAGE } from "./config";
-import { stopOnSignals } from "../runner/lifecycle/stop-on-signals";
-import { createLogger } from "../runner/observe/log";
+import { stopOnSignals } from "../core/lifecycle/stop-on-signals";
+import { createLogger } from "../core/observe/log";
 import { startControl } from "./start-control";
 
 const loaded = loadControlConfig(Bun.argv.slice(2), process.env);

@@ -2,14 +2,14 @@
 // mode unless NODE_ENV=production (an error page with stack frames and source lines for a
 // request without a Host), turns SO_REUSEPORT on (a second control plane on the port starts
 // and splits the traffic) and hands Bun's router the routes, so no request could be checked
-// before them. Here every request passes the front door first (runner/http/request-target.ts):
+// before them. Here every request passes the front door first (core/http/request-target.ts):
 // a malformed one gets a 400 in the API's error shape; a request with no Host at all (HTTP/1.0)
 // gets a URL with a fixed base, since Elysia reads the path from request.url.
 import type { AnyElysia } from "elysia";
 import { websocket } from "elysia/ws";
-import { listenOrExplain } from "../runner/http/listen";
-import { MALFORMED_REQUEST, requestTarget } from "../runner/http/request-target";
-import type { Logger } from "../runner/observe/log";
+import { listenOrExplain } from "../core/http/listen";
+import { MALFORMED_REQUEST, requestTarget } from "../core/http/request-target";
+import type { Logger } from "../core/observe/log";
 import { ApiError, errorResponse } from "./errors";
 import type { ControlMetrics } from "./observe/metrics";
 

@@ -1,9 +1,9 @@
 // Opens the stores in the data dir, resolves the tokens and starts listening. Kept apart from
 // main.ts so tests can start a control plane in-process on port 0.
 import { join, resolve } from "node:path";
-import type { Logger } from "../runner/observe/log";
-import type { ArtifactWork } from "../runner/module/offload/artifact-work";
-import { OffloadThread } from "../runner/module/offload/offload-thread";
+import type { Logger } from "../core/observe/log";
+import type { ArtifactWork } from "../core/module/offload/artifact-work";
+import { OffloadThread } from "../core/module/offload/offload-thread";
 import { createControlApp } from "./app";
 import { resolveAdminToken, type AdminToken } from "./auth/tokens";
 import type { ControlConfig } from "./config";

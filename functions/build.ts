@@ -10,7 +10,7 @@
 import asc from "assemblyscript/asc";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_ENTRYPOINT, EDGE_MODULE, EDGE_V1, MEMORY_IMPORT } from "../runner/abi/edge-v1.ts";
+import { DEFAULT_ENTRYPOINT, EDGE_MODULE, EDGE_V1, MEMORY_IMPORT } from "../core/abi/edge-v1.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const SKIP = new Set(["sdk", "examples"]);

@@ -8,9 +8,9 @@ import { parseArgs } from "node:util";
 import { availableParallelism, hostname, totalmem } from "node:os";
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { DEFAULT_ENTRYPOINT } from "./abi/edge-v1";
+import { DEFAULT_ENTRYPOINT } from "../core/abi/edge-v1";
 import { ENGINE_SETTINGS } from "./lifecycle/engine-options";
-import { resolveSecret, type SecretSetting } from "./lifecycle/secret-file";
+import { resolveSecret, type SecretSetting } from "../core/lifecycle/secret-file";
 
 const MiB = 1024 * 1024;
 const DEFAULT_MAX_BODY_BYTES = 10 * MiB;
@@ -100,7 +100,7 @@ const EDGE_FLAGS = {
   "advertise-url": ["advertiseUrl", "EDGE_RUNNER_ADVERTISE_URL"],
   "prefetch-concurrency": ["prefetchConcurrency", "EDGE_RUNNER_PREFETCH_CONCURRENCY"],
 } as const;
-/** The token comes from a file or the environment, never argv: see lifecycle/secret-file.ts. */
+/** The token comes from a file or the environment, never argv: see core/lifecycle/secret-file.ts. */
 const TOKEN: SecretSetting = { flag: "token", env: "EDGE_RUNNER_TOKEN" };
 type FlagTable = Record<string, readonly [AnyKey, string]>;
 const ALL_FLAGS: FlagTable = { ...SERVER_FLAGS, ...SINGLE_FLAGS, ...EDGE_FLAGS };

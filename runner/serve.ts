@@ -4,10 +4,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { EdgeConfig, RunnerConfig } from "./config";
 import { scheduleHttpThread } from "./lifecycle/http-thread";
-import { stopOnSignals } from "./lifecycle/stop-on-signals";
-import { bufferedStdout, createLogger } from "./observe/log";
+import { stopOnSignals } from "../core/lifecycle/stop-on-signals";
+import { bufferedStdout, createLogger } from "../core/observe/log";
 import { startRunner } from "./start-runner";
-import { prepareArtifact } from "./module/prepare-artifact";
+import { prepareArtifact } from "../core/module/prepare-artifact";
 
 const REPO_ROOT = resolve(dirname(import.meta.path), "..");
 

@@ -7,7 +7,7 @@
 // workers do (sandbox/reusable-instances.ts): the engine's limit for that way of working.
 // Usage: bun bench/subjects/baseline.ts <module.wasm> <port> [reset]
 import { readFileSync } from "node:fs";
-import { prepareModule } from "../../runner/pipeline";
+import { prepareModule } from "../../core/pipeline";
 
 const [path, portArg, mode] = Bun.argv.slice(2);
 // The module exactly as the runner prepares it (with the reset entry, which a new instance

@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { FunctionIdParam } from "../contract";
+import { FunctionIdParam } from "../../core/contract";
 
 export const ArtifactParams = Type.Object({
   id: FunctionIdParam,

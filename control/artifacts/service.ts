@@ -1,5 +1,5 @@
 // Finds the stored bytes of one version of a function.
-import type { VersionRecord } from "../contract";
+import type { VersionRecord } from "../../core/contract";
 import { ApiError } from "../errors";
 import type { ArtifactStore } from "../store/artifact-store";
 import type { MetadataStore } from "../store/metadata-store";

@@ -3,7 +3,7 @@
 // Runs on request, before routing and body parsing, so an unauthenticated upload is refused
 // without reading it.
 import { createHash, timingSafeEqual } from "node:crypto";
-import { pathOf, requestTarget } from "../../runner/http/request-target";
+import { pathOf, requestTarget } from "../../core/http/request-target";
 import { ApiError } from "../errors";
 
 export type Role = "admin" | "read";

@@ -1,6 +1,6 @@
 // /api/v1/functions: register, list, read, change and delete functions.
 import { Elysia } from "elysia";
-import { FunctionRecord } from "../contract";
+import { FunctionRecord } from "../../core/contract";
 import { ErrorBody } from "../errors";
 import { JSON_PARSE } from "../json-body";
 import { errorResponses } from "../swagger/openapi";

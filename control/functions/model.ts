@@ -1,7 +1,7 @@
 // Request and response schemas of /api/v1/functions. Field schemas come from the contract so
 // the API, the store and the runner agree on every bound.
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
-import { Entrypoint, Env, FunctionIdParam, FunctionName, FunctionRecord, MaxBodyBytes, MaxConcurrency, MaxExecutionMs, MemoryPages, Routes, Runtime } from "../contract";
+import { Entrypoint, Env, FunctionIdParam, FunctionName, FunctionRecord, MaxBodyBytes, MaxConcurrency, MaxExecutionMs, MemoryPages, Routes, Runtime } from "../../core/contract";
 
 const fields = { name: FunctionName, entrypoint: Entrypoint, runtime: Runtime, memory_pages: MemoryPages, max_execution_ms: MaxExecutionMs, max_concurrency: MaxConcurrency, max_body_bytes: MaxBodyBytes, env: Env, routes: Routes };
 

@@ -1,11 +1,12 @@
 // Registering, reading, changing and removing functions. No HTTP here: inputs are validated
 // values, failures are ApiErrors.
-import { FUNCTION_DEFAULTS, LIMITS, defaultRoutes, envJsonBytes, unservableRoute, type FunctionRecord } from "../contract";
-import { ApiError } from "../errors";
+import { FUNCTION_DEFAULTS, LIMITS, defaultRoutes, envJsonBytes, unservableRoute, type FunctionRecord } from "../../core/contract";
+import { ApiError, unwrap } from "../errors";
 import type { ArtifactStore } from "../store/artifact-store";
-import type { CheckBasis, MetadataStore, StoreResult } from "../store/metadata-store";
-import type { ArtifactWork } from "../../runner/module/offload/artifact-work";
-import { checkModule } from "../versions/module-check";
+import type { MetadataStore } from "../store/metadata-store";
+import type { ArtifactWork } from "../../core/module/offload/artifact-work";
+import { basisOf, checkedCommit } from "../module-check/checked-commit";
+import { checkModule } from "../module-check/module-check";
 import type { CreateFunctionBody, FunctionList, UpdateFunctionBody } from "./model";
 
 export interface FunctionServiceDeps {
@@ -88,27 +89,6 @@ function checkRoutes(routes: readonly string[] | undefined, defaultFor?: string)
   });
 }
 
-/** Check-then-commit rounds before a caller is told to try again: each lost only to a concurrent change of the same function. */
-const MAX_CHECKS = 3;
-
-/**
- * Runs `attempt` (read the function, check a module under its limits, commit with basisOf what
- * was read) until the store commits: it refuses a commit whose basis changed since the read
- * (changed_since_check), and the next round checks again against the change. After MAX_CHECKS
- * refusals in a row: 409 concurrent_change.
- */
-export async function checkedCommit<T>(attempt: () => Promise<StoreResult<T>>, id: string): Promise<T> {
-  for (let round = 1; ; round++) {
-    const result = await attempt();
-    if (result.ok || result.reason !== "changed_since_check" || round === MAX_CHECKS) return unwrap(result, id);
-  }
-}
-
-/** What a module check of `fn` was made against, for the store to compare at commit. */
-export function basisOf(fn: FunctionRecord): CheckBasis {
-  return { memory_pages: fn.memory_pages, entrypoint: fn.entrypoint, active_version: fn.active_version };
-}
-
 /**
  * The whole env, as JSON in UTF-8, within LIMITS.envJsonBytes: one function must always fit in
  * one watch message to the edge nodes.
@@ -118,22 +98,5 @@ function checkEnvSize(env: Record<string, string> | undefined): void {
   const bytes = envJsonBytes(env);
   if (bytes > LIMITS.envJsonBytes) {
     throw ApiError.invalid("env", `is ${bytes.toLocaleString("en-US")} bytes as JSON (names and values, quoted, in UTF-8); at most ${LIMITS.envJsonBytes.toLocaleString("en-US")} (1 MiB) in all`, "env_too_large");
-  }
-}
-
-/** A store failure -> the ApiError a caller sees. */
-export function unwrap<T>(result: StoreResult<T>, id: string): T {
-  if (result.ok) return result.value;
-  switch (result.reason) {
-    case "not_found":
-      throw ApiError.notFound(`no function with id "${id}"`);
-    case "version_not_found":
-      throw new ApiError(404, "version_not_found", `function "${id}" has no version ${result.version}`);
-    case "name_taken":
-      throw ApiError.conflict("name_taken", `a function named "${result.name}" already exists`);
-    case "route_taken":
-      throw ApiError.conflict("route_conflict", `route ${result.route} overlaps ${result.owner.route} of function "${result.owner.name}" (${result.owner.id})`);
-    case "changed_since_check":
-      throw ApiError.conflict("concurrent_change", `function "${id}" kept changing while its module was checked (${MAX_CHECKS} times); try again`);
   }
 }

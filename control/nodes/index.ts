@@ -2,14 +2,18 @@
 // live, a page at a time. DELETE /api/v1/nodes/{id}: forget a node (its id can register anew,
 // with a new key: for a node that lost its cache dir).
 import { Elysia, t } from "elysia";
-import { NodeList, NODES_PATH, NodeId, NodesQuery } from "../contract";
+import { NodeList, NODES_PATH, NodeId, NodesQuery } from "../../core/contract";
 import { ApiError, ErrorBody } from "../errors";
 import type { MetadataStore } from "../store/metadata-store";
 import type { NodeStore } from "../store/node-store";
 import { errorResponses } from "../swagger/openapi";
-import type { WatchHub } from "../watch/hub";
 
-export function nodesController({ metadata, nodes, watch }: { metadata: MetadataStore; nodes: NodeStore; watch: WatchHub }) {
+/** What forgetting a node needs of the watch stream (watch/hub.ts): its socket closed, if it has one. */
+export interface NodeDisconnect {
+  disconnect(nodeId: string): void;
+}
+
+export function nodesController({ metadata, nodes, watch }: { metadata: MetadataStore; nodes: NodeStore; watch: NodeDisconnect }) {
   return new Elysia({ name: "nodes" })
     .get(NODES_PATH, async ({ query }) => {
       // Revision first: a node listed as applied_revision == revision is then really up to date.

@@ -1,6 +1,6 @@
 // Prometheus metrics of the control plane, on their own registry.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { ServerMessage } from "../contract";
+import type { ServerMessage } from "../../core/contract";
 
 export type UploadOutcome = "published" | "rejected" | "too_large" | "invalid" | "aborted" | "error";
 

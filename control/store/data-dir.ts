@@ -2,7 +2,7 @@
 // it and its secret files private. What cannot be fixed (a read-only dir) is logged, not fatal:
 // a read-only data dir still serves reads.
 import { mkdir } from "node:fs/promises";
-import type { Logger } from "../../runner/observe/log";
+import type { Logger } from "../../core/observe/log";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock";
 import { restrictDataDir } from "./data-dir-mode";
 

@@ -1,7 +1,7 @@
 // Where functions, versions and the change feed live. Every backend passes the contract suite
 // in tests/control/metadata-store.contract.ts. Results are values, not HTTP errors: the service
 // decides what a conflict means to a caller.
-import type { FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
+import type { FunctionRecord, FunctionSpec, VersionRecord } from "../../core/contract";
 
 export type StoreFailure =
   | { ok: false; reason: "not_found" }

@@ -1,7 +1,7 @@
 // Where the control plane remembers the edge nodes that follow its watch stream, so
 // `GET /api/v1/nodes` shows which node runs which revision, also after a restart, and which
 // node key each node id belongs to.
-import type { NodeProblem, NodeRecord } from "../contract";
+import type { NodeProblem, NodeRecord } from "../../core/contract";
 
 export interface NodeIdentity {
   id: string;

@@ -1,6 +1,6 @@
 // A MetadataStore that says when it changed, so the watch hub pushes changes the moment they
 // commit instead of polling. Wraps any backend; reads pass straight through.
-import type { FunctionSpec } from "../contract";
+import type { FunctionSpec } from "../../core/contract";
 import type { CheckBasis, MetadataStore, StoreResult } from "./metadata-store";
 
 export class NotifyingMetadataStore implements MetadataStore {

@@ -3,8 +3,8 @@
 // disagree with the tables, and concurrent writers (uploads to one function) are serialized
 // into distinct versions.
 import type { Database } from "bun:sqlite";
-import type { ChangeKind, FunctionRecord, FunctionSpec, VersionRecord } from "../contract";
-import { parseRoute } from "../contract";
+import type { ChangeKind, FunctionRecord, FunctionSpec, VersionRecord } from "../../core/contract";
+import { parseRoute } from "../../core/contract";
 import type { ChangeEntry, CheckBasis, FeedPage, FunctionPage, MetadataStore, SerializedFunction, StoreFailure, StoreResult } from "./metadata-store";
 import { openMetadataDatabase } from "./sqlite-open";
 

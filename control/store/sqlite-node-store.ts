@@ -3,7 +3,7 @@
 // worth an fsync each (synchronous NORMAL on this connection): a power cut may lose the last
 // seconds of them, which the nodes send again anyway.
 import type { Database } from "bun:sqlite";
-import type { NodeProblem, NodeRecord } from "../contract";
+import type { NodeProblem, NodeRecord } from "../../core/contract";
 import type { NodeIdentity, NodePage, NodeStore } from "./node-store";
 import { openMetadataDatabase } from "./sqlite-open";
 

@@ -1,6 +1,6 @@
 // /api/v1/functions/{id}/upload, /versions and /activate.
 import { Elysia } from "elysia";
-import { FunctionRecord, VersionRecord } from "../contract";
+import { FunctionRecord, VersionRecord } from "../../core/contract";
 import { ErrorBody } from "../errors";
 import { JSON_PARSE } from "../json-body";
 import { ActivateBody, UploadForm, UploadQuery, VersionList, VersionParams } from "./model";

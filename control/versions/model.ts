@@ -1,6 +1,6 @@
 // Schemas of upload, version listing and activation.
 import { Type } from "@sinclair/typebox";
-import { FunctionIdParam, VersionRecord } from "../contract";
+import { FunctionIdParam, VersionRecord } from "../../core/contract";
 
 export const VersionParams = Type.Object({ id: FunctionIdParam });
 

@@ -1,12 +1,12 @@
 // Uploading modules as numbered versions, listing them and choosing the active one.
-import { type FunctionRecord, type VersionRecord } from "../contract";
-import { ApiError, storageError } from "../errors";
+import { type FunctionRecord, type VersionRecord } from "../../core/contract";
+import { ApiError, storageError, unwrap } from "../errors";
 import type { ControlMetrics, UploadOutcome } from "../observe/metrics";
 import type { ArtifactStore, StagedArtifact } from "../store/artifact-store";
 import type { MetadataStore } from "../store/metadata-store";
-import type { ArtifactWork } from "../../runner/module/offload/artifact-work";
-import { basisOf, checkedCommit, unwrap } from "../functions/service";
-import { checkModule } from "./module-check";
+import type { ArtifactWork } from "../../core/module/offload/artifact-work";
+import { basisOf, checkedCommit } from "../module-check/checked-commit";
+import { checkModule } from "../module-check/module-check";
 import { MultipartError, MultipartTooLarge, multipartBoundary, readMultipart, type PartSink } from "./multipart-stream";
 
 /** Room for multipart boundaries and part headers on top of the module itself. */

@@ -6,7 +6,7 @@
 // instead of taking turns; the same process reconnecting replaces its own stale socket.
 // New ids are bounded in number (--max-nodes) and in rate per client address.
 import { createHash, timingSafeEqual } from "node:crypto";
-import { WATCH_CLOSE, type HelloMessage } from "../contract";
+import { WATCH_CLOSE, type HelloMessage } from "../../core/contract";
 import type { NodeStore } from "../store/node-store";
 import type { KeyedRateLimiter } from "./rate-limit";
 

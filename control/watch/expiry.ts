@@ -1,6 +1,6 @@
 // Forgets the records of nodes gone for longer than the retention (--node-retention-s), with
 // their keys, so ids that are no longer used neither fill --max-nodes nor the node list.
-import type { Logger } from "../../runner/observe/log";
+import type { Logger } from "../../core/observe/log";
 import type { NodeStore } from "../store/node-store";
 
 /**

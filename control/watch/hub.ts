@@ -4,8 +4,8 @@
 // signals a commit. Everything goes out in pages of bounded size (sequence-writer.ts), paced by
 // the sockets' backpressure (send-window.ts). Heartbeats keep idle sockets honest both ways.
 // No HTTP or Elysia here: sockets are an interface.
-import { MAX_REPORTED_PROBLEMS, WATCH_CLOSE, type HelloMessage, type NodeMessage, type ServerMessage } from "../contract";
-import type { Logger } from "../../runner/observe/log";
+import { MAX_REPORTED_PROBLEMS, WATCH_CLOSE, type HelloMessage, type NodeMessage, type ServerMessage } from "../../core/contract";
+import type { Logger } from "../../core/observe/log";
 import type { MetadataStore } from "../store/metadata-store";
 import type { NodeStore } from "../store/node-store";
 import { storageFailure } from "../store/storage-errors";

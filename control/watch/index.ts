@@ -4,7 +4,7 @@
 // address before the upgrade.
 import { Elysia } from "elysia";
 import { Value } from "@sinclair/typebox/value";
-import { MAX_NODE_MESSAGE_BYTES, MAX_WATCH_MESSAGE_BYTES, NodeMessage, WATCH_CLOSE, WATCH_PATH, WATCH_PROTOCOL, WatchQuery } from "../contract";
+import { MAX_NODE_MESSAGE_BYTES, MAX_WATCH_MESSAGE_BYTES, NodeMessage, WATCH_CLOSE, WATCH_PATH, WATCH_PROTOCOL, WatchQuery } from "../../core/contract";
 import { ApiError } from "../errors";
 import type { WatchHub, WatchSession } from "./hub";
 import { KeyedRateLimiter, addressKey, type RateLimit } from "./rate-limit";

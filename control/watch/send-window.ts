@@ -3,7 +3,7 @@
 // it (Bun's send answers -1). So at most `permits` sockets have pages queued, each about one
 // page: the control plane's memory stays bounded however many nodes sync, and a node that
 // stopped reading (no drain within `stallMs`) is dropped rather than holding a permit forever.
-import { MAX_WATCH_MESSAGE_BYTES } from "../contract";
+import { MAX_WATCH_MESSAGE_BYTES } from "../../core/contract";
 
 export interface Channel {
   /** Bun's answer: bytes sent, -1 queued behind backpressure, 0 dropped. */

@@ -2,7 +2,7 @@
 // each message at most MAX_WATCH_MESSAGE_BYTES: entries are packed into a page until the next
 // would not fit, and an entry too large for any page (a record stored before the env limit)
 // goes out as `part`s between two pages. The writer holds one page at a time.
-import { MAX_WATCH_MESSAGE_BYTES } from "../contract";
+import { MAX_WATCH_MESSAGE_BYTES } from "../../core/contract";
 
 /** Room kept for a page's envelope (type, history id, revisions, page number, brackets). */
 const ENVELOPE_BYTES = 512;

@@ -2,7 +2,7 @@
 // records per read) and written through a SequenceWriter: a snapshot of every function, and
 // the functions changed after a revision. Each answers the revision the node has once the
 // sequence's last page is in, or null when the socket went away first.
-import { MAX_WATCH_MESSAGE_BYTES } from "../contract";
+import { MAX_WATCH_MESSAGE_BYTES } from "../../core/contract";
 import type { MetadataStore } from "../store/metadata-store";
 import { SequenceWriter, changesEnvelope, snapshotEnvelope, type Send } from "./sequence-writer";
 

@@ -3,9 +3,9 @@
 // reconcile pass), and the state file that lets a restart serve before the control plane
 // answers. Passes run one at a time; states that arrive during a pass are folded into the next
 // one. A pass that left problems is retried with backoff, since a download may succeed later.
-import type { AppliedMessage, NodeProblem, ServerMessage } from "../../control/contract";
-import { MAX_REPORTED_PROBLEMS } from "../../control/contract";
-import type { Logger } from "../observe/log";
+import type { AppliedMessage, NodeProblem, ServerMessage } from "../../core/contract";
+import { MAX_REPORTED_PROBLEMS } from "../../core/contract";
+import type { Logger } from "../../core/observe/log";
 import { deploymentOf, type Deployment } from "./serving/deployment";
 import { EMPTY_STATE, type DesiredState } from "./state/desired-state";
 import { Incoming } from "./state/incoming";

@@ -1,14 +1,14 @@
 // The runner's HTTP surface: health and metrics, and every other path and method to a function.
 // `invoke` decides which function: the one module in single mode, the route table on an edge
-// node. Routing reads the request target alone (request-target.ts), never the Host. No router
+// node. Routing reads the request target alone (core/http/request-target.ts), never the Host. No router
 // framework: two fixed paths need none, and Elysia's cost ~0.6 µs a request and read the path
 // at a fixed offset into request.url that short Host headers broke.
 import type { RunnerMetrics } from "../observe/metrics";
-import type { Logger } from "../observe/log";
+import type { Logger } from "../../core/observe/log";
 import { IDLE_TIMEOUT_S, type Connections } from "./connection";
 import type { Invoke } from "./invoke-handler";
-import { listenOrExplain } from "./listen";
-import { pathOf, requestTarget } from "./request-target";
+import { listenOrExplain } from "../../core/http/listen";
+import { pathOf, requestTarget } from "../../core/http/request-target";
 
 export interface RunnerAppDeps {
   metrics: RunnerMetrics;

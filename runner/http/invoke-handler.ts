@@ -2,7 +2,7 @@
 // metrics observation per request. The sandbox below it knows nothing about HTTP.
 import type { Outcome } from "../outcome";
 import { OUTCOMES } from "../outcome";
-import type { Logger } from "../observe/log";
+import type { Logger } from "../../core/observe/log";
 import type { RunnerMetrics } from "../observe/metrics";
 import type { InvocationResult, WorkerPool } from "../sandbox/pool";
 import type { RequestParts } from "../sandbox/wire";
@@ -61,7 +61,7 @@ interface InFlight {
 }
 
 /**
- * `uri`: the request target ("/path?query", see request-target.ts), null for a malformed request;
+ * `uri`: the request target ("/path?query", see core/http/request-target.ts), null for a malformed request;
  * `path`: its path. `connections`: the server, whose idle timeout an invocation suspends.
  */
 export type Invoke = (request: Request, uri: string | null, path: string, connections: Connections) => Response | Promise<Response>;

@@ -4,7 +4,7 @@
 // come sooner, which lowers the p99 of a busy node (docs/performance.md, "The HTTP thread's
 // slice"). Given to the workers as well it did not help, so they reset theirs
 // (worker.ts): threads started after this call inherit it.
-import type { Logger } from "../observe/log";
+import type { Logger } from "../../core/observe/log";
 import { setSchedulingSlice } from "../sandbox/os-thread";
 
 /** Sets the calling (HTTP) thread's slice; 0 leaves the kernel's default alone. */

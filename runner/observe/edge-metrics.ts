@@ -2,7 +2,7 @@
 // prom-client loads after start (metrics.ts): until then the events are kept and counted when
 // it has loaded, so a node's start does not wait for it.
 import type { Registry } from "prom-client";
-import type { ServerMessage } from "../../control/contract";
+import type { ServerMessage } from "../../core/contract";
 import type { PromClient } from "./metrics";
 
 export interface EdgeGauges {

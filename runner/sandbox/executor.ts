@@ -1,8 +1,8 @@
 // Runs one invocation inside a worker: a new instance, or one reset to a new instance's state
 // (reusable-instances.ts), pooled memory, edge v1 host calls, the fuel interrupt, and one
 // outcome at the end. No HTTP, no Bun server types.
-import { INTERRUPT_IMPORT, MAX_CALL_DEPTH, SANDBOX_MODULE, STACK_OVERFLOW_IMPORT } from "../abi/edge-v1";
-import type { Logger } from "../observe/log";
+import { INTERRUPT_IMPORT, MAX_CALL_DEPTH, SANDBOX_MODULE, STACK_OVERFLOW_IMPORT } from "../../core/abi/edge-v1";
+import type { Logger } from "../../core/observe/log";
 import { classifyError } from "./classify-error";
 import { GuestFault } from "./guest-fault";
 import { GuestMemory } from "./guest-memory";

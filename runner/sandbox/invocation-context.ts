@@ -1,6 +1,6 @@
 // The state of the one invocation a worker is running. Host calls read the request from it
 // and build the response in it; the worker makes a fresh one per invocation.
-import type { Logger } from "../observe/log";
+import type { Logger } from "../../core/observe/log";
 import type { LoadedFunction } from "./protocol";
 import type { GuestMemory } from "./guest-memory";
 import type { RequestBytes } from "./wire";

@@ -1,5 +1,5 @@
 // The pool's settings (runner/config.ts sets them from flags) and their defaults.
-import type { Logger, LogLevel } from "../observe/log";
+import type { Logger, LogLevel } from "../../core/observe/log";
 import type { QueueLimits } from "./function-queues";
 import { PIPELINE_DEPTH } from "./placement";
 

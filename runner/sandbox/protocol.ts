@@ -3,7 +3,7 @@
 // set-up (init, load, unload) and the rare invocation or result too big for a ring.
 import type { Outcome } from "../outcome";
 import type { InvocationLimits } from "./limits";
-import type { LogLevel } from "../observe/log";
+import type { LogLevel } from "../../core/observe/log";
 import type { RequestParts } from "./wire";
 
 /** A prepared, compiled function as the workers hold it. */
@@ -13,7 +13,7 @@ export interface LoadedFunction {
   module: WebAssembly.Module;
   entrypoint: string;
   memory: { minPages: number; maxPages: number };
-  /** The pipeline made it reusable: its entrypoint export resets its globals (pipeline/reset-entry.ts). */
+  /** The pipeline made it reusable: its entrypoint export resets its globals (core/pipeline/reset-entry.ts). */
   reusable: boolean;
   env: Record<string, string>;
   limits: InvocationLimits;

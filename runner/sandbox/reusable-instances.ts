@@ -1,5 +1,5 @@
 // Instances a worker keeps between requests, for modules the pipeline made reusable
-// (pipeline/reset-entry.ts). A new instance costs ~3 µs of a hello-world request's ~4 µs in a
+// (core/pipeline/reset-entry.ts). A new instance costs ~3 µs of a hello-world request's ~4 µs in a
 // worker, and 5-6 µs under load; restoring one costs what zeroing its memory costs, which a new
 // instance pays too (memory-pool.ts zeroes every memory it takes back).
 //

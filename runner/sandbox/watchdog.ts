@@ -2,7 +2,7 @@
 // the deadline already. A worker is presumed stuck once its job is past its deadline by the
 // grace in CPU time (limits.ts): a thread that has not run since its deadline (a background
 // spare on a busy node) is waiting for a CPU, not stuck, and ends at its next fuel check.
-import type { Logger } from "../observe/log";
+import type { Logger } from "../../core/observe/log";
 import { presumedStuck, WATCHDOG_GRACE_MS } from "./limits";
 import { threadCpuMs } from "./os-thread";
 import { CONTROL_CANCEL, CONTROL_RUNNING, CONTROL_STARTED_F64, CONTROL_TID } from "./protocol";

@@ -2,7 +2,7 @@
 // they arrive. Invocations come through the jobs ring and results go back through the results
 // ring (see protocol.ts); while the ring is empty the worker blocks in Atomics.wait, and lets its
 // event loop run for set-up messages and the rare oversized invocation when told there is mail.
-import { createLogger, type Logger } from "../observe/log";
+import { createLogger, type Logger } from "../../core/observe/log";
 import { pacedCollector } from "./collect-soon";
 import { Executor } from "./executor";
 import { CONTROL_MAIL, CONTROL_TID, type FromWorker, type LoadedFunction, type PostedResult, type ToWorker } from "./protocol";

@@ -5,7 +5,7 @@
 // and a fresh node answers 404). Before the fix, each of these left a 20-page version active on a
 // 16-page function.
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { inlineWork, moduleRejection, type ArtifactWork } from "../../runner/module/offload/artifact-work";
+import { inlineWork, moduleRejection, type ArtifactWork } from "../../core/module/offload/artifact-work";
 import { errorOf, startTestControl, validModule, type TestControl } from "./helpers";
 
 /** inlineWork, except that a check can be held: `hold()` pauses the next check until released. */

@@ -10,7 +10,7 @@ import { startControl } from "../../control/start-control";
 import { DataDirGuard } from "../../control/store/data-dir-guard";
 import { SqliteMetadataStore } from "../../control/store/sqlite-metadata-store";
 import { DataDirLost } from "../../control/store/storage-errors";
-import { createLogger } from "../../runner/observe/log";
+import { createLogger } from "../../core/observe/log";
 import { startControlProcess, until } from "../edge/helpers";
 import { CONTROL_TOKENS, TOKEN, errorOf, startTestControl, tempDir, validModule } from "./helpers";
 import { spec } from "./metadata-store.contract";

@@ -78,7 +78,7 @@ describe("POST /api/v1/functions", () => {
     [{ name: "b12", routes: ["/a/*/b"] }, "routes.0"],
     [{ name: "b13", routes: ["/a", "/a"] }, "routes"],
     [{ name: "b14", memory_page: 3 }, "memory_page"],
-    // Routes a node could never serve (control/contract/route-pattern.ts: unservableRoute).
+    // Routes a node could never serve (core/contract/route-pattern.ts: unservableRoute).
     [{ name: "r1", routes: [] }, "routes"],
     [{ name: "r2", routes: ["/r2", "/a/../b"] }, "routes.1"],
     [{ name: "r3", routes: ["/x/%2e%2E/y"] }, "routes.0"],

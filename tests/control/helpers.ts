@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadControlConfig, type ControlConfig } from "../../control/config";
 import { startControl } from "../../control/start-control";
-import type { ArtifactWork } from "../../runner/module/offload/artifact-work";
-import { createLogger } from "../../runner/observe/log";
+import type { ArtifactWork } from "../../core/module/offload/artifact-work";
+import { createLogger } from "../../core/observe/log";
 import { wat } from "../fixtures/wat";
 
 export const TOKEN = "test-admin-token-0123456789";

@@ -1,6 +1,6 @@
 // The behaviour every MetadataStore backend must have. Run by metadata-store.test.ts per backend.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { firstOverlap, type DeployedFunction, type FunctionSpec } from "../../control/contract";
+import { firstOverlap, type DeployedFunction, type FunctionSpec } from "../../core/contract";
 import { Prng } from "../pipeline/prng";
 import type { MetadataStore } from "../../control/store/metadata-store";
 

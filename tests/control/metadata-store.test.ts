@@ -2,7 +2,7 @@ import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { DeployedFunction } from "../../control/contract";
+import type { DeployedFunction } from "../../core/contract";
 import { SqliteMetadataStore } from "../../control/store/sqlite-metadata-store";
 import { SqliteNodeStore } from "../../control/store/sqlite-node-store";
 import { tempDir } from "./helpers";

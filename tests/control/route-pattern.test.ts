@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { NODE_PATHS, ROUTE_PATTERN, defaultRoutes, matchesRoute, routesOverlap, unservableRoute } from "../../control/contract";
+import { NODE_PATHS, ROUTE_PATTERN, defaultRoutes, matchesRoute, routesOverlap, unservableRoute } from "../../core/contract";
 import { createRunnerApp } from "../../runner/http/app";
 import { createRunnerMetrics } from "../../runner/observe/metrics";
 import { rawRequest } from "../helpers/raw-http";

@@ -6,7 +6,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { wat } from "../fixtures/wat";
 import { bigModule } from "../fixtures/pipeline/big-module";
-import { OFFLOAD_MIN_BYTES } from "../../runner/module/offload/offload-thread";
+import { OFFLOAD_MIN_BYTES } from "../../core/module/offload/offload-thread";
 import { READ_TOKEN, TOKEN, WASI_MODULE, errorOf, eventually, startTestControl, validModule, type TestControl } from "./helpers";
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");

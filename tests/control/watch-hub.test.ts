@@ -7,7 +7,7 @@ import { SqliteNodeStore } from "../../control/store/sqlite-node-store";
 import { DEFAULT_WATCH_LIMITS, WatchHub, type WatchSocket } from "../../control/watch/hub";
 import { SendWindow, type Channel } from "../../control/watch/send-window";
 import { KeyedRateLimiter, TokenBucket, addressKey } from "../../control/watch/rate-limit";
-import { createLogger } from "../../runner/observe/log";
+import { createLogger } from "../../core/observe/log";
 import { until } from "../edge/helpers";
 import { spec } from "./metadata-store.contract";
 

@@ -4,7 +4,7 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DiskArtifacts } from "../../runner/edge/artifacts/disk-artifacts";
 import { ByteLru } from "../../runner/edge/modules/byte-lru";
-import { sha256Hex } from "../../runner/module/sha256";
+import { sha256Hex } from "../../core/module/sha256";
 import { tempDir } from "./helpers";
 
 describe("ByteLru", () => {

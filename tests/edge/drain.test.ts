@@ -1,14 +1,14 @@
 // Loaded deployments and leases, without workers: a deployment leaves the pool only when it is
 // no longer routed (or its module was evicted) and its last request has finished.
 import { beforeEach, expect, test } from "bun:test";
-import type { DeployedFunction } from "../../control/contract";
+import type { DeployedFunction } from "../../core/contract";
 import type { ArtifactRef, ArtifactResult, ArtifactSource } from "../../runner/edge/artifacts/verified-artifacts";
 import { ModuleCache } from "../../runner/edge/modules/module-cache";
 import { deploymentOf, type Deployment } from "../../runner/edge/serving/deployment";
 import { EdgeRouter } from "../../runner/edge/serving/edge-router";
 import { LoadedFunctions, type Lease } from "../../runner/edge/serving/loaded-functions";
-import { sha256Hex } from "../../runner/module/sha256";
-import { createLogger } from "../../runner/observe/log";
+import { sha256Hex } from "../../core/module/sha256";
+import { createLogger } from "../../core/observe/log";
 import type { LoadedFunction } from "../../runner/sandbox/protocol";
 import { versionModule } from "./helpers";
 

@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ChangesMessage, DeployedFunction, FunctionRecord, PartMessage, SnapshotMessage } from "../../control/contract";
+import type { ChangesMessage, DeployedFunction, FunctionRecord, PartMessage, SnapshotMessage } from "../../core/contract";
 import { EMPTY_STATE, type DesiredState } from "../../runner/edge/state/desired-state";
 import { Incoming, type Outcome } from "../../runner/edge/state/incoming";
 import { loadNodeKey } from "../../runner/edge/state/node-key";

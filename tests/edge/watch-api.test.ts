@@ -6,7 +6,7 @@
 import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { MAX_WATCH_MESSAGE_BYTES, type ChangesMessage, type DeployedFunction, type PartMessage, type ServerMessage, type SnapshotMessage } from "../../control/contract";
+import { MAX_WATCH_MESSAGE_BYTES, type ChangesMessage, type DeployedFunction, type PartMessage, type ServerMessage, type SnapshotMessage } from "../../core/contract";
 import { startTestControl, type TestControl } from "../control/helpers";
 import { controlApi, READ_TOKEN, startControlProcess, tempDir, versionModule, type ControlApi } from "./helpers";
 import { watch } from "./watch-socket";

@@ -1,7 +1,7 @@
 // A watch client for tests, spoken with a plain WebSocket: it keeps every message the control
 // plane sent (and its size in bytes), and says hello as a node would.
 import { randomBytes } from "node:crypto";
-import type { HelloMessage, ServerMessage } from "../../control/contract";
+import type { HelloMessage, ServerMessage } from "../../core/contract";
 import { READ_TOKEN } from "../control/helpers";
 import { until } from "./helpers";
 

@@ -1,7 +1,7 @@
 // Starts a real runner (Bun.serve on 127.0.0.1, port 0, real Workers) on given WASM bytes.
 import { loadRunnerConfig, type RunnerConfig } from "../../runner/config";
-import { prepareArtifact } from "../../runner/module/prepare-artifact";
-import { createLogger, type LogLevel } from "../../runner/observe/log";
+import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { createLogger, type LogLevel } from "../../core/observe/log";
 import { startRunner } from "../../runner/start-runner";
 
 export interface TestRunner {

@@ -1,14 +1,14 @@
 // memory.fill and memory.copy are rewritten into calls of helpers that work in chunks and spend
-// fuel by length (runner/pipeline/bulk-helpers.ts): the same results as the engine's ops, and a
+// fuel by length (core/pipeline/bulk-helpers.ts): the same results as the engine's ops, and a
 // deadline that stops a long one partway instead of after it.
 
 import { describe, expect, test } from "bun:test";
-import { BULK_CHUNK } from "../../runner/pipeline/bulk-helpers.ts";
+import { BULK_CHUNK } from "../../core/pipeline/bulk-helpers.ts";
 import { wat } from "../fixtures/wat.ts";
 import { budgetInterrupt, Deadline, instantiateOriginal, instantiatePrepared, outcome, prepareOk } from "./harness.ts";
 import { Prng } from "./prng.ts";
-import { readModuleInfo } from "../../runner/pipeline/module-info.ts";
-import { splitSections } from "../../runner/pipeline/sections.ts";
+import { readModuleInfo } from "../../core/pipeline/module-info.ts";
+import { splitSections } from "../../core/pipeline/sections.ts";
 
 const PAGES = 64; // 4 MiB: room for several chunks
 const SIZE = PAGES * 65536;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { cacheKey, PIPELINE_VERSION, PreparedModuleCache, prepareModuleCached } from "../../runner/pipeline/index.ts";
+import { cacheKey, PIPELINE_VERSION, PreparedModuleCache, prepareModuleCached } from "../../core/pipeline/index.ts";
 import { wat } from "../fixtures/wat.ts";
 import { LIMITS } from "./harness.ts";
 

@@ -5,10 +5,10 @@
 // is decided on the call graph (call-graph.ts), checked here too.
 
 import { describe, expect, test } from "bun:test";
-import { MAX_CALL_DEPTH } from "../../runner/abi/edge-v1.ts";
-import { recursiveFunctions } from "../../runner/pipeline/call-graph.ts";
-import { readModuleInfo } from "../../runner/pipeline/module-info.ts";
-import { splitSections } from "../../runner/pipeline/sections.ts";
+import { MAX_CALL_DEPTH } from "../../core/abi/edge-v1.ts";
+import { recursiveFunctions } from "../../core/pipeline/call-graph.ts";
+import { readModuleInfo } from "../../core/pipeline/module-info.ts";
+import { splitSections } from "../../core/pipeline/sections.ts";
 import { wat } from "../fixtures/wat.ts";
 import { compareRuns } from "./differential.ts";
 import { instantiatePrepared, prepareOk, TooDeep } from "./harness.ts";

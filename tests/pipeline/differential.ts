@@ -3,7 +3,7 @@
 // under a fuel budget: if it hits the budget the original is not run for that call, so a
 // module that never terminates cannot hang the test.
 
-import type { PrepareResult } from "../../runner/pipeline/index.ts";
+import type { PrepareResult } from "../../core/pipeline/index.ts";
 import { budgetInterrupt, Deadline, instantiateOriginal, instantiatePrepared } from "./harness.ts";
 
 type Ok = Extract<PrepareResult, { ok: true }>;

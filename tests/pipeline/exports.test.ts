@@ -1,7 +1,7 @@
 // Prepared modules keep only the export the runner calls: every export costs every
 // instantiation (~0.3-0.5 µs each here), and nothing but the entrypoint is ever used.
 import { expect, test } from "bun:test";
-import { prepareModule } from "../../runner/pipeline/index.ts";
+import { prepareModule } from "../../core/pipeline/index.ts";
 import { wat } from "../fixtures/wat";
 import { instantiatePrepared, LIMITS } from "./harness.ts";
 

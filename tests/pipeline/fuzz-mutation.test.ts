@@ -4,7 +4,7 @@
 // computes the same.
 
 import { expect, test } from "bun:test";
-import { prepareModule, type PipelineLimits } from "../../runner/pipeline/index.ts";
+import { prepareModule, type PipelineLimits } from "../../core/pipeline/index.ts";
 import { FIXTURES, fixture } from "../fixtures/pipeline/corpus.ts";
 import { wat } from "../fixtures/wat.ts";
 import { compareRuns } from "./differential.ts";

@@ -6,7 +6,7 @@
 // also get a start function that changes a global and memory, so its move is covered too.
 
 import { expect, test } from "bun:test";
-import { prepareModule, type PrepareResult } from "../../runner/pipeline/index.ts";
+import { prepareModule, type PrepareResult } from "../../core/pipeline/index.ts";
 import { wat } from "../fixtures/wat.ts";
 import { run } from "./differential.ts";
 import { budgetInterrupt, Deadline, instantiateOriginal, instantiatePrepared } from "./harness.ts";

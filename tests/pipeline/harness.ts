@@ -1,9 +1,9 @@
 // Shared by the pipeline tests: prepare a module, instantiate the original and the prepared
 // version with a test host, and call their exports the same way.
 
-import { EDGE_V1 } from "../../runner/abi/edge-v1.ts";
-import { prepareModule, type PipelineLimits, type PrepareResult } from "../../runner/pipeline/index.ts";
-import { interruptCheck, nestingEntryCheck } from "../../runner/pipeline/inject-interrupts.ts";
+import { EDGE_V1 } from "../../core/abi/edge-v1.ts";
+import { prepareModule, type PipelineLimits, type PrepareResult } from "../../core/pipeline/index.ts";
+import { interruptCheck, nestingEntryCheck } from "../../core/pipeline/inject-interrupts.ts";
 
 export const LIMITS: PipelineLimits = { memoryPages: 16, entrypoint: "handle" };
 

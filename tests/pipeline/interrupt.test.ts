@@ -2,7 +2,7 @@
 // calls and the start function all pass a check.
 
 import { describe, expect, test } from "bun:test";
-import { FUEL_INITIAL } from "../../runner/abi/edge-v1.ts";
+import { FUEL_INITIAL } from "../../core/abi/edge-v1.ts";
 import { fixture } from "../fixtures/pipeline/corpus.ts";
 import { wat } from "../fixtures/wat.ts";
 import { compareRuns } from "./differential.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { ByteReader } from "../../runner/pipeline/byte-reader.ts";
-import { ByteWriter } from "../../runner/pipeline/byte-writer.ts";
-import { PipelineRejection } from "../../runner/pipeline/rejections.ts";
+import { ByteReader } from "../../core/pipeline/byte-reader.ts";
+import { ByteWriter } from "../../core/pipeline/byte-writer.ts";
+import { PipelineRejection } from "../../core/pipeline/rejections.ts";
 
 function roundTripU32(v: number): number {
   const w = new ByteWriter(1);

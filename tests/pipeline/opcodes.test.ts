@@ -4,8 +4,8 @@
 
 import { describe, expect, test } from "bun:test";
 import wabtInit from "wabt";
-import * as S from "../../runner/pipeline/opcodes.ts";
-import { prepareModule } from "../../runner/pipeline/index.ts";
+import * as S from "../../core/pipeline/opcodes.ts";
+import { prepareModule } from "../../core/pipeline/index.ts";
 import { fixture } from "../fixtures/pipeline/corpus.ts";
 import { leb, oneFunction } from "./binary.ts";
 import { LIMITS, prepareOk } from "./harness.ts";

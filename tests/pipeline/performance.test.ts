@@ -3,10 +3,10 @@
 // dominates and CI machines vary; bench/pipeline.ts has the real numbers.
 
 import { expect, test } from "bun:test";
-import { prepareModule } from "../../runner/pipeline/index.ts";
-import { readModuleInfo } from "../../runner/pipeline/module-info.ts";
-import { planRewrite, rewriteModule } from "../../runner/pipeline/rewrite-module.ts";
-import { splitSections } from "../../runner/pipeline/sections.ts";
+import { prepareModule } from "../../core/pipeline/index.ts";
+import { readModuleInfo } from "../../core/pipeline/module-info.ts";
+import { planRewrite, rewriteModule } from "../../core/pipeline/rewrite-module.ts";
+import { splitSections } from "../../core/pipeline/sections.ts";
 import { bigModule } from "../fixtures/pipeline/big-module.ts";
 import { LIMITS } from "./harness.ts";
 

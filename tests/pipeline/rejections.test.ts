@@ -1,7 +1,7 @@
 // Every rejection the pipeline can give, each with the words a user needs in its message.
 
 import { describe, expect, test } from "bun:test";
-import { prepareModule, REJECTION_CODES, type RejectionCode } from "../../runner/pipeline/index.ts";
+import { prepareModule, REJECTION_CODES, type RejectionCode } from "../../core/pipeline/index.ts";
 import { wat } from "../fixtures/wat.ts";
 import { body, moduleBytes, oneFunction, section, str, vec } from "./binary.ts";
 import { LIMITS, prepareRejected } from "./harness.ts";

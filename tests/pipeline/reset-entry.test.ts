@@ -1,10 +1,10 @@
-// The reset entry (runner/pipeline/reset-entry.ts), added on request (resetEntry, as the runner
+// The reset entry (core/pipeline/reset-entry.ts), added on request (resetEntry, as the runner
 // asks): a reusable module's entrypoint export puts every global back and runs the start
 // function before the guest's entrypoint, so a runner that restores memory can call it again as
 // if on a new instance. Modules whose state a reset cannot restore (tables written, segments
 // dropped) are left as they were, not reusable; so is every module when it is not requested.
 import { describe, expect, test } from "bun:test";
-import { prepareModule } from "../../runner/pipeline/index.ts";
+import { prepareModule } from "../../core/pipeline/index.ts";
 import { wat } from "../fixtures/wat.ts";
 import { instantiateOriginal, instantiatePrepared, LIMITS } from "./harness.ts";
 

@@ -7,7 +7,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { MAX_WATCH_MESSAGE_BYTES } from "../../control/contract";
+import { MAX_WATCH_MESSAGE_BYTES } from "../../core/contract";
 import { guest } from "../helpers/guests";
 import { READ_TOKEN, get, startControl, startEdge, tempDir, until, type ControlProc, type Proc } from "./helpers/processes";
 import { n, report } from "./helpers/report";

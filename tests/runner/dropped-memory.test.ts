@@ -5,8 +5,8 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { prepareArtifact } from "../../runner/module/prepare-artifact";
-import { createLogger } from "../../runner/observe/log";
+import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { createLogger } from "../../core/observe/log";
 import { Executor } from "../../runner/sandbox/executor";
 import { CONTROL_BYTES, type LoadedFunction } from "../../runner/sandbox/protocol";
 import { wat } from "../fixtures/wat";

@@ -4,7 +4,7 @@
 // run can: ok, trap, timeout, a grown memory, a replaced buffer.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadConfig } from "../../runner/config";
-import { prepareArtifact } from "../../runner/module/prepare-artifact";
+import { prepareArtifact } from "../../core/module/prepare-artifact";
 import { expectOutcome } from "../helpers/expect-outcome";
 import { guest } from "../helpers/guests";
 import { startTestRunner, type TestRunner } from "../helpers/test-runner";

@@ -8,7 +8,7 @@ import { guest } from "../helpers/guests";
 import { sample } from "../helpers/metrics-text";
 import { startTestRunner, type TestRunner } from "../helpers/test-runner";
 import type { RunnerConfig } from "../../runner/config";
-import { MAX_CALL_DEPTH } from "../../runner/abi/edge-v1";
+import { MAX_CALL_DEPTH } from "../../core/abi/edge-v1";
 
 async function withRunner(name: string, overrides: Partial<RunnerConfig>, body: (runner: TestRunner) => Promise<void>): Promise<void> {
   const runner = await startTestRunner(guest(name), overrides);

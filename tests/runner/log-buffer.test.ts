@@ -1,9 +1,9 @@
-// The main thread's log lines are written once per event-loop turn (runner/observe/log.ts):
+// The main thread's log lines are written once per event-loop turn (core/observe/log.ts):
 // nothing lost or reordered, and lines still pending when the process exits are written.
 import { expect, test } from "bun:test";
 import { join } from "node:path";
 
-const LOG = join(import.meta.dir, "..", "..", "runner", "observe", "log.ts");
+const LOG = join(import.meta.dir, "..", "..", "core", "observe", "log.ts");
 
 async function run(script: string): Promise<string[]> {
   const proc = Bun.spawn(["bun", "-e", `import { bufferedStdout, createLogger } from ${JSON.stringify(LOG)};\n${script}`], { stdout: "pipe", stderr: "pipe" });

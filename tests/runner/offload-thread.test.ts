@@ -1,9 +1,9 @@
 // An edge node hashes and rewrites artifacts on a thread of its own: same answers as doing it
 // inline, the event loop free meanwhile, and a worker that dies costs nothing but speed.
 import { afterEach, expect, test } from "bun:test";
-import { inlineWork } from "../../runner/module/offload/artifact-work";
-import { OFFLOAD_MIN_BYTES, OffloadThread } from "../../runner/module/offload/offload-thread";
-import { createLogger } from "../../runner/observe/log";
+import { inlineWork } from "../../core/module/offload/artifact-work";
+import { OFFLOAD_MIN_BYTES, OffloadThread } from "../../core/module/offload/offload-thread";
+import { createLogger } from "../../core/observe/log";
 import { bigModule } from "../fixtures/pipeline/big-module";
 import { wat } from "../fixtures/wat";
 

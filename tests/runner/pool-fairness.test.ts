@@ -2,8 +2,8 @@
 // queues served round-robin, slow functions kept to their share of the spares. Real Workers and
 // a real guest (busy-wait: spins for x-wait-ms, then answers "waited").
 import { expect, test } from "bun:test";
-import { prepareArtifact } from "../../runner/module/prepare-artifact";
-import { createLogger } from "../../runner/observe/log";
+import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { createLogger } from "../../core/observe/log";
 import { WorkerPool, type InvocationResult, type PoolOptions } from "../../runner/sandbox/pool";
 import type { RequestParts } from "../../runner/sandbox/wire";
 import { wat } from "../fixtures/wat";

@@ -10,8 +10,8 @@
 // still there. Real Workers and a real module.
 import { afterAll, expect, test } from "bun:test";
 import { edenGC, fullGC } from "bun:jsc";
-import { prepareArtifact } from "../../runner/module/prepare-artifact";
-import { createLogger } from "../../runner/observe/log";
+import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { createLogger } from "../../core/observe/log";
 import { InflightJobs } from "../../runner/sandbox/inflight";
 import { WorkerPool } from "../../runner/sandbox/pool";
 import type { RequestParts } from "../../runner/sandbox/wire";

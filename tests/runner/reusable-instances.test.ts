@@ -4,8 +4,8 @@
 // functions than a worker keeps instances of, so instances are let go of and memories pass
 // between functions all the time.
 import { expect, test } from "bun:test";
-import { prepareArtifact } from "../../runner/module/prepare-artifact";
-import { createLogger } from "../../runner/observe/log";
+import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { createLogger } from "../../core/observe/log";
 import { Executor } from "../../runner/sandbox/executor";
 import { CONTROL_BYTES, type LoadedFunction } from "../../runner/sandbox/protocol";
 import { MAX_KEPT_INSTANCES } from "../../runner/sandbox/reusable-instances";

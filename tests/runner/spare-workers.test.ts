@@ -5,8 +5,8 @@
 // start only once some function is seen running slow.
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { prepareArtifact } from "../../runner/module/prepare-artifact";
-import { createLogger } from "../../runner/observe/log";
+import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { createLogger } from "../../core/observe/log";
 import { WorkerPool } from "../../runner/sandbox/pool";
 import type { RequestParts } from "../../runner/sandbox/wire";
 import { guest } from "../helpers/guests";

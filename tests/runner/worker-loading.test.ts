@@ -3,8 +3,8 @@
 // serving many functions would otherwise hold every module once per core. Unloads go to the
 // workers that hold the function, a new version to the workers that held the old one.
 import { expect, test } from "bun:test";
-import { prepareArtifact } from "../../runner/module/prepare-artifact";
-import { createLogger } from "../../runner/observe/log";
+import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { createLogger } from "../../core/observe/log";
 import { WorkerPool } from "../../runner/sandbox/pool";
 import type { LoadedFunction } from "../../runner/sandbox/protocol";
 import type { RequestParts } from "../../runner/sandbox/wire";

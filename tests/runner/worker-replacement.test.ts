@@ -3,8 +3,8 @@
 // No guest can kill a worker any more (that is the point of the sandbox), so the test ends a
 // worker thread from outside, the way a crash of the thread itself would.
 import { describe, expect, test } from "bun:test";
-import { prepareArtifact } from "../../runner/module/prepare-artifact";
-import { createLogger } from "../../runner/observe/log";
+import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { createLogger } from "../../core/observe/log";
 import { WorkerPool } from "../../runner/sandbox/pool";
 import { presumedStuck, WATCHDOG_GRACE_MS, WATCHDOG_HARD_MS } from "../../runner/sandbox/limits";
 import type { RequestParts } from "../../runner/sandbox/wire";

@@ -1,4 +1,4 @@
-// The edge v1 host calls, one @external per entry of runner/abi/edge-v1.ts.
+// The edge v1 host calls, one @external per entry of core/abi/edge-v1.ts.
 // Raw pointers live only here and in buffers.ts; the rest of the SDK wraps them.
 // Getters return the value's full length and copy at most `cap` bytes of it.
 

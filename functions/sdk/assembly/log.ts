@@ -1,5 +1,5 @@
 // Log lines go to the host, which adds the function name and request id. Levels are
-// the indexes of LOG_LEVELS in runner/abi/edge-v1.ts.
+// the indexes of LOG_LEVELS in core/abi/edge-v1.ts.
 
 import * as edge from "./edge-v1";
 import { SCRATCH, encodeToScratch, fitsScratch, utf8 } from "./buffers";

@@ -5,7 +5,7 @@
 // artifact the node serves or is about to serve (pinned).
 import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { inlineWork, type ArtifactWork } from "../../module/offload/artifact-work";
+import { inlineWork, type ArtifactWork } from "../../../core/module/offload/artifact-work";
 
 const NAME = /^([0-9a-f]{64})\.wasm$/;
 const HEX = /^[0-9a-f]{64}$/;

@@ -2,8 +2,8 @@
 // otherwise downloaded and verified against the SHA-256 the control plane recorded (from the
 // watch stream) before anything is written or compiled. A mismatch is refused, logged and
 // counted; the caller keeps serving the previous version.
-import type { Logger } from "../../observe/log";
-import { inlineWork, type ArtifactWork } from "../../module/offload/artifact-work";
+import type { Logger } from "../../../core/observe/log";
+import { inlineWork, type ArtifactWork } from "../../../core/module/offload/artifact-work";
 import type { ArtifactClient } from "./artifact-client";
 import type { DiskArtifacts } from "./disk-artifacts";
 

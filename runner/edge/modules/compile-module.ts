@@ -2,8 +2,8 @@
 // memory cost. Uses the pipeline directly rather than prepareModuleCached: the edge bounds what
 // it keeps itself (ModuleCache), and a second process-wide cache of prepared bytes would hold
 // memory outside that bound.
-import { inputRejection, type PipelineLimits, type RejectionCode } from "../../pipeline";
-import { inlineWork, type ArtifactWork } from "../../module/offload/artifact-work";
+import { inputRejection, type PipelineLimits, type RejectionCode } from "../../../core/pipeline";
+import { inlineWork, type ArtifactWork } from "../../../core/module/offload/artifact-work";
 
 /**
  * Memory a compiled module is charged in the cache, per byte of prepared (rewritten) module.

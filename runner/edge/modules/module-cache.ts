@@ -4,7 +4,7 @@
 import type { ArtifactRef, ArtifactSource } from "../artifacts/verified-artifacts";
 import { collectSoon } from "../../sandbox/collect-soon";
 import { ByteLru } from "./byte-lru";
-import { inlineWork, type ArtifactWork } from "../../module/offload/artifact-work";
+import { inlineWork, type ArtifactWork } from "../../../core/module/offload/artifact-work";
 import { compileModule, type CompiledModule } from "./compile-module";
 
 export interface ModuleRef extends ArtifactRef {

@@ -1,8 +1,8 @@
 // One function at one version with its settings: what the node routes to and loads into the
 // pool. Two deployments with the same pool key run identically, so a change that touches only
 // routes keeps the loaded function; any change to code, limits, env or name loads a new one.
-import type { DeployedFunction } from "../../../control/contract";
-import { sha256Hex } from "../../module/sha256";
+import type { DeployedFunction } from "../../../core/contract";
+import { sha256Hex } from "../../../core/module/sha256";
 import { moduleKeyOf, type ModuleRef } from "../modules/module-cache";
 
 export interface Deployment extends ModuleRef {

@@ -3,7 +3,7 @@
 // deployment whose module the cache evicted is loaded again on demand (the request waits); when
 // that fails (disk copy bad and control plane down, say) the path is routed but unavailable.
 import type { Unavailable } from "../../http/invoke-handler";
-import type { Logger } from "../../observe/log";
+import type { Logger } from "../../../core/observe/log";
 import type { Deployment } from "./deployment";
 import type { Lease, LoadedFunctions } from "./loaded-functions";
 import { RouteTable } from "./route-table";

@@ -2,7 +2,7 @@
 // makes a deploy drain: a deployment that is no longer routed (or whose module the cache let
 // go) is unloaded only when its last running request has finished, so a request that started
 // on the old version ends on it, and no request is sent to a function that is gone.
-import type { Logger } from "../../observe/log";
+import type { Logger } from "../../../core/observe/log";
 import type { FunctionTarget } from "../../http/invoke-handler";
 import type { InvocationLimits } from "../../sandbox/limits";
 import type { LoadedFunction } from "../../sandbox/protocol";

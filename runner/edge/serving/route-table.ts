@@ -3,7 +3,7 @@
 // overlapping routes, so precedence only matters for a node still serving an old version of a
 // function whose routes moved. A table never changes once built: the router swaps in a new one,
 // so a request sees the table before a change or after it, never half of it.
-import { parseRoute } from "../../../control/contract";
+import { parseRoute } from "../../../core/contract";
 
 export class RouteTable<T extends { routes: readonly string[]; poolKey: string }> {
   private constructor(

@@ -2,7 +2,7 @@
 // moved forward by changes (incoming.ts assembles them from the watch stream's pages).
 // Immutable values, so a pass of the reconciler works on one consistent state while newer
 // messages arrive.
-import type { DeployedFunction } from "../../../control/contract";
+import type { DeployedFunction } from "../../../core/contract";
 
 export interface DesiredState {
   /** The control plane history the revision belongs to; null before the first snapshot. */

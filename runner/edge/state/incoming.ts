@@ -5,7 +5,7 @@
 // returning node costs memory for what changed, a fresh node's for what it will serve anyway.
 // A disconnect drops what was held; the node resumes from its last whole state.
 import { Value } from "@sinclair/typebox/value";
-import { DeployedFunction, type ChangesMessage, type PartMessage, type SnapshotMessage } from "../../../control/contract";
+import { DeployedFunction, type ChangesMessage, type PartMessage, type SnapshotMessage } from "../../../core/contract";
 import { reuse, withUpdates, type DesiredState } from "./desired-state";
 
 type Pending =

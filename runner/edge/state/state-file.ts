@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { DeployedFunction } from "../../../control/contract";
+import { DeployedFunction } from "../../../core/contract";
 
 const STATE_FILE = "state.json";
 /** Lines are gathered into writes of about this many bytes. */

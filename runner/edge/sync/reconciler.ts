@@ -3,8 +3,8 @@
 // bound only fetch and verify, see LoadedFunctions.prefetch), then publish the routing in one
 // swap. A deployment that can't be had (download failed, hash mismatch, module refused)
 // leaves its function on the version it served before, and is reported as a problem.
-import type { NodeProblem } from "../../../control/contract";
-import type { Logger } from "../../observe/log";
+import type { NodeProblem } from "../../../core/contract";
+import type { Logger } from "../../../core/observe/log";
 import type { DesiredState } from "../state/desired-state";
 import { deploymentOf, type Deployment } from "../serving/deployment";
 import type { EdgeRouter } from "../serving/edge-router";

@@ -5,8 +5,8 @@
 // refuses the node itself (its id belongs to another node, the node limit, ...), the node says
 // why and what to do, and retries slowly: such a refusal does not go away in seconds.
 import { Value } from "@sinclair/typebox/value";
-import { MAX_WATCH_MESSAGE_BYTES, ServerMessage, WATCH_CLOSE, WATCH_PATH, WATCH_PROTOCOL, type HelloMessage, type NodeMessage } from "../../../control/contract";
-import type { Logger } from "../../observe/log";
+import { MAX_WATCH_MESSAGE_BYTES, ServerMessage, WATCH_CLOSE, WATCH_PATH, WATCH_PROTOCOL, type HelloMessage, type NodeMessage } from "../../../core/contract";
+import type { Logger } from "../../../core/observe/log";
 import { Backoff } from "./backoff";
 
 export interface WatchClientDeps {

@@ -1,5 +1,5 @@
 // The `edge` import object: one implementation per name in the ABI declaration, checked by type.
-import type { EdgeCallName } from "../../abi/edge-v1";
+import type { EdgeCallName } from "../../../core/abi/edge-v1";
 import type { InvocationContext } from "../invocation-context";
 import { requestCalls } from "./request";
 import { responseCalls } from "./response";

@@ -1,6 +1,6 @@
 // edge v1 `log`: guest lines attributed to function and request id, bounded per invocation
 // so a logging flood costs the guest its lines, not the node its disk.
-import { LOG_LEVELS } from "../../abi/edge-v1";
+import { LOG_LEVELS } from "../../../core/abi/edge-v1";
 import type { InvocationContext } from "../invocation-context";
 
 export function logCalls(ctx: () => InvocationContext) {

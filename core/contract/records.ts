@@ -2,7 +2,7 @@
 // and the change feed, declared once as TypeBox schemas (JSON Schema for the API docs, static
 // types for code). Plain TypeBox, no Elysia, so the runner can import this without the server.
 import { Type, type Static } from "@sinclair/typebox";
-import { DEFAULT_ENTRYPOINT } from "../../runner/abi/edge-v1";
+import { DEFAULT_ENTRYPOINT } from "../abi/edge-v1";
 
 export const LIMITS = {
   memoryPages: { minimum: 1, maximum: 16384 },

@@ -2,8 +2,8 @@
 // limits, so a version that uploads is a version the edge can serve. The check (pipeline and
 // engine validation, ~70 ms per 2 MiB) runs on the offload thread for large modules: the
 // control plane keeps answering the API and its nodes' watch streams meanwhile.
-import type { ArtifactWork } from "../../runner/module/offload/artifact-work";
-import type { FunctionRecord } from "../contract";
+import type { ArtifactWork } from "../../core/module/offload/artifact-work";
+import type { FunctionRecord } from "../../core/contract";
 import { ApiError } from "../errors";
 
 /**

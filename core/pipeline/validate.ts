@@ -1,5 +1,5 @@
 // The platform's rules for a guest module, checked against the ABI declared in
-// runner/abi/edge-v1.ts. Structural problems are found while reading; these are the rules.
+// core/abi/edge-v1.ts. Structural problems are found while reading; these are the rules.
 
 import { EDGE_MODULE, EDGE_V1, MEMORY_IMPORT, type ValType } from "../abi/edge-v1.ts";
 import { KIND, KIND_NAMES, LIMITS_64, LIMITS_SHARED, type FuncType, type Limits, type ModuleInfo } from "./module-info.ts";
