@@ -5,11 +5,21 @@ import { GuestFault } from "./guest-fault";
 
 const PAGE = 65536;
 
-export function classifyError(error: unknown, memory: WebAssembly.Memory | null, maxPages: number, startPages: number): { outcome: Outcome; detail: string } {
+export function classifyError(
+  error: unknown,
+  memory: WebAssembly.Memory | null,
+  maxPages: number,
+  startPages: number,
+): { outcome: Outcome; detail: string } {
   if (error instanceof GuestFault) return { outcome: error.outcome, detail: error.detail };
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  if (error instanceof RangeError && /call stack/i.test(error.message)) return { outcome: "stack_overflow", detail: message };
-  if (error instanceof WebAssembly.RuntimeError || error instanceof WebAssembly.LinkError || error instanceof WebAssembly.CompileError) {
+  if (error instanceof RangeError && /call stack/i.test(error.message))
+    return { outcome: "stack_overflow", detail: message };
+  if (
+    error instanceof WebAssembly.RuntimeError ||
+    error instanceof WebAssembly.LinkError ||
+    error instanceof WebAssembly.CompileError
+  ) {
     // A guest that grew its memory up to the cap usually dies by `unreachable` (an allocator's
     // abort) or an out-of-bounds store; report that as the memory limit, not as a plain trap.
     // A module whose minimum already equals the cap never grew, so its traps stay traps.

@@ -9,7 +9,11 @@ const DELAY_MS = 1000;
 export const COLLECT_AFTER_BYTES = 8 * 1024 * 1024;
 
 /** The pacing on its own, so a test can watch it without depending on when the engine collects. */
-export function pacedCollector(gc: () => void, delayMs = DELAY_MS, afterBytes = COLLECT_AFTER_BYTES): (bytes?: number) => void {
+export function pacedCollector(
+  gc: () => void,
+  delayMs = DELAY_MS,
+  afterBytes = COLLECT_AFTER_BYTES,
+): (bytes?: number) => void {
   let pending: ReturnType<typeof setTimeout> | null = null;
   let soon: ReturnType<typeof setImmediate> | null = null;
   let dropped = 0;

@@ -12,7 +12,15 @@ import { CANCELLED, FUEL_REFILL, MOVED } from "./limits";
 import { MemoryPool } from "./memory-pool";
 import { ResponseBody } from "./response-body";
 import { ReusableInstances, type ReusableInstance } from "./reusable-instances";
-import { CONTROL_CANCEL, CONTROL_MOVE, CONTROL_RUNNING, CONTROL_STARTED_F64, type GuestResponse, type LoadedFunction, type PostedResult } from "./protocol";
+import {
+  CONTROL_CANCEL,
+  CONTROL_MOVE,
+  CONTROL_RUNNING,
+  CONTROL_STARTED_F64,
+  type GuestResponse,
+  type LoadedFunction,
+  type PostedResult,
+} from "./protocol";
 import type { RequestBytes } from "./wire";
 
 export class Executor {
@@ -21,7 +29,9 @@ export class Executor {
   private readonly control: Int32Array;
   private readonly started: Float64Array;
   private readonly memories: MemoryPool;
-  private readonly instances = new ReusableInstances((memory, fn) => this.memories.give(memory, fn.memory.minPages, fn.memory.maxPages));
+  private readonly instances = new ReusableInstances((memory, fn) =>
+    this.memories.give(memory, fn.memory.minPages, fn.memory.maxPages),
+  );
   /** One body builder for every invocation: its buffer is not allocated per request. */
   private readonly body = new ResponseBody();
   private readonly edge: Record<string, Function>;
@@ -31,7 +41,12 @@ export class Executor {
    * `reuse`: run requests of reusable modules on kept instances (off: a new instance each time).
    * `droppedMemory`: told the bytes of each guest memory let go (only a collection frees them).
    */
-  constructor(private readonly logger: Logger, control: SharedArrayBuffer, private readonly reuse = true, droppedMemory: (bytes: number) => void = () => {}) {
+  constructor(
+    private readonly logger: Logger,
+    control: SharedArrayBuffer,
+    private readonly reuse = true,
+    droppedMemory: (bytes: number) => void = () => {},
+  ) {
     this.memories = new MemoryPool(droppedMemory);
     this.control = new Int32Array(control);
     this.started = new Float64Array(control);
@@ -49,7 +64,8 @@ export class Executor {
         if (Date.now() >= c.deadline) throw new GuestFault("timeout", "deadline reached");
         if (Atomics.load(this.control, CONTROL_CANCEL) === this.currentId) throw new GuestFault("timeout", CANCELLED);
         // Moved only while it has done nothing anyone could see twice: no log line yet.
-        if (Atomics.load(this.control, CONTROL_MOVE) === this.currentId && c.logLines === 0 && c.logDropped === 0) throw new GuestFault("timeout", MOVED);
+        if (Atomics.load(this.control, CONTROL_MOVE) === this.currentId && c.logLines === 0 && c.logDropped === 0)
+          throw new GuestFault("timeout", MOVED);
         return FUEL_REFILL;
       },
     };
@@ -68,7 +84,8 @@ export class Executor {
     const began = performance.now();
     // The clock starts here, not when the job was queued: the limit is on the guest's own run.
     const startedAt = Date.now();
-    const deadline = startedAt + (budgetMs > 0 ? Math.min(budgetMs, fn.limits.maxExecutionMs) : fn.limits.maxExecutionMs);
+    const deadline =
+      startedAt + (budgetMs > 0 ? Math.min(budgetMs, fn.limits.maxExecutionMs) : fn.limits.maxExecutionMs);
     this.started[CONTROL_STARTED_F64] = startedAt;
     Atomics.store(this.control, CONTROL_RUNNING, id);
     const reuse = this.reuse && fn.reusable;
@@ -80,15 +97,29 @@ export class Executor {
       // The host could not reserve the module's minimum memory: the function's memory outcome,
       // not a worker crash.
       Atomics.store(this.control, CONTROL_RUNNING, 0);
-      return { id, outcome: "memory", response: null, detail: `could not allocate ${minPages} pages: ${(error as Error).message}`, runMs: performance.now() - began, cpuMs: NaN };
+      return {
+        id,
+        outcome: "memory",
+        response: null,
+        detail: `could not allocate ${minPages} pages: ${(error as Error).message}`,
+        runMs: performance.now() - began,
+        cpuMs: NaN,
+      };
     }
     this.body.reset();
     const ctx: InvocationContext = {
-      fn, requestId, deadline, request,
+      fn,
+      requestId,
+      deadline,
+      request,
       memory: new GuestMemory(memory),
       headerMap: null,
-      status: 200, headers: [], body: this.body, headerBytes: 0,
-      logLines: 0, logDropped: 0,
+      status: 200,
+      headers: [],
+      body: this.body,
+      headerBytes: 0,
+      logLines: 0,
+      logDropped: 0,
       logger: this.logger,
     };
     this.current = ctx;
@@ -122,7 +153,12 @@ export class Executor {
       return { id, outcome, response: null, detail, runMs: performance.now() - began, cpuMs: NaN };
     } finally {
       if (ctx.logDropped > 0) {
-        this.logger.log("warn", "guest log lines dropped", { function: fn.name, request_id: requestId, dropped: ctx.logDropped, limit: fn.limits.maxLogLines });
+        this.logger.log("warn", "guest log lines dropped", {
+          function: fn.name,
+          request_id: requestId,
+          dropped: ctx.logDropped,
+          limit: fn.limits.maxLogLines,
+        });
       }
       this.current = null;
       Atomics.store(this.control, CONTROL_RUNNING, 0);

@@ -121,7 +121,9 @@ export class FunctionQueues<F extends Queues<J>, J extends QueuedJob> {
 
   /** Which bound a full function is at, for the refusal's detail. */
   fullness(fn: F): string {
-    return fn.queue.size >= this.limits.perFunction ? `function queue full (${this.limits.perFunction})` : `queue full (${this.limits.queue})`;
+    return fn.queue.size >= this.limits.perFunction
+      ? `function queue full (${this.limits.perFunction})`
+      : `queue full (${this.limits.queue})`;
   }
 
   /** Back in the round (a request of it ended and it has more queued). */

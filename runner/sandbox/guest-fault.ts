@@ -5,7 +5,10 @@ import type { Outcome } from "../outcome";
  * and is turned into an outcome by classify-error.ts; `detail` goes to logs, never to clients.
  */
 export class GuestFault extends Error {
-  constructor(readonly outcome: Outcome, readonly detail: string) {
+  constructor(
+    readonly outcome: Outcome,
+    readonly detail: string,
+  ) {
     super(detail);
   }
 }

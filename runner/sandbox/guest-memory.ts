@@ -13,7 +13,8 @@ export class GuestMemory {
   }
 
   bytes(): Uint8Array {
-    if (this.view.byteLength === 0 || this.view.buffer !== this.memory.buffer) this.view = new Uint8Array(this.memory.buffer);
+    if (this.view.byteLength === 0 || this.view.buffer !== this.memory.buffer)
+      this.view = new Uint8Array(this.memory.buffer);
     return this.view;
   }
 
@@ -23,7 +24,10 @@ export class GuestMemory {
     const length = len >>> 0;
     const mem = this.bytes();
     if (start + length > mem.byteLength) {
-      throw new GuestFault("trap", `out-of-bounds guest memory access: [${start}, +${length}) outside ${mem.byteLength} bytes`);
+      throw new GuestFault(
+        "trap",
+        `out-of-bounds guest memory access: [${start}, +${length}) outside ${mem.byteLength} bytes`,
+      );
     }
     return mem.subarray(start, start + length);
   }

@@ -23,7 +23,8 @@ export class MemoryPool {
   }
 
   give(memory: WebAssembly.Memory, minPages: number, maxPages: number): void {
-    if (memory.buffer.byteLength !== minPages * PAGE || memory.buffer.byteLength > MAX_POOLED_BYTES) return this.drop(memory);
+    if (memory.buffer.byteLength !== minPages * PAGE || memory.buffer.byteLength > MAX_POOLED_BYTES)
+      return this.drop(memory);
     const key = shapeKey(minPages, maxPages);
     let stack = this.free.get(key);
     if (!stack) this.free.set(key, (stack = []));

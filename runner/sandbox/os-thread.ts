@@ -35,7 +35,8 @@ function libcScheduling(): Scheduling | null {
     const setAttrNumber = SYS_SCHED_SETATTR[process.arch];
     scheduling = {
       setScheduler: (pid, policy, param) => libc.symbols.sched_setscheduler(pid, policy, param) as number,
-      setAttr: setAttrNumber === undefined ? null : (pid, attr) => Number(libc.symbols.syscall(setAttrNumber, pid, attr, 0)),
+      setAttr:
+        setAttrNumber === undefined ? null : (pid, attr) => Number(libc.symbols.syscall(setAttrNumber, pid, attr, 0)),
     };
   } catch {
     scheduling = null;

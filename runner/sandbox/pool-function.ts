@@ -62,8 +62,51 @@ export interface Job extends QueuedJob {
   resolve: (result: InvocationResult) => void;
 }
 
-export function newPoolFunction(handle: number, fn: LoadedFunction, maxSlots: number, cap: number, cost: RunCost): PoolFunction {
-  return { handle, fn, on: new Uint8Array(maxSlots), unloaded: false, cap, cost, inWorkers: 0, longRuns: 0, queue: new Fifo(), waiting: new Fifo(), inRing: false };
+export function newPoolFunction(
+  handle: number,
+  fn: LoadedFunction,
+  maxSlots: number,
+  cap: number,
+  cost: RunCost,
+): PoolFunction {
+  return {
+    handle,
+    fn,
+    on: new Uint8Array(maxSlots),
+    unloaded: false,
+    cap,
+    cost,
+    inWorkers: 0,
+    longRuns: 0,
+    queue: new Fifo(),
+    waiting: new Fifo(),
+    inRing: false,
+  };
+}
+
+/** A job not yet sent anywhere. */
+export function newJob(
+  entry: PoolFunction,
+  id: number,
+  requestId: string,
+  request: RequestParts,
+  resolve: (result: InvocationResult) => void,
+): Job {
+  return {
+    entry,
+    slow: false,
+    long: false,
+    seq: 0,
+    budgetMs: 0,
+    moving: false,
+    ranMs: 0,
+    cost: 0,
+    startBy: Infinity,
+    id,
+    requestId,
+    request,
+    resolve,
+  };
 }
 
 /** Slow by its runs so far, or because one of its runs is running long now. */

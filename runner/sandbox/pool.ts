@@ -1,49 +1,50 @@
 // The pool of Bun Workers and the queues in front of it: the main thread never runs guest code;
-// it registers functions, queues and dispatches invocations, collects results, and replaces
-// workers. Its parts, one concern each: function-queues.ts (each function's queue, waiting room
-// and refusals), round-robin.ts (serving the queues), placement.ts (how many of a function's
-// invocations may be in workers, and which worker), long-runs.ts (a run that turns out long),
-// worker-slot.ts (one worker), watchdog.ts (stuck ones), run-cost.ts and cpu-meter.ts (what runs
-// cost). Invocations and results cross in shared-memory rings (ring.ts, wire.ts), and each
-// worker may hold a few invocations that it runs in order, so the thread hop is not waited on.
-// A function is loaded into a worker with the first job sent there, not into every worker when
-// it is deployed: a worker's handle on a module keeps it alive until that worker collects.
+// it queues and dispatches invocations, collects results, and replaces workers. Its parts, one
+// concern each: function-registry.ts (loaded functions), function-queues.ts (each function's
+// queue, waiting room and refusals), round-robin.ts (serving the queues), placement.ts (how many
+// of a function's invocations may be in workers, and which worker), long-runs.ts (a run that
+// turns out long), worker-slot.ts (one worker), watchdog.ts (stuck ones), run-cost.ts and
+// cpu-meter.ts (what runs cost). Invocations and results cross in shared-memory rings (ring.ts,
+// wire.ts), and each worker may hold a few invocations that it runs in order, so the thread hop
+// is not waited on. A function is loaded into a worker with the first job sent there, not into
+// every worker when it is deployed: a worker's handle on a module keeps it alive until that
+// worker collects.
 import type { Outcome } from "../outcome";
 import { COLLECT_AFTER_BYTES } from "./collect-soon";
 import { FunctionQueues } from "./function-queues";
+import { FunctionRegistry } from "./function-registry";
 import { MOVED } from "./limits";
 import { LongRuns } from "./long-runs";
 import { BACKLOG_MS, Placement } from "./placement";
-import { isSlow, newPoolFunction, putBack, type InvocationResult, type Job, type PoolFunction } from "./pool-function";
-import type { FromWorker, LoadedFunction, PostedResult } from "./protocol";
-import { CONTROL_RUNNING } from "./protocol";
-import { RunCost } from "./run-cost";
+import { isSlow, newJob, putBack, type InvocationResult, type Job, type PoolFunction } from "./pool-function";
+import { CONTROL_RUNNING, type FromWorker, type LoadedFunction, type PostedResult } from "./protocol";
 import { DEFAULT_CONCURRENCY_PER_WORKER, queueLimits, type PoolOptions } from "./pool-options";
 import { serveRoundRobin } from "./round-robin";
 import { checkDeadlines } from "./watchdog";
-import { readResult, writeJob, type RequestParts } from "./wire";
-import { enterSlot, leaveSlot, openSlot, post, Waker, type Slot } from "./worker-slot";
+import { writeJob, type RequestParts } from "./wire";
+import { drainResults, enterSlot, leaveSlot, openSlot, post, Waker, type Slot } from "./worker-slot";
 
 export type { InvocationResult } from "./pool-function";
 export { DEFAULT_CONCURRENCY_PER_WORKER, DEFAULT_WAIT_MS, type PoolOptions } from "./pool-options";
 
 const WATCHDOG_TICK_MS = 20;
+const notLoaded = (key: string): InvocationResult => ({
+  outcome: "not_found",
+  response: null,
+  detail: `function ${key} is not loaded`,
+});
 /** Ids are compared for equality only; wrapping keeps them in the Int32 control block. */
 const MAX_ID = 0x3fffffff;
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
-  private readonly functions = new Map<string, PoolFunction>();
+  private readonly functions: FunctionRegistry;
   private readonly queues: FunctionQueues<PoolFunction, Job>;
   private readonly placement: Placement;
   private readonly longRuns: LongRuns;
   private readonly waker = new Waker();
-  private readonly defaultConcurrency: number;
-  private nextHandle = 1;
   private nextId = 1;
   private restarts = 0;
-  /** Sum over functions of the workers holding each. */
-  private held = 0;
   /** No new invocations once closing; `stopped` once the workers are gone. */
   private closed = false;
   private stopped = false;
@@ -61,9 +62,12 @@ export class WorkerPool {
     this.maxSlots = options.size + (options.spares ?? 0);
     this.collectAfterBytes = Math.ceil(COLLECT_AFTER_BYTES / this.maxSlots);
     this.queues = new FunctionQueues(queueLimits(options));
-    this.defaultConcurrency = options.defaultConcurrency ?? DEFAULT_CONCURRENCY_PER_WORKER * options.size;
+    const defaultConcurrency = options.defaultConcurrency ?? DEFAULT_CONCURRENCY_PER_WORKER * options.size;
+    this.functions = new FunctionRegistry(this.maxSlots, defaultConcurrency, options.slowMemoryMs);
     const shared = {
-      slots: this.slots, size: options.size, maxSlots: this.maxSlots,
+      slots: this.slots,
+      size: options.size,
+      maxSlots: this.maxSlots,
       functionCount: () => this.functions.size,
       startSpares: () => this.startSpares(),
     };
@@ -75,52 +79,31 @@ export class WorkerPool {
   }
 
   load(fn: LoadedFunction): void {
-    const prior = this.functions.get(fn.key);
-    if (prior) {
-      // A new version gets a new handle, so a job sent after this never runs the old one in a
-      // worker that has not read this message yet (a job can overtake a message); the workers
-      // holding the old one swap it for the new one now, and run any job still sent for the
-      // old handle on the new version.
-      const replaces = prior.handle;
-      prior.handle = this.nextHandle++;
-      prior.fn = fn;
-      prior.cap = fn.maxConcurrency ?? this.defaultConcurrency;
-      for (const slot of this.slots) if (prior.on[slot.index]) post(slot, { type: "load", handle: prior.handle, fn, replaces });
-      return;
-    }
-    this.functions.set(fn.key, newPoolFunction(this.nextHandle++, fn, this.maxSlots, fn.maxConcurrency ?? this.defaultConcurrency, new RunCost(this.options.slowMemoryMs)));
+    this.functions.load(fn, this.slots);
   }
 
   unload(key: string): void {
-    const entry = this.functions.get(key);
-    if (!entry) return;
-    this.functions.delete(key);
-    entry.unloaded = true;
+    const entry = this.functions.unload(key, this.slots);
     // Nothing of it will run any more; edge nodes unload only once no request holds a function.
-    for (const job of this.queues.takeAll(entry)) job.resolve({ outcome: "not_found", response: null, detail: `function ${key} is not loaded` });
-    for (const slot of this.slots) {
-      if (!entry.on[slot.index]) continue;
-      entry.on[slot.index] = 0;
-      this.held--;
-      post(slot, { type: "unload", handle: entry.handle, estimatedBytes: entry.fn.estimatedBytes ?? 0 });
-    }
+    if (entry) for (const job of this.queues.takeAll(entry)) job.resolve(notLoaded(key));
   }
 
   /** Never rejects: every way an invocation can end is an outcome. */
   invoke(key: string, requestId: string, request: RequestParts): Promise<InvocationResult> {
     if (this.closed) return Promise.resolve({ outcome: "shutting_down", response: null });
     const entry = this.functions.get(key);
-    if (!entry) return Promise.resolve({ outcome: "not_found", response: null, detail: `function ${key} is not loaded` });
+    if (!entry) return Promise.resolve(notLoaded(key));
     // Collect finished results while here: under load that saves the workers waking this thread.
     for (const slot of this.slots) if (!slot.results.empty()) this.drain(slot);
     return new Promise((resolve) => {
       this.nextId = this.nextId >= MAX_ID ? 1 : this.nextId + 1;
-      const job: Job = { entry, slow: false, long: false, seq: 0, budgetMs: 0, moving: false, ranMs: 0, cost: 0, startBy: Infinity, id: this.nextId, requestId, request, resolve };
+      const job = newJob(entry, this.nextId, requestId, request, resolve);
       if (entry.queue.size === 0 && entry.inWorkers < this.placement.capOf(entry)) {
         const slot = this.placement.pick(entry);
         if (slot) return this.send(slot, job);
       }
-      if (this.queues.add(entry, job) === "full") job.resolve({ outcome: "overload", response: null, detail: this.queues.fullness(entry) });
+      if (this.queues.add(entry, job) === "full")
+        job.resolve({ outcome: "overload", response: null, detail: this.queues.fullness(entry) });
     });
   }
 
@@ -132,8 +115,14 @@ export class WorkerPool {
       held += slot.inflight.size;
     }
     return {
-      workers: this.slots.length, busy, inWorkers: held, queued: this.queues.queued, waiting: this.queues.waiting,
-      queueLimit: this.options.queueLimit, restarts: this.restarts, functionsHeld: this.held,
+      workers: this.slots.length,
+      busy,
+      inWorkers: held,
+      queued: this.queues.queued,
+      waiting: this.queues.waiting,
+      queueLimit: this.options.queueLimit,
+      restarts: this.restarts,
+      functionsHeld: this.functions.held,
     };
   }
 
@@ -144,7 +133,8 @@ export class WorkerPool {
     while (Date.now() < until && (this.slots.some((s) => s.inflight.size > 0) || this.queues.any)) await Bun.sleep(5);
     clearInterval(this.watchdog);
     this.stopped = true;
-    for (const entry of this.functions.values()) for (const job of this.queues.takeAll(entry)) job.resolve({ outcome: "shutting_down", response: null });
+    for (const entry of this.functions.values())
+      for (const job of this.queues.takeAll(entry)) job.resolve({ outcome: "shutting_down", response: null });
     for (const slot of this.slots) {
       for (const job of slot.inflight.takeAll()) job.resolve({ outcome: "shutting_down", response: null });
       slot.worker.terminate();
@@ -153,24 +143,24 @@ export class WorkerPool {
   }
 
   private spawn(index: number): Slot {
-    const slot = openSlot(index, {
-      logLevel: this.options.logLevel,
-      // On spares, functions that ran into their time limit run in the background (worker.ts,
-      // os-thread.ts): a runaway loop then takes only CPU that fast work leaves.
-      background: index >= this.options.size && (this.options.sparePriority ?? "idle") === "idle",
-      instanceReuse: this.options.instanceReuse ?? true,
-      collectAfterBytes: this.collectAfterBytes,
-    }, {
-      message: (from, message: FromWorker) => this.settle(from, message.result),
-      died: (from, detail) => {
-        if (this.slots[from.index] === from && !this.closed) this.replace(from, "worker_crash", detail);
+    const slot = openSlot(
+      index,
+      {
+        logLevel: this.options.logLevel,
+        // On spares, functions that ran into their time limit run in the background (worker.ts,
+        // os-thread.ts): a runaway loop then takes only CPU that fast work leaves.
+        background: index >= this.options.size && (this.options.sparePriority ?? "idle") === "idle",
+        instanceReuse: this.options.instanceReuse ?? true,
+        collectAfterBytes: this.collectAfterBytes,
       },
-    });
-    // A replacement starts empty: what the old worker held is gone with it.
-    for (const entry of this.functions.values()) {
-      this.held -= entry.on[index]!;
-      entry.on[index] = 0;
-    }
+      {
+        message: (from, message: FromWorker) => this.settle(from, message.result),
+        died: (from, detail) => {
+          if (this.slots[from.index] === from && !this.closed) this.replace(from, "worker_crash", detail);
+        },
+      },
+    );
+    this.functions.emptied(index);
     this.listen(slot);
     return slot;
   }
@@ -192,18 +182,10 @@ export class WorkerPool {
   }
 
   private drain(slot: Slot): void {
-    const ring = slot.results;
-    let at: number;
-    let settled = false;
-    while ((at = ring.next()) >= 0) {
-      const r = readResult(ring, at);
-      ring.release();
-      const response = r.outcome === "ok" ? { status: r.status, headers: r.headers, body: r.body } : null;
-      this.settle(slot, { id: r.id, outcome: r.outcome, response, detail: r.detail, runMs: r.runMs, cpuMs: r.cpuMs }, false);
-      settled = true;
-    }
-    if (settled) this.pump();
+    if (drainResults(slot, this.settleEach)) this.pump();
   }
+
+  private readonly settleEach = (slot: Slot, result: PostedResult) => this.settle(slot, result, false);
 
   private settle(slot: Slot, result: PostedResult, pump = true): void {
     const job = slot.inflight.take(result.id);
@@ -211,7 +193,8 @@ export class WorkerPool {
       leaveSlot(slot, job);
       const entry = job.entry;
       const runMs = result.runMs;
-      if (job.moving && result.outcome === "timeout" && result.detail === MOVED) this.longRuns.moved(job, runMs, result.cpuMs);
+      if (job.moving && result.outcome === "timeout" && result.detail === MOVED)
+        this.longRuns.moved(job, runMs, result.cpuMs);
       else {
         job.moving = false;
         if (!Number.isNaN(runMs)) {
@@ -220,7 +203,12 @@ export class WorkerPool {
           if (entry.cost.observe(cost, result.outcome === "timeout")) this.startSpares();
         }
         this.queues.ready(entry);
-        job.resolve({ outcome: result.outcome, response: result.response, detail: result.detail || undefined, runMs: Number.isNaN(runMs) ? undefined : runMs });
+        job.resolve({
+          outcome: result.outcome,
+          response: result.response,
+          detail: result.detail || undefined,
+          runMs: Number.isNaN(runMs) ? undefined : runMs,
+        });
       }
     }
     if (pump) this.pump();
@@ -230,20 +218,27 @@ export class WorkerPool {
     const entry = job.entry;
     if (entry.unloaded) {
       // Unloaded while the job waited: loading it now would leave it in a worker for good.
-      return job.resolve({ outcome: "not_found", response: null, detail: `function ${entry.fn.key} is not loaded` });
+      return job.resolve(notLoaded(entry.fn.key));
     }
     job.slow = isSlow(entry);
     job.cost = entry.cost.estimate(BACKLOG_MS);
-    if (!entry.on[slot.index]) {
-      entry.on[slot.index] = 1;
-      this.held++;
-      post(slot, { type: "load", handle: entry.handle, fn: entry.fn });
-    }
+    this.functions.sendTo(entry, slot);
     enterSlot(slot, job);
     job.seq = slot.line.enter();
-    if (writeJob(slot.jobs, job.id, job.seq, job.budgetMs, entry.handle, job.requestId, job.request)) return this.waker.soon(slot);
+    if (writeJob(slot.jobs, job.id, job.seq, job.budgetMs, entry.handle, job.requestId, job.request))
+      return this.waker.soon(slot);
     // Too big for the ring (or it is full): the same job by message.
-    post(slot, { type: "invoke", job: { id: job.id, fn: entry.handle, seq: job.seq, budgetMs: job.budgetMs, requestId: job.requestId, request: job.request } });
+    post(slot, {
+      type: "invoke",
+      job: {
+        id: job.id,
+        fn: entry.handle,
+        seq: job.seq,
+        budgetMs: job.budgetMs,
+        requestId: job.requestId,
+        request: job.request,
+      },
+    });
   }
 
   /** Hands queued invocations to workers, first taking back what waits behind a run seen running long. */
@@ -262,7 +257,9 @@ export class WorkerPool {
   }
 
   private tick(): void {
-    checkDeadlines(this.slots, this.options.logger, (slot) => this.replace(slot, "timeout", "watchdog: worker did not answer by the deadline"));
+    checkDeadlines(this.slots, this.options.logger, (slot) =>
+      this.replace(slot, "timeout", "watchdog: worker did not answer by the deadline"),
+    );
     this.longRuns.watch();
     if (!this.queues.any && !this.longRuns.takeBackDue) return;
     this.queues.expire(Date.now(), (job, why) => job.resolve({ outcome: "overload", response: null, detail: why }));

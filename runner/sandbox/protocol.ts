@@ -57,7 +57,18 @@ export interface PostedResult {
 }
 
 export type ToWorker =
-  | { type: "init"; control: SharedArrayBuffer; line: SharedArrayBuffer; jobs: SharedArrayBuffer; results: SharedArrayBuffer; logLevel: LogLevel; workerIndex: number; background: boolean; instanceReuse: boolean; collectAfterBytes: number }
+  | {
+      type: "init";
+      control: SharedArrayBuffer;
+      line: SharedArrayBuffer;
+      jobs: SharedArrayBuffer;
+      results: SharedArrayBuffer;
+      logLevel: LogLevel;
+      workerIndex: number;
+      background: boolean;
+      instanceReuse: boolean;
+      collectAfterBytes: number;
+    }
   | { type: "load"; handle: number; fn: LoadedFunction; replaces?: number }
   | { type: "unload"; handle: number; estimatedBytes: number }
   | { type: "invoke"; job: PostedJob };

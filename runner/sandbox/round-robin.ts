@@ -8,7 +8,11 @@ import type { Placement } from "./placement";
 import { isSlow, type Job, type PoolFunction } from "./pool-function";
 import type { Slot } from "./worker-slot";
 
-export function serveRoundRobin(queues: FunctionQueues<PoolFunction, Job>, placement: Placement, send: (slot: Slot, job: Job) => void): void {
+export function serveRoundRobin(
+  queues: FunctionQueues<PoolFunction, Job>,
+  placement: Placement,
+  send: (slot: Slot, job: Job) => void,
+): void {
   const ring = queues.ring;
   let fastOpen = true;
   let slowOpen = true;

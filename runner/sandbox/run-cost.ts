@@ -38,7 +38,10 @@ export class RunCost {
   slow = false;
 
   /** `memoryMs`: how long it stays slow after its last slow run (tests shorten it). */
-  constructor(private readonly memoryMs = SLOW_MEMORY_MS, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly memoryMs = SLOW_MEMORY_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Whether a run has ended: until then nothing is known of the function's cost. */
   get known(): boolean {
@@ -66,7 +69,8 @@ export class RunCost {
       if (timedOut) this.lastTimeoutAt = this.lastSlowAt;
       this.slow = true;
     } else if (this.typical > HEAVY_MS && this.runs >= SETTLE_RUNS) this.slow = true;
-    else if (this.slow && this.typical < HEAVY_MS / 2 && this.now() - this.lastSlowAt >= this.memoryMs) this.slow = false;
+    else if (this.slow && this.typical < HEAVY_MS / 2 && this.now() - this.lastSlowAt >= this.memoryMs)
+      this.slow = false;
     return this.slow && !was;
   }
 

@@ -28,7 +28,10 @@ export function checkDeadlines(slots: readonly Slot[], logger: Logger, replace: 
     const cpu = slot.cpuAtDeadline >= 0 ? threadCpuMs(tid) : null;
     if (!presumedStuck(late, cpu === null ? null : cpu - slot.cpuAtDeadline)) continue;
     Atomics.store(slot.control, CONTROL_CANCEL, job.id);
-    logger.log("error", "worker unresponsive past its deadline; replacing it", { worker: slot.index, request_id: job.requestId });
+    logger.log("error", "worker unresponsive past its deadline; replacing it", {
+      worker: slot.index,
+      request_id: job.requestId,
+    });
     replace(slot);
   }
 }

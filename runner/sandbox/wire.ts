@@ -43,8 +43,17 @@ export interface ResultParts {
  * `seq`: its place in the worker's line (line.ts); `budgetMs`: its time limit when not the
  * function's (a job that started elsewhere and was moved: what was left of it), else 0.
  */
-export function writeJob(ring: RingWriter, id: number, seq: number, budgetMs: number, fn: number, requestId: string, req: RequestParts): boolean {
-  const max = 36 + 3 * (requestId.length + req.method.length + req.uri.length + req.headers.length) + (req.body?.byteLength ?? 0);
+export function writeJob(
+  ring: RingWriter,
+  id: number,
+  seq: number,
+  budgetMs: number,
+  fn: number,
+  requestId: string,
+  req: RequestParts,
+): boolean {
+  const max =
+    36 + 3 * (requestId.length + req.method.length + req.uri.length + req.headers.length) + (req.body?.byteLength ?? 0);
   const at = ring.reserve(max);
   if (at < 0) return false;
   const view = ring.view;
@@ -102,7 +111,14 @@ export function readJob(ring: RingReader, at: number): DecodedJob {
   const uri = take()!;
   const headers = take()!;
   const body = take();
-  return { id, fn, seq, budgetMs, requestId, request: { method, uri, headers, body: body && body.byteLength > 0 ? body : null } };
+  return {
+    id,
+    fn,
+    seq,
+    budgetMs,
+    requestId,
+    request: { method, uri, headers, body: body && body.byteLength > 0 ? body : null },
+  };
 }
 
 export function writeResult(ring: RingWriter, r: ResultParts): boolean {
@@ -149,7 +165,12 @@ export function readResult(ring: RingReader, at: number): ResultParts {
 
 /** The worker-side form of a request that came by postMessage instead of the ring. */
 export function requestBytes(req: RequestParts): RequestBytes {
-  return { method: encoder.encode(req.method), uri: encoder.encode(req.uri), headers: encoder.encode(req.headers), body: req.body };
+  return {
+    method: encoder.encode(req.method),
+    uri: encoder.encode(req.uri),
+    headers: encoder.encode(req.headers),
+    body: req.body,
+  };
 }
 
 /** Below this many chars a JS loop beats encodeInto, which allocates a view and a result each call. */

@@ -3,8 +3,9 @@
 import { InflightJobs } from "./inflight";
 import { createLine, LineWriter } from "./line";
 import type { Job } from "./pool-function";
-import { CONTROL_BYTES, CONTROL_MAIL, RING_BYTES, type FromWorker, type ToWorker } from "./protocol";
+import { CONTROL_BYTES, CONTROL_MAIL, RING_BYTES, type FromWorker, type PostedResult, type ToWorker } from "./protocol";
 import { createRing, RingReader, RingWriter } from "./ring";
+import { readResult } from "./wire";
 
 const WORKER_URL = new URL("./worker.ts", import.meta.url);
 
@@ -49,9 +50,13 @@ export function openSlot(index: number, init: SlotInit, events: SlotEvents): Slo
   const results = createRing(RING_BYTES);
   const line = createLine();
   const slot: Slot = {
-    index, worker,
-    control: new Int32Array(control), started: new Float64Array(control),
-    jobs: new RingWriter(jobs), results: new RingReader(results), line: new LineWriter(line),
+    index,
+    worker,
+    control: new Int32Array(control),
+    started: new Float64Array(control),
+    jobs: new RingWriter(jobs),
+    results: new RingReader(results),
+    line: new LineWriter(line),
     inflight: new InflightJobs(),
     slowHeld: 0,
     backlog: 0,
@@ -91,6 +96,21 @@ export function leaveSlot(slot: Slot, job: Job): void {
   }
 }
 
+/** Reads every result the worker has published so far; true if there was any. */
+export function drainResults(slot: Slot, settle: (slot: Slot, result: PostedResult) => void): boolean {
+  const ring = slot.results;
+  let at: number;
+  let settled = false;
+  while ((at = ring.next()) >= 0) {
+    const r = readResult(ring, at);
+    ring.release();
+    const response = r.outcome === "ok" ? { status: r.status, headers: r.headers, body: r.body } : null;
+    settle(slot, { id: r.id, outcome: r.outcome, response, detail: r.detail, runMs: r.runMs, cpuMs: r.cpuMs });
+    settled = true;
+  }
+  return settled;
+}
+
 /**
  * Wakes sleeping workers once per event-loop turn rather than once per job: waking a thread
  * costs ~10 µs here, and the jobs of one turn can share it.
@@ -99,10 +119,11 @@ export class Waker {
   private readonly due = new Set<Slot>();
 
   soon(slot: Slot): void {
-    if (this.due.size === 0) setImmediate(() => {
-      for (const s of this.due) s.jobs.wake();
-      this.due.clear();
-    });
+    if (this.due.size === 0)
+      setImmediate(() => {
+        for (const s of this.due) s.jobs.wake();
+        this.due.clear();
+      });
     this.due.add(slot);
   }
 }

@@ -5,7 +5,14 @@
 import { createLogger, type Logger } from "../../core/observe/log";
 import { pacedCollector } from "./collect-soon";
 import { Executor } from "./executor";
-import { CONTROL_MAIL, CONTROL_TID, type FromWorker, type LoadedFunction, type PostedResult, type ToWorker } from "./protocol";
+import {
+  CONTROL_MAIL,
+  CONTROL_TID,
+  type FromWorker,
+  type LoadedFunction,
+  type PostedResult,
+  type ToWorker,
+} from "./protocol";
 import { RingReader, RingWriter } from "./ring";
 import { currentThreadId, setBackground, setSchedulingSlice } from "./os-thread";
 import { CpuMeter } from "./cpu-meter";
@@ -145,14 +152,30 @@ async function loaded(handle: number): Promise<void> {
 function run(id: number, sentFor: number, budgetMs: number, requestId: string, request: RequestBytes): PostedResult {
   const handle = replacedBy.get(sentFor) ?? sentFor;
   const fn = functions.get(handle);
-  if (!fn || !executor) return { id, outcome: "not_found", response: null, detail: `function #${handle} is not loaded`, runMs: NaN, cpuMs: NaN };
+  if (!fn || !executor)
+    return {
+      id,
+      outcome: "not_found",
+      response: null,
+      detail: `function #${handle} is not loaded`,
+      runMs: NaN,
+      cpuMs: NaN,
+    };
   cpu.before();
   const result = runOn(executor, id, handle, budgetMs, requestId, request, fn);
   result.cpuMs = cpu.after(result.runMs);
   return result;
 }
 
-function runOn(executor: Executor, id: number, handle: number, budgetMs: number, requestId: string, request: RequestBytes, fn: LoadedFunction): PostedResult {
+function runOn(
+  executor: Executor,
+  id: number,
+  handle: number,
+  budgetMs: number,
+  requestId: string,
+  request: RequestBytes,
+  fn: LoadedFunction,
+): PostedResult {
   if (!mayBackground) return executor.run(id, requestId, request, fn, budgetMs);
   const runaway = isRunaway(handle);
   if (runaway !== inBackground) {
@@ -160,7 +183,12 @@ function runOn(executor: Executor, id: number, handle: number, budgetMs: number,
     else {
       // Cannot go into the background, or (unprivileged) cannot come back: stop trying.
       mayBackground = false;
-      logger?.log("info", runaway ? "could not lower this spare worker's priority" : "this spare worker stays at low priority (no CAP_SYS_NICE)");
+      logger?.log(
+        "info",
+        runaway
+          ? "could not lower this spare worker's priority"
+          : "this spare worker stays at low priority (no CAP_SYS_NICE)",
+      );
     }
   }
   const result = executor.run(id, requestId, request, fn, budgetMs);
@@ -179,18 +207,21 @@ function isRunaway(handle: number): boolean {
 
 function answer(result: PostedResult): void {
   const response = result.response;
-  const fits = results && writeResult(results, {
-    id: result.id,
-    outcome: result.outcome,
-    status: response?.status ?? 0,
-    headers: response?.headers ?? "",
-    body: response?.body ?? null,
-    detail: result.detail,
-    runMs: result.runMs,
-    cpuMs: result.cpuMs,
-  });
+  const fits =
+    results &&
+    writeResult(results, {
+      id: result.id,
+      outcome: result.outcome,
+      status: response?.status ?? 0,
+      headers: response?.headers ?? "",
+      body: response?.body ?? null,
+      detail: result.detail,
+      runMs: result.runMs,
+      cpuMs: result.cpuMs,
+    });
   if (fits) return;
   const body = response?.body;
-  const transfer = body && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? [body.buffer as ArrayBuffer] : [];
+  const transfer =
+    body && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? [body.buffer as ArrayBuffer] : [];
   self.postMessage({ type: "result", result } satisfies FromWorker, transfer);
 }

@@ -16,7 +16,8 @@ const MAX_HEADER_BYTES = 64 * 1024;
 export function responseCalls(ctx: () => InvocationContext) {
   return {
     response_status(code: number): void {
-      if (!(code >= 200 && code <= 599)) throw new GuestFault("trap", `response_status(${code}): status must be 200..599`);
+      if (!(code >= 200 && code <= 599))
+        throw new GuestFault("trap", `response_status(${code}): status must be 200..599`);
       ctx().status = code;
     },
     response_header(name: number, nameLen: number, value: number, valueLen: number): void {
@@ -24,13 +25,21 @@ export function responseCalls(ctx: () => InvocationContext) {
       const key = c.memory.string(name, nameLen);
       // Header values are bytes on the wire: latin1 keeps each guest byte as one char.
       const val = Buffer.from(c.memory.slice(value, valueLen)).toString("latin1");
-      if (!TOKEN.test(key)) throw new GuestFault("trap", `response_header: invalid header name ${JSON.stringify(key.slice(0, 64))}`);
-      if (FORBIDDEN_VALUE.test(val)) throw new GuestFault("trap", `response_header: value of "${key}" contains a control character (CR, LF, NUL, ...)`);
+      if (!TOKEN.test(key))
+        throw new GuestFault("trap", `response_header: invalid header name ${JSON.stringify(key.slice(0, 64))}`);
+      if (FORBIDDEN_VALUE.test(val))
+        throw new GuestFault(
+          "trap",
+          `response_header: value of "${key}" contains a control character (CR, LF, NUL, ...)`,
+        );
       const lower = key.toLowerCase();
       if (MANAGED.has(lower)) return;
       c.headerBytes += key.length + val.length;
       if (c.headers.length >= MAX_HEADERS || c.headerBytes > MAX_HEADER_BYTES) {
-        throw new GuestFault("response_too_large", `response headers over ${MAX_HEADERS} headers or ${MAX_HEADER_BYTES} bytes`);
+        throw new GuestFault(
+          "response_too_large",
+          `response headers over ${MAX_HEADERS} headers or ${MAX_HEADER_BYTES} bytes`,
+        );
       }
       c.headers.push([lower, val]);
     },
