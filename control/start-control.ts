@@ -18,7 +18,8 @@ import { SqliteMetadataStore } from "./store/sqlite-metadata-store";
 import { SqliteNodeStore } from "./store/sqlite-node-store";
 import { storageFailure } from "./store/storage-errors";
 import { sweepUnreferenced } from "./store/sweep";
-import { DEFAULT_WATCH_LIMITS, WatchHub } from "./watch/hub";
+import { WatchHub } from "./watch/hub";
+import { DEFAULT_WATCH_LIMITS } from "./watch/session";
 import { expireNodes } from "./watch/expiry";
 
 export interface RunningControl {
@@ -30,7 +31,11 @@ export interface RunningControl {
 }
 
 /** `work`: where modules are checked (tests pass one they can pause); default the offload thread. */
-export async function startControl(config: ControlConfig, logger: Logger, options: { work?: ArtifactWork } = {}): Promise<RunningControl> {
+export async function startControl(
+  config: ControlConfig,
+  logger: Logger,
+  options: { work?: ArtifactWork } = {},
+): Promise<RunningControl> {
   const dataDir = resolve(config.dataDir);
   // Before anything in it is touched: a second control plane on this dir stops here.
   const lock = await takeDataDir(dataDir, logger);
@@ -40,12 +45,20 @@ export async function startControl(config: ControlConfig, logger: Logger, option
   });
 }
 
-async function startOn(dataDir: string, lock: DataDirLock, config: ControlConfig, logger: Logger, givenWork?: ArtifactWork): Promise<RunningControl> {
+async function startOn(
+  dataDir: string,
+  lock: DataDirLock,
+  config: ControlConfig,
+  logger: Logger,
+  givenWork?: ArtifactWork,
+): Promise<RunningControl> {
   const admin = await resolveAdminToken(config.token, dataDir);
   if (admin.warning) logger.log("warn", admin.warning);
   const metadataPath = join(dataDir, "metadata.sqlite");
   // Every metadata commit first checks that the data dir is still the one opened here.
-  const metadata = new NotifyingMetadataStore(new SqliteMetadataStore(metadataPath, undefined, () => guard.assertIntact()));
+  const metadata = new NotifyingMetadataStore(
+    new SqliteMetadataStore(metadataPath, undefined, () => guard.assertIntact()),
+  );
   const nodes = new SqliteNodeStore(metadataPath);
   const guard = new DataDirGuard(dataDir);
   // Start-up upkeep writes; a data dir that is full or read-only skips them and serves reads
@@ -55,7 +68,11 @@ async function startOn(dataDir: string, lock: DataDirLock, config: ControlConfig
       await work();
     } catch (error) {
       if (!storageFailure(error)) throw error;
-      logger.log("warn", `data dir cannot be written; skipped ${what}, serving reads (writes answer 507/503 until it can)`, { data_dir: dataDir, error: String(error) });
+      logger.log(
+        "warn",
+        `data dir cannot be written; skipped ${what}, serving reads (writes answer 507/503 until it can)`,
+        { data_dir: dataDir, error: String(error) },
+      );
     }
   };
   await upkeep("marking nodes disconnected", () => nodes.disconnectAll(new Date()));
@@ -73,7 +90,9 @@ async function startOn(dataDir: string, lock: DataDirLock, config: ControlConfig
     watchConnections: () => hub.size,
   });
   const hub = new WatchHub({
-    metadata, nodes, logger,
+    metadata,
+    nodes,
+    logger,
     historyId: await metadata.historyId(),
     changeRetention: config.changeRetention,
     heartbeatMs: config.heartbeatMs,
@@ -85,11 +104,28 @@ async function startOn(dataDir: string, lock: DataDirLock, config: ControlConfig
   const expiry = expireNodes(nodes, config.nodeRetentionS * 1000, logger);
   const offload = givenWork ? null : new OffloadThread(logger);
   const work = givenWork ?? offload!;
-  const app = createControlApp({ metadata, artifacts, nodes, watch: hub, metrics, logger, tokens: { admin: admin.token, read: config.readToken }, maxUploadBytes: config.maxUploadBytes, work, storage: guard });
+  const app = createControlApp({
+    metadata,
+    artifacts,
+    nodes,
+    watch: hub,
+    metrics,
+    logger,
+    tokens: { admin: admin.token, read: config.readToken },
+    maxUploadBytes: config.maxUploadBytes,
+    work,
+    storage: guard,
+  });
   // Bun's own cap sits well above ours: Bun reads ahead of the upload stream's consumer, and
   // must not cut a body off (with a bare 413) before our reader sees the limit and answers in
   // the product's error shape.
-  const server = await serveControlApp(app, { port: config.port, hostname: config.host, maxRequestBodySize: 2 * config.maxUploadBytes + 1024 * 1024, logger, metrics });
+  const server = await serveControlApp(app, {
+    port: config.port,
+    hostname: config.host,
+    maxRequestBodySize: 2 * config.maxUploadBytes + 1024 * 1024,
+    logger,
+    metrics,
+  });
   const port = server.port!;
   return {
     url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,

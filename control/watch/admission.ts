@@ -22,7 +22,12 @@ export interface AdmissionDeps {
   registrations: KeyedRateLimiter;
 }
 
-export async function admit(deps: AdmissionDeps, hello: HelloMessage, client: string, live: { instance: string } | undefined): Promise<Admission> {
+export async function admit(
+  deps: AdmissionDeps,
+  hello: HelloMessage,
+  client: string,
+  live: { instance: string } | undefined,
+): Promise<Admission> {
   const keySha256 = createHash("sha256").update(hello.key).digest("hex");
   const known = await deps.nodes.keyOf(hello.node_id);
   let registered: "new" | "known" | "claimed" = "known";
@@ -30,7 +35,8 @@ export async function admit(deps: AdmissionDeps, hello: HelloMessage, client: st
     if ((await deps.nodes.count()) >= deps.maxNodes) {
       return refuse(WATCH_CLOSE.nodeLimit, `node limit reached (--max-nodes ${deps.maxNodes})`);
     }
-    if (!deps.registrations.take(client)) return refuse(WATCH_CLOSE.rateLimited, "too many new node ids from this address; retry later");
+    if (!deps.registrations.take(client))
+      return refuse(WATCH_CLOSE.rateLimited, "too many new node ids from this address; retry later");
     registered = "new";
   } else if (known === null) {
     registered = "claimed"; // recorded by a release without keys: the first key to come takes it

@@ -3,42 +3,24 @@
 // node's revision when nothing it needs was forgotten), then the changes, pushed when the store
 // signals a commit. Everything goes out in pages of bounded size (sequence-writer.ts), paced by
 // the sockets' backpressure (send-window.ts). Heartbeats keep idle sockets honest both ways.
-// No HTTP or Elysia here: sockets are an interface.
-import { MAX_REPORTED_PROBLEMS, WATCH_CLOSE, type HelloMessage, type NodeMessage, type ServerMessage } from "../../core/contract";
+// A session's state is in session.ts; node reports are written by node-reports.ts. No HTTP or
+// Elysia here: sockets are an interface.
+import {
+  MAX_REPORTED_PROBLEMS,
+  WATCH_CLOSE,
+  type HelloMessage,
+  type NodeMessage,
+  type ServerMessage,
+} from "../../core/contract";
 import type { Logger } from "../../core/observe/log";
 import type { MetadataStore } from "../store/metadata-store";
 import type { NodeStore } from "../store/node-store";
-import { storageFailure } from "../store/storage-errors";
 import { admit } from "./admission";
-import { KeyedRateLimiter, TokenBucket, type RateLimit } from "./rate-limit";
-import { SendWindow, type Channel } from "./send-window";
+import { NodeReports } from "./node-reports";
+import { KeyedRateLimiter } from "./rate-limit";
+import { SendWindow } from "./send-window";
 import { sendChanges, sendSnapshot } from "./sequences";
-
-export interface WatchSocket {
-  /** Bun's answer: bytes sent, -1 queued behind backpressure, 0 dropped. */
-  send(text: string): number;
-  close(code: number, reason: string): void;
-}
-
-export interface WatchLimits {
-  /** Most node records kept; a hello for a new id beyond it is refused. */
-  maxNodes: number;
-  /** New node ids per client address. */
-  registrations: RateLimit;
-  /** Messages a node may send per socket. */
-  messages: RateLimit;
-  /** Sockets that may have pages queued at once (bounds the memory the stream holds). */
-  sendPermits: number;
-  /** A socket that neither says hello nor drains a page within this long is closed. */
-  stallMs: number;
-}
-
-export const DEFAULT_WATCH_LIMITS: Omit<WatchLimits, "maxNodes"> = {
-  registrations: { burst: 10, perSecond: 0.5 },
-  messages: { burst: 50, perSecond: 20 },
-  sendPermits: 4,
-  stallMs: 30_000,
-};
+import { newSession, type WatchLimits, type WatchSession, type WatchSocket } from "./session";
 
 export interface WatchHubDeps {
   metadata: MetadataStore;
@@ -53,26 +35,6 @@ export interface WatchHubDeps {
   now?(): Date;
 }
 
-export interface WatchSession extends Channel {
-  readonly socket: WatchSocket;
-  /** Client address key (rate limits). */
-  readonly client: string;
-  readonly since: number;
-  readonly history: string | undefined;
-  nodeId: string | null;
-  instance: string | null;
-  /** Revision of the last complete sequence sent; -1 until the first. */
-  completed: number;
-  /** Where the next changes are read from. */
-  cursor: number;
-  snapshotDue: boolean;
-  pumping: boolean;
-  again: boolean;
-  lastHeard: number;
-  readonly bucket: TokenBucket;
-  helloTimer: ReturnType<typeof setTimeout> | null;
-}
-
 /** Silence from a node for this many heartbeats: its socket is dead even if TCP hasn't said so. */
 const SILENT_BEATS = 4;
 /** How often forgotten deletions are pruned (not per commit: it scans the tombstones). */
@@ -85,13 +47,14 @@ export class WatchHub {
   private readonly now: () => Date;
   private readonly window: SendWindow;
   private readonly registrations: KeyedRateLimiter;
-  private recordFailing = false;
+  private readonly reports: NodeReports;
   private prunedAt = 0;
 
   constructor(private readonly deps: WatchHubDeps) {
     this.now = deps.now ?? (() => new Date());
     this.window = new SendWindow(deps.limits.sendPermits, deps.limits.stallMs);
     this.registrations = new KeyedRateLimiter(deps.limits.registrations);
+    this.reports = new NodeReports(deps.logger);
     this.heartbeat = setInterval(() => this.beat(), deps.heartbeatMs);
     this.heartbeat.unref?.();
   }
@@ -102,13 +65,11 @@ export class WatchHub {
 
   /** Registers a socket; nothing is sent until it says hello. */
   open(socket: WatchSocket, client: string, since: number, history: string | undefined): WatchSession {
-    const session: WatchSession = {
-      socket, client, since, history,
-      send: (text) => socket.send(text), drained: null, closed: false,
-      nodeId: null, instance: null, completed: -1, cursor: 0, snapshotDue: false, pumping: false, again: false,
-      lastHeard: Date.now(), bucket: new TokenBucket(this.deps.limits.messages), helloTimer: null,
-    };
-    session.helloTimer = setTimeout(() => this.shut(session, WATCH_CLOSE.misbehaved, "no hello"), this.deps.limits.stallMs);
+    const session = newSession(socket, client, since, history, this.deps.limits.messages);
+    session.helloTimer = setTimeout(
+      () => this.shut(session, WATCH_CLOSE.misbehaved, "no hello"),
+      this.deps.limits.stallMs,
+    );
     this.sessions.add(session);
     return session;
   }
@@ -120,7 +81,15 @@ export class WatchHub {
     try {
       if (message.type === "hello") await this.hello(session, message);
       else if (!session.nodeId) this.shut(session, WATCH_CLOSE.misbehaved, "hello first");
-      else await this.record(() => this.deps.nodes.applied(session.nodeId!, message.revision, message.problems.slice(0, MAX_REPORTED_PROBLEMS), this.now()));
+      else
+        await this.reports.record(() =>
+          this.deps.nodes.applied(
+            session.nodeId!,
+            message.revision,
+            message.problems.slice(0, MAX_REPORTED_PROBLEMS),
+            this.now(),
+          ),
+        );
     } catch (error) {
       this.fail(session, error);
     }
@@ -138,7 +107,11 @@ export class WatchHub {
     if (!session.nodeId || this.live.get(session.nodeId) !== session) return;
     this.live.delete(session.nodeId);
     this.deps.logger.log("info", "node disconnected", { node_id: session.nodeId });
-    await this.deps.nodes.disconnected(session.nodeId, this.now()).catch((error) => this.deps.logger.log("error", "recording a node's disconnect failed", { error: String(error) }));
+    await this.deps.nodes
+      .disconnected(session.nodeId, this.now())
+      .catch((error) =>
+        this.deps.logger.log("error", "recording a node's disconnect failed", { error: String(error) }),
+      );
   }
 
   /** The store committed something: push it to every node. */
@@ -176,16 +149,27 @@ export class WatchHub {
     if (session.nodeId || session.instance) return this.shut(session, WATCH_CLOSE.misbehaved, "one hello per socket");
     session.instance = hello.instance; // taken before the await: a second hello meanwhile is refused
     const live = this.live.get(hello.node_id);
-    const admission = await admit({ nodes: this.deps.nodes, maxNodes: this.deps.limits.maxNodes, registrations: this.registrations }, hello, session.client, live && { instance: live.instance! });
+    const admission = await admit(
+      { nodes: this.deps.nodes, maxNodes: this.deps.limits.maxNodes, registrations: this.registrations },
+      hello,
+      session.client,
+      live && { instance: live.instance! },
+    );
     if (session.closed) return;
     const log = { node_id: hello.node_id, client: session.client, address: hello.address, instance: hello.instance };
     if (!admission.ok) {
-      this.deps.logger.log("warn", "node refused", { ...log, code: admission.code, reason: admission.reason, ...(live ? { connected_instance: live.instance } : {}) });
+      this.deps.logger.log("warn", "node refused", {
+        ...log,
+        code: admission.code,
+        reason: admission.reason,
+        ...(live ? { connected_instance: live.instance } : {}),
+      });
       return this.shut(session, admission.code, admission.reason);
     }
     // The registration may have raced another hello for the same id: the first to get here wins.
     const raced = this.live.get(hello.node_id);
-    if (raced && raced !== live) return this.shut(session, WATCH_CLOSE.duplicate, "node id connected from another process");
+    if (raced && raced !== live)
+      return this.shut(session, WATCH_CLOSE.duplicate, "node id connected from another process");
     if (live) {
       live.nodeId = null; // its close must not mark the node disconnected
       this.shut(live, WATCH_CLOSE.replaced, "replaced by a newer connection of the same node process");
@@ -194,36 +178,36 @@ export class WatchHub {
     session.helloTimer = null;
     session.nodeId = hello.node_id;
     this.live.set(hello.node_id, session);
-    this.deps.logger.log("info", admission.registered === "new" ? "node registered" : admission.registered === "claimed" ? "node claimed its record with a key" : "node connected", { ...log, revision: hello.revision });
-    await this.record(() => this.deps.nodes.connected({ id: hello.node_id, address: hello.address, version: hello.version, keySha256: admission.keySha256 }, hello.revision, this.now()));
+    this.deps.logger.log(
+      "info",
+      admission.registered === "new"
+        ? "node registered"
+        : admission.registered === "claimed"
+          ? "node claimed its record with a key"
+          : "node connected",
+      { ...log, revision: hello.revision },
+    );
+    await this.reports.record(() =>
+      this.deps.nodes.connected(
+        { id: hello.node_id, address: hello.address, version: hello.version, keySha256: admission.keySha256 },
+        hello.revision,
+        this.now(),
+      ),
+    );
     await this.start(session);
   }
 
   /** Resume after the node's revision when every change it needs is kept; otherwise a snapshot. */
   private async start(session: WatchSession): Promise<void> {
-    const [revision, compacted] = await Promise.all([this.deps.metadata.revision(), this.deps.metadata.compactedThrough()]);
+    const [revision, compacted] = await Promise.all([
+      this.deps.metadata.revision(),
+      this.deps.metadata.compactedThrough(),
+    ]);
     const { since, history } = session;
     const resumable = since > 0 && history === this.deps.historyId && since <= revision && since >= compacted;
     if (resumable) session.cursor = session.completed = since;
     else session.snapshotDue = true;
     await this.pump(session);
-  }
-
-  /**
-   * Why the registration write may fail quietly: the stream is a read. When the data dir can't
-   * be written (full, read-only) the node keeps its socket and only the node list goes stale,
-   * logged once per outage.
-   */
-  private async record(write: () => Promise<void>): Promise<void> {
-    try {
-      await write();
-      if (this.recordFailing) this.deps.logger.log("info", "recording node reports works again");
-      this.recordFailing = false;
-    } catch (error) {
-      if (!storageFailure(error)) throw error;
-      if (!this.recordFailing) this.deps.logger.log("warn", "cannot record node reports: the data dir cannot be written; the node list is stale until it can", { error: String(error) });
-      this.recordFailing = true;
-    }
   }
 
   /** Sends what the session hasn't had yet; one pump per session at a time, re-run if signalled meanwhile. */
@@ -239,7 +223,8 @@ export class WatchHub {
       do {
         session.again = false;
         // Deletions after the session's cursor were forgotten under a slow node: start it over.
-        if (!session.snapshotDue && session.cursor < (await this.deps.metadata.compactedThrough())) session.snapshotDue = true;
+        if (!session.snapshotDue && session.cursor < (await this.deps.metadata.compactedThrough()))
+          session.snapshotDue = true;
         const send = (text: string) => this.sendPage(session, text);
         if (session.snapshotDue) {
           const revision = await sendSnapshot(this.deps.metadata, this.deps.historyId, send);
@@ -261,7 +246,9 @@ export class WatchHub {
   private async sendPage(session: WatchSession, text: string): Promise<boolean> {
     const result = await this.window.send(session, text);
     if (result === "sent") {
-      this.deps.observeMessage?.(text.startsWith('{"type":"part"') ? "part" : text.startsWith('{"type":"snapshot"') ? "snapshot" : "changes");
+      this.deps.observeMessage?.(
+        text.startsWith('{"type":"part"') ? "part" : text.startsWith('{"type":"snapshot"') ? "snapshot" : "changes",
+      );
       return true;
     }
     if (result === "dropped" || result === "stalled") this.shut(session, 1013, "node too slow; reconnect");
@@ -273,12 +260,16 @@ export class WatchHub {
     for (const session of this.sessions) {
       if (!session.nodeId) continue;
       if (Date.now() - session.lastHeard > silentMs) {
-        this.deps.logger.log("warn", "node silent; closing its socket", { node_id: session.nodeId, silent_ms: silentMs });
+        this.deps.logger.log("warn", "node silent; closing its socket", {
+          node_id: session.nodeId,
+          silent_ms: silentMs,
+        });
         this.shut(session, 1001, "no message from the node");
         continue;
       }
       // Dropped (the node reads too slowly): a gap in its feed. Closing makes it resume.
-      if (session.socket.send(JSON.stringify({ type: "heartbeat", revision: Math.max(session.completed, 0) })) === 0) this.shut(session, 1013, "node too slow; reconnect");
+      if (session.socket.send(JSON.stringify({ type: "heartbeat", revision: Math.max(session.completed, 0) })) === 0)
+        this.shut(session, 1013, "node too slow; reconnect");
       else this.deps.observeMessage?.("heartbeat");
     }
     if (Date.now() - this.prunedAt > PRUNE_EVERY_MS) void this.prune();
@@ -291,7 +282,10 @@ export class WatchHub {
   }
 
   private fail(session: WatchSession, error: unknown): void {
-    this.deps.logger.log("error", "watch session failed", { node_id: session.nodeId, error: String((error as Error)?.stack ?? error) });
+    this.deps.logger.log("error", "watch session failed", {
+      node_id: session.nodeId,
+      error: String((error as Error)?.stack ?? error),
+    });
     this.shut(session, 1011, "internal error");
   }
 }

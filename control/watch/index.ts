@@ -4,9 +4,18 @@
 // address before the upgrade.
 import { Elysia } from "elysia";
 import { Value } from "@sinclair/typebox/value";
-import { MAX_NODE_MESSAGE_BYTES, MAX_WATCH_MESSAGE_BYTES, NodeMessage, WATCH_CLOSE, WATCH_PATH, WATCH_PROTOCOL, WatchQuery } from "../../core/contract";
+import {
+  MAX_NODE_MESSAGE_BYTES,
+  MAX_WATCH_MESSAGE_BYTES,
+  NodeMessage,
+  WATCH_CLOSE,
+  WATCH_PATH,
+  WATCH_PROTOCOL,
+  WatchQuery,
+} from "../../core/contract";
 import { ApiError } from "../errors";
-import type { WatchHub, WatchSession } from "./hub";
+import type { WatchHub } from "./hub";
+import type { WatchSession } from "./session";
 import { KeyedRateLimiter, addressKey, type RateLimit } from "./rate-limit";
 
 /** New watch sockets per client address: a fleet behind one address reconnects within seconds. */
@@ -42,7 +51,12 @@ export function watchController(hub: WatchHub, connections: RateLimit = WATCH_CO
         raw.close(WATCH_CLOSE.protocol, `this control plane speaks watch protocol ${WATCH_PROTOCOL}; upgrade the node`);
         return;
       }
-      const session = hub.open({ send: (text) => raw.send(text), close: (code, reason) => raw.close(code, reason) }, addressKey(raw.remoteAddress), Number(since ?? 0), history);
+      const session = hub.open(
+        { send: (text) => raw.send(text), close: (code, reason) => raw.close(code, reason) },
+        addressKey(raw.remoteAddress),
+        Number(since ?? 0),
+        history,
+      );
       sessions.set(raw, session);
     },
     message(ws, message) {

@@ -11,7 +11,10 @@ export class TokenBucket {
   private tokens: number;
   private at: number;
 
-  constructor(private readonly limit: RateLimit, private readonly now: () => number = performance.now.bind(performance)) {
+  constructor(
+    private readonly limit: RateLimit,
+    private readonly now: () => number = performance.now.bind(performance),
+  ) {
     this.tokens = limit.burst;
     this.at = now();
   }

@@ -19,14 +19,18 @@ export class SendWindow {
   private free: number;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(permits: number, private readonly stallMs: number) {
+  constructor(
+    permits: number,
+    private readonly stallMs: number,
+  ) {
     this.free = permits;
   }
 
   /** Sends `text` on `channel` once a permit is free; resolves when the channel can take more. */
   async send(channel: Channel, text: string): Promise<SendResult> {
     const bytes = Buffer.byteLength(text);
-    if (bytes > MAX_WATCH_MESSAGE_BYTES) throw new Error(`watch message of ${bytes} bytes exceeds MAX_WATCH_MESSAGE_BYTES (${MAX_WATCH_MESSAGE_BYTES})`);
+    if (bytes > MAX_WATCH_MESSAGE_BYTES)
+      throw new Error(`watch message of ${bytes} bytes exceeds MAX_WATCH_MESSAGE_BYTES (${MAX_WATCH_MESSAGE_BYTES})`);
     await this.acquire();
     try {
       if (channel.closed) return "closed";

@@ -48,7 +48,10 @@ export class SequenceWriter {
    * `envelope` makes the page message around a body (it knows the sequence's kind and counts
    * its pages); `send` answers false once the socket is gone, and the writer then stops.
    */
-  constructor(private readonly envelope: (body: PageBody) => string, private readonly send: Send) {}
+  constructor(
+    private readonly envelope: (body: PageBody) => string,
+    private readonly send: Send,
+  ) {}
 
   get pagesSent(): number {
     return this.pages;
@@ -110,7 +113,12 @@ function isHighSurrogate(code: number): boolean {
 /** The envelope of snapshot pages: every page carries the snapshot's revision and its number. */
 export function snapshotEnvelope(historyId: string, revision: number): (body: PageBody) => string {
   let page = 0;
-  return ({ functions, last }) => joinPage(`{"type":"snapshot","history_id":${JSON.stringify(historyId)},"revision":${revision},"page":${page++},"last":${last},"functions":[`, functions, "]}");
+  return ({ functions, last }) =>
+    joinPage(
+      `{"type":"snapshot","history_id":${JSON.stringify(historyId)},"revision":${revision},"page":${page++},"last":${last},"functions":[`,
+      functions,
+      "]}",
+    );
 }
 
 /**
@@ -121,7 +129,11 @@ export function changesEnvelope(historyId: string, from: number, cursor: () => n
   let previous = from;
   return ({ functions, deleted, last }) => {
     const revision = cursor();
-    const text = joinPage(`{"type":"changes","history_id":${JSON.stringify(historyId)},"from":${previous},"revision":${revision},"last":${last},"functions":[`, functions, `],"deleted":${JSON.stringify(deleted)}}`);
+    const text = joinPage(
+      `{"type":"changes","history_id":${JSON.stringify(historyId)},"from":${previous},"revision":${revision},"last":${last},"functions":[`,
+      functions,
+      `],"deleted":${JSON.stringify(deleted)}}`,
+    );
     previous = revision;
     return text;
   };

@@ -30,14 +30,23 @@ export async function sendSnapshot(metadata: MetadataStore, historyId: string, s
  * nothing changed (nothing is sent). A function that changes again while the pages go out
  * moves past the cursor and comes in a later page of the same sequence.
  */
-export async function sendChanges(metadata: MetadataStore, historyId: string, from: number, send: Send): Promise<number | null> {
+export async function sendChanges(
+  metadata: MetadataStore,
+  historyId: string,
+  from: number,
+  send: Send,
+): Promise<number | null> {
   let page = await metadata.changesSince(from, READ_BYTES);
   if (page.entries.length === 0) return from;
   let cursor = from;
-  const writer = new SequenceWriter(changesEnvelope(historyId, from, () => cursor), send);
+  const writer = new SequenceWriter(
+    changesEnvelope(historyId, from, () => cursor),
+    send,
+  );
   for (;;) {
     for (const entry of page.entries) {
-      const sent = entry.json !== null ? await writer.add(entry.json, entry.bytes) : await writer.delete(entry.functionId);
+      const sent =
+        entry.json !== null ? await writer.add(entry.json, entry.bytes) : await writer.delete(entry.functionId);
       if (!sent) return null;
       cursor = entry.revision;
     }

@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { SqliteMetadataStore } from "../../control/store/sqlite-metadata-store";
 import { SqliteNodeStore } from "../../control/store/sqlite-node-store";
-import { DEFAULT_WATCH_LIMITS, WatchHub, type WatchSocket } from "../../control/watch/hub";
+import { WatchHub } from "../../control/watch/hub";
+import { DEFAULT_WATCH_LIMITS, type WatchSocket } from "../../control/watch/session";
 import { SendWindow, type Channel } from "../../control/watch/send-window";
 import { KeyedRateLimiter, TokenBucket, addressKey } from "../../control/watch/rate-limit";
 import { createLogger } from "../../core/observe/log";
