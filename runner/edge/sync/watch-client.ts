@@ -7,7 +7,7 @@
 import { Value } from "@sinclair/typebox/value";
 import { MAX_WATCH_MESSAGE_BYTES, ServerMessage, WATCH_CLOSE, WATCH_PATH, WATCH_PROTOCOL, type HelloMessage, type NodeMessage } from "../../../core/contract";
 import type { Logger } from "../../../core/observe/log";
-import { Backoff } from "./backoff";
+import { Backoff } from "../backoff";
 
 export interface WatchClientDeps {
   controlPlane: string;

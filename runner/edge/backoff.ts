@@ -1,6 +1,7 @@
-// Reconnect delays: exponential, with "equal jitter" (half the step fixed, half random) so a
-// fleet that lost its control plane at the same moment does not come back in lockstep, and no
-// delay collapses to zero the way full jitter allows.
+// Retry delays of an edge node (the watch's reconnects, edge-node.ts's retried passes):
+// exponential, with "equal jitter" (half the step fixed, half random) so a fleet that lost its
+// control plane at the same moment does not come back in lockstep, and no delay collapses to
+// zero the way full jitter allows.
 export class Backoff {
   private attempt = 0;
 
