@@ -14,10 +14,15 @@ export class Backoff {
   next(): number {
     const step = Math.min(this.maxMs, this.baseMs * 2 ** this.attempt);
     this.attempt = Math.min(this.attempt + 1, 30);
-    return step / 2 + (this.random() * step) / 2;
+    return equalJitter(step, this.random);
   }
 
   reset(): void {
     this.attempt = 0;
   }
+}
+
+/** Between half of `stepMs` and all of it. */
+export function equalJitter(stepMs: number, random: () => number = Math.random): number {
+  return stepMs / 2 + (random() * stepMs) / 2;
 }
