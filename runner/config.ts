@@ -1,16 +1,15 @@
-// The runner's one config schema: flags > env > defaults, validated at start.
+// The runner's one config schema: flags > env > defaults (core/config/load-config.ts), validated at start.
 // Nothing else in the runner reads process.env or argv.
 //
 // Two modes share the server settings: single-module mode (`bun run runner module.wasm`) takes
 // the function's settings from flags; edge mode (`--control-plane URL`) takes every function and
 // its settings from the control plane, so the per-function flags are refused there.
-import { parseArgs } from "node:util";
 import { availableParallelism, hostname, totalmem } from "node:os";
 import { Type, type Static } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
 import { DEFAULT_ENTRYPOINT } from "../core/abi/edge-v1";
+import { collectFlags, parseFlags, readSecrets, validateConfig, type FlagTable, type ParsedFlags, type Refused } from "../core/config/load-config";
 import { ENGINE_SETTINGS } from "./lifecycle/engine-options";
-import { resolveSecret, type SecretSetting } from "../core/lifecycle/secret-file";
+import type { SecretSetting } from "../core/lifecycle/secret-file";
 
 const MiB = 1024 * 1024;
 const DEFAULT_MAX_BODY_BYTES = 10 * MiB;
@@ -62,6 +61,7 @@ export const EdgeConfigSchema = Type.Object({
 export type EdgeConfig = Static<typeof EdgeConfigSchema>;
 
 type AnyKey = keyof RunnerConfig | keyof EdgeConfig;
+type Flags = FlagTable<AnyKey>;
 
 /** Flag name -> [config key, env var]. Env vars use the EDGE_RUNNER_ prefix. */
 const SERVER_FLAGS = {
@@ -102,11 +102,10 @@ const EDGE_FLAGS = {
 } as const;
 /** The token comes from a file or the environment, never argv: see core/lifecycle/secret-file.ts. */
 const TOKEN: SecretSetting = { flag: "token", env: "EDGE_RUNNER_TOKEN" };
-type FlagTable = Record<string, readonly [AnyKey, string]>;
-const ALL_FLAGS: FlagTable = { ...SERVER_FLAGS, ...SINGLE_FLAGS, ...EDGE_FLAGS };
+const ALL_FLAGS: Flags = { ...SERVER_FLAGS, ...SINGLE_FLAGS, ...EDGE_FLAGS };
 
-const NUMERIC = new Set<AnyKey>(["gcMarkers", "fastMemories", "httpSliceUs", "port", "memoryPages", "maxExecutionMs", "maxConcurrency", "workers", "spareWorkers", "queue", "functionQueue", "overloadWaitMs", "maxBodyBytes", "maxBodyBytesInFlight", "maxResponseBytes", "maxLogLinesPerInvocation", "cacheMb", "diskMb", "prefetchConcurrency"]);
-const SECRET = new Set<AnyKey>(["token"]);
+const NUMERIC: ReadonlySet<string> = new Set<AnyKey>(["gcMarkers", "fastMemories", "httpSliceUs", "port", "memoryPages", "maxExecutionMs", "maxConcurrency", "workers", "spareWorkers", "queue", "functionQueue", "overloadWaitMs", "maxBodyBytes", "maxBodyBytesInFlight", "maxResponseBytes", "maxLogLinesPerInvocation", "cacheMb", "diskMb", "prefetchConcurrency"]);
+const SECRET: ReadonlySet<string> = new Set<AnyKey>(["token"]);
 
 export const USAGE = `usage: bun run runner <module.wasm> [--port 3000] [--host 0.0.0.0] [--name NAME] [--entrypoint handle]
        [--memory-pages 16] [--max-execution-ms 500] [--max-concurrency N] [--env KEY=VALUE]... [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--function-queue N] [--overload-wait-ms 1000] [--instance-reuse on] [--gc-markers 1] [--fast-memories 4096] [--http-slice-us 100]
@@ -117,18 +116,13 @@ export const USAGE = `usage: bun run runner <module.wasm> [--port 3000] [--host 
 Every flag also reads EDGE_RUNNER_<FLAG> from the environment (e.g. EDGE_RUNNER_TOKEN_FILE).
 The token is never taken from the command line: --token-file FILE, or the token itself in EDGE_RUNNER_TOKEN.`;
 
-export type ConfigResult = { ok: true; config: RunnerConfig } | { ok: false; message: string } | { ok: "help" };
-export type AnyConfigResult =
-  | { ok: true; mode: "single"; config: RunnerConfig }
-  | { ok: true; mode: "edge"; config: EdgeConfig; warnings: string[] }
-  | { ok: false; message: string }
-  | { ok: "help" };
+export type ConfigResult = { ok: true; config: RunnerConfig } | Refused | { ok: "help" };
+export type AnyConfigResult = { ok: true; mode: "single"; config: RunnerConfig } | { ok: true; mode: "edge"; config: EdgeConfig; warnings: string[] } | Refused | { ok: "help" };
 
 /** Either mode: edge mode when --control-plane (or EDGE_RUNNER_CONTROL_PLANE) is given. */
 export function loadConfig(argv: string[], environment: Record<string, string | undefined>): AnyConfigResult {
   const parsed = parse(argv);
-  if (!parsed.ok) return parsed;
-  if (parsed.values.help) return { ok: "help" };
+  if (parsed.ok !== true) return parsed;
   const edge = parsed.values["control-plane"] !== undefined || (environment.EDGE_RUNNER_CONTROL_PLANE ?? "") !== "";
   if (!edge) {
     const single = loadSingle(parsed, environment);
@@ -140,39 +134,18 @@ export function loadConfig(argv: string[], environment: Record<string, string | 
 /** Single-module mode only (tests start runners in-process with it). */
 export function loadRunnerConfig(argv: string[], environment: Record<string, string | undefined>): ConfigResult {
   const parsed = parse(argv);
-  if (!parsed.ok) return parsed;
-  if (parsed.values.help) return { ok: "help" };
+  if (parsed.ok !== true) return parsed;
   for (const flag of [...Object.keys(EDGE_FLAGS), TOKEN.flag, `${TOKEN.flag}-file`]) if (parsed.values[flag] !== undefined) return { ok: false, message: `--${flag} belongs to edge mode` };
   return loadSingle(parsed, environment);
 }
 
-interface Parsed {
-  ok: true;
-  values: Record<string, unknown>;
-  positionals: string[];
+function parse(argv: string[]): ParsedFlags | Refused | { ok: "help" } {
+  return parseFlags(argv, { strings: Object.keys(ALL_FLAGS), secrets: [TOKEN], extra: { env: { type: "string", multiple: true } }, positionals: true });
 }
 
-function parse(argv: string[]): Parsed | { ok: false; message: string } {
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...Object.fromEntries([...Object.keys(ALL_FLAGS), TOKEN.flag, `${TOKEN.flag}-file`].map((flag) => [flag, { type: "string" as const }])),
-        env: { type: "string", multiple: true },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-    return { ok: true, values, positionals };
-  } catch (error) {
-    return { ok: false, message: (error as Error).message };
-  }
-}
-
-function loadSingle(parsed: Parsed, environment: Record<string, string | undefined>): ConfigResult {
+function loadSingle(parsed: ParsedFlags, environment: Record<string, string | undefined>): ConfigResult {
   if (parsed.positionals.length !== 1) return { ok: false, message: "expected exactly one module path" };
-  const raw = collect(parsed, environment, { ...SERVER_FLAGS, ...SINGLE_FLAGS });
+  const raw = collectFlags(parsed.values, environment, { ...SERVER_FLAGS, ...SINGLE_FLAGS }, { numeric: NUMERIC });
   raw.module = parsed.positionals[0];
   const envPairs = (parsed.values.env as string[] | undefined) ?? [];
   const env: Record<string, string> = {};
@@ -188,43 +161,29 @@ function loadSingle(parsed: Parsed, environment: Record<string, string | undefin
   return checkBodyBudget(validate(RunnerConfigSchema, raw));
 }
 
-function loadEdge(parsed: Parsed, environment: Record<string, string | undefined>): AnyConfigResult {
+function loadEdge(parsed: ParsedFlags, environment: Record<string, string | undefined>): AnyConfigResult {
   if (parsed.positionals.length > 0) return { ok: false, message: "edge mode (--control-plane) serves the control plane's functions; drop the module path" };
   const perFunction = [...Object.keys(SINGLE_FLAGS), "env"].find((flag) => parsed.values[flag] !== undefined);
   if (perFunction) return { ok: false, message: `--${perFunction} is set per function on the control plane in edge mode` };
-  const raw = collect(parsed, environment, { ...SERVER_FLAGS, ...EDGE_FLAGS });
+  const raw = collectFlags(parsed.values, environment, { ...SERVER_FLAGS, ...EDGE_FLAGS }, { numeric: NUMERIC });
   raw.workers ??= availableParallelism();
   raw.port ??= 3000;
   raw.nodeId ??= `${hostname().replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 100) || "node"}-${raw.port}`;
   raw.cacheDir ??= `.edge-cache/${raw.nodeId}`;
-  const token = resolveSecret(parsed.values, environment, TOKEN);
+  const token = readSecrets(parsed.values, environment, [["token", TOKEN]]);
   if (!token.ok) return token;
-  if (token.value === undefined) return { ok: false, message: "edge mode needs the control plane's read-only or admin token: --token-file FILE, or EDGE_RUNNER_TOKEN (or EDGE_RUNNER_TOKEN_FILE) in the environment" };
-  raw.token = token.value;
+  if (token.values.token === undefined) return { ok: false, message: "edge mode needs the control plane's read-only or admin token: --token-file FILE, or EDGE_RUNNER_TOKEN (or EDGE_RUNNER_TOKEN_FILE) in the environment" };
+  raw.token = token.values.token;
   raw.maxBodyBytesInFlight ??= defaultBodyBudget(raw.maxBodyBytes);
-  const result = checkBodyBudget(validate(EdgeConfigSchema, raw, token.source));
+  const result = checkBodyBudget(validate(EdgeConfigSchema, raw, token.sources));
   if (result.ok !== true) return result;
-  return { ok: true, mode: "edge", config: result.config, warnings: token.warning ? [token.warning] : [] };
+  return { ok: true, mode: "edge", config: result.config, warnings: token.warnings };
 }
 
-function collect(parsed: Parsed, environment: Record<string, string | undefined>, flags: FlagTable): Record<string, unknown> {
-  const raw: Record<string, unknown> = {};
-  for (const [flag, [key, envVar]] of Object.entries(flags)) {
-    const text = parsed.values[flag] ?? environment[envVar];
-    if (text === undefined) continue;
-    raw[key] = NUMERIC.has(key) ? toNumber(String(text)) : text;
-  }
-  return raw;
-}
-
-function validate<S extends typeof RunnerConfigSchema | typeof EdgeConfigSchema>(schema: S, raw: Record<string, unknown>, tokenSource?: string): { ok: true; config: Static<S> } | { ok: false; message: string } {
-  const withDefaults = Value.Default(schema, raw);
-  const firstError = Value.Errors(schema, withDefaults).First();
-  if (!firstError) return { ok: true, config: withDefaults as Static<S> };
-  const key = firstError.path.replace(/^\//, "").split("/")[0] as AnyKey;
-  // Never echo a token back: it may be a real secret with a typo.
-  if (SECRET.has(key)) return { ok: false, message: `invalid token from ${tokenSource ?? "the configuration"}: it must be 16 to 512 printable characters without spaces` };
-  return { ok: false, message: `invalid ${describePath(firstError.path)}: ${firstError.message}` };
+function validate<S extends typeof RunnerConfigSchema | typeof EdgeConfigSchema>(schema: S, raw: Record<string, unknown>, secretSources?: ReadonlyMap<string, string>): { ok: true; config: Static<S> } | Refused {
+  // A bad --env KEY=VALUE is named by its key.
+  const describe = (path: string, key: string) => (key === "env" ? `--env ${path.split("/")[2] ?? ""}`.trim() : undefined);
+  return validateConfig(schema, raw, ALL_FLAGS, { describe, secrets: SECRET, secretSources });
 }
 
 /** Share of the memory that request bodies in flight may take by default. */
@@ -239,21 +198,10 @@ function defaultBodyBudget(maxBodyBytes: unknown): number {
 }
 
 /** A budget smaller than --max-body-bytes is refused: a body the node accepts must be able to fit. */
-function checkBodyBudget<C extends { maxBodyBytes: number; maxBodyBytesInFlight: number }>(result: { ok: true; config: C } | { ok: false; message: string }): { ok: true; config: C } | { ok: false; message: string } {
+function checkBodyBudget<C extends { maxBodyBytes: number; maxBodyBytesInFlight: number }>(result: { ok: true; config: C } | Refused): { ok: true; config: C } | Refused {
   if (result.ok !== true || result.config.maxBodyBytesInFlight >= result.config.maxBodyBytes) return result;
   const { maxBodyBytes, maxBodyBytesInFlight } = result.config;
   return { ok: false, message: `invalid --max-body-bytes-in-flight: ${maxBodyBytesInFlight} is less than --max-body-bytes (${maxBodyBytes}); a body the node accepts must fit` };
-}
-
-function toNumber(text: string): number | string {
-  return /^-?\d+$/.test(text.trim()) ? Number(text) : text;
-}
-
-function describePath(path: string): string {
-  const key = path.replace(/^\//, "").split("/")[0] as AnyKey;
-  const flag = Object.entries(ALL_FLAGS).find(([, [k]]) => k === key)?.[0];
-  if (flag) return `--${flag}`;
-  return key === "env" ? `--env ${path.split("/")[2] ?? ""}`.trim() : key || "config";
 }
 
 /** hello_world.wasm -> hello-world: the function name used in logs and metric labels. */
