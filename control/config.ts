@@ -1,11 +1,11 @@
 // The control plane's one config schema: flags > env > defaults (core/config/load-config.ts),
 // validated at start. Nothing else in control/ reads process.env or argv.
 import { Type, type Static } from "@sinclair/typebox";
-import { collectFlags, parseFlags, readSecrets, validateConfig } from "../core/config/load-config";
+import { collectFlags, parseFlags, readSecrets, TOKEN_BOUNDS, validateConfig } from "../core/config/load-config";
 import type { SecretSetting } from "../core/lifecycle/secret-file";
 
 const MiB = 1024 * 1024;
-const Token = (description: string) => Type.String({ minLength: 16, maxLength: 512, pattern: "^[\\x21-\\x7e]+$", description });
+const Token = (description: string) => Type.String({ ...TOKEN_BOUNDS, description });
 
 export const ControlConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),

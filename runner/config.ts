@@ -1,13 +1,16 @@
 // The runner's one config schema: flags > env > defaults (core/config/load-config.ts), validated at start.
 // Nothing else in the runner reads process.env or argv.
 //
+// The function's settings (name, limits, env) take the contract's bounds (core/contract), so a
+// module runs here under exactly what the control plane would accept.
+//
 // Two modes share the server settings: single-module mode (`bun run runner module.wasm`) takes
 // the function's settings from flags; edge mode (`--control-plane URL`) takes every function and
 // its settings from the control plane, so the per-function flags are refused there.
 import { availableParallelism, hostname, totalmem } from "node:os";
 import { Type, type Static } from "@sinclair/typebox";
-import { DEFAULT_ENTRYPOINT } from "../core/abi/edge-v1";
-import { collectFlags, parseFlags, readSecrets, validateConfig, type FlagTable, type ParsedFlags, type Refused } from "../core/config/load-config";
+import { Entrypoint, ENV_KEY_PATTERN, envJsonBytes, FUNCTION_DEFAULTS, LIMITS, NAME_PATTERN, NodeId } from "../core/contract";
+import { collectFlags, parseFlags, readSecrets, TOKEN_BOUNDS, validateConfig, type FlagTable, type ParsedFlags, type Refused } from "../core/config/load-config";
 import { ENGINE_SETTINGS } from "./lifecycle/engine-options";
 import type { SecretSetting } from "../core/lifecycle/secret-file";
 
@@ -27,7 +30,7 @@ const ServerSettings = {
   httpSliceUs: Type.Integer({ minimum: 0, maximum: 100_000, default: 100, description: "the HTTP thread's scheduling slice in microseconds (Linux 6.12+; 100 is the kernel's least): a short one puts it back on a CPU sooner when it wakes, which cuts the tail latency of a busy node; 0 keeps the kernel's default" }),
   fastMemories: Type.Integer({ minimum: 0, maximum: 16384, default: ENGINE_SETTINGS.fastMemories.default, description: "WebAssembly memories that may exist at once with guard pages instead of bounds checks (BUN_JSC_maxNumWasmFastMemories; each reserves 4 GiB of address space, not of memory; the runner restarts itself with it set); 0 keeps the engine's default, 8" }),
   instanceReuse: Type.Union([Type.Literal("on"), Type.Literal("off")], { default: "on", description: "on: a request may run on an instance a previous one used, reset to the state of a new instance (memory, globals, start function) where the module allows it; off: a new instance per request" }),
-  maxBodyBytes: Type.Integer({ minimum: 0, default: DEFAULT_MAX_BODY_BYTES }),
+  maxBodyBytes: Type.Integer({ ...LIMITS.maxBodyBytes, default: DEFAULT_MAX_BODY_BYTES }),
   maxBodyBytesInFlight: Type.Integer({ minimum: 0, description: "bytes of request bodies the node holds at once, across all functions (503 body_budget beyond); default 1/32 of the memory (the cgroup's limit, else the machine's), and at least --max-body-bytes" }),
   maxResponseBytes: Type.Integer({ minimum: 0, default: 16 * MiB }),
   maxLogLinesPerInvocation: Type.Integer({ minimum: 0, default: 100 }),
@@ -36,12 +39,12 @@ const ServerSettings = {
 
 export const RunnerConfigSchema = Type.Object({
   module: Type.String({ minLength: 1, description: "path of the .wasm to serve" }),
-  name: Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,62}$", description: "function name in logs and metrics" }),
-  entrypoint: Type.String({ minLength: 1, default: DEFAULT_ENTRYPOINT }),
-  memoryPages: Type.Integer({ minimum: 1, maximum: 16384, default: 16 }),
-  maxExecutionMs: Type.Integer({ minimum: 1, maximum: 60000, default: 500 }),
-  maxConcurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, description: "most invocations in workers at once; default 16 per regular worker" })),
-  env: Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), Type.String(), { default: {} }),
+  name: Type.String({ pattern: NAME_PATTERN, description: "function name in logs and metrics" }),
+  entrypoint: Type.String({ minLength: Entrypoint.minLength, maxLength: Entrypoint.maxLength, pattern: Entrypoint.pattern, default: FUNCTION_DEFAULTS.entrypoint }),
+  memoryPages: Type.Integer({ ...LIMITS.memoryPages, default: FUNCTION_DEFAULTS.memory_pages }),
+  maxExecutionMs: Type.Integer({ ...LIMITS.maxExecutionMs, default: FUNCTION_DEFAULTS.max_execution_ms }),
+  maxConcurrency: Type.Optional(Type.Integer({ ...LIMITS.maxConcurrency, description: "most invocations in workers at once; default 16 per regular worker" })),
+  env: Type.Record(Type.String({ pattern: ENV_KEY_PATTERN }), Type.String({ maxLength: LIMITS.envValueBytes }), { additionalProperties: false, maxProperties: LIMITS.envEntries, default: {} }),
   sha256: Type.Optional(Type.String({ pattern: "^[0-9a-fA-F]{64}$" })),
   ...ServerSettings,
 });
@@ -49,8 +52,8 @@ export type RunnerConfig = Static<typeof RunnerConfigSchema>;
 
 export const EdgeConfigSchema = Type.Object({
   controlPlane: Type.String({ pattern: "^https?://[^\\s/?#]+/?$", description: "control plane base URL, e.g. http://127.0.0.1:8080" }),
-  token: Type.String({ minLength: 16, maxLength: 512, pattern: "^[\\x21-\\x7e]+$", description: "admin or read-only token of the control plane, from --token-file, EDGE_RUNNER_TOKEN_FILE or EDGE_RUNNER_TOKEN (never the command line)" }),
-  nodeId: Type.String({ pattern: "^[A-Za-z0-9._:-]{1,128}$", description: "this node's id in the control plane's node list" }),
+  token: Type.String({ ...TOKEN_BOUNDS, description: "admin or read-only token of the control plane, from --token-file, EDGE_RUNNER_TOKEN_FILE or EDGE_RUNNER_TOKEN (never the command line)" }),
+  nodeId: Type.String({ pattern: NodeId.pattern, description: "this node's id in the control plane's node list" }),
   cacheDir: Type.String({ minLength: 1, description: "state.json and verified artifacts, kept across restarts" }),
   cacheMb: Type.Integer({ minimum: 1, maximum: 1024 * 1024, default: 256, description: "compiled modules held in memory (estimated cost)" }),
   diskMb: Type.Integer({ minimum: 1, maximum: 1024 * 1024, default: 1024, description: "artifacts kept on disk" }),
@@ -154,6 +157,8 @@ function loadSingle(parsed: ParsedFlags, environment: Record<string, string | un
     if (eq <= 0) return { ok: false, message: `--env expects KEY=VALUE, got "${pair}"` };
     env[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
+  const envBytes = envJsonBytes(env);
+  if (envBytes > LIMITS.envJsonBytes) return { ok: false, message: `invalid --env: ${envBytes} bytes as JSON; at most ${LIMITS.envJsonBytes} (1 MiB) in all` };
   raw.env = env;
   raw.name ??= defaultName(String(raw.module));
   raw.workers ??= availableParallelism();

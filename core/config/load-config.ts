@@ -6,6 +6,10 @@ import type { Static, TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { resolveSecret, type SecretSetting } from "../lifecycle/secret-file";
 
+/** What a token (a secret setting) must be; the message for one that is not never shows it. */
+export const TOKEN_BOUNDS = { minLength: 16, maxLength: 512, pattern: "^[\\x21-\\x7e]+$" } as const;
+const TOKEN_RULE = "it must be 16 to 512 printable characters without spaces";
+
 /** Flag name -> [config key, environment variable]. */
 export type FlagTable<K extends string = string> = Record<string, readonly [K, string]>;
 
@@ -107,7 +111,7 @@ export function validateConfig<S extends TSchema>(schema: S, raw: Record<string,
   if (!first) return { ok: true, config: config as Static<S> };
   const key = first.path.replace(/^\//, "").split("/")[0]!;
   // Never echo a secret back: it may be a real one with a typo.
-  if (options.secrets?.has(key)) return { ok: false, message: `invalid token from ${options.secretSources?.get(key) ?? "the configuration"}: it must be 16 to 512 printable characters without spaces` };
+  if (options.secrets?.has(key)) return { ok: false, message: `invalid token from ${options.secretSources?.get(key) ?? "the configuration"}: ${TOKEN_RULE}` };
   const flag = Object.entries(flags).find(([, [k]]) => k === key)?.[0];
   const name = flag ? `--${flag}` : (options.describe?.(first.path, key) ?? (key || "config"));
   return { ok: false, message: `invalid ${name}: ${first.message}` };

@@ -6,9 +6,10 @@
 import { randomBytes } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { NodeKey } from "../../../core/contract";
 
 export const NODE_KEY_FILE = "node-key";
-const KEY_PATTERN = /^[A-Za-z0-9_-]{32,128}$/;
+const KEY_PATTERN = new RegExp(NodeKey.pattern!);
 
 export async function loadNodeKey(dir: string): Promise<string> {
   const path = join(dir, NODE_KEY_FILE);
