@@ -21,4 +21,4 @@ if (missing) execWith(missing, process.env);
 if (loaded.mode === "edge") for (const warning of loaded.warnings) process.stderr.write(`runner: warning: ${warning}\n`);
 const { serveEdge, serveModule } = await import("./serve");
 if (loaded.mode === "edge") await serveEdge(loaded.config);
-else serveModule(loaded.config);
+else await serveModule(loaded.config);

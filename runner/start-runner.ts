@@ -4,7 +4,7 @@ import type { EdgeConfig, RunnerConfig } from "./config";
 import { createRunnerApp, serveRunnerApp } from "./http/app";
 import { BodyBudget } from "./http/body-budget";
 import { createInvokeHandler } from "./http/invoke-handler";
-import type { PreparedArtifact } from "../core/module/prepare-artifact";
+import type { CompiledArtifact } from "../core/module/compile-module";
 import type { Logger } from "../core/observe/log";
 import { bodyBudgetGauges } from "./observe/body-metrics";
 import { createRunnerMetrics } from "./observe/metrics";
@@ -37,7 +37,7 @@ export interface RunningRunner {
   stop(): Promise<void>;
 }
 
-export function startRunner(config: RunnerConfig, artifact: PreparedArtifact, logger: Logger): RunningRunner {
+export function startRunner(config: RunnerConfig, artifact: CompiledArtifact, logger: Logger): RunningRunner {
   const pool = new WorkerPool(poolOptions(config, logger, config.queue));
   const key = `${artifact.sha256}:${config.memoryPages}:${config.entrypoint}`;
   pool.load({

@@ -5,7 +5,7 @@ import type { ArtifactRef, ArtifactSource } from "../artifacts/verified-artifact
 import { collectSoon } from "../../sandbox/collect-soon";
 import { ByteLru } from "../../../core/cache/byte-lru";
 import { inlineWork, type ArtifactWork } from "../../../core/module/offload/artifact-work";
-import { compileModule, type CompiledModule } from "./compile-module";
+import { compileModule, type CompiledModule } from "../../../core/module/compile-module";
 
 export interface ModuleRef extends ArtifactRef {
   /** sha256:memory_pages:entrypoint — the pipeline's output depends on all three. */
