@@ -7,7 +7,7 @@ import type { SecretSetting } from "../core/lifecycle/secret-file";
 const MiB = 1024 * 1024;
 const Token = (description: string) => Type.String({ ...TOKEN_BOUNDS, description });
 
-export const ControlConfigSchema = Type.Object({
+const ControlConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   host: Type.String({ minLength: 1, default: "0.0.0.0" }),
   dataDir: Type.String({ minLength: 1, default: "./data", description: "metadata.sqlite, artifacts/, tmp/ and the generated admin-token" }),

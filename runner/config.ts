@@ -37,7 +37,7 @@ const ServerSettings = {
   logLevel: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info" }),
 };
 
-export const RunnerConfigSchema = Type.Object({
+const RunnerConfigSchema = Type.Object({
   module: Type.String({ minLength: 1, description: "path of the .wasm to serve" }),
   name: Type.String({ pattern: NAME_PATTERN, description: "function name in logs and metrics" }),
   entrypoint: Type.String({ minLength: Entrypoint.minLength, maxLength: Entrypoint.maxLength, pattern: Entrypoint.pattern, default: FUNCTION_DEFAULTS.entrypoint }),
@@ -50,7 +50,7 @@ export const RunnerConfigSchema = Type.Object({
 });
 export type RunnerConfig = Static<typeof RunnerConfigSchema>;
 
-export const EdgeConfigSchema = Type.Object({
+const EdgeConfigSchema = Type.Object({
   controlPlane: Type.String({ pattern: "^https?://[^\\s/?#]+/?$", description: "control plane base URL, e.g. http://127.0.0.1:8080" }),
   token: Type.String({ ...TOKEN_BOUNDS, description: "admin or read-only token of the control plane, from --token-file, EDGE_RUNNER_TOKEN_FILE or EDGE_RUNNER_TOKEN (never the command line)" }),
   nodeId: Type.String({ pattern: NodeId.pattern, description: "this node's id in the control plane's node list" }),

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 
-export const TOKEN_FILE = "admin-token";
+const TOKEN_FILE = "admin-token";
 
 export interface AdminToken {
   token: string;

@@ -14,7 +14,7 @@ const MAX_FILE_BYTES = 4096;
 export type SecretFileResult = { ok: true; value: string; warning?: string } | { ok: false; message: string };
 
 /** `what` names the setting in messages (e.g. "--token-file"); the file's contents never appear in one. */
-export function readSecretFile(path: string, what: string): SecretFileResult {
+function readSecretFile(path: string, what: string): SecretFileResult {
   let stats;
   try {
     stats = statSync(path);

@@ -8,7 +8,7 @@ import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { NodeKey } from "../../../core/contract";
 
-export const NODE_KEY_FILE = "node-key";
+const NODE_KEY_FILE = "node-key";
 const KEY_PATTERN = new RegExp(NodeKey.pattern!);
 
 export async function loadNodeKey(dir: string): Promise<string> {

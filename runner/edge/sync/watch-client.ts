@@ -32,7 +32,7 @@ const REFUSALS: Record<number, string> = {
   [WATCH_CLOSE.misbehaved]: "the control plane refused this node's messages",
 };
 /** A refused node retries after about this long (with jitter), not every few seconds. */
-export const REFUSED_RETRY_MS = 30_000;
+const REFUSED_RETRY_MS = 30_000;
 
 export class WatchClient {
   private socket: WebSocket | null = null;
