@@ -15,7 +15,7 @@ export class DiskArtifacts {
   /** sha256 -> size; what it evicts is removed from disk by removeEvicted(). */
   private readonly entries: ByteLru<number>;
   private pinned: ReadonlySet<string> = new Set();
-  private evicted: string[] = [];
+  private readonly evicted: string[] = [];
 
   private constructor(
     private readonly dir: string,
