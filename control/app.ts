@@ -89,6 +89,6 @@ export function createControlApp(deps: ControlDeps) {
 }
 
 /** The path a request asked for (its Host plays no part); see core/http/request-target.ts. */
-export function requestPath(request: Request): string {
+function requestPath(request: Request): string {
   return pathOf(requestTarget(request) ?? "/");
 }

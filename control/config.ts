@@ -1,14 +1,13 @@
-// The control plane's one config schema: flags > env > defaults, validated at start.
-// Nothing else in control/ reads process.env or argv.
-import { parseArgs } from "node:util";
+// The control plane's one config schema: flags > env > defaults (core/config/load-config.ts),
+// validated at start. Nothing else in control/ reads process.env or argv.
 import { Type, type Static } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
-import { resolveSecret, type SecretSetting } from "../core/lifecycle/secret-file";
+import { collectFlags, parseFlags, readSecrets, TOKEN_BOUNDS, validateConfig } from "../core/config/load-config";
+import type { SecretSetting } from "../core/lifecycle/secret-file";
 
 const MiB = 1024 * 1024;
-const Token = (description: string) => Type.String({ minLength: 16, maxLength: 512, pattern: "^[\\x21-\\x7e]+$", description });
+const Token = (description: string) => Type.String({ ...TOKEN_BOUNDS, description });
 
-export const ControlConfigSchema = Type.Object({
+const ControlConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   host: Type.String({ minLength: 1, default: "0.0.0.0" }),
   dataDir: Type.String({ minLength: 1, default: "./data", description: "metadata.sqlite, artifacts/, tmp/ and the generated admin-token" }),
@@ -37,7 +36,7 @@ const FLAGS = {
   "log-level": ["logLevel", "EDGE_CONTROL_LOG_LEVEL"],
 } as const satisfies Record<string, readonly [keyof ControlConfig, string]>;
 
-const NUMERIC = new Set<keyof ControlConfig>(["port", "maxUploadBytes", "changeRetention", "maxNodes", "nodeRetentionS", "heartbeatMs"]);
+const NUMERIC: ReadonlySet<string> = new Set<keyof ControlConfig>(["port", "maxUploadBytes", "changeRetention", "maxNodes", "nodeRetentionS", "heartbeatMs"]);
 /** Secrets come from a file or the environment, never from argv (see core/lifecycle/secret-file.ts). */
 const SECRETS: [keyof ControlConfig, SecretSetting][] = [
   ["token", { flag: "token", env: "EDGE_CONTROL_TOKEN" }],
@@ -59,46 +58,12 @@ export type ConfigResult =
   | { ok: "help" };
 
 export function loadControlConfig(argv: string[], environment: Record<string, string | undefined>): ConfigResult {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        ...Object.fromEntries([...Object.keys(FLAGS), ...SECRETS.flatMap(([, { flag }]) => [flag, `${flag}-file`])].map((flag) => [flag, { type: "string" as const }])),
-        "show-admin-token": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    return { ok: false, message: (error as Error).message };
-  }
-  if (parsed.values.help) return { ok: "help" };
-
-  const raw: Record<string, unknown> = {};
-  for (const [flag, [key, envVar]] of Object.entries(FLAGS)) {
-    const text = (parsed.values as Record<string, unknown>)[flag] ?? environment[envVar];
-    if (text === undefined || text === "") continue;
-    raw[key] = NUMERIC.has(key) && /^\d+$/.test(String(text)) ? Number(text) : text;
-  }
-  const warnings: string[] = [];
-  const sources = new Map<keyof ControlConfig, string>();
-  for (const [key, setting] of SECRETS) {
-    const secret = resolveSecret(parsed.values, environment, setting);
-    if (!secret.ok) return secret;
-    if (secret.value !== undefined) raw[key] = secret.value;
-    if (secret.source) sources.set(key, secret.source);
-    if (secret.warning) warnings.push(secret.warning);
-  }
-  const config = Value.Default(ControlConfigSchema, raw);
-  const first = Value.Errors(ControlConfigSchema, config).First();
-  if (first) {
-    const key = first.path.replace(/^\//, "") as keyof ControlConfig;
-    const flag = Object.entries(FLAGS).find(([, [k]]) => k === key)?.[0];
-    // Never echo a token back: it may be a real secret with a typo.
-    const source = sources.get(key);
-    if (source) return { ok: false, message: `invalid token from ${source}: it must be 16 to 512 printable characters without spaces` };
-    return { ok: false, message: `invalid --${flag ?? key}: ${first.message}` };
-  }
-  return { ok: true, config: config as ControlConfig, warnings, showAdminToken: parsed.values["show-admin-token"] === true };
+  const parsed = parseFlags(argv, { strings: Object.keys(FLAGS), secrets: SECRETS.map(([, setting]) => setting), extra: { "show-admin-token": { type: "boolean" } } });
+  if (parsed.ok !== true) return parsed;
+  const raw = collectFlags(parsed.values, environment, FLAGS, { numeric: NUMERIC, emptyIsUnset: true });
+  const secrets = readSecrets(parsed.values, environment, SECRETS);
+  if (!secrets.ok) return secrets;
+  const validated = validateConfig(ControlConfigSchema, { ...raw, ...secrets.values }, FLAGS, { secrets: new Set(SECRETS.map(([key]) => key)), secretSources: secrets.sources });
+  if (!validated.ok) return validated;
+  return { ok: true, config: validated.config, warnings: secrets.warnings, showAdminToken: parsed.values["show-admin-token"] === true };
 }

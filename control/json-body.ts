@@ -15,7 +15,7 @@ const MAX_DEPTH = 32;
  */
 export const MAX_JSON_BYTES = 4 * 1024 * 1024;
 
-export async function jsonBody({ request }: { request: Request }): Promise<unknown> {
+async function jsonBody({ request }: { request: Request }): Promise<unknown> {
   if (!JSON_TYPE.test(request.headers.get("content-type") ?? "")) {
     throw new ApiError(415, "unsupported_media_type", "send the body as JSON with Content-Type: application/json");
   }

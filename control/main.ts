@@ -2,19 +2,12 @@
 // `bun run control --show-admin-token`: prints the admin token and exits.
 import { showAdminToken } from "./auth/tokens";
 import { loadControlConfig, USAGE } from "./config";
+import { configOrExit } from "../core/config/load-config";
 import { stopOnSignals } from "../core/lifecycle/stop-on-signals";
 import { createLogger } from "../core/observe/log";
 import { startControl } from "./start-control";
 
-const loaded = loadControlConfig(Bun.argv.slice(2), process.env);
-if (loaded.ok === "help") {
-  console.log(USAGE);
-  process.exit(0);
-}
-if (!loaded.ok) {
-  process.stderr.write(`control: ${loaded.message} (see --help)\n`);
-  process.exit(1);
-}
+const loaded = configOrExit("control", USAGE, loadControlConfig(Bun.argv.slice(2), process.env));
 
 if (loaded.showAdminToken) {
   const shown = await showAdminToken(loaded.config.token, loaded.config.dataDir);

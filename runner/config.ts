@@ -1,16 +1,18 @@
-// The runner's one config schema: flags > env > defaults, validated at start.
+// The runner's one config schema: flags > env > defaults (core/config/load-config.ts), validated at start.
 // Nothing else in the runner reads process.env or argv.
+//
+// The function's settings (name, limits, env) take the contract's bounds (core/contract), so a
+// module runs here under exactly what the control plane would accept.
 //
 // Two modes share the server settings: single-module mode (`bun run runner module.wasm`) takes
 // the function's settings from flags; edge mode (`--control-plane URL`) takes every function and
 // its settings from the control plane, so the per-function flags are refused there.
-import { parseArgs } from "node:util";
 import { availableParallelism, hostname, totalmem } from "node:os";
 import { Type, type Static } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
-import { DEFAULT_ENTRYPOINT } from "../core/abi/edge-v1";
+import { Entrypoint, ENV_KEY_PATTERN, envJsonBytes, FUNCTION_DEFAULTS, LIMITS, NAME_PATTERN, NodeId } from "../core/contract";
+import { collectFlags, parseFlags, readSecrets, TOKEN_BOUNDS, validateConfig, type FlagTable, type ParsedFlags, type Refused } from "../core/config/load-config";
 import { ENGINE_SETTINGS } from "./lifecycle/engine-options";
-import { resolveSecret, type SecretSetting } from "../core/lifecycle/secret-file";
+import type { SecretSetting } from "../core/lifecycle/secret-file";
 
 const MiB = 1024 * 1024;
 const DEFAULT_MAX_BODY_BYTES = 10 * MiB;
@@ -28,30 +30,30 @@ const ServerSettings = {
   httpSliceUs: Type.Integer({ minimum: 0, maximum: 100_000, default: 100, description: "the HTTP thread's scheduling slice in microseconds (Linux 6.12+; 100 is the kernel's least): a short one puts it back on a CPU sooner when it wakes, which cuts the tail latency of a busy node; 0 keeps the kernel's default" }),
   fastMemories: Type.Integer({ minimum: 0, maximum: 16384, default: ENGINE_SETTINGS.fastMemories.default, description: "WebAssembly memories that may exist at once with guard pages instead of bounds checks (BUN_JSC_maxNumWasmFastMemories; each reserves 4 GiB of address space, not of memory; the runner restarts itself with it set); 0 keeps the engine's default, 8" }),
   instanceReuse: Type.Union([Type.Literal("on"), Type.Literal("off")], { default: "on", description: "on: a request may run on an instance a previous one used, reset to the state of a new instance (memory, globals, start function) where the module allows it; off: a new instance per request" }),
-  maxBodyBytes: Type.Integer({ minimum: 0, default: DEFAULT_MAX_BODY_BYTES }),
+  maxBodyBytes: Type.Integer({ ...LIMITS.maxBodyBytes, default: DEFAULT_MAX_BODY_BYTES }),
   maxBodyBytesInFlight: Type.Integer({ minimum: 0, description: "bytes of request bodies the node holds at once, across all functions (503 body_budget beyond); default 1/32 of the memory (the cgroup's limit, else the machine's), and at least --max-body-bytes" }),
   maxResponseBytes: Type.Integer({ minimum: 0, default: 16 * MiB }),
   maxLogLinesPerInvocation: Type.Integer({ minimum: 0, default: 100 }),
   logLevel: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info" }),
 };
 
-export const RunnerConfigSchema = Type.Object({
+const RunnerConfigSchema = Type.Object({
   module: Type.String({ minLength: 1, description: "path of the .wasm to serve" }),
-  name: Type.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,62}$", description: "function name in logs and metrics" }),
-  entrypoint: Type.String({ minLength: 1, default: DEFAULT_ENTRYPOINT }),
-  memoryPages: Type.Integer({ minimum: 1, maximum: 16384, default: 16 }),
-  maxExecutionMs: Type.Integer({ minimum: 1, maximum: 60000, default: 500 }),
-  maxConcurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, description: "most invocations in workers at once; default 16 per regular worker" })),
-  env: Type.Record(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), Type.String(), { default: {} }),
+  name: Type.String({ pattern: NAME_PATTERN, description: "function name in logs and metrics" }),
+  entrypoint: Type.String({ minLength: Entrypoint.minLength, maxLength: Entrypoint.maxLength, pattern: Entrypoint.pattern, default: FUNCTION_DEFAULTS.entrypoint }),
+  memoryPages: Type.Integer({ ...LIMITS.memoryPages, default: FUNCTION_DEFAULTS.memory_pages }),
+  maxExecutionMs: Type.Integer({ ...LIMITS.maxExecutionMs, default: FUNCTION_DEFAULTS.max_execution_ms }),
+  maxConcurrency: Type.Optional(Type.Integer({ ...LIMITS.maxConcurrency, description: "most invocations in workers at once; default 16 per regular worker" })),
+  env: Type.Record(Type.String({ pattern: ENV_KEY_PATTERN }), Type.String({ maxLength: LIMITS.envValueBytes }), { additionalProperties: false, maxProperties: LIMITS.envEntries, default: {} }),
   sha256: Type.Optional(Type.String({ pattern: "^[0-9a-fA-F]{64}$" })),
   ...ServerSettings,
 });
 export type RunnerConfig = Static<typeof RunnerConfigSchema>;
 
-export const EdgeConfigSchema = Type.Object({
+const EdgeConfigSchema = Type.Object({
   controlPlane: Type.String({ pattern: "^https?://[^\\s/?#]+/?$", description: "control plane base URL, e.g. http://127.0.0.1:8080" }),
-  token: Type.String({ minLength: 16, maxLength: 512, pattern: "^[\\x21-\\x7e]+$", description: "admin or read-only token of the control plane, from --token-file, EDGE_RUNNER_TOKEN_FILE or EDGE_RUNNER_TOKEN (never the command line)" }),
-  nodeId: Type.String({ pattern: "^[A-Za-z0-9._:-]{1,128}$", description: "this node's id in the control plane's node list" }),
+  token: Type.String({ ...TOKEN_BOUNDS, description: "admin or read-only token of the control plane, from --token-file, EDGE_RUNNER_TOKEN_FILE or EDGE_RUNNER_TOKEN (never the command line)" }),
+  nodeId: Type.String({ pattern: NodeId.pattern, description: "this node's id in the control plane's node list" }),
   cacheDir: Type.String({ minLength: 1, description: "state.json and verified artifacts, kept across restarts" }),
   cacheMb: Type.Integer({ minimum: 1, maximum: 1024 * 1024, default: 256, description: "compiled modules held in memory (estimated cost)" }),
   diskMb: Type.Integer({ minimum: 1, maximum: 1024 * 1024, default: 1024, description: "artifacts kept on disk" }),
@@ -62,6 +64,7 @@ export const EdgeConfigSchema = Type.Object({
 export type EdgeConfig = Static<typeof EdgeConfigSchema>;
 
 type AnyKey = keyof RunnerConfig | keyof EdgeConfig;
+type Flags = FlagTable<AnyKey>;
 
 /** Flag name -> [config key, env var]. Env vars use the EDGE_RUNNER_ prefix. */
 const SERVER_FLAGS = {
@@ -102,11 +105,10 @@ const EDGE_FLAGS = {
 } as const;
 /** The token comes from a file or the environment, never argv: see core/lifecycle/secret-file.ts. */
 const TOKEN: SecretSetting = { flag: "token", env: "EDGE_RUNNER_TOKEN" };
-type FlagTable = Record<string, readonly [AnyKey, string]>;
-const ALL_FLAGS: FlagTable = { ...SERVER_FLAGS, ...SINGLE_FLAGS, ...EDGE_FLAGS };
+const ALL_FLAGS: Flags = { ...SERVER_FLAGS, ...SINGLE_FLAGS, ...EDGE_FLAGS };
 
-const NUMERIC = new Set<AnyKey>(["gcMarkers", "fastMemories", "httpSliceUs", "port", "memoryPages", "maxExecutionMs", "maxConcurrency", "workers", "spareWorkers", "queue", "functionQueue", "overloadWaitMs", "maxBodyBytes", "maxBodyBytesInFlight", "maxResponseBytes", "maxLogLinesPerInvocation", "cacheMb", "diskMb", "prefetchConcurrency"]);
-const SECRET = new Set<AnyKey>(["token"]);
+const NUMERIC: ReadonlySet<string> = new Set<AnyKey>(["gcMarkers", "fastMemories", "httpSliceUs", "port", "memoryPages", "maxExecutionMs", "maxConcurrency", "workers", "spareWorkers", "queue", "functionQueue", "overloadWaitMs", "maxBodyBytes", "maxBodyBytesInFlight", "maxResponseBytes", "maxLogLinesPerInvocation", "cacheMb", "diskMb", "prefetchConcurrency"]);
+const SECRET: ReadonlySet<string> = new Set<AnyKey>(["token"]);
 
 export const USAGE = `usage: bun run runner <module.wasm> [--port 3000] [--host 0.0.0.0] [--name NAME] [--entrypoint handle]
        [--memory-pages 16] [--max-execution-ms 500] [--max-concurrency N] [--env KEY=VALUE]... [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--function-queue N] [--overload-wait-ms 1000] [--instance-reuse on] [--gc-markers 1] [--fast-memories 4096] [--http-slice-us 100]
@@ -117,18 +119,13 @@ export const USAGE = `usage: bun run runner <module.wasm> [--port 3000] [--host 
 Every flag also reads EDGE_RUNNER_<FLAG> from the environment (e.g. EDGE_RUNNER_TOKEN_FILE).
 The token is never taken from the command line: --token-file FILE, or the token itself in EDGE_RUNNER_TOKEN.`;
 
-export type ConfigResult = { ok: true; config: RunnerConfig } | { ok: false; message: string } | { ok: "help" };
-export type AnyConfigResult =
-  | { ok: true; mode: "single"; config: RunnerConfig }
-  | { ok: true; mode: "edge"; config: EdgeConfig; warnings: string[] }
-  | { ok: false; message: string }
-  | { ok: "help" };
+export type ConfigResult = { ok: true; config: RunnerConfig } | Refused | { ok: "help" };
+export type AnyConfigResult = { ok: true; mode: "single"; config: RunnerConfig } | { ok: true; mode: "edge"; config: EdgeConfig; warnings: string[] } | Refused | { ok: "help" };
 
 /** Either mode: edge mode when --control-plane (or EDGE_RUNNER_CONTROL_PLANE) is given. */
 export function loadConfig(argv: string[], environment: Record<string, string | undefined>): AnyConfigResult {
   const parsed = parse(argv);
-  if (!parsed.ok) return parsed;
-  if (parsed.values.help) return { ok: "help" };
+  if (parsed.ok !== true) return parsed;
   const edge = parsed.values["control-plane"] !== undefined || (environment.EDGE_RUNNER_CONTROL_PLANE ?? "") !== "";
   if (!edge) {
     const single = loadSingle(parsed, environment);
@@ -140,39 +137,18 @@ export function loadConfig(argv: string[], environment: Record<string, string | 
 /** Single-module mode only (tests start runners in-process with it). */
 export function loadRunnerConfig(argv: string[], environment: Record<string, string | undefined>): ConfigResult {
   const parsed = parse(argv);
-  if (!parsed.ok) return parsed;
-  if (parsed.values.help) return { ok: "help" };
+  if (parsed.ok !== true) return parsed;
   for (const flag of [...Object.keys(EDGE_FLAGS), TOKEN.flag, `${TOKEN.flag}-file`]) if (parsed.values[flag] !== undefined) return { ok: false, message: `--${flag} belongs to edge mode` };
   return loadSingle(parsed, environment);
 }
 
-interface Parsed {
-  ok: true;
-  values: Record<string, unknown>;
-  positionals: string[];
+function parse(argv: string[]): ParsedFlags | Refused | { ok: "help" } {
+  return parseFlags(argv, { strings: Object.keys(ALL_FLAGS), secrets: [TOKEN], extra: { env: { type: "string", multiple: true } }, positionals: true });
 }
 
-function parse(argv: string[]): Parsed | { ok: false; message: string } {
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...Object.fromEntries([...Object.keys(ALL_FLAGS), TOKEN.flag, `${TOKEN.flag}-file`].map((flag) => [flag, { type: "string" as const }])),
-        env: { type: "string", multiple: true },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-    return { ok: true, values, positionals };
-  } catch (error) {
-    return { ok: false, message: (error as Error).message };
-  }
-}
-
-function loadSingle(parsed: Parsed, environment: Record<string, string | undefined>): ConfigResult {
+function loadSingle(parsed: ParsedFlags, environment: Record<string, string | undefined>): ConfigResult {
   if (parsed.positionals.length !== 1) return { ok: false, message: "expected exactly one module path" };
-  const raw = collect(parsed, environment, { ...SERVER_FLAGS, ...SINGLE_FLAGS });
+  const raw = collectFlags(parsed.values, environment, { ...SERVER_FLAGS, ...SINGLE_FLAGS }, { numeric: NUMERIC });
   raw.module = parsed.positionals[0];
   const envPairs = (parsed.values.env as string[] | undefined) ?? [];
   const env: Record<string, string> = {};
@@ -181,6 +157,8 @@ function loadSingle(parsed: Parsed, environment: Record<string, string | undefin
     if (eq <= 0) return { ok: false, message: `--env expects KEY=VALUE, got "${pair}"` };
     env[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
+  const envBytes = envJsonBytes(env);
+  if (envBytes > LIMITS.envJsonBytes) return { ok: false, message: `invalid --env: ${envBytes} bytes as JSON; at most ${LIMITS.envJsonBytes} (1 MiB) in all` };
   raw.env = env;
   raw.name ??= defaultName(String(raw.module));
   raw.workers ??= availableParallelism();
@@ -188,43 +166,29 @@ function loadSingle(parsed: Parsed, environment: Record<string, string | undefin
   return checkBodyBudget(validate(RunnerConfigSchema, raw));
 }
 
-function loadEdge(parsed: Parsed, environment: Record<string, string | undefined>): AnyConfigResult {
+function loadEdge(parsed: ParsedFlags, environment: Record<string, string | undefined>): AnyConfigResult {
   if (parsed.positionals.length > 0) return { ok: false, message: "edge mode (--control-plane) serves the control plane's functions; drop the module path" };
   const perFunction = [...Object.keys(SINGLE_FLAGS), "env"].find((flag) => parsed.values[flag] !== undefined);
   if (perFunction) return { ok: false, message: `--${perFunction} is set per function on the control plane in edge mode` };
-  const raw = collect(parsed, environment, { ...SERVER_FLAGS, ...EDGE_FLAGS });
+  const raw = collectFlags(parsed.values, environment, { ...SERVER_FLAGS, ...EDGE_FLAGS }, { numeric: NUMERIC });
   raw.workers ??= availableParallelism();
   raw.port ??= 3000;
   raw.nodeId ??= `${hostname().replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 100) || "node"}-${raw.port}`;
   raw.cacheDir ??= `.edge-cache/${raw.nodeId}`;
-  const token = resolveSecret(parsed.values, environment, TOKEN);
+  const token = readSecrets(parsed.values, environment, [["token", TOKEN]]);
   if (!token.ok) return token;
-  if (token.value === undefined) return { ok: false, message: "edge mode needs the control plane's read-only or admin token: --token-file FILE, or EDGE_RUNNER_TOKEN (or EDGE_RUNNER_TOKEN_FILE) in the environment" };
-  raw.token = token.value;
+  if (token.values.token === undefined) return { ok: false, message: "edge mode needs the control plane's read-only or admin token: --token-file FILE, or EDGE_RUNNER_TOKEN (or EDGE_RUNNER_TOKEN_FILE) in the environment" };
+  raw.token = token.values.token;
   raw.maxBodyBytesInFlight ??= defaultBodyBudget(raw.maxBodyBytes);
-  const result = checkBodyBudget(validate(EdgeConfigSchema, raw, token.source));
+  const result = checkBodyBudget(validate(EdgeConfigSchema, raw, token.sources));
   if (result.ok !== true) return result;
-  return { ok: true, mode: "edge", config: result.config, warnings: token.warning ? [token.warning] : [] };
+  return { ok: true, mode: "edge", config: result.config, warnings: token.warnings };
 }
 
-function collect(parsed: Parsed, environment: Record<string, string | undefined>, flags: FlagTable): Record<string, unknown> {
-  const raw: Record<string, unknown> = {};
-  for (const [flag, [key, envVar]] of Object.entries(flags)) {
-    const text = parsed.values[flag] ?? environment[envVar];
-    if (text === undefined) continue;
-    raw[key] = NUMERIC.has(key) ? toNumber(String(text)) : text;
-  }
-  return raw;
-}
-
-function validate<S extends typeof RunnerConfigSchema | typeof EdgeConfigSchema>(schema: S, raw: Record<string, unknown>, tokenSource?: string): { ok: true; config: Static<S> } | { ok: false; message: string } {
-  const withDefaults = Value.Default(schema, raw);
-  const firstError = Value.Errors(schema, withDefaults).First();
-  if (!firstError) return { ok: true, config: withDefaults as Static<S> };
-  const key = firstError.path.replace(/^\//, "").split("/")[0] as AnyKey;
-  // Never echo a token back: it may be a real secret with a typo.
-  if (SECRET.has(key)) return { ok: false, message: `invalid token from ${tokenSource ?? "the configuration"}: it must be 16 to 512 printable characters without spaces` };
-  return { ok: false, message: `invalid ${describePath(firstError.path)}: ${firstError.message}` };
+function validate<S extends typeof RunnerConfigSchema | typeof EdgeConfigSchema>(schema: S, raw: Record<string, unknown>, secretSources?: ReadonlyMap<string, string>): { ok: true; config: Static<S> } | Refused {
+  // A bad --env KEY=VALUE is named by its key.
+  const describe = (path: string, key: string) => (key === "env" ? `--env ${path.split("/")[2] ?? ""}`.trim() : undefined);
+  return validateConfig(schema, raw, ALL_FLAGS, { describe, secrets: SECRET, secretSources });
 }
 
 /** Share of the memory that request bodies in flight may take by default. */
@@ -239,21 +203,10 @@ function defaultBodyBudget(maxBodyBytes: unknown): number {
 }
 
 /** A budget smaller than --max-body-bytes is refused: a body the node accepts must be able to fit. */
-function checkBodyBudget<C extends { maxBodyBytes: number; maxBodyBytesInFlight: number }>(result: { ok: true; config: C } | { ok: false; message: string }): { ok: true; config: C } | { ok: false; message: string } {
+function checkBodyBudget<C extends { maxBodyBytes: number; maxBodyBytesInFlight: number }>(result: { ok: true; config: C } | Refused): { ok: true; config: C } | Refused {
   if (result.ok !== true || result.config.maxBodyBytesInFlight >= result.config.maxBodyBytes) return result;
   const { maxBodyBytes, maxBodyBytesInFlight } = result.config;
   return { ok: false, message: `invalid --max-body-bytes-in-flight: ${maxBodyBytesInFlight} is less than --max-body-bytes (${maxBodyBytes}); a body the node accepts must fit` };
-}
-
-function toNumber(text: string): number | string {
-  return /^-?\d+$/.test(text.trim()) ? Number(text) : text;
-}
-
-function describePath(path: string): string {
-  const key = path.replace(/^\//, "").split("/")[0] as AnyKey;
-  const flag = Object.entries(ALL_FLAGS).find(([, [k]]) => k === key)?.[0];
-  if (flag) return `--${flag}`;
-  return key === "env" ? `--env ${path.split("/")[2] ?? ""}`.trim() : key || "config";
 }
 
 /** hello_world.wasm -> hello-world: the function name used in logs and metric labels. */

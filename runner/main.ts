@@ -13,19 +13,12 @@ const missingNow = defaults && missingEngineOptions(defaults, process.env);
 if (missingNow) execWith(missingNow, process.env);
 
 const { loadConfig, USAGE } = await import("./config");
-const loaded = loadConfig(argv, process.env);
-if (loaded.ok === "help") {
-  console.log(USAGE);
-  process.exit(0);
-}
-if (!loaded.ok) {
-  process.stderr.write(`runner: ${loaded.message} (see --help)\n`);
-  process.exit(1);
-}
+const { configOrExit } = await import("../core/config/load-config");
+const loaded = configOrExit("runner", USAGE, loadConfig(argv, process.env));
 // Settings a flag or variable named: known only now. (Unnamed ones were dealt with above.)
 const missing = defaults ? null : missingEngineOptions(loaded.config, process.env);
 if (missing) execWith(missing, process.env);
 if (loaded.mode === "edge") for (const warning of loaded.warnings) process.stderr.write(`runner: warning: ${warning}\n`);
 const { serveEdge, serveModule } = await import("./serve");
 if (loaded.mode === "edge") await serveEdge(loaded.config);
-else serveModule(loaded.config);
+else await serveModule(loaded.config);

@@ -7,7 +7,7 @@ import { scheduleHttpThread } from "./lifecycle/http-thread";
 import { stopOnSignals } from "../core/lifecycle/stop-on-signals";
 import { bufferedStdout, createLogger } from "../core/observe/log";
 import { startRunner } from "./start-runner";
-import { prepareArtifact } from "../core/module/prepare-artifact";
+import { compileArtifact } from "../core/module/compile-module";
 
 const REPO_ROOT = resolve(dirname(import.meta.path), "..");
 
@@ -23,8 +23,7 @@ function resolveModulePath(path: string): string {
   return existsSync(built) ? built : resolve(path);
 }
 
-
-export function serveModule(config: RunnerConfig): void {
+export async function serveModule(config: RunnerConfig): Promise<void> {
   const modulePath = resolveModulePath(config.module);
   let bytes: Uint8Array;
   try {
@@ -34,7 +33,7 @@ export function serveModule(config: RunnerConfig): void {
     fail(code === "ENOENT" ? `module not found: ${modulePath}` : `cannot read ${modulePath}: ${(error as Error).message}`);
   }
 
-  const prepared = prepareArtifact(bytes, { memoryPages: config.memoryPages, entrypoint: config.entrypoint }, config.sha256);
+  const prepared = await compileArtifact(bytes, { memoryPages: config.memoryPages, entrypoint: config.entrypoint }, config.sha256);
   if (!prepared.ok) fail(`${basename(modulePath)} rejected (${prepared.code}): ${prepared.message}`);
 
   const logger = createLogger(config.logLevel, {}, bufferedStdout());

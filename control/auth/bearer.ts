@@ -2,7 +2,8 @@
 // downloads) take the admin or the read-only token; everything else takes the admin token.
 // Runs on request, before routing and body parsing, so an unauthenticated upload is refused
 // without reading it.
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
+import { sha256Digest } from "../../core/module/sha256";
 import { pathOf, requestTarget } from "../../core/http/request-target";
 import { ApiError } from "../errors";
 
@@ -17,9 +18,9 @@ export interface Tokens {
 export function tokenRole(tokens: Tokens, authorization: string | null): Role | null {
   const match = authorization?.match(/^Bearer[ \t]+(\S+)[ \t]*$/i);
   if (!match) return null;
-  const presented = digest(match[1]!);
-  const isAdmin = timingSafeEqual(presented, digest(tokens.admin));
-  const isRead = tokens.read !== undefined && timingSafeEqual(presented, digest(tokens.read));
+  const presented = sha256Digest(match[1]!);
+  const isAdmin = timingSafeEqual(presented, sha256Digest(tokens.admin));
+  const isRead = tokens.read !== undefined && timingSafeEqual(presented, sha256Digest(tokens.read));
   return isAdmin ? "admin" : isRead ? "read" : null;
 }
 
@@ -38,8 +39,4 @@ export function bearerAuth(tokens: Tokens) {
     if (!role) throw new ApiError(401, "unauthorized", "missing or invalid token: send Authorization: Bearer <token>");
     if (needed === "admin" && role !== "admin") throw new ApiError(403, "forbidden", "the read-only token cannot change anything; use the admin token");
   };
-}
-
-function digest(text: string): Buffer {
-  return createHash("sha256").update(text).digest();
 }

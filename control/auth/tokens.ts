@@ -2,10 +2,11 @@
 // <data-dir>/admin-token, else a new random one written there with mode 0600 (and printed once,
 // by main.ts; `--show-admin-token` prints it again on request).
 import { randomBytes } from "node:crypto";
-import { open, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { createSecretFile } from "../../core/lifecycle/secret-file";
 
-export const TOKEN_FILE = "admin-token";
+const TOKEN_FILE = "admin-token";
 
 export interface AdminToken {
   token: string;
@@ -30,14 +31,7 @@ export async function resolveAdminToken(configured: string | undefined, dataDir:
     return { token: existing, source: "file", path, warning };
   }
   const token = `ebc_${randomBytes(32).toString("base64url")}`;
-  // "wx": never overwrite a token another process just wrote.
-  const file = await open(path, "wx", 0o600);
-  try {
-    await file.writeFile(`${token}\n`);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
+  await createSecretFile(path, token);
   return { token, source: "generated", path };
 }
 

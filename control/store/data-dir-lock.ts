@@ -18,7 +18,7 @@ import { join } from "node:path";
 const LOCK_EX = 2;
 const LOCK_NB = 4;
 const LOCK_UN = 8;
-export const PID_FILE = "control.pid";
+const PID_FILE = "control.pid";
 
 interface Libc {
   flock(fd: number, operation: number): number;

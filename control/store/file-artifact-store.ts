@@ -2,11 +2,11 @@
 // An upload is written to <data>/tmp, hashed on the way, fsynced, then hard-linked into place:
 // a reader sees a whole file or none, and two uploads of the same bytes share one file.
 // Anything left in tmp (a crash mid-upload) is removed when the store opens.
-import { createHash } from "node:crypto";
 import { link, mkdir, open, readdir, rm, stat, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { SHA256_HEX, type ArtifactStore, type StagedArtifact } from "./artifact-store";
 import { storageFailure } from "./storage-errors";
+import { Sha256 } from "../../core/module/sha256";
 
 export class FileArtifactStore implements ArtifactStore {
   private count = 0;
@@ -87,7 +87,7 @@ export class FileArtifactStore implements ArtifactStore {
 
 class StagedFile implements StagedArtifact {
   size = 0;
-  private readonly hash = createHash("sha256");
+  private readonly hash = new Sha256();
   private file: FileHandle | null;
   private digest: { sha256: string; size: number } | null = null;
   private state: "writing" | "finished" | "published" | "discarded" = "writing";
@@ -113,7 +113,7 @@ class StagedFile implements StagedArtifact {
     await this.file.close();
     this.file = null;
     this.state = "finished";
-    this.digest = { sha256: this.hash.digest("hex"), size: this.size };
+    this.digest = { sha256: this.hash.hex(), size: this.size };
     return this.digest;
   }
 

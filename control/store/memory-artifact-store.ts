@@ -1,6 +1,6 @@
 // Artifacts in a Map: for tests and throwaway setups; it proves ArtifactStore names no files.
-import { createHash } from "node:crypto";
 import { SHA256_HEX, type ArtifactStore, type StagedArtifact } from "./artifact-store";
+import { Sha256 } from "../../core/module/sha256";
 
 export class MemoryArtifactStore implements ArtifactStore {
   private readonly artifacts = new Map<string, Uint8Array>();
@@ -34,7 +34,7 @@ export class MemoryArtifactStore implements ArtifactStore {
 class StagedMemory implements StagedArtifact {
   size = 0;
   private chunks: Uint8Array[] = [];
-  private readonly hash = createHash("sha256");
+  private readonly hash = new Sha256();
   private digest: { sha256: string; size: number } | null = null;
   private state: "writing" | "finished" | "published" | "discarded" = "writing";
 
@@ -51,7 +51,7 @@ class StagedMemory implements StagedArtifact {
     if (this.digest) return this.digest;
     if (this.state !== "writing") throw new Error(`staged artifact is ${this.state}`);
     this.state = "finished";
-    this.digest = { sha256: this.hash.digest("hex"), size: this.size };
+    this.digest = { sha256: this.hash.hex(), size: this.size };
     return this.digest;
   }
 

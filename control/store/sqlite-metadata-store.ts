@@ -4,41 +4,10 @@
 // into distinct versions.
 import type { Database } from "bun:sqlite";
 import type { ChangeKind, FunctionRecord, FunctionSpec, VersionRecord } from "../../core/contract";
-import { parseRoute } from "../../core/contract";
 import type { ChangeEntry, CheckBasis, FeedPage, FunctionPage, MetadataStore, SerializedFunction, StoreFailure, StoreResult } from "./metadata-store";
 import { openMetadataDatabase } from "./sqlite-open";
-
-interface FunctionRow {
-  id: string;
-  name: string;
-  entrypoint: string;
-  runtime: string;
-  memory_pages: number;
-  max_execution_ms: number;
-  max_concurrency: number | null;
-  max_body_bytes: number | null;
-  env: string;
-  routes: string;
-  active_version: number | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface VersionRow {
-  function_id: string;
-  version: number;
-  sha256: string;
-  size: number;
-  created_at: string;
-}
-
-/** A function row with its active version's artifact and its last change's revision. */
-type DeployedRow = FunctionRow & { artifact_sha256: string | null; artifact_size: number | null; change_revision: number | null; weight: number };
-
-/** Bytes a row costs besides its env and routes text: the other fields and JSON punctuation, generously. */
-const ROW_OVERHEAD = 1024;
-const DEPLOYED_COLUMNS = `v.sha256 AS artifact_sha256, v.size AS artifact_size,
-  length(CAST(f.env AS BLOB)) + length(CAST(f.routes AS BLOB)) + ${ROW_OVERHEAD} AS weight`;
+import { indexRoutes, overlappingRoute } from "./sqlite-route-index";
+import { DEPLOYED_COLUMNS, deployedJson, takeBudget, toFunction, toVersion, type DeployedRow, type FunctionRow, type VersionRow } from "./sqlite-rows";
 
 const ok = <T>(value: T): StoreResult<T> => ({ ok: true, value });
 const NOT_FOUND: StoreFailure = { ok: false, reason: "not_found" };
@@ -69,7 +38,7 @@ export class SqliteMetadataStore implements MetadataStore {
       this.db
         .query("INSERT INTO functions (id, name, entrypoint, runtime, memory_pages, max_execution_ms, max_concurrency, max_body_bytes, env, routes, active_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .run(record.id, record.name, record.entrypoint, record.runtime, record.memory_pages, record.max_execution_ms, record.max_concurrency ?? null, record.max_body_bytes ?? null, JSON.stringify(record.env), JSON.stringify(record.routes), null, at, at);
-      this.indexRoutes(record.id, record.routes);
+      indexRoutes(this.db, record.id, record.routes);
       this.recordChange("function.created", record.id, null, at);
       return ok(record);
     });
@@ -98,7 +67,7 @@ export class SqliteMetadataStore implements MetadataStore {
       this.db
         .query("UPDATE functions SET name = ?, entrypoint = ?, runtime = ?, memory_pages = ?, max_execution_ms = ?, max_concurrency = ?, max_body_bytes = ?, env = ?, routes = ?, updated_at = ? WHERE id = ?")
         .run(next.name, next.entrypoint, next.runtime, next.memory_pages, next.max_execution_ms, next.max_concurrency ?? null, next.max_body_bytes ?? null, JSON.stringify(next.env), JSON.stringify(next.routes), at, id);
-      if (patch.routes !== undefined) this.indexRoutes(id, next.routes);
+      if (patch.routes !== undefined) indexRoutes(this.db, id, next.routes);
       this.recordChange("function.updated", id, null, at);
       return ok(next);
     });
@@ -238,44 +207,10 @@ export class SqliteMetadataStore implements MetadataStore {
   private conflict(name: string, routes: readonly string[], selfId: string | null): StoreFailure | null {
     if (this.db.query("SELECT 1 FROM functions WHERE name = ? AND id != ?").get(name, selfId ?? "")) return { ok: false, reason: "name_taken", name };
     for (const mine of routes) {
-      const theirs = this.overlapping(mine, selfId ?? "");
+      const theirs = overlappingRoute(this.db, mine, selfId ?? "");
       if (theirs) return { ok: false, reason: "route_taken", route: mine, owner: { id: theirs.id, name: theirs.name, route: theirs.pattern } };
     }
     return null;
-  }
-
-  /**
-   * Another function's route that some path matches along with `pattern` (see route-pattern.ts),
-   * in index lookups, whatever the number of functions: an exact path /a/b meets the exact /a/b
-   * and the prefix routes /*, /a/* it starts with; a prefix /a/ meets every route whose key
-   * starts with /a/ (a key range) and the prefixes it starts with.
-   */
-  private overlapping(pattern: string, selfId: string): { id: string; name: string; pattern: string } | null {
-    const route = parseRoute(pattern);
-    const key = route.kind === "exact" ? route.path : route.prefix;
-    const prefixes: string[] = [];
-    for (let slash = key.indexOf("/"); slash >= 0; slash = key.indexOf("/", slash + 1)) prefixes.push(key.slice(0, slash + 1));
-    const select = "SELECT r.function_id AS id, f.name, r.pattern FROM routes r JOIN functions f ON f.id = r.function_id";
-    const found =
-      route.kind === "exact"
-        ? this.db.query(`${select} WHERE r.key = ? AND r.kind = 'exact' AND r.function_id != ? LIMIT 1`).get(key, selfId)
-        : // Every key that starts with the prefix: the prefix ends in '/', and '0' follows '/' in byte order.
-          this.db.query(`${select} WHERE r.key >= ? AND r.key < ? AND r.function_id != ? LIMIT 1`).get(key, `${key.slice(0, -1)}0`, selfId);
-    return (found ?? this.db.query(`${select} WHERE r.key IN (SELECT value FROM json_each(?)) AND r.kind = 'prefix' AND r.function_id != ? LIMIT 1`).get(JSON.stringify(prefixes), selfId)) as {
-      id: string;
-      name: string;
-      pattern: string;
-    } | null;
-  }
-
-  /** The routes table's rows for a function: what overlapping() looks up. */
-  private indexRoutes(functionId: string, routes: readonly string[]): void {
-    this.db.query("DELETE FROM routes WHERE function_id = ?").run(functionId);
-    const insert = this.db.query("INSERT INTO routes (function_id, pattern, kind, key) VALUES (?, ?, ?, ?)");
-    for (const pattern of routes) {
-      const route = parseRoute(pattern);
-      insert.run(functionId, pattern, route.kind, route.kind === "exact" ? route.path : route.prefix);
-    }
   }
 
   /** Moves the function's one change row to the next revision: what changed, by id, not the record. */
@@ -288,57 +223,4 @@ export class SqliteMetadataStore implements MetadataStore {
       )
       .run(functionId, value, kind, version, at);
   }
-}
-
-/** Rows until their weight passes `maxBytes` (at least one); stops the statement early. */
-function takeBudget<R extends { weight: number }, T>(rows: IterableIterator<R>, maxBytes: number, map: (row: R) => T): FeedPage<T> {
-  const entries: T[] = [];
-  let used = 0;
-  for (const row of rows) {
-    if (entries.length > 0 && used + row.weight > maxBytes) {
-      rows.return?.();
-      return { entries, more: true };
-    }
-    used += row.weight;
-    entries.push(map(row));
-  }
-  return { entries, more: false };
-}
-
-/**
- * The row as a DeployedFunction's JSON, put together around the env and routes text as stored
- * (JSON.stringify wrote it), so the env, up to 1 MiB, is never parsed and serialized again, and
- * its size is summed from the parts: the result stays a rope until the page is joined.
- */
-function deployedJson(row: DeployedRow): { json: string; bytes: number } {
-  const q = JSON.stringify;
-  const artifact = row.active_version !== null && row.artifact_sha256 !== null ? q({ version: row.active_version, sha256: row.artifact_sha256, size: row.artifact_size ?? 0 }) : "null";
-  const head =
-    `{"function":{"id":${q(row.id)},"name":${q(row.name)},"entrypoint":${q(row.entrypoint)},"runtime":${q(row.runtime)},` +
-    `"memory_pages":${row.memory_pages},"max_execution_ms":${row.max_execution_ms},"max_concurrency":${row.max_concurrency ?? null},"max_body_bytes":${row.max_body_bytes ?? null},"env":`;
-  const tail = `,"routes":${row.routes},"active_version":${row.active_version ?? null},"created_at":${q(row.created_at)},"updated_at":${q(row.updated_at)}},"artifact":${artifact},"revision":${row.change_revision ?? 0}}`;
-  return { json: head + row.env + tail, bytes: Buffer.byteLength(head) + Buffer.byteLength(row.env) + Buffer.byteLength(tail) };
-}
-
-/** Field by field: rows joined with other tables carry more columns than the record has. */
-function toFunction(row: FunctionRow): FunctionRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    entrypoint: row.entrypoint,
-    runtime: row.runtime as "wasm",
-    memory_pages: row.memory_pages,
-    max_execution_ms: row.max_execution_ms,
-    max_concurrency: row.max_concurrency,
-    max_body_bytes: row.max_body_bytes,
-    env: JSON.parse(row.env),
-    routes: JSON.parse(row.routes),
-    active_version: row.active_version,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
-}
-
-function toVersion(row: VersionRow, activeVersion: number | null): VersionRecord {
-  return { function_id: row.function_id, version: row.version, sha256: row.sha256, size: row.size, active: row.version === activeVersion, created_at: row.created_at };
 }

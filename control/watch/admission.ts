@@ -5,7 +5,8 @@
 // is refused while the first is connected, so two nodes misconfigured with one id settle
 // instead of taking turns; the same process reconnecting replaces its own stale socket.
 // New ids are bounded in number (--max-nodes) and in rate per client address.
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
+import { sha256Hex } from "../../core/module/sha256";
 import { WATCH_CLOSE, type HelloMessage } from "../../core/contract";
 import type { NodeStore } from "../store/node-store";
 import type { KeyedRateLimiter } from "./rate-limit";
@@ -28,7 +29,7 @@ export async function admit(
   client: string,
   live: { instance: string } | undefined,
 ): Promise<Admission> {
-  const keySha256 = createHash("sha256").update(hello.key).digest("hex");
+  const keySha256 = sha256Hex(hello.key);
   const known = await deps.nodes.keyOf(hello.node_id);
   let registered: "new" | "known" | "claimed" = "known";
   if (known === undefined) {

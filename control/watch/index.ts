@@ -19,7 +19,7 @@ import type { WatchSession } from "./session";
 import { KeyedRateLimiter, addressKey, type RateLimit } from "./rate-limit";
 
 /** New watch sockets per client address: a fleet behind one address reconnects within seconds. */
-export const WATCH_CONNECTIONS: RateLimit = { burst: 20, perSecond: 5 };
+const WATCH_CONNECTIONS: RateLimit = { burst: 20, perSecond: 5 };
 
 /**
  * Bun's WebSocket settings for the server (they are per server, not per route): node messages

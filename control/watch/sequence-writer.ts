@@ -24,7 +24,7 @@ export interface PageBody {
  * The page's text in one allocation: `head`, the entries separated by commas, `tail`. (Nested
  * concatenations would be flattened piece by piece when sent, each a copy of the page.)
  */
-export function joinPage(head: string, entries: readonly string[], tail: string): string {
+function joinPage(head: string, entries: readonly string[], tail: string): string {
   const pieces = new Array<string>(entries.length * 2 + 1);
   pieces[0] = head;
   for (let i = 0; i < entries.length; i++) {

@@ -9,8 +9,6 @@ export interface HostCallSignature {
   readonly results: readonly ValType[];
 }
 
-export const ABI_NAME = "edge v1";
-
 /** Module name of every edge v1 host call. */
 export const EDGE_MODULE = "edge";
 

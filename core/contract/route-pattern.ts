@@ -14,11 +14,6 @@ export function parseRoute(pattern: string): RoutePattern {
   return pattern.endsWith("/*") ? { kind: "prefix", prefix: pattern.slice(0, -1) } : { kind: "exact", path: pattern };
 }
 
-export function matchesRoute(pattern: string, path: string): boolean {
-  const route = parseRoute(pattern);
-  return route.kind === "exact" ? path === route.path : path.startsWith(route.prefix);
-}
-
 export function routesOverlap(a: string, b: string): boolean {
   const ra = parseRoute(a);
   const rb = parseRoute(b);

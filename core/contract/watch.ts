@@ -134,6 +134,11 @@ export type NodeProblem = Static<typeof NodeProblem>;
 export const MAX_REPORTED_PROBLEMS = 32;
 
 export const NodeId = Type.String({ pattern: "^[A-Za-z0-9._:-]{1,128}$", description: "Edge node id (--node-id)", example: "edge-fra-1" });
+/**
+ * The node's own secret (<cache-dir>/node-key, made at its first start). The first hello of an
+ * id registers it; later ones must present it, so the shared token alone cannot act as the node.
+ */
+export const NodeKey = Type.String({ pattern: "^[A-Za-z0-9_-]{32,128}$" });
 
 export const HelloMessage = Type.Object({
   type: Type.Literal("hello"),
@@ -141,11 +146,7 @@ export const HelloMessage = Type.Object({
   address: Type.String({ maxLength: 512, description: "Where the node serves requests" }),
   version: Type.String({ maxLength: 64, description: "Runner release" }),
   revision: Type.Integer({ minimum: 0, description: "Revision the node serves" }),
-  /**
-   * The node's own secret (<cache-dir>/node-key, made at its first start). The first hello of an
-   * id registers it; later ones must present it, so the shared token alone cannot act as the node.
-   */
-  key: Type.String({ pattern: "^[A-Za-z0-9_-]{32,128}$" }),
+  key: NodeKey,
   /** Random per process start: a reconnect of the same process replaces its stale socket. */
   instance: Type.String({ pattern: "^[A-Za-z0-9_-]{8,64}$" }),
 });

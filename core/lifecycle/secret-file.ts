@@ -6,7 +6,9 @@
 // token); readable by them starts with a warning, not a refusal, since secret mounts commonly
 // default to 0644 (Kubernetes) or 0444 (Docker) and refusing those would only push the token
 // back onto the command line. Trailing line breaks are dropped (`echo TOKEN > file` adds one).
+// And writes the secrets the programs make themselves (createSecretFile).
 import { readFileSync, statSync } from "node:fs";
+import { open } from "node:fs/promises";
 
 /** A token file holds one token; anything this big is the wrong file. */
 const MAX_FILE_BYTES = 4096;
@@ -14,7 +16,7 @@ const MAX_FILE_BYTES = 4096;
 export type SecretFileResult = { ok: true; value: string; warning?: string } | { ok: false; message: string };
 
 /** `what` names the setting in messages (e.g. "--token-file"); the file's contents never appear in one. */
-export function readSecretFile(path: string, what: string): SecretFileResult {
+function readSecretFile(path: string, what: string): SecretFileResult {
   let stats;
   try {
     stats = statSync(path);
@@ -74,4 +76,19 @@ export function resolveSecret(values: Record<string, unknown>, environment: Reco
 function fromFile(path: string, what: string): SecretResult {
   const read = readSecretFile(path, what);
   return read.ok ? { ...read, source: `${what} ${path}` } : read;
+}
+
+/**
+ * Writes a secret a program made itself (the control plane's admin token, a node's key) to a new
+ * file, mode 0600, synced. "wx": fails with EEXIST rather than overwrite one another process
+ * has just written.
+ */
+export async function createSecretFile(path: string, secret: string): Promise<void> {
+  const file = await open(path, "wx", 0o600);
+  try {
+    await file.writeFile(`${secret}\n`);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
 }

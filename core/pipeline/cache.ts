@@ -1,6 +1,7 @@
 // Preparing is deterministic, so a result is reused for the same input bytes, limits and
 // pipeline version. Bounded by entry count and by the bytes of prepared output held.
 
+import { ByteLru } from "../cache/byte-lru.ts";
 import { PIPELINE_VERSION, prepareModule, type PipelineLimits, type PrepareOptions, type PrepareResult } from "./prepare.ts";
 
 export interface PreparedCacheOptions {
@@ -19,55 +20,37 @@ function resultBytes(result: PrepareResult): number {
 
 /** LRU over prepareModule. Results are shared: treat returned bytes as read-only. */
 export class PreparedModuleCache {
-  private readonly entries = new Map<string, PrepareResult>();
-  private heldBytes = 0;
+  private readonly lru: ByteLru<PrepareResult>;
   readonly maxEntries: number;
   readonly maxBytes: number;
 
   constructor(options: PreparedCacheOptions = {}) {
     this.maxEntries = options.maxEntries ?? 256;
     this.maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
+    this.lru = new ByteLru<PrepareResult>(this.maxBytes, undefined, { maxEntries: this.maxEntries });
   }
 
   /** `sha256hex` must be the SHA-256 of `input`; the cache trusts it and does not rehash. */
   prepare(input: Uint8Array, limits: PipelineLimits, sha256hex: string, options?: PrepareOptions): PrepareResult {
     const key = cacheKey(sha256hex, limits, options);
-    const hit = this.entries.get(key);
-    if (hit) {
-      // Map keeps insertion order: re-inserting marks the entry most recently used.
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
-    }
+    const hit = this.lru.get(key);
+    if (hit) return hit;
     const result = prepareModule(input, limits, options);
     const size = resultBytes(result);
-    if (size <= this.maxBytes) {
-      this.entries.set(key, result);
-      this.heldBytes += size;
-      this.evict();
-    }
+    if (size <= this.maxBytes) this.lru.set(key, result, size);
     return result;
   }
 
-  private evict(): void {
-    for (const [key, result] of this.entries) {
-      if (this.entries.size <= this.maxEntries && this.heldBytes <= this.maxBytes) return;
-      this.entries.delete(key);
-      this.heldBytes -= resultBytes(result);
-    }
-  }
-
   get size(): number {
-    return this.entries.size;
+    return this.lru.size;
   }
 
   get bytes(): number {
-    return this.heldBytes;
+    return this.lru.cost;
   }
 
   clear(): void {
-    this.entries.clear();
-    this.heldBytes = 0;
+    this.lru.clear();
   }
 }
 

@@ -114,7 +114,7 @@ export function nestingEntryCheck(p: CheckPlan): Uint8Array {
 }
 
 /** Gives the frame back: before every return and tail call, and at the end of the body. */
-export function leaveCode(p: CheckPlan): Uint8Array {
+function leaveCode(p: CheckPlan): Uint8Array {
   const w = new ByteWriter(16);
   addToGlobal(w, p.depthGlobal, 1);
   return w.finish();

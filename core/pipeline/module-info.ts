@@ -77,7 +77,7 @@ function readerFor(bytes: Uint8Array, s: Section): ByteReader {
   return r;
 }
 
-export function readLimits(r: ByteReader): Limits {
+function readLimits(r: ByteReader): Limits {
   const offset = r.pos;
   const flags = r.u8();
   if (flags > 0x07) r.malformed(`unknown limits flags 0x${flags.toString(16)}`, offset);

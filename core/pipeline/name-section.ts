@@ -17,7 +17,7 @@ const FUNCTION_NAMES = 1;
 const LOCAL_NAMES = 2;
 const LABEL_NAMES = 3;
 
-export const INTERRUPT_DEBUG_NAME = `${INTERRUPT_IMPORT.module}.${INTERRUPT_IMPORT.name}`;
+const INTERRUPT_DEBUG_NAME = `${INTERRUPT_IMPORT.module}.${INTERRUPT_IMPORT.name}`;
 const ADDED_NAMES = [INTERRUPT_DEBUG_NAME, `${STACK_OVERFLOW_IMPORT.module}.${STACK_OVERFLOW_IMPORT.name}`];
 
 /** The payload (after the section name) of the rewritten section, or null to drop it; `added` function imports (1 or 2) were inserted. */

@@ -9,8 +9,8 @@ import { LIMITS_HAS_MAX, type ModuleInfo } from "./module-info.ts";
 import { reject } from "./rejections.ts";
 
 /** Far above what compilers emit for indirect calls (Rust and C: a few thousand at most). */
-export const TABLE_MAX_ELEMENTS = 100_000;
-export const MAX_TABLES = 16;
+const TABLE_MAX_ELEMENTS = 100_000;
+const MAX_TABLES = 16;
 
 export function checkTables(info: ModuleInfo): void {
   if (info.tables.length > MAX_TABLES) reject("table_too_large", { what: `module defines ${info.tables.length} tables`, limit: MAX_TABLES });

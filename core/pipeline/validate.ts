@@ -77,7 +77,7 @@ function importHints(forbidden: readonly string[]): string[] {
   return hints;
 }
 
-export function funcType(info: ModuleInfo, index: number): FuncType | undefined {
+function funcType(info: ModuleInfo, index: number): FuncType | undefined {
   if (index < info.importedFuncs) {
     const imp = info.imports.filter((i) => i.kind === KIND.func)[index];
     return info.types[imp.typeIndex];

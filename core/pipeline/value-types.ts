@@ -22,7 +22,7 @@ export const I32 = 0x7f;
 export const FUNCREF = 0x70;
 export const EXTERNREF = 0x6f;
 
-export function valTypeName(byte: number): string {
+function valTypeName(byte: number): string {
   return NAMES[byte] ?? `0x${byte.toString(16).padStart(2, "0")}`;
 }
 

@@ -6,6 +6,7 @@
 import type { AppliedMessage, NodeProblem, ServerMessage } from "../../core/contract";
 import { MAX_REPORTED_PROBLEMS } from "../../core/contract";
 import type { Logger } from "../../core/observe/log";
+import { Backoff } from "./backoff";
 import { deploymentOf, type Deployment } from "./serving/deployment";
 import { EMPTY_STATE, type DesiredState } from "./state/desired-state";
 import { Incoming } from "./state/incoming";
@@ -25,6 +26,10 @@ export interface EdgeNodeDeps {
 
 export type Receipt = "ok" | "resync";
 
+/**
+ * A pass that left problems is retried after about 1 s, doubling up to 30 s; with the backoff's
+ * jitter each wait is between half and all of its step, so nodes do not retry in lockstep.
+ */
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
 /** Reports go out at most this often (the latest wins), so a burst of deploys is not a burst of writes on the control plane. */
@@ -38,7 +43,7 @@ export class EdgeNode {
   private running: Promise<void> | null = null;
   private again = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private retryDelay = RETRY_FIRST_MS;
+  private readonly retryBackoff = new Backoff(RETRY_FIRST_MS, RETRY_MAX_MS);
   private needSnapshot = false;
   private synced = false;
   private readonly syncWaiters: (() => void)[] = [];
@@ -155,7 +160,7 @@ export class EdgeNode {
     this.deps.observePass((performance.now() - started) / 1000);
     this.report();
     if (this.problems.length > 0) this.retryLater();
-    else this.retryDelay = RETRY_FIRST_MS;
+    else this.retryBackoff.reset();
     await this.persist(target);
   }
 
@@ -178,12 +183,10 @@ export class EdgeNode {
 
   private retryLater(): void {
     if (this.retryTimer) return;
-    const delay = this.retryDelay;
-    this.retryDelay = Math.min(RETRY_MAX_MS, this.retryDelay * 2);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.schedule();
-    }, delay);
+    }, this.retryBackoff.next());
     this.retryTimer.unref?.();
   }
 

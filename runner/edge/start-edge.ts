@@ -15,7 +15,7 @@ import { createEdgeMetrics } from "../observe/edge-metrics";
 import { bodyBudgetGauges } from "../observe/body-metrics";
 import { createRunnerMetrics } from "../observe/metrics";
 import { WorkerPool } from "../sandbox/pool";
-import { DRAIN_MS, EDGE_FUNCTION_QUEUE, LOG_LINE_BYTES, poolOptions } from "../start-runner";
+import { DRAIN_MS, EDGE_FUNCTION_QUEUE, LOG_LINE_BYTES, poolOptions } from "../pool-settings";
 import { ArtifactClient } from "./artifacts/artifact-client";
 import { DiskArtifacts } from "./artifacts/disk-artifacts";
 import { OffloadThread } from "../../core/module/offload/offload-thread";

@@ -5,7 +5,7 @@
 import type { Registry } from "prom-client";
 import { OUTCOME_NAMES, type Outcome } from "../outcome";
 
-export const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const OUTCOME_INDEX = new Map<Outcome, number>(OUTCOME_NAMES.map((name, i) => [name, i]));
 
 /** Non-cumulative: buckets[i] counts observations in (LATENCY_BUCKETS[i-1], LATENCY_BUCKETS[i]]; the last is +Inf. */

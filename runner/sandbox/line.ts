@@ -5,7 +5,7 @@
 // place in a small shared table, by its sequence number in this worker's line; the worker
 // claims a job before it runs it and the pool revokes one it takes back, both by one
 // compare-and-swap, so a job is either run here or taken back, never both.
-export const LINE_PLACES = 64; // more than a line ever holds (PIPELINE_DEPTH in pool.ts)
+const LINE_PLACES = 64; // more than a line ever holds (PIPELINE_DEPTH in pool.ts)
 const PENDING = 0;
 const STARTED = 1;
 const REVOKED = 2;

@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DiskArtifacts } from "../../runner/edge/artifacts/disk-artifacts";
-import { ByteLru } from "../../runner/edge/modules/byte-lru";
+import { ByteLru } from "../../core/cache/byte-lru";
 import { sha256Hex } from "../../core/module/sha256";
 import { tempDir } from "./helpers";
 
@@ -41,6 +41,20 @@ describe("ByteLru", () => {
     expect(lru.delete("a")).toBe(true);
     expect(lru.cost).toBe(0);
     expect(evicted).toEqual([]);
+  });
+  test("optionally bounded by count too; entries mayEvict refuses are passed over", () => {
+    const evicted: string[] = [];
+    const pinned = new Set(["a"]);
+    const lru = new ByteLru<number>(100, (key) => evicted.push(key), { maxEntries: 2, mayEvict: (key) => !pinned.has(key) });
+    lru.set("a", 1, 1);
+    lru.set("b", 2, 1);
+    lru.set("c", 3, 1);
+    expect(evicted).toEqual(["b"]);
+    pinned.clear();
+    lru.evict();
+    expect(evicted).toEqual(["b"]); // within the bounds: nothing to do
+    lru.set("d", 4, 1);
+    expect(evicted).toEqual(["b", "a"]);
   });
 });
 

@@ -1,7 +1,7 @@
 // An edge node compiles modules while it serves: the engine's compile runs off the event loop,
 // and a module the engine refuses still gets its reason, from validating the input then.
 import { expect, test } from "bun:test";
-import { compileModule } from "../../runner/edge/modules/compile-module";
+import { compileModule } from "../../core/module/compile-module";
 import { bigModule } from "../fixtures/pipeline/big-module";
 import { wat } from "../fixtures/wat";
 

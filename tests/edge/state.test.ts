@@ -8,7 +8,7 @@ import { EMPTY_STATE, type DesiredState } from "../../runner/edge/state/desired-
 import { Incoming, type Outcome } from "../../runner/edge/state/incoming";
 import { loadNodeKey } from "../../runner/edge/state/node-key";
 import { readStateFile, writeStateFile } from "../../runner/edge/state/state-file";
-import { Backoff } from "../../runner/edge/sync/backoff";
+import { Backoff } from "../../runner/edge/backoff";
 import { tempDir } from "./helpers";
 
 const AT = "2025-01-01T00:00:00.000Z";

@@ -1,6 +1,6 @@
 // Starts a real runner (Bun.serve on 127.0.0.1, port 0, real Workers) on given WASM bytes.
 import { loadRunnerConfig, type RunnerConfig } from "../../runner/config";
-import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { compileArtifact } from "../../core/module/compile-module";
 import { createLogger, type LogLevel } from "../../core/observe/log";
 import { startRunner } from "../../runner/start-runner";
 
@@ -18,7 +18,7 @@ export async function startTestRunner(bytes: Uint8Array, overrides: Partial<Runn
   const loaded = loadRunnerConfig(["test.wasm", "--port", "0", "--host", "127.0.0.1", "--workers", "2", "--spare-workers", "0", "--log-level", logLevel], {});
   if (loaded.ok !== true) throw new Error(`test config: ${JSON.stringify(loaded)}`);
   const config = { ...loaded.config, ...overrides };
-  const prepared = prepareArtifact(bytes, { memoryPages: config.memoryPages, entrypoint: config.entrypoint });
+  const prepared = await compileArtifact(bytes, { memoryPages: config.memoryPages, entrypoint: config.entrypoint });
   if (!prepared.ok) throw new Error(`test module rejected: ${prepared.code}: ${prepared.message}`);
   const runner = startRunner(config, prepared.artifact, createLogger(logLevel, {}, write));
   const url = `http://127.0.0.1:${runner.port}`;

@@ -5,7 +5,7 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { compileArtifact } from "../../core/module/compile-module";
 import { createLogger } from "../../core/observe/log";
 import { Executor } from "../../runner/sandbox/executor";
 import { CONTROL_BYTES, type LoadedFunction } from "../../runner/sandbox/protocol";
@@ -15,8 +15,8 @@ import { guest } from "../helpers/guests";
 const MiB = 1024 * 1024;
 const request = { method: new TextEncoder().encode("GET"), uri: new TextEncoder().encode("/"), headers: new Uint8Array(0), body: null };
 
-function loaded(bytes: Uint8Array, memoryPages: number): LoadedFunction {
-  const prepared = prepareArtifact(bytes, { memoryPages, entrypoint: "handle" });
+async function loaded(bytes: Uint8Array, memoryPages: number): Promise<LoadedFunction> {
+  const prepared = await compileArtifact(bytes, { memoryPages, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
   const { artifact } = prepared;
   return {
@@ -25,21 +25,21 @@ function loaded(bytes: Uint8Array, memoryPages: number): LoadedFunction {
   };
 }
 
-test("each memory a run grew is reported as dropped, with its size", () => {
+test("each memory a run grew is reported as dropped, with its size", async () => {
   const dropped: number[] = [];
   const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES), true, (bytes) => dropped.push(bytes));
-  const touch = loaded(wat(readFileSync(join(import.meta.dir, "..", "reliability", "guests", "memory-touch.wat"), "utf8")), 1024);
+  const touch = await loaded(wat(readFileSync(join(import.meta.dir, "..", "reliability", "guests", "memory-touch.wat"), "utf8")), 1024);
   for (let i = 1; i <= 3; i++) expect(executor.run(i, `r${i}`, request, touch).outcome).toBe("ok");
   expect(dropped).toEqual([64 * MiB, 64 * MiB, 64 * MiB]);
 });
 
-test("so is the memory of a failed run; one given back for reuse is not", () => {
+test("so is the memory of a failed run; one given back for reuse is not", async () => {
   const dropped: number[] = [];
   const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES), true, (bytes) => dropped.push(bytes));
-  const trap = loaded(guest("trap"), 16);
+  const trap = await loaded(guest("trap"), 16);
   expect(executor.run(1, "r1", request, trap).outcome).toBe("trap");
   expect(dropped.length).toBe(1);
-  const fine = loaded(guest("empty"), 16);
+  const fine = await loaded(guest("empty"), 16);
   for (let i = 2; i < 6; i++) expect(executor.run(i, `r${i}`, request, fine).outcome).toBe("ok");
   expect(dropped.length).toBe(1);
 });

@@ -4,15 +4,15 @@
 // run can: ok, trap, timeout, a grown memory, a replaced buffer.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadConfig } from "../../runner/config";
-import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { compileArtifact } from "../../core/module/compile-module";
 import { expectOutcome } from "../helpers/expect-outcome";
 import { guest } from "../helpers/guests";
 import { startTestRunner, type TestRunner } from "../helpers/test-runner";
 
 const FRESH = "start=1 startmem=1 calls=1 low=1 mem=1 tail=1 pages=1 data=pristine";
 
-test("the fixture is one the pipeline makes reusable (else these tests would not test reuse)", () => {
-  const prepared = prepareArtifact(guest("reset-hazards"), { memoryPages: 4, entrypoint: "handle" });
+test("the fixture is one the pipeline makes reusable (else these tests would not test reuse)", async () => {
+  const prepared = await compileArtifact(guest("reset-hazards"), { memoryPages: 4, entrypoint: "handle" });
   expect(prepared.ok && prepared.artifact.reusable).toBe(true);
 });
 

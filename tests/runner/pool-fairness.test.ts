@@ -2,7 +2,7 @@
 // queues served round-robin, slow functions kept to their share of the spares. Real Workers and
 // a real guest (busy-wait: spins for x-wait-ms, then answers "waited").
 import { expect, test } from "bun:test";
-import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { compileArtifact } from "../../core/module/compile-module";
 import { createLogger } from "../../core/observe/log";
 import { WorkerPool, type InvocationResult, type PoolOptions } from "../../runner/sandbox/pool";
 import type { RequestParts } from "../../runner/sandbox/wire";
@@ -10,7 +10,7 @@ import { wat } from "../fixtures/wat";
 import { guest } from "../helpers/guests";
 
 const request = (waitMs: number): RequestParts => ({ method: "GET", uri: "/", headers: `x-wait-ms: ${waitMs}\n`, body: null });
-const prepared = prepareArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
+const prepared = await compileArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
 if (!prepared.ok) throw new Error(prepared.message);
 const { artifact } = prepared;
 
@@ -170,7 +170,7 @@ test("with no spares, slow functions leave the last regular worker to the others
 
 test("a run that goes long on a regular worker beside other functions moves to a spare, with what is left of its time limit", async () => {
   const pool = newPool({ size: 1, spares: 1 }, { f: {}, other: {} });
-  const loop = prepareArtifact(guest("loop-forever"), { memoryPages: 16, entrypoint: "handle" });
+  const loop = await compileArtifact(guest("loop-forever"), { memoryPages: 16, entrypoint: "handle" });
   if (!loop.ok) throw new Error(loop.message);
   pool.load({
     key: "spin", name: "spin", module: loop.artifact.module, entrypoint: "handle", memory: loop.artifact.memory, reusable: loop.artifact.reusable, env: {},
@@ -210,7 +210,7 @@ test("a run that has logged is not moved: its lines are never written twice", as
       (local.set $until (f64.add (call $now) (f64.const 150)))
       (loop $spin (br_if $spin (f64.lt (call $now) (local.get $until))))
       (call $write (i32.const 100) (i32.const 7))))`);
-  const prepared = prepareArtifact(logsThenWaits, { memoryPages: 16, entrypoint: "handle" });
+  const prepared = await compileArtifact(logsThenWaits, { memoryPages: 16, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
   pool.load({
     key: "logger", name: "logger", module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory, reusable: prepared.artifact.reusable, env: {},

@@ -10,14 +10,14 @@
 // still there. Real Workers and a real module.
 import { afterAll, expect, test } from "bun:test";
 import { edenGC, fullGC } from "bun:jsc";
-import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { compileArtifact } from "../../core/module/compile-module";
 import { createLogger } from "../../core/observe/log";
 import { InflightJobs } from "../../runner/sandbox/inflight";
 import { WorkerPool } from "../../runner/sandbox/pool";
 import type { RequestParts } from "../../runner/sandbox/wire";
 import { guest } from "../helpers/guests";
 
-const prepared = prepareArtifact(guest("echo"), { memoryPages: 16, entrypoint: "handle" });
+const prepared = await compileArtifact(guest("echo"), { memoryPages: 16, entrypoint: "handle" });
 if (!prepared.ok) throw new Error(prepared.message);
 const pool = new WorkerPool({ size: 2, queueLimit: 10_000, logLevel: "error", logger: createLogger("error") });
 pool.load({

@@ -4,7 +4,7 @@
 // functions than a worker keeps instances of, so instances are let go of and memories pass
 // between functions all the time.
 import { expect, test } from "bun:test";
-import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { compileArtifact } from "../../core/module/compile-module";
 import { createLogger } from "../../core/observe/log";
 import { Executor } from "../../runner/sandbox/executor";
 import { CONTROL_BYTES, type LoadedFunction } from "../../runner/sandbox/protocol";
@@ -40,8 +40,8 @@ function fixture(k: number): Uint8Array {
       (call $w (local.get $p) (i32.sub (i32.const ${SPAN + 64}) (local.get $p)))))`);
 }
 
-function loaded(k: number): LoadedFunction {
-  const prepared = prepareArtifact(fixture(k), { memoryPages: 1, entrypoint: "handle" });
+async function loaded(k: number): Promise<LoadedFunction> {
+  const prepared = await compileArtifact(fixture(k), { memoryPages: 1, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
   return {
     key: `f${k}`, name: `f${k}`, module: prepared.artifact.module, entrypoint: "handle",
@@ -52,8 +52,8 @@ function loaded(k: number): LoadedFunction {
 
 const request = { method: new TextEncoder().encode("GET"), uri: new TextEncoder().encode("/"), headers: new Uint8Array(0), body: null };
 
-test("with more functions than a worker keeps instances of, every run sees its own new instance's memory", () => {
-  const fns = Array.from({ length: FUNCTIONS }, (_, k) => loaded(k));
+test("with more functions than a worker keeps instances of, every run sees its own new instance's memory", async () => {
+  const fns = await Promise.all(Array.from({ length: FUNCTIONS }, (_, k) => loaded(k)));
   expect(fns.every((f) => f.reusable)).toBe(true);
   const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES));
   const answers: string[] = [];
@@ -73,8 +73,8 @@ test("with more functions than a worker keeps instances of, every run sees its o
   expect((executor as unknown as { instances: { size: number } }).instances.size).toBe(MAX_KEPT_INSTANCES);
 });
 
-test("instances are kept from a function's second run; forgetting unloaded functions lets their instances go; the functions still loaded keep working", () => {
-  const fns = Array.from({ length: 4 }, (_, k) => loaded(k));
+test("instances are kept from a function's second run; forgetting unloaded functions lets their instances go; the functions still loaded keep working", async () => {
+  const fns = await Promise.all(Array.from({ length: 4 }, (_, k) => loaded(k)));
   const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES));
   const run = (k: number) => new TextDecoder().decode(executor.run(k, `r${k}`, request, fns[k]!).response!.body!);
   const instances = (executor as unknown as { instances: { size: number } }).instances;
@@ -89,7 +89,7 @@ test("instances are kept from a function's second run; forgetting unloaded funct
   expect(run(3)).toBe("4");
 });
 
-test("a function whose memory grows is not kept again on that worker, and each run still sees a new instance", () => {
+test("a function whose memory grows is not kept again on that worker, and each run still sees a new instance", async () => {
   const grower = wat(`(module
     (import "edge" "response_write" (func $w (param i32 i32)))
     (memory 1)
@@ -98,7 +98,7 @@ test("a function whose memory grows is not kept again on that worker, and each r
       (call $w (i32.const 0) (i32.const 1))
       (i32.store8 (i32.const 0) (i32.const 0x39))
       (drop (memory.grow (i32.const 1)))))`);
-  const prepared = prepareArtifact(grower, { memoryPages: 4, entrypoint: "handle" });
+  const prepared = await compileArtifact(grower, { memoryPages: 4, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
   const fn: LoadedFunction = {
     key: "grower", name: "grower", module: prepared.artifact.module, entrypoint: "handle",
@@ -113,10 +113,11 @@ test("a function whose memory grows is not kept again on that worker, and each r
   expect(instances.admit(fn)).toBe(false);
 });
 
-test("a function whose memory starts above what a worker keeps is never captured", () => {
+test("a function whose memory starts above what a worker keeps is never captured", async () => {
   const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES));
   const instances = (executor as unknown as { instances: { admit(f: LoadedFunction): boolean } }).instances;
-  const shaped = (minPages: number) => ({ ...loaded(0), memory: { minPages, maxPages: 512 } });
+  const base = await loaded(0);
+  const shaped = (minPages: number) => ({ ...base, memory: { minPages, maxPages: 512 } });
   expect(instances.admit(shaped(257))).toBe(false);
   expect(instances.admit(shaped(257))).toBe(false);
   const fits = shaped(256);
@@ -125,11 +126,11 @@ test("a function whose memory starts above what a worker keeps is never captured
   expect(instances.admit(fits)).toBe(true);
 });
 
-test("a function is kept only after a run that ended ok: one that keeps trapping is never captured", () => {
+test("a function is kept only after a run that ended ok: one that keeps trapping is never captured", async () => {
   const trapper = wat(`(module (memory 1) (func (export "handle") unreachable))`);
-  const prepared = prepareArtifact(trapper, { memoryPages: 4, entrypoint: "handle" });
+  const prepared = await compileArtifact(trapper, { memoryPages: 4, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
-  const fn: LoadedFunction = { ...loaded(0), key: "trapper", module: prepared.artifact.module, memory: prepared.artifact.memory, reusable: prepared.artifact.reusable };
+  const fn: LoadedFunction = { ...(await loaded(0)), key: "trapper", module: prepared.artifact.module, memory: prepared.artifact.memory, reusable: prepared.artifact.reusable };
   const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES));
   const instances = (executor as unknown as { instances: { admit(f: LoadedFunction): boolean; ran(f: LoadedFunction, ok: boolean): void } }).instances;
   for (let i = 0; i < 3; i++) expect(executor.run(i + 1, "r", request, fn).outcome).toBe("trap");

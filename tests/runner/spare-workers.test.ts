@@ -5,7 +5,7 @@
 // start only once some function is seen running slow.
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { compileArtifact } from "../../core/module/compile-module";
 import { createLogger } from "../../core/observe/log";
 import { WorkerPool } from "../../runner/sandbox/pool";
 import type { RequestParts } from "../../runner/sandbox/wire";
@@ -13,8 +13,8 @@ import { guest } from "../helpers/guests";
 
 const request = (waitMs: number): RequestParts => ({ method: "GET", uri: "/", headers: `x-wait-ms: ${waitMs}\n`, body: null });
 
-function busyPool(spares: number, slowMemoryMs?: number): WorkerPool {
-  const prepared = prepareArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
+async function busyPool(spares: number, slowMemoryMs?: number): Promise<WorkerPool> {
+  const prepared = await compileArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
   const pool = new WorkerPool({ size: 1, spares, queueLimit: 16, slowMemoryMs, logLevel: "error", logger: createLogger("error") });
   const limits = { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 };
@@ -36,7 +36,7 @@ async function markSlow(pool: WorkerPool): Promise<void> {
 }
 
 async function firstToFinish(spares: number): Promise<string[]> {
-  const pool = busyPool(spares);
+  const pool = await busyPool(spares);
   try {
     const order: string[] = [];
     await markSlow(pool);
@@ -57,7 +57,7 @@ test("with a spare worker, a fast request is not held behind a slow function", a
 });
 
 test("the spares start when a function is first seen running slow, not before", async () => {
-  const pool = busyPool(2);
+  const pool = await busyPool(2);
   try {
     for (let i = 0; i < 20; i++) expect((await pool.invoke("fast", `fast-${i}`, request(0))).outcome).toBe("ok");
     expect(pool.stats().workers).toBe(1);
@@ -74,7 +74,7 @@ test("without one, it waits for the slow run to end (what the spares are for)", 
 });
 
 test("a slow function stays on the spares until its runs show it fast and its last slow run is old enough, however long it was idle", async () => {
-  const pool = busyPool(1, 400);
+  const pool = await busyPool(1, 400);
   try {
     await markSlow(pool);
     // After a pause shorter than the memory it still goes to the spare.
@@ -108,7 +108,7 @@ function policyOf(tid: number): number {
 const SCHED_OTHER = 0;
 const SCHED_IDLE = 5;
 test.skipIf(process.platform !== "linux")("on a spare, a function that ran into its time limit runs as SCHED_IDLE; one that finishes does not", async () => {
-  const prepared = prepareArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
+  const prepared = await compileArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
   const pool = new WorkerPool({ size: 1, spares: 1, queueLimit: 16, logLevel: "error", logger: createLogger("error") });
   const fn = (maxExecutionMs: number) => ({

@@ -3,7 +3,7 @@
 // serving many functions would otherwise hold every module once per core. Unloads go to the
 // workers that hold the function, a new version to the workers that held the old one.
 import { expect, test } from "bun:test";
-import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { compileArtifact } from "../../core/module/compile-module";
 import { createLogger } from "../../core/observe/log";
 import { WorkerPool } from "../../runner/sandbox/pool";
 import type { LoadedFunction } from "../../runner/sandbox/protocol";
@@ -13,8 +13,8 @@ import { guest } from "../helpers/guests";
 const request = (waitMs = 0): RequestParts => ({ method: "GET", uri: "/", headers: `x-wait-ms: ${waitMs}\n`, body: null });
 const limits = { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 };
 
-function fn(key: string, fixture: string): LoadedFunction {
-  const prepared = prepareArtifact(guest(fixture), { memoryPages: 16, entrypoint: "handle" });
+async function fn(key: string, fixture: string): Promise<LoadedFunction> {
+  const prepared = await compileArtifact(guest(fixture), { memoryPages: 16, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
   const { module, memory, reusable } = prepared.artifact;
   return { key, name: key, module, entrypoint: "handle", memory, reusable, env: {}, limits };
@@ -25,7 +25,7 @@ const newPool = (size: number) => new WorkerPool({ size, queueLimit: 64, logLeve
 test("functions load into the workers that run them, and unload from those", async () => {
   const pool = newPool(2);
   try {
-    for (const key of ["a", "b", "c"]) pool.load(fn(key, "busy-wait"));
+    for (const key of ["a", "b", "c"]) pool.load(await fn(key, "busy-wait"));
     expect(pool.stats().functionsHeld).toBe(0);
 
     expect((await pool.invoke("a", "a-1", request())).outcome).toBe("ok");
@@ -53,10 +53,10 @@ test("functions load into the workers that run them, and unload from those", asy
 test("a new version under the same key replaces the old one in the worker that ran it", async () => {
   const pool = newPool(1);
   try {
-    pool.load(fn("f", "empty"));
+    pool.load(await fn("f", "empty"));
     const before = await pool.invoke("f", "v1", request());
     expect(before).toMatchObject({ outcome: "ok", response: { status: 200 } });
-    pool.load(fn("f", "status-and-headers"));
+    pool.load(await fn("f", "status-and-headers"));
     const after = await pool.invoke("f", "v2", request());
     expect(after).toMatchObject({ outcome: "ok", response: { status: 201 } });
     expect(pool.stats().functionsHeld).toBe(1);
@@ -68,8 +68,8 @@ test("a new version under the same key replaces the old one in the worker that r
 test("an invocation queued for a function unloaded meanwhile is not_found, and loads it nowhere", async () => {
   const pool = newPool(1);
   try {
-    pool.load(fn("slow", "busy-wait"));
-    pool.load(fn("gone", "busy-wait"));
+    pool.load(await fn("slow", "busy-wait"));
+    pool.load(await fn("gone", "busy-wait"));
     const slow = pool.invoke("slow", "slow", request(300));
     await Bun.sleep(50);
     // The one worker has run "slow" for longer than counts as slow: nothing is queued behind it

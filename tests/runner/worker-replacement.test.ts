@@ -3,7 +3,7 @@
 // No guest can kill a worker any more (that is the point of the sandbox), so the test ends a
 // worker thread from outside, the way a crash of the thread itself would.
 import { describe, expect, test } from "bun:test";
-import { prepareArtifact } from "../../core/module/prepare-artifact";
+import { compileArtifact } from "../../core/module/compile-module";
 import { createLogger } from "../../core/observe/log";
 import { WorkerPool } from "../../runner/sandbox/pool";
 import { presumedStuck, WATCHDOG_GRACE_MS, WATCHDOG_HARD_MS } from "../../runner/sandbox/limits";
@@ -13,7 +13,7 @@ import { guest } from "../helpers/guests";
 const request = (waitMs: number): RequestParts => ({ method: "GET", uri: "/", headers: `x-wait-ms: ${waitMs}\n`, body: null });
 
 test("a worker thread that dies mid-invocation: worker_crash for that one, the rest served, the pool replaced", async () => {
-  const prepared = prepareArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
+  const prepared = await compileArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
   const pool = new WorkerPool({ size: 1, queueLimit: 16, logLevel: "error", logger: createLogger("error") });
   try {

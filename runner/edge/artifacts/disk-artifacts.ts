@@ -5,23 +5,26 @@
 // artifact the node serves or is about to serve (pinned).
 import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { ByteLru } from "../../../core/cache/byte-lru";
 import { inlineWork, type ArtifactWork } from "../../../core/module/offload/artifact-work";
 
 const NAME = /^([0-9a-f]{64})\.wasm$/;
 const HEX = /^[0-9a-f]{64}$/;
 
 export class DiskArtifacts {
-  /** sha256 -> size, in least-recently-used-first order (Map keeps insertion order). */
-  private readonly entries = new Map<string, number>();
-  private bytes = 0;
+  /** sha256 -> size; what it evicts is removed from disk by removeEvicted(). */
+  private readonly entries: ByteLru<number>;
   private pinned: ReadonlySet<string> = new Set();
+  private readonly evicted: string[] = [];
 
   private constructor(
     private readonly dir: string,
-    private readonly maxBytes: number,
+    maxBytes: number,
     private readonly onTampered: (sha256: string) => void,
     private readonly work: ArtifactWork,
-  ) {}
+  ) {
+    this.entries = new ByteLru<number>(maxBytes, (sha) => this.evicted.push(sha), { mayEvict: (sha) => !this.pinned.has(sha) });
+  }
 
   /** Indexes what a previous run left, oldest first by mtime; removes unfinished writes. */
   static async open(dir: string, maxBytes: number, onTampered: (sha256: string) => void, work: ArtifactWork = inlineWork): Promise<DiskArtifacts> {
@@ -38,7 +41,11 @@ export class DiskArtifacts {
       if (info?.isFile()) found.push({ sha: match[1]!, size: info.size, mtime: info.mtimeMs });
     }
     found.sort((a, b) => a.mtime - b.mtime);
-    for (const { sha, size } of found) store.remember(sha, size);
+    // Indexing evicts nothing: the bound is enforced at the next write or pin, once the node
+    // has said what it serves.
+    store.pinned = new Set(found.map(({ sha }) => sha));
+    for (const { sha, size } of found) store.entries.set(sha, size, size);
+    store.pinned = new Set();
     return store;
   }
 
@@ -53,16 +60,16 @@ export class DiskArtifacts {
     try {
       bytes = new Uint8Array(await readFile(this.path(sha256)));
     } catch {
-      this.forget(sha256);
+      this.entries.delete(sha256);
       return null;
     }
     if ((await this.work.sha256Hex(bytes)) !== sha256) {
       this.onTampered(sha256);
       await rm(this.path(sha256), { force: true });
-      this.forget(sha256);
+      this.entries.delete(sha256);
       return null;
     }
-    this.remember(sha256, bytes.byteLength);
+    this.entries.get(sha256); // most recently used now
     return bytes;
   }
 
@@ -78,42 +85,24 @@ export class DiskArtifacts {
       await file.close();
     }
     await rename(temp, this.path(sha256));
-    this.remember(sha256, bytes.byteLength);
-    // Not the one just written: it is about to be served, and pinned once the deploy is applied.
-    await this.evict(sha256);
+    // Never evicts the one just written: it is about to be served, and pinned once the deploy is applied.
+    this.entries.set(sha256, bytes.byteLength, bytes.byteLength);
+    await this.removeEvicted();
   }
 
   /** The artifacts that must stay: what the node serves and what it is moving to. */
   async pin(sha256s: ReadonlySet<string>): Promise<void> {
     this.pinned = sha256s;
-    await this.evict();
+    this.entries.evict();
+    await this.removeEvicted();
   }
 
   stats(): { files: number; bytes: number } {
-    return { files: this.entries.size, bytes: this.bytes };
+    return { files: this.entries.size, bytes: this.entries.cost };
   }
 
-  private async evict(keep?: string): Promise<void> {
-    if (this.bytes <= this.maxBytes) return;
-    for (const sha of [...this.entries.keys()]) {
-      if (this.bytes <= this.maxBytes) break;
-      if (this.pinned.has(sha) || sha === keep) continue;
-      this.forget(sha);
-      await rm(this.path(sha), { force: true });
-    }
-  }
-
-  private remember(sha256: string, size: number): void {
-    this.forget(sha256);
-    this.entries.set(sha256, size);
-    this.bytes += size;
-  }
-
-  private forget(sha256: string): void {
-    const size = this.entries.get(sha256);
-    if (size === undefined) return;
-    this.entries.delete(sha256);
-    this.bytes -= size;
+  private async removeEvicted(): Promise<void> {
+    for (let sha = this.evicted.shift(); sha !== undefined; sha = this.evicted.shift()) await rm(this.path(sha), { force: true });
   }
 
   private path(sha256: string): string {

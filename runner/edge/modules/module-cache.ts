@@ -3,9 +3,9 @@
 // the control plane) and compiles it; concurrent misses of one module compile it once.
 import type { ArtifactRef, ArtifactSource } from "../artifacts/verified-artifacts";
 import { collectSoon } from "../../sandbox/collect-soon";
-import { ByteLru } from "./byte-lru";
+import { ByteLru } from "../../../core/cache/byte-lru";
 import { inlineWork, type ArtifactWork } from "../../../core/module/offload/artifact-work";
-import { compileModule, type CompiledModule } from "./compile-module";
+import { compileModule, type CompiledModule } from "../../../core/module/compile-module";
 
 export interface ModuleRef extends ArtifactRef {
   /** sha256:memory_pages:entrypoint — the pipeline's output depends on all three. */

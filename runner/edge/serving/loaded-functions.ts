@@ -6,7 +6,7 @@ import type { Logger } from "../../../core/observe/log";
 import type { FunctionTarget } from "../../http/invoke-handler";
 import type { InvocationLimits } from "../../sandbox/limits";
 import type { LoadedFunction } from "../../sandbox/protocol";
-import { COMPILED_COST_FACTOR, type CompiledModule } from "../modules/compile-module";
+import { COMPILED_COST_FACTOR, type CompiledModule } from "../../../core/module/compile-module";
 import type { ModuleCache } from "../modules/module-cache";
 import type { Deployment } from "./deployment";
 

@@ -4,11 +4,13 @@
 // this node. Losing the file means the control plane must forget the node (DELETE
 // /api/v1/nodes/{id}, or --node-retention-s) before the id can be used again.
 import { randomBytes } from "node:crypto";
-import { open, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { NodeKey } from "../../../core/contract";
+import { createSecretFile } from "../../../core/lifecycle/secret-file";
 
-export const NODE_KEY_FILE = "node-key";
-const KEY_PATTERN = /^[A-Za-z0-9_-]{32,128}$/;
+const NODE_KEY_FILE = "node-key";
+const KEY_PATTERN = new RegExp(NodeKey.pattern!);
 
 export async function loadNodeKey(dir: string): Promise<string> {
   const path = join(dir, NODE_KEY_FILE);
@@ -28,14 +30,8 @@ export async function loadNodeKey(dir: string): Promise<string> {
     }
     const key = randomBytes(32).toString("base64url");
     try {
-      // "wx": a second process starting on the same cache dir reads the first one's key.
-      const file = await open(path, "wx", 0o600);
-      try {
-        await file.writeFile(`${key}\n`);
-        await file.sync();
-      } finally {
-        await file.close();
-      }
+      // A second process starting on the same cache dir gets EEXIST and reads the first one's key.
+      await createSecretFile(path, key);
       return key;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;

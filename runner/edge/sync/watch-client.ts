@@ -7,7 +7,7 @@
 import { Value } from "@sinclair/typebox/value";
 import { MAX_WATCH_MESSAGE_BYTES, ServerMessage, WATCH_CLOSE, WATCH_PATH, WATCH_PROTOCOL, type HelloMessage, type NodeMessage } from "../../../core/contract";
 import type { Logger } from "../../../core/observe/log";
-import { Backoff } from "./backoff";
+import { Backoff, equalJitter } from "../backoff";
 
 export interface WatchClientDeps {
   controlPlane: string;
@@ -32,7 +32,7 @@ const REFUSALS: Record<number, string> = {
   [WATCH_CLOSE.misbehaved]: "the control plane refused this node's messages",
 };
 /** A refused node retries after about this long (with jitter), not every few seconds. */
-export const REFUSED_RETRY_MS = 30_000;
+const REFUSED_RETRY_MS = 30_000;
 
 export class WatchClient {
   private socket: WebSocket | null = null;
@@ -133,7 +133,7 @@ export class WatchClient {
       this.failures++;
       const refusal = REFUSALS[event.code];
       if (refusal) {
-        const delay = REFUSED_RETRY_MS / 2 + (Math.random() * REFUSED_RETRY_MS) / 2;
+        const delay = equalJitter(REFUSED_RETRY_MS);
         this.deps.logger.log("error", "control plane refused this node", { control_plane: this.deps.controlPlane, code: event.code, reason: event.reason || undefined, advice: refusal, retry_in_ms: Math.round(delay) });
         this.scheduleReconnect(delay);
         return;
