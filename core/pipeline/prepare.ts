@@ -32,9 +32,6 @@ export type PrepareResult =
     }
   | { readonly ok: false; readonly rejection: Rejection };
 
-/** Bump when the output for the same input and limits changes; part of every cache key. */
-export const PIPELINE_VERSION = 11;
-
 export interface PrepareOptions {
   /**
    * Validate the rewritten bytes with the engine (default true). A caller that compiles the
