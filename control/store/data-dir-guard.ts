@@ -31,7 +31,8 @@ export class DataDirGuard {
       try {
         now = statSync(path);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return `${path} was removed while the control plane ran`;
+        if ((error as NodeJS.ErrnoException).code === "ENOENT")
+          return `${path} was removed while the control plane ran`;
         continue; // Unreadable for another reason (EIO...): the write itself will say so.
       }
       if (now.dev !== dev || now.ino !== ino) return `${path} was replaced while the control plane ran`;

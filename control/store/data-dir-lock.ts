@@ -28,7 +28,12 @@ interface Libc {
 /** libc's flock and errno through bun:ffi: glibc, musl, macOS. Null where none loads. */
 function loadLibc(): Libc | null {
   const candidates: [string, string][] =
-    process.platform === "darwin" ? [["libSystem.B.dylib", "__error"]] : [["libc.so.6", "__errno_location"], [`libc.musl-${process.arch === "arm64" ? "aarch64" : "x86_64"}.so.1`, "__errno_location"]];
+    process.platform === "darwin"
+      ? [["libSystem.B.dylib", "__error"]]
+      : [
+          ["libc.so.6", "__errno_location"],
+          [`libc.musl-${process.arch === "arm64" ? "aarch64" : "x86_64"}.so.1`, "__errno_location"],
+        ];
   const { dlopen, FFIType, read } = require("bun:ffi") as typeof import("bun:ffi");
   for (const [library, errnoSymbol] of candidates) {
     try {
@@ -61,7 +66,9 @@ export function lockDataDir(dataDir: string): DataDirLock {
     const errno = libc.errno();
     closeSync(fd);
     if (errno === constants.errno.EWOULDBLOCK) {
-      throw new Error(`the data dir ${dataDir} is in use by another control plane (${holder(dataDir)}); stop it first, or give this one another --data-dir`);
+      throw new Error(
+        `the data dir ${dataDir} is in use by another control plane (${holder(dataDir)}); stop it first, or give this one another --data-dir`,
+      );
     }
     throw new Error(`cannot lock the data dir ${dataDir}: flock failed (errno ${errno})`);
   }

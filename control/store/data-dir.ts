@@ -10,6 +10,7 @@ export async function takeDataDir(dataDir: string, logger: Logger): Promise<Data
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const lock = lockDataDir(dataDir);
   const problems = await restrictDataDir(dataDir).catch((error: Error) => [error.message]);
-  for (const problem of problems) logger.log("warn", "cannot make the data dir private", { data_dir: dataDir, problem });
+  for (const problem of problems)
+    logger.log("warn", "cannot make the data dir private", { data_dir: dataDir, problem });
   return lock;
 }

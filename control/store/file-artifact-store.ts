@@ -12,7 +12,10 @@ export class FileArtifactStore implements ArtifactStore {
   private count = 0;
   private bytes = 0;
 
-  private constructor(private readonly root: string, private readonly tmp: string) {}
+  private constructor(
+    private readonly root: string,
+    private readonly tmp: string,
+  ) {}
 
   static async open(dataDir: string): Promise<FileArtifactStore> {
     const store = new FileArtifactStore(join(dataDir, "artifacts"), join(dataDir, "tmp"));
@@ -45,7 +48,8 @@ export class FileArtifactStore implements ArtifactStore {
     const hashes: string[] = [];
     for (const dir of await readdir(this.root)) {
       if (!/^[0-9a-f]{2}$/.test(dir)) continue;
-      for (const name of await readdir(join(this.root, dir))) if (SHA256_HEX.test(name) && name.startsWith(dir)) hashes.push(name);
+      for (const name of await readdir(join(this.root, dir)))
+        if (SHA256_HEX.test(name) && name.startsWith(dir)) hashes.push(name);
     }
     return hashes.sort();
   }
@@ -53,7 +57,10 @@ export class FileArtifactStore implements ArtifactStore {
   async delete(sha256: string): Promise<void> {
     if (!SHA256_HEX.test(sha256)) return;
     const path = this.pathOf(sha256);
-    const size = await stat(path).then((s) => s.size, () => null);
+    const size = await stat(path).then(
+      (s) => s.size,
+      () => null,
+    );
     if (size === null) return;
     await unlink(path).catch(ignoreMissing);
     this.count -= 1;
@@ -72,10 +79,13 @@ export class FileArtifactStore implements ArtifactStore {
     const dir = join(this.root, sha256.slice(0, 2));
     await mkdir(dir, { recursive: true, mode: 0o700 });
     // link() never replaces: EEXIST means these exact bytes are already published.
-    const added = await link(tmpPath, this.pathOf(sha256)).then(() => true, (error: NodeJS.ErrnoException) => {
-      if (error.code === "EEXIST") return false;
-      throw error;
-    });
+    const added = await link(tmpPath, this.pathOf(sha256)).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === "EEXIST") return false;
+        throw error;
+      },
+    );
     await unlink(tmpPath).catch(ignoreMissing);
     await fsyncDir(dir);
     if (added) {
@@ -92,7 +102,11 @@ class StagedFile implements StagedArtifact {
   private digest: { sha256: string; size: number } | null = null;
   private state: "writing" | "finished" | "published" | "discarded" = "writing";
 
-  constructor(private readonly path: string, file: FileHandle, private readonly onPublish: (sha256: string, size: number) => Promise<void>) {
+  constructor(
+    private readonly path: string,
+    file: FileHandle,
+    private readonly onPublish: (sha256: string, size: number) => Promise<void>,
+  ) {
     this.file = file;
   }
 

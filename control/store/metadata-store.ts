@@ -65,7 +65,12 @@ export interface MetadataStore {
   deleteFunction(id: string): Promise<StoreResult<FunctionRecord>>;
   /** Allocates the next version number atomically: concurrent calls get distinct versions. */
   /** With `basis` and `activate`: refused unless the function's limits are still those. */
-  addVersion(functionId: string, artifact: { sha256: string; size: number }, activate: boolean, basis?: CheckBasis): Promise<StoreResult<VersionRecord>>;
+  addVersion(
+    functionId: string,
+    artifact: { sha256: string; size: number },
+    activate: boolean,
+    basis?: CheckBasis,
+  ): Promise<StoreResult<VersionRecord>>;
   listVersions(functionId: string): Promise<StoreResult<VersionRecord[]>>;
   getVersion(functionId: string, version: number): Promise<VersionRecord | null>;
   /** With `basis`: refused unless the function's limits are still those. */

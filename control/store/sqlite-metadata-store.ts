@@ -3,11 +3,21 @@
 // disagree with the tables, and concurrent writers (uploads to one function) are serialized
 // into distinct versions.
 import type { Database } from "bun:sqlite";
-import type { ChangeKind, FunctionRecord, FunctionSpec, VersionRecord } from "../../core/contract";
-import type { ChangeEntry, CheckBasis, FeedPage, FunctionPage, MetadataStore, SerializedFunction, StoreFailure, StoreResult } from "./metadata-store";
+import type { FunctionRecord, FunctionSpec, VersionRecord } from "../../core/contract";
+import type {
+  ChangeEntry,
+  CheckBasis,
+  FeedPage,
+  FunctionPage,
+  MetadataStore,
+  SerializedFunction,
+  StoreFailure,
+  StoreResult,
+} from "./metadata-store";
 import { openMetadataDatabase } from "./sqlite-open";
 import { indexRoutes, overlappingRoute } from "./sqlite-route-index";
-import { DEPLOYED_COLUMNS, deployedJson, takeBudget, toFunction, toVersion, type DeployedRow, type FunctionRow, type VersionRow } from "./sqlite-rows";
+import { pruneDeletions, readChanges, readCounter, readSnapshotPage, recordChange } from "./sqlite-feed";
+import { toFunction, toVersion, type FunctionRow, type VersionRow } from "./sqlite-rows";
 
 const ok = <T>(value: T): StoreResult<T> => ({ ok: true, value });
 const NOT_FOUND: StoreFailure = { ok: false, reason: "not_found" };
@@ -25,7 +35,11 @@ export class SqliteMetadataStore implements MetadataStore {
    * `path` is a file (created if missing) or ":memory:". `beforeCommit` runs inside every write
    * transaction, last: throwing rolls the write back (the data dir guard refuses a lost dir).
    */
-  constructor(path: string, private readonly now: () => Date = () => new Date(), private readonly beforeCommit: () => void = () => {}) {
+  constructor(
+    path: string,
+    private readonly now: () => Date = () => new Date(),
+    private readonly beforeCommit: () => void = () => {},
+  ) {
     this.db = openMetadataDatabase(path);
   }
 
@@ -34,12 +48,34 @@ export class SqliteMetadataStore implements MetadataStore {
       const conflict = this.conflict(spec.name, spec.routes, null);
       if (conflict) return conflict;
       const at = this.now().toISOString();
-      const record: FunctionRecord = { id: Bun.randomUUIDv7(), ...spec, active_version: null, created_at: at, updated_at: at };
+      const record: FunctionRecord = {
+        id: Bun.randomUUIDv7(),
+        ...spec,
+        active_version: null,
+        created_at: at,
+        updated_at: at,
+      };
       this.db
-        .query("INSERT INTO functions (id, name, entrypoint, runtime, memory_pages, max_execution_ms, max_concurrency, max_body_bytes, env, routes, active_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .run(record.id, record.name, record.entrypoint, record.runtime, record.memory_pages, record.max_execution_ms, record.max_concurrency ?? null, record.max_body_bytes ?? null, JSON.stringify(record.env), JSON.stringify(record.routes), null, at, at);
+        .query(
+          "INSERT INTO functions (id, name, entrypoint, runtime, memory_pages, max_execution_ms, max_concurrency, max_body_bytes, env, routes, active_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .run(
+          record.id,
+          record.name,
+          record.entrypoint,
+          record.runtime,
+          record.memory_pages,
+          record.max_execution_ms,
+          record.max_concurrency ?? null,
+          record.max_body_bytes ?? null,
+          JSON.stringify(record.env),
+          JSON.stringify(record.routes),
+          null,
+          at,
+          at,
+        );
       indexRoutes(this.db, record.id, record.routes);
-      this.recordChange("function.created", record.id, null, at);
+      recordChange(this.db, "function.created", record.id, null, at);
       return ok(record);
     });
   }
@@ -49,12 +85,18 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async listFunctions({ limit, after }: { limit: number; after?: string }): Promise<FunctionPage> {
-    const rows = this.db.query("SELECT * FROM functions WHERE id > ? ORDER BY id LIMIT ?").all(after ?? "", limit + 1) as FunctionRow[];
+    const rows = this.db
+      .query("SELECT * FROM functions WHERE id > ? ORDER BY id LIMIT ?")
+      .all(after ?? "", limit + 1) as FunctionRow[];
     const items = rows.slice(0, limit).map(toFunction);
     return { items, next: rows.length > limit ? items[items.length - 1]!.id : null };
   }
 
-  async updateFunction(id: string, patch: Partial<FunctionSpec>, basis?: CheckBasis): Promise<StoreResult<FunctionRecord>> {
+  async updateFunction(
+    id: string,
+    patch: Partial<FunctionSpec>,
+    basis?: CheckBasis,
+  ): Promise<StoreResult<FunctionRecord>> {
     return this.write(() => {
       const current = this.readFunction(id);
       if (!current) return NOT_FOUND;
@@ -65,10 +107,24 @@ export class SqliteMetadataStore implements MetadataStore {
       const conflict = this.conflict(next.name, next.routes, id);
       if (conflict) return conflict;
       this.db
-        .query("UPDATE functions SET name = ?, entrypoint = ?, runtime = ?, memory_pages = ?, max_execution_ms = ?, max_concurrency = ?, max_body_bytes = ?, env = ?, routes = ?, updated_at = ? WHERE id = ?")
-        .run(next.name, next.entrypoint, next.runtime, next.memory_pages, next.max_execution_ms, next.max_concurrency ?? null, next.max_body_bytes ?? null, JSON.stringify(next.env), JSON.stringify(next.routes), at, id);
+        .query(
+          "UPDATE functions SET name = ?, entrypoint = ?, runtime = ?, memory_pages = ?, max_execution_ms = ?, max_concurrency = ?, max_body_bytes = ?, env = ?, routes = ?, updated_at = ? WHERE id = ?",
+        )
+        .run(
+          next.name,
+          next.entrypoint,
+          next.runtime,
+          next.memory_pages,
+          next.max_execution_ms,
+          next.max_concurrency ?? null,
+          next.max_body_bytes ?? null,
+          JSON.stringify(next.env),
+          JSON.stringify(next.routes),
+          at,
+          id,
+        );
       if (patch.routes !== undefined) indexRoutes(this.db, id, next.routes);
-      this.recordChange("function.updated", id, null, at);
+      recordChange(this.db, "function.updated", id, null, at);
       return ok(next);
     });
   }
@@ -79,35 +135,58 @@ export class SqliteMetadataStore implements MetadataStore {
       if (!current) return NOT_FOUND;
       this.db.query("DELETE FROM routes WHERE function_id = ?").run(id);
       this.db.query("DELETE FROM functions WHERE id = ?").run(id);
-      this.recordChange("function.deleted", id, null, this.now().toISOString());
+      recordChange(this.db, "function.deleted", id, null, this.now().toISOString());
       return ok(current);
     });
   }
 
-  async addVersion(functionId: string, artifact: { sha256: string; size: number }, activate: boolean, basis?: CheckBasis): Promise<StoreResult<VersionRecord>> {
+  async addVersion(
+    functionId: string,
+    artifact: { sha256: string; size: number },
+    activate: boolean,
+    basis?: CheckBasis,
+  ): Promise<StoreResult<VersionRecord>> {
     return this.write(() => {
       const current = this.readFunction(functionId);
       if (!current) return NOT_FOUND;
       if (activate && basis && changedLimits(current, basis)) return CHANGED;
-      const { next } = this.db.query("SELECT COALESCE(MAX(version), 0) + 1 AS next FROM versions WHERE function_id = ?").get(functionId) as { next: number };
+      const { next } = this.db
+        .query("SELECT COALESCE(MAX(version), 0) + 1 AS next FROM versions WHERE function_id = ?")
+        .get(functionId) as { next: number };
       const at = this.now().toISOString();
-      this.db.query("INSERT INTO versions (function_id, version, sha256, size, created_at) VALUES (?, ?, ?, ?, ?)").run(functionId, next, artifact.sha256, artifact.size, at);
-      if (activate) this.db.query("UPDATE functions SET active_version = ?, updated_at = ? WHERE id = ?").run(next, at, functionId);
-      this.recordChange("version.created", functionId, next, at);
-      return ok({ function_id: functionId, version: next, sha256: artifact.sha256, size: artifact.size, active: activate, created_at: at });
+      this.db
+        .query("INSERT INTO versions (function_id, version, sha256, size, created_at) VALUES (?, ?, ?, ?, ?)")
+        .run(functionId, next, artifact.sha256, artifact.size, at);
+      if (activate)
+        this.db.query("UPDATE functions SET active_version = ?, updated_at = ? WHERE id = ?").run(next, at, functionId);
+      recordChange(this.db, "version.created", functionId, next, at);
+      return ok({
+        function_id: functionId,
+        version: next,
+        sha256: artifact.sha256,
+        size: artifact.size,
+        active: activate,
+        created_at: at,
+      });
     });
   }
 
   async listVersions(functionId: string): Promise<StoreResult<VersionRecord[]>> {
     const fn = this.readFunction(functionId);
     if (!fn) return NOT_FOUND;
-    const rows = this.db.query("SELECT * FROM versions WHERE function_id = ? ORDER BY version").all(functionId) as VersionRow[];
+    const rows = this.db
+      .query("SELECT * FROM versions WHERE function_id = ? ORDER BY version")
+      .all(functionId) as VersionRow[];
     return ok(rows.map((row) => toVersion(row, fn.active_version)));
   }
 
   async getVersion(functionId: string, version: number): Promise<VersionRecord | null> {
     const fn = this.readFunction(functionId);
-    const row = fn && (this.db.query("SELECT * FROM versions WHERE function_id = ? AND version = ?").get(functionId, version) as VersionRow | null);
+    const row =
+      fn &&
+      (this.db
+        .query("SELECT * FROM versions WHERE function_id = ? AND version = ?")
+        .get(functionId, version) as VersionRow | null);
     return row ? toVersion(row, fn.active_version) : null;
   }
 
@@ -116,12 +195,15 @@ export class SqliteMetadataStore implements MetadataStore {
       const current = this.readFunction(functionId);
       if (!current) return NOT_FOUND;
       if (basis && changedLimits(current, basis)) return CHANGED;
-      if (!this.db.query("SELECT 1 FROM versions WHERE function_id = ? AND version = ?").get(functionId, version)) return { ok: false, reason: "version_not_found", version };
+      if (!this.db.query("SELECT 1 FROM versions WHERE function_id = ? AND version = ?").get(functionId, version))
+        return { ok: false, reason: "version_not_found", version };
       if (current.active_version === version) return ok(current);
       const at = this.now().toISOString();
-      this.db.query("UPDATE functions SET active_version = ?, updated_at = ? WHERE id = ?").run(version, at, functionId);
+      this.db
+        .query("UPDATE functions SET active_version = ?, updated_at = ? WHERE id = ?")
+        .run(version, at, functionId);
       const after = { ...current, active_version: version, updated_at: at };
-      this.recordChange("version.activated", functionId, version, at);
+      recordChange(this.db, "version.activated", functionId, version, at);
       return ok(after);
     });
   }
@@ -131,50 +213,23 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async revision(): Promise<number> {
-    return (this.db.query("SELECT value FROM counters WHERE name = 'revision'").get() as { value: number }).value;
+    return readCounter(this.db, "revision");
   }
 
   async changesSince(after: number, maxBytes: number): Promise<FeedPage<ChangeEntry>> {
-    // One statement: each row's function is read as of the row's revision, since both are
-    // written in one transaction.
-    const rows = this.db
-      .query(
-        `SELECT c.revision AS change_revision, c.function_id AS change_function_id, f.*, ${DEPLOYED_COLUMNS}
-         FROM changes c LEFT JOIN functions f ON f.id = c.function_id
-         LEFT JOIN versions v ON v.function_id = f.id AND v.version = f.active_version
-         WHERE c.revision > ? ORDER BY c.revision`,
-      )
-      .iterate(after) as IterableIterator<DeployedRow & { change_function_id: string }>;
-    return takeBudget(rows, maxBytes, (row) => {
-      const entry = row.id === null ? null : deployedJson(row);
-      return { revision: row.change_revision!, functionId: row.change_function_id, json: entry?.json ?? null, bytes: entry?.bytes ?? 0 };
-    });
+    return readChanges(this.db, after, maxBytes);
   }
 
   async snapshotPage(after: string | null, maxBytes: number): Promise<FeedPage<SerializedFunction>> {
-    const rows = this.db
-      .query(
-        `SELECT f.*, c.revision AS change_revision, ${DEPLOYED_COLUMNS}
-         FROM functions f LEFT JOIN versions v ON v.function_id = f.id AND v.version = f.active_version
-         LEFT JOIN changes c ON c.function_id = f.id
-         WHERE f.id > ? ORDER BY f.id`,
-      )
-      .iterate(after ?? "") as IterableIterator<DeployedRow>;
-    return takeBudget(rows, maxBytes, (row) => ({ functionId: row.id, revision: row.change_revision ?? 0, ...deployedJson(row) }));
+    return readSnapshotPage(this.db, after, maxBytes);
   }
 
   async compactedThrough(): Promise<number> {
-    return (this.db.query("SELECT value FROM counters WHERE name = 'compacted_through'").get() as { value: number }).value;
+    return readCounter(this.db, "compacted_through");
   }
 
   async pruneDeletions(keep: number): Promise<number> {
-    return this.write(() => {
-      const cut = this.db.query("SELECT revision FROM changes WHERE kind = 'function.deleted' ORDER BY revision DESC LIMIT 1 OFFSET ?").get(keep) as { revision: number } | null;
-      if (!cut) return 0;
-      // Nodes behind the newest deletion forgotten could miss it: they need a snapshot.
-      this.db.query("UPDATE counters SET value = MAX(value, ?) WHERE name = 'compacted_through'").run(cut.revision);
-      return this.db.query("DELETE FROM changes WHERE kind = 'function.deleted' AND revision <= ?").run(cut.revision).changes;
-    });
+    return this.write(() => pruneDeletions(this.db, keep));
   }
 
   async historyId(): Promise<string> {
@@ -191,11 +246,13 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   private write<T>(body: () => T): T {
-    return this.db.transaction(() => {
-      const result = body();
-      this.beforeCommit();
-      return result;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const result = body();
+        this.beforeCommit();
+        return result;
+      })
+      .immediate();
   }
 
   private readFunction(id: string): FunctionRecord | null {
@@ -205,22 +262,18 @@ export class SqliteMetadataStore implements MetadataStore {
 
   /** Name and route uniqueness, checked inside the writing transaction so two racing writes can't both pass. */
   private conflict(name: string, routes: readonly string[], selfId: string | null): StoreFailure | null {
-    if (this.db.query("SELECT 1 FROM functions WHERE name = ? AND id != ?").get(name, selfId ?? "")) return { ok: false, reason: "name_taken", name };
+    if (this.db.query("SELECT 1 FROM functions WHERE name = ? AND id != ?").get(name, selfId ?? ""))
+      return { ok: false, reason: "name_taken", name };
     for (const mine of routes) {
       const theirs = overlappingRoute(this.db, mine, selfId ?? "");
-      if (theirs) return { ok: false, reason: "route_taken", route: mine, owner: { id: theirs.id, name: theirs.name, route: theirs.pattern } };
+      if (theirs)
+        return {
+          ok: false,
+          reason: "route_taken",
+          route: mine,
+          owner: { id: theirs.id, name: theirs.name, route: theirs.pattern },
+        };
     }
     return null;
-  }
-
-  /** Moves the function's one change row to the next revision: what changed, by id, not the record. */
-  private recordChange(kind: ChangeKind, functionId: string, version: number | null, at: string): void {
-    const { value } = this.db.query("UPDATE counters SET value = value + 1 WHERE name = 'revision' RETURNING value").get() as { value: number };
-    this.db
-      .query(
-        `INSERT INTO changes (function_id, revision, kind, version, at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (function_id) DO UPDATE SET revision = excluded.revision, kind = excluded.kind, version = excluded.version, at = excluded.at`,
-      )
-      .run(functionId, value, kind, version, at);
   }
 }

@@ -28,7 +28,9 @@ export class SqliteNodeStore implements NodeStore {
   }
 
   async keyOf(id: string): Promise<string | null | undefined> {
-    const row = this.db.query("SELECT key_sha256 FROM nodes WHERE id = ?").get(id) as { key_sha256: string | null } | null;
+    const row = this.db.query("SELECT key_sha256 FROM nodes WHERE id = ?").get(id) as {
+      key_sha256: string | null;
+    } | null;
     return row ? row.key_sha256 : undefined;
   }
 
@@ -48,7 +50,9 @@ export class SqliteNodeStore implements NodeStore {
   }
 
   async applied(id: string, revision: number, problems: NodeProblem[], at: Date): Promise<void> {
-    this.db.query("UPDATE nodes SET applied_revision = ?, problems = ?, last_seen = ? WHERE id = ?").run(revision, JSON.stringify(problems), at.toISOString(), id);
+    this.db
+      .query("UPDATE nodes SET applied_revision = ?, problems = ?, last_seen = ? WHERE id = ?")
+      .run(revision, JSON.stringify(problems), at.toISOString(), id);
   }
 
   async disconnected(id: string, at: Date): Promise<void> {
@@ -61,9 +65,13 @@ export class SqliteNodeStore implements NodeStore {
 
   async list({ limit, after }: { limit: number; after?: string }): Promise<NodePage> {
     const rows = this.db
-      .query("SELECT id, address, version, applied_revision, connected, connected_at, last_seen, problems FROM nodes WHERE id > ? ORDER BY id LIMIT ?")
+      .query(
+        "SELECT id, address, version, applied_revision, connected, connected_at, last_seen, problems FROM nodes WHERE id > ? ORDER BY id LIMIT ?",
+      )
       .all(after ?? "", limit + 1) as NodeRow[];
-    const items = rows.slice(0, limit).map((row) => ({ ...row, connected: row.connected === 1, problems: JSON.parse(row.problems) as NodeProblem[] }));
+    const items = rows
+      .slice(0, limit)
+      .map((row) => ({ ...row, connected: row.connected === 1, problems: JSON.parse(row.problems) as NodeProblem[] }));
     return { items, next: rows.length > limit ? items[items.length - 1]!.id : null };
   }
 

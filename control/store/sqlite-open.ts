@@ -21,13 +21,19 @@ export function openMetadataDatabase(path: string): Database {
     return db;
   } catch (error) {
     db.close();
-    if (path === ":memory:" || storageFailure(error) !== "unwritable" || walHasContent(path) || !hasContent(path)) throw error;
-    const readOnly = new Database(`file:${path.replace(/[%?#]/g, encodeURIComponent)}?immutable=1`, constants.SQLITE_OPEN_READONLY | constants.SQLITE_OPEN_URI);
+    if (path === ":memory:" || storageFailure(error) !== "unwritable" || walHasContent(path) || !hasContent(path))
+      throw error;
+    const readOnly = new Database(
+      `file:${path.replace(/[%?#]/g, encodeURIComponent)}?immutable=1`,
+      constants.SQLITE_OPEN_READONLY | constants.SQLITE_OPEN_URI,
+    );
     try {
       openSchema(readOnly);
     } catch (inner) {
       readOnly.close();
-      throw storageFailure(inner) ? new Error(`${path} is read-only and needs a schema migration; start once on a writable data dir`) : inner;
+      throw storageFailure(inner)
+        ? new Error(`${path} is read-only and needs a schema migration; start once on a writable data dir`)
+        : inner;
     }
     return readOnly;
   }

@@ -10,18 +10,30 @@ import { parseRoute } from "../../core/contract";
  * and the prefix routes /*, /a/* it starts with; a prefix /a/ meets every route whose key
  * starts with /a/ (a key range) and the prefixes it starts with.
  */
-export function overlappingRoute(db: Database, pattern: string, selfId: string): { id: string; name: string; pattern: string } | null {
+export function overlappingRoute(
+  db: Database,
+  pattern: string,
+  selfId: string,
+): { id: string; name: string; pattern: string } | null {
   const route = parseRoute(pattern);
   const key = route.kind === "exact" ? route.path : route.prefix;
   const prefixes: string[] = [];
-  for (let slash = key.indexOf("/"); slash >= 0; slash = key.indexOf("/", slash + 1)) prefixes.push(key.slice(0, slash + 1));
+  for (let slash = key.indexOf("/"); slash >= 0; slash = key.indexOf("/", slash + 1))
+    prefixes.push(key.slice(0, slash + 1));
   const select = "SELECT r.function_id AS id, f.name, r.pattern FROM routes r JOIN functions f ON f.id = r.function_id";
   const found =
     route.kind === "exact"
       ? db.query(`${select} WHERE r.key = ? AND r.kind = 'exact' AND r.function_id != ? LIMIT 1`).get(key, selfId)
       : // Every key that starts with the prefix: the prefix ends in '/', and '0' follows '/' in byte order.
-        db.query(`${select} WHERE r.key >= ? AND r.key < ? AND r.function_id != ? LIMIT 1`).get(key, `${key.slice(0, -1)}0`, selfId);
-  return (found ?? db.query(`${select} WHERE r.key IN (SELECT value FROM json_each(?)) AND r.kind = 'prefix' AND r.function_id != ? LIMIT 1`).get(JSON.stringify(prefixes), selfId)) as {
+        db
+          .query(`${select} WHERE r.key >= ? AND r.key < ? AND r.function_id != ? LIMIT 1`)
+          .get(key, `${key.slice(0, -1)}0`, selfId);
+  return (found ??
+    db
+      .query(
+        `${select} WHERE r.key IN (SELECT value FROM json_each(?)) AND r.kind = 'prefix' AND r.function_id != ? LIMIT 1`,
+      )
+      .get(JSON.stringify(prefixes), selfId)) as {
     id: string;
     name: string;
     pattern: string;

@@ -28,7 +28,12 @@ export interface VersionRow {
 }
 
 /** A function row with its active version's artifact and its last change's revision. */
-export type DeployedRow = FunctionRow & { artifact_sha256: string | null; artifact_size: number | null; change_revision: number | null; weight: number };
+export type DeployedRow = FunctionRow & {
+  artifact_sha256: string | null;
+  artifact_size: number | null;
+  change_revision: number | null;
+  weight: number;
+};
 
 /** Bytes a row costs besides its env and routes text: the other fields and JSON punctuation, generously. */
 const ROW_OVERHEAD = 1024;
@@ -36,7 +41,11 @@ export const DEPLOYED_COLUMNS = `v.sha256 AS artifact_sha256, v.size AS artifact
   length(CAST(f.env AS BLOB)) + length(CAST(f.routes AS BLOB)) + ${ROW_OVERHEAD} AS weight`;
 
 /** Rows until their weight passes `maxBytes` (at least one); stops the statement early. */
-export function takeBudget<R extends { weight: number }, T>(rows: IterableIterator<R>, maxBytes: number, map: (row: R) => T): FeedPage<T> {
+export function takeBudget<R extends { weight: number }, T>(
+  rows: IterableIterator<R>,
+  maxBytes: number,
+  map: (row: R) => T,
+): FeedPage<T> {
   const entries: T[] = [];
   let used = 0;
   for (const row of rows) {
@@ -57,12 +66,18 @@ export function takeBudget<R extends { weight: number }, T>(rows: IterableIterat
  */
 export function deployedJson(row: DeployedRow): { json: string; bytes: number } {
   const q = JSON.stringify;
-  const artifact = row.active_version !== null && row.artifact_sha256 !== null ? q({ version: row.active_version, sha256: row.artifact_sha256, size: row.artifact_size ?? 0 }) : "null";
+  const artifact =
+    row.active_version !== null && row.artifact_sha256 !== null
+      ? q({ version: row.active_version, sha256: row.artifact_sha256, size: row.artifact_size ?? 0 })
+      : "null";
   const head =
     `{"function":{"id":${q(row.id)},"name":${q(row.name)},"entrypoint":${q(row.entrypoint)},"runtime":${q(row.runtime)},` +
     `"memory_pages":${row.memory_pages},"max_execution_ms":${row.max_execution_ms},"max_concurrency":${row.max_concurrency ?? null},"max_body_bytes":${row.max_body_bytes ?? null},"env":`;
   const tail = `,"routes":${row.routes},"active_version":${row.active_version ?? null},"created_at":${q(row.created_at)},"updated_at":${q(row.updated_at)}},"artifact":${artifact},"revision":${row.change_revision ?? 0}}`;
-  return { json: head + row.env + tail, bytes: Buffer.byteLength(head) + Buffer.byteLength(row.env) + Buffer.byteLength(tail) };
+  return {
+    json: head + row.env + tail,
+    bytes: Buffer.byteLength(head) + Buffer.byteLength(row.env) + Buffer.byteLength(tail),
+  };
 }
 
 /** Field by field: rows joined with other tables carry more columns than the record has. */
@@ -85,5 +100,12 @@ export function toFunction(row: FunctionRow): FunctionRecord {
 }
 
 export function toVersion(row: VersionRow, activeVersion: number | null): VersionRecord {
-  return { function_id: row.function_id, version: row.version, sha256: row.sha256, size: row.size, active: row.version === activeVersion, created_at: row.created_at };
+  return {
+    function_id: row.function_id,
+    version: row.version,
+    sha256: row.sha256,
+    size: row.size,
+    active: row.version === activeVersion,
+    created_at: row.created_at,
+  };
 }

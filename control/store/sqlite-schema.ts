@@ -93,9 +93,12 @@ const VACUUM_AFTER = 4;
 
 export function openSchema(db: Database): void {
   // WAL: readers never block the writer; FULL: a committed upload survives power loss too.
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+  db.exec(
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+  );
   const current = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
-  if (current > MIGRATIONS.length) throw new Error(`metadata schema ${current} is newer than this control plane (${MIGRATIONS.length}); upgrade it`);
+  if (current > MIGRATIONS.length)
+    throw new Error(`metadata schema ${current} is newer than this control plane (${MIGRATIONS.length}); upgrade it`);
   for (let version = current; version < MIGRATIONS.length; version++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[version]!);
