@@ -2,7 +2,7 @@ import { afterAll, expect, test } from "bun:test";
 import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadControlConfig } from "../../control/config";
-import { tempDir } from "./helpers";
+import { tempDir } from "../helpers/temp-dir";
 
 const dir = tempDir("edge-control-config-");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, loadRunnerConfig } from "../../runner/config";
-import { runCliToExit } from "../helpers/cli-runner";
+import { runRunnerToExit } from "../helpers/runner-process";
 
 const TOKEN = "edge-token-0123456789";
 const ENV = { EDGE_RUNNER_TOKEN: TOKEN };
@@ -61,11 +61,11 @@ test("refused: a token on the command line, a module path, per-function flags, a
 });
 
 test("the CLI refuses a bad edge start with one line and status 1, without printing the token", async () => {
-  const exit = await runCliToExit(["--control-plane", "http://127.0.0.1:1", "--port", "0"], 10_000, { EDGE_RUNNER_TOKEN: "short-secret" });
+  const exit = await runRunnerToExit(["--control-plane", "http://127.0.0.1:1", "--port", "0"], { EDGE_RUNNER_TOKEN: "short-secret" });
   expect(exit.code).toBe(1);
   expect(exit.stderr).toStartWith("runner: invalid token from EDGE_RUNNER_TOKEN");
   expect(exit.stderr + exit.stdout).not.toContain("short-secret");
-  const onArgv = await runCliToExit(["--control-plane", "http://127.0.0.1:1", "--port", "0", "--token", "argv-secret-0123456789"]);
+  const onArgv = await runRunnerToExit(["--control-plane", "http://127.0.0.1:1", "--port", "0", "--token", "argv-secret-0123456789"]);
   expect(onArgv.code).toBe(1);
   expect(onArgv.stderr).toStartWith("runner: --token is not accepted");
   expect(onArgv.stderr + onArgv.stdout).not.toContain("argv-secret");

@@ -7,18 +7,23 @@ import { Database } from "bun:sqlite";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { canMount, ext4, growTmpfs, tmpfs } from "./helpers/mounts";
-import { paddedModule, sha256 } from "./helpers/modules";
-import { startControl, startEdge, tempDir, until, type ControlProc, type Proc } from "./helpers/processes";
 import { report } from "./helpers/report";
-import { metric } from "../edge/helpers";
+import { paddedModule } from "../fixtures/guests";
+import { sha256 } from "../helpers/sha256";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
+import { type ServerProcess } from "../helpers/server-process";
+import { metric } from "../helpers/metrics-text";
 
 // These faults need root to mount a small tmpfs and a loop ext4 image (CI and the developers'
 // machines run as root). Without it they fail rather than skip: a skipped fault test proves nothing.
 const mountable = canMount();
 const NEEDS_ROOT = "mounting a tmpfs or a loop ext4 image needs root";
 
-let control: ControlProc | undefined;
-let node: Proc | undefined;
+let control: ControlProcess | undefined;
+let node: ServerProcess | undefined;
 afterAll(async () => {
   await node?.stop("SIGKILL");
   await control?.stop("SIGKILL");
@@ -28,8 +33,8 @@ afterAll(async () => {
 const CONTROL_FLAGS = ["--heartbeat-ms", "200"];
 
 /** An edge node following `c` and serving /<name>. */
-async function followingNode(c: ControlProc, name: string): Promise<Proc> {
-  const edge = await startEdge(c.url, tempDir("rel-storage-edge-"), `${name}-node`, ["--workers", "1"]);
+async function followingNode(c: ControlProcess, name: string): Promise<ServerProcess> {
+  const edge = await startEdgeProcess(c.url, tempDir("rel-storage-edge-"), `${name}-node`, ["--workers", "1"]);
   await until("the node serves", async () => (await fetch(`${edge.url}/${name}`)).status === 200);
   return edge;
 }
@@ -38,7 +43,7 @@ async function followingNode(c: ControlProc, name: string): Promise<Proc> {
  * The watch stream is a read: while the data dir refuses writes, a node's reports can't be
  * recorded but its socket must stay up. Samples for `ms`; returns the problems seen.
  */
-async function nodeStaysConnected(edge: Proc, c: ControlProc, name: string, ms: number): Promise<string[]> {
+async function nodeStaysConnected(edge: ServerProcess, c: ControlProcess, name: string, ms: number): Promise<string[]> {
   const problems = new Set<string>();
   const until = Date.now() + ms;
   while (Date.now() < until) {
@@ -57,14 +62,14 @@ interface Acked {
 
 const codeOf = async (response: Response) => `${response.status} ${((await response.json()) as { error?: { code: string } }).error?.code ?? "ok"}`;
 
-async function uploadTo(c: ControlProc, id: string, bytes: Uint8Array): Promise<Response> {
+async function uploadTo(c: ControlProcess, id: string, bytes: Uint8Array): Promise<Response> {
   const form = new FormData();
   form.append("file", new Blob([bytes]), "module.wasm");
   return c.api(`/api/v1/functions/${id}/upload`, { method: "POST", body: form });
 }
 
 /** Everything a reader needs still answers: the function list, the versions, every acknowledged artifact. */
-async function readsWork(c: ControlProc, id: string, acked: Acked[]): Promise<string[]> {
+async function readsWork(c: ControlProcess, id: string, acked: Acked[]): Promise<string[]> {
   const problems: string[] = [];
   if ((await c.api("/api/v1/functions")).status !== 200) problems.push("list functions");
   if ((await fetch(`${c.url}/healthz`)).status !== 200) problems.push("healthz");
@@ -80,7 +85,7 @@ async function readsWork(c: ControlProc, id: string, acked: Acked[]): Promise<st
 
 /** After a restart on the repaired disk: integrity, every acknowledged upload, no orphans, no temp files, uploads work again. */
 async function intact(dataDir: string, id: string, acked: Acked[]) {
-  control = await startControl(dataDir);
+  control = await startControlProcess(dataDir);
   const problems = await readsWork(control, id, acked);
   const versions = ((await (await control.api(`/api/v1/functions/${id}/versions`)).json()) as { versions: Acked[] }).versions;
   const referenced = new Set(versions.map((v) => v.sha256));
@@ -100,7 +105,7 @@ test("disk full: uploads and other writes answer 507, reads keep working, nothin
   const disk = tmpfs(2);
   try {
     const dataDir = join(disk.dir, "data");
-    control = await startControl(dataDir, { extra: CONTROL_FLAGS });
+    control = await startControlProcess(dataDir, { extra: CONTROL_FLAGS });
     const fn = await control.createFunction({ name: "full" });
     const acked: Acked[] = [];
     acked.push((await (await uploadTo(control, fn.id, paddedModule("full-first", 1000))).json()) as Acked);
@@ -161,7 +166,7 @@ test("data dir forced read-only under a running control plane: writes answer 503
   const disk = ext4(64);
   try {
     const dataDir = join(disk.dir, "data");
-    control = await startControl(dataDir, { extra: CONTROL_FLAGS });
+    control = await startControlProcess(dataDir, { extra: CONTROL_FLAGS });
     const port = control.port;
     const fn = await control.createFunction({ name: "readonly" });
     const acked: Acked[] = [];
@@ -170,14 +175,14 @@ test("data dir forced read-only under a running control plane: writes answer 503
 
     disk.abort();
     const json = { "content-type": "application/json" };
-    const writes: [string, (c: ControlProc) => Promise<Response>][] = [
+    const writes: [string, (c: ControlProcess) => Promise<Response>][] = [
       ["upload", (c) => uploadTo(c, fn.id, paddedModule("ro-refused", 100_000))],
       ["create", (c) => c.api("/api/v1/functions", { method: "POST", headers: json, body: JSON.stringify({ name: "refused" }) })],
       ["patch", (c) => c.api(`/api/v1/functions/${fn.id}`, { method: "PATCH", headers: json, body: JSON.stringify({ max_execution_ms: 100 }) })],
       ["activate", (c) => c.api(`/api/v1/functions/${fn.id}/activate`, { method: "POST", headers: json, body: JSON.stringify({ version: 1 }) })],
       ["delete", (c) => c.api(`/api/v1/functions/${fn.id}`, { method: "DELETE" })],
     ];
-    const attempt = async (c: ControlProc) => {
+    const attempt = async (c: ControlProcess) => {
       const answers: string[] = [];
       for (const [what, write] of writes) answers.push(`${what}: ${await codeOf(await write(c))}`);
       return answers;
@@ -188,7 +193,7 @@ test("data dir forced read-only under a running control plane: writes answer 503
 
     // Restarted while the disk is still read-only: it starts, serves reads and the watch, refuses writes.
     await control.stop("SIGKILL");
-    control = await startControl(dataDir, { port, extra: CONTROL_FLAGS });
+    control = await startControlProcess(dataDir, { port, extra: CONTROL_FLAGS });
     const restartedAnswers = await attempt(control);
     const restartedReads = await readsWork(control, fn.id, acked);
     await until("the node reconnects to the restarted control plane", async () => (await metric(node!.url, "edge_sync_connected")) === 1, 15_000);
@@ -225,7 +230,7 @@ test("a clean shutdown, then the data dir read-only: the control plane starts, s
   const disk = ext4(32);
   try {
     const dataDir = join(disk.dir, "data");
-    control = await startControl(dataDir, { extra: CONTROL_FLAGS });
+    control = await startControlProcess(dataDir, { extra: CONTROL_FLAGS });
     const fn = await control.createFunction({ name: "clean" });
     const acked: Acked[] = [];
     for (let i = 0; i < 2; i++) acked.push((await (await uploadTo(control, fn.id, paddedModule(`clean-${i}`, 50_000))).json()) as Acked);
@@ -234,7 +239,7 @@ test("a clean shutdown, then the data dir read-only: the control plane starts, s
     const leftovers = readdirSync(dataDir).filter((name) => name.startsWith("metadata.sqlite-"));
 
     disk.abort();
-    control = await startControl(dataDir, { extra: CONTROL_FLAGS });
+    control = await startControlProcess(dataDir, { extra: CONTROL_FLAGS });
     const readProblems = await readsWork(control, fn.id, acked);
     node = await followingNode(control, "clean");
     const json = { "content-type": "application/json" };

@@ -10,7 +10,7 @@ import { createLogger } from "../../core/observe/log";
 import { Executor } from "../../runner/sandbox/executor";
 import { CONTROL_BYTES, type LoadedFunction } from "../../runner/sandbox/protocol";
 import { wat } from "../fixtures/wat";
-import { guest } from "../helpers/guests";
+import { guest } from "../fixtures/guests";
 
 const MiB = 1024 * 1024;
 const request = { method: new TextEncoder().encode("GET"), uri: new TextEncoder().encode("/"), headers: new Uint8Array(0), body: null };

@@ -9,7 +9,7 @@ import { prepareArtifact } from "../../core/module/prepare-artifact";
 import { createLogger } from "../../core/observe/log";
 import { WorkerPool } from "../../runner/sandbox/pool";
 import type { RequestParts } from "../../runner/sandbox/wire";
-import { guest } from "../helpers/guests";
+import { guest } from "../fixtures/guests";
 
 const request = (waitMs: number): RequestParts => ({ method: "GET", uri: "/", headers: `x-wait-ms: ${waitMs}\n`, body: null });
 
