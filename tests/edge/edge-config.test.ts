@@ -1,24 +1,13 @@
 // Edge mode's configuration: chosen by --control-plane, flags > env > defaults, no module path,
 // no per-function flags, and a token that is required, never taken from the command line and
 // never echoed.
-import { afterAll, expect, test } from "bun:test";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { expect, test } from "bun:test";
 import { loadConfig, loadRunnerConfig } from "../../runner/config";
 import { runRunnerToExit } from "../helpers/runner-process";
+import { tokenFile } from "../helpers/token-file";
 
 const TOKEN = "edge-token-0123456789";
 const ENV = { EDGE_RUNNER_TOKEN: TOKEN };
-const dir = mkdtempSync(join(tmpdir(), "edge-config-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function tokenFile(name: string, contents: string, mode = 0o600): string {
-  const path = join(dir, name);
-  writeFileSync(path, contents);
-  chmodSync(path, mode);
-  return path;
-}
 
 test("--control-plane selects edge mode with its defaults", () => {
   const result = loadConfig(["--control-plane", "http://cp:8080", "--port", "3100", "--node-id", "n1"], ENV);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { sample } from "../helpers/metrics-text";
 import { rawSend } from "../helpers/raw-http";
-import { rawClient, write, type RawClient } from "../reliability/helpers/sockets";
+import { rawClient, write, type RawClient } from "../helpers/raw-socket";
 import { runRunnerToExit, startRunnerProcess } from "../helpers/runner-process";
 import type { ServerProcess } from "../helpers/server-process";
 import { until } from "../helpers/until";

@@ -6,7 +6,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { knownCases, randomCases, type ApiCase } from "./helpers/api-cases";
 import { n, report } from "./helpers/report";
-import { rawExchange, type RawAnswer } from "./helpers/sockets";
+import { rawExchange, type RawAnswer } from "../helpers/raw-http";
 import { paddedModule } from "../fixtures/guests";
 import { type ControlProcess, startControlProcess } from "../helpers/control-process";
 import { tempDir } from "../helpers/temp-dir";

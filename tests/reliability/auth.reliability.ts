@@ -4,7 +4,7 @@
 // no token (right, wrong or malformed) ever appears in the control plane's or a node's output.
 import { afterAll, expect, test } from "bun:test";
 import { n, report } from "./helpers/report";
-import { rawExchange } from "./helpers/sockets";
+import { rawExchange } from "../helpers/raw-http";
 import { paddedModule } from "../fixtures/guests";
 import { READ_TOKEN, TOKEN } from "../helpers/control-api";
 import { runToExit, type ServerProcess } from "../helpers/server-process";

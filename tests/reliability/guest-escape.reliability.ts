@@ -5,7 +5,7 @@
 // own 500 (or a refused lookup) and the node keeps serving, with no worker lost.
 import { afterAll, expect, test } from "bun:test";
 import { n, report } from "./helpers/report";
-import { rawExchange } from "./helpers/sockets";
+import { rawExchange } from "../helpers/raw-http";
 import { guest, type GuestName } from "../fixtures/guests";
 import { get } from "../helpers/fetch-text";
 import { READ_TOKEN } from "../helpers/control-api";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { report } from "./helpers/report";
-import { rawClient, write } from "./helpers/sockets";
+import { rawClient, write } from "../helpers/raw-socket";
 import { guest } from "../fixtures/guests";
 import { type ControlProcess, startControlProcess } from "../helpers/control-process";
 import { startEdgeProcess } from "../helpers/edge-process";

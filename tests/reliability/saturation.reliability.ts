@@ -15,7 +15,7 @@
 // after a 503); goodput (2xx/s) at 2,000 must stay >= 50% of goodput at 256.
 //
 // wrk drives hello (C, one thread: it costs less CPU than the node it measures, and the issue's
-// figures came from it); the bad clients are raw-socket clients of our own (helpers/raw-http.ts)
+// figures came from it); the bad clients are raw-socket clients of our own (helpers/raw-load.ts)
 // that see every answer and wait for the ones in flight, which wrk drops at its end (a hello
 // request stuck that way shows as lost throughput and p99 instead).
 //
@@ -24,7 +24,7 @@
 //   SATURATION=loop SATURATION_CONNECTIONS=64 bun run test:reliability saturation
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { ms, quantile } from "./helpers/load";
-import { rawClosedLoop, type RawAnswer, type RawLoadResult } from "./helpers/raw-http";
+import { rawClosedLoop, type RawAnswer, type RawLoadResult } from "./helpers/raw-load";
 import { n, report } from "./helpers/report";
 import { wrk, type WrkResult } from "./helpers/wrk";
 import { sample as metricSample } from "../helpers/metrics-text";

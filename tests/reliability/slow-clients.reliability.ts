@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { closedLoop, ms, quantile } from "./helpers/load";
 import { n, report } from "./helpers/report";
-import { rawClient, write } from "./helpers/sockets";
+import { rawClient, write } from "../helpers/raw-socket";
 import { guest, type GuestName } from "../fixtures/guests";
 import { startRunnerProcess } from "../helpers/runner-process";
 import { tempDir } from "../helpers/temp-dir";
