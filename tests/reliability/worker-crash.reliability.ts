@@ -8,11 +8,10 @@
 //   its 20 ms deadline (504), by its own worker: no watchdog, no replacement.
 import { afterAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { wat } from "../fixtures/wat";
 import { closedLoop, ms, quantile } from "./helpers/load";
 import { n, report } from "./helpers/report";
-import { guest, sample } from "../fixtures/guests";
+import { guest, guestSource, sample } from "../fixtures/guests";
 import { get } from "../helpers/fetch-text";
 import { type ControlProcess, startControlProcess } from "../helpers/control-process";
 import { startEdgeProcess } from "../helpers/edge-process";
@@ -110,7 +109,7 @@ test("a function declaring a 1 GiB memory that does nothing answers 200 within i
   // which must not count against the guest's deadline (or trip the watchdog).
   // A memory shape of its own (16,380 pages), so no memory recycled from the tests above helps it.
   const fn = await control!.createFunction({ name: "idle-gib", memory_pages: 16380, max_execution_ms: 100 });
-  await control!.upload(fn.id, wat(readFileSync(join(import.meta.dir, "guests", "big-memory.wat"), "utf8").replace("(memory 16384)", "(memory 16380)")));
+  await control!.upload(fn.id, wat(guestSource("big-memory").replace("(memory 16384)", "(memory 16380)")));
   const url = edge!.url;
   await until("routed", async () => (await get(`${url}/idle-gib`)).status !== 404);
   const before = await metric(url, "wasm_worker_restarts");
