@@ -7,8 +7,15 @@ import { join } from "node:path";
 export const REPO_ROOT = join(import.meta.dir, "..", "..");
 
 const live = new Set<ServerProcess>();
-// Before any other exit handler (the temp dirs'): a failed test must not leave servers behind,
-// and a server still writing into a directory would race its removal. All were started here.
+
+/**
+ * SIGKILLs every server started here that is still running and waits for it: a failed test must
+ * not leave servers behind. tests/helpers/preload.ts calls it after the run, before the temp dirs
+ * go (a server still writing into one would race its removal); a script's exit does it too.
+ */
+export async function killServers(): Promise<void> {
+  await Promise.all([...live].map((proc) => proc.kill()));
+}
 process.prependListener("exit", () => {
   for (const proc of live) if (proc.alive()) process.kill(proc.pid, "SIGKILL");
 });
