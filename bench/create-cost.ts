@@ -6,12 +6,13 @@
 // p90 latency of the creates in each window of WINDOW functions, plus the same for the metadata
 // store alone (in this process, no HTTP).
 // Run alone: bun bench/create-cost.ts [N] [R] (default 5000 2)
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { defaultRoutes } from "../core/contract";
 import { SqliteMetadataStore } from "../control/store/sqlite-metadata-store";
-import { TOKEN, startControlPlane } from "./edge/control-plane";
+import { TOKEN } from "../tests/helpers/control-api";
+import { startControlProcess } from "../tests/helpers/control-process";
+import { tempDir } from "../tests/helpers/temp-dir";
 
 const N = Number(Bun.argv[2] ?? 5000);
 const ROUTES = Number(Bun.argv[3] ?? 2);
@@ -44,7 +45,7 @@ async function timeCreates(create: (name: string) => Promise<unknown>): Promise<
 }
 
 export async function measureCreateCost(): Promise<CreateCost[]> {
-  const control = await startControlPlane();
+  const control = await startControlProcess();
   const http = await timeCreates(async (name) => {
     const response = await fetch(`${control.url}/api/v1/functions`, {
       method: "POST",
@@ -54,7 +55,7 @@ export async function measureCreateCost(): Promise<CreateCost[]> {
     if (response.status !== 201) throw new Error(`create ${name}: ${response.status} ${await response.text()}`);
   }).finally(() => control.stop());
 
-  const dir = mkdtempSync(join(tmpdir(), "bench-create-"));
+  const dir = tempDir("bench-create-");
   const store = new SqliteMetadataStore(join(dir, "metadata.sqlite"));
   const direct = await timeCreates(async (name) => {
     const result = await store.createFunction({ name, entrypoint: "handle", runtime: "wasm", memory_pages: 16, max_execution_ms: 500, max_concurrency: null, max_body_bytes: null, env: {}, routes: routesOf(name) });

@@ -4,10 +4,10 @@
 // that answer, so it includes the upload (pipeline check, fsync, SQLite), the push over the
 // watch stream, and on the node the download, SHA-256 verification, compile, load and table swap.
 // Run alone: bun bench/deploy-latency.ts
-import { startControlPlane, type ControlPlane } from "./edge/control-plane";
+import { startControlProcess, type ControlProcess } from "../tests/helpers/control-process";
 import { edgeNodeSubject } from "./edge/edge-node";
-import { textModule } from "./edge/text-module";
 import { median, startSubject } from "./http-subject";
+import { textModule } from "../tests/fixtures/guests";
 
 export interface DeploySeries {
   runs: number;
@@ -39,7 +39,7 @@ function series(total: number[], api: number[]): DeploySeries {
   return { runs: total.length, totalMs: total, apiMs: api, medianMs: median(total), maxMs: Math.max(...total), medianApiMs: median(api) };
 }
 
-async function deployVersions(control: ControlPlane, id: string, nodeBase: string, runs: number): Promise<DeploySeries> {
+async function deployVersions(control: ControlProcess, id: string, nodeBase: string, runs: number): Promise<DeploySeries> {
   const total: number[] = [];
   const api: number[] = [];
   for (let i = 1; i <= runs; i++) {
@@ -54,14 +54,14 @@ async function deployVersions(control: ControlPlane, id: string, nodeBase: strin
   return series(total, api);
 }
 
-async function deployFunctions(control: ControlPlane, nodeBase: string, runs: number): Promise<DeploySeries> {
+async function deployFunctions(control: ControlProcess, nodeBase: string, runs: number): Promise<DeploySeries> {
   const total: number[] = [];
   const api: number[] = [];
   for (let i = 1; i <= runs; i++) {
     const name = `fresh-${i}`;
     const bytes = textModule(`function ${name}`);
     const t0 = performance.now();
-    await control.upload(await control.createFunction(name), bytes);
+    await control.upload((await control.createFunction({ name })).id, bytes);
     api.push(performance.now() - t0);
     await servedAfter(`${nodeBase}/${name}`, `function ${name}`);
     total.push(performance.now() - t0);
@@ -70,9 +70,9 @@ async function deployFunctions(control: ControlPlane, nodeBase: string, runs: nu
 }
 
 export async function deployLatency(runs = 10): Promise<DeployLatency> {
-  const control = await startControlPlane();
+  const control = await startControlProcess();
   try {
-    const id = await control.createFunction("deploy");
+    const { id } = await control.createFunction({ name: "deploy" });
     await control.upload(id, textModule("deploy version 0"));
     const node = await startSubject(edgeNodeSubject("deploy-latency", control.url, "/deploy"));
     try {

@@ -1,10 +1,11 @@
 // The control plane's RSS around a 95 MB JSON body, sent with a Content-Length and then chunked:
 // JSON routes stop reading at 5 MiB (control/json-body.ts). Run alone: bun bench/json-body-rss.ts
 import { readFileSync } from "node:fs";
-import { TOKEN, startControlPlane } from "./edge/control-plane";
+import { TOKEN } from "../tests/helpers/control-api";
+import { startControlProcess } from "../tests/helpers/control-process";
 const rss = (pid: number) => Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)![1]) / 1024;
 const hwm = (pid: number) => Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmHWM:\s+(\d+)/)![1]) / 1024;
-const c = await startControlPlane();
+const c = await startControlProcess();
 const before = rss(c.pid);
 const body = JSON.stringify({ name: "big", env: { BIG: "x".repeat(95_000_000) } });
 const t0 = performance.now();

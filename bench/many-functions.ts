@@ -3,10 +3,11 @@
 // it has applied the control plane's revision, read its RSS, request every function once (each
 // answer checked), read its RSS again. For scale, the RSS of a node with no functions first.
 // Run alone: bun bench/many-functions.ts [N] [codeKiB] [workers]
-import { startControlPlane, type ControlPlane } from "./edge/control-plane";
-import { edgeNodeSubject, metric, waitForRevision } from "./edge/edge-node";
-import { numberedModules } from "./edge/text-module";
+import { startControlProcess, type ControlProcess } from "../tests/helpers/control-process";
+import { metric } from "../tests/helpers/metrics-text";
+import { edgeNodeSubject, waitForRevision } from "./edge/edge-node";
 import { rssMiB, startSubject } from "./http-subject";
+import { numberedModules } from "../tests/fixtures/guests";
 
 export interface ManyFunctions {
   functions: number;
@@ -43,7 +44,7 @@ async function forEachConcurrently(n: number, concurrency: number, task: (i: num
   await Promise.all(Array.from({ length: Math.min(concurrency, n) }, lane));
 }
 
-async function emptyNodeRss(control: ControlPlane, nodeFlags: string[]): Promise<number> {
+async function emptyNodeRss(control: ControlProcess, nodeFlags: string[]): Promise<number> {
   const node = await startSubject(edgeNodeSubject("empty-node", control.url, "/healthz", nodeFlags));
   try {
     await Bun.sleep(500);
@@ -55,13 +56,13 @@ async function emptyNodeRss(control: ControlPlane, nodeFlags: string[]): Promise
 
 export async function manyFunctions(n = 1000, codeKiB = 0, log: (line: string) => void = () => {}, workers: number | null = null): Promise<ManyFunctions> {
   const nodeFlags = workers === null ? [] : ["--workers", String(workers)];
-  const control = await startControlPlane();
+  const control = await startControlProcess();
   try {
     const emptyNodeRssMiB = await emptyNodeRss(control, nodeFlags);
     const modules = numberedModules(n, codeKiB, textOf);
     let t0 = performance.now();
     await forEachConcurrently(n, REGISTER_CONCURRENCY, async (i) => {
-      await control.upload(await control.createFunction(nameOf(i)), modules[i]);
+      await control.upload((await control.createFunction({ name: nameOf(i) })).id, modules[i]);
     });
     const registerSeconds = (performance.now() - t0) / 1000;
     log(`  registered ${n} functions in ${registerSeconds.toFixed(1)} s`);

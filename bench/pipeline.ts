@@ -9,30 +9,11 @@ import { planRewrite, rewriteModule } from "../core/pipeline/rewrite-module.ts";
 import { splitSections } from "../core/pipeline/sections.ts";
 import { checkAbi, checkMemoryShape } from "../core/pipeline/validate.ts";
 import { bigModule } from "../tests/fixtures/pipeline/big-module.ts";
-import { wat } from "../tests/fixtures/wat.ts";
+import { fixture } from "../tests/fixtures/pipeline/corpus.ts";
 import { median } from "./http-subject";
 
 const ITERATIONS = 200_000_000;
 const ROUNDS = 5;
-
-const HOT = `(module
-  (func (export "handle"))
-  (func (export "xorshift") (param $n i32) (result i32) (local $x i32)
-    (local.set $x (i32.const 2463534242))
-    (block $done
-      (loop $l
-        (br_if $done (i32.eqz (local.get $n)))
-        (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 13))))
-        (local.set $x (i32.xor (local.get $x) (i32.shr_u (local.get $x) (i32.const 17))))
-        (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 5))))
-        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (br $l)))
-    (local.get $x))
-  (func $fib (export "fib") (param $n i32) (result i32)
-    (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
-      (then (local.get $n))
-      (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
-                     (call $fib (i32.sub (local.get $n) (i32.const 2))))))))`;
 
 type Fn = (n: number) => number;
 
@@ -73,7 +54,7 @@ function time(fn: () => unknown): number {
 }
 
 function benchChecks(): { checks: CheckCost[]; interruptCalls: number } {
-  const original = wat(HOT);
+  const original = fixture("hot-loops");
   // keepAllExports: the bench calls xorshift and fib, not the entrypoint.
   const prepared = prepareModule(original, { memoryPages: 1, entrypoint: "handle" }, { keepAllExports: true });
   if (!prepared.ok) throw new Error(prepared.rejection.message);

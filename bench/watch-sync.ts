@@ -5,17 +5,19 @@
 // before and at its peak (sampled every 20 ms), the time, and the largest message. Not a test.
 // At most 10 nodes: the control plane takes 10 new node ids at once from one address.
 // WATCH_QUERY="" measures a control plane of the previous release (protocol 1).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { SqliteMetadataStore } from "../control/store/sqlite-metadata-store";
-import { rssMb, startControl, READ_TOKEN } from "../tests/reliability/helpers/processes";
+import { rssMb } from "../tests/helpers/server-process";
+import { startControlProcess } from "../tests/helpers/control-process";
+import { READ_TOKEN } from "../tests/helpers/control-api";
+import { tempDir } from "../tests/helpers/temp-dir";
 
 const functions = Number(process.argv[2] ?? 320);
 const kib = Number(process.argv[3] ?? 1000);
 const watchers = Number(process.argv[4] ?? 1);
 
-const dataDir = mkdtempSync(join(tmpdir(), "bench-watch-"));
+const dataDir = tempDir("bench-watch-");
 const store = new SqliteMetadataStore(join(dataDir, "metadata.sqlite"));
 const values = Math.max(1, Math.floor((kib * 1000) / 16_000));
 for (let i = 0; i < functions; i++) {
@@ -24,7 +26,7 @@ for (let i = 0; i < functions; i++) {
 }
 store.close();
 
-const control = await startControl(dataDir);
+const control = await startControlProcess(dataDir);
 await Bun.sleep(1000);
 const before = control.rssMb();
 let peak = before;

@@ -1,6 +1,7 @@
 // Dependencies run one way (README, "Layout"): runner/ and control/ both build on core/ and never
-// on each other; core/ imports neither; the sandbox knows nothing of HTTP; a control feature
-// never reaches into another; no two folders depend on each other. Each rule reads the import
+// on each other; core/ imports neither; no source imports tests/ or bench/; the sandbox knows
+// nothing of HTTP; a control feature never reaches into another; no two folders (tests/ and
+// bench/ included) depend on each other. Each rule reads the import
 // graph of every .ts file (tests/helpers/import-graph.ts) and names each offending file, line
 // and import. The last tests feed each rule a graph with one bad import added, so a rule that
 // stopped seeing anything would fail here too.
@@ -11,11 +12,13 @@ import { readImportGraph, scanSource, type Import, type SourceFile } from "./hel
 
 const ROOT = join(import.meta.dir, "..");
 
-/** Who may not import whom, by top-level folder. */
+/** Who may not import whom, by top-level folder. Tests and benchmarks use the source, never the other way. */
+const NOT_SOURCE = ["tests", "bench"];
 const FORBIDDEN: Record<string, string[]> = {
-  runner: ["control"],
-  control: ["runner"],
-  core: ["runner", "control"],
+  runner: ["control", ...NOT_SOURCE],
+  control: ["runner", ...NOT_SOURCE],
+  core: ["runner", "control", ...NOT_SOURCE],
+  functions: NOT_SOURCE,
 };
 
 /** control/ folders that serve one part of the API; each may use support folders, never another feature. */
@@ -37,9 +40,11 @@ function layerViolations(files: SourceFile[]): string[] {
     if (i.target === null) return [];
     const [from, to] = [top(i.from), top(i.target)];
     if (!FORBIDDEN[from]?.includes(to)) return [];
-    const rule = from === "core"
-      ? "core/ imports neither program"
-      : `${from}/ never imports ${to}/; what both use belongs in core/`;
+    const rule = NOT_SOURCE.includes(to)
+      ? `${from}/ is source and never imports ${to}/`
+      : from === "core"
+        ? "core/ imports neither program"
+        : `${from}/ never imports ${to}/; what both use belongs in core/`;
     return [`${where(i)}: ${rule}`];
   });
 }
@@ -161,7 +166,7 @@ describe("the import graph", () => {
     expect(has("control/app.ts", "core/observe/log.ts")).toBe(true); // import type
   });
 
-  test("runner/ and control/ never import each other; core/ imports neither", () => {
+  test("runner/ and control/ never import each other; core/ imports neither; no source imports tests/ or bench/", () => {
     expect(layerViolations(graph)).toEqual([]);
   });
 
@@ -177,9 +182,7 @@ describe("the import graph", () => {
   });
 
   test("no two folders depend on each other, directly or around a cycle", () => {
-    // tests/ is held to files only: its suites still share helpers kept in each other's folders.
-    const code = graph.filter((file) => top(file.path) !== "tests");
-    expect(folderCycleViolations(code)).toEqual([]);
+    expect(folderCycleViolations(graph)).toEqual([]);
     expect(fileCycleViolations(graph)).toEqual([]);
   });
 });
@@ -201,6 +204,14 @@ describe("each rule fails on a bad import, naming file, line and import", () => 
     expect(layerViolations(withImport("control/app.ts", "../runner/outcome.ts"))).toHaveLength(1);
     expect(layerViolations(withImport("core/pipeline/prepare.ts", "../../runner/sandbox/limits.ts"))[0])
       .toContain("core/ imports neither program");
+  });
+
+  test("source -> tests or bench", () => {
+    expect(layerViolations(withImport("runner/serve.ts", "../tests/helpers/temp-dir.ts"))).toEqual([
+      'runner/serve.ts:999 imports "../tests/helpers/temp-dir.ts" (tests/helpers/temp-dir.ts): runner/ is source and never imports tests/',
+    ]);
+    expect(layerViolations(withImport("control/app.ts", "../bench/summary.ts"))).toHaveLength(1);
+    expect(layerViolations(withImport("core/pipeline/prepare.ts", "../../tests/fixtures/wat.ts"))[0]).toContain("core/ is source and never imports tests/");
   });
 
   test("the sandbox and HTTP", () => {
@@ -226,6 +237,8 @@ describe("each rule fails on a bad import, naming file, line and import", () => 
     const [folderCycle] = folderCycleViolations(withImport("runner/observe/metrics.ts", "../http/body-budget.ts"));
     expect(folderCycle).toContain("runner/http, runner/observe");
     expect(folderCycle).toContain('runner/observe/metrics.ts:999 imports "../http/body-budget.ts"');
+    // bench/ takes its control plane from tests/helpers/: the helpers may not use a benchmark.
+    expect(folderCycleViolations(withImport("tests/helpers/until.ts", "../../bench/summary.ts"))[0]).toContain("tests/helpers -> bench");
     // runner/serve.ts imports runner/start-runner.ts, which imports runner/sandbox/pool.ts.
     expect(fileCycleViolations(withImport("runner/sandbox/limits.ts", "../serve.ts"))[0])
       .toContain('runner/sandbox/limits.ts:999 imports "../serve.ts"');

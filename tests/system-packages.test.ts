@@ -1,10 +1,10 @@
 // The test commands check the Debian packages their tests need before running any: as root with
 // apt-get they install the missing ones, otherwise they stop at once with the command to run.
-import { afterAll, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { expect, test } from "bun:test";
+import { chmodSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { CHROMIUM, CURL, WRK, installCommand, packagesFor, planInstall } from "./helpers/system-packages";
+import { tempDir } from "./helpers/temp-dir";
 
 const ROOT = join(import.meta.dir, "..");
 
@@ -37,8 +37,7 @@ test("only what the selected files need: the whole suite needs all, a filter onl
   expect(names([join(ROOT, "tests/control/walkthrough.test.ts")])).toEqual(["curl"]);
 });
 
-const scratch = mkdtempSync(join(tmpdir(), "edge-system-packages-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = tempDir("edge-system-packages-");
 
 test("bun run test, not root and a package missing: stops at once with the command, runs nothing", () => {
   // A PATH with bun and apt-get but no curl, which the walkthrough test needs.

@@ -1,17 +1,15 @@
 // An edge node for the benchmarks: `bun runner/main.ts --control-plane ...` as a Subject (so
 // startSubject times it to its first 200 like the single-module runner), each start with an
 // empty cache directory, i.e. a node that has never seen the control plane.
+import { EDGE_TOKEN_ENV, edgeArgs } from "../../tests/helpers/edge-process";
+import { tempDir } from "../../tests/helpers/temp-dir";
 import type { Subject } from "../http-subject";
-import { tempDir, TOKEN } from "./control-plane";
 
 export function edgeNodeSubject(name: string, controlUrl: string, path: string, extra: string[] = []): Subject {
   return {
     name,
-    cmd: () => [
-      "bun", "runner/main.ts", "--control-plane", controlUrl, "--host", "127.0.0.1", "--port", "0",
-      "--node-id", name, "--cache-dir", tempDir("bench-edge-"), "--log-level", "warn", ...extra,
-    ],
-    env: { EDGE_RUNNER_TOKEN: TOKEN },
+    cmd: () => ["bun", "runner/main.ts", ...edgeArgs(controlUrl, tempDir("bench-edge-"), name, ["--host", "127.0.0.1", "--port", "0", ...extra])],
+    env: EDGE_TOKEN_ENV,
     urlPattern: /\) at (http:\/\/127\.0\.0\.1:\d+)\//,
     path,
   };
@@ -37,10 +35,4 @@ export async function waitForRevision(base: string, revision: number, timeoutMs:
     if (performance.now() > deadline) throw new Error(`edge node at ${base} stuck at revision ${health.revision} of ${revision}`);
     await Bun.sleep(50);
   }
-}
-
-/** A value of one Prometheus sample without labels (0 when absent). */
-export async function metric(base: string, name: string): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text();
-  return Number(text.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1] ?? 0);
 }

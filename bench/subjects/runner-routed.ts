@@ -3,18 +3,18 @@
 // Each round starts a node with an empty cache, so its start time includes the snapshot, the
 // artifact download and verification, and the compile.
 import { readFileSync } from "node:fs";
-import { startControlPlane, type ControlPlane } from "../edge/control-plane";
+import { startControlProcess, type ControlProcess } from "../../tests/helpers/control-process";
 import { edgeNodeSubject } from "../edge/edge-node";
 import type { Subject } from "../http-subject";
 
 export interface RoutedSubject {
   subject: Subject;
-  control: ControlPlane;
+  control: ControlProcess;
 }
 
 export async function runnerRouted(modulePath: string): Promise<RoutedSubject> {
-  const control = await startControlPlane();
-  const id = await control.createFunction("hello");
+  const control = await startControlProcess();
+  const { id } = await control.createFunction({ name: "hello" });
   await control.upload(id, new Uint8Array(readFileSync(modulePath)));
   return { subject: edgeNodeSubject("runner-routed", control.url, "/hello"), control };
 }

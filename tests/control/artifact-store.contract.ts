@@ -1,14 +1,13 @@
 // The behaviour every ArtifactStore backend must have. Run by artifact-store.test.ts per backend.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
 import type { ArtifactStore } from "../../control/store/artifact-store";
+import { sha256 as sha } from "../helpers/sha256";
 
 export interface ArtifactFixture {
   store: ArtifactStore;
   cleanup(): void;
 }
 
-const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 const bytesOf = (text: string) => new TextEncoder().encode(text);
 
 async function put(store: ArtifactStore, ...chunks: Uint8Array[]) {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { FileArtifactStore } from "../../control/store/file-artifact-store";
 import { MemoryArtifactStore } from "../../control/store/memory-artifact-store";
 import { artifactStoreContract } from "./artifact-store.contract";
-import { tempDir } from "./helpers";
+import { tempDir } from "../helpers/temp-dir";
 
 artifactStoreContract("files", async () => {
   const dir = tempDir("edge-artifacts-");

@@ -1,7 +1,9 @@
 // GET /api/v1/artifacts/{id}/{version}: bytes, digests, caching and auth.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { READ_TOKEN, errorOf, startTestControl, validModule, type TestControl } from "./helpers";
+import { errorOf, READ_TOKEN } from "../helpers/control-api";
+import { startTestControl, type TestControl } from "../helpers/test-control";
+import { validModule } from "../fixtures/guests";
 
 let control: TestControl;
 let id: string;

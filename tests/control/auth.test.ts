@@ -4,7 +4,7 @@ import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { requiredRole, tokenRole } from "../../control/auth/bearer";
 import { resolveAdminToken } from "../../control/auth/tokens";
-import { tempDir } from "./helpers";
+import { tempDir } from "../helpers/temp-dir";
 
 test("no configured token: one is generated once, saved with mode 0600, and reused", async () => {
   const dir = tempDir();

@@ -6,7 +6,9 @@
 // 16-page function.
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { inlineWork, moduleRejection, type ArtifactWork } from "../../core/module/offload/artifact-work";
-import { errorOf, startTestControl, validModule, type TestControl } from "./helpers";
+import { errorOf } from "../helpers/control-api";
+import { startTestControl, type TestControl } from "../helpers/test-control";
+import { validModule } from "../fixtures/guests";
 
 /** inlineWork, except that a check can be held: `hold()` pauses the next check until released. */
 class HeldWork implements ArtifactWork {

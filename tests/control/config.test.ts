@@ -1,19 +1,11 @@
-import { afterAll, expect, test } from "bun:test";
-import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { loadControlConfig } from "../../control/config";
-import { tempDir } from "./helpers";
+import { tempDir } from "../helpers/temp-dir";
+import { tokenFile } from "../helpers/token-file";
 
+/** For a token file that is missing, or a directory. */
 const dir = tempDir("edge-control-config-");
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A token file with `contents` and `mode`. */
-function tokenFile(name: string, contents: string, mode = 0o600): string {
-  const path = join(dir, name);
-  writeFileSync(path, contents);
-  chmodSync(path, mode);
-  return path;
-}
 
 test("defaults: 0.0.0.0:8080, ./data, 50 MiB uploads, 10,000 changes kept, no token configured", () => {
   expect(loadControlConfig([], {})).toEqual({

@@ -11,9 +11,13 @@ import { DataDirGuard } from "../../control/store/data-dir-guard";
 import { SqliteMetadataStore } from "../../control/store/sqlite-metadata-store";
 import { DataDirLost } from "../../control/store/storage-errors";
 import { createLogger } from "../../core/observe/log";
-import { startControlProcess, until } from "../edge/helpers";
-import { CONTROL_TOKENS, TOKEN, errorOf, startTestControl, tempDir, validModule } from "./helpers";
 import { spec } from "./metadata-store.contract";
+import { startControlProcess } from "../helpers/control-process";
+import { until } from "../helpers/until";
+import { CONTROL_TOKENS, errorOf, TOKEN } from "../helpers/control-api";
+import { startTestControl } from "../helpers/test-control";
+import { tempDir } from "../helpers/temp-dir";
+import { validModule } from "../fixtures/guests";
 
 const MAIN = resolve(import.meta.dir, "../../control/main.ts");
 const dirs: string[] = [];

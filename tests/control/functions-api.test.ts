@@ -1,7 +1,9 @@
 // /api/v1/functions: happy paths, validation, conflicts and auth, against a real server.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { MAX_JSON_BYTES } from "../../control/json-body";
-import { READ_TOKEN, errorOf, startTestControl, validModule, type TestControl } from "./helpers";
+import { errorOf, READ_TOKEN } from "../helpers/control-api";
+import { startTestControl, type TestControl } from "../helpers/test-control";
+import { validModule } from "../fixtures/guests";
 
 let control: TestControl;
 beforeAll(async () => {

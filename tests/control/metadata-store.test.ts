@@ -5,8 +5,8 @@ import { join } from "node:path";
 import type { DeployedFunction } from "../../core/contract";
 import { SqliteMetadataStore } from "../../control/store/sqlite-metadata-store";
 import { SqliteNodeStore } from "../../control/store/sqlite-node-store";
-import { tempDir } from "./helpers";
 import { metadataStoreContract, spec } from "./metadata-store.contract";
+import { tempDir } from "../helpers/temp-dir";
 
 metadataStoreContract("sqlite file", () => {
   const dir = tempDir("edge-meta-");

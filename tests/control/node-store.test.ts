@@ -2,8 +2,8 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { SqliteMetadataStore } from "../../control/store/sqlite-metadata-store";
 import { SqliteNodeStore } from "../../control/store/sqlite-node-store";
-import { tempDir } from "./helpers";
 import { nodeStoreContract } from "./node-store.contract";
+import { tempDir } from "../helpers/temp-dir";
 
 nodeStoreContract("sqlite file shared with the metadata store", () => {
   const dir = tempDir("edge-nodes-");

@@ -1,6 +1,8 @@
 // /healthz, /metrics, the OpenAPI document, the Swagger UI page and the error shape for unknown routes.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { errorOf, startTestControl, validModule, type TestControl } from "./helpers";
+import { errorOf } from "../helpers/control-api";
+import { startTestControl, type TestControl } from "../helpers/test-control";
+import { validModule } from "../fixtures/guests";
 
 let control: TestControl;
 beforeAll(async () => {

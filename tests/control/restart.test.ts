@@ -1,56 +1,20 @@
 // The control plane as a real process: kill -9, start again on the same data dir, and
 // everything acknowledged before the kill is still there; half-done work is gone.
-import { afterAll, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { expect, test } from "bun:test";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
-import { join, resolve } from "node:path";
-import { tempDir, validModule } from "./helpers";
+import { join } from "node:path";
+import { validModule } from "../fixtures/guests";
+import { TOKEN } from "../helpers/control-api";
+import { CONTROL_MAIN, startControlProcess } from "../helpers/control-process";
+import { cleanEnv } from "../helpers/server-process";
+import { sha256 } from "../helpers/sha256";
+import { tempDir } from "../helpers/temp-dir";
 
-const MAIN = resolve(import.meta.dir, "../../control/main.ts");
-const TOKEN = "restart-admin-token-0123456789";
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-interface Proc {
-  url: string;
-  lines: string[];
-  proc: ReturnType<typeof Bun.spawn>;
-}
-
-/** Starts `bun control/main.ts` with `env` (the admin token, unless told otherwise) and waits for its "listening on <url>" line. */
-async function start(dataDir: string, env: Record<string, string> = { EDGE_CONTROL_TOKEN: TOKEN }): Promise<Proc> {
-  const proc = Bun.spawn(["bun", MAIN, "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, "--log-level", "warn"], { env: { ...withoutTokens(), ...env }, stdout: "pipe", stderr: "inherit" });
-  const lines: string[] = [];
-  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let buffered = "";
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffered += decoder.decode(value, { stream: true });
-    const parts = buffered.split("\n");
-    buffered = parts.pop()!;
-    lines.push(...parts);
-    const url = lines.map((line) => line.match(/listening on (http:\/\/\S+)/)?.[1]).find(Boolean);
-    if (url) {
-      reader.releaseLock();
-      return { url, lines, proc };
-    }
-  }
-  proc.kill(9);
-  throw new Error(`control plane did not start: ${lines.join("\n")}`);
-}
-
-function withoutTokens(): Record<string, string | undefined> {
-  const env = { ...process.env };
-  for (const name of ["EDGE_CONTROL_TOKEN", "EDGE_CONTROL_TOKEN_FILE"]) delete env[name];
-  return env;
-}
+/** The control plane with the test tokens, or with none (`tokens: false`: it makes its own). */
+const start = (dataDir: string, tokens = true) => startControlProcess(dataDir, { tokens });
 
 const auth = (token = TOKEN) => ({ authorization: `Bearer ${token}` });
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 async function upload(url: string, id: string, bytes: Uint8Array, query = "") {
   const form = new FormData();
@@ -62,7 +26,6 @@ async function upload(url: string, id: string, bytes: Uint8Array, query = "") {
 
 test("kill -9 then start: functions, versions and artifacts intact; partial uploads and orphans gone", async () => {
   const dataDir = tempDir();
-  dirs.push(dataDir);
   const first = await start(dataDir);
   const create = async (name: string, extra = {}) =>
     (await (await fetch(`${first.url}/api/v1/functions`, { method: "POST", headers: { ...auth(), "content-type": "application/json" }, body: JSON.stringify({ name, ...extra }) })).json()) as { id: string };
@@ -93,8 +56,7 @@ test("kill -9 then start: functions, versions and artifacts intact; partial uplo
   while (readdirSync(tmp).length === 0 && Date.now() < deadline) await Bun.sleep(10);
   expect(readdirSync(tmp).length).toBe(1);
 
-  first.proc.kill(9);
-  await first.proc.exited;
+  await first.kill();
   socket.destroy();
   // A crash between publishing a file and recording its version leaves an unreferenced artifact.
   const orphan = sha256(new TextEncoder().encode("orphan"));
@@ -120,31 +82,27 @@ test("kill -9 then start: functions, versions and artifacts intact; partial uplo
     // And it keeps working: the next version number follows on.
     expect((await upload(second.url, a.id, validModule("a4"))).version).toBe(4);
   } finally {
-    second.proc.kill(9);
-    await second.proc.exited;
+    await second.kill();
   }
 });
 
 test("without a token: the generated admin token is printed once, works after a restart, and --show-admin-token prints it on request", async () => {
   const dataDir = tempDir();
-  dirs.push(dataDir);
-  const first = await start(dataDir, {});
-  const token = first.lines.find((line) => line.startsWith("ebc_"));
+  const first = await start(dataDir, false);
+  const token = first.lines().find((line) => line.startsWith("ebc_"));
   expect(token).toBeDefined();
   expect((await fetch(`${first.url}/api/v1/functions`, { headers: auth(token) })).status).toBe(200);
   expect((await fetch(`${first.url}/api/v1/functions`, { headers: auth(TOKEN) })).status).toBe(401);
-  first.proc.kill("SIGTERM");
-  expect(await first.proc.exited).toBe(0);
-  const second = await start(dataDir, {});
+  expect(await first.stop()).toBe(0);
+  const second = await start(dataDir, false);
   try {
-    expect(second.lines.join("\n")).not.toContain(token!);
-    expect(second.lines.join("\n")).toContain("admin token from");
+    expect(second.lines().join("\n")).not.toContain(token!);
+    expect(second.lines().join("\n")).toContain("admin token from");
     expect((await fetch(`${second.url}/api/v1/functions`, { headers: auth(token) })).status).toBe(200);
     // On request, while it runs: the token alone on stdout.
-    const shown = Bun.spawnSync(["bun", MAIN, "--show-admin-token", "--data-dir", dataDir], { env: withoutTokens() });
+    const shown = Bun.spawnSync(["bun", CONTROL_MAIN, "--show-admin-token", "--data-dir", dataDir], { env: cleanEnv() });
     expect({ code: shown.exitCode, stdout: shown.stdout.toString() }).toEqual({ code: 0, stdout: `${token}\n` });
   } finally {
-    second.proc.kill(9);
-    await second.proc.exited;
+    await second.kill();
   }
 });

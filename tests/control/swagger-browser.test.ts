@@ -5,7 +5,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, rmSync } from "node:fs";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { TOKEN, startTestControl, tempDir, validModule, type TestControl } from "./helpers";
+import { TOKEN } from "../helpers/control-api";
+import { startTestControl, type TestControl } from "../helpers/test-control";
+import { tempDir } from "../helpers/temp-dir";
+import { validModule } from "../fixtures/guests";
 
 const CHROMIUM = "/usr/bin/chromium";
 

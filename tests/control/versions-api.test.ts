@@ -1,15 +1,17 @@
 // Upload, version listing and activation against a real server with real files and SQLite.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { wat } from "../fixtures/wat";
 import { bigModule } from "../fixtures/pipeline/big-module";
 import { OFFLOAD_MIN_BYTES } from "../../core/module/offload/offload-thread";
-import { READ_TOKEN, TOKEN, WASI_MODULE, errorOf, eventually, startTestControl, validModule, type TestControl } from "./helpers";
+import { errorOf, READ_TOKEN, TOKEN } from "../helpers/control-api";
+import { validModule, wasiModule } from "../fixtures/guests";
+import { eventually } from "../helpers/until";
+import { startTestControl, type TestControl } from "../helpers/test-control";
+import { sha256 } from "../helpers/sha256";
 
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 const artifactFiles = (dataDir: string) => readdirSync(join(dataDir, "artifacts"), { recursive: true }).filter((p) => String(p).length > 3);
 const tmpFiles = (dataDir: string) => readdirSync(join(dataDir, "tmp"));
 
@@ -54,7 +56,7 @@ describe("POST /api/v1/functions/{id}/upload", () => {
   });
 
   test.each([
-    ["an unknown import", WASI_MODULE, "forbidden_imports", "wasi_snapshot_preview1"],
+    ["an unknown import", wasiModule, "forbidden_imports", "wasi_snapshot_preview1"],
     ["memory above the function's limit", () => validModule("", 17), "memory_too_large", "17 pages"],
     ["no entrypoint", () => wat(`(module (memory (export "memory") 1) (func (export "main")))`), "missing_entrypoint", '"handle"'],
     ["bytes that are not WebAssembly", () => new TextEncoder().encode("<html>not wasm</html>"), "not_wasm", "not a WebAssembly module"],

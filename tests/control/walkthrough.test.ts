@@ -2,7 +2,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { TOKEN, startTestControl, tempDir, type TestControl } from "./helpers";
+import { TOKEN } from "../helpers/control-api";
+import { startTestControl, type TestControl } from "../helpers/test-control";
+import { tempDir } from "../helpers/temp-dir";
 
 const REPO = resolve(import.meta.dir, "../..");
 const MARKER = "<!-- walkthrough: tests/control/walkthrough.test.ts runs this block verbatim -->";

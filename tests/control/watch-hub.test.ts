@@ -9,8 +9,8 @@ import { DEFAULT_WATCH_LIMITS, type WatchSocket } from "../../control/watch/sess
 import { SendWindow, type Channel } from "../../control/watch/send-window";
 import { KeyedRateLimiter, TokenBucket, addressKey } from "../../control/watch/rate-limit";
 import { createLogger } from "../../core/observe/log";
-import { until } from "../edge/helpers";
 import { spec } from "./metadata-store.contract";
+import { until } from "../helpers/until";
 
 class FakeSocket implements WatchSocket {
   sent: string[] = [];

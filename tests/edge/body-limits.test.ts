@@ -2,16 +2,20 @@
 // a function past its limit gets 413 body_too_large, while another function on the same node
 // accepts the larger body; the node's --max-body-bytes caps every function, whatever it asks for.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { guest } from "../helpers/guests";
-import { startControl, startEdge, tempDir, until, type ControlProc, type Proc } from "../reliability/helpers/processes";
+import { guest } from "../fixtures/guests";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
+import { type ServerProcess } from "../helpers/server-process";
 
 const NODE_LIMIT = 64 * 1024;
 const SMALL_LIMIT = 1024;
 
-let control: ControlProc;
-let edge: Proc;
+let control: ControlProcess;
+let edge: ServerProcess;
 beforeAll(async () => {
-  control = await startControl(tempDir("body-limits-control-"));
+  control = await startControlProcess(tempDir("body-limits-control-"));
   const functions = [
     { name: "small", routes: ["/small"], max_body_bytes: SMALL_LIMIT },
     { name: "large", routes: ["/large"], max_body_bytes: null },
@@ -21,7 +25,7 @@ beforeAll(async () => {
     const fn = await control.createFunction(spec);
     await control.upload(fn.id, guest("body-echo"));
   }
-  edge = await startEdge(control.url, tempDir("body-limits-edge-"), "body-limits-node", ["--max-body-bytes", String(NODE_LIMIT)]);
+  edge = await startEdgeProcess(control.url, tempDir("body-limits-edge-"), "body-limits-node", ["--max-body-bytes", String(NODE_LIMIT)]);
   await until("the node serves the three functions", async () => {
     const statuses = await Promise.all(functions.map(async (f) => (await fetch(`${edge.url}${f.routes[0]}`)).status));
     return statuses.every((s) => s === 200);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { DiskArtifacts } from "../../runner/edge/artifacts/disk-artifacts";
 import { ByteLru } from "../../core/cache/byte-lru";
 import { sha256Hex } from "../../core/module/sha256";
-import { tempDir } from "./helpers";
+import { tempDir } from "../helpers/temp-dir";
 
 describe("ByteLru", () => {
   test("evicts least recently used entries until the cost fits; reads refresh recency", () => {

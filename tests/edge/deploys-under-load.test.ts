@@ -1,19 +1,25 @@
 // Deploys never fail a request: 50 deploys while two nodes are under a steady load, and a
 // request that is running when its version is replaced finishes on the old version.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { CliRunner } from "../helpers/cli-runner";
-import { startTestControl, type TestControl } from "../control/helpers";
-import { body, controlApi, metric, startEdgeRunner, tempDir, until, versionModule, type ControlApi } from "./helpers";
+import { type ServerProcess } from "../helpers/server-process";
+import { startTestControl, type TestControl } from "../helpers/test-control";
+import { body } from "../helpers/fetch-text";
+import { controlApi, type ControlApi } from "../helpers/control-api";
+import { metric } from "../helpers/metrics-text";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
+import { textModule } from "../fixtures/guests";
 
 let control: TestControl;
 let api: ControlApi;
-let a: CliRunner;
-let b: CliRunner;
+let a: ServerProcess;
+let b: ServerProcess;
 
 beforeAll(async () => {
   control = await startTestControl();
   api = controlApi(control.url);
-  [a, b] = await Promise.all([startEdgeRunner(control.url, tempDir("edge-load-a-"), "load-a", ["--workers", "2"]), startEdgeRunner(control.url, tempDir("edge-load-b-"), "load-b", ["--workers", "2"])]);
+  [a, b] = await Promise.all([startEdgeProcess(control.url, tempDir("edge-load-a-"), "load-a", ["--workers", "2"]), startEdgeProcess(control.url, tempDir("edge-load-b-"), "load-b", ["--workers", "2"])]);
 });
 
 afterAll(async () => {
@@ -23,14 +29,14 @@ afterAll(async () => {
 
 test("50 deploys during a load of requests: no request fails, and each client sees versions only move forward", async () => {
   const fn = await api.createFunction({ name: "live" });
-  await api.upload(fn.id, versionModule("v0"));
+  await api.upload(fn.id, textModule("v0"));
   await until("v0 on both", async () => (await body(`${a.url}/live`)) === "200 v0" && (await body(`${b.url}/live`)) === "200 v0");
 
   let running = true;
   const failures: string[] = [];
   let requests = 0;
   const seen = new Set<number>();
-  const client = async (node: CliRunner) => {
+  const client = async (node: ServerProcess) => {
     let last = -1;
     while (running) {
       const answer = await body(`${node.url}/live`).catch((error: Error) => `error ${error.message}`);
@@ -48,7 +54,7 @@ test("50 deploys during a load of requests: no request fails, and each client se
 
   const started = performance.now();
   for (let i = 1; i <= 50; i++) {
-    await api.upload(fn.id, versionModule(`v${i}`));
+    await api.upload(fn.id, textModule(`v${i}`));
     await Bun.sleep(10); // spread out, so the nodes apply most versions one by one rather than in batches
   }
   await until("v50 on both", async () => (await body(`${a.url}/live`)) === "200 v50" && (await body(`${b.url}/live`)) === "200 v50", 20_000);
@@ -65,12 +71,12 @@ test("50 deploys during a load of requests: no request fails, and each client se
 
 test("a request running during a version switch finishes on the old version; the next one gets the new", async () => {
   const fn = await api.createFunction({ name: "drain", max_execution_ms: 5000 });
-  await api.upload(fn.id, versionModule("old", { waits: true }));
+  await api.upload(fn.id, textModule("old", { waits: true }));
   await until("old on A", async () => (await body(`${a.url}/drain`)) === "200 old");
 
   const slow = body(`${a.url}/drain`, { headers: { "x-wait-ms": "600" } });
   await Bun.sleep(100);
-  await api.upload(fn.id, versionModule("new", { waits: true }));
+  await api.upload(fn.id, textModule("new", { waits: true }));
   await until("new on A", async () => (await body(`${a.url}/drain`)) === "200 new");
   expect(Bun.peek.status(slow)).toBe("pending"); // the switch happened while it ran
   expect(await slow).toBe("200 old");

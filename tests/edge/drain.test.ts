@@ -10,7 +10,7 @@ import { LoadedFunctions, type Lease } from "../../runner/edge/serving/loaded-fu
 import { sha256Hex } from "../../core/module/sha256";
 import { createLogger } from "../../core/observe/log";
 import type { LoadedFunction } from "../../runner/sandbox/protocol";
-import { versionModule } from "./helpers";
+import { textModule } from "../fixtures/guests";
 
 const logger = createLogger("error");
 const AT = "2025-01-01T00:00:00.000Z";
@@ -20,7 +20,7 @@ class Artifacts implements ArtifactSource {
   fetches = 0;
   gate: Promise<void> | null = null;
   add(text: string): string {
-    const bytes = versionModule(text, { padBytes: 20_000 });
+    const bytes = textModule(text, { padBytes: 20_000 });
     const sha = sha256Hex(bytes);
     this.bytes.set(sha, bytes);
     return sha;

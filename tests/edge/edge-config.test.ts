@@ -1,24 +1,13 @@
 // Edge mode's configuration: chosen by --control-plane, flags > env > defaults, no module path,
 // no per-function flags, and a token that is required, never taken from the command line and
 // never echoed.
-import { afterAll, expect, test } from "bun:test";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { expect, test } from "bun:test";
 import { loadConfig, loadRunnerConfig } from "../../runner/config";
-import { runCliToExit } from "../helpers/cli-runner";
+import { runRunnerToExit } from "../helpers/runner-process";
+import { tokenFile } from "../helpers/token-file";
 
 const TOKEN = "edge-token-0123456789";
 const ENV = { EDGE_RUNNER_TOKEN: TOKEN };
-const dir = mkdtempSync(join(tmpdir(), "edge-config-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function tokenFile(name: string, contents: string, mode = 0o600): string {
-  const path = join(dir, name);
-  writeFileSync(path, contents);
-  chmodSync(path, mode);
-  return path;
-}
 
 test("--control-plane selects edge mode with its defaults", () => {
   const result = loadConfig(["--control-plane", "http://cp:8080", "--port", "3100", "--node-id", "n1"], ENV);
@@ -61,11 +50,11 @@ test("refused: a token on the command line, a module path, per-function flags, a
 });
 
 test("the CLI refuses a bad edge start with one line and status 1, without printing the token", async () => {
-  const exit = await runCliToExit(["--control-plane", "http://127.0.0.1:1", "--port", "0"], 10_000, { EDGE_RUNNER_TOKEN: "short-secret" });
+  const exit = await runRunnerToExit(["--control-plane", "http://127.0.0.1:1", "--port", "0"], { EDGE_RUNNER_TOKEN: "short-secret" });
   expect(exit.code).toBe(1);
   expect(exit.stderr).toStartWith("runner: invalid token from EDGE_RUNNER_TOKEN");
   expect(exit.stderr + exit.stdout).not.toContain("short-secret");
-  const onArgv = await runCliToExit(["--control-plane", "http://127.0.0.1:1", "--port", "0", "--token", "argv-secret-0123456789"]);
+  const onArgv = await runRunnerToExit(["--control-plane", "http://127.0.0.1:1", "--port", "0", "--token", "argv-secret-0123456789"]);
   expect(onArgv.code).toBe(1);
   expect(onArgv.stderr).toStartWith("runner: --token is not accepted");
   expect(onArgv.stderr + onArgv.stdout).not.toContain("argv-secret");

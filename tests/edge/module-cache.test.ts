@@ -1,12 +1,18 @@
 // The compiled-module cache is bounded by --cache-mb: with room for one of two modules, requests
 // that alternate between them evict and compile again, and every request still succeeds.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { CliRunner } from "../helpers/cli-runner";
-import { startTestControl, type TestControl } from "../control/helpers";
-import { body, controlApi, metric, startEdgeRunner, tempDir, until, versionModule } from "./helpers";
+import { type ServerProcess } from "../helpers/server-process";
+import { startTestControl, type TestControl } from "../helpers/test-control";
+import { body } from "../helpers/fetch-text";
+import { controlApi } from "../helpers/control-api";
+import { metric } from "../helpers/metrics-text";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
+import { textModule } from "../fixtures/guests";
 
 let control: TestControl;
-let node: CliRunner;
+let node: ServerProcess;
 
 beforeAll(async () => {
   control = await startTestControl();
@@ -14,9 +20,9 @@ beforeAll(async () => {
   // ~70 KB each, charged ~630 KB compiled (9x, COMPILED_COST_FACTOR): two don't fit in 1 MiB.
   for (const name of ["big-a", "big-b"]) {
     const fn = await api.createFunction({ name });
-    await api.upload(fn.id, versionModule(name, { padBytes: 70_000 }));
+    await api.upload(fn.id, textModule(name, { padBytes: 70_000 }));
   }
-  node = await startEdgeRunner(control.url, tempDir("edge-cache-"), "cache-node", ["--cache-mb", "1"]);
+  node = await startEdgeProcess(control.url, tempDir("edge-cache-"), "cache-node", ["--workers", "1", "--cache-mb", "1"]);
 });
 
 afterAll(async () => {
@@ -51,9 +57,9 @@ test("a sync past the cache's bound compiles what fits and only verifies the res
   for (const name of ["sync-a", "sync-b", "sync-c"]) {
     const fn = await api.createFunction({ name });
     ids[name] = fn.id;
-    await api.upload(fn.id, versionModule(name, { padBytes: 70_000 }));
+    await api.upload(fn.id, textModule(name, { padBytes: 70_000 }));
   }
-  const synced = await startEdgeRunner(cp.url, tempDir("edge-sync-"), "sync-node", ["--cache-mb", "1"]);
+  const synced = await startEdgeProcess(cp.url, tempDir("edge-sync-"), "sync-node", ["--workers", "1", "--cache-mb", "1"]);
   try {
     await until("all three routed", async () => (await metric(synced.url, "edge_functions_serving")) === 3);
     // Room for one: one compiled, none compiled only to be evicted.
@@ -65,7 +71,7 @@ test("a sync past the cache's bound compiles what fits and only verifies the res
     expect(await metric(synced.url, "edge_module_cache_misses_total")).toBe(3);
 
     // sync-c was served last, so it is loaded: its new version is compiled at deploy, not on its first request.
-    await api.upload(ids["sync-c"]!, versionModule("sync-c v2", { padBytes: 70_000 }));
+    await api.upload(ids["sync-c"]!, textModule("sync-c v2", { padBytes: 70_000 }));
     const revision = await api.revision();
     await until("v2 applied", async () => (await metric(synced.url, "edge_applied_revision")) === revision, 10_000);
     const misses = await metric(synced.url, "edge_module_cache_misses_total");

@@ -5,9 +5,10 @@ import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { MAX_NODE_MESSAGE_BYTES } from "../../core/contract";
-import { startTestControl, type TestControl } from "../control/helpers";
-import { controlApi, READ_TOKEN, until, type ControlApi } from "./helpers";
 import { newKey, watch, type TestSocket } from "./watch-socket";
+import { startTestControl, type TestControl } from "../helpers/test-control";
+import { controlApi, type ControlApi, READ_TOKEN } from "../helpers/control-api";
+import { until } from "../helpers/until";
 
 let control: TestControl;
 let api: ControlApi;

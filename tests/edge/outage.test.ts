@@ -2,29 +2,36 @@
 // restarted meanwhile serves from its disk; when the control plane is back, nodes resume the
 // watch from the revision they had (no snapshot) and catch up on what changed.
 import { afterAll, expect, test } from "bun:test";
-import type { CliRunner } from "../helpers/cli-runner";
-import { body, metric, READ_TOKEN, startControlProcess, startEdgeRunner, tempDir, until, versionModule, type ControlProcess } from "./helpers";
+import { type ServerProcess } from "../helpers/server-process";
+import { body } from "../helpers/fetch-text";
+import { metric } from "../helpers/metrics-text";
+import { READ_TOKEN } from "../helpers/control-api";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
+import { textModule } from "../fixtures/guests";
 
 const dataDir = tempDir("edge-outage-control-");
 const cacheA = tempDir("edge-outage-a-");
 const cacheB = tempDir("edge-outage-b-");
 let control: ControlProcess | null = null;
-let a: CliRunner | null = null;
-let b: CliRunner | null = null;
+let a: ServerProcess | null = null;
+let b: ServerProcess | null = null;
 
 afterAll(async () => {
   await Promise.all([a?.stop("SIGKILL"), b?.stop("SIGKILL"), control?.kill()]);
 });
 
-const snapshots = (node: CliRunner) => metric(node.url, "edge_sync_messages_total", { type: "snapshot" });
-const connected = (node: CliRunner) => metric(node.url, "edge_sync_connected");
+const snapshots = (node: ServerProcess) => metric(node.url, "edge_sync_messages_total", { type: "snapshot" });
+const connected = (node: ServerProcess) => metric(node.url, "edge_sync_connected");
 
 test("control plane down: nodes serve, a restarted node serves from disk, and both catch up when it is back", async () => {
   control = await startControlProcess(dataDir);
   const port = control.port;
   const fn = await control.createFunction({ name: "stable" });
-  await control.upload(fn.id, versionModule("v1"));
-  [a, b] = await Promise.all([startEdgeRunner(control.url, cacheA, "outage-a"), startEdgeRunner(control.url, cacheB, "outage-b")]);
+  await control.upload(fn.id, textModule("v1"));
+  [a, b] = await Promise.all([startEdgeProcess(control.url, cacheA, "outage-a", ["--workers", "1"]), startEdgeProcess(control.url, cacheB, "outage-b", ["--workers", "1"])]);
   const nodeA = a;
   expect([await body(`${a.url}/stable`), await body(`${b.url}/stable`)]).toEqual(["200 v1", "200 v1"]);
   const revision = await control.revision();
@@ -35,20 +42,20 @@ test("control plane down: nodes serve, a restarted node serves from disk, and bo
   for (let i = 0; i < 20; i++) expect([await body(`${a.url}/stable`), await body(`${b.url}/stable`)]).toEqual(["200 v1", "200 v1"]);
 
   await b.stop("SIGKILL");
-  b = await startEdgeRunner(`http://127.0.0.1:${port}`, cacheB, "outage-b");
+  b = await startEdgeProcess(`http://127.0.0.1:${port}`, cacheB, "outage-b", ["--workers", "1"]);
   const nodeB = b;
   expect(b.banner).toContain(`revision ${revision} restored from disk`);
   expect(await body(`${b.url}/stable`)).toBe("200 v1");
   expect(await connected(nodeB)).toBe(0);
 
-  control = await startControlProcess(dataDir, port);
+  control = await startControlProcess(dataDir, { port });
   await until("both nodes reconnect", async () => (await connected(nodeA)) === 1 && (await connected(nodeB)) === 1, 15_000);
   // They resumed after the revision they had: A's only snapshot is its first; B (restarted from disk) got none.
   expect(await snapshots(nodeA)).toBe(1);
   expect(await snapshots(nodeB)).toBe(0);
   await until("the control plane lists both as connected and current", async () => (await control!.nodes()).nodes.every((n) => n.connected && n.applied_revision === revision));
 
-  await control.upload(fn.id, versionModule("v2"));
+  await control.upload(fn.id, textModule("v2"));
   await until("both serve v2", async () => (await body(`${nodeA.url}/stable`)) === "200 v2" && (await body(`${nodeB.url}/stable`)) === "200 v2");
 
   // Connection failures were logged, the token never.
@@ -58,9 +65,9 @@ test("control plane down: nodes serve, a restarted node serves from disk, and bo
   // A node that was away while changes happened resumes from its revision and catches up.
   expect(await a.stop("SIGTERM")).toBe(0);
   const other = await control.createFunction({ name: "other" });
-  await control.upload(other.id, versionModule("other"));
-  await control.upload(fn.id, versionModule("v3"));
-  a = await startEdgeRunner(control.url, cacheA, "outage-a");
+  await control.upload(other.id, textModule("other"));
+  await control.upload(fn.id, textModule("v3"));
+  a = await startEdgeProcess(control.url, cacheA, "outage-a", ["--workers", "1"]);
   const back = a;
   await until("A caught up", async () => (await body(`${back.url}/stable`)) === "200 v3" && (await body(`${back.url}/other`)) === "200 other");
   expect(await snapshots(back)).toBe(0);

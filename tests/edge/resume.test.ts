@@ -4,17 +4,21 @@
 // then reconnects, resumes and serves the whole new state.
 import { afterAll, expect, test } from "bun:test";
 import { createServer, connect, type Server, type Socket } from "node:net";
-import type { CliRunner } from "../helpers/cli-runner";
-import { guest } from "../helpers/guests";
-import { startTestControl, type TestControl } from "../control/helpers";
-import { body, controlApi, startEdgeRunner, tempDir, until } from "./helpers";
+import { type ServerProcess } from "../helpers/server-process";
+import { guest } from "../fixtures/guests";
+import { startTestControl, type TestControl } from "../helpers/test-control";
+import { body } from "../helpers/fetch-text";
+import { controlApi } from "../helpers/control-api";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
 
 const FUNCTIONS = 30;
 const SERVED = [0, 7, 14, 21, 29]; // spread over the pages (ids sort in creation order)
 
 let control: TestControl | undefined;
 let proxy: Server | undefined;
-let node: CliRunner | undefined;
+let node: ServerProcess | undefined;
 afterAll(async () => {
   await node?.stop("SIGKILL");
   proxy?.close();
@@ -63,7 +67,7 @@ test("a watch socket cut mid-sequence: the node serves its whole old state meanw
   const cut = await startProxy(Number(new URL(control.url).port));
   proxy = cut.server;
   const cacheDir = tempDir("edge-resume-");
-  node = await startEdgeRunner(cut.url, cacheDir, "resume-node");
+  node = await startEdgeProcess(cut.url, cacheDir, "resume-node", ["--workers", "1"]);
   const marks = async () => Promise.all(SERVED.map((i) => body(`${node!.url}/fn-${i}`, { method: "POST", body: "MARK" })));
   await until("old state served", async () => (await marks()).every((answer, k) => answer === `200 [old-${SERVED[k]}]`), 20_000);
   const oldRevision = await api.revision();
@@ -74,7 +78,7 @@ test("a watch socket cut mid-sequence: the node serves its whole old state meanw
   for (let i = 0; i < FUNCTIONS; i++) await api.patch(ids[i]!, { env: envOf(`new-${i}`, "n") });
   const newRevision = await api.revision();
   cut.state.armed = true;
-  node = await startEdgeRunner(cut.url, cacheDir, "resume-node");
+  node = await startEdgeProcess(cut.url, cacheDir, "resume-node", ["--workers", "1"]);
   await until("the cut", () => cut.state.cut, 20_000);
 
   // Disconnected for ~1.5 s with part of the new state received: it serves the old one, whole.

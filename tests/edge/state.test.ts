@@ -9,7 +9,7 @@ import { Incoming, type Outcome } from "../../runner/edge/state/incoming";
 import { loadNodeKey } from "../../runner/edge/state/node-key";
 import { readStateFile, writeStateFile } from "../../runner/edge/state/state-file";
 import { Backoff } from "../../runner/edge/backoff";
-import { tempDir } from "./helpers";
+import { tempDir } from "../helpers/temp-dir";
 
 const AT = "2025-01-01T00:00:00.000Z";
 const record = (id: string, active: number | null = 1, env: Record<string, string> = {}): FunctionRecord => ({

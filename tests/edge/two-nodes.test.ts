@@ -4,15 +4,20 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CliRunner } from "../helpers/cli-runner";
-import { guest } from "../helpers/guests";
-import { startTestControl, type TestControl } from "../control/helpers";
-import { body, controlApi, metric, startEdgeRunner, tempDir, until, versionModule, type ControlApi } from "./helpers";
+import { type ServerProcess } from "../helpers/server-process";
+import { guest, textModule } from "../fixtures/guests";
+import { startTestControl, type TestControl } from "../helpers/test-control";
+import { body } from "../helpers/fetch-text";
+import { controlApi, type ControlApi } from "../helpers/control-api";
+import { metric } from "../helpers/metrics-text";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
 
 let control: TestControl;
 let api: ControlApi;
-let a: CliRunner;
-let b: CliRunner;
+let a: ServerProcess;
+let b: ServerProcess;
 const cacheA = tempDir("edge-a-");
 const cacheB = tempDir("edge-b-");
 let greet: { id: string };
@@ -21,8 +26,8 @@ beforeAll(async () => {
   control = await startTestControl();
   api = controlApi(control.url);
   greet = await api.createFunction({ name: "greet" });
-  await api.upload(greet.id, versionModule("v1"));
-  [a, b] = await Promise.all([startEdgeRunner(control.url, cacheA, "node-a"), startEdgeRunner(control.url, cacheB, "node-b")]);
+  await api.upload(greet.id, textModule("v1"));
+  [a, b] = await Promise.all([startEdgeProcess(control.url, cacheA, "node-a", ["--workers", "1"]), startEdgeProcess(control.url, cacheB, "node-b", ["--workers", "1"])]);
 });
 
 afterAll(async () => {
@@ -57,7 +62,7 @@ describe("serving what the control plane deployed", () => {
   });
 
   test("activating version 2 switches both nodes; rollback switches them back", async () => {
-    const { version } = await api.upload(greet.id, versionModule("v2"), false);
+    const { version } = await api.upload(greet.id, textModule("v2"), false);
     expect(version).toBe(2);
     expect(await onBoth("/greet")).toEqual(["200 v1", "200 v1"]);
 
@@ -79,7 +84,7 @@ describe("serving what the control plane deployed", () => {
 
   test("routes: prefixes and exact paths; a route change moves the function at once on both nodes", async () => {
     const deep = await api.createFunction({ name: "deep", routes: ["/api/deep/*"] });
-    await api.upload(deep.id, versionModule("deep"));
+    await api.upload(deep.id, textModule("deep"));
     await api.patch(greet.id, { routes: ["/api/users/*", "/exact"] });
     await until("greet moved", allServe("/api/users/7", "200 v1"));
     expect(await onBoth("/api/deep/x")).toEqual(["200 deep", "200 deep"]);
@@ -93,7 +98,7 @@ describe("serving what the control plane deployed", () => {
   test("env and limits come from the control plane", async () => {
     const env = await api.createFunction({ name: "env", env: { COLOR: "red" } });
     await api.upload(env.id, guest("env-get"));
-    const post = (node: CliRunner) => body(`${node.url}/env`, { method: "POST", body: "COLOR" });
+    const post = (node: ServerProcess) => body(`${node.url}/env`, { method: "POST", body: "COLOR" });
     await until("env deployed", async () => (await Promise.all(both().map(post))).every((r) => r === "200 [red]"));
     await api.patch(env.id, { env: { COLOR: "blue" } });
     await until("new env on both", async () => (await Promise.all(both().map(post))).every((r) => r === "200 [blue]"));
@@ -115,7 +120,7 @@ describe("serving what the control plane deployed", () => {
 
   test("deleting a function: 404 on both nodes", async () => {
     const doomed = await api.createFunction({ name: "doomed" });
-    await api.upload(doomed.id, versionModule("doomed"));
+    await api.upload(doomed.id, textModule("doomed"));
     await until("doomed deployed", allServe("/doomed", "200 doomed"));
     await api.remove(doomed.id);
     await until("doomed gone", async () => (await onBoth("/doomed")).every((r) => r.startsWith("404")));
@@ -125,7 +130,7 @@ describe("serving what the control plane deployed", () => {
 
 describe("tampered artifacts", () => {
   test("bytes changed on the way are refused; the old version keeps serving until good bytes arrive", async () => {
-    const { version, sha256 } = await api.upload(greet.id, versionModule("v3"), false);
+    const { version, sha256 } = await api.upload(greet.id, textModule("v3"), false);
     const stored = join(control.dataDir, "artifacts", sha256.slice(0, 2), sha256);
     const good = readFileSync(stored);
     const bad = Buffer.from(good);
@@ -158,7 +163,7 @@ describe("tampered artifacts", () => {
     bytes[bytes.length - 1] ^= 0xff;
     writeFileSync(onDisk, bytes);
 
-    a = await startEdgeRunner(control.url, cacheA, "node-a");
+    a = await startEdgeProcess(control.url, cacheA, "node-a", ["--workers", "1"]);
     expect(await body(`${a.url}/greet`)).toBe("200 v3");
     expect(await metric(a.url, "edge_artifact_verify_failures_total", { source: "disk" })).toBe(1);
     expect(new Bun.CryptoHasher("sha256").update(readFileSync(onDisk)).digest("hex")).toBe(sha256);

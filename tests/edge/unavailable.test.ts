@@ -5,11 +5,17 @@
 import { afterAll, expect, test } from "bun:test";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CliRunner } from "../helpers/cli-runner";
-import { body, metric, startControlProcess, startEdgeRunner, tempDir, until, versionModule, type ControlProcess } from "./helpers";
+import { type ServerProcess } from "../helpers/server-process";
+import { body } from "../helpers/fetch-text";
+import { metric } from "../helpers/metrics-text";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
+import { textModule } from "../fixtures/guests";
 
 let control: ControlProcess | null = null;
-let node: CliRunner | null = null;
+let node: ServerProcess | null = null;
 
 afterAll(async () => {
   await Promise.all([node?.stop("SIGKILL"), control?.kill()]);
@@ -19,12 +25,12 @@ test("routed but unloadable: 503 unavailable with Retry-After, counted and logge
   control = await startControlProcess(tempDir("edge-unavailable-control-"));
   const port = control.port;
   const big = await control.createFunction({ name: "big-a" });
-  const { sha256 } = await control.upload(big.id, versionModule("big-a", { padBytes: 70_000 }));
+  const { sha256 } = await control.upload(big.id, textModule("big-a", { padBytes: 70_000 }));
   const other = await control.createFunction({ name: "big-b" });
-  await control.upload(other.id, versionModule("big-b", { padBytes: 70_000 }));
+  await control.upload(other.id, textModule("big-b", { padBytes: 70_000 }));
   const cacheDir = tempDir("edge-unavailable-node-");
   // Room for one of the two compiled modules (see module-cache.test.ts): serving b evicts a.
-  node = await startEdgeRunner(control.url, cacheDir, "unavailable-node", ["--cache-mb", "1", "--log-level", "info"]);
+  node = await startEdgeProcess(control.url, cacheDir, "unavailable-node", ["--workers", "1", "--cache-mb", "1", "--log-level", "info"]);
   const url = node.url;
   await until("both deployed", async () => (await metric(url, "edge_functions_serving")) === 2);
   expect(await body(`${url}/big-a`)).toBe("200 big-a");
@@ -48,6 +54,6 @@ test("routed but unloadable: 503 unavailable with Retry-After, counted and logge
   expect(await body(`${url}/big-b`)).toBe("200 big-b");
   expect((await fetch(`${url}/nothing-here`)).status).toBe(404);
 
-  control = await startControlProcess(control.dataDir, port);
+  control = await startControlProcess(control.dataDir, { port });
   await until("big-a served again", async () => (await body(`${url}/big-a`)) === "200 big-a", 15_000);
 });

@@ -7,9 +7,12 @@ import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { MAX_WATCH_MESSAGE_BYTES, type ChangesMessage, type DeployedFunction, type PartMessage, type ServerMessage, type SnapshotMessage } from "../../core/contract";
-import { startTestControl, type TestControl } from "../control/helpers";
-import { controlApi, READ_TOKEN, startControlProcess, tempDir, versionModule, type ControlApi } from "./helpers";
 import { watch } from "./watch-socket";
+import { startTestControl, type TestControl } from "../helpers/test-control";
+import { controlApi, type ControlApi, READ_TOKEN } from "../helpers/control-api";
+import { startControlProcess } from "../helpers/control-process";
+import { tempDir } from "../helpers/temp-dir";
+import { textModule } from "../fixtures/guests";
 
 let control: TestControl;
 let api: ControlApi;
@@ -47,12 +50,12 @@ describe("GET /api/v1/watch", () => {
 
   test("a snapshot of every function with its active version, then what changed, as it is now", async () => {
     const fn = await api.createFunction({ name: "one" });
-    const v1 = await api.upload(fn.id, versionModule("v1"));
+    const v1 = await api.upload(fn.id, textModule("v1"));
     const socket = await watch(control.url);
     socket.hello();
     expect(await socket.sequence()).toMatchObject([{ type: "snapshot", revision: 2, page: 0, last: true, functions: [{ function: { id: fn.id, name: "one", active_version: 1 }, artifact: { version: 1, sha256: v1.sha256 }, revision: 2 }] }]);
 
-    const v2 = await api.upload(fn.id, versionModule("v2"), false);
+    const v2 = await api.upload(fn.id, textModule("v2"), false);
     expect(await socket.sequence()).toMatchObject([{ type: "changes", from: 2, revision: 3, last: true, functions: [{ artifact: { version: 1, sha256: v1.sha256 }, revision: 3 }], deleted: [] }]);
     await api.activate(fn.id, 2);
     expect(await socket.sequence()).toMatchObject([{ type: "changes", from: 3, revision: 4, functions: [{ artifact: { version: 2, sha256: v2.sha256 } }] }]);
@@ -89,7 +92,7 @@ describe("GET /api/v1/watch", () => {
 
   test("a node behind a deletion the control plane forgot (retention 2 here) gets a snapshot", async () => {
     const dataDir = tempDir("edge-retention-");
-    let proc = await startControlProcess(dataDir, 0, ["--change-retention", "2"]);
+    let proc = await startControlProcess(dataDir, { extra: ["--change-retention", "2"] });
     try {
       const ids = [];
       for (const name of ["a", "b", "c", "d"]) ids.push((await proc.createFunction({ name })).id);
@@ -105,7 +108,7 @@ describe("GET /api/v1/watch", () => {
       early.close();
       // Pruning runs at start (then once a minute): only the newest 2 deletions are kept.
       await proc.stop();
-      proc = await startControlProcess(dataDir, proc.port, ["--change-retention", "2"]);
+      proc = await startControlProcess(dataDir, { port: proc.port, extra: ["--change-retention", "2"] });
       const late = await watch(proc.url, resume);
       late.hello();
       expect(await late.next()).toMatchObject({ type: "snapshot", revision: 7, functions: [{ function: { id: ids[3] } }] });

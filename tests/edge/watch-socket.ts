@@ -2,8 +2,8 @@
 // plane sent (and its size in bytes), and says hello as a node would.
 import { randomBytes } from "node:crypto";
 import type { HelloMessage, ServerMessage } from "../../core/contract";
-import { READ_TOKEN } from "../control/helpers";
-import { until } from "./helpers";
+import { READ_TOKEN } from "../helpers/control-api";
+import { until } from "../helpers/until";
 
 export interface TestSocket {
   /** Messages other than heartbeats, in order. */

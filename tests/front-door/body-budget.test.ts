@@ -3,20 +3,22 @@
 // gets 503 body_budget (Retry-After, error shape) before a byte of it is sent; a chunked body is
 // counted as it arrives; what a request took comes back when its invocation ends.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { join } from "node:path";
 import { LIMITS } from "../../core/contract";
 import { sample } from "../helpers/metrics-text";
 import { rawSend } from "../helpers/raw-http";
-import { rawClient, write, type RawClient } from "../reliability/helpers/sockets";
-import { REPO_ROOT, startRunner, until, type Proc } from "../reliability/helpers/processes";
+import { rawClient, write, type RawClient } from "../helpers/raw-socket";
+import { runRunnerToExit, startRunnerProcess } from "../helpers/runner-process";
+import type { ServerProcess } from "../helpers/server-process";
+import { until } from "../helpers/until";
+import { samplePath } from "../fixtures/guests";
 
 const KiB = 1024;
 const MAX_BODY = 256 * KiB;
 const BUDGET = 4 * MAX_BODY;
 
-let runner: Proc;
+let runner: ServerProcess;
 beforeAll(async () => {
-  runner = await startRunner([join(REPO_ROOT, "build", "hello_world.wasm"), "--max-body-bytes", String(MAX_BODY), "--max-body-bytes-in-flight", String(BUDGET), "--log-level", "warn"]);
+  runner = await startRunnerProcess([samplePath("hello_world"), "--max-body-bytes", String(MAX_BODY), "--max-body-bytes-in-flight", String(BUDGET), "--log-level", "warn"]);
 });
 afterAll(() => runner?.stop("SIGKILL"));
 
@@ -87,9 +89,9 @@ test("a body over --max-body-bytes is still a 413, whatever the budget holds", a
 });
 
 test("the budget cannot be set below --max-body-bytes", async () => {
-  const child = Bun.spawn(["bun", join(REPO_ROOT, "runner", "main.ts"), join(REPO_ROOT, "build", "hello_world.wasm"), "--max-body-bytes", "2048", "--max-body-bytes-in-flight", "1024"], { stdout: "pipe", stderr: "pipe" });
-  expect(await child.exited).toBe(1);
-  expect((await new Response(child.stderr).text()).trim()).toBe("runner: invalid --max-body-bytes-in-flight: 1024 is less than --max-body-bytes (2048); a body the node accepts must fit (see --help)");
+  const exit = await runRunnerToExit([samplePath("hello_world"), "--max-body-bytes", "2048", "--max-body-bytes-in-flight", "1024"]);
+  expect(exit.code).toBe(1);
+  expect(exit.stderr.trim()).toBe("runner: invalid --max-body-bytes-in-flight: 1024 is less than --max-body-bytes (2048); a body the node accepts must fit (see --help)");
 });
 
 test("the budget's default is 1/32 of the memory, never below --max-body-bytes; the flag and EDGE_RUNNER_MAX_BODY_BYTES_IN_FLIGHT set it", async () => {

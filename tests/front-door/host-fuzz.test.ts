@@ -3,29 +3,34 @@
 // (in the product's error shape, or Bun's parser's own bare 400/505 before our code runs); never
 // a 5xx of ours, never a stack frame, an absolute path or a source line in a body, never a hang.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { guest } from "../helpers/guests";
 import { rawSend, type RawReply } from "../helpers/raw-http";
-import { REPO_ROOT, startControl, startEdge, startRunner, tempDir, TOKEN, until, type ControlProc, type Proc } from "../reliability/helpers/processes";
+import { guest, sample, samplePath } from "../fixtures/guests";
+import { REPO_ROOT, type ServerProcess } from "../helpers/server-process";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { startRunnerProcess } from "../helpers/runner-process";
+import { tempDir } from "../helpers/temp-dir";
+import { TOKEN } from "../helpers/control-api";
+import { until } from "../helpers/until";
 
 const SEED = Number(process.env.FRONT_DOOR_SEED ?? 0x5eed18);
 const RANDOM_HOSTS = 120;
 const RANDOM_LINES = 120;
 const HELLO = "Hello, World!";
 
-let control: ControlProc;
-let edge: Proc;
-let runner: Proc;
+let control: ControlProcess;
+let edge: ServerProcess;
+let runner: ServerProcess;
 
 beforeAll(async () => {
-  control = await startControl(tempDir("front-door-control-"));
+  control = await startControlProcess(tempDir("front-door-control-"));
   const hello = await control.createFunction({ name: "hello", routes: ["/hello", "/hello/*"] });
-  await control.upload(hello.id, new Uint8Array(await Bun.file(join(REPO_ROOT, "build", "hello_world.wasm")).arrayBuffer()));
+  await control.upload(hello.id, sample("hello_world"));
   const echo = await control.createFunction({ name: "echo", routes: ["/echo", "/echo/*"] });
   await control.upload(echo.id, guest("echo"));
-  edge = await startEdge(control.url, tempDir("front-door-edge-"), "front-door-node");
+  edge = await startEdgeProcess(control.url, tempDir("front-door-edge-"), "front-door-node");
   await until("the edge node serves both functions", async () => (await (await fetch(`${edge.url}/echo`)).status) === 200 && (await (await fetch(`${edge.url}/hello`)).text()) === HELLO);
-  runner = await startRunner([join(REPO_ROOT, "build", "hello_world.wasm"), "--log-level", "warn"]);
+  runner = await startRunnerProcess([samplePath("hello_world"), "--log-level", "warn"]);
 }, 60_000);
 afterAll(() => Promise.all([runner?.stop("SIGKILL"), edge?.stop("SIGKILL"), control?.stop("SIGKILL")]));
 

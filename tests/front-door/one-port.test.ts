@@ -2,30 +2,28 @@
 // port of a running one exits 1 with one line naming the port, and the first keeps all of the
 // traffic (with reusePort the kernel would have split the connections between the two).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { READ_TOKEN, REPO_ROOT, TOKEN, startControl, startEdge, startRunner, tempDir, type ControlProc, type Proc } from "../reliability/helpers/processes";
+import { samplePath } from "../fixtures/guests";
+import { CONTROL_TOKENS } from "../helpers/control-api";
+import { controlArgs, startControlProcess, type ControlProcess } from "../helpers/control-process";
+import { EDGE_TOKEN_ENV, edgeArgs, startEdgeProcess } from "../helpers/edge-process";
+import { RUNNER_MAIN, startRunnerProcess } from "../helpers/runner-process";
+import { runToExit, type ServerProcess } from "../helpers/server-process";
+import { tempDir } from "../helpers/temp-dir";
 
-const HELLO = join(REPO_ROOT, "build", "hello_world.wasm");
+const HELLO = samplePath("hello_world");
 
-let control: ControlProc;
-let edge: Proc;
-let runner: Proc;
+let control: ControlProcess;
+let edge: ServerProcess;
+let runner: ServerProcess;
 beforeAll(async () => {
-  control = await startControl(tempDir("one-port-control-"));
-  edge = await startEdge(control.url, tempDir("one-port-edge-"), "one-port-node");
-  runner = await startRunner([HELLO, "--log-level", "warn"]);
+  control = await startControlProcess(tempDir("one-port-control-"));
+  edge = await startEdgeProcess(control.url, tempDir("one-port-edge-"), "one-port-node");
+  runner = await startRunnerProcess([HELLO, "--log-level", "warn"]);
 }, 60_000);
 afterAll(() => Promise.all([runner?.stop("SIGKILL"), edge?.stop("SIGKILL"), control?.stop("SIGKILL")]));
 
 /** Runs a second server on a taken port; it must exit by itself. */
-async function secondOnPort(argv: string[], tokens: Record<string, string> = {}): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("EDGE_"))), ...tokens };
-  const child = Bun.spawn(["bun", ...argv], { cwd: REPO_ROOT, stdin: "ignore", stdout: "pipe", stderr: "pipe", env });
-  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-  const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
-  clearTimeout(timer);
-  return { code: child.signalCode ? null : code, stdout, stderr };
-}
+const secondOnPort = (argv: string[], env: Record<string, string> = {}) => runToExit(argv, env, 20_000);
 
 /** Every one of `rounds` new connections is answered by `first` (its own /healthz says so). */
 async function allServedBy(url: string, field: string, value: string, rounds = 40): Promise<boolean> {
@@ -38,7 +36,7 @@ async function allServedBy(url: string, field: string, value: string, rounds = 4
 
 describe("a second process on a taken port exits 1 with one line naming the port", () => {
   test("control plane", async () => {
-    const second = await secondOnPort([join(REPO_ROOT, "control", "main.ts"), "--port", String(control.port), "--host", "127.0.0.1", "--data-dir", tempDir("one-port-control2-"), "--log-level", "warn"], { EDGE_CONTROL_TOKEN: TOKEN, EDGE_CONTROL_READ_TOKEN: READ_TOKEN });
+    const second = await secondOnPort(controlArgs(tempDir("one-port-control2-"), { port: control.port }), CONTROL_TOKENS);
     expect(second.code).toBe(1);
     expect(second.stderr.trim().split("\n")).toEqual([`control: cannot start: port ${control.port} on 127.0.0.1 is already in use by another process; stop it or choose another --port`]);
     expect(second.stdout).not.toContain("listening on");
@@ -46,14 +44,14 @@ describe("a second process on a taken port exits 1 with one line naming the port
   }, 30_000);
 
   test("runner (single module)", async () => {
-    const second = await secondOnPort([join(REPO_ROOT, "runner", "main.ts"), HELLO, "--port", String(runner.port), "--host", "127.0.0.1", "--log-level", "warn"]);
+    const second = await secondOnPort([RUNNER_MAIN, HELLO, "--port", String(runner.port), "--host", "127.0.0.1", "--log-level", "warn"]);
     expect(second.code).toBe(1);
     expect(second.stderr.trim().split("\n")).toEqual([`runner: cannot start: port ${runner.port} on 127.0.0.1 is already in use by another process; stop it or choose another --port`]);
     expect(await allServedBy(runner.url, "function", "hello-world")).toBe(true);
   }, 30_000);
 
   test("edge node", async () => {
-    const second = await secondOnPort([join(REPO_ROOT, "runner", "main.ts"), "--control-plane", control.url, "--cache-dir", tempDir("one-port-edge2-"), "--node-id", "second-node", "--port", String(edge.port), "--host", "127.0.0.1", "--log-level", "warn"], { EDGE_RUNNER_TOKEN: READ_TOKEN });
+    const second = await secondOnPort([RUNNER_MAIN, ...edgeArgs(control.url, tempDir("one-port-edge2-"), "second-node", ["--port", String(edge.port), "--host", "127.0.0.1"])], EDGE_TOKEN_ENV);
     expect(second.code).toBe(1);
     expect(second.stderr.trim().split("\n")).toEqual([`runner: cannot start the edge node: port ${edge.port} on 127.0.0.1 is already in use by another process; stop it or choose another --port`]);
     expect(await allServedBy(edge.url, "node_id", "one-port-node")).toBe(true);

@@ -5,25 +5,29 @@
 // a connection is answered or closed within a bounded time, never left hanging.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect } from "node:net";
-import { join } from "node:path";
-import { guest } from "../helpers/guests";
-import { REPO_ROOT, startControl, startEdge, startRunner, tempDir, until, type ControlProc, type Proc } from "../reliability/helpers/processes";
+import { guest, sample, samplePath } from "../fixtures/guests";
+import { type ServerProcess } from "../helpers/server-process";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { startRunnerProcess } from "../helpers/runner-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
 
 /** Past the runner's 10 s idle timeout (and Bun's coarse timer): a connection still open then hangs. */
 const BOUND_MS = 20_000;
 
-let control: ControlProc;
-let edge: Proc;
-let runner: Proc;
+let control: ControlProcess;
+let edge: ServerProcess;
+let runner: ServerProcess;
 beforeAll(async () => {
-  control = await startControl(tempDir("pipelining-control-"));
+  control = await startControlProcess(tempDir("pipelining-control-"));
   const hello = await control.createFunction({ name: "hello", routes: ["/hello"] });
-  await control.upload(hello.id, new Uint8Array(await Bun.file(join(REPO_ROOT, "build", "hello_world.wasm")).arrayBuffer()));
+  await control.upload(hello.id, sample("hello_world"));
   const echo = await control.createFunction({ name: "body-echo", routes: ["/echo"] });
   await control.upload(echo.id, guest("body-echo"));
-  edge = await startEdge(control.url, tempDir("pipelining-edge-"), "pipelining-node");
+  edge = await startEdgeProcess(control.url, tempDir("pipelining-edge-"), "pipelining-node");
   await until("the node serves hello", async () => (await fetch(`${edge.url}/hello`)).status === 200);
-  runner = await startRunner([join(REPO_ROOT, "build", "hello_world.wasm"), "--log-level", "warn"]);
+  runner = await startRunnerProcess([samplePath("hello_world"), "--log-level", "warn"]);
 }, 60_000);
 afterAll(() => Promise.all([runner?.stop("SIGKILL"), edge?.stop("SIGKILL"), control?.stop("SIGKILL")]));
 

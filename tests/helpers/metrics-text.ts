@@ -11,3 +11,8 @@ export function sample(text: string, name: string, labels: Record<string, string
   }
   return undefined;
 }
+
+/** One sample of a server's /metrics (0 when absent). */
+export async function metric(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  return sample(await (await fetch(`${baseUrl}/metrics`)).text(), name, labels) ?? 0;
+}

@@ -1,5 +1,6 @@
 // One HTTP/1.1 exchange over a plain socket, for what fetch would normalise away: repeated
-// request headers, header case, custom methods, and repeated response headers on the wire.
+// request headers, header case, custom methods, paths as written, pipelined requests, and
+// repeated response headers on the wire.
 import { connect } from "node:net";
 
 export interface RawResponse {
@@ -33,13 +34,20 @@ export function rawRequest(url: string, lines: string[], body: Uint8Array = new 
 }
 
 function parse(raw: Buffer): RawResponse {
+  const response = split(raw);
+  if (!response) throw new Error(`no response head in ${JSON.stringify(raw.toString("latin1").slice(0, 200))}`);
+  return response;
+}
+
+/** The status line, header lines and (de-chunked) body of the first response in `raw`; null without a head. */
+function split(raw: Buffer): RawResponse | null {
   const end = raw.indexOf("\r\n\r\n");
-  if (end < 0) throw new Error(`no response head in ${JSON.stringify(raw.toString("latin1").slice(0, 200))}`);
+  if (end < 0) return null;
   const [statusLine, ...headerLines] = raw.subarray(0, end).toString("latin1").split("\r\n");
-  const status = Number(statusLine.split(" ")[1]);
+  const status = Number(statusLine!.split(" ")[1]);
   const headers = headerLines.map((line): [string, string] => {
     const colon = line.indexOf(":");
-    return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
+    return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()];
   });
   let body: Uint8Array = new Uint8Array(raw.subarray(end + 4));
   if (headers.some(([k, v]) => k === "transfer-encoding" && v.toLowerCase() === "chunked")) body = dechunk(body);
@@ -105,6 +113,40 @@ export function rawSend(url: string, data: string | Uint8Array, timeoutMs = 10_0
         body = text;
       }
       resolve({ raw: text, statuses, body, ended, ms: performance.now() - started });
+    });
+  });
+}
+
+export interface RawAnswer {
+  /** 0 when the server closed without answering. */
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * One request written as given (the path is not normalised: `../` and raw bytes reach the
+ * server), Content-Length and Connection: close added. Whatever the server answered before it
+ * closed is parsed, even if it stopped reading the body early (a 413 mid-upload).
+ */
+export function rawExchange(url: string, method: string, path: string, headers: Record<string, string>, body: Uint8Array = new Uint8Array(0)): Promise<RawAnswer> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const socket = connect({ host: hostname, port: Number(port) });
+    const head = [`${method} ${path} HTTP/1.1`, "Host: 127.0.0.1", ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), `Content-Length: ${body.byteLength}`, "Connection: close", "", ""].join("\r\n");
+    socket.on("connect", () => {
+      socket.write(Buffer.from(head, "latin1"));
+      if (body.byteLength > 0) socket.write(body);
+    });
+    socket.setTimeout(30_000, () => socket.destroy());
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      const raw = Buffer.concat(chunks);
+      const response = split(raw);
+      if (!response) return resolve({ status: 0, headers: {}, body: raw.toString("latin1") });
+      resolve({ status: response.status, headers: Object.fromEntries(response.headers), body: Buffer.from(response.body).toString("utf8") });
     });
   });
 }

@@ -5,15 +5,17 @@ import { afterAll, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { knownCases, randomCases, type ApiCase } from "./helpers/api-cases";
-import { paddedModule } from "./helpers/modules";
-import { startControl, tempDir, TOKEN, type ControlProc } from "./helpers/processes";
 import { n, report } from "./helpers/report";
-import { rawExchange, type RawAnswer } from "./helpers/sockets";
+import { rawExchange, type RawAnswer } from "../helpers/raw-http";
+import { paddedModule } from "../fixtures/guests";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { tempDir } from "../helpers/temp-dir";
+import { TOKEN } from "../helpers/control-api";
 
 const SEED = Number(process.env.API_FUZZ_SEED ?? 0xa91f);
 const RANDOM = 3000;
 
-let control: ControlProc | undefined;
+let control: ControlProcess | undefined;
 afterAll(() => control?.stop("SIGKILL"));
 
 /** The error contract: 4xx, JSON, exactly {error: {code, message, field?}} with strings. */
@@ -30,7 +32,7 @@ function productError(answer: RawAnswer): boolean {
   }
 }
 
-async function state(c: ControlProc, id: string) {
+async function state(c: ControlProcess, id: string) {
   const health = (await (await fetch(`${c.url}/healthz`)).json()) as { revision: number };
   const functions = await (await c.api("/api/v1/functions?limit=100")).text();
   const versions = await (await c.api(`/api/v1/functions/${id}/versions`)).text();
@@ -39,7 +41,7 @@ async function state(c: ControlProc, id: string) {
 }
 
 test(`control-plane API fuzz: known attacks and ${RANDOM} random cases (seed ${SEED}) all get a 4xx in the error shape, and nothing is written`, async () => {
-  control = await startControl(tempDir("rel-apifuzz-"), { logLevel: "info" });
+  control = await startControlProcess(tempDir("rel-apifuzz-"), { logLevel: "info" });
   const fn = await control.createFunction({ name: "target", env: { SECRET: "s" } });
   const form = new FormData();
   form.append("file", new Blob([paddedModule("target", 100)]), "m.wasm");

@@ -3,14 +3,20 @@
 // would otherwise succeed; every read route answers 401 without a token; nothing is written; and
 // no token (right, wrong or malformed) ever appears in the control plane's or a node's output.
 import { afterAll, expect, test } from "bun:test";
-import { join } from "node:path";
-import { paddedModule } from "./helpers/modules";
-import { READ_TOKEN, REPO_ROOT, get, startControl, startEdge, tempDir, TOKEN, until, type ControlProc, type Proc } from "./helpers/processes";
 import { n, report } from "./helpers/report";
-import { rawExchange } from "./helpers/sockets";
+import { rawExchange } from "../helpers/raw-http";
+import { paddedModule } from "../fixtures/guests";
+import { READ_TOKEN, TOKEN } from "../helpers/control-api";
+import { runToExit, type ServerProcess } from "../helpers/server-process";
+import { RUNNER_MAIN } from "../helpers/runner-process";
+import { get } from "../helpers/fetch-text";
+import { CONTROL_MAIN, type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
 
-let control: ControlProc | undefined;
-let edge: Proc | undefined;
+let control: ControlProcess | undefined;
+let edge: ServerProcess | undefined;
 afterAll(async () => {
   await edge?.stop("SIGKILL");
   await control?.stop("SIGKILL");
@@ -31,12 +37,12 @@ const WRONG = [
   `Bearer ${TOKEN}%00`,
 ];
 
-async function state(c: ControlProc) {
+async function state(c: ControlProcess) {
   return { revision: ((await (await fetch(`${c.url}/healthz`)).json()) as { revision: number }).revision, functions: await (await c.api("/api/v1/functions")).text() };
 }
 
 test("auth: every write route refuses a missing or wrong token (401) and the read-only token (403); tokens never reach a log", async () => {
-  control = await startControl(tempDir("rel-auth-control-"), { logLevel: "debug" });
+  control = await startControlProcess(tempDir("rel-auth-control-"), { logLevel: "debug" });
   const fn = await control.createFunction({ name: "guarded", env: { SECRET: "s" } });
   await control.upload(fn.id, paddedModule("v1", 10));
   const before = await state(control);
@@ -100,7 +106,7 @@ test("auth: every write route refuses a missing or wrong token (401) and the rea
   const after = await state(control);
 
   // A node with the read-only token, logging at debug, through an outage of the control plane.
-  edge = await startEdge(control.url, tempDir("rel-auth-edge-"), "auth-node", ["--log-level", "debug", "--workers", "1"]);
+  edge = await startEdgeProcess(control.url, tempDir("rel-auth-edge-"), "auth-node", ["--log-level", "debug", "--workers", "1"]);
   await until("the node serves", async () => (await get(`${edge!.url}/guarded`)).status === 200);
   await control.stop("SIGKILL");
   await until("the node logged the outage", () => edge!.lines().some((line) => line.includes("watch connection failed")), 15_000);
@@ -110,13 +116,12 @@ test("auth: every write route refuses a missing or wrong token (401) and the rea
   // Refused configurations do not echo the token they were given: a malformed one from the
   // environment, and one on the command line (refused as such: argv shows in ps).
   const refused = async (argv: string[], env: Record<string, string> = {}) => {
-    const proc = Bun.spawn(["bun", ...argv], { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe", env: { ...process.env, EDGE_CONTROL_TOKEN: "", EDGE_RUNNER_TOKEN: "", ...env } });
-    const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-    return out + err;
+    const exit = await runToExit(argv, env);
+    return exit.stdout + exit.stderr;
   };
   const badSecret = "bad secret with spaces 0123456789";
-  const runnerMain = join(REPO_ROOT, "runner", "main.ts");
-  const controlMain = join(REPO_ROOT, "control", "main.ts");
+  const runnerMain = RUNNER_MAIN;
+  const controlMain = CONTROL_MAIN;
   const configOutput = (await refused([runnerMain, "--control-plane", "http://127.0.0.1:1"], { EDGE_RUNNER_TOKEN: badSecret })) +
     (await refused([controlMain, "--data-dir", tempDir("rel-auth-bad-")], { EDGE_CONTROL_TOKEN: badSecret })) +
     (await refused([runnerMain, "--control-plane", "http://127.0.0.1:1", "--token", TOKEN])) +

@@ -6,14 +6,17 @@ import { afterAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { paddedModule, sha256 } from "./helpers/modules";
-import { startControl, tempDir, TOKEN, type ControlProc } from "./helpers/processes";
 import { n, report } from "./helpers/report";
+import { paddedModule } from "../fixtures/guests";
+import { sha256 } from "../helpers/sha256";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { tempDir } from "../helpers/temp-dir";
+import { TOKEN } from "../helpers/control-api";
 
 const KILLS = 20;
 const UPLOADERS = 4;
 
-let control: ControlProc | undefined;
+let control: ControlProcess | undefined;
 afterAll(() => control?.stop("SIGKILL"));
 
 interface Acked {
@@ -37,7 +40,7 @@ async function upload(url: string, functionId: string, bytes: Uint8Array): Promi
 
 test(`kill -9 of the control plane during uploads, ${KILLS} times: every acknowledged upload survives, nothing partial or orphaned`, async () => {
   const dataDir = tempDir("rel-crash-control-");
-  control = await startControl(dataDir);
+  control = await startControlProcess(dataDir);
   const functionIds: string[] = [];
   for (const name of ["crash-a", "crash-b", "crash-c"]) functionIds.push((await control.createFunction({ name })).id);
   await control.stop("SIGTERM");
@@ -48,7 +51,7 @@ test(`kill -9 of the control plane during uploads, ${KILLS} times: every acknowl
   let sent = 0;
   const killDelays: number[] = [];
   for (let round = 0; round < KILLS; round++) {
-    control = await startControl(dataDir);
+    control = await startControlProcess(dataDir);
     const url = control.url;
     let running = true;
     const uploader = async (k: number) => {
@@ -74,7 +77,7 @@ test(`kill -9 of the control plane during uploads, ${KILLS} times: every acknowl
     await uploading;
   }
 
-  control = await startControl(dataDir);
+  control = await startControlProcess(dataDir);
   // Every acknowledged upload: listed with its hash, and its bytes hash to it.
   const versionsOf = new Map<string, { version: number; sha256: string }[]>();
   for (const id of functionIds) versionsOf.set(id, ((await (await control.api(`/api/v1/functions/${id}/versions`)).json()) as { versions: { version: number; sha256: string }[] }).versions);

@@ -4,14 +4,20 @@
 // node's token, another function's secret, prototype names). Each attempt ends as the guest's
 // own 500 (or a refused lookup) and the node keeps serving, with no worker lost.
 import { afterAll, expect, test } from "bun:test";
-import { hostile } from "./helpers/guests";
-import { get, READ_TOKEN, startControl, startRunner, tempDir, until, type ControlProc, type Proc } from "./helpers/processes";
 import { n, report } from "./helpers/report";
-import { rawExchange } from "./helpers/sockets";
-import { metric } from "../edge/helpers";
+import { rawExchange } from "../helpers/raw-http";
+import { guest, type GuestName } from "../fixtures/guests";
+import { get } from "../helpers/fetch-text";
+import { READ_TOKEN } from "../helpers/control-api";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startRunnerProcess } from "../helpers/runner-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
+import { type ServerProcess } from "../helpers/server-process";
+import { metric } from "../helpers/metrics-text";
 
-let control: ControlProc | undefined;
-let edge: Proc | undefined;
+let control: ControlProcess | undefined;
+let edge: ServerProcess | undefined;
 afterAll(async () => {
   await edge?.stop("SIGKILL");
   await control?.stop("SIGKILL");
@@ -32,10 +38,10 @@ function isOutcome(answer: { status: number; text: string }, code: string, statu
 }
 
 test("guests cannot reach outside their memory, inject headers, flood responses or logs, or read env they were not given", async () => {
-  control = await startControl(tempDir("rel-escape-control-"));
-  const deploy = async (name: string, fixture: string, settings: Record<string, unknown> = {}) => {
+  control = await startControlProcess(tempDir("rel-escape-control-"));
+  const deploy = async (name: string, fixture: GuestName, settings: Record<string, unknown> = {}) => {
     const fn = await control!.createFunction({ name, ...settings });
-    await control!.upload(fn.id, hostile(fixture));
+    await control!.upload(fn.id, guest(fixture));
   };
   await deploy("oob", "oob-pointer");
   await deploy("calls", "hostile-calls");
@@ -45,7 +51,7 @@ test("guests cannot reach outside their memory, inject headers, flood responses 
   await deploy("env", "env-get", { env: { MINE: "mine" } });
   await deploy("neighbour", "env-get", { env: { SECRET_A: "neighbour-secret" } });
   // The node's token comes from its environment here, next to a secret of the host's.
-  edge = await startRunner(["--control-plane", control.url, "--cache-dir", tempDir("rel-escape-edge-"), "--node-id", "escape", "--workers", "2", "--log-level", "info", "--max-log-lines", String(MAX_LOG_LINES)], {
+  edge = await startRunnerProcess(["--control-plane", control.url, "--cache-dir", tempDir("rel-escape-edge-"), "--node-id", "escape", "--workers", "2", "--log-level", "info", "--max-log-lines", String(MAX_LOG_LINES)], {
     env: { EDGE_RUNNER_TOKEN: READ_TOKEN, HOST_SECRET },
     timeoutMs: 20_000,
   });
@@ -69,7 +75,7 @@ test("guests cannot reach outside their memory, inject headers, flood responses 
   }
   for (const kase of "abcdefghij") {
     attempts++;
-    await expectAnswer(`hostile call ${kase}`, "/calls", { headers: { "x-case": kase } }, (a) => isOutcome(a, "trap"));
+    await expectAnswer(`guest call ${kase}`, "/calls", { headers: { "x-case": kase } }, (a) => isOutcome(a, "trap"));
   }
   await expectAnswer("oob honest", "/oob", {}, (a) => a.status === 200 && a.text === "!in bounds");
   await expectAnswer("calls honest", "/calls", {}, (a) => a.status === 200 && a.text === "ok");

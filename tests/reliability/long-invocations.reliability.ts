@@ -5,27 +5,32 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { hostile } from "./helpers/guests";
-import { startControl, startEdge, startRunner, tempDir, until, type ControlProc, type Proc } from "./helpers/processes";
 import { report } from "./helpers/report";
-import { rawClient, write } from "./helpers/sockets";
+import { rawClient, write } from "../helpers/raw-socket";
+import { guest } from "../fixtures/guests";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { startRunnerProcess } from "../helpers/runner-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
+import { type ServerProcess } from "../helpers/server-process";
 
 const LIMIT_MS = 15_000;
 const RUN_MS = 12_000;
 /** The idle timeout (10 s) plus Bun's coarse timer and slack: a connection open longer is held. */
 const IDLE_CUT_BOUND_MS = 20_000;
 
-let control: ControlProc;
-let edge: Proc;
-let runner: Proc;
+let control: ControlProcess;
+let edge: ServerProcess;
+let runner: ServerProcess;
 beforeAll(async () => {
   const module = join(tempDir("rel-long-"), "busy-wait.wasm");
-  writeFileSync(module, hostile("busy-wait"));
-  runner = await startRunner([module, "--max-execution-ms", String(LIMIT_MS), "--workers", "1", "--log-level", "info"]);
-  control = await startControl(tempDir("rel-long-control-"));
+  writeFileSync(module, guest("busy-wait"));
+  runner = await startRunnerProcess([module, "--max-execution-ms", String(LIMIT_MS), "--workers", "1", "--log-level", "info"]);
+  control = await startControlProcess(tempDir("rel-long-control-"));
   const fn = await control.createFunction({ name: "long", routes: ["/long"], max_execution_ms: LIMIT_MS });
-  await control.upload(fn.id, hostile("busy-wait"));
-  edge = await startEdge(control.url, tempDir("rel-long-edge-"), "long-node", ["--log-level", "info"]);
+  await control.upload(fn.id, guest("busy-wait"));
+  edge = await startEdgeProcess(control.url, tempDir("rel-long-edge-"), "long-node", ["--log-level", "info"]);
   await until("the node serves the function", async () => (await fetch(`${edge.url}/long`, { headers: { "x-wait-ms": "1" } })).status === 200);
 }, 60_000);
 afterAll(() => Promise.all([runner?.stop("SIGKILL"), edge?.stop("SIGKILL"), control?.stop("SIGKILL")]));
@@ -49,7 +54,7 @@ async function longRequest(url: string, path: string) {
 
 test(`a ${RUN_MS / 1000} s invocation within a ${LIMIT_MS / 1000} s limit gets its answer; the idle timeout still cuts the silent connection after`, async () => {
   const [single, onEdge] = await Promise.all([longRequest(runner.url, "/"), longRequest(edge.url, "/long")]);
-  const logged = (proc: Proc) => proc.lines().filter((line) => line.includes('"msg":"invocation"') && line.includes('"status":200') && /"run_ms":1[12]\d{3}/.test(line)).length;
+  const logged = (proc: ServerProcess) => proc.lines().filter((line) => line.includes('"msg":"invocation"') && line.includes('"status":200') && /"run_ms":1[12]\d{3}/.test(line)).length;
   await until("the invocations are logged", () => logged(runner) === 1 && logged(edge) === 1);
   for (const [where, r] of [["runner", single], ["edge node", onEdge]] as const) {
     console.log(`${where}: answered ${r.answer.split("\r\n")[0] || "(nothing)"} after ${(r.answeredAfter / 1000).toFixed(1)} s; silent keep-alive connection closed ${(r.closedAfter / 1000).toFixed(1)} s after that`);

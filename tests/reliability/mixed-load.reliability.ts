@@ -10,19 +10,24 @@
 // p99 is the machine's and how much the node's.
 import { afterAll, expect, test } from "bun:test";
 import { closedLoop, ms, openLoop, quantile, type Exchange, type LoadResult } from "./helpers/load";
-import { hostile, sample } from "./helpers/guests";
-import { get, startControl, startEdge, tempDir, until, type ControlProc, type Proc } from "./helpers/processes";
 import { n, report } from "./helpers/report";
-import { metric } from "../edge/helpers";
+import { guest, sample } from "../fixtures/guests";
+import { get } from "../helpers/fetch-text";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
+import { type ServerProcess } from "../helpers/server-process";
+import { metric } from "../helpers/metrics-text";
 
 const RATE = 2000;
 const BASELINE_MS = 15_000;
 const MIXED_MS = 30_000;
 const BAD_INTERVAL_MS = 100;
 
-let control: ControlProc | undefined;
-let edge: Proc | undefined;
-let neighbour: Proc | undefined;
+let control: ControlProcess | undefined;
+let edge: ServerProcess | undefined;
+let neighbour: ServerProcess | undefined;
 afterAll(async () => {
   await edge?.stop("SIGKILL");
   await neighbour?.stop("SIGKILL");
@@ -40,21 +45,21 @@ function errorAnswer(codes: Map<string, number>) {
 }
 
 test("mixed load: good requests never fail beside looping, memory-hogging, trapping and stack-overflowing functions", async () => {
-  control = await startControl(tempDir("rel-mixed-control-"));
+  control = await startControlProcess(tempDir("rel-mixed-control-"));
   const functions: [string, Record<string, unknown>, Uint8Array][] = [
     ["hello", {}, sample("hello_world")],
-    ["spin", { max_execution_ms: 50 }, hostile("loop-forever")],
-    ["hog", { memory_pages: 256 }, hostile("memory-hog")],
-    ["trap", {}, hostile("trap")],
-    ["deep", {}, hostile("recursion")],
+    ["spin", { max_execution_ms: 50 }, guest("loop-forever")],
+    ["hog", { memory_pages: 256 }, guest("memory-hog")],
+    ["trap", {}, guest("trap")],
+    ["deep", {}, guest("recursion")],
   ];
   for (const [name, settings, bytes] of functions) {
     const fn = await control.createFunction({ name, ...settings });
     await control.upload(fn.id, bytes);
   }
-  edge = await startEdge(control.url, tempDir("rel-mixed-edge-"), "mixed", ["--workers", "2"]);
+  edge = await startEdgeProcess(control.url, tempDir("rel-mixed-edge-"), "mixed", ["--workers", "2"]);
   // Started now, idle until the control phase, so that every phase runs beside both processes.
-  neighbour = await startEdge(control.url, tempDir("rel-mixed-neighbour-"), "neighbour", ["--workers", "2"]);
+  neighbour = await startEdgeProcess(control.url, tempDir("rel-mixed-neighbour-"), "neighbour", ["--workers", "2"]);
   const url = edge.url;
   const routed = (at: string) => async () => (await get(`${at}/hello`)).status === 200 && (await get(`${at}/deep`)).status === 200;
   await until("every function routed", routed(url));

@@ -5,11 +5,17 @@
 // revision, and a duplicate id must settle instead of flapping.
 import { afterAll, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { READ_TOKEN, get, startControl, startEdge, tempDir, until, type ControlProc, type Proc } from "./helpers/processes";
 import { n, report } from "./helpers/report";
+import { READ_TOKEN } from "../helpers/control-api";
+import { get } from "../helpers/fetch-text";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
+import { type ServerProcess } from "../helpers/server-process";
 
-let control: ControlProc | undefined;
-const edges: Proc[] = [];
+let control: ControlProcess | undefined;
+const edges: ServerProcess[] = [];
 afterAll(async () => {
   for (const edge of edges) await edge.stop("SIGKILL");
   await control?.stop("SIGKILL");
@@ -42,7 +48,7 @@ async function nodeList(url: string): Promise<{ bytes: number; nodes: { id: stri
 }
 
 test("the read token is not a node: registrations bounded, forged hellos refused, duplicate ids settle, dead records expire", async () => {
-  control = await startControl(tempDir("rel-nodes-control-"), { extra: ["--node-retention-s", "3", "--max-nodes", "200"] });
+  control = await startControlProcess(tempDir("rel-nodes-control-"), { extra: ["--node-retention-s", "3", "--max-nodes", "200"] });
   const fn = await control.createFunction({ name: "hello-node" });
   void fn;
 
@@ -75,7 +81,7 @@ test("the read token is not a node: registrations bounded, forged hellos refused
   await Bun.sleep(5_000);
 
   // 2. A real edge node, then a forged hello for its id (another key) claiming revision 999.
-  const real = await startEdge(control.url, tempDir("rel-nodes-real-"), "real-node", ["--workers", "1"]);
+  const real = await startEdgeProcess(control.url, tempDir("rel-nodes-real-"), "real-node", ["--workers", "1"]);
   edges.push(real);
   const revision = await control.revision();
   await until("real node connected", async () => (await nodeList(control!.url)).nodes.some((x) => x.id === "real-node" && x.connected && x.applied_revision === revision), 15_000);
@@ -84,10 +90,10 @@ test("the read token is not a node: registrations bounded, forged hellos refused
   const realAfter = (await nodeList(control.url)).nodes.find((x) => x.id === "real-node")!;
 
   // 3. Two edge nodes misconfigured with one id (each with its own cache dir), for 8 s.
-  const first = await startEdge(control.url, tempDir("rel-nodes-dup-a-"), "dup-node", ["--workers", "1"]);
+  const first = await startEdgeProcess(control.url, tempDir("rel-nodes-dup-a-"), "dup-node", ["--workers", "1"]);
   edges.push(first);
   await until("first dup connected", async () => (await nodeList(control!.url)).nodes.some((x) => x.id === "dup-node" && x.connected), 15_000);
-  const second = await startEdge(control.url, tempDir("rel-nodes-dup-b-"), "dup-node", ["--workers", "1"]);
+  const second = await startEdgeProcess(control.url, tempDir("rel-nodes-dup-b-"), "dup-node", ["--workers", "1"]);
   edges.push(second);
   const owners = new Set<string>();
   const watchStarted = performance.now();

@@ -7,22 +7,25 @@ import { afterAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { closedLoop, ms, quantile, type Exchange } from "./helpers/load";
-import { hostile } from "./helpers/guests";
-import { get, startRunner, tempDir, type Proc } from "./helpers/processes";
 import { n, report } from "./helpers/report";
+import { guest } from "../fixtures/guests";
+import { get } from "../helpers/fetch-text";
+import { startRunnerProcess } from "../helpers/runner-process";
+import { tempDir } from "../helpers/temp-dir";
+import { type ServerProcess } from "../helpers/server-process";
 
 const WAIT_MS = 20; // each admitted request keeps the worker busy this long: at most 50 per second
 // Below the 256 connections Bun's fetch opens to one host: more would queue in the client, and the
 // 503s' latency would count that wait too.
 const CLIENTS = 200;
 
-let runner: Proc | undefined;
+let runner: ServerProcess | undefined;
 afterAll(() => runner?.stop("SIGKILL"));
 
 test("overload: far more concurrent requests than workers and queue get 503s within the overload wait; admitted throughput stays near the maximum", async () => {
   const module = join(tempDir("rel-overload-"), "busy.wasm");
-  writeFileSync(module, hostile("busy-wait"));
-  runner = await startRunner([module, "--workers", "1", "--spare-workers", "0", "--queue", "8", "--max-execution-ms", "2000", "--log-level", "error"]);
+  writeFileSync(module, guest("busy-wait"));
+  runner = await startRunnerProcess([module, "--workers", "1", "--spare-workers", "0", "--queue", "8", "--max-execution-ms", "2000", "--log-level", "error"]);
   const init = { headers: { "x-wait-ms": String(WAIT_MS) } };
   const url = `${runner.url}/`;
 

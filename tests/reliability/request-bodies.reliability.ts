@@ -4,17 +4,18 @@
 // get 503 body_budget at once, and the node's RSS stays a small multiple of the budget. The same
 // load against a runner whose budget holds every body shows what unbudgeted reading takes.
 import { afterAll, expect, test } from "bun:test";
-import { join } from "node:path";
 import { ms, quantile } from "./helpers/load";
-import { REPO_ROOT, startRunner, type Proc } from "./helpers/processes";
 import { n, report } from "./helpers/report";
+import { type ServerProcess } from "../helpers/server-process";
+import { startRunnerProcess } from "../helpers/runner-process";
+import { samplePath } from "../fixtures/guests";
 
 const MiB = 1024 * 1024;
 const CLIENTS = 250;
 const BODY = 10 * MiB;
 const BUDGET = 64 * MiB;
 
-const runners: Proc[] = [];
+const runners: ServerProcess[] = [];
 afterAll(() => Promise.all(runners.map((r) => r.stop("SIGKILL"))));
 
 interface Burst {
@@ -29,7 +30,7 @@ interface Burst {
 
 /** CLIENTS POSTs of BODY bytes at once to a runner with `budget`, sampling its RSS throughout. */
 async function burst(budget: number): Promise<Burst> {
-  const runner = await startRunner([join(REPO_ROOT, "build", "hello_world.wasm"), "--workers", "2", "--max-body-bytes", String(BODY), "--max-body-bytes-in-flight", String(budget), "--log-level", "error"]);
+  const runner = await startRunnerProcess([samplePath("hello_world"), "--workers", "2", "--max-body-bytes", String(BODY), "--max-body-bytes-in-flight", String(budget), "--log-level", "error"]);
   runners.push(runner);
   const body = new Uint8Array(BODY);
   const rssBefore = runner.rssMb();

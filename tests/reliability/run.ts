@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import type { Figures } from "./helpers/report";
+import { exitIfMissing, finish, junitCounts } from "../helpers/suite-result";
 import { ensureSystemPackages, WRK } from "../helpers/system-packages";
 
 const root = join(import.meta.dir, "..", "..");
@@ -24,12 +25,7 @@ if (files.length === 0) {
 }
 
 // Debian packages the selected scenarios need: installed as root, else the command to run.
-const missing = ensureSystemPackages([WRK].filter((pkg) => pkg.neededBy.some((file) => files.includes(`./${file}`))));
-if (missing !== null) {
-  console.log(missing);
-  console.log("0 passed, 1 failed");
-  process.exit(1);
-}
+exitIfMissing(ensureSystemPackages([WRK].filter((pkg) => pkg.neededBy.some((file) => files.includes(`./${file}`)))));
 
 const dir = mkdtempSync(join(tmpdir(), "edge-reliability-"));
 const junit = join(dir, "junit.xml");
@@ -47,16 +43,7 @@ const proc = Bun.spawn(["bun", "test", "--timeout=120000", "--reporter=junit", `
 const code = await proc.exited;
 const seconds = (performance.now() - started) / 1000;
 
-let passed = 0;
-let failed = 0;
-try {
-  const suite = readFileSync(junit, "utf8").match(/<testsuites[^>]*>/)?.[0] ?? "";
-  const attr = (name: string) => Number(suite.match(new RegExp(`\\b${name}="(\\d+)"`))?.[1] ?? 0);
-  failed = attr("failures") + attr("errors");
-  passed = attr("tests") - failed - attr("skipped");
-} catch {
-  // No report: bun test failed before running anything.
-}
+const counts = junitCounts(junit);
 let rows: Figures[] = [];
 try {
   rows = readFileSync(figures, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Figures);
@@ -75,6 +62,4 @@ if (rows.length > 0) {
   for (const row of rows) console.log(`| ${cell(row.scenario)} | ${cell(row.tried)} | ${cell(row.amount)} | ${cell(row.lost)} |`);
 }
 console.log(`\nreliability suite: ${files.length} files in ${seconds.toFixed(0)} s`);
-if (code !== 0 && failed === 0) failed = 1;
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(code === 0 && failed === 0 && passed > 0 ? 0 : 1);
+finish(code, counts);

@@ -2,12 +2,17 @@
 // seconds, from the control plane, and from its disk state (state.json + verified artifacts)
 // when the control plane is down too.
 import { afterAll, expect, test } from "bun:test";
-import { sample } from "./helpers/guests";
-import { get, startControl, startEdge, tempDir, until, type ControlProc, type Proc } from "./helpers/processes";
 import { n, report } from "./helpers/report";
+import { sample } from "../fixtures/guests";
+import { get } from "../helpers/fetch-text";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
+import { type ServerProcess } from "../helpers/server-process";
 
-let control: ControlProc | undefined;
-let edge: Proc | undefined;
+let control: ControlProcess | undefined;
+let edge: ServerProcess | undefined;
 afterAll(async () => {
   await edge?.stop("SIGKILL");
   await control?.stop("SIGKILL");
@@ -45,11 +50,11 @@ function steadyLoad(url: string, clients = 8) {
 }
 
 test("kill -9 of an edge node under load: it serves again within seconds, from its disk state when the control plane is down", async () => {
-  control = await startControl(tempDir("rel-rcrash-control-"));
+  control = await startControlProcess(tempDir("rel-rcrash-control-"));
   const fn = await control.createFunction({ name: "hello" });
   await control.upload(fn.id, sample("hello_world"));
   const cacheDir = tempDir("rel-rcrash-edge-");
-  edge = await startEdge(control.url, cacheDir, "crash-node", ["--workers", "2"]);
+  edge = await startEdgeProcess(control.url, cacheDir, "crash-node", ["--workers", "2"]);
   const port = edge.port;
   const url = `http://127.0.0.1:${port}/hello`;
   await until("serving", async () => (await get(url)).status === 200);
@@ -60,7 +65,7 @@ test("kill -9 of an edge node under load: it serves again within seconds, from i
   // 1. Control plane up: kill -9 and restart at once on the same port.
   await edge.stop("SIGKILL");
   const killed1 = performance.now(); // the process is gone: any 200 from here on is the new one's
-  edge = await startEdge(control.url, cacheDir, "crash-node", ["--workers", "2"], { port });
+  edge = await startEdgeProcess(control.url, cacheDir, "crash-node", ["--workers", "2"], { port });
   await until("serving again", () => load.firstOkAfter(killed1) < Infinity, 15_000);
   const recovered1 = load.firstOkAfter(killed1) - killed1;
   const restored1 = edge.lines().some((line) => line.includes("restored from disk"));
@@ -71,7 +76,7 @@ test("kill -9 of an edge node under load: it serves again within seconds, from i
   await Bun.sleep(500);
   await edge.stop("SIGKILL");
   const killed2 = performance.now();
-  edge = await startEdge(control.url, cacheDir, "crash-node", ["--workers", "2"], { port });
+  edge = await startEdgeProcess(control.url, cacheDir, "crash-node", ["--workers", "2"], { port });
   await until("serving again without the control plane", () => load.firstOkAfter(killed2) < Infinity, 15_000);
   const recovered2 = load.firstOkAfter(killed2) - killed2;
   const restored2 = edge.lines().some((line) => line.includes("restored from disk"));

@@ -15,7 +15,7 @@
 // after a 503); goodput (2xx/s) at 2,000 must stay >= 50% of goodput at 256.
 //
 // wrk drives hello (C, one thread: it costs less CPU than the node it measures, and the issue's
-// figures came from it); the bad clients are raw-socket clients of our own (helpers/raw-http.ts)
+// figures came from it); the bad clients are raw-socket clients of our own (helpers/raw-load.ts)
 // that see every answer and wait for the ones in flight, which wrk drops at its end (a hello
 // request stuck that way shows as lost throughput and p99 instead).
 //
@@ -23,14 +23,19 @@
 // SATURATION_CONNECTIONS=2,8,64 (the bad levels), e.g.
 //   SATURATION=loop SATURATION_CONNECTIONS=64 bun run test:reliability saturation
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { hostile, sample } from "./helpers/guests";
 import { ms, quantile } from "./helpers/load";
-import { get, startControl, startEdge, tempDir, until, type ControlProc, type Proc } from "./helpers/processes";
-import { rawClosedLoop, type RawAnswer, type RawLoadResult } from "./helpers/raw-http";
+import { rawClosedLoop, type RawAnswer, type RawLoadResult } from "./helpers/raw-load";
 import { n, report } from "./helpers/report";
 import { wrk, type WrkResult } from "./helpers/wrk";
-import { metric } from "../edge/helpers";
 import { sample as metricSample } from "../helpers/metrics-text";
+import { guest, sample } from "../fixtures/guests";
+import { get } from "../helpers/fetch-text";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
+import { type ServerProcess } from "../helpers/server-process";
+import { metric } from "../helpers/metrics-text";
 
 const HEALTHY_CONNECTIONS = 8;
 const PHASE_S = 4;
@@ -69,24 +74,24 @@ const errorCode = (a: RawAnswer): string | undefined => {
 };
 const BAD: Record<Kind, BadFunction> = {
   loop: {
-    name: "spin", settings: { max_execution_ms: 500 }, bytes: () => hostile("loop-forever"), headers: { "x-spin": "1" },
+    name: "spin", settings: { max_execution_ms: 500 }, bytes: () => guest("loop-forever"), headers: { "x-spin": "1" },
     what: "loops forever (500 ms limit)",
     own: (a) => (a.status === 504 && errorCode(a) === "timeout" ? "504 timeout" : null),
   },
   // Fast nearly every time, so judged fast by its typical run: each of its loops lands on a
   // regular worker, behind or ahead of hello's requests (found by the attack pass on issue #18).
   "sometimes-loop": {
-    name: "flaky", settings: { max_execution_ms: 500 }, bytes: () => hostile("sometimes-loop"), headers: { "x-loop-one-in": "200" },
+    name: "flaky", settings: { max_execution_ms: 500 }, bytes: () => guest("sometimes-loop"), headers: { "x-loop-one-in": "200" },
     what: "answers at once but loops forever on 1 request in 200 at random (500 ms limit)",
     own: (a) => (a.status === 200 && a.body === "idle" ? "200 idle" : a.status === 504 && errorCode(a) === "timeout" ? "504 timeout" : null),
   },
   "near-limit": {
-    name: "long", settings: { max_execution_ms: 500 }, bytes: () => hostile("busy-wait"), headers: { "x-wait-ms": "450" },
+    name: "long", settings: { max_execution_ms: 500 }, bytes: () => guest("busy-wait"), headers: { "x-wait-ms": "450" },
     what: "runs 450 ms of its 500 ms limit (reading the clock) and answers 200",
     own: (a) => (a.status === 200 && a.body === "waited" ? "200 ok" : null),
   },
   memory: {
-    name: "hungry", settings: { memory_pages: 1024 }, bytes: () => hostile("memory-touch"), headers: {},
+    name: "hungry", settings: { memory_pages: 1024 }, bytes: () => guest("memory-touch"), headers: {},
     what: "touches 64 MiB of fresh memory per request and answers 200",
     own: (a) => (a.status === 200 && a.body === "touched" ? "200 ok" : null),
   },
@@ -103,22 +108,22 @@ const levels = (list("SATURATION_CONNECTIONS") ?? ["2", "8", "64"]).map(Number);
 if (levels.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`SATURATION_CONNECTIONS: ${process.env.SATURATION_CONNECTIONS} is not a list of connection counts`);
 const kinds = parts.filter((p): p is Kind => p in BAD);
 
-let control: ControlProc | undefined;
-let edge: Proc | undefined;
+let control: ControlProcess | undefined;
+let edge: ServerProcess | undefined;
 afterAll(async () => {
   await edge?.stop("SIGKILL");
   await control?.stop("SIGKILL");
 });
 
 beforeAll(async () => {
-  control = await startControl(tempDir("rel-saturation-control-"));
+  control = await startControlProcess(tempDir("rel-saturation-control-"));
   const functions: [string, Record<string, unknown>, Uint8Array][] = [["hello", {}, sample("hello_world")]];
   for (const kind of kinds) functions.push([BAD[kind].name, BAD[kind].settings, BAD[kind].bytes()]);
   for (const [name, settings, bytes] of functions) {
     const fn = await control.createFunction({ name, ...settings });
     await control.upload(fn.id, bytes);
   }
-  edge = await startEdge(control.url, tempDir("rel-saturation-edge-"), "saturation", ["--workers", "2"]);
+  edge = await startEdgeProcess(control.url, tempDir("rel-saturation-edge-"), "saturation", ["--workers", "2"]);
   const url = edge.url;
   await until("every function routed", async () => {
     for (const [name] of functions) if ((await get(`${url}/${name}`, { headers: { "x-wait-ms": "1" } })).status !== 200) return false;
@@ -140,7 +145,7 @@ const tally = (r: RawLoadResult) => [...r.outcomes].map(([k, v]) => `${v} ${k}`)
  * on an idle node even when requests a client gave up on are still queued there. Returns the
  * seconds waited, or NaN when it never went idle.
  */
-async function drained(proc: Proc): Promise<number> {
+async function drained(proc: ServerProcess): Promise<number> {
   const started = performance.now();
   while (performance.now() - started < HANG_MS) {
     const text = await (await fetch(`${proc.url}/metrics`, { signal: AbortSignal.timeout(HANG_MS) })).text();
@@ -154,7 +159,7 @@ async function drained(proc: Proc): Promise<number> {
 }
 
 /** Samples the node's RSS until stopped; returns the largest seen (MiB). */
-function rssWatch(proc: Proc): () => Promise<number> {
+function rssWatch(proc: ServerProcess): () => Promise<number> {
   let max = proc.rssMb();
   let on = true;
   const loop = (async () => {

@@ -7,15 +7,17 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { closedLoop, ms, quantile } from "./helpers/load";
-import { hostile } from "./helpers/guests";
-import { startRunner, tempDir, type Proc } from "./helpers/processes";
 import { n, report } from "./helpers/report";
-import { rawClient, write } from "./helpers/sockets";
+import { rawClient, write } from "../helpers/raw-socket";
+import { guest, type GuestName } from "../fixtures/guests";
+import { startRunnerProcess } from "../helpers/runner-process";
+import { tempDir } from "../helpers/temp-dir";
+import { type ServerProcess } from "../helpers/server-process";
 
 const TRICKLERS = 50;
 const STALLED = 20;
 const MAX_BODY = 4096;
-const runners: Proc[] = [];
+const runners: ServerProcess[] = [];
 afterAll(() => Promise.all(runners.map((r) => r.stop("SIGKILL"))));
 
 /** One byte every 5 s: under the idle timeout, so only a limit on the whole body can end it. */
@@ -43,10 +45,10 @@ beforeAll(async () => {
   })();
 });
 
-async function serve(fixture: string, flags: string[]): Promise<Proc> {
+async function serve(fixture: GuestName, flags: string[]): Promise<ServerProcess> {
   const module = join(tempDir("rel-slow-"), `${fixture}.wasm`);
-  writeFileSync(module, hostile(fixture));
-  const runner = await startRunner([module, "--workers", "1", "--log-level", "error", ...flags]);
+  writeFileSync(module, guest(fixture));
+  const runner = await startRunnerProcess([module, "--workers", "1", "--log-level", "error", ...flags]);
   runners.push(runner);
   return runner;
 }

@@ -7,18 +7,23 @@ import { Database } from "bun:sqlite";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { canMount, ext4, growTmpfs, tmpfs } from "./helpers/mounts";
-import { paddedModule, sha256 } from "./helpers/modules";
-import { startControl, startEdge, tempDir, until, type ControlProc, type Proc } from "./helpers/processes";
 import { report } from "./helpers/report";
-import { metric } from "../edge/helpers";
+import { paddedModule } from "../fixtures/guests";
+import { sha256 } from "../helpers/sha256";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
+import { type ServerProcess } from "../helpers/server-process";
+import { metric } from "../helpers/metrics-text";
 
 // These faults need root to mount a small tmpfs and a loop ext4 image (CI and the developers'
 // machines run as root). Without it they fail rather than skip: a skipped fault test proves nothing.
 const mountable = canMount();
 const NEEDS_ROOT = "mounting a tmpfs or a loop ext4 image needs root";
 
-let control: ControlProc | undefined;
-let node: Proc | undefined;
+let control: ControlProcess | undefined;
+let node: ServerProcess | undefined;
 afterAll(async () => {
   await node?.stop("SIGKILL");
   await control?.stop("SIGKILL");
@@ -28,8 +33,8 @@ afterAll(async () => {
 const CONTROL_FLAGS = ["--heartbeat-ms", "200"];
 
 /** An edge node following `c` and serving /<name>. */
-async function followingNode(c: ControlProc, name: string): Promise<Proc> {
-  const edge = await startEdge(c.url, tempDir("rel-storage-edge-"), `${name}-node`, ["--workers", "1"]);
+async function followingNode(c: ControlProcess, name: string): Promise<ServerProcess> {
+  const edge = await startEdgeProcess(c.url, tempDir("rel-storage-edge-"), `${name}-node`, ["--workers", "1"]);
   await until("the node serves", async () => (await fetch(`${edge.url}/${name}`)).status === 200);
   return edge;
 }
@@ -38,7 +43,7 @@ async function followingNode(c: ControlProc, name: string): Promise<Proc> {
  * The watch stream is a read: while the data dir refuses writes, a node's reports can't be
  * recorded but its socket must stay up. Samples for `ms`; returns the problems seen.
  */
-async function nodeStaysConnected(edge: Proc, c: ControlProc, name: string, ms: number): Promise<string[]> {
+async function nodeStaysConnected(edge: ServerProcess, c: ControlProcess, name: string, ms: number): Promise<string[]> {
   const problems = new Set<string>();
   const until = Date.now() + ms;
   while (Date.now() < until) {
@@ -57,14 +62,14 @@ interface Acked {
 
 const codeOf = async (response: Response) => `${response.status} ${((await response.json()) as { error?: { code: string } }).error?.code ?? "ok"}`;
 
-async function uploadTo(c: ControlProc, id: string, bytes: Uint8Array): Promise<Response> {
+async function uploadTo(c: ControlProcess, id: string, bytes: Uint8Array): Promise<Response> {
   const form = new FormData();
   form.append("file", new Blob([bytes]), "module.wasm");
   return c.api(`/api/v1/functions/${id}/upload`, { method: "POST", body: form });
 }
 
 /** Everything a reader needs still answers: the function list, the versions, every acknowledged artifact. */
-async function readsWork(c: ControlProc, id: string, acked: Acked[]): Promise<string[]> {
+async function readsWork(c: ControlProcess, id: string, acked: Acked[]): Promise<string[]> {
   const problems: string[] = [];
   if ((await c.api("/api/v1/functions")).status !== 200) problems.push("list functions");
   if ((await fetch(`${c.url}/healthz`)).status !== 200) problems.push("healthz");
@@ -80,7 +85,7 @@ async function readsWork(c: ControlProc, id: string, acked: Acked[]): Promise<st
 
 /** After a restart on the repaired disk: integrity, every acknowledged upload, no orphans, no temp files, uploads work again. */
 async function intact(dataDir: string, id: string, acked: Acked[]) {
-  control = await startControl(dataDir);
+  control = await startControlProcess(dataDir);
   const problems = await readsWork(control, id, acked);
   const versions = ((await (await control.api(`/api/v1/functions/${id}/versions`)).json()) as { versions: Acked[] }).versions;
   const referenced = new Set(versions.map((v) => v.sha256));
@@ -95,12 +100,51 @@ async function intact(dataDir: string, id: string, acked: Acked[]) {
   return { problems, orphans, temp, uploadAfter, integrity };
 }
 
+/** What `intact` found, for the report. */
+const lostAfter = (after: Awaited<ReturnType<typeof intact>>) =>
+  `${after.problems.length} acknowledged uploads missing, ${after.orphans} orphan artifacts, ${after.temp} temp files, SQLite integrity ${after.integrity}`;
+
+/** `count` uploads of `padBytes`-padded modules, each acknowledged. */
+async function uploadVersions(c: ControlProcess, id: string, prefix: string, count: number, padBytes: number): Promise<Acked[]> {
+  const acked: Acked[] = [];
+  for (let i = 0; i < count; i++) acked.push((await (await uploadTo(c, id, paddedModule(`${prefix}-${i}`, padBytes))).json()) as Acked);
+  return acked;
+}
+
+const JSON_TYPE = { "content-type": "application/json" };
+
+/** Every kind of write, by name: an upload of `bytes`, then metadata only. */
+const writesTo = (id: string, bytes: Uint8Array): [string, (c: ControlProcess) => Promise<Response>][] => [
+  ["upload", (c) => uploadTo(c, id, bytes)],
+  ["create", (c) => c.api("/api/v1/functions", { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ name: "refused" }) })],
+  ["patch", (c) => c.api(`/api/v1/functions/${id}`, { method: "PATCH", headers: JSON_TYPE, body: JSON.stringify({ max_execution_ms: 100 }) })],
+  ["activate", (c) => c.api(`/api/v1/functions/${id}/activate`, { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ version: 1 }) })],
+  ["delete", (c) => c.api(`/api/v1/functions/${id}`, { method: "DELETE" })],
+];
+
+/** "<write>: <status> <code>" for each write, in order. */
+async function attempt(c: ControlProcess, writes: ReturnType<typeof writesTo>): Promise<string[]> {
+  const answers: string[] = [];
+  for (const [what, write] of writes) answers.push(`${what}: ${await codeOf(await write(c))}`);
+  return answers;
+}
+
+/** Runs `body` on `disk`, then stops the node and control plane it left running and releases the disk. */
+async function onDisk<D extends { release(): Promise<void> }>(disk: D, body: (disk: D) => Promise<void>): Promise<void> {
+  try {
+    await body(disk);
+  } finally {
+    await node?.stop("SIGKILL");
+    await control?.stop("SIGKILL");
+    await disk.release();
+  }
+}
+
 test("disk full: uploads and other writes answer 507, reads keep working, nothing is corrupt", async () => {
   expect(mountable, NEEDS_ROOT).toBe(true);
-  const disk = tmpfs(2);
-  try {
+  await onDisk(tmpfs(2), async (disk) => {
     const dataDir = join(disk.dir, "data");
-    control = await startControl(dataDir, { extra: CONTROL_FLAGS });
+    control = await startControlProcess(dataDir, { extra: CONTROL_FLAGS });
     const fn = await control.createFunction({ name: "full" });
     const acked: Acked[] = [];
     acked.push((await (await uploadTo(control, fn.id, paddedModule("full-first", 1000))).json()) as Acked);
@@ -140,7 +184,7 @@ test("disk full: uploads and other writes answer 507, reads keep working, nothin
       scenario: "Disk full",
       tried: "150 KB uploads (and two metadata writes) to a control plane whose data dir is a 2 MiB tmpfs, until past full; then the disk grown and the control plane restarted",
       amount: `${acked.length} uploads acknowledged, then ${refused}`,
-      lost: `${readProblems.length} failed reads while full; ${nodeProblems.length} watch problems; after: ${after.problems.length} acknowledged uploads missing, ${after.orphans} orphan artifacts, ${after.temp} temp files, SQLite integrity ${after.integrity}`,
+      lost: `${readProblems.length} failed reads while full; ${nodeProblems.length} watch problems; after: ${lostAfter(after)}`,
     });
 
     expect(acked.length).toBeGreaterThan(0);
@@ -149,47 +193,29 @@ test("disk full: uploads and other writes answer 507, reads keep working, nothin
     expect(readProblems).toEqual([]);
     expect(nodeProblems).toEqual([]);
     expect(after).toEqual({ problems: [], orphans: 0, temp: 0, uploadAfter: 201, integrity: "ok" });
-  } finally {
-    await node?.stop("SIGKILL");
-    await control?.stop("SIGKILL");
-    await disk.release();
-  }
+  });
 }, 60_000);
 
 test("data dir forced read-only under a running control plane: writes answer 503, reads and the watch keep working, also across a restart; nothing is corrupt", async () => {
   expect(mountable, NEEDS_ROOT).toBe(true);
-  const disk = ext4(64);
-  try {
+  await onDisk(ext4(64), async (disk) => {
     const dataDir = join(disk.dir, "data");
-    control = await startControl(dataDir, { extra: CONTROL_FLAGS });
+    control = await startControlProcess(dataDir, { extra: CONTROL_FLAGS });
     const port = control.port;
     const fn = await control.createFunction({ name: "readonly" });
-    const acked: Acked[] = [];
-    for (let i = 0; i < 3; i++) acked.push((await (await uploadTo(control, fn.id, paddedModule(`ro-${i}`, 100_000))).json()) as Acked);
+    const acked = await uploadVersions(control, fn.id, "ro", 3, 100_000);
     node = await followingNode(control, "readonly");
 
     disk.abort();
-    const json = { "content-type": "application/json" };
-    const writes: [string, (c: ControlProc) => Promise<Response>][] = [
-      ["upload", (c) => uploadTo(c, fn.id, paddedModule("ro-refused", 100_000))],
-      ["create", (c) => c.api("/api/v1/functions", { method: "POST", headers: json, body: JSON.stringify({ name: "refused" }) })],
-      ["patch", (c) => c.api(`/api/v1/functions/${fn.id}`, { method: "PATCH", headers: json, body: JSON.stringify({ max_execution_ms: 100 }) })],
-      ["activate", (c) => c.api(`/api/v1/functions/${fn.id}/activate`, { method: "POST", headers: json, body: JSON.stringify({ version: 1 }) })],
-      ["delete", (c) => c.api(`/api/v1/functions/${fn.id}`, { method: "DELETE" })],
-    ];
-    const attempt = async (c: ControlProc) => {
-      const answers: string[] = [];
-      for (const [what, write] of writes) answers.push(`${what}: ${await codeOf(await write(c))}`);
-      return answers;
-    };
-    const answers = await attempt(control);
+    const writes = writesTo(fn.id, paddedModule("ro-refused", 100_000));
+    const answers = await attempt(control, writes);
     const readProblems = await readsWork(control, fn.id, acked);
     const nodeProblems = await nodeStaysConnected(node, control, "readonly", 2_000);
 
     // Restarted while the disk is still read-only: it starts, serves reads and the watch, refuses writes.
     await control.stop("SIGKILL");
-    control = await startControl(dataDir, { port, extra: CONTROL_FLAGS });
-    const restartedAnswers = await attempt(control);
+    control = await startControlProcess(dataDir, { port, extra: CONTROL_FLAGS });
+    const restartedAnswers = await attempt(control, writes);
     const restartedReads = await readsWork(control, fn.id, acked);
     await until("the node reconnects to the restarted control plane", async () => (await metric(node!.url, "edge_sync_connected")) === 1, 15_000);
     const restartedNode = await nodeStaysConnected(node, control, "readonly", 1_000);
@@ -206,43 +232,32 @@ test("data dir forced read-only under a running control plane: writes answer 503
       scenario: "Read-only data dir",
       tried: "the control plane's ext4 data dir forced read-only while it runs (mount -o remount,abort) with a node following; every kind of write and read; a restart on the read-only disk; then remounted",
       amount: `${writes.length * 2} writes (before and after the restart), all 503 storage_unavailable; ${acked.length} versions read back each time`,
-      lost: `${readProblems.length + restartedReads.length} failed reads, ${nodeProblems.length + restartedNode.length} watch problems; after: ${after.problems.length} acknowledged uploads missing, ${after.orphans} orphan artifacts, ${after.temp} temp files, SQLite integrity ${after.integrity}`,
+      lost: `${readProblems.length + restartedReads.length} failed reads, ${nodeProblems.length + restartedNode.length} watch problems; after: ${lostAfter(after)}`,
     });
 
     const refused = writes.map(([what]) => `${what}: 503 storage_unavailable`);
     expect({ answers, restartedAnswers }).toEqual({ answers: refused, restartedAnswers: refused });
     expect({ readProblems, restartedReads, nodeProblems, restartedNode }).toEqual({ readProblems: [], restartedReads: [], nodeProblems: [], restartedNode: [] });
     expect(after).toEqual({ problems: [], orphans: 0, temp: 0, uploadAfter: 201, integrity: "ok" });
-  } finally {
-    await node?.stop("SIGKILL");
-    await control?.stop("SIGKILL");
-    await disk.release();
-  }
+  });
 }, 90_000);
 
 test("a clean shutdown, then the data dir read-only: the control plane starts, serves reads and a new node, refuses writes with 503; nothing is corrupt", async () => {
   expect(mountable, NEEDS_ROOT).toBe(true);
-  const disk = ext4(32);
-  try {
+  await onDisk(ext4(32), async (disk) => {
     const dataDir = join(disk.dir, "data");
-    control = await startControl(dataDir, { extra: CONTROL_FLAGS });
+    control = await startControlProcess(dataDir, { extra: CONTROL_FLAGS });
     const fn = await control.createFunction({ name: "clean" });
-    const acked: Acked[] = [];
-    for (let i = 0; i < 2; i++) acked.push((await (await uploadTo(control, fn.id, paddedModule(`clean-${i}`, 50_000))).json()) as Acked);
+    const acked = await uploadVersions(control, fn.id, "clean", 2, 50_000);
     const exit = await control.stop("SIGTERM");
     // What makes this case differ from a crash: a clean stop checkpoints the WAL and deletes -wal and -shm.
     const leftovers = readdirSync(dataDir).filter((name) => name.startsWith("metadata.sqlite-"));
 
     disk.abort();
-    control = await startControl(dataDir, { extra: CONTROL_FLAGS });
+    control = await startControlProcess(dataDir, { extra: CONTROL_FLAGS });
     const readProblems = await readsWork(control, fn.id, acked);
     node = await followingNode(control, "clean");
-    const json = { "content-type": "application/json" };
-    const answers = [
-      `upload: ${await codeOf(await uploadTo(control, fn.id, paddedModule("clean-refused", 50_000)))}`,
-      `create: ${await codeOf(await control.api("/api/v1/functions", { method: "POST", headers: json, body: JSON.stringify({ name: "refused" }) }))}`,
-      `patch: ${await codeOf(await control.api(`/api/v1/functions/${fn.id}`, { method: "PATCH", headers: json, body: JSON.stringify({ max_execution_ms: 100 }) }))}`,
-    ];
+    const answers = await attempt(control, writesTo(fn.id, paddedModule("clean-refused", 50_000)).slice(0, 3));
     await node.stop("SIGKILL");
     await control.stop("SIGTERM");
 
@@ -253,16 +268,12 @@ test("a clean shutdown, then the data dir read-only: the control plane starts, s
       scenario: "Read-only after a clean stop",
       tried: "the control plane stopped cleanly (no -wal, no -shm left), its ext4 data dir then forced read-only, started again on it; every kind of write and read; a new node following it; then remounted",
       amount: `${answers.length} writes, all 503 storage_unavailable; ${acked.length} versions read back; a node that had never seen it synced and served`,
-      lost: `${readProblems.length} failed reads; after: ${after.problems.length} acknowledged uploads missing, ${after.orphans} orphan artifacts, ${after.temp} temp files, SQLite integrity ${after.integrity}`,
+      lost: `${readProblems.length} failed reads; after: ${lostAfter(after)}`,
     });
 
     expect({ exit, leftovers }).toEqual({ exit: 0, leftovers: [] });
     expect(answers).toEqual(["upload: 503 storage_unavailable", "create: 503 storage_unavailable", "patch: 503 storage_unavailable"]);
     expect(readProblems).toEqual([]);
     expect(after).toEqual({ problems: [], orphans: 0, temp: 0, uploadAfter: 201, integrity: "ok" });
-  } finally {
-    await node?.stop("SIGKILL");
-    await control?.stop("SIGKILL");
-    await disk.release();
-  }
+  });
 }, 60_000);

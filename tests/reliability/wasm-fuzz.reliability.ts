@@ -5,24 +5,29 @@
 // status: it is a mutant) without crashing.
 import { afterAll, expect, test } from "bun:test";
 import { Prng } from "../pipeline/prng";
-import { hostile, sample } from "./helpers/guests";
-import { get, startControl, startEdge, tempDir, until, type ControlProc, type Proc } from "./helpers/processes";
 import { n, report } from "./helpers/report";
-import { metric } from "../edge/helpers";
+import { guest, sample } from "../fixtures/guests";
+import { get } from "../helpers/fetch-text";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
+import { type ServerProcess } from "../helpers/server-process";
+import { metric } from "../helpers/metrics-text";
 
 const SEED = Number(process.env.WASM_FUZZ_SEED ?? 0x3a5f);
 const CASES = 3000;
 /** Accepted mutants deployed and invoked (a random sample when more are accepted). */
 const DEPLOY = 400;
 
-let control: ControlProc | undefined;
-let edge: Proc | undefined;
+let control: ControlProcess | undefined;
+let edge: ServerProcess | undefined;
 afterAll(async () => {
   await edge?.stop("SIGKILL");
   await control?.stop("SIGKILL");
 });
 
-const CORPUS = ["echo", "memory-bomb", "recursion", "loop-forever", "oob-pointer", "status-and-headers", "logs", "env-get", "huge-response", "body-echo", "fresh-state", "time-random"];
+const CORPUS = ["echo", "memory-bomb", "recursion", "loop-forever", "oob-pointer", "status-and-headers", "logs", "env-get", "huge-response", "body-echo", "fresh-state", "time-random"] as const;
 
 function mutate(rng: Prng, input: Uint8Array): Uint8Array {
   let bytes = [...input];
@@ -39,16 +44,16 @@ function mutate(rng: Prng, input: Uint8Array): Uint8Array {
   return new Uint8Array(bytes);
 }
 
-async function upload(c: ControlProc, id: string, bytes: Uint8Array, activate: boolean): Promise<Response> {
+async function upload(c: ControlProcess, id: string, bytes: Uint8Array, activate: boolean): Promise<Response> {
   const form = new FormData();
   form.append("file", new Blob([bytes]), "mutant.wasm");
   return c.api(`/api/v1/functions/${id}/upload${activate ? "" : "?activate=false"}`, { method: "POST", body: form });
 }
 
 test(`${CASES} mutated modules (seed ${SEED}) are refused with a reason or accepted, and every accepted one runs on an edge node without crashing it`, async () => {
-  control = await startControl(tempDir("rel-wasmfuzz-control-"));
+  control = await startControlProcess(tempDir("rel-wasmfuzz-control-"));
   const sink = await control.createFunction({ name: "sink" });
-  const corpus = [sample("hello_world"), sample("echo"), ...CORPUS.map(hostile)];
+  const corpus = [sample("hello_world"), sample("echo"), ...CORPUS.map((name) => guest(name))];
   const rng = new Prng(SEED);
   const codes = new Map<string, number>();
   const wrong: string[] = [];
@@ -65,7 +70,7 @@ test(`${CASES} mutated modules (seed ${SEED}) are refused with a reason or accep
 
   // Deploy a sample of the distinct accepted mutants, each as a function with a short time limit.
   const picked = [...accepted.values()].sort(() => rng.next() / 2 ** 32 - 0.5).slice(0, DEPLOY);
-  edge = await startEdge(control.url, tempDir("rel-wasmfuzz-edge-"), "wasmfuzz", ["--workers", "2"]);
+  edge = await startEdgeProcess(control.url, tempDir("rel-wasmfuzz-edge-"), "wasmfuzz", ["--workers", "2"]);
   for (const [i, bytes] of picked.entries()) {
     const fn = await control.createFunction({ name: `m${i}`, max_execution_ms: 100 });
     const response = await upload(control, fn.id, bytes, true);

@@ -8,17 +8,23 @@ import { afterAll, expect, test } from "bun:test";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { MAX_WATCH_MESSAGE_BYTES } from "../../core/contract";
-import { guest } from "../helpers/guests";
-import { READ_TOKEN, get, startControl, startEdge, tempDir, until, type ControlProc, type Proc } from "./helpers/processes";
 import { n, report } from "./helpers/report";
+import { guest } from "../fixtures/guests";
+import { READ_TOKEN } from "../helpers/control-api";
+import { get } from "../helpers/fetch-text";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
+import { type ServerProcess } from "../helpers/server-process";
 
 const FUNCTIONS = 320;
 const SERVED = 12; // with a version (env-get), so the nodes load them and answer
 const VALUES = 62; // of 16,000 characters: ~1 MB of env per function, within the 1 MiB limit
 const MiB = 1024 * 1024;
 
-let control: ControlProc | undefined;
-const nodes: Proc[] = [];
+let control: ControlProcess | undefined;
+const nodes: ServerProcess[] = [];
 afterAll(async () => {
   for (const node of nodes) await node.stop("SIGKILL");
   await control?.stop("SIGKILL");
@@ -33,7 +39,7 @@ function envOf(marker: string, fill: string): Record<string, string> {
 const fileMb = (path: string) => (statSync(path).size + (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0)) / MiB;
 
 /** Samples the RSS of `pid` every 50 ms until stopped; returns the peak in MiB. */
-function sampleRss(proc: Proc): { stop(): number } {
+function sampleRss(proc: ServerProcess): { stop(): number } {
   let peak = proc.rssMb();
   const timer = setInterval(() => (peak = Math.max(peak, proc.rssMb())), 50);
   return { stop: () => (clearInterval(timer), Math.max(peak, proc.rssMb())) };
@@ -66,14 +72,14 @@ function observe(url: string, nodeId: string, since = 0, history?: string) {
   return { seen, close: () => socket.close() };
 }
 
-async function servesMark(node: Proc, name: string, mark: string): Promise<boolean> {
+async function servesMark(node: ServerProcess, name: string, mark: string): Promise<boolean> {
   const answer = await get(`${node.url}/${name}`, { method: "POST", body: "MARK" });
   return answer.status === 200 && answer.text === `[${mark}]`;
 }
 
 test(`watch at scale: ${FUNCTIONS} functions with ~1 MB of env each and hundreds of PATCHes; nodes sync within the message cap`, async () => {
   const dataDir = tempDir("rel-watch-scale-");
-  control = await startControl(dataDir);
+  control = await startControlProcess(dataDir);
   const metadataPath = join(dataDir, "metadata.sqlite");
   const ids: string[] = [];
   const marks = new Map<string, string>();
@@ -96,7 +102,7 @@ test(`watch at scale: ${FUNCTIONS} functions with ~1 MB of env each and hundreds
   const observer = observe(control.url, "observer-1");
   const cacheA = tempDir("rel-watch-scale-a-");
   const syncStarted = performance.now();
-  const nodeA = await startEdge(control.url, cacheA, "scale-a", ["--workers", "1", "--spare-workers", "1"]);
+  const nodeA = await startEdgeProcess(control.url, cacheA, "scale-a", ["--workers", "1", "--spare-workers", "1"]);
   nodes.push(nodeA);
   await until("node a applied the state", async () => (await control!.nodes()).nodes.find((x) => x.id === "scale-a")?.applied_revision === revision1, 120_000);
   const freshSyncS = (performance.now() - syncStarted) / 1000;
@@ -131,8 +137,8 @@ test(`watch at scale: ${FUNCTIONS} functions with ~1 MB of env each and hundreds
   const returning = observe(control.url, "observer-2", revision1, observer.seen.history);
   const returnStarted = performance.now();
   const [nodeA2, nodeB] = await Promise.all([
-    startEdge(control.url, cacheA, "scale-a", ["--workers", "1", "--spare-workers", "1"]),
-    startEdge(control.url, tempDir("rel-watch-scale-b-"), "scale-b", ["--workers", "1", "--spare-workers", "1"]),
+    startEdgeProcess(control.url, cacheA, "scale-a", ["--workers", "1", "--spare-workers", "1"]),
+    startEdgeProcess(control.url, tempDir("rel-watch-scale-b-"), "scale-b", ["--workers", "1", "--spare-workers", "1"]),
   ]);
   nodes.push(nodeA2, nodeB);
   await until("both nodes applied the new state", async () => (await control!.nodes()).nodes.filter((x) => x.id.startsWith("scale-") && x.applied_revision === revision2).length === 2, 180_000);

@@ -8,16 +8,20 @@
 //   its 20 ms deadline (504), by its own worker: no watchdog, no replacement.
 import { afterAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { wat } from "../fixtures/wat";
 import { closedLoop, ms, quantile } from "./helpers/load";
-import { hostile, sample } from "./helpers/guests";
-import { get, startControl, startEdge, tempDir, until, type ControlProc, type Proc } from "./helpers/processes";
 import { n, report } from "./helpers/report";
-import { metric } from "../edge/helpers";
+import { guest, guestSource, sample } from "../fixtures/guests";
+import { get } from "../helpers/fetch-text";
+import { type ControlProcess, startControlProcess } from "../helpers/control-process";
+import { startEdgeProcess } from "../helpers/edge-process";
+import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/until";
+import { type ServerProcess } from "../helpers/server-process";
+import { metric } from "../helpers/metrics-text";
 
-let control: ControlProc | undefined;
-let edge: Proc | undefined;
+let control: ControlProcess | undefined;
+let edge: ServerProcess | undefined;
 afterAll(async () => {
   await edge?.stop("SIGKILL");
   await control?.stop("SIGKILL");
@@ -48,16 +52,16 @@ async function faultsUnderLoad(url: string, path: string, before: () => void = (
 }
 
 test("a guest stalling in bulk operations or a host that cannot allocate: 504/500 for that request, no worker lost, the others unaffected", async () => {
-  control = await startControl(tempDir("rel-wcrash-control-"));
+  control = await startControlProcess(tempDir("rel-wcrash-control-"));
   for (const [name, settings, bytes] of [
     ["hello", {}, sample("hello_world")],
-    ["stall", { memory_pages: 16384, max_execution_ms: 20 }, hostile("stall")],
-    ["big", { memory_pages: 16384, max_execution_ms: 5000 }, hostile("big-memory")],
+    ["stall", { memory_pages: 16384, max_execution_ms: 20 }, guest("stall")],
+    ["big", { memory_pages: 16384, max_execution_ms: 5000 }, guest("big-memory")],
   ] as const) {
     const fn = await control.createFunction({ name, ...settings });
     await control.upload(fn.id, bytes);
   }
-  edge = await startEdge(control.url, tempDir("rel-wcrash-edge-"), "wcrash", ["--workers", "2"]);
+  edge = await startEdgeProcess(control.url, tempDir("rel-wcrash-edge-"), "wcrash", ["--workers", "2"]);
   const url = edge.url;
   await until("routed", async () => (await get(`${url}/hello`)).status === 200);
 
@@ -105,7 +109,7 @@ test("a function declaring a 1 GiB memory that does nothing answers 200 within i
   // which must not count against the guest's deadline (or trip the watchdog).
   // A memory shape of its own (16,380 pages), so no memory recycled from the tests above helps it.
   const fn = await control!.createFunction({ name: "idle-gib", memory_pages: 16380, max_execution_ms: 100 });
-  await control!.upload(fn.id, wat(readFileSync(join(import.meta.dir, "guests", "big-memory.wat"), "utf8").replace("(memory 16384)", "(memory 16380)")));
+  await control!.upload(fn.id, wat(guestSource("big-memory").replace("(memory 16384)", "(memory 16380)")));
   const url = edge!.url;
   await until("routed", async () => (await get(`${url}/idle-gib`)).status !== 404);
   const before = await metric(url, "wasm_worker_restarts");

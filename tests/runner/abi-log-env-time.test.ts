@@ -1,9 +1,9 @@
 // edge v1 env_get, time_now_ms, random_fill (in-process runner) and log (a runner process,
 // because guest lines are written to stdout by the worker thread).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startCliRunner } from "../helpers/cli-runner";
-import { guest, guestFile } from "../helpers/guests";
 import { startTestRunner, type TestRunner } from "../helpers/test-runner";
+import { startRunnerProcess } from "../helpers/runner-process";
+import { guest, guestFile } from "../fixtures/guests";
 
 type LogLine = Record<string, unknown>;
 const jsonLines = (lines: string[]): LogLine[] => lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as LogLine);
@@ -66,7 +66,7 @@ describe("time_now_ms and random_fill", () => {
 
 describe("log", () => {
   test("each guest log call is one JSON line with its level name, the function name and the request id", async () => {
-    const runner = await startCliRunner([guestFile("logs"), "--log-level", "debug", "--workers", "1"]);
+    const runner = await startRunnerProcess([guestFile("logs"), "--log-level", "debug", "--workers", "1"]);
     try {
       const res = await fetch(`${runner.url}/`);
       expect(res.status).toBe(200);
@@ -86,7 +86,7 @@ describe("log", () => {
   });
 
   test("guest lines below --log-level are not written", async () => {
-    const runner = await startCliRunner([guestFile("logs"), "--log-level", "warn", "--workers", "1"]);
+    const runner = await startRunnerProcess([guestFile("logs"), "--log-level", "warn", "--workers", "1"]);
     try {
       const res = await fetch(`${runner.url}/`);
       const requestId = res.headers.get("x-request-id") as string;
@@ -100,7 +100,7 @@ describe("log", () => {
   });
 
   test("a log flood keeps --max-log-lines lines, truncates a long line, counts the rest as dropped, and the call still succeeds", async () => {
-    const runner = await startCliRunner([guestFile("log-flood"), "--max-log-lines", "5", "--workers", "1"]);
+    const runner = await startRunnerProcess([guestFile("log-flood"), "--max-log-lines", "5", "--workers", "1"]);
     try {
       const res = await fetch(`${runner.url}/`);
       expect(res.status).toBe(200);

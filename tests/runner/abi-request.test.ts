@@ -3,9 +3,9 @@
 // body-echo.wat (request_body round trip).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { expectOutcome } from "../helpers/expect-outcome";
-import { guest } from "../helpers/guests";
 import { rawRequest } from "../helpers/raw-http";
 import { startTestRunner, type TestRunner } from "../helpers/test-runner";
+import { guest } from "../fixtures/guests";
 
 /** echo.wat's body: "<method>\n<uri>\n<X-Test or (absent)>\n<headers dump>". */
 function echoParts(text: string) {

@@ -2,13 +2,13 @@
 // request id every answer carries.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { expectOutcome } from "../helpers/expect-outcome";
-import { guest } from "../helpers/guests";
 import { rawRequest } from "../helpers/raw-http";
 import { startTestRunner, type TestRunner } from "../helpers/test-runner";
+import { guest } from "../fixtures/guests";
 
 /** One runner per fixture for the whole file, stopped at the end. */
 const runners = new Map<string, TestRunner>();
-const fixtures = ["status-and-headers", "empty", "no-memory", "defines-memory", "bad-status", "header-injection", "bad-header-name"];
+const fixtures = ["status-and-headers", "empty", "no-memory", "defines-memory", "bad-status", "header-injection", "bad-header-name"] as const;
 beforeAll(async () => {
   for (const name of fixtures) runners.set(name, await startTestRunner(guest(name)));
 });

@@ -6,11 +6,12 @@ import { release } from "node:os";
 import { dirname, join } from "node:path";
 import { missingEngineOptions, unnamedEngineSettings } from "../../runner/lifecycle/engine-options";
 import { loadRunnerConfig } from "../../runner/config";
-import { cpuTicks, runCliToExit, startCliRunner, type CliRunner } from "../helpers/cli-runner";
-import { guest, guestFile } from "../helpers/guests";
+import { cpuTicks, runRunnerToExit, startRunnerProcess } from "../helpers/runner-process";
+import { type ServerProcess } from "../helpers/server-process";
+import { guest, guestFile } from "../fixtures/guests";
 
-async function withCli(args: string[], body: (runner: CliRunner) => Promise<void>): Promise<void> {
-  const runner = await startCliRunner(args);
+async function withCli(args: string[], body: (runner: ServerProcess) => Promise<void>): Promise<void> {
+  const runner = await startRunnerProcess(args);
   try {
     await body(runner);
   } finally {
@@ -25,7 +26,7 @@ describe("start", () => {
     const bytes = guest("echo");
     const path = guestFile("echo", bytes);
     const sha256 = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
-    const runner = await startCliRunner([path]);
+    const runner = await startRunnerProcess([path]);
     try {
       expect(runner.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(runner.banner).toContain(`${bytes.byteLength} bytes`);
@@ -155,7 +156,7 @@ describe("refused starts: non-zero exit and a one-line reason on stderr", () => 
   ];
 
   test.each(cases)("%s", async (_label, args, reason) => {
-    const { code, stdout, stderr } = await runCliToExit(args());
+    const { code, stdout, stderr } = await runRunnerToExit(args());
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();
     expect(stdout).not.toContain("http://");
@@ -165,7 +166,7 @@ describe("refused starts: non-zero exit and a one-line reason on stderr", () => 
   });
 
   test("--help prints the usage and exits 0", async () => {
-    const { code, stdout } = await runCliToExit(["--help"]);
+    const { code, stdout } = await runRunnerToExit(["--help"]);
     expect(code).toBe(0);
     expect(stdout).toContain("usage:");
   });
@@ -177,9 +178,9 @@ describe("stdout", () => {
       const res = await fetch(`${runner.url}/path?q=1`, { method: "POST", body: "x" });
       expect(await res.text()).toBe("logged");
       const requestId = res.headers.get("x-request-id");
-      const lines = await runner.waitForLines((all) => jsonLines(all).filter((l) => l.request_id === requestId).length >= 4);
+      await runner.waitForLines((all) => jsonLines(all).filter((l) => l.request_id === requestId).length >= 4);
       await Bun.sleep(50);
-      const others = lines.filter((l) => l !== runner.banner);
+      const others = runner.stdout().filter((l) => l !== runner.banner);
       for (const line of others) expect(() => JSON.parse(line)).not.toThrow();
       const mine = jsonLines(others).filter((l) => l.request_id === requestId);
       const invocation = mine.filter((l) => l.msg === "invocation");
@@ -210,7 +211,7 @@ describe("stdout", () => {
 
 describe("process lifecycle", () => {
   test("after a 504 no thread keeps spinning: CPU time stops increasing, and SIGTERM exits 0", async () => {
-    const runner = await startCliRunner([guestFile("loop-forever"), "--max-execution-ms", "100", "--workers", "1"]);
+    const runner = await startRunnerProcess([guestFile("loop-forever"), "--max-execution-ms", "100", "--workers", "1"]);
     try {
       const started = performance.now();
       const res = await fetch(runner.url, { headers: { "x-spin": "1" } });
@@ -231,7 +232,7 @@ describe("process lifecycle", () => {
   });
 
   test("SIGTERM while a loop is running still exits 0, once the loop hits its limit", async () => {
-    const runner = await startCliRunner([guestFile("loop-forever"), "--max-execution-ms", "500", "--workers", "1"]);
+    const runner = await startRunnerProcess([guestFile("loop-forever"), "--max-execution-ms", "500", "--workers", "1"]);
     const inFlight = fetch(runner.url, { headers: { "x-spin": "1" } }).then((r) => r.status, () => "connection closed");
     await Bun.sleep(100);
     const stopping = performance.now();

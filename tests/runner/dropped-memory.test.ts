@@ -3,14 +3,11 @@
 // the worker collects once 64 MiB of them wait (worker.ts). Without that, a function growing
 // its memory to 64 MiB per request took an edge node to 1.0-1.7 GB (reliability, saturation).
 import { expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { compileArtifact } from "../../core/module/compile-module";
 import { createLogger } from "../../core/observe/log";
 import { Executor } from "../../runner/sandbox/executor";
 import { CONTROL_BYTES, type LoadedFunction } from "../../runner/sandbox/protocol";
-import { wat } from "../fixtures/wat";
-import { guest } from "../helpers/guests";
+import { guest } from "../fixtures/guests";
 
 const MiB = 1024 * 1024;
 const request = { method: new TextEncoder().encode("GET"), uri: new TextEncoder().encode("/"), headers: new Uint8Array(0), body: null };
@@ -28,7 +25,7 @@ async function loaded(bytes: Uint8Array, memoryPages: number): Promise<LoadedFun
 test("each memory a run grew is reported as dropped, with its size", async () => {
   const dropped: number[] = [];
   const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES), true, (bytes) => dropped.push(bytes));
-  const touch = await loaded(wat(readFileSync(join(import.meta.dir, "..", "reliability", "guests", "memory-touch.wat"), "utf8")), 1024);
+  const touch = await loaded(guest("memory-touch"), 1024);
   for (let i = 1; i <= 3; i++) expect(executor.run(i, `r${i}`, request, touch).outcome).toBe("ok");
   expect(dropped).toEqual([64 * MiB, 64 * MiB, 64 * MiB]);
 });

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadConfig } from "../../runner/config";
 import { compileArtifact } from "../../core/module/compile-module";
 import { expectOutcome } from "../helpers/expect-outcome";
-import { guest } from "../helpers/guests";
 import { startTestRunner, type TestRunner } from "../helpers/test-runner";
+import { guest } from "../fixtures/guests";
 
 const FRESH = "start=1 startmem=1 calls=1 low=1 mem=1 tail=1 pages=1 data=pristine";
 

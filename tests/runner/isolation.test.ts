@@ -2,9 +2,9 @@
 // fresh-state.wat (no state survives), oob-pointer.wat (every out-of-bounds access traps), trap.wat.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { expectOutcome } from "../helpers/expect-outcome";
-import { guest } from "../helpers/guests";
 import { sample } from "../helpers/metrics-text";
 import { startTestRunner, type TestRunner } from "../helpers/test-runner";
+import { guest } from "../fixtures/guests";
 
 const FRESH = "global=1 memory=1 tail=1 data=pristine";
 

@@ -4,13 +4,13 @@
 // Timing assertions are deliberately loose: behaviour, not performance.
 import { describe, expect, test } from "bun:test";
 import { expectOutcome } from "../helpers/expect-outcome";
-import { guest } from "../helpers/guests";
 import { sample } from "../helpers/metrics-text";
 import { startTestRunner, type TestRunner } from "../helpers/test-runner";
 import type { RunnerConfig } from "../../runner/config";
 import { MAX_CALL_DEPTH } from "../../core/abi/edge-v1";
+import { guest, type GuestName } from "../fixtures/guests";
 
-async function withRunner(name: string, overrides: Partial<RunnerConfig>, body: (runner: TestRunner) => Promise<void>): Promise<void> {
+async function withRunner(name: GuestName, overrides: Partial<RunnerConfig>, body: (runner: TestRunner) => Promise<void>): Promise<void> {
   const runner = await startTestRunner(guest(name), overrides);
   try {
     await body(runner);

@@ -1,9 +1,9 @@
 // /metrics: the invocation metrics named by the contract, labelled by function (and outcome),
 // moving with each invocation, plus the pool and queue gauges.
 import { describe, expect, test } from "bun:test";
-import { guest } from "../helpers/guests";
 import { sample } from "../helpers/metrics-text";
 import { startTestRunner, type TestRunner } from "../helpers/test-runner";
+import { guest } from "../fixtures/guests";
 
 const scrape = async (runner: TestRunner) => {
   const res = await runner.fetch("/metrics");

@@ -7,7 +7,7 @@ import { createLogger } from "../../core/observe/log";
 import { WorkerPool, type InvocationResult, type PoolOptions } from "../../runner/sandbox/pool";
 import type { RequestParts } from "../../runner/sandbox/wire";
 import { wat } from "../fixtures/wat";
-import { guest } from "../helpers/guests";
+import { guest } from "../fixtures/guests";
 
 const request = (waitMs: number): RequestParts => ({ method: "GET", uri: "/", headers: `x-wait-ms: ${waitMs}\n`, body: null });
 const prepared = await compileArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });

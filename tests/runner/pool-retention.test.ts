@@ -15,7 +15,7 @@ import { createLogger } from "../../core/observe/log";
 import { InflightJobs } from "../../runner/sandbox/inflight";
 import { WorkerPool } from "../../runner/sandbox/pool";
 import type { RequestParts } from "../../runner/sandbox/wire";
-import { guest } from "../helpers/guests";
+import { guest } from "../fixtures/guests";
 
 const prepared = await compileArtifact(guest("echo"), { memoryPages: 16, entrypoint: "handle" });
 if (!prepared.ok) throw new Error(prepared.message);

@@ -1,9 +1,9 @@
 // What a worker spent on an invocation (run_ms, wasm_invoke_run_seconds) is told apart from its
 // latency: an invocation that waited for the one worker shows the wait in its latency only.
 import { expect, test } from "bun:test";
-import { guest } from "../helpers/guests";
 import { sample } from "../helpers/metrics-text";
 import { startTestRunner } from "../helpers/test-runner";
+import { guest } from "../fixtures/guests";
 
 interface InvocationLine {
   msg: string;

@@ -8,12 +8,12 @@ import { createLogger } from "../../core/observe/log";
 import { WorkerPool } from "../../runner/sandbox/pool";
 import type { LoadedFunction } from "../../runner/sandbox/protocol";
 import type { RequestParts } from "../../runner/sandbox/wire";
-import { guest } from "../helpers/guests";
+import { guest, type GuestName } from "../fixtures/guests";
 
 const request = (waitMs = 0): RequestParts => ({ method: "GET", uri: "/", headers: `x-wait-ms: ${waitMs}\n`, body: null });
 const limits = { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 };
 
-async function fn(key: string, fixture: string): Promise<LoadedFunction> {
+async function fn(key: string, fixture: GuestName): Promise<LoadedFunction> {
   const prepared = await compileArtifact(guest(fixture), { memoryPages: 16, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
   const { module, memory, reusable } = prepared.artifact;

@@ -4,7 +4,7 @@
 // with files open for writing, as a failing disk does). Needs root; callers skip otherwise.
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "./processes";
+import { tempDir } from "../../helpers/temp-dir";
 
 function run(...argv: string[]): void {
   const result = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
