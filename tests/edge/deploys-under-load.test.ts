@@ -74,7 +74,9 @@ test("a request running during a version switch finishes on the old version; the
   await api.upload(fn.id, textModule("old", { waits: true }));
   await until("old on A", async () => (await body(`${a.url}/drain`)) === "200 old");
 
-  const slow = body(`${a.url}/drain`, { headers: { "x-wait-ms": "600" } });
+  // Long enough that the switch lands while it runs even on a busy machine: once it is seen
+  // running long, the old version's next requests go to the spares, which start only then.
+  const slow = body(`${a.url}/drain`, { headers: { "x-wait-ms": "3000" } });
   await Bun.sleep(100);
   await api.upload(fn.id, textModule("new", { waits: true }));
   await until("new on A", async () => (await body(`${a.url}/drain`)) === "200 new");
