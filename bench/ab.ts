@@ -17,11 +17,30 @@ const URL_LINE = /http:\/\/127\.0\.0\.1:\d+\//;
 const here = resolve(import.meta.dir, "..");
 const runner = (name: string, dir: string, more: string[] = []) => {
   const root = resolve(dir);
-  return { name, cmd: ["bun", `${root}/runner/main.ts`, `${here}/build/hello_world.wasm`, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn", ...more], urlPattern: URL_LINE };
+  return {
+    name,
+    cmd: [
+      "bun",
+      `${root}/runner/main.ts`,
+      `${here}/build/hello_world.wasm`,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--log-level",
+      "warn",
+      ...more,
+    ],
+    urlPattern: URL_LINE,
+  };
 };
 const rows = await runRounds(
   [
-    { name: "baseline", cmd: [...SAME_ENGINE, "bun", `${here}/bench/subjects/baseline.ts`, `${here}/build/hello_world.wasm`, "0"], urlPattern: URL_LINE },
+    {
+      name: "baseline",
+      cmd: [...SAME_ENGINE, "bun", `${here}/bench/subjects/baseline.ts`, `${here}/build/hello_world.wasm`, "0"],
+      urlPattern: URL_LINE,
+    },
     runner("A", dirA),
     runner("B", dirB, extra),
   ],
@@ -29,8 +48,12 @@ const rows = await runRounds(
   (line) => console.log(line),
 );
 for (const r of rows) {
-  console.log(`${r.subject}: ${r.rps.toFixed(0)} req/s, ratio to baseline ${r.ratioToBaseline.toFixed(3)}, p99 ${r.p99Ms.toFixed(2)} ms, CPU ${r.cpuUsPerRequest.toFixed(1)} µs/request; rounds ${r.rounds.join(", ")}`);
+  console.log(
+    `${r.subject}: ${r.rps.toFixed(0)} req/s, ratio to baseline ${r.ratioToBaseline.toFixed(3)}, p99 ${r.p99Ms.toFixed(2)} ms, CPU ${r.cpuUsPerRequest.toFixed(1)} µs/request; rounds ${r.rounds.join(", ")}`,
+  );
 }
 const [a, b] = [rows[1]!.rounds, rows[2]!.rounds];
 const ratios = a.map((v, i) => b[i]! / v).sort((x, y) => x - y);
-console.log(`B/A req/s per round: ${ratios.map((x) => x.toFixed(3)).join(" ")}; median ${ratios[Math.floor(ratios.length / 2)]!.toFixed(3)}`);
+console.log(
+  `B/A req/s per round: ${ratios.map((x) => x.toFixed(3)).join(" ")}; median ${ratios[Math.floor(ratios.length / 2)]!.toFixed(3)}`,
+);

@@ -16,7 +16,10 @@ import { tempDir } from "../tests/helpers/temp-dir";
 
 const N = Number(Bun.argv[2] ?? 5000);
 const ROUTES = Number(Bun.argv[3] ?? 2);
-const routesOf = (name: string) => (ROUTES === 2 ? defaultRoutes(name) : Array.from({ length: ROUTES }, (_, k) => (k % 2 ? `/${name}/r${k}/*` : `/${name}-r${k}`)));
+const routesOf = (name: string) =>
+  ROUTES === 2
+    ? defaultRoutes(name)
+    : Array.from({ length: ROUTES }, (_, k) => (k % 2 ? `/${name}/r${k}/*` : `/${name}-r${k}`));
 const WINDOW = 100;
 const REPORT_AT = [WINDOW, 1200, 2500, 5000, 10000].filter((n) => n <= N);
 
@@ -29,7 +32,8 @@ export interface CreateCost {
   storeP90Ms: number;
 }
 
-const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))]!;
+const quantile = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))]!;
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 async function timeCreates(create: (name: string) => Promise<unknown>): Promise<Map<number, number[]>> {
@@ -58,7 +62,17 @@ export async function measureCreateCost(): Promise<CreateCost[]> {
   const dir = tempDir("bench-create-");
   const store = new SqliteMetadataStore(join(dir, "metadata.sqlite"));
   const direct = await timeCreates(async (name) => {
-    const result = await store.createFunction({ name, entrypoint: "handle", runtime: "wasm", memory_pages: 16, max_execution_ms: 500, max_concurrency: null, max_body_bytes: null, env: {}, routes: routesOf(name) });
+    const result = await store.createFunction({
+      name,
+      entrypoint: "handle",
+      runtime: "wasm",
+      memory_pages: 16,
+      max_execution_ms: 500,
+      max_concurrency: null,
+      max_body_bytes: null,
+      env: {},
+      routes: routesOf(name),
+    });
     if (!result.ok) throw new Error(`store create ${name}: ${result.reason}`);
   });
   store.close();
@@ -77,5 +91,10 @@ if (import.meta.main) {
   const rows = await measureCreateCost();
   console.log(`creates of function N+1..N+${WINDOW}, ${ROUTES} routes each, one at a time (ms):`);
   console.log("functions  HTTP median  HTTP p90  store median  store p90");
-  for (const r of rows) console.log([r.functions, r.httpMedianMs, r.httpP90Ms, r.storeMedianMs, r.storeP90Ms].map((v, i) => String(v).padStart(i === 0 ? 9 : 11)).join("  "));
+  for (const r of rows)
+    console.log(
+      [r.functions, r.httpMedianMs, r.httpP90Ms, r.storeMedianMs, r.storeP90Ms]
+        .map((v, i) => String(v).padStart(i === 0 ? 9 : 11))
+        .join("  "),
+    );
 }

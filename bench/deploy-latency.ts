@@ -36,10 +36,22 @@ async function servedAfter(url: string, text: string): Promise<void> {
 }
 
 function series(total: number[], api: number[]): DeploySeries {
-  return { runs: total.length, totalMs: total, apiMs: api, medianMs: median(total), maxMs: Math.max(...total), medianApiMs: median(api) };
+  return {
+    runs: total.length,
+    totalMs: total,
+    apiMs: api,
+    medianMs: median(total),
+    maxMs: Math.max(...total),
+    medianApiMs: median(api),
+  };
 }
 
-async function deployVersions(control: ControlProcess, id: string, nodeBase: string, runs: number): Promise<DeploySeries> {
+async function deployVersions(
+  control: ControlProcess,
+  id: string,
+  nodeBase: string,
+  runs: number,
+): Promise<DeploySeries> {
   const total: number[] = [];
   const api: number[] = [];
   for (let i = 1; i <= runs; i++) {
@@ -91,7 +103,12 @@ export async function deployLatency(runs = 10): Promise<DeployLatency> {
 
 if (import.meta.main) {
   const result = await deployLatency();
-  for (const [name, s] of [["new version", result.newVersion], ["new function", result.newFunction]] as const) {
-    console.log(`${name}: median ${s.medianMs.toFixed(1)} ms, max ${s.maxMs.toFixed(1)} ms (API call median ${s.medianApiMs.toFixed(1)} ms); runs ${s.totalMs.map((v) => v.toFixed(1)).join(", ")}`);
+  for (const [name, s] of [
+    ["new version", result.newVersion],
+    ["new function", result.newFunction],
+  ] as const) {
+    console.log(
+      `${name}: median ${s.medianMs.toFixed(1)} ms, max ${s.maxMs.toFixed(1)} ms (API call median ${s.medianApiMs.toFixed(1)} ms); runs ${s.totalMs.map((v) => v.toFixed(1)).join(", ")}`,
+    );
   }
 }

@@ -38,5 +38,6 @@ export function hashing(): HashRate[] {
 }
 
 if (import.meta.main) {
-  for (const r of hashing()) console.log(`${r.name}: ${SIZE_MIB} MiB in ${r.medianMs.toFixed(1)} ms, ${r.mibPerSecond.toFixed(0)} MiB/s`);
+  for (const r of hashing())
+    console.log(`${r.name}: ${SIZE_MIB} MiB in ${r.medianMs.toFixed(1)} ms, ${r.mibPerSecond.toFixed(0)} MiB/s`);
 }

@@ -50,11 +50,16 @@ export async function startSubject(subject: Subject, timeoutMs = 30_000): Promis
   }
   const listenMs = performance.now() - t0;
   // Keep draining stdout so a chatty subject never blocks on a full pipe.
-  void (async () => { while (!(await reader.read()).done); })();
+  void (async () => {
+    while (!(await reader.read()).done);
+  })();
   const url = base + (subject.path ?? "/");
   let first = 0;
   while (!first) {
-    const ok = await fetch(url).then((r) => r.arrayBuffer().then(() => r.ok), () => false);
+    const ok = await fetch(url).then(
+      (r) => r.arrayBuffer().then(() => r.ok),
+      () => false,
+    );
     if (ok) first = performance.now() - t0;
     else if (performance.now() - t0 > timeoutMs) {
       await stop();
@@ -74,13 +79,18 @@ export interface WrkResult {
 /** `niceness` (when given) runs wrk under `nice -n`: below 0 needs root (see clientPriorityAllowed). */
 export async function wrk(url: string, seconds: number, connections: number, niceness?: number): Promise<WrkResult> {
   const command = ["wrk", "-t2", `-c${connections}`, `-d${seconds}s`, "--latency", url];
-  const proc = Bun.spawn(niceness === undefined ? command : ["nice", "-n", String(niceness), ...command], { stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn(niceness === undefined ? command : ["nice", "-n", String(niceness), ...command], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const out = await new Response(proc.stdout).text();
   await proc.exited;
   const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? NaN);
   const pct = (p: string) => toMs(out.match(new RegExp(`\\s${p}%\\s+([\\d.]+\\w+)`))?.[1] ?? "NaN");
   const socketErrors = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
-  const errors = Number(out.match(/Non-2xx or 3xx responses:\s+(\d+)/)?.[1] ?? 0) + (socketErrors ? socketErrors.slice(1).reduce((s, n) => s + Number(n), 0) : 0);
+  const errors =
+    Number(out.match(/Non-2xx or 3xx responses:\s+(\d+)/)?.[1] ?? 0) +
+    (socketErrors ? socketErrors.slice(1).reduce((s, n) => s + Number(n), 0) : 0);
   return { rps, p50Ms: pct("50"), p99Ms: pct("99"), errors };
 }
 
@@ -95,7 +105,10 @@ export function clientPriorityAllowed(niceness: number): boolean {
  * (runner/lifecycle/engine-options.ts): what an in-process baseline is started with, so that
  * the comparison is like for like.
  */
-export const SAME_ENGINE = ["env", ...Object.entries(missingEngineOptions(runnerDefaults(), {}) ?? {}).map(([key, value]) => `${key}=${value}`)];
+export const SAME_ENGINE = [
+  "env",
+  ...Object.entries(missingEngineOptions(runnerDefaults(), {}) ?? {}).map(([key, value]) => `${key}=${value}`),
+];
 
 function runnerDefaults(): RunnerConfig {
   const loaded = loadRunnerConfig(["module.wasm"], {});

@@ -28,7 +28,12 @@ import { runnerRouted } from "./subjects/runner-routed";
 import { httpTable, measurements, measurementTable, targets, targetTable, type BenchResults } from "./summary";
 
 const MODULE = "build/hello_world.wasm";
-const LOAD = { seconds: Number(process.env.BENCH_SECONDS ?? 10), rounds: Number(process.env.BENCH_ROUNDS ?? 5), connections: 64, warmupSeconds: 2 };
+const LOAD = {
+  seconds: Number(process.env.BENCH_SECONDS ?? 10),
+  rounds: Number(process.env.BENCH_ROUNDS ?? 5),
+  connections: 64,
+  warmupSeconds: 2,
+};
 const FUNCTIONS = Number(process.env.BENCH_FUNCTIONS ?? 1000);
 const CLIENT_NICE = -10;
 const CLIENT_PRIORITY_ROUNDS = Math.min(3, LOAD.rounds);
@@ -39,7 +44,10 @@ const MANY_CORES_WORKERS = 8;
 function ensureWrk(): void {
   if (Bun.which("wrk")) return;
   console.log("wrk is not installed; installing it with apt-get (Debian package wrk)");
-  const r = Bun.spawnSync(["bash", "-c", "apt-get update -qq && apt-get install -y -qq wrk"], { stdout: "inherit", stderr: "inherit" });
+  const r = Bun.spawnSync(["bash", "-c", "apt-get update -qq && apt-get install -y -qq wrk"], {
+    stdout: "inherit",
+    stderr: "inherit",
+  });
   if (r.exitCode !== 0 || !Bun.which("wrk")) throw new Error("could not install wrk");
 }
 
@@ -47,11 +55,21 @@ const started = performance.now();
 const log = (line: string) => console.log(line);
 ensureWrk();
 const machine = `${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), Bun ${Bun.version}`;
-console.log(`${machine}; wrk -t2 -c${LOAD.connections} -d${LOAD.seconds}s after ${LOAD.warmupSeconds}s of warm-up, ${LOAD.rounds} rounds; hello-world\n`);
+console.log(
+  `${machine}; wrk -t2 -c${LOAD.connections} -d${LOAD.seconds}s after ${LOAD.warmupSeconds}s of warm-up, ${LOAD.rounds} rounds; hello-world\n`,
+);
 
 const URL_LINE = /http:\/\/127\.0\.0\.1:\d+\//;
-const baselineSubject = { name: "baseline", cmd: [...SAME_ENGINE, "bun", "bench/subjects/baseline.ts", MODULE, "0"], urlPattern: URL_LINE };
-const runnerSubject = { name: "runner", cmd: ["bun", "runner/main.ts", MODULE, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn"], urlPattern: URL_LINE };
+const baselineSubject = {
+  name: "baseline",
+  cmd: [...SAME_ENGINE, "bun", "bench/subjects/baseline.ts", MODULE, "0"],
+  urlPattern: URL_LINE,
+};
+const runnerSubject = {
+  name: "runner",
+  cmd: ["bun", "runner/main.ts", MODULE, "--host", "127.0.0.1", "--port", "0", "--log-level", "warn"],
+  urlPattern: URL_LINE,
+};
 const routed = await runnerRouted(MODULE);
 let http: HttpRow[];
 try {
@@ -75,18 +93,26 @@ for (const line of httpTable(http)) console.log(line);
 let clientPriority: BenchResults["clientPriority"] = null;
 if (clientPriorityAllowed(CLIENT_NICE)) {
   console.log(`\nbaseline and runner again, wrk at nice ${CLIENT_NICE}, ${CLIENT_PRIORITY_ROUNDS} rounds`);
-  const rows = await runRounds([baselineSubject, runnerSubject], { ...LOAD, rounds: CLIENT_PRIORITY_ROUNDS, clientNice: CLIENT_NICE }, log);
+  const rows = await runRounds(
+    [baselineSubject, runnerSubject],
+    { ...LOAD, rounds: CLIENT_PRIORITY_ROUNDS, clientNice: CLIENT_NICE },
+    log,
+  );
   clientPriority = { nice: CLIENT_NICE, rows };
 } else {
   console.log(`\nwrk at nice ${CLIENT_NICE} is not allowed here (needs root): that comparison is left out`);
 }
 
-console.log(`\na guest growing its memory on every request: the runner, and with --fast-memories 0; ${CLIENT_PRIORITY_ROUNDS} rounds`);
+console.log(
+  `\na guest growing its memory on every request: the runner, and with --fast-memories 0; ${CLIENT_PRIORITY_ROUNDS} rounds`,
+);
 const growMemory = await growMemoryBench({ ...LOAD, rounds: CLIENT_PRIORITY_ROUNDS }, log);
 
 console.log("\ndeploy to first response on a warm edge node");
 const deploy = await deployLatency(10);
-console.log(`  new version ${deploy.newVersion.totalMs.map((v) => v.toFixed(1)).join(", ")} ms; new function ${deploy.newFunction.totalMs.map((v) => v.toFixed(1)).join(", ")} ms`);
+console.log(
+  `  new version ${deploy.newVersion.totalMs.map((v) => v.toFixed(1)).join(", ")} ms; new function ${deploy.newFunction.totalMs.map((v) => v.toFixed(1)).join(", ")} ms`,
+);
 
 console.log(`\n${FUNCTIONS} hello-world-sized functions on one edge node`);
 const manySmall = await manyFunctions(FUNCTIONS, 0, log);
@@ -103,7 +129,17 @@ console.log("\nartifact hashing");
 const hashes = hashing();
 for (const h of hashes) console.log(`  ${h.name}: ${h.mibPerSecond.toFixed(0)} MiB/s`);
 
-const results: BenchResults = { http, clientPriority, growMemory, deploy, manySmall, manyLarge, manyLargeManyWorkers, pipeline, hashing: hashes };
+const results: BenchResults = {
+  http,
+  clientPriority,
+  growMemory,
+  deploy,
+  manySmall,
+  manyLarge,
+  manyLargeManyWorkers,
+  pipeline,
+  hashing: hashes,
+};
 const summary = targets(results, LOAD.connections);
 const others = measurements(results);
 const markdown = [
@@ -123,4 +159,6 @@ writeFileSync(
   `${JSON.stringify({ date: new Date().toISOString(), machine, load: LOAD, targets: summary, measurements: others, ...results }, null, 2)}\n`,
 );
 writeFileSync("bench/results/latest.md", `${markdown.join("\n")}\n`);
-console.log(`\nresults written to bench/results/latest.json and latest.md (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+console.log(
+  `\nresults written to bench/results/latest.json and latest.md (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+);

@@ -54,7 +54,12 @@ async function emptyNodeRss(control: ControlProcess, nodeFlags: string[]): Promi
   }
 }
 
-export async function manyFunctions(n = 1000, codeKiB = 0, log: (line: string) => void = () => {}, workers: number | null = null): Promise<ManyFunctions> {
+export async function manyFunctions(
+  n = 1000,
+  codeKiB = 0,
+  log: (line: string) => void = () => {},
+  workers: number | null = null,
+): Promise<ManyFunctions> {
   const nodeFlags = workers === null ? [] : ["--workers", String(workers)];
   const control = await startControlProcess();
   try {
@@ -69,11 +74,17 @@ export async function manyFunctions(n = 1000, codeKiB = 0, log: (line: string) =
     const revision = await control.revision();
 
     t0 = performance.now();
-    const node = await startSubject(edgeNodeSubject("many-functions", control.url, `/${nameOf(0)}`, nodeFlags), SYNC_TIMEOUT_MS);
+    const node = await startSubject(
+      edgeNodeSubject("many-functions", control.url, `/${nameOf(0)}`, nodeFlags),
+      SYNC_TIMEOUT_MS,
+    );
     try {
       const health = await waitForRevision(node.base, revision, SYNC_TIMEOUT_MS);
       const syncSeconds = (performance.now() - t0) / 1000;
-      if (health.functions !== n || health.problems.length > 0) throw new Error(`node serves ${health.functions} functions, problems: ${JSON.stringify(health.problems).slice(0, 500)}`);
+      if (health.functions !== n || health.problems.length > 0)
+        throw new Error(
+          `node serves ${health.functions} functions, problems: ${JSON.stringify(health.problems).slice(0, 500)}`,
+        );
       const rssAfterSyncMiB = rssMiB(node.pid);
       log(`  node applied revision ${revision} in ${syncSeconds.toFixed(1)} s, RSS ${rssAfterSyncMiB.toFixed(0)} MiB`);
 
@@ -109,5 +120,12 @@ export async function manyFunctions(n = 1000, codeKiB = 0, log: (line: string) =
 }
 
 if (import.meta.main) {
-  console.log(await manyFunctions(Number(Bun.argv[2] ?? 1000), Number(Bun.argv[3] ?? 0), console.log, Bun.argv[4] ? Number(Bun.argv[4]) : null));
+  console.log(
+    await manyFunctions(
+      Number(Bun.argv[2] ?? 1000),
+      Number(Bun.argv[3] ?? 0),
+      console.log,
+      Bun.argv[4] ? Number(Bun.argv[4]) : null,
+    ),
+  );
 }

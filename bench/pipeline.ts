@@ -68,9 +68,15 @@ function benchChecks(): { checks: CheckCost[]; interruptCalls: number } {
   };
   const orig = new WebAssembly.Instance(new WebAssembly.Module(original), {}).exports;
   const memory = new WebAssembly.Memory({ initial: prepared.memory.minPages, maximum: prepared.memory.maxPages });
-  const prep = new WebAssembly.Instance(new WebAssembly.Module(prepared.bytes), { env: { memory }, edge_sandbox: { interrupt, stack_overflow: () => 0 } }).exports;
+  const prep = new WebAssembly.Instance(new WebAssembly.Module(prepared.bytes), {
+    env: { memory },
+    edge_sandbox: { interrupt, stack_overflow: () => 0 },
+  }).exports;
   const checks: CheckCost[] = [];
-  for (const [name, arg] of [["xorshift", ITERATIONS], ["fib", 32]] as const) {
+  for (const [name, arg] of [
+    ["xorshift", ITERATIONS],
+    ["fib", 32],
+  ] as const) {
     const o = orig[name] as Fn;
     const p = prep[name] as Fn;
     if (o(arg) !== p(arg)) throw new Error(`${name}: results differ`);
@@ -80,7 +86,12 @@ function benchChecks(): { checks: CheckCost[]; interruptCalls: number } {
       to.push(time(() => o(arg)));
       tp.push(time(() => p(arg)));
     }
-    checks.push({ name: `${name}(${arg})`, originalMs: median(to), preparedMs: median(tp), ratio: median(tp) / median(to) });
+    checks.push({
+      name: `${name}(${arg})`,
+      originalMs: median(to),
+      preparedMs: median(tp),
+      ratio: median(tp) / median(to),
+    });
   }
   return { checks, interruptCalls: interrupts };
 }
@@ -155,7 +166,10 @@ export function describePipelineBench(r: PipelineBench): string[] {
   const f = (v: number) => v.toFixed(1);
   const p = r.pipeline;
   return [
-    ...r.checks.map((c) => `${c.name}: original ${f(c.originalMs)} ms, prepared ${f(c.preparedMs)} ms, ratio ${c.ratio.toFixed(3)} (${f((c.ratio - 1) * 100)}% overhead), median of ${ROUNDS}`),
+    ...r.checks.map(
+      (c) =>
+        `${c.name}: original ${f(c.originalMs)} ms, prepared ${f(c.preparedMs)} ms, ratio ${c.ratio.toFixed(3)} (${f((c.ratio - 1) * 100)}% overhead), median of ${ROUNDS}`,
+    ),
     `interrupt calls: ${r.interruptCalls}`,
     `prepareModule on ${p.inputMiB.toFixed(2)} MiB (${p.addedBytes} bytes added): median ${f(p.prepareMs)} ms (min ${f(p.prepareMinMs)}, max ${f(p.prepareMaxMs)}, 10 runs)`,
     `  read + rewrite + checks: ${f(p.ownMs)} ms; engine WebAssembly.validate: input ${f(p.validateInputMs)} ms, output ${f(p.validateOutputMs)} ms`,

@@ -21,8 +21,23 @@ const dataDir = tempDir("bench-watch-");
 const store = new SqliteMetadataStore(join(dataDir, "metadata.sqlite"));
 const values = Math.max(1, Math.floor((kib * 1000) / 16_000));
 for (let i = 0; i < functions; i++) {
-  const env = Object.fromEntries(Array.from({ length: values }, (_, k) => [`V${k}`, String.fromCharCode(97 + (i % 26)).repeat(Math.min(16_000, kib * 1000))]));
-  await store.createFunction({ name: `f-${i}`, entrypoint: "handle", runtime: "wasm", memory_pages: 16, max_execution_ms: 500, max_concurrency: null, max_body_bytes: null, env, routes: [`/f-${i}`] });
+  const env = Object.fromEntries(
+    Array.from({ length: values }, (_, k) => [
+      `V${k}`,
+      String.fromCharCode(97 + (i % 26)).repeat(Math.min(16_000, kib * 1000)),
+    ]),
+  );
+  await store.createFunction({
+    name: `f-${i}`,
+    entrypoint: "handle",
+    runtime: "wasm",
+    memory_pages: 16,
+    max_execution_ms: 500,
+    max_concurrency: null,
+    max_body_bytes: null,
+    env,
+    routes: [`/f-${i}`],
+  });
 }
 store.close();
 
@@ -35,30 +50,48 @@ const started = performance.now();
 let largest = 0;
 let bytes = 0;
 await Promise.all(
-  Array.from({ length: watchers }, (_, w) =>
-    new Promise<void>((resolve, reject) => {
-      const socket = new WebSocket(`${control.url.replace("http", "ws")}/api/v1/watch${process.env.WATCH_QUERY ?? "?protocol=2"}`, { headers: { authorization: `Bearer ${READ_TOKEN}` } } as unknown as string[]);
-      socket.onopen = () => socket.send(JSON.stringify({ type: "hello", node_id: `bench-${w}`, address: "http://bench", version: "0", revision: 0, key: "k".repeat(43), instance: `bench-instance-${w}` }));
-      socket.onmessage = (event) => {
-        const text = String(event.data);
-        const size = Buffer.byteLength(text);
-        largest = Math.max(largest, size);
-        bytes += size;
-        // The last page (protocol 2), or the one snapshot message of the previous release.
-        const head = text.slice(0, 200);
-        if (head.startsWith('{"type":"snapshot"') && (/"last":true/.test(head) || !/"last":/.test(head))) {
-          socket.close();
-          resolve();
-        }
-      };
-      socket.onerror = () => reject(new Error("socket error"));
-      socket.onclose = (event) => reject(new Error(`closed ${event.code} ${event.reason}`));
-    }),
+  Array.from(
+    { length: watchers },
+    (_, w) =>
+      new Promise<void>((resolve, reject) => {
+        const socket = new WebSocket(
+          `${control.url.replace("http", "ws")}/api/v1/watch${process.env.WATCH_QUERY ?? "?protocol=2"}`,
+          { headers: { authorization: `Bearer ${READ_TOKEN}` } } as unknown as string[],
+        );
+        socket.onopen = () =>
+          socket.send(
+            JSON.stringify({
+              type: "hello",
+              node_id: `bench-${w}`,
+              address: "http://bench",
+              version: "0",
+              revision: 0,
+              key: "k".repeat(43),
+              instance: `bench-instance-${w}`,
+            }),
+          );
+        socket.onmessage = (event) => {
+          const text = String(event.data);
+          const size = Buffer.byteLength(text);
+          largest = Math.max(largest, size);
+          bytes += size;
+          // The last page (protocol 2), or the one snapshot message of the previous release.
+          const head = text.slice(0, 200);
+          if (head.startsWith('{"type":"snapshot"') && (/"last":true/.test(head) || !/"last":/.test(head))) {
+            socket.close();
+            resolve();
+          }
+        };
+        socket.onerror = () => reject(new Error("socket error"));
+        socket.onclose = (event) => reject(new Error(`closed ${event.code} ${event.reason}`));
+      }),
   ),
 );
 const seconds = (performance.now() - started) / 1000;
 clearInterval(sampler);
 peak = Math.max(peak, control.rssMb());
-console.log(`${functions} functions x ${kib} KB env, ${watchers} node(s): ${(bytes / 1048576).toFixed(0)} MiB sent in ${seconds.toFixed(1)} s; largest message ${(largest / 1024).toFixed(0)} KiB; control RSS ${before.toFixed(0)} -> ${peak.toFixed(0)} MiB (+${(peak - before).toFixed(0)})`);
+console.log(
+  `${functions} functions x ${kib} KB env, ${watchers} node(s): ${(bytes / 1048576).toFixed(0)} MiB sent in ${seconds.toFixed(1)} s; largest message ${(largest / 1024).toFixed(0)} KiB; control RSS ${before.toFixed(0)} -> ${peak.toFixed(0)} MiB (+${(peak - before).toFixed(0)})`,
+);
 await control.stop("SIGKILL");
 rmSync(dataDir, { recursive: true, force: true });

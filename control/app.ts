@@ -47,45 +47,74 @@ export function createControlApp(deps: ControlDeps) {
   // standardHostname off: Elysia finds the path after "http://", not at a fixed offset that
   // assumed Host names of 4 characters or more. serve-app.ts makes every URL absolute, and
   // passes the WebSocket options (the watch stream's caps) on to Bun.
-  return new Elysia({ normalize: false, handler: { standardHostname: false }, websocket: WATCH_SOCKET_OPTIONS })
-    .onRequest(({ request }) => void started.set(request, performance.now()))
-    .onRequest(bearerAuth(deps.tokens))
-    // A write to a data dir that is gone would be acknowledged and lost: refused before its body is read.
-    .onRequest(({ request }) => {
-      if (deps.storage && request.method !== "GET" && request.method !== "HEAD") deps.storage.assertIntact();
-    })
-    .onError(({ code, error, request, set }) => {
-      const apiError = toApiError(code, error);
-      set.status = apiError.status;
-      if (apiError.status >= 500) logger.log("error", "request failed", { method: request.method, path: requestPath(request), error: String((error as Error)?.stack ?? error) });
-      return errorResponse(apiError);
-    })
-    .onAfterResponse(({ request, route, set, responseValue }) => {
-      const status = responseValue instanceof Response ? responseValue.status : Number(set.status ?? 200);
-      const seconds = (performance.now() - (started.get(request) ?? performance.now())) / 1000;
-      const path = requestPath(request);
-      const label = routeLabel(route, path);
-      metrics.observeRequest(request.method, label, status, seconds);
-      logger.log(QUIET_ROUTES.has(label) ? "debug" : "info", "request", { method: request.method, route: label, path, status, duration_ms: Math.round(seconds * 1e4) / 10 });
-    })
-    .use(swaggerDocs())
-    .get("/healthz", async () => {
-      const lost = deps.storage?.problem();
-      if (lost) {
-        if (!lostLogged) logger.log("error", "data dir lost: writes are refused until a restart", { problem: lost });
-        lostLogged = true;
-        return errorResponse(storageError(new DataDirLost(lost))!);
-      }
-      return { status: "ok", revision: await deps.metadata.revision() };
-    }, { detail: { tags: ["operations"], summary: "Liveness: 503 storage_lost once the data dir was removed or replaced under the process", security: [] } })
-    .get("/metrics", async () => new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } }), {
-      detail: { tags: ["operations"], summary: "Prometheus metrics", security: [] },
-    })
-    .use(functionsController(createFunctionService(deps)))
-    .use(versionsController(createVersionService(deps)))
-    .use(artifactsController(createArtifactService(deps)))
-    .use(watchController(deps.watch))
-    .use(nodesController(deps));
+  return (
+    new Elysia({ normalize: false, handler: { standardHostname: false }, websocket: WATCH_SOCKET_OPTIONS })
+      .onRequest(({ request }) => void started.set(request, performance.now()))
+      .onRequest(bearerAuth(deps.tokens))
+      // A write to a data dir that is gone would be acknowledged and lost: refused before its body is read.
+      .onRequest(({ request }) => {
+        if (deps.storage && request.method !== "GET" && request.method !== "HEAD") deps.storage.assertIntact();
+      })
+      .onError(({ code, error, request, set }) => {
+        const apiError = toApiError(code, error);
+        set.status = apiError.status;
+        if (apiError.status >= 500)
+          logger.log("error", "request failed", {
+            method: request.method,
+            path: requestPath(request),
+            error: String((error as Error)?.stack ?? error),
+          });
+        return errorResponse(apiError);
+      })
+      .onAfterResponse(({ request, route, set, responseValue }) => {
+        const status = responseValue instanceof Response ? responseValue.status : Number(set.status ?? 200);
+        const seconds = (performance.now() - (started.get(request) ?? performance.now())) / 1000;
+        const path = requestPath(request);
+        const label = routeLabel(route, path);
+        metrics.observeRequest(request.method, label, status, seconds);
+        logger.log(QUIET_ROUTES.has(label) ? "debug" : "info", "request", {
+          method: request.method,
+          route: label,
+          path,
+          status,
+          duration_ms: Math.round(seconds * 1e4) / 10,
+        });
+      })
+      .use(swaggerDocs())
+      .get(
+        "/healthz",
+        async () => {
+          const lost = deps.storage?.problem();
+          if (lost) {
+            if (!lostLogged)
+              logger.log("error", "data dir lost: writes are refused until a restart", { problem: lost });
+            lostLogged = true;
+            return errorResponse(storageError(new DataDirLost(lost))!);
+          }
+          return { status: "ok", revision: await deps.metadata.revision() };
+        },
+        {
+          detail: {
+            tags: ["operations"],
+            summary: "Liveness: 503 storage_lost once the data dir was removed or replaced under the process",
+            security: [],
+          },
+        },
+      )
+      .get(
+        "/metrics",
+        async () =>
+          new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } }),
+        {
+          detail: { tags: ["operations"], summary: "Prometheus metrics", security: [] },
+        },
+      )
+      .use(functionsController(createFunctionService(deps)))
+      .use(versionsController(createVersionService(deps)))
+      .use(artifactsController(createArtifactService(deps)))
+      .use(watchController(deps.watch))
+      .use(nodesController(deps))
+  );
 }
 
 /** The path a request asked for (its Host plays no part); see core/http/request-target.ts. */

@@ -10,16 +10,50 @@ const Token = (description: string) => Type.String({ ...TOKEN_BOUNDS, descriptio
 const ControlConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   host: Type.String({ minLength: 1, default: "0.0.0.0" }),
-  dataDir: Type.String({ minLength: 1, default: "./data", description: "metadata.sqlite, artifacts/, tmp/ and the generated admin-token" }),
-  token: Type.Optional(Token("admin token (all routes), from --token-file, EDGE_CONTROL_TOKEN_FILE or EDGE_CONTROL_TOKEN; generated into <data-dir>/admin-token when unset")),
-  readToken: Type.Optional(Token("read-only token for edge nodes (GET routes and artifact downloads), from --read-token-file, EDGE_CONTROL_READ_TOKEN_FILE or EDGE_CONTROL_READ_TOKEN")),
+  dataDir: Type.String({
+    minLength: 1,
+    default: "./data",
+    description: "metadata.sqlite, artifacts/, tmp/ and the generated admin-token",
+  }),
+  token: Type.Optional(
+    Token(
+      "admin token (all routes), from --token-file, EDGE_CONTROL_TOKEN_FILE or EDGE_CONTROL_TOKEN; generated into <data-dir>/admin-token when unset",
+    ),
+  ),
+  readToken: Type.Optional(
+    Token(
+      "read-only token for edge nodes (GET routes and artifact downloads), from --read-token-file, EDGE_CONTROL_READ_TOKEN_FILE or EDGE_CONTROL_READ_TOKEN",
+    ),
+  ),
   maxUploadBytes: Type.Integer({ minimum: 1, maximum: 1024 * MiB, default: 50 * MiB }),
-  changeRetention: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 10_000, description: "deletions remembered for edge nodes to resume from; a node behind an older one gets a snapshot" }),
-  maxNodes: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1_000, description: "node records kept; a new node id beyond it is refused" }),
-  nodeRetentionS: Type.Integer({ minimum: 1, maximum: 10 * 365 * 86_400, default: 7 * 86_400, description: "a disconnected node's record (and key) is forgotten after this many seconds unseen" }),
+  changeRetention: Type.Integer({
+    minimum: 1,
+    maximum: 10_000_000,
+    default: 10_000,
+    description: "deletions remembered for edge nodes to resume from; a node behind an older one gets a snapshot",
+  }),
+  maxNodes: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 1_000,
+    description: "node records kept; a new node id beyond it is refused",
+  }),
+  nodeRetentionS: Type.Integer({
+    minimum: 1,
+    maximum: 10 * 365 * 86_400,
+    default: 7 * 86_400,
+    description: "a disconnected node's record (and key) is forgotten after this many seconds unseen",
+  }),
   // At most 5 s: nodes take 15 s of silence (3 heartbeats) as a dead connection.
-  heartbeatMs: Type.Integer({ minimum: 100, maximum: 5_000, default: 5_000, description: "how often the watch stream says it is alive" }),
-  logLevel: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], { default: "info" }),
+  heartbeatMs: Type.Integer({
+    minimum: 100,
+    maximum: 5_000,
+    default: 5_000,
+    description: "how often the watch stream says it is alive",
+  }),
+  logLevel: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], {
+    default: "info",
+  }),
 });
 export type ControlConfig = Static<typeof ControlConfigSchema>;
 
@@ -36,7 +70,14 @@ const FLAGS = {
   "log-level": ["logLevel", "EDGE_CONTROL_LOG_LEVEL"],
 } as const satisfies Record<string, readonly [keyof ControlConfig, string]>;
 
-const NUMERIC: ReadonlySet<string> = new Set<keyof ControlConfig>(["port", "maxUploadBytes", "changeRetention", "maxNodes", "nodeRetentionS", "heartbeatMs"]);
+const NUMERIC: ReadonlySet<string> = new Set<keyof ControlConfig>([
+  "port",
+  "maxUploadBytes",
+  "changeRetention",
+  "maxNodes",
+  "nodeRetentionS",
+  "heartbeatMs",
+]);
 /** Secrets come from a file or the environment, never from argv (see core/lifecycle/secret-file.ts). */
 const SECRETS: [keyof ControlConfig, SecretSetting][] = [
   ["token", { flag: "token", env: "EDGE_CONTROL_TOKEN" }],
@@ -58,12 +99,24 @@ export type ConfigResult =
   | { ok: "help" };
 
 export function loadControlConfig(argv: string[], environment: Record<string, string | undefined>): ConfigResult {
-  const parsed = parseFlags(argv, { strings: Object.keys(FLAGS), secrets: SECRETS.map(([, setting]) => setting), extra: { "show-admin-token": { type: "boolean" } } });
+  const parsed = parseFlags(argv, {
+    strings: Object.keys(FLAGS),
+    secrets: SECRETS.map(([, setting]) => setting),
+    extra: { "show-admin-token": { type: "boolean" } },
+  });
   if (parsed.ok !== true) return parsed;
   const raw = collectFlags(parsed.values, environment, FLAGS, { numeric: NUMERIC, emptyIsUnset: true });
   const secrets = readSecrets(parsed.values, environment, SECRETS);
   if (!secrets.ok) return secrets;
-  const validated = validateConfig(ControlConfigSchema, { ...raw, ...secrets.values }, FLAGS, { secrets: new Set(SECRETS.map(([key]) => key)), secretSources: secrets.sources });
+  const validated = validateConfig(ControlConfigSchema, { ...raw, ...secrets.values }, FLAGS, {
+    secrets: new Set(SECRETS.map(([key]) => key)),
+    secretSources: secrets.sources,
+  });
   if (!validated.ok) return validated;
-  return { ok: true, config: validated.config, warnings: secrets.warnings, showAdminToken: parsed.values["show-admin-token"] === true };
+  return {
+    ok: true,
+    config: validated.config,
+    warnings: secrets.warnings,
+    showAdminToken: parsed.values["show-admin-token"] === true,
+  };
 }

@@ -53,7 +53,11 @@ export function toApiError(code: string | number, error: unknown): ApiError {
     case "PARSE":
       // A body parser of ours (json-body.ts) refused with its own ApiError, which Elysia wraps.
       if ((error as Error | null)?.cause instanceof ApiError) return (error as Error).cause as ApiError;
-      return new ApiError(400, "malformed_body", "the request body could not be parsed; send JSON with Content-Type: application/json");
+      return new ApiError(
+        400,
+        "malformed_body",
+        "the request body could not be parsed; send JSON with Content-Type: application/json",
+      );
     default:
       return new ApiError(500, "internal", "internal error; see the control plane's log");
   }
@@ -67,11 +71,23 @@ export function toApiError(code: string | number, error: unknown): ApiError {
 export function storageError(error: unknown): ApiError | null {
   switch (storageFailure(error)) {
     case "full":
-      return new ApiError(507, "insufficient_storage", "the control plane's disk is full; nothing was stored, reads keep working");
+      return new ApiError(
+        507,
+        "insufficient_storage",
+        "the control plane's disk is full; nothing was stored, reads keep working",
+      );
     case "unwritable":
-      return new ApiError(503, "storage_unavailable", "the control plane cannot write to its data dir (read-only or failing); nothing was stored, reads keep working");
+      return new ApiError(
+        503,
+        "storage_unavailable",
+        "the control plane cannot write to its data dir (read-only or failing); nothing was stored, reads keep working",
+      );
     case "lost":
-      return new ApiError(503, "storage_lost", "the control plane's data dir was removed or replaced while it ran; nothing was stored; restart it on its data dir");
+      return new ApiError(
+        503,
+        "storage_lost",
+        "the control plane's data dir was removed or replaced while it ran; nothing was stored; restart it on its data dir",
+      );
     default:
       return null;
   }
@@ -91,16 +107,26 @@ export function unwrap<T>(result: StoreResult<T>, id: string): T {
     case "name_taken":
       throw ApiError.conflict("name_taken", `a function named "${result.name}" already exists`);
     case "route_taken":
-      throw ApiError.conflict("route_conflict", `route ${result.route} overlaps ${result.owner.route} of function "${result.owner.name}" (${result.owner.id})`);
+      throw ApiError.conflict(
+        "route_conflict",
+        `route ${result.route} overlaps ${result.owner.route} of function "${result.owner.name}" (${result.owner.id})`,
+      );
     case "changed_since_check":
-      throw ApiError.conflict("concurrent_change", `function "${id}" kept changing while its module was checked (${MAX_CHECKS} times); try again`);
+      throw ApiError.conflict(
+        "concurrent_change",
+        `function "${id}" kept changing while its module was checked (${MAX_CHECKS} times); try again`,
+      );
   }
 }
 
 export function errorResponse(error: ApiError, headers: Record<string, string> = {}): Response {
   const body = { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
-  const extra: Record<string, string> = error.status === 401 ? { "www-authenticate": 'Bearer realm="edgebase-control"' } : {};
-  return new Response(JSON.stringify(body), { status: error.status, headers: { "content-type": "application/json", ...extra, ...headers } });
+  const extra: Record<string, string> =
+    error.status === 401 ? { "www-authenticate": 'Bearer realm="edgebase-control"' } : {};
+  return new Response(JSON.stringify(body), {
+    status: error.status,
+    headers: { "content-type": "application/json", ...extra, ...headers },
+  });
 }
 
 interface Issue {

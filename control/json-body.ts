@@ -20,11 +20,16 @@ async function jsonBody({ request }: { request: Request }): Promise<unknown> {
     throw new ApiError(415, "unsupported_media_type", "send the body as JSON with Content-Type: application/json");
   }
   const text = await readCapped(request, MAX_JSON_BYTES);
-  if (nesting(text) > MAX_DEPTH) throw new ApiError(400, "malformed_body", `the request body nests deeper than ${MAX_DEPTH} levels`);
+  if (nesting(text) > MAX_DEPTH)
+    throw new ApiError(400, "malformed_body", `the request body nests deeper than ${MAX_DEPTH} levels`);
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError(400, "malformed_body", "the request body could not be parsed; send JSON with Content-Type: application/json");
+    throw new ApiError(
+      400,
+      "malformed_body",
+      "the request body could not be parsed; send JSON with Content-Type: application/json",
+    );
   }
 }
 
@@ -59,7 +64,8 @@ function nesting(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);

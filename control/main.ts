@@ -29,8 +29,13 @@ const control = await startControl(loaded.config, logger).catch((error: Error) =
 const { admin } = control;
 // The one time a token is printed unasked: the first start, which made it. Later starts name the
 // file; `--show-admin-token` prints it again on request.
-if (admin.source === "generated") console.log(`EdgeBase control plane: generated admin token (shown once; saved to ${admin.path} with mode 0600; \`bun run control --show-admin-token\` prints it again):\n${admin.token}`);
+if (admin.source === "generated")
+  console.log(
+    `EdgeBase control plane: generated admin token (shown once; saved to ${admin.path} with mode 0600; \`bun run control --show-admin-token\` prints it again):\n${admin.token}`,
+  );
 else if (admin.source === "file") console.log(`EdgeBase control plane: admin token from ${admin.path}`);
-console.log(`EdgeBase control plane: listening on ${control.url} (data dir ${control.dataDir}; Swagger UI at ${control.url}/swagger)`);
+console.log(
+  `EdgeBase control plane: listening on ${control.url} (data dir ${control.dataDir}; Swagger UI at ${control.url}/swagger)`,
+);
 
 stopOnSignals(logger, () => control.stop());

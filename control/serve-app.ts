@@ -44,7 +44,12 @@ export async function serveControlApp(app: AnyElysia, options: ServeOptions) {
         const target = requestTarget(request);
         if (target === null) {
           metrics.observeRequest(request.method, "unmatched", 400, 0);
-          logger.log("info", "request", { method: request.method, route: "unmatched", status: 400, detail: "malformed request (Host header or request target)" });
+          logger.log("info", "request", {
+            method: request.method,
+            route: "unmatched",
+            status: 400,
+            detail: "malformed request (Host header or request target)",
+          });
           return errorResponse(new ApiError(400, "bad_request", MALFORMED_REQUEST));
         }
         // A WebSocket upgrade needs Bun's own request, so only the Host-less one is rebuilt.

@@ -54,7 +54,8 @@ function checkAbi(bytes: Uint8Array): string[] {
   for (const imp of WebAssembly.Module.imports(module)) {
     const isEdgeCall = imp.module === EDGE_MODULE && imp.kind === "function" && Object.hasOwn(EDGE_V1, imp.name);
     const isMemory = imp.module === MEMORY_IMPORT.module && imp.name === MEMORY_IMPORT.name && imp.kind === "memory";
-    if (!isEdgeCall && !isMemory) problems.push(`imports ${imp.kind} ${imp.module}.${imp.name}, which edge v1 does not provide`);
+    if (!isEdgeCall && !isMemory)
+      problems.push(`imports ${imp.kind} ${imp.module}.${imp.name}, which edge v1 does not provide`);
   }
   const exports = WebAssembly.Module.exports(module);
   if (!exports.some((e) => e.name === DEFAULT_ENTRYPOINT && e.kind === "function")) {
@@ -69,9 +70,12 @@ async function build(name: string): Promise<Built> {
   const argv = [
     `functions/${name}/assembly/index.ts`,
     HOOKS_FILE,
-    "--baseDir", ROOT,
-    "--config", existsSync(join(ROOT, ownConfig)) ? ownConfig : SDK_CONFIG,
-    "--outFile", outFile,
+    "--baseDir",
+    ROOT,
+    "--config",
+    existsSync(join(ROOT, ownConfig)) ? ownConfig : SDK_CONFIG,
+    "--outFile",
+    outFile,
     ...HOOK_ALIASES.flatMap((alias) => ["--use", alias]),
   ];
   const stdout = asc.createMemoryStream();

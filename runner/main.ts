@@ -18,7 +18,8 @@ const loaded = configOrExit("runner", USAGE, loadConfig(argv, process.env));
 // Settings a flag or variable named: known only now. (Unnamed ones were dealt with above.)
 const missing = defaults ? null : missingEngineOptions(loaded.config, process.env);
 if (missing) execWith(missing, process.env);
-if (loaded.mode === "edge") for (const warning of loaded.warnings) process.stderr.write(`runner: warning: ${warning}\n`);
+if (loaded.mode === "edge")
+  for (const warning of loaded.warnings) process.stderr.write(`runner: warning: ${warning}\n`);
 const { serveEdge, serveModule } = await import("./serve");
 if (loaded.mode === "edge") await serveEdge(loaded.config);
 else await serveModule(loaded.config);

@@ -12,13 +12,25 @@ export const OUTCOMES = {
   body_too_large: { status: 413, level: "info", message: "the request body exceeds the size limit" },
   // The node holds as many request bodies as --max-body-bytes-in-flight allows (bodies are read
   // whole before a function runs). Not `overload`: that is the queue, tuned by another flag.
-  body_budget: { status: 503, level: "warn", message: "the node is holding as many request bodies as it may; retry shortly" },
+  body_budget: {
+    status: 503,
+    level: "warn",
+    message: "the node is holding as many request bodies as it may; retry shortly",
+  },
   // A Host header Bun cannot use, or a request target that is not a path: refused before routing.
-  bad_request: { status: 400, level: "info", message: "malformed request: send a path and a valid Host header (or none, on HTTP/1.0)" },
+  bad_request: {
+    status: 400,
+    level: "info",
+    message: "malformed request: send a path and a valid Host header (or none, on HTTP/1.0)",
+  },
   not_found: { status: 404, level: "info", message: "no function serves this path" },
   // Deployed here, but its module can be had neither from the cache, the disk nor the control
   // plane. Not a 404: the function exists, and a client (or a CDN caching 404s) should retry.
-  unavailable: { status: 503, level: "error", message: "the function cannot be loaded on this node right now; retry shortly" },
+  unavailable: {
+    status: 503,
+    level: "error",
+    message: "the function cannot be loaded on this node right now; retry shortly",
+  },
   worker_crash: { status: 500, level: "error", message: "the sandbox worker failed" },
   shutting_down: { status: 503, level: "info", message: "the runner is shutting down" },
 } as const satisfies Record<string, { status: number; level: "info" | "warn" | "error"; message: string }>;

@@ -12,7 +12,11 @@ export const LOG_LINE_BYTES = 4096;
 export const EDGE_FUNCTION_QUEUE = 64;
 
 /** The pool's settings from either mode's configuration. */
-export function poolOptions(config: RunnerConfig | EdgeConfig, logger: Logger, functionQueueDefault: number): PoolOptions {
+export function poolOptions(
+  config: RunnerConfig | EdgeConfig,
+  logger: Logger,
+  functionQueueDefault: number,
+): PoolOptions {
   return {
     size: config.workers,
     spares: config.spareWorkers,

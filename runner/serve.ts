@@ -30,10 +30,16 @@ export async function serveModule(config: RunnerConfig): Promise<void> {
     bytes = new Uint8Array(readFileSync(modulePath));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    fail(code === "ENOENT" ? `module not found: ${modulePath}` : `cannot read ${modulePath}: ${(error as Error).message}`);
+    fail(
+      code === "ENOENT" ? `module not found: ${modulePath}` : `cannot read ${modulePath}: ${(error as Error).message}`,
+    );
   }
 
-  const prepared = await compileArtifact(bytes, { memoryPages: config.memoryPages, entrypoint: config.entrypoint }, config.sha256);
+  const prepared = await compileArtifact(
+    bytes,
+    { memoryPages: config.memoryPages, entrypoint: config.entrypoint },
+    config.sha256,
+  );
   if (!prepared.ok) fail(`${basename(modulePath)} rejected (${prepared.code}): ${prepared.message}`);
 
   const logger = createLogger(config.logLevel, {}, bufferedStdout());
@@ -55,7 +61,9 @@ export async function serveEdge(config: EdgeConfig): Promise<void> {
   // Loaded here: a single-module start need not load the edge node's code (and prom-client with it).
   const { startEdge } = await import("./edge/start-edge");
   const logger = createLogger(config.logLevel, { node_id: config.nodeId }, bufferedStdout());
-  const edge = await startEdge(config, logger).catch((error: Error) => fail(`cannot start the edge node: ${error.message}`));
+  const edge = await startEdge(config, logger).catch((error: Error) =>
+    fail(`cannot start the edge node: ${error.message}`),
+  );
   scheduleHttpThread(config.httpSliceUs, logger);
   const { revision, functions } = edge.node.status();
   const from = edge.restored ? "restored from disk" : "from the control plane";

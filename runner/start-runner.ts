@@ -40,7 +40,14 @@ export function startRunner(config: RunnerConfig, artifact: CompiledArtifact, lo
   const target = { key, name: config.name };
   const app = createRunnerApp({
     metrics,
-    invoke: createInvokeHandler({ pool, metrics, logger, maxBodyBytes: config.maxBodyBytes, bodies, resolve: () => target }),
+    invoke: createInvokeHandler({
+      pool,
+      metrics,
+      logger,
+      maxBodyBytes: config.maxBodyBytes,
+      bodies,
+      resolve: () => target,
+    }),
     health: () => ({ function: config.name, sha256: artifact.sha256, pool: pool.stats() }),
   });
   let server: ReturnType<typeof serveRunnerApp>;

@@ -31,7 +31,8 @@ const SANDBOX = "runner/sandbox/";
 const HTTP_FOLDERS = ["runner/http/", "core/http/"];
 const HTTP_PACKAGES = /^(elysia|@elysiajs\/.*|node:(http|https|http2|net|tls)|(http|https|http2|net|tls))(\/.*)?$/;
 
-const where = (i: Import) => `${i.from}:${i.line} imports "${i.spec}"${i.target && i.target !== i.spec ? ` (${i.target})` : ""}`;
+const where = (i: Import) =>
+  `${i.from}:${i.line} imports "${i.spec}"${i.target && i.target !== i.spec ? ` (${i.target})` : ""}`;
 const top = (path: string) => path.split("/")[0]!;
 const imports = (files: SourceFile[]) => files.flatMap((file) => file.imports);
 
@@ -52,17 +53,18 @@ function layerViolations(files: SourceFile[]): string[] {
 function sandboxViolations(files: SourceFile[]): string[] {
   const sandbox = files.filter((file) => file.path.startsWith(SANDBOX));
   const byImport = imports(sandbox).flatMap((i) => {
-    const http = i.target === null
-      ? HTTP_PACKAGES.test(i.spec)
-      : HTTP_FOLDERS.some((folder) => i.target!.startsWith(folder));
+    const http =
+      i.target === null ? HTTP_PACKAGES.test(i.spec) : HTTP_FOLDERS.some((folder) => i.target!.startsWith(folder));
     return http ? [`${where(i)}: the sandbox runs guests and knows nothing of HTTP`] : [];
   });
   const bySource = sandbox.flatMap((file) =>
-    file.code.split("\n").flatMap((line, n) =>
-      /\bBun\s*\.\s*(serve|listen)\b/.test(line)
-        ? [`${file.path}:${n + 1} calls Bun.serve/Bun.listen: the sandbox starts no server`]
-        : [],
-    ),
+    file.code
+      .split("\n")
+      .flatMap((line, n) =>
+        /\bBun\s*\.\s*(serve|listen)\b/.test(line)
+          ? [`${file.path}:${n + 1} calls Bun.serve/Bun.listen: the sandbox starts no server`]
+          : [],
+      ),
   );
   return [...byImport, ...bySource];
 }
@@ -131,7 +133,9 @@ function folderCycleViolations(files: SourceFile[]): string[] {
   }
   return cycles(edges).map((group) => {
     const inside = group.flatMap((a) =>
-      [...edges.get(a)!].filter((b) => group.includes(b)).map((b) => `${a} -> ${b} (${where(example.get(`${a} ${b}`)!)})`),
+      [...edges.get(a)!]
+        .filter((b) => group.includes(b))
+        .map((b) => `${a} -> ${b} (${where(example.get(`${a} ${b}`)!)})`),
     );
     return `folders depend on each other: ${group.join(", ")}: ${inside.join("; ")}`;
   });
@@ -160,7 +164,8 @@ describe("the import graph", () => {
     const tops = new Set(graph.map((file) => top(file.path)));
     for (const part of ["core", "runner", "control", "tests", "bench", "functions"]) expect(tops).toContain(part);
     // Sanity: the graph has the imports everyone knows about, of every kind.
-    const has = (from: string, target: string) => graph.find((f) => f.path === from)?.imports.some((i) => i.target === target);
+    const has = (from: string, target: string) =>
+      graph.find((f) => f.path === from)?.imports.some((i) => i.target === target);
     expect(has("runner/serve.ts", "runner/edge/start-edge.ts")).toBe(true); // import("./edge/start-edge")
     expect(has("core/module/offload/offload-thread.ts", "core/module/offload/offload-worker.ts")).toBe(true); // new URL(..., import.meta.url)
     expect(has("control/app.ts", "core/observe/log.ts")).toBe(true); // import type
@@ -175,7 +180,9 @@ describe("the import graph", () => {
   });
 
   test("every control/ folder is a feature or a support folder, and no feature imports another", () => {
-    const folders = readdirSync(join(ROOT, "control"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const folders = readdirSync(join(ROOT, "control"), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     const unclassified = folders.filter((name) => !FEATURES.includes(name) && !SUPPORT.includes(name));
     expect(unclassified, "add the new folder to FEATURES or SUPPORT in tests/architecture.test.ts").toEqual([]);
     expect(featureViolations(graph)).toEqual([]);
@@ -193,7 +200,9 @@ function withImport(from: string, spec: string, source = `import { x } from "${s
   const scanned = scanSource(source);
   const target = spec.startsWith(".") ? posix.normalize(posix.join(posix.dirname(from), spec)) : null;
   const added = scanned.imports.map((ref) => ({ ...ref, line: 999, from, target }));
-  return graph.map((f) => (f === file ? { ...f, code: `${f.code}\n${scanned.code}`, imports: [...f.imports, ...added] } : f));
+  return graph.map((f) =>
+    f === file ? { ...f, code: `${f.code}\n${scanned.code}`, imports: [...f.imports, ...added] } : f,
+  );
 }
 
 describe("each rule fails on a bad import, naming file, line and import", () => {
@@ -202,8 +211,9 @@ describe("each rule fails on a bad import, naming file, line and import", () => 
       'runner/edge/edge-node.ts:999 imports "../../control/errors.ts" (control/errors.ts): runner/ never imports control/; what both use belongs in core/',
     ]);
     expect(layerViolations(withImport("control/app.ts", "../runner/outcome.ts"))).toHaveLength(1);
-    expect(layerViolations(withImport("core/pipeline/prepare.ts", "../../runner/sandbox/limits.ts"))[0])
-      .toContain("core/ imports neither program");
+    expect(layerViolations(withImport("core/pipeline/prepare.ts", "../../runner/sandbox/limits.ts"))[0]).toContain(
+      "core/ imports neither program",
+    );
   });
 
   test("source -> tests or bench", () => {
@@ -211,12 +221,15 @@ describe("each rule fails on a bad import, naming file, line and import", () => 
       'runner/serve.ts:999 imports "../tests/helpers/temp-dir.ts" (tests/helpers/temp-dir.ts): runner/ is source and never imports tests/',
     ]);
     expect(layerViolations(withImport("control/app.ts", "../bench/summary.ts"))).toHaveLength(1);
-    expect(layerViolations(withImport("core/pipeline/prepare.ts", "../../tests/fixtures/wat.ts"))[0]).toContain("core/ is source and never imports tests/");
+    expect(layerViolations(withImport("core/pipeline/prepare.ts", "../../tests/fixtures/wat.ts"))[0]).toContain(
+      "core/ is source and never imports tests/",
+    );
   });
 
   test("the sandbox and HTTP", () => {
-    expect(sandboxViolations(withImport("runner/sandbox/executor.ts", "../http/read-body.ts"))[0])
-      .toStartWith('runner/sandbox/executor.ts:999 imports "../http/read-body.ts"');
+    expect(sandboxViolations(withImport("runner/sandbox/executor.ts", "../http/read-body.ts"))[0]).toStartWith(
+      'runner/sandbox/executor.ts:999 imports "../http/read-body.ts"',
+    );
     expect(sandboxViolations(withImport("runner/sandbox/worker.ts", "elysia"))).toHaveLength(1);
     expect(sandboxViolations(withImport("runner/sandbox/host/log.ts", "../../../core/http/listen.ts"))).toHaveLength(1);
     const serving = withImport("runner/sandbox/worker.ts", "./x", "Bun.serve({ fetch: () => new Response() });");
@@ -238,10 +251,13 @@ describe("each rule fails on a bad import, naming file, line and import", () => 
     expect(folderCycle).toContain("runner/http, runner/observe");
     expect(folderCycle).toContain('runner/observe/metrics.ts:999 imports "../http/body-budget.ts"');
     // bench/ takes its control plane from tests/helpers/: the helpers may not use a benchmark.
-    expect(folderCycleViolations(withImport("tests/helpers/until.ts", "../../bench/summary.ts"))[0]).toContain("tests/helpers -> bench");
+    expect(folderCycleViolations(withImport("tests/helpers/until.ts", "../../bench/summary.ts"))[0]).toContain(
+      "tests/helpers -> bench",
+    );
     // runner/serve.ts imports runner/start-runner.ts, which imports runner/sandbox/pool.ts.
-    expect(fileCycleViolations(withImport("runner/sandbox/limits.ts", "../serve.ts"))[0])
-      .toContain('runner/sandbox/limits.ts:999 imports "../serve.ts"');
+    expect(fileCycleViolations(withImport("runner/sandbox/limits.ts", "../serve.ts"))[0]).toContain(
+      'runner/sandbox/limits.ts:999 imports "../serve.ts"',
+    );
   });
 });
 

@@ -11,9 +11,12 @@ exitIfMissing(ensureSystemPackages(packagesFor([CHROMIUM, CURL], Bun.argv.slice(
 const dir = tempDir("edge-tests-");
 const report = join(dir, "junit.xml");
 // bunfig.toml's [test] timeout is not applied by bun 1.4.5, so the flag says it.
-const proc = Bun.spawn(["bun", "test", "--timeout=30000", "--reporter=junit", `--reporter-outfile=${report}`, ...Bun.argv.slice(2)], {
-  stdio: ["inherit", "inherit", "inherit"],
-});
+const proc = Bun.spawn(
+  ["bun", "test", "--timeout=30000", "--reporter=junit", `--reporter-outfile=${report}`, ...Bun.argv.slice(2)],
+  {
+    stdio: ["inherit", "inherit", "inherit"],
+  },
+);
 const code = await proc.exited;
 
 finish(code, junitCounts(report));

@@ -10,7 +10,10 @@ const ROOT = join(import.meta.dir, "..");
 
 test("the plan: nothing when all are there, install as root with apt-get, else stop with the command", () => {
   expect(planInstall([], { root: false, apt: true })).toEqual({ action: "none" });
-  expect(planInstall([CHROMIUM, CURL], { root: true, apt: true })).toEqual({ action: "install", command: "apt-get update && apt-get install -y chromium curl" });
+  expect(planInstall([CHROMIUM, CURL], { root: true, apt: true })).toEqual({
+    action: "install",
+    command: "apt-get update && apt-get install -y chromium curl",
+  });
 
   const stop = planInstall([CHROMIUM], { root: false, apt: true });
   expect(stop.action).toBe("stop");
@@ -21,7 +24,9 @@ test("the plan: nothing when all are there, install as root with apt-get, else s
 
   const noApt = planInstall([WRK], { root: true, apt: false });
   expect(noApt.action).toBe("stop");
-  expect(noApt.action === "stop" && noApt.message).toContain("package manager (on Debian: apt-get update && apt-get install -y wrk)");
+  expect(noApt.action === "stop" && noApt.message).toContain(
+    "package manager (on Debian: apt-get update && apt-get install -y wrk)",
+  );
   expect(installCommand(["wrk"])).toBe("apt-get update && apt-get install -y wrk");
 });
 
@@ -50,7 +55,18 @@ test("bun run test, not root and a package missing: stops at once with the comma
   chmodSync(home, 0o777);
   const command = ["bun", join(ROOT, "tests/run.ts"), "tests/control/walkthrough.test.ts"];
   // As root, run it as nobody (it must not install anything here).
-  const asUser = process.getuid?.() === 0 ? [Bun.which("setpriv") ?? "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", join(bin, "bun"), ...command.slice(1)] : command;
+  const asUser =
+    process.getuid?.() === 0
+      ? [
+          Bun.which("setpriv") ?? "/usr/bin/setpriv",
+          "--reuid=65534",
+          "--regid=65534",
+          "--clear-groups",
+          "--",
+          join(bin, "bun"),
+          ...command.slice(1),
+        ]
+      : command;
   const run = Bun.spawnSync(asUser, { cwd: ROOT, env: { PATH: bin, HOME: home }, stdout: "pipe", stderr: "pipe" });
   const out = run.stdout.toString();
   expect(run.exitCode).toBe(1);

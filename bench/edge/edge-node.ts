@@ -8,7 +8,11 @@ import type { Subject } from "../http-subject";
 export function edgeNodeSubject(name: string, controlUrl: string, path: string, extra: string[] = []): Subject {
   return {
     name,
-    cmd: () => ["bun", "runner/main.ts", ...edgeArgs(controlUrl, tempDir("bench-edge-"), name, ["--host", "127.0.0.1", "--port", "0", ...extra])],
+    cmd: () => [
+      "bun",
+      "runner/main.ts",
+      ...edgeArgs(controlUrl, tempDir("bench-edge-"), name, ["--host", "127.0.0.1", "--port", "0", ...extra]),
+    ],
     env: EDGE_TOKEN_ENV,
     urlPattern: /\) at (http:\/\/127\.0\.0\.1:\d+)\//,
     path,
@@ -32,7 +36,8 @@ export async function waitForRevision(base: string, revision: number, timeoutMs:
   for (;;) {
     const health = await edgeHealth(base);
     if (health.revision >= revision && health.synced) return health;
-    if (performance.now() > deadline) throw new Error(`edge node at ${base} stuck at revision ${health.revision} of ${revision}`);
+    if (performance.now() > deadline)
+      throw new Error(`edge node at ${base} stuck at revision ${health.revision} of ${revision}`);
     await Bun.sleep(50);
   }
 }

@@ -12,7 +12,11 @@ import { prepareModule } from "../../core/pipeline";
 const [path, portArg, mode] = Bun.argv.slice(2);
 // The module exactly as the runner prepares it (with the reset entry, which a new instance
 // per request does not need but the runner's module has).
-const prepared = prepareModule(new Uint8Array(readFileSync(path)), { memoryPages: 16, entrypoint: "handle" }, { resetEntry: true });
+const prepared = prepareModule(
+  new Uint8Array(readFileSync(path)),
+  { memoryPages: 16, entrypoint: "handle" },
+  { resetEntry: true },
+);
 if (!prepared.ok) throw new Error(prepared.rejection.message);
 const module = new WebAssembly.Module(prepared.bytes);
 const memory = new WebAssembly.Memory({ initial: prepared.memory.minPages, maximum: prepared.memory.maxPages });
@@ -40,7 +44,9 @@ const server = Bun.serve({
     (instance.exports.handle as () => void)();
     if (kept) bytes().set(image);
     else bytes().fill(0);
-    return new Response(out.length === 1 ? out[0] : Buffer.concat(out), { headers: { "content-type": "text/plain; charset=utf-8" } });
+    return new Response(out.length === 1 ? out[0] : Buffer.concat(out), {
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    });
   },
 });
 console.log(`baseline listening at http://127.0.0.1:${server.port}/`);

@@ -12,10 +12,17 @@ export function createArtifactService({ metadata, artifacts }: { metadata: Metad
       const record = await metadata.getVersion(functionId, version);
       if (!record) {
         const fn = await metadata.getFunction(functionId);
-        throw fn ? new ApiError(404, "version_not_found", `function "${functionId}" has no version ${version}`) : ApiError.notFound(`no function with id "${functionId}"`);
+        throw fn
+          ? new ApiError(404, "version_not_found", `function "${functionId}" has no version ${version}`)
+          : ApiError.notFound(`no function with id "${functionId}"`);
       }
       const bytes = await artifacts.get(record.sha256);
-      if (!bytes) throw new ApiError(500, "artifact_missing", `the artifact of version ${version} (sha256 ${record.sha256}) is missing from the store`);
+      if (!bytes)
+        throw new ApiError(
+          500,
+          "artifact_missing",
+          `the artifact of version ${version} (sha256 ${record.sha256}) is missing from the store`,
+        );
       return { record, bytes };
     },
   };

@@ -37,6 +37,7 @@ export function bearerAuth(tokens: Tokens) {
     if (!needed) return;
     const role = tokenRole(tokens, request.headers.get("authorization"));
     if (!role) throw new ApiError(401, "unauthorized", "missing or invalid token: send Authorization: Bearer <token>");
-    if (needed === "admin" && role !== "admin") throw new ApiError(403, "forbidden", "the read-only token cannot change anything; use the admin token");
+    if (needed === "admin" && role !== "admin")
+      throw new ApiError(403, "forbidden", "the read-only token cannot change anything; use the admin token");
   };
 }

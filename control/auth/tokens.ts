@@ -20,12 +20,16 @@ export interface AdminToken {
 export async function resolveAdminToken(configured: string | undefined, dataDir: string): Promise<AdminToken> {
   if (configured) return { token: configured, source: "config" };
   const path = join(dataDir, TOKEN_FILE);
-  const existing = await readFile(path, "utf8").then((text) => text.trim(), (error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return null;
-    throw error;
-  });
+  const existing = await readFile(path, "utf8").then(
+    (text) => text.trim(),
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return null;
+      throw error;
+    },
+  );
   if (existing !== null) {
-    if (existing.length < 16) throw new Error(`${path} holds no usable token (need at least 16 characters); delete it to generate a new one`);
+    if (existing.length < 16)
+      throw new Error(`${path} holds no usable token (need at least 16 characters); delete it to generate a new one`);
     const mode = (await stat(path)).mode & 0o777;
     const warning = mode & 0o077 ? `${path} has mode ${mode.toString(8)}; run chmod 600 on it` : undefined;
     return { token: existing, source: "file", path, warning };
@@ -39,13 +43,22 @@ export async function resolveAdminToken(configured: string | undefined, dataDir:
  * The admin token a control plane with this configuration uses, for `--show-admin-token`:
  * the configured one, else the data dir's file. Never generates one.
  */
-export async function showAdminToken(configured: string | undefined, dataDir: string): Promise<{ ok: true; token: string } | { ok: false; message: string }> {
+export async function showAdminToken(
+  configured: string | undefined,
+  dataDir: string,
+): Promise<{ ok: true; token: string } | { ok: false; message: string }> {
   if (configured) return { ok: true, token: configured };
   const path = join(dataDir, TOKEN_FILE);
   const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => error);
   if (text instanceof Error) {
     const code = (text as NodeJS.ErrnoException).code;
-    return { ok: false, message: code === "ENOENT" ? `no admin token yet: ${path} does not exist (the first start generates it)` : `cannot read ${path}: ${code ?? text.message}` };
+    return {
+      ok: false,
+      message:
+        code === "ENOENT"
+          ? `no admin token yet: ${path} does not exist (the first start generates it)`
+          : `cannot read ${path}: ${code ?? text.message}`,
+    };
   }
   return { ok: true, token: text.trim() };
 }

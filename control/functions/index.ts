@@ -18,14 +18,24 @@ export function functionsController(service: FunctionService) {
       body: CreateFunctionBody,
       response: { 201: FunctionRecord, ...errors },
       detail: {
-        tags, security, operationId: "createFunction", summary: "Register a function",
-        description: "Registers a function by name. Upload its module next (`POST /api/v1/functions/{id}/upload`). A taken name or a route overlapping another function's answers 409.",
+        tags,
+        security,
+        operationId: "createFunction",
+        summary: "Register a function",
+        description:
+          "Registers a function by name. Upload its module next (`POST /api/v1/functions/{id}/upload`). A taken name or a route overlapping another function's answers 409.",
       },
     })
     .get("", ({ query }) => service.list(Number(query.limit ?? 50), query.cursor), {
       query: ListQuery,
       response: { 200: FunctionList, ...errors },
-      detail: { tags, security, operationId: "listFunctions", summary: "List functions", description: "In registration order, a page at a time." },
+      detail: {
+        tags,
+        security,
+        operationId: "listFunctions",
+        summary: "List functions",
+        description: "In registration order, a page at a time.",
+      },
     })
     .get("/:id", ({ params }) => service.get(params.id), {
       params: FunctionParams,
@@ -38,15 +48,29 @@ export function functionsController(service: FunctionService) {
       body: UpdateFunctionBody,
       response: { 200: FunctionRecord, ...errors },
       detail: {
-        tags, security, operationId: "updateFunction", summary: "Change a function",
-        description: "Changes the given fields. A new `memory_pages` or `entrypoint` must still accept the active version (422 otherwise), also one that became active while it was checked (checked again; 409 `concurrent_change` after three rounds).",
+        tags,
+        security,
+        operationId: "updateFunction",
+        summary: "Change a function",
+        description:
+          "Changes the given fields. A new `memory_pages` or `entrypoint` must still accept the active version (422 otherwise), also one that became active while it was checked (checked again; 409 `concurrent_change` after three rounds).",
       },
     })
-    .delete("/:id", async ({ params, status }) => {
-      await service.remove(params.id);
-      return status(204, undefined);
-    }, {
-      params: FunctionParams,
-      detail: { tags, security, operationId: "deleteFunction", summary: "Delete a function and its versions", responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403, 404) } },
-    });
+    .delete(
+      "/:id",
+      async ({ params, status }) => {
+        await service.remove(params.id);
+        return status(204, undefined);
+      },
+      {
+        params: FunctionParams,
+        detail: {
+          tags,
+          security,
+          operationId: "deleteFunction",
+          summary: "Delete a function and its versions",
+          responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403, 404) },
+        },
+      },
+    );
 }

@@ -1,9 +1,31 @@
 // Request and response schemas of /api/v1/functions. Field schemas come from the contract so
 // the API, the store and the runner agree on every bound.
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
-import { Entrypoint, Env, FunctionIdParam, FunctionName, FunctionRecord, MaxBodyBytes, MaxConcurrency, MaxExecutionMs, MemoryPages, Routes, Runtime } from "../../core/contract";
+import {
+  Entrypoint,
+  Env,
+  FunctionIdParam,
+  FunctionName,
+  FunctionRecord,
+  MaxBodyBytes,
+  MaxConcurrency,
+  MaxExecutionMs,
+  MemoryPages,
+  Routes,
+  Runtime,
+} from "../../core/contract";
 
-const fields = { name: FunctionName, entrypoint: Entrypoint, runtime: Runtime, memory_pages: MemoryPages, max_execution_ms: MaxExecutionMs, max_concurrency: MaxConcurrency, max_body_bytes: MaxBodyBytes, env: Env, routes: Routes };
+const fields = {
+  name: FunctionName,
+  entrypoint: Entrypoint,
+  runtime: Runtime,
+  memory_pages: MemoryPages,
+  max_execution_ms: MaxExecutionMs,
+  max_concurrency: MaxConcurrency,
+  max_body_bytes: MaxBodyBytes,
+  env: Env,
+  routes: Routes,
+};
 
 export const CreateFunctionBody = Type.Object(
   {
@@ -55,14 +77,23 @@ export type UpdateFunctionBody = Static<typeof UpdateFunctionBody>;
 export const FunctionParams = Type.Object({ id: FunctionIdParam });
 
 export const ListQuery = Type.Object({
-  limit: Type.Optional(Type.String({ pattern: "^([1-9][0-9]?|100)$", description: "Page size, 1 to 100", default: "50", error: "must be an integer from 1 to 100" })),
+  limit: Type.Optional(
+    Type.String({
+      pattern: "^([1-9][0-9]?|100)$",
+      description: "Page size, 1 to 100",
+      default: "50",
+      error: "must be an integer from 1 to 100",
+    }),
+  ),
   cursor: Type.Optional(Type.String({ maxLength: 64, description: "`next_cursor` of the previous page" })),
 });
 
 export const FunctionList = Type.Object(
   {
     functions: Type.Array(FunctionRecord),
-    next_cursor: Type.Union([Type.String(), Type.Null()], { description: "Pass as `cursor` for the next page; null on the last page" }),
+    next_cursor: Type.Union([Type.String(), Type.Null()], {
+      description: "Pass as `cursor` for the next page; null on the last page",
+    }),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,13 @@
 // Registering, reading, changing and removing functions. No HTTP here: inputs are validated
 // values, failures are ApiErrors.
-import { FUNCTION_DEFAULTS, LIMITS, defaultRoutes, envJsonBytes, unservableRoute, type FunctionRecord } from "../../core/contract";
+import {
+  FUNCTION_DEFAULTS,
+  LIMITS,
+  defaultRoutes,
+  envJsonBytes,
+  unservableRoute,
+  type FunctionRecord,
+} from "../../core/contract";
 import { ApiError, unwrap } from "../errors";
 import type { ArtifactStore } from "../store/artifact-store";
 import type { MetadataStore } from "../store/metadata-store";
@@ -29,9 +36,22 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
     if (current.active_version === null || (patch.memory_pages === undefined && patch.entrypoint === undefined)) return;
     const version = await metadata.getVersion(current.id, current.active_version);
     const blob = version && (await artifacts.get(version.sha256));
-    if (!blob) throw new ApiError(500, "artifact_missing", `the artifact of active version ${current.active_version} is missing from the store`);
-    const limits = { memory_pages: patch.memory_pages ?? current.memory_pages, entrypoint: patch.entrypoint ?? current.entrypoint };
-    await checkModule(work, await blob.bytes(), limits, `active version ${current.active_version} would be rejected under the new settings`);
+    if (!blob)
+      throw new ApiError(
+        500,
+        "artifact_missing",
+        `the artifact of active version ${current.active_version} is missing from the store`,
+      );
+    const limits = {
+      memory_pages: patch.memory_pages ?? current.memory_pages,
+      entrypoint: patch.entrypoint ?? current.entrypoint,
+    };
+    await checkModule(
+      work,
+      await blob.bytes(),
+      limits,
+      `active version ${current.active_version} would be rejected under the new settings`,
+    );
   }
 
   return {
@@ -82,10 +102,15 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
 /** Routes a node could never serve are refused (422): a function registered there would never answer. */
 function checkRoutes(routes: readonly string[] | undefined, defaultFor?: string): void {
   if (routes === undefined) return;
-  if (routes.length === 0) throw ApiError.invalid("routes", "must name at least one path: a function without routes is never served");
+  if (routes.length === 0)
+    throw ApiError.invalid("routes", "must name at least one path: a function without routes is never served");
   routes.forEach((route, i) => {
     const why = unservableRoute(route);
-    if (why) throw ApiError.invalid(`routes.${i}`, `${route} ${why}${defaultFor ? ` (a default route of the name "${defaultFor}"; give routes)` : ""}`);
+    if (why)
+      throw ApiError.invalid(
+        `routes.${i}`,
+        `${route} ${why}${defaultFor ? ` (a default route of the name "${defaultFor}"; give routes)` : ""}`,
+      );
   });
 }
 
@@ -97,6 +122,10 @@ function checkEnvSize(env: Record<string, string> | undefined): void {
   if (env === undefined) return;
   const bytes = envJsonBytes(env);
   if (bytes > LIMITS.envJsonBytes) {
-    throw ApiError.invalid("env", `is ${bytes.toLocaleString("en-US")} bytes as JSON (names and values, quoted, in UTF-8); at most ${LIMITS.envJsonBytes.toLocaleString("en-US")} (1 MiB) in all`, "env_too_large");
+    throw ApiError.invalid(
+      "env",
+      `is ${bytes.toLocaleString("en-US")} bytes as JSON (names and values, quoted, in UTF-8); at most ${LIMITS.envJsonBytes.toLocaleString("en-US")} (1 MiB) in all`,
+      "env_too_large",
+    );
   }
 }

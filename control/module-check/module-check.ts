@@ -10,7 +10,13 @@ import { ApiError } from "../errors";
  * Throws ApiError 422 with the pipeline's rejection code and message, prefixed by `what`
  * ("module rejected", "version 3 would be rejected under the new limits").
  */
-export async function checkModule(work: ArtifactWork, bytes: Uint8Array, fn: Pick<FunctionRecord, "memory_pages" | "entrypoint">, what: string, field?: string): Promise<void> {
+export async function checkModule(
+  work: ArtifactWork,
+  bytes: Uint8Array,
+  fn: Pick<FunctionRecord, "memory_pages" | "entrypoint">,
+  what: string,
+  field?: string,
+): Promise<void> {
   const rejection = await work.check(bytes, { memoryPages: fn.memory_pages, entrypoint: fn.entrypoint });
   if (rejection) throw new ApiError(422, rejection.code, `${what}: ${rejection.message}`, field);
 }

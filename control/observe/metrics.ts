@@ -21,7 +21,12 @@ export interface StoredStats {
 export function createControlMetrics(stored: StoredStats): ControlMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({ name: "control_http_requests_total", help: "HTTP requests, by method, route pattern and status", labelNames: ["method", "route", "status"], registers: [registry] });
+  const requests = new Counter({
+    name: "control_http_requests_total",
+    help: "HTTP requests, by method, route pattern and status",
+    labelNames: ["method", "route", "status"],
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: "control_http_request_duration_seconds",
     help: "Time from request received to response ready, by method and route pattern",
@@ -29,14 +34,63 @@ export function createControlMetrics(stored: StoredStats): ControlMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  const uploads = new Counter({ name: "control_uploads_total", help: "Module uploads, by outcome", labelNames: ["outcome"], registers: [registry] });
-  const uploadBytes = new Counter({ name: "control_upload_bytes_total", help: "Bytes of modules published by uploads", registers: [registry] });
-  new Gauge({ name: "control_artifacts_stored", help: "Distinct artifacts stored", registers: [registry], collect() { this.set(stored.artifacts().count); } });
-  new Gauge({ name: "control_artifact_bytes_stored", help: "Bytes of distinct artifacts stored", registers: [registry], collect() { this.set(stored.artifacts().bytes); } });
-  new Gauge({ name: "control_functions", help: "Registered functions", registers: [registry], async collect() { this.set(await stored.functions()); } });
-  new Gauge({ name: "control_watch_connections", help: "Open watch sockets (edge nodes following the feed)", registers: [registry], collect() { this.set(stored.watchConnections()); } });
-  const watchMessages = new Counter({ name: "control_watch_messages_total", help: "Messages sent to edge nodes, by type", labelNames: ["type"], registers: [registry] });
-  new Gauge({ name: "control_revision", help: "Revision of the last metadata change", registers: [registry], async collect() { this.set(await stored.revision()); } });
+  const uploads = new Counter({
+    name: "control_uploads_total",
+    help: "Module uploads, by outcome",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
+  const uploadBytes = new Counter({
+    name: "control_upload_bytes_total",
+    help: "Bytes of modules published by uploads",
+    registers: [registry],
+  });
+  new Gauge({
+    name: "control_artifacts_stored",
+    help: "Distinct artifacts stored",
+    registers: [registry],
+    collect() {
+      this.set(stored.artifacts().count);
+    },
+  });
+  new Gauge({
+    name: "control_artifact_bytes_stored",
+    help: "Bytes of distinct artifacts stored",
+    registers: [registry],
+    collect() {
+      this.set(stored.artifacts().bytes);
+    },
+  });
+  new Gauge({
+    name: "control_functions",
+    help: "Registered functions",
+    registers: [registry],
+    async collect() {
+      this.set(await stored.functions());
+    },
+  });
+  new Gauge({
+    name: "control_watch_connections",
+    help: "Open watch sockets (edge nodes following the feed)",
+    registers: [registry],
+    collect() {
+      this.set(stored.watchConnections());
+    },
+  });
+  const watchMessages = new Counter({
+    name: "control_watch_messages_total",
+    help: "Messages sent to edge nodes, by type",
+    labelNames: ["type"],
+    registers: [registry],
+  });
+  new Gauge({
+    name: "control_revision",
+    help: "Revision of the last metadata change",
+    registers: [registry],
+    async collect() {
+      this.set(await stored.revision());
+    },
+  });
 
   return {
     registry,

@@ -12,7 +12,10 @@ const DIST = dirname(Bun.resolveSync("swagger-ui-dist/package.json", import.meta
 /** The only files served under /swagger/assets: a fixed table, so no request names a path. */
 const ASSETS: Record<string, { type: string; body: () => Blob | string }> = {
   "swagger-ui.css": { type: "text/css; charset=utf-8", body: () => Bun.file(join(DIST, "swagger-ui.css")) },
-  "swagger-ui-bundle.js": { type: "text/javascript; charset=utf-8", body: () => Bun.file(join(DIST, "swagger-ui-bundle.js")) },
+  "swagger-ui-bundle.js": {
+    type: "text/javascript; charset=utf-8",
+    body: () => Bun.file(join(DIST, "swagger-ui-bundle.js")),
+  },
   "favicon-32x32.png": { type: "image/png", body: () => Bun.file(join(DIST, "favicon-32x32.png")) },
   "init.js": { type: "text/javascript; charset=utf-8", body: () => INIT_JS },
 };
@@ -21,13 +24,34 @@ export function swaggerDocs() {
   const hide = { detail: { hide: true } };
   return (
     new Elysia({ name: "swagger-docs" })
-      .use(swagger({ path: "/swagger", specPath: SPEC_PATH, provider: "swagger-ui", documentation: DOCUMENTATION, exclude: [/^\/swagger/] }))
+      .use(
+        swagger({
+          path: "/swagger",
+          specPath: SPEC_PATH,
+          provider: "swagger-ui",
+          documentation: DOCUMENTATION,
+          exclude: [/^\/swagger/],
+        }),
+      )
       // Registered after the plugin, so this page replaces the plugin's CDN-loading one.
-      .get("/swagger", () => new Response(PAGE_HTML, { headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": PAGE_CSP } }), hide)
-      .get(`${ASSETS_PATH}/:file`, ({ params }) => {
-        const asset = Object.hasOwn(ASSETS, params.file) ? ASSETS[params.file]! : null;
-        if (!asset) throw ApiError.notFound(`no asset ${params.file}`);
-        return new Response(asset.body(), { headers: { "content-type": asset.type, "cache-control": "public, max-age=3600" } });
-      }, hide)
+      .get(
+        "/swagger",
+        () =>
+          new Response(PAGE_HTML, {
+            headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": PAGE_CSP },
+          }),
+        hide,
+      )
+      .get(
+        `${ASSETS_PATH}/:file`,
+        ({ params }) => {
+          const asset = Object.hasOwn(ASSETS, params.file) ? ASSETS[params.file]! : null;
+          if (!asset) throw ApiError.notFound(`no asset ${params.file}`);
+          return new Response(asset.body(), {
+            headers: { "content-type": asset.type, "cache-control": "public, max-age=3600" },
+          });
+        },
+        hide,
+      )
   );
 }

@@ -9,7 +9,7 @@ export const DOCUMENTATION = {
       "Register functions, upload their WebAssembly modules as numbered versions, choose the active one and download artifacts. " +
       "Every `/api/v1` route needs `Authorization: Bearer <token>`: the admin token for changes, the admin or read-only token for reads. " +
       "Click **Authorize** and paste the admin token (printed at first start and saved in `<data-dir>/admin-token`). " +
-      "Errors always look like `{\"error\": {\"code\", \"message\"}}`.",
+      'Errors always look like `{"error": {"code", "message"}}`.',
   },
   tags: [
     { name: "functions", description: "Register and configure functions" },
@@ -20,12 +20,23 @@ export const DOCUMENTATION = {
   ],
   components: {
     securitySchemes: {
-      bearerAuth: { type: "http" as const, scheme: "bearer", description: "The admin token, or the read-only token for GET routes" },
+      bearerAuth: {
+        type: "http" as const,
+        scheme: "bearer",
+        description: "The admin token, or the read-only token for GET routes",
+      },
     },
   },
 };
 
 /** OpenAPI `responses` entries in the error shape, for routes that document their responses by hand. */
-export function errorResponses(...statuses: number[]): Record<number, { description: string; content: Record<string, { schema: unknown }> }> {
-  return Object.fromEntries(statuses.map((status) => [status, { description: "Error", content: { "application/json": { schema: ErrorBody } } }]));
+export function errorResponses(
+  ...statuses: number[]
+): Record<number, { description: string; content: Record<string, { schema: unknown }> }> {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: "Error", content: { "application/json": { schema: ErrorBody } } },
+    ]),
+  );
 }

@@ -68,13 +68,16 @@ export async function readMultipart(
             break;
           }
           const eol = buffer.indexOf(CRLF);
-          if (eol < 0 && buffer.length > 256) throw new MultipartError("malformed multipart body: boundary line does not end");
+          if (eol < 0 && buffer.length > 256)
+            throw new MultipartError("malformed multipart body: boundary line does not end");
           if (eol < 0) break;
-          if (!/^[ \t]*$/.test(buffer.subarray(0, eol).toString("latin1"))) throw new MultipartError("malformed multipart body: unexpected bytes after a boundary");
+          if (!/^[ \t]*$/.test(buffer.subarray(0, eol).toString("latin1")))
+            throw new MultipartError("malformed multipart body: unexpected bytes after a boundary");
           [buffer, state, progress] = [buffer.subarray(eol + 2), "headers", true];
         } else if (state === "headers") {
           const end = buffer.subarray(0, 2).equals(CRLF) ? 0 : buffer.indexOf(HEADER_END);
-          if (end < 0 && buffer.length > MAX_HEADER_BYTES) throw new MultipartError("multipart part headers are too large");
+          if (end < 0 && buffer.length > MAX_HEADER_BYTES)
+            throw new MultipartError("multipart part headers are too large");
           if (end < 0) break;
           if (++parts > MAX_PARTS) throw new MultipartError(`too many multipart parts (at most ${MAX_PARTS})`);
           sink = await onPart(parsePartHeaders(buffer.subarray(0, end).toString("utf8")));
@@ -97,7 +100,11 @@ export async function readMultipart(
       const { value, done } = await reader.read();
       if (done) ended = true;
       else if ((received += value.byteLength) > maxBytes) throw new MultipartTooLarge(`body exceeds ${maxBytes} bytes`);
-      else buffer = buffer.length === 0 ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : Buffer.concat([buffer, value]);
+      else
+        buffer =
+          buffer.length === 0
+            ? Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+            : Buffer.concat([buffer, value]);
     }
   } finally {
     // Whatever follows the closing boundary (the epilogue) is ignored.
@@ -116,7 +123,8 @@ function parsePartHeaders(text: string): PartInfo {
     if (name === "content-disposition") disposition = value;
     else if (name === "content-type") contentType = value;
   }
-  if (!/^form-data\s*(;|$)/i.test(disposition)) throw new MultipartError("multipart part lacks Content-Disposition: form-data");
+  if (!/^form-data\s*(;|$)/i.test(disposition))
+    throw new MultipartError("multipart part lacks Content-Disposition: form-data");
   const name = param(disposition, "name");
   if (name === undefined) throw new MultipartError("multipart part has no field name");
   return { name, filename: param(disposition, "filename"), contentType };

@@ -30,7 +30,8 @@ export interface VersionServiceDeps {
 export type VersionService = ReturnType<typeof createVersionService>;
 
 export function createVersionService({ metadata, artifacts, metrics, maxUploadBytes, work }: VersionServiceDeps) {
-  const tooLarge = () => new ApiError(413, "payload_too_large", `module exceeds the upload limit of ${maxUploadBytes} bytes`);
+  const tooLarge = () =>
+    new ApiError(413, "payload_too_large", `module exceeds the upload limit of ${maxUploadBytes} bytes`);
 
   async function getFunction(id: string): Promise<FunctionRecord> {
     const fn = await metadata.getFunction(id);
@@ -39,25 +40,35 @@ export function createVersionService({ metadata, artifacts, metrics, maxUploadBy
   }
 
   /** Streams the form into `staged`; returns the optional sha256 field. */
-  async function receive(request: UploadRequest, boundary: string, staged: StagedArtifact): Promise<string | undefined> {
+  async function receive(
+    request: UploadRequest,
+    boundary: string,
+    staged: StagedArtifact,
+  ): Promise<string | undefined> {
     let sawFile = false;
     let sha256: string | undefined;
     try {
-      await readMultipart(request.body!, boundary, (part) => {
-        if (part.name === "file") {
-          if (sawFile) throw ApiError.invalid("file", "was sent twice; upload one module at a time");
-          sawFile = true;
-          return {
-            async write(chunk) {
-              if (staged.size + chunk.byteLength > maxUploadBytes) throw tooLarge();
-              await staged.write(chunk);
-            },
-            end() {},
-          };
-        }
-        if (part.name === "sha256") return textField("sha256", (text) => (sha256 = text.trim().toLowerCase() || undefined));
-        throw ApiError.invalid(part.name, "is not a known field (send `file` and optionally `sha256`)");
-      }, maxUploadBytes + MULTIPART_OVERHEAD);
+      await readMultipart(
+        request.body!,
+        boundary,
+        (part) => {
+          if (part.name === "file") {
+            if (sawFile) throw ApiError.invalid("file", "was sent twice; upload one module at a time");
+            sawFile = true;
+            return {
+              async write(chunk) {
+                if (staged.size + chunk.byteLength > maxUploadBytes) throw tooLarge();
+                await staged.write(chunk);
+              },
+              end() {},
+            };
+          }
+          if (part.name === "sha256")
+            return textField("sha256", (text) => (sha256 = text.trim().toLowerCase() || undefined));
+          throw ApiError.invalid(part.name, "is not a known field (send `file` and optionally `sha256`)");
+        },
+        maxUploadBytes + MULTIPART_OVERHEAD,
+      );
     } catch (error) {
       if (error instanceof ApiError) throw error;
       // A write to the staged file failed (disk full, read-only): the server's fault, not the upload's.
@@ -68,7 +79,8 @@ export function createVersionService({ metadata, artifacts, metrics, maxUploadBy
       throw new ApiError(400, "upload_interrupted", "the upload ended before the whole body arrived");
     }
     if (!sawFile) throw ApiError.invalid("file", "is required: send the module as the multipart field `file`");
-    if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256)) throw ApiError.invalid("sha256", "must be 64 hex digits");
+    if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256))
+      throw ApiError.invalid("sha256", "must be 64 hex digits");
     return sha256;
   }
 
@@ -79,13 +91,24 @@ export function createVersionService({ metadata, artifacts, metrics, maxUploadBy
       try {
         await getFunction(functionId); // 404 before the body is read
         const boundary = multipartBoundary(request.contentType);
-        if (!boundary || !request.body) throw new ApiError(415, "unsupported_media_type", "send the module as multipart/form-data with a `file` field");
-        if (request.contentLength !== null && request.contentLength > maxUploadBytes + MULTIPART_OVERHEAD) throw tooLarge();
+        if (!boundary || !request.body)
+          throw new ApiError(
+            415,
+            "unsupported_media_type",
+            "send the module as multipart/form-data with a `file` field",
+          );
+        if (request.contentLength !== null && request.contentLength > maxUploadBytes + MULTIPART_OVERHEAD)
+          throw tooLarge();
         staged = await artifacts.stage();
         const expected = await receive(request, boundary, staged);
         const digest = await staged.finish();
         if (expected && expected !== digest.sha256) {
-          throw new ApiError(422, "sha256_mismatch", `sha256: the module's SHA-256 is ${digest.sha256}, not ${expected}`, "sha256");
+          throw new ApiError(
+            422,
+            "sha256_mismatch",
+            `sha256: the module's SHA-256 is ${digest.sha256}, not ${expected}`,
+            "sha256",
+          );
         }
         const bytes = await staged.read();
         // Checked under the limits the commit sees: a PATCH landing between the two makes the
@@ -117,11 +140,18 @@ export function createVersionService({ metadata, artifacts, metrics, maxUploadBy
       const record = await metadata.getVersion(functionId, version);
       if (!record) throw new ApiError(404, "version_not_found", `function "${functionId}" has no version ${version}`);
       const blob = await artifacts.get(record.sha256);
-      if (!blob) throw new ApiError(500, "artifact_missing", `the artifact of version ${version} is missing from the store`);
+      if (!blob)
+        throw new ApiError(500, "artifact_missing", `the artifact of version ${version} is missing from the store`);
       const bytes = await blob.bytes();
       return checkedCommit(async () => {
         const fn = await getFunction(functionId);
-        await checkModule(work, bytes, fn, `version ${version} is rejected under the function's current settings`, "version");
+        await checkModule(
+          work,
+          bytes,
+          fn,
+          `version ${version} is rejected under the function's current settings`,
+          "version",
+        );
         return metadata.activateVersion(functionId, version, basisOf(fn));
       }, functionId);
     },

@@ -44,7 +44,12 @@ export type EdgeCallName = keyof typeof EDGE_V1;
  */
 export const SANDBOX_MODULE = "edge_sandbox";
 export const INTERRUPT_IMPORT = { module: SANDBOX_MODULE, name: "interrupt", params: [], results: ["i32"] } as const;
-export const STACK_OVERFLOW_IMPORT = { module: SANDBOX_MODULE, name: "stack_overflow", params: [], results: ["i32"] } as const;
+export const STACK_OVERFLOW_IMPORT = {
+  module: SANDBOX_MODULE,
+  name: "stack_overflow",
+  params: [],
+  results: ["i32"],
+} as const;
 
 /** Initial value of the injected fuel global (checks between calls into the host). */
 export const FUEL_INITIAL = 10_000;

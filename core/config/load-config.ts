@@ -60,7 +60,12 @@ export interface CollectOptions {
 }
 
 /** Each flag's value, else its environment variable's, by config key; unset ones left out. */
-export function collectFlags(values: Record<string, unknown>, environment: Record<string, string | undefined>, flags: FlagTable, options: CollectOptions): Record<string, unknown> {
+export function collectFlags(
+  values: Record<string, unknown>,
+  environment: Record<string, string | undefined>,
+  flags: FlagTable,
+  options: CollectOptions,
+): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
   for (const [flag, [key, envVar]] of Object.entries(flags)) {
     const text = values[flag] ?? environment[envVar];
@@ -84,7 +89,11 @@ export interface SecretValues {
 }
 
 /** Every secret by config key, from its file flag or its variables; the first refusal if any. */
-export function readSecrets(values: Record<string, unknown>, environment: Record<string, string | undefined>, secrets: readonly (readonly [string, SecretSetting])[]): SecretValues | Refused {
+export function readSecrets(
+  values: Record<string, unknown>,
+  environment: Record<string, string | undefined>,
+  secrets: readonly (readonly [string, SecretSetting])[],
+): SecretValues | Refused {
   const found: SecretValues = { ok: true, values: {}, sources: new Map(), warnings: [] };
   for (const [key, setting] of secrets) {
     const secret = resolveSecret(values, environment, setting);
@@ -105,20 +114,33 @@ export interface ValidateOptions {
 }
 
 /** The schema's defaults applied, then its first error as "invalid --flag: reason". */
-export function validateConfig<S extends TSchema>(schema: S, raw: Record<string, unknown>, flags: FlagTable, options: ValidateOptions = {}): { ok: true; config: Static<S> } | Refused {
+export function validateConfig<S extends TSchema>(
+  schema: S,
+  raw: Record<string, unknown>,
+  flags: FlagTable,
+  options: ValidateOptions = {},
+): { ok: true; config: Static<S> } | Refused {
   const config = Value.Default(schema, raw);
   const first = Value.Errors(schema, config).First();
   if (!first) return { ok: true, config: config as Static<S> };
   const key = first.path.replace(/^\//, "").split("/")[0]!;
   // Never echo a secret back: it may be a real one with a typo.
-  if (options.secrets?.has(key)) return { ok: false, message: `invalid token from ${options.secretSources?.get(key) ?? "the configuration"}: ${TOKEN_RULE}` };
+  if (options.secrets?.has(key))
+    return {
+      ok: false,
+      message: `invalid token from ${options.secretSources?.get(key) ?? "the configuration"}: ${TOKEN_RULE}`,
+    };
   const flag = Object.entries(flags).find(([, [k]]) => k === key)?.[0];
   const name = flag ? `--${flag}` : (options.describe?.(first.path, key) ?? (key || "config"));
   return { ok: false, message: `invalid ${name}: ${first.message}` };
 }
 
 /** For main.ts: prints the usage and exits 0 on --help, prints the refusal and exits 1, else the config. */
-export function configOrExit<T extends { ok: true }>(program: string, usage: string, loaded: T | Refused | { ok: "help" }): T {
+export function configOrExit<T extends { ok: true }>(
+  program: string,
+  usage: string,
+  loaded: T | Refused | { ok: "help" },
+): T {
   if (loaded.ok === "help") {
     console.log(usage);
     process.exit(0);

@@ -59,22 +59,30 @@ export const MaxExecutionMs = Type.Integer({
 });
 /** Null (or absent, from an older control plane) means the node's default. */
 export const MaxConcurrency = Type.Union([Type.Integer(LIMITS.maxConcurrency), Type.Null()], {
-  description: "Most invocations of this function a node runs or lines up in its workers at once; the rest wait in the function's own queue. Null: the node's default, derived from its worker count",
+  description:
+    "Most invocations of this function a node runs or lines up in its workers at once; the rest wait in the function's own queue. Null: the node's default, derived from its worker count",
   default: null,
   example: null,
 });
 export const MaxBodyBytes = Type.Union([Type.Integer(LIMITS.maxBodyBytes), Type.Null()], {
-  description: "Largest request body this function accepts (413 beyond it); a node never accepts more than its own --max-body-bytes. Null: the node's limit",
+  description:
+    "Largest request body this function accepts (413 beyond it); a node never accepts more than its own --max-body-bytes. Null: the node's limit",
   default: null,
   example: null,
 });
-export const Env = Type.Record(Type.String({ pattern: ENV_KEY_PATTERN }), Type.String({ maxLength: LIMITS.envValueBytes }), {
-  additionalProperties: false,
-  maxProperties: LIMITS.envEntries,
-  description: "Variables the guest reads with env_get (keys: letters, digits, '_'; not starting with a digit). At most 1 MiB in all, measured as the object's JSON text in UTF-8",
-  error: "must map names (letters, digits and '_', not starting with a digit, at most 128 characters; at most 256 names) to strings of at most 16384 characters; 1 MiB in all, as JSON",
-  example: { GREETING: "hello" },
-});
+export const Env = Type.Record(
+  Type.String({ pattern: ENV_KEY_PATTERN }),
+  Type.String({ maxLength: LIMITS.envValueBytes }),
+  {
+    additionalProperties: false,
+    maxProperties: LIMITS.envEntries,
+    description:
+      "Variables the guest reads with env_get (keys: letters, digits, '_'; not starting with a digit). At most 1 MiB in all, measured as the object's JSON text in UTF-8",
+    error:
+      "must map names (letters, digits and '_', not starting with a digit, at most 128 characters; at most 256 names) to strings of at most 16384 characters; 1 MiB in all, as JSON",
+    example: { GREETING: "hello" },
+  },
+);
 export const Route = Type.String({
   maxLength: 256,
   pattern: ROUTE_PATTERN,
@@ -89,10 +97,20 @@ export const Routes = Type.Array(Route, {
   example: ["/hello", "/hello/*"],
 });
 export const Timestamp = Type.String({ format: "date-time", example: "2025-01-01T12:00:00.000Z" });
-export const FunctionId = Type.String({ description: "Function id (a UUID, assigned at registration)", example: "01935c1e-8f2a-7cc3-9d4e-4f7b2a9e0c11" });
+export const FunctionId = Type.String({
+  description: "Function id (a UUID, assigned at registration)",
+  example: "01935c1e-8f2a-7cc3-9d4e-4f7b2a9e0c11",
+});
 /** The id in a path: no example, so Swagger UI's "Try it out" starts with an empty field. */
-export const FunctionIdParam = Type.String({ maxLength: 64, description: "Function id, as returned by POST /api/v1/functions" });
-export const Sha256Hex = Type.String({ pattern: "^[0-9a-f]{64}$", description: "SHA-256 of the module, lower-case hex", example: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" });
+export const FunctionIdParam = Type.String({
+  maxLength: 64,
+  description: "Function id, as returned by POST /api/v1/functions",
+});
+export const Sha256Hex = Type.String({
+  pattern: "^[0-9a-f]{64}$",
+  description: "SHA-256 of the module, lower-case hex",
+  example: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+});
 
 export const FunctionRecord = Type.Object(
   {
@@ -106,7 +124,9 @@ export const FunctionRecord = Type.Object(
     max_body_bytes: Type.Optional(MaxBodyBytes),
     env: Env,
     routes: Routes,
-    active_version: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: "Version the edge serves; null until one is uploaded" }),
+    active_version: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+      description: "Version the edge serves; null until one is uploaded",
+    }),
     created_at: Timestamp,
     updated_at: Timestamp,
   },
@@ -115,7 +135,10 @@ export const FunctionRecord = Type.Object(
 export type FunctionRecord = Static<typeof FunctionRecord>;
 
 /** What a caller may set on a function; the store assigns the rest. */
-export type FunctionSpec = Pick<FunctionRecord, "name" | "entrypoint" | "runtime" | "memory_pages" | "max_execution_ms" | "env" | "routes"> & {
+export type FunctionSpec = Pick<
+  FunctionRecord,
+  "name" | "entrypoint" | "runtime" | "memory_pages" | "max_execution_ms" | "env" | "routes"
+> & {
   max_concurrency: number | null;
   max_body_bytes: number | null;
 };
@@ -133,7 +156,13 @@ export const VersionRecord = Type.Object(
 );
 export type VersionRecord = Static<typeof VersionRecord>;
 
-export const CHANGE_KINDS = ["function.created", "function.updated", "function.deleted", "version.created", "version.activated"] as const;
+export const CHANGE_KINDS = [
+  "function.created",
+  "function.updated",
+  "function.deleted",
+  "version.created",
+  "version.activated",
+] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** Size of an env as the store keeps it and the watch stream carries it: its JSON text in UTF-8. */

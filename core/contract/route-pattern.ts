@@ -41,9 +41,12 @@ export function firstOverlap(mine: readonly string[], theirs: readonly string[])
  * tests/control/route-pattern.test.ts); and /healthz, /metrics are its own.
  */
 export function unservableRoute(pattern: string): string | null {
-  if (/%(?![0-9A-Fa-f]{2})/.test(pattern)) return "has an invalid percent-escape ('%' must be followed by two hex digits)";
-  if (pattern.split("/").some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))) return "has a '.' or '..' segment, which is resolved away before a request is routed";
+  if (/%(?![0-9A-Fa-f]{2})/.test(pattern))
+    return "has an invalid percent-escape ('%' must be followed by two hex digits)";
+  if (pattern.split("/").some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment)))
+    return "has a '.' or '..' segment, which is resolved away before a request is routed";
   const route = parseRoute(pattern);
-  if (route.kind === "exact" && NODE_PATHS.includes(route.path)) return "is answered by every edge node itself (health or metrics), never by a function";
+  if (route.kind === "exact" && NODE_PATHS.includes(route.path))
+    return "is answered by every edge node itself (health or metrics), never by a function";
   return null;
 }

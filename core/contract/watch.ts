@@ -47,9 +47,21 @@ export const WATCH_CLOSE = {
 
 /** Query of the watch route: resume after `since` when `history` is the store's history id. */
 export const WatchQuery = Type.Object({
-  since: Type.Optional(Type.String({ pattern: "^[0-9]{1,15}$", description: "Last revision the node applied; 0 or absent for a snapshot" })),
-  history: Type.Optional(Type.String({ maxLength: 64, description: "History id the revision belongs to (from an earlier snapshot)" })),
-  protocol: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$", description: `Watch protocol the node speaks (${WATCH_PROTOCOL}); absent means 1, which this control plane no longer speaks` })),
+  since: Type.Optional(
+    Type.String({
+      pattern: "^[0-9]{1,15}$",
+      description: "Last revision the node applied; 0 or absent for a snapshot",
+    }),
+  ),
+  history: Type.Optional(
+    Type.String({ maxLength: 64, description: "History id the revision belongs to (from an earlier snapshot)" }),
+  ),
+  protocol: Type.Optional(
+    Type.String({
+      pattern: "^[0-9]{1,4}$",
+      description: `Watch protocol the node speaks (${WATCH_PROTOCOL}); absent means 1, which this control plane no longer speaks`,
+    }),
+  ),
 });
 
 /** The version a function serves, with what the node must verify its bytes against. */
@@ -133,7 +145,11 @@ export const NodeProblem = Type.Object({
 export type NodeProblem = Static<typeof NodeProblem>;
 export const MAX_REPORTED_PROBLEMS = 32;
 
-export const NodeId = Type.String({ pattern: "^[A-Za-z0-9._:-]{1,128}$", description: "Edge node id (--node-id)", example: "edge-fra-1" });
+export const NodeId = Type.String({
+  pattern: "^[A-Za-z0-9._:-]{1,128}$",
+  description: "Edge node id (--node-id)",
+  example: "edge-fra-1",
+});
 /**
  * The node's own secret (<cache-dir>/node-key, made at its first start). The first hello of an
  * id registers it; later ones must present it, so the shared token alone cannot act as the node.
@@ -178,10 +194,19 @@ export type NodeRecord = Static<typeof NodeRecord>;
 export const NodeList = Type.Object({
   revision: Type.Integer({ minimum: 0, description: "The control plane's current revision" }),
   nodes: Type.Array(NodeRecord),
-  next_cursor: Type.Union([Type.String(), Type.Null()], { description: "Pass as `cursor` for the next page; null on the last page" }),
+  next_cursor: Type.Union([Type.String(), Type.Null()], {
+    description: "Pass as `cursor` for the next page; null on the last page",
+  }),
 });
 
 export const NodesQuery = Type.Object({
-  limit: Type.Optional(Type.String({ pattern: "^([1-9][0-9]{0,2}|1000)$", description: "Page size, 1 to 1000", default: "100", error: "must be an integer from 1 to 1000" })),
+  limit: Type.Optional(
+    Type.String({
+      pattern: "^([1-9][0-9]{0,2}|1000)$",
+      description: "Page size, 1 to 1000",
+      default: "100",
+      error: "must be an integer from 1 to 1000",
+    }),
+  ),
   cursor: Type.Optional(Type.String({ maxLength: 128, description: "`next_cursor` of the previous page" })),
 });

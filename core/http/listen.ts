@@ -7,7 +7,10 @@ export function listenOrExplain<T>(port: number, hostname: string, listen: () =>
   try {
     return listen();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw new Error(`port ${port} on ${hostname} is already in use by another process; stop it or choose another --port`);
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
+      throw new Error(
+        `port ${port} on ${hostname} is already in use by another process; stop it or choose another --port`,
+      );
     throw error;
   }
 }

@@ -28,4 +28,5 @@ export function pathOf(target: string): string {
 }
 
 /** The one sentence a malformed request is told, by the runner and the control plane alike. */
-export const MALFORMED_REQUEST = "malformed request: send a path (e.g. GET /hello) and a valid Host header, or none on HTTP/1.0";
+export const MALFORMED_REQUEST =
+  "malformed request: send a path (e.g. GET /hello) and a valid Host header, or none on HTTP/1.0";

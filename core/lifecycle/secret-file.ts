@@ -26,8 +26,13 @@ function readSecretFile(path: string, what: string): SecretFileResult {
   if (!stats.isFile()) return { ok: false, message: `${what} ${path}: not a regular file` };
   const mode = stats.mode & 0o777;
   const octal = mode.toString(8).padStart(3, "0");
-  if (mode & 0o022) return { ok: false, message: `${what} ${path}: writable by group or others (mode ${octal}), so anyone who can write it chooses the token; run chmod 600 on it` };
-  if (stats.size > MAX_FILE_BYTES) return { ok: false, message: `${what} ${path}: ${stats.size} bytes; a token file holds one token` };
+  if (mode & 0o022)
+    return {
+      ok: false,
+      message: `${what} ${path}: writable by group or others (mode ${octal}), so anyone who can write it chooses the token; run chmod 600 on it`,
+    };
+  if (stats.size > MAX_FILE_BYTES)
+    return { ok: false, message: `${what} ${path}: ${stats.size} bytes; a token file holds one token` };
   let text;
   try {
     text = readFileSync(path, "utf8");
@@ -36,7 +41,8 @@ function readSecretFile(path: string, what: string): SecretFileResult {
   }
   const value = text.replace(/[\r\n]+$/, "");
   if (value === "") return { ok: false, message: `${what} ${path}: the file is empty` };
-  const warning = mode & 0o044 ? `${what} ${path} is readable by group or others (mode ${octal}); run chmod 600 on it` : undefined;
+  const warning =
+    mode & 0o044 ? `${what} ${path} is readable by group or others (mode ${octal}); run chmod 600 on it` : undefined;
   return { ok: true, value, warning };
 }
 
@@ -57,18 +63,28 @@ export interface SecretSetting {
 }
 
 /** `source` says where the value came from, for messages ("--token-file /run/t", "EDGE_RUNNER_TOKEN"). */
-export type SecretResult = { ok: true; value?: string; source?: string; warning?: string } | { ok: false; message: string };
+export type SecretResult =
+  | { ok: true; value?: string; source?: string; warning?: string }
+  | { ok: false; message: string };
 
 /** Flags > environment; undefined value when none is set. `values` are the parsed flags. */
-export function resolveSecret(values: Record<string, unknown>, environment: Record<string, string | undefined>, { flag, env }: SecretSetting): SecretResult {
+export function resolveSecret(
+  values: Record<string, unknown>,
+  environment: Record<string, string | undefined>,
+  { flag, env }: SecretSetting,
+): SecretResult {
   if (values[flag] !== undefined) {
-    return { ok: false, message: `--${flag} is not accepted: a secret on the command line shows in ps and in bun run's echo of the command; put it in a file and pass --${flag}-file FILE, or set ${env} (or ${env}_FILE) in the environment` };
+    return {
+      ok: false,
+      message: `--${flag} is not accepted: a secret on the command line shows in ps and in bun run's echo of the command; put it in a file and pass --${flag}-file FILE, or set ${env} (or ${env}_FILE) in the environment`,
+    };
   }
   const flagFile = values[`${flag}-file`];
   if (typeof flagFile === "string") return fromFile(flagFile, `--${flag}-file`);
   const envFile = environment[`${env}_FILE`] || undefined;
   const envValue = environment[env] || undefined;
-  if (envFile !== undefined && envValue !== undefined) return { ok: false, message: `set ${env} or ${env}_FILE, not both` };
+  if (envFile !== undefined && envValue !== undefined)
+    return { ok: false, message: `set ${env} or ${env}_FILE, not both` };
   if (envFile !== undefined) return fromFile(envFile, `${env}_FILE`);
   return { ok: true, value: envValue, source: envValue === undefined ? undefined : env };
 }

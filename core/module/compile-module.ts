@@ -24,7 +24,9 @@ export interface CompiledModule {
   cost: number;
 }
 
-export type CompileResult = { ok: true; compiled: CompiledModule } | { ok: false; code: RejectionCode; message: string };
+export type CompileResult =
+  | { ok: true; compiled: CompiledModule }
+  | { ok: false; code: RejectionCode; message: string };
 
 /**
  * A live edge node compiles while it serves, so the work happens off the event loop: the
@@ -32,16 +34,32 @@ export type CompileResult = { ok: true; compiled: CompiledModule } | { ok: false
  * threads, and the input is validated only if the output fails to compile (to name the
  * engine's reason). Event-loop gaps while compiling: docs/performance.md, "Off the event loop".
  */
-export async function compileModule(bytes: Uint8Array, limits: PipelineLimits, work: ArtifactWork = inlineWork): Promise<CompileResult> {
+export async function compileModule(
+  bytes: Uint8Array,
+  limits: PipelineLimits,
+  work: ArtifactWork = inlineWork,
+): Promise<CompileResult> {
   const prepared = await work.prepare(bytes, limits);
   if (!prepared.ok) return { ok: false, code: prepared.rejection.code, message: prepared.rejection.message };
   try {
     const module = await WebAssembly.compile(prepared.bytes);
-    return { ok: true, compiled: { module, memory: prepared.memory, reusable: prepared.reusable, cost: prepared.bytes.byteLength * COMPILED_COST_FACTOR } };
+    return {
+      ok: true,
+      compiled: {
+        module,
+        memory: prepared.memory,
+        reusable: prepared.reusable,
+        cost: prepared.bytes.byteLength * COMPILED_COST_FACTOR,
+      },
+    };
   } catch (error) {
     const invalid = inputRejection(bytes);
     if (invalid) return { ok: false, code: invalid.code, message: invalid.message };
-    return { ok: false, code: "internal", message: `the rewritten module does not compile (a pipeline bug, please report): ${(error as Error).message}` };
+    return {
+      ok: false,
+      code: "internal",
+      message: `the rewritten module does not compile (a pipeline bug, please report): ${(error as Error).message}`,
+    };
   }
 }
 
@@ -52,13 +70,24 @@ export interface CompiledArtifact extends CompiledModule {
 }
 
 export type ArtifactErrorCode = "sha256_mismatch" | RejectionCode;
-export type CompileArtifactResult = { ok: true; artifact: CompiledArtifact } | { ok: false; code: ArtifactErrorCode; message: string };
+export type CompileArtifactResult =
+  | { ok: true; artifact: CompiledArtifact }
+  | { ok: false; code: ArtifactErrorCode; message: string };
 
 /** compileModule for bytes not yet verified: refused unless their SHA-256 is `expectedSha256` (any case), when given. */
-export async function compileArtifact(bytes: Uint8Array, limits: PipelineLimits, expectedSha256?: string, work: ArtifactWork = inlineWork): Promise<CompileArtifactResult> {
+export async function compileArtifact(
+  bytes: Uint8Array,
+  limits: PipelineLimits,
+  expectedSha256?: string,
+  work: ArtifactWork = inlineWork,
+): Promise<CompileArtifactResult> {
   const sha256 = await work.sha256Hex(bytes);
   if (expectedSha256 && expectedSha256.toLowerCase() !== sha256) {
-    return { ok: false, code: "sha256_mismatch", message: `SHA-256 mismatch: expected ${expectedSha256.toLowerCase()}, got ${sha256}` };
+    return {
+      ok: false,
+      code: "sha256_mismatch",
+      message: `SHA-256 mismatch: expected ${expectedSha256.toLowerCase()}, got ${sha256}`,
+    };
   }
   const compiled = await compileModule(bytes, limits, work);
   if (!compiled.ok) return compiled;

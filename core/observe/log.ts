@@ -9,7 +9,11 @@ export interface Logger {
   enabled(level: LogLevel): boolean;
 }
 
-export function createLogger(minLevel: LogLevel, base: Record<string, unknown> = {}, write: (line: string) => void = writeStdout): Logger {
+export function createLogger(
+  minLevel: LogLevel,
+  base: Record<string, unknown> = {},
+  write: (line: string) => void = writeStdout,
+): Logger {
   const min = RANK[minLevel];
   return {
     enabled: (level) => RANK[level] >= min,

@@ -56,8 +56,22 @@ export function fillHelperBody(p: HelperPlan): Uint8Array {
 export function copyHelperBody(p: HelperPlan): Uint8Array {
   const w = new ByteWriter(192);
   locals(w);
-  smallGoesToEngine(w, p, () => copy(w, () => get(w, D), () => get(w, VS), N));
-  outOfRangeGoesToEngine(w, [D, VS], () => copy(w, () => get(w, D), () => get(w, VS), N));
+  smallGoesToEngine(w, p, () =>
+    copy(
+      w,
+      () => get(w, D),
+      () => get(w, VS),
+      N,
+    ),
+  );
+  outOfRangeGoesToEngine(w, [D, VS], () =>
+    copy(
+      w,
+      () => get(w, D),
+      () => get(w, VS),
+      N,
+    ),
+  );
   get(w, D);
   get(w, VS);
   w.u8(OP.i32GtU);
@@ -72,7 +86,12 @@ export function copyHelperBody(p: HelperPlan): Uint8Array {
   w.u8(OP.i32Sub);
   w.u8(OP.localSet);
   w.u32(N);
-  copy(w, () => offset(w, D), () => offset(w, VS), C);
+  copy(
+    w,
+    () => offset(w, D),
+    () => offset(w, VS),
+    C,
+  );
   get(w, N);
   w.u8(OP.brIf);
   w.u32(0);
@@ -81,7 +100,12 @@ export function copyHelperBody(p: HelperPlan): Uint8Array {
   w.u8(OP.loop);
   w.u8(EMPTY_BLOCK);
   takeChunk(w, p);
-  copy(w, () => get(w, D), () => get(w, VS), C);
+  copy(
+    w,
+    () => get(w, D),
+    () => get(w, VS),
+    C,
+  );
   advance(w, D);
   advance(w, VS);
   shrinkAndRepeat(w);

@@ -124,7 +124,14 @@ export function codeFacts(info: ModuleInfo): CodeFacts {
   for (let i = bodies; i <= n; i++) edgeStart[i] = edges.length;
   for (let f = 0; f < n; f++) if (addressTaken[f]) edges.push(f);
   edgeStart[n + 1] = edges.length;
-  return { recursive: cyclic(n + 1, edgeStart, edges, n), fills: collector.fills, copies: collector.copies, addressTaken, namedInCode, tableOrSegmentWrites: collector.tableOrSegmentWrites };
+  return {
+    recursive: cyclic(n + 1, edgeStart, edges, n),
+    fills: collector.fills,
+    copies: collector.copies,
+    addressTaken,
+    namedInCode,
+    tableOrSegmentWrites: collector.tableOrSegmentWrites,
+  };
 }
 
 function markElements(info: ModuleInfo, collector: CallCollector, addressTaken: Uint8Array): void {

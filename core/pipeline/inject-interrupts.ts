@@ -144,7 +144,12 @@ export interface BodyChecks {
 export function bodyChecks(p: CheckPlan): BodyChecks {
   const depth = p.depthGlobal >= 0;
   const none = new Uint8Array(0);
-  return { plain: interruptCheck(p), nestingEntry: depth ? nestingEntryCheck(p) : none, leave: depth ? leaveCode(p) : none, afterBulk: bulkCheck(p) };
+  return {
+    plain: interruptCheck(p),
+    nestingEntry: depth ? nestingEntryCheck(p) : none,
+    leave: depth ? leaveCode(p) : none,
+    afterBulk: bulkCheck(p),
+  };
 }
 
 /** The import entries for the sandbox host calls, in index order, `count` of them (1 or 2); all have type `() -> i32`. */
@@ -161,7 +166,14 @@ export function writeSandboxImports(w: ByteWriter, typeIndex: number, count: num
  * The global section with the fuel (and depth) globals appended. `inits` (when given) receives
  * each mutable global's output index and initial-value expression, for the reset entry.
  */
-export function writeGlobals(r: ByteReader | null, w: ByteWriter, copier: ExpressionCopier, depth: boolean, importedGlobals = 0, inits: GlobalInit[] | null = null): void {
+export function writeGlobals(
+  r: ByteReader | null,
+  w: ByteWriter,
+  copier: ExpressionCopier,
+  depth: boolean,
+  importedGlobals = 0,
+  inits: GlobalInit[] | null = null,
+): void {
   const count = r ? r.u32() : 0;
   const added = depth ? [FUEL_INITIAL, MAX_CALL_DEPTH] : [FUEL_INITIAL];
   w.u32(count + added.length);
@@ -195,16 +207,30 @@ export function writeGlobals(r: ByteReader | null, w: ByteWriter, copier: Expres
  * the locals, dropped again for bodies with neither a loop nor a call.
  */
 export function writeCode(
-  info: ModuleInfo, r: ByteReader, w: ByteWriter, checks: BodyChecks,
-  recursive: Uint8Array, blockType: (typeIndex: number) => Uint8Array | undefined, addedFuncs: number,
-  bulkCalls: BulkCalls | null = null, helperBodies: readonly Uint8Array[] = [],
+  info: ModuleInfo,
+  r: ByteReader,
+  w: ByteWriter,
+  checks: BodyChecks,
+  recursive: Uint8Array,
+  blockType: (typeIndex: number) => Uint8Array | undefined,
+  addedFuncs: number,
+  bulkCalls: BulkCalls | null = null,
+  helperBodies: readonly Uint8Array[] = [],
 ): void {
   const count = r.u32();
   if (count !== info.funcTypes.length) {
     r.malformed(`the code section has ${count} bodies but the function section declares ${info.funcTypes.length}`);
   }
   w.u32(count + helperBodies.length);
-  const copier = new ExpressionCopier(r.bytes, w, info.importedFuncs, addedFuncs, checks.plain, checks.afterBulk, bulkCalls);
+  const copier = new ExpressionCopier(
+    r.bytes,
+    w,
+    info.importedFuncs,
+    addedFuncs,
+    checks.plain,
+    checks.afterBulk,
+    bulkCalls,
+  );
   const sectionEnd = r.end;
   for (let i = 0; i < count; i++) {
     r.func = -1;
@@ -224,7 +250,11 @@ export function writeCode(
     const counted = recursive[i] === 1;
     if (counted) {
       const type = blockType(info.funcTypes[i]);
-      if (!type) r.malformed(`function ${info.importedFuncs + i} has type ${info.funcTypes[i]}, but the module declares ${info.types.length} types`, localsStart);
+      if (!type)
+        r.malformed(
+          `function ${info.importedFuncs + i} has type ${info.funcTypes[i]}, but the module declares ${info.types.length} types`,
+          localsStart,
+        );
       w.bytes(checks.nestingEntry);
       w.u8(OP.block);
       w.bytes(type);

@@ -20,7 +20,8 @@ export function readU32(c: LebCursor): number {
   for (let i = 0; i < 5; i++) {
     if (pos >= c.end) c.overrun("an integer");
     const byte = b[pos++];
-    if (i === 4 && byte > 0x0f) c.malformed(byte & 0x80 ? "a 32-bit integer is longer than 5 bytes" : "a 32-bit integer has too many bits");
+    if (i === 4 && byte > 0x0f)
+      c.malformed(byte & 0x80 ? "a 32-bit integer is longer than 5 bytes" : "a 32-bit integer has too many bits");
     result |= (byte & 0x7f) << shift;
     if ((byte & 0x80) === 0) {
       c.pos = pos;

@@ -94,7 +94,11 @@ function readTypes(r: ByteReader): FuncType[] {
     const at = r.pos;
     const form = r.u8();
     if (form !== 0x60) {
-      reject("unsupported_type", { type: `type form 0x${form.toString(16)}`, where: `type ${i} (only function types; no GC types)`, offset: at });
+      reject("unsupported_type", {
+        type: `type form 0x${form.toString(16)}`,
+        where: `type ${i} (only function types; no GC types)`,
+        offset: at,
+      });
     }
     const where = `the signature of type ${i}`;
     const params: number[] = [];
@@ -139,13 +143,21 @@ function readTables(r: ByteReader): Table[] {
   for (let count = r.u32(), i = 0; i < count; i++) {
     const at = r.pos;
     if (at < r.end && r.bytes[at] === 0x40) {
-      reject("unsupported_section", { section: "table section", feature: "a table with an initializer expression (typed function references)", offset: at });
+      reject("unsupported_section", {
+        section: "table section",
+        feature: "a table with an initializer expression (typed function references)",
+        offset: at,
+      });
     }
     readRefType(r, `table ${i}`);
     const typeEnd = r.pos;
     const limits = readLimits(r);
     if (limits.flags > LIMITS_HAS_MAX) {
-      reject("unsupported_section", { section: "table section", feature: "a shared or 64-bit table", offset: limits.offset });
+      reject("unsupported_section", {
+        section: "table section",
+        feature: "a shared or 64-bit table",
+        offset: limits.offset,
+      });
     }
     tables.push({ typeStart: at, typeEnd, limits });
   }

@@ -22,7 +22,12 @@ const ADDED_NAMES = [INTERRUPT_DEBUG_NAME, `${STACK_OVERFLOW_IMPORT.module}.${ST
 
 /** The payload (after the section name) of the rewritten section, or null to drop it; `added` function imports (1 or 2) were inserted. */
 
-export function rewriteNameSection(input: Uint8Array, section: Section, importedFuncs: number, added: number): Uint8Array | null {
+export function rewriteNameSection(
+  input: Uint8Array,
+  section: Section,
+  importedFuncs: number,
+  added: number,
+): Uint8Array | null {
   const names = ADDED_NAMES.slice(0, added);
   const r = new ByteReader(input, section.payloadStart, section.end);
   r.context = "the name section";

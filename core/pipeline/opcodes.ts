@@ -6,10 +6,38 @@
  * entry): one table, so that each writer names instructions instead of numbers.
  */
 export const OP = {
-  block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, brIf: 0x0d, return: 0x0f, call: 0x10, drop: 0x1a, select: 0x1b,
-  localGet: 0x20, localSet: 0x21, localTee: 0x22, globalGet: 0x23, globalSet: 0x24, memorySize: 0x3f,
-  i32Const: 0x41, i64Const: 0x42, i32LtS: 0x48, i32LtU: 0x49, i32GtU: 0x4b, i32LeS: 0x4c, i32LeU: 0x4d, i64GtU: 0x56,
-  i32Add: 0x6a, i32Sub: 0x6b, i32Or: 0x72, i32ShrU: 0x76, i64Add: 0x7c, i64Shl: 0x86, i64ExtendI32U: 0xad, prefixFC: 0xfc,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  brIf: 0x0d,
+  return: 0x0f,
+  call: 0x10,
+  drop: 0x1a,
+  select: 0x1b,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  globalGet: 0x23,
+  globalSet: 0x24,
+  memorySize: 0x3f,
+  i32Const: 0x41,
+  i64Const: 0x42,
+  i32LtS: 0x48,
+  i32LtU: 0x49,
+  i32GtU: 0x4b,
+  i32LeS: 0x4c,
+  i32LeU: 0x4d,
+  i64GtU: 0x56,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Or: 0x72,
+  i32ShrU: 0x76,
+  i64Add: 0x7c,
+  i64Shl: 0x86,
+  i64ExtendI32U: 0xad,
+  prefixFC: 0xfc,
 } as const;
 /** Block type of a block or if that takes and leaves nothing. */
 export const EMPTY_BLOCK = 0x40;
@@ -88,7 +116,10 @@ const PREFIX_FC: readonly Row[] = [
 ];
 
 // SIMD, final numbering. Gaps are opcodes the spec never assigned.
-const SIMD_GAPS = [0x9a, 0xa2, 0xa5, 0xa6, 0xaf, 0xb0, 0xb2, 0xb3, 0xb4, 0xbb, 0xc2, 0xc5, 0xc6, 0xcf, 0xd0, 0xd2, 0xd3, 0xd4, 0xe2, 0xee];
+const SIMD_GAPS = [
+  0x9a, 0xa2, 0xa5, 0xa6, 0xaf, 0xb0, 0xb2, 0xb3, 0xb4, 0xbb, 0xc2, 0xc5, 0xc6, 0xcf, 0xd0, 0xd2, 0xd3, 0xd4, 0xe2,
+  0xee,
+];
 const PREFIX_FD: readonly Row[] = [
   [0x00, 0x0b, MEMARG], // v128.load*, v128.store
   [0x0c, 0x0c, BYTES16], // v128.const
@@ -123,7 +154,11 @@ export const PREFIXED_SHAPES: Readonly<Record<number, Uint8Array>> = {
   0xfe: table(0x4f, PREFIX_FE),
 };
 
-const PREFIX_NAMES: Readonly<Record<number, string>> = { 0xfc: "bulk memory / saturating conversion", 0xfd: "SIMD", 0xfe: "atomics" };
+const PREFIX_NAMES: Readonly<Record<number, string>> = {
+  0xfc: "bulk memory / saturating conversion",
+  0xfd: "SIMD",
+  0xfe: "atomics",
+};
 
 interface Family {
   readonly feature: string;
@@ -137,11 +172,25 @@ const TYPED_REFS: Family = {
   feature: "GC / typed function references",
   hint: "build for a target without wasm GC or typed function references",
 };
-const GC: Family = { feature: "GC", hint: "wasm GC is not supported: build for linear memory instead of a wasm-gc target" };
+const GC: Family = {
+  feature: "GC",
+  hint: "wasm GC is not supported: build for linear memory instead of a wasm-gc target",
+};
 const UNSUPPORTED_SINGLE: Readonly<Record<number, Family>> = {
-  0x06: EXCEPTIONS, 0x07: EXCEPTIONS, 0x08: EXCEPTIONS, 0x09: EXCEPTIONS, 0x0a: EXCEPTIONS,
-  0x18: EXCEPTIONS, 0x19: EXCEPTIONS, 0x1f: EXCEPTIONS,
-  0x14: TYPED_REFS, 0x15: TYPED_REFS, 0xd3: TYPED_REFS, 0xd4: TYPED_REFS, 0xd5: TYPED_REFS, 0xd6: TYPED_REFS,
+  0x06: EXCEPTIONS,
+  0x07: EXCEPTIONS,
+  0x08: EXCEPTIONS,
+  0x09: EXCEPTIONS,
+  0x0a: EXCEPTIONS,
+  0x18: EXCEPTIONS,
+  0x19: EXCEPTIONS,
+  0x1f: EXCEPTIONS,
+  0x14: TYPED_REFS,
+  0x15: TYPED_REFS,
+  0xd3: TYPED_REFS,
+  0xd4: TYPED_REFS,
+  0xd5: TYPED_REFS,
+  0xd6: TYPED_REFS,
   0xfb: GC,
 };
 

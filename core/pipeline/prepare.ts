@@ -60,20 +60,39 @@ export interface PrepareOptions {
 
 export function prepareModule(input: Uint8Array, limits: PipelineLimits, options: PrepareOptions = {}): PrepareResult {
   try {
-    return prepare(input, limits, options.verifyOutput ?? true, options.validateInput ?? true, options.keepAllExports ?? false, options.resetEntry ?? false);
+    return prepare(
+      input,
+      limits,
+      options.verifyOutput ?? true,
+      options.validateInput ?? true,
+      options.keepAllExports ?? false,
+      options.resetEntry ?? false,
+    );
   } catch (e) {
     if (e instanceof PipelineRejection) return { ok: false, rejection: e.rejection };
     return { ok: false, rejection: rejection("internal", { detail: describe(e) }) };
   }
 }
 
-function prepare(input: Uint8Array, limits: PipelineLimits, verifyOutput: boolean, validateInput: boolean, keepAllExports: boolean, resetEntry: boolean): PrepareResult {
+function prepare(
+  input: Uint8Array,
+  limits: PipelineLimits,
+  verifyOutput: boolean,
+  validateInput: boolean,
+  keepAllExports: boolean,
+  resetEntry: boolean,
+): PrepareResult {
   checkLimits(limits);
   const sections = splitSections(input);
   const info = readModuleInfo(input, sections);
   checkMemoryShape(info);
   checkTables(info);
-  const plan = planRewrite(info, limits.memoryPages, keepAllExports ? null : limits.entrypoint, resetEntry ? limits.entrypoint : null);
+  const plan = planRewrite(
+    info,
+    limits.memoryPages,
+    keepAllExports ? null : limits.entrypoint,
+    resetEntry ? limits.entrypoint : null,
+  );
   // The rewrite walks every instruction, so unsupported opcodes are found before the
   // engine is asked: it would accept some of them (exceptions) with nothing to say.
   const bytes = rewriteModule(info, plan);

@@ -63,26 +63,43 @@ const PAGE_BYTES = 65536;
 const mib = (pages: number): string => `${(Math.round((pages * PAGE_BYTES * 100) / 1048576) / 100).toString()} MiB`;
 const hex = (offset: number): string => `0x${offset.toString(16)}`;
 const list = (names: readonly string[]): string => (names.length === 0 ? "none" : names.join(", "));
-const SUPPORTED = "MVP, SIMD (incl. relaxed), threads/atomics, bulk memory, reference types, tail calls, sign-extension, saturating conversions, multi-value";
+const SUPPORTED =
+  "MVP, SIMD (incl. relaxed), threads/atomics, bulk memory, reference types, tail calls, sign-extension, saturating conversions, multi-value";
 
 const MESSAGES: { [C in RejectionCode]: (d: RejectionDetails[C]) => string } = {
-  not_wasm: (d) => `not a WebAssembly module (${d.found}); upload the compiled .wasm binary (a core module, version 1), not source, text format or a component`,
-  truncated: (d) => `module is truncated: ${d.what} ends early at byte offset ${hex(d.offset)}; the upload was cut short, upload the complete .wasm file`,
-  malformed: (d) => `module is malformed: ${d.what} at byte offset ${hex(d.offset)}; rebuild it with a standard toolchain`,
-  unsupported_section: (d) => `unsupported ${d.section} at byte offset ${hex(d.offset)}: ${d.feature} is not supported; supported features: ${SUPPORTED}`,
-  unsupported_opcode: (d) => `unsupported opcode ${d.opcode} (${d.feature}) in ${d.where} at byte offset ${hex(d.offset)}; ${d.hint}`,
-  unsupported_type: (d) => `unsupported value type ${d.type} in ${d.where} at byte offset ${hex(d.offset)}; only i32, i64, f32, f64, v128, funcref and externref are supported (no GC or typed function references)`,
-  invalid_module: (d) => `module does not validate: ${d.engine}; fix the toolchain output (the engine's reason is quoted)`,
-  multiple_memories: (d) => `module has ${d.imported + d.defined} memories (${d.imported} imported, ${d.defined} defined) but at most one is allowed; build without multi-memory`,
-  shared_memory: (d) => `${d.where} is shared (threads); functions get one unshared memory: build without shared memory (no -pthread / +atomics linking with --shared-memory)`,
+  not_wasm: (d) =>
+    `not a WebAssembly module (${d.found}); upload the compiled .wasm binary (a core module, version 1), not source, text format or a component`,
+  truncated: (d) =>
+    `module is truncated: ${d.what} ends early at byte offset ${hex(d.offset)}; the upload was cut short, upload the complete .wasm file`,
+  malformed: (d) =>
+    `module is malformed: ${d.what} at byte offset ${hex(d.offset)}; rebuild it with a standard toolchain`,
+  unsupported_section: (d) =>
+    `unsupported ${d.section} at byte offset ${hex(d.offset)}: ${d.feature} is not supported; supported features: ${SUPPORTED}`,
+  unsupported_opcode: (d) =>
+    `unsupported opcode ${d.opcode} (${d.feature}) in ${d.where} at byte offset ${hex(d.offset)}; ${d.hint}`,
+  unsupported_type: (d) =>
+    `unsupported value type ${d.type} in ${d.where} at byte offset ${hex(d.offset)}; only i32, i64, f32, f64, v128, funcref and externref are supported (no GC or typed function references)`,
+  invalid_module: (d) =>
+    `module does not validate: ${d.engine}; fix the toolchain output (the engine's reason is quoted)`,
+  multiple_memories: (d) =>
+    `module has ${d.imported + d.defined} memories (${d.imported} imported, ${d.defined} defined) but at most one is allowed; build without multi-memory`,
+  shared_memory: (d) =>
+    `${d.where} is shared (threads); functions get one unshared memory: build without shared memory (no -pthread / +atomics linking with --shared-memory)`,
   memory64: (d) => `${d.where} is a 64-bit memory (memory64); build for wasm32`,
-  missing_entrypoint: (d) => `module does not export the entrypoint function "${d.entrypoint}" (exported functions: ${list(d.exportedFunctions)}); export it (e.g. #[no_mangle] pub extern "C" fn ${d.entrypoint}() in Rust, export function ${d.entrypoint}() in AssemblyScript) or configure the entrypoint name`,
-  entrypoint_not_function: (d) => `export "${d.entrypoint}" is a ${d.kind}, not a function; export a function named "${d.entrypoint}"`,
-  entrypoint_has_params: (d) => `entrypoint "${d.entrypoint}" has signature ${d.signature} but must take no parameters (read the request through the edge imports instead)`,
-  forbidden_imports: (d) => `module imports ${list(d.imports)}, which ${d.imports.length === 1 ? "is" : "are"} not available; only ${d.allowed} can be imported: remove ${d.imports.length === 1 ? "that import" : "those imports"}${d.hints.length > 0 ? ` (${d.hints.join("; ")})` : ""}`,
-  import_signature_mismatch: (d) => `wrong signature for ${d.mismatches.map((m) => `${m.name}: expected ${m.expected}, module imports ${m.actual}`).join("; ")}; declare the imports exactly as the edge v1 ABI does`,
-  memory_too_large: (d) => `memory minimum is ${d.minPages} pages (${mib(d.minPages)}) but this function allows ${d.capPages} (${mib(d.capPages)}); a default Rust build reserves a 1 MiB stack: link with -C link-arg=-zstack-size=65536 (or raise memory_pages); for C/clang link with -Wl,-z,stack-size=65536; for AssemblyScript lower --initialMemory`,
-  table_too_large: (d) => `${d.what}, over the limit of ${d.limit}; tables are capped like memory so one invocation cannot exhaust the runner: use fewer or smaller tables`,
+  missing_entrypoint: (d) =>
+    `module does not export the entrypoint function "${d.entrypoint}" (exported functions: ${list(d.exportedFunctions)}); export it (e.g. #[no_mangle] pub extern "C" fn ${d.entrypoint}() in Rust, export function ${d.entrypoint}() in AssemblyScript) or configure the entrypoint name`,
+  entrypoint_not_function: (d) =>
+    `export "${d.entrypoint}" is a ${d.kind}, not a function; export a function named "${d.entrypoint}"`,
+  entrypoint_has_params: (d) =>
+    `entrypoint "${d.entrypoint}" has signature ${d.signature} but must take no parameters (read the request through the edge imports instead)`,
+  forbidden_imports: (d) =>
+    `module imports ${list(d.imports)}, which ${d.imports.length === 1 ? "is" : "are"} not available; only ${d.allowed} can be imported: remove ${d.imports.length === 1 ? "that import" : "those imports"}${d.hints.length > 0 ? ` (${d.hints.join("; ")})` : ""}`,
+  import_signature_mismatch: (d) =>
+    `wrong signature for ${d.mismatches.map((m) => `${m.name}: expected ${m.expected}, module imports ${m.actual}`).join("; ")}; declare the imports exactly as the edge v1 ABI does`,
+  memory_too_large: (d) =>
+    `memory minimum is ${d.minPages} pages (${mib(d.minPages)}) but this function allows ${d.capPages} (${mib(d.capPages)}); a default Rust build reserves a 1 MiB stack: link with -C link-arg=-zstack-size=65536 (or raise memory_pages); for C/clang link with -Wl,-z,stack-size=65536; for AssemblyScript lower --initialMemory`,
+  table_too_large: (d) =>
+    `${d.what}, over the limit of ${d.limit}; tables are capped like memory so one invocation cannot exhaust the runner: use fewer or smaller tables`,
   internal: (d) => `internal pipeline error: ${d.detail}; this is a platform bug, please report it with the module`,
 };
 

@@ -120,7 +120,14 @@ export class ExpressionCopier implements ExpressionVisitor {
  * The exports `kept` marks (one flag per export, in order), function indices shifted; the
  * function export named `redirect.name` (if given) exports `redirect.func` instead.
  */
-export function writeExports(info: ModuleInfo, r: ByteReader, w: ByteWriter, added: number, kept: readonly boolean[], redirect: { name: string; func: number } | null = null): void {
+export function writeExports(
+  info: ModuleInfo,
+  r: ByteReader,
+  w: ByteWriter,
+  added: number,
+  kept: readonly boolean[],
+  redirect: { name: string; func: number } | null = null,
+): void {
   const count = r.u32();
   w.u32(kept.filter(Boolean).length);
   for (let i = 0; i < count; i++) {
@@ -144,7 +151,13 @@ export function writeStart(info: ModuleInfo, r: ByteReader, w: ByteWriter, added
  * Element segments, all eight encodings: bit 0 passive/declarative, bit 1 explicit table
  * (or declarative when passive), bit 2 expressions instead of function indices.
  */
-export function writeElements(info: ModuleInfo, r: ByteReader, w: ByteWriter, copier: ExpressionCopier, added: number): void {
+export function writeElements(
+  info: ModuleInfo,
+  r: ByteReader,
+  w: ByteWriter,
+  copier: ExpressionCopier,
+  added: number,
+): void {
   const count = r.u32();
   w.u32(count);
   for (let i = 0; i < count; i++) {

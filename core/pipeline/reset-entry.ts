@@ -44,7 +44,13 @@ export interface GlobalInit {
  * entrypoint is not a defined function whose export can be redirected. `func` is the index the
  * added function will have.
  */
-export function planReset(info: ModuleInfo, facts: CodeFacts, entrypoint: string | null, func: number, addedImports: number): ResetPlan | null {
+export function planReset(
+  info: ModuleInfo,
+  facts: CodeFacts,
+  entrypoint: string | null,
+  func: number,
+  addedImports: number,
+): ResetPlan | null {
   if (entrypoint === null || facts.tableOrSegmentWrites) return null;
   // State the module imports (a global, a table) would be the host's to restore: edge v1 has none.
   if (info.imports.some((i) => i.kind !== KIND.func && i.kind !== KIND.memory)) return null;
@@ -60,7 +66,14 @@ export function planReset(info: ModuleInfo, facts: CodeFacts, entrypoint: string
   const signature = info.types[type];
   if (!signature) return null;
   const start = info.start === null ? -1 : shiftFunc(info.start, info.importedFuncs, addedImports);
-  return { exportName: entrypoint, func, type, entry: shiftFunc(exported.index, info.importedFuncs, addedImports), start, params: signature.params.length };
+  return {
+    exportName: entrypoint,
+    func,
+    type,
+    entry: shiftFunc(exported.index, info.importedFuncs, addedImports),
+    start,
+    params: signature.params.length,
+  };
 }
 
 /** The added function's body (locals and code, without its size): reset each global, run the start function, call the entrypoint. */

@@ -50,7 +50,8 @@ export interface RewritePlan {
   readonly reset: ResetPlan | null;
 }
 
-const sameTypes = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((t, i) => t === b[i]);
+const sameTypes = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((t, i) => t === b[i]);
 
 /**
  * `entrypoint`: the one export the runner uses; the others are dropped (null keeps them all).
@@ -60,7 +61,12 @@ const sameTypes = (a: readonly number[], b: readonly number[]): boolean => a.len
  * that declare such a reference for validation; so does an export of an imported function
  * (rare, and the call graph does not track imports).
  */
-export function planRewrite(info: ModuleInfo, capPages: number, entrypoint: string | null = null, resetEntry: string | null = null): RewritePlan {
+export function planRewrite(
+  info: ModuleInfo,
+  capPages: number,
+  entrypoint: string | null = null,
+  resetEntry: string | null = null,
+): RewritePlan {
   const appendTypes: FuncType[] = [];
   const typeIndex = (params: readonly number[], results: readonly number[]): number => {
     const existing = info.types.findIndex((t) => sameTypes(t.params, params) && sameTypes(t.results, results));
@@ -212,7 +218,16 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
         rewriteSection(s, (r) => writeGlobals(r, w, constCopier, depth, info.importedGlobals, globalInits));
         break;
       case SECTION.export:
-        rewriteSection(s, (r) => writeExports(info, r, w, plan.addedFuncs, plan.keptExports, plan.reset && { name: plan.reset.exportName, func: plan.reset.func }));
+        rewriteSection(s, (r) =>
+          writeExports(
+            info,
+            r,
+            w,
+            plan.addedFuncs,
+            plan.keptExports,
+            plan.reset && { name: plan.reset.exportName, func: plan.reset.func },
+          ),
+        );
         break;
       case SECTION.start:
         // A reusable module's start function runs from the reset entry, once per request.
@@ -223,16 +238,29 @@ export function rewriteModule(info: ModuleInfo, plan: RewritePlan): Uint8Array {
         break;
       case SECTION.function:
         if (helperTypes.length === 0) w.copy(input, s.start, s.end);
-        else rewriteSection(s, (r) => {
-          w.u32(r.u32() + helperTypes.length);
-          w.copy(input, r.pos, r.end);
-          r.pos = r.end;
-          for (const type of helperTypes) w.u32(type);
-        });
+        else
+          rewriteSection(s, (r) => {
+            w.u32(r.u32() + helperTypes.length);
+            w.copy(input, r.pos, r.end);
+            r.pos = r.end;
+            for (const type of helperTypes) w.u32(type);
+          });
         break;
       case SECTION.code:
         if (plan.reset) helpers.push(resetEntryBody(plan.reset, globalInits ?? []));
-        rewriteSection(s, (r) => writeCode(info, r, w, checks, plan.recursive, (type) => plan.blockTypes[type], plan.addedFuncs, plan.bulkCalls, helpers));
+        rewriteSection(s, (r) =>
+          writeCode(
+            info,
+            r,
+            w,
+            checks,
+            plan.recursive,
+            (type) => plan.blockTypes[type],
+            plan.addedFuncs,
+            plan.bulkCalls,
+            helpers,
+          ),
+        );
         break;
       default:
         w.copy(input, s.start, s.end);

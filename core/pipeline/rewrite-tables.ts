@@ -13,9 +13,11 @@ const TABLE_MAX_ELEMENTS = 100_000;
 const MAX_TABLES = 16;
 
 export function checkTables(info: ModuleInfo): void {
-  if (info.tables.length > MAX_TABLES) reject("table_too_large", { what: `module defines ${info.tables.length} tables`, limit: MAX_TABLES });
+  if (info.tables.length > MAX_TABLES)
+    reject("table_too_large", { what: `module defines ${info.tables.length} tables`, limit: MAX_TABLES });
   info.tables.forEach((t, i) => {
-    if (t.limits.min > TABLE_MAX_ELEMENTS) reject("table_too_large", { what: `table ${i} starts with ${t.limits.min} elements`, limit: TABLE_MAX_ELEMENTS });
+    if (t.limits.min > TABLE_MAX_ELEMENTS)
+      reject("table_too_large", { what: `table ${i} starts with ${t.limits.min} elements`, limit: TABLE_MAX_ELEMENTS });
   });
 }
 

@@ -21,7 +21,22 @@ export const SECTION = {
   tag: 13,
 } as const;
 
-const NAMES = ["custom", "type", "import", "function", "table", "memory", "global", "export", "start", "element", "code", "data", "data count", "tag"];
+const NAMES = [
+  "custom",
+  "type",
+  "import",
+  "function",
+  "table",
+  "memory",
+  "global",
+  "export",
+  "start",
+  "element",
+  "code",
+  "data",
+  "data count",
+  "tag",
+];
 
 /** Required order of known sections by id (the tag and data count sections sit out of id order). */
 export const SECTION_RANK: readonly number[] = [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6];
@@ -46,7 +61,8 @@ const COMPONENT_VERSION = [0x0d, 0x00, 0x01, 0x00];
 
 function describeStart(bytes: Uint8Array): string {
   const head = new TextDecoder().decode(bytes.subarray(0, 16)).trimStart();
-  if (head.startsWith("(module") || head.startsWith("(;") || head.startsWith(";;")) return "this is WebAssembly text format: compile it with wat2wasm";
+  if (head.startsWith("(module") || head.startsWith("(;") || head.startsWith(";;"))
+    return "this is WebAssembly text format: compile it with wat2wasm";
   if (bytes[0] === 0x7f && bytes[1] === 0x45) return "this is an ELF executable";
   const shown = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ");
   return `it starts with bytes ${shown}, not 00 61 73 6d`;
@@ -80,7 +96,10 @@ export function splitSections(bytes: Uint8Array): Section[] {
     const size = r.u32();
     const contentStart = r.pos;
     if (size > bytes.length - contentStart) {
-      reject("truncated", { what: `the ${sectionName(id)} (declares ${size} bytes, ${bytes.length - contentStart} remain)`, offset: bytes.length });
+      reject("truncated", {
+        what: `the ${sectionName(id)} (declares ${size} bytes, ${bytes.length - contentStart} remain)`,
+        offset: bytes.length,
+      });
     }
     const end = contentStart + size;
     if (id === SECTION.tag) {
@@ -96,7 +115,8 @@ export function splitSections(bytes: Uint8Array): Section[] {
       payloadStart = inner.pos;
     } else {
       const rank = SECTION_RANK[id];
-      if (rank <= lastRank) reject("malformed", { what: `the ${sectionName(id)} is duplicated or out of order`, offset: start });
+      if (rank <= lastRank)
+        reject("malformed", { what: `the ${sectionName(id)} is duplicated or out of order`, offset: start });
       lastRank = rank;
     }
     sections.push({ id, start, contentStart, end, customName, payloadStart });

@@ -2,7 +2,15 @@
 // core/abi/edge-v1.ts. Structural problems are found while reading; these are the rules.
 
 import { EDGE_MODULE, EDGE_V1, MEMORY_IMPORT, type ValType } from "../abi/edge-v1.ts";
-import { KIND, KIND_NAMES, LIMITS_64, LIMITS_SHARED, type FuncType, type Limits, type ModuleInfo } from "./module-info.ts";
+import {
+  KIND,
+  KIND_NAMES,
+  LIMITS_64,
+  LIMITS_SHARED,
+  type FuncType,
+  type Limits,
+  type ModuleInfo,
+} from "./module-info.ts";
 import { reject, type SignatureMismatch } from "./rejections.ts";
 import { signatureText } from "./value-types.ts";
 
@@ -42,7 +50,8 @@ function checkImports(info: ModuleInfo): void {
   for (const imp of info.imports) {
     const label = `"${imp.module}.${imp.name}"`;
     if (imp.module === MEMORY_IMPORT.module && imp.name === MEMORY_IMPORT.name) {
-      if (imp.kind !== KIND.memory) mismatches.push({ name: label, expected: "a memory", actual: `a ${KIND_NAMES[imp.kind]}` });
+      if (imp.kind !== KIND.memory)
+        mismatches.push({ name: label, expected: "a memory", actual: `a ${KIND_NAMES[imp.kind]}` });
       continue;
     }
     const expected = imp.module === EDGE_MODULE ? edgeSignature(imp.name) : null;
@@ -59,7 +68,11 @@ function checkImports(info: ModuleInfo): void {
     if (!actual) {
       mismatches.push({ name: label, expected: want, actual: `missing type ${imp.typeIndex}` });
     } else if (!sameTypes(actual.params, expected.params) || !sameTypes(actual.results, expected.results)) {
-      mismatches.push({ name: label, expected: want, actual: `function ${signatureText(actual.params, actual.results)}` });
+      mismatches.push({
+        name: label,
+        expected: want,
+        actual: `function ${signatureText(actual.params, actual.results)}`,
+      });
     }
   }
   if (forbidden.length > 0) {
@@ -72,8 +85,10 @@ function checkImports(info: ModuleInfo): void {
 /** Toolchain advice for the imports toolchains add by default. */
 function importHints(forbidden: readonly string[]): string[] {
   const hints: string[] = [];
-  if (forbidden.some((name) => name.startsWith(`"wasi`))) hints.push("no WASI: build for wasm32-unknown-unknown, not wasm32-wasi");
-  if (forbidden.includes(`"env.abort"`)) hints.push("AssemblyScript's abort: compile with --use abort= or point it at your own function");
+  if (forbidden.some((name) => name.startsWith(`"wasi`)))
+    hints.push("no WASI: build for wasm32-unknown-unknown, not wasm32-wasi");
+  if (forbidden.includes(`"env.abort"`))
+    hints.push("AssemblyScript's abort: compile with --use abort= or point it at your own function");
   return hints;
 }
 

@@ -66,25 +66,40 @@ export class EdgeNode {
     }
     if (!read.state) return false;
     const { state } = read;
-    if (read.format === 1) this.deps.logger.log("info", "state file of the previous release read; the next pass writes it in the current format");
-    this.desired = { historyId: state.history_id, revision: state.revision, functions: new Map(state.desired.map((f) => [f.function.id, f])) };
+    if (read.format === 1)
+      this.deps.logger.log(
+        "info",
+        "state file of the previous release read; the next pass writes it in the current format",
+      );
+    this.desired = {
+      historyId: state.history_id,
+      revision: state.revision,
+      functions: new Map(state.desired.map((f) => [f.function.id, f])),
+    };
     for (const source of state.serving) {
       const deployment = deploymentOf(source);
       if (deployment) this.serving.set(deployment.functionId, deployment);
     }
     await this.schedule();
-    this.deps.logger.log("info", "restored state from disk", { revision: this.appliedRevision, functions: this.serving.size, problems: this.problems.length });
+    this.deps.logger.log("info", "restored state from disk", {
+      revision: this.appliedRevision,
+      functions: this.serving.size,
+      problems: this.problems.length,
+    });
     return true;
   }
 
   /** Where the watch should resume: after the revision received, or from a snapshot. */
   resumePoint(): { since: number; history: string | null } {
-    return this.needSnapshot ? { since: 0, history: null } : { since: this.desired.revision, history: this.desired.historyId };
+    return this.needSnapshot
+      ? { since: 0, history: null }
+      : { since: this.desired.revision, history: this.desired.historyId };
   }
 
   receive(message: ServerMessage): Receipt {
     if (message.type === "heartbeat") {
-      if (message.revision > this.desired.revision) return this.resync(`heartbeat at revision ${message.revision}, node has ${this.desired.revision}`);
+      if (message.revision > this.desired.revision)
+        return this.resync(`heartbeat at revision ${message.revision}, node has ${this.desired.revision}`);
       this.report();
       return "ok";
     }

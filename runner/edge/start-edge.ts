@@ -65,20 +65,49 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
   const edgeMetrics = edge.metrics;
   const bodies = new BodyBudget(config.maxBodyBytesInFlight);
   const gauges = bodyBudgetGauges(bodies);
-  const metrics = createRunnerMetrics(() => pool.stats(), (prom, registry) => {
-    edge.attach(prom, registry);
-    gauges(prom, registry);
-  });
+  const metrics = createRunnerMetrics(
+    () => pool.stats(),
+    (prom, registry) => {
+      edge.attach(prom, registry);
+      gauges(prom, registry);
+    },
+  );
 
   // Hashing and the pipeline's pass run on a thread of their own: deploys do not stall requests.
   const offload = new OffloadThread(logger);
-  const disk = await DiskArtifacts.open(join(cacheDir, "artifacts"), config.diskMb * MiB, (sha256) => {
-    edgeMetrics.artifactVerifyFailure("disk");
-    logger.log("error", "artifact on disk refused: SHA-256 mismatch; deleted, will be fetched again", { sha256 });
-  }, offload);
-  const artifacts = new VerifiedArtifacts(disk, new ArtifactClient(config.controlPlane, config.token), edgeMetrics, logger, offload);
-  const modules = new ModuleCache(config.cacheMb * MiB, artifacts, edgeMetrics, (moduleKey) => loaded.evicted(moduleKey), offload);
-  const loaded = new LoadedFunctions(pool, modules, { maxResponseBytes: config.maxResponseBytes, maxLogLines: config.maxLogLinesPerInvocation, maxLogLineBytes: LOG_LINE_BYTES }, logger);
+  const disk = await DiskArtifacts.open(
+    join(cacheDir, "artifacts"),
+    config.diskMb * MiB,
+    (sha256) => {
+      edgeMetrics.artifactVerifyFailure("disk");
+      logger.log("error", "artifact on disk refused: SHA-256 mismatch; deleted, will be fetched again", { sha256 });
+    },
+    offload,
+  );
+  const artifacts = new VerifiedArtifacts(
+    disk,
+    new ArtifactClient(config.controlPlane, config.token),
+    edgeMetrics,
+    logger,
+    offload,
+  );
+  const modules = new ModuleCache(
+    config.cacheMb * MiB,
+    artifacts,
+    edgeMetrics,
+    (moduleKey) => loaded.evicted(moduleKey),
+    offload,
+  );
+  const loaded = new LoadedFunctions(
+    pool,
+    modules,
+    {
+      maxResponseBytes: config.maxResponseBytes,
+      maxLogLines: config.maxLogLinesPerInvocation,
+      maxLogLineBytes: LOG_LINE_BYTES,
+    },
+    logger,
+  );
   const router = new EdgeRouter(loaded, logger);
 
   const node = new EdgeNode({
@@ -106,7 +135,15 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
     controlPlane: config.controlPlane,
     token: config.token,
     logger,
-    hello: () => ({ type: "hello", node_id: config.nodeId, address, version: packageJson.version, revision: node.applied, key, instance }),
+    hello: () => ({
+      type: "hello",
+      node_id: config.nodeId,
+      address,
+      version: packageJson.version,
+      revision: node.applied,
+      key,
+      instance,
+    }),
     resumePoint: () => node.resumePoint(),
     onMessage: (message) => {
       edgeMetrics.syncMessage(message.type);

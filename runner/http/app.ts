@@ -26,11 +26,19 @@ export function createRunnerApp(deps: RunnerAppDeps): RunnerApp {
     fetch(request, connections) {
       const target = requestTarget(request);
       const path = target === null ? request.url : pathOf(target);
-      if (target === null || (path !== "/healthz" && path !== "/metrics")) return invoke(request, target, path, connections);
+      if (target === null || (path !== "/healthz" && path !== "/metrics"))
+        return invoke(request, target, path, connections);
       // /healthz and /metrics belong to the runner for every method, not to the function.
-      if (request.method !== "GET" && request.method !== "HEAD") return json(405, { error: { code: "method_not_allowed", message: `${path} only answers GET` } }, { allow: "GET" });
+      if (request.method !== "GET" && request.method !== "HEAD")
+        return json(
+          405,
+          { error: { code: "method_not_allowed", message: `${path} only answers GET` } },
+          { allow: "GET" },
+        );
       if (path === "/healthz") return json(200, { status: "ok", ...deps.health() });
-      return deps.metrics.scrape().then(({ body, contentType }) => new Response(body, { headers: { "content-type": contentType } }));
+      return deps.metrics
+        .scrape()
+        .then(({ body, contentType }) => new Response(body, { headers: { "content-type": contentType } }));
     },
   };
 }

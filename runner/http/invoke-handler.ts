@@ -64,7 +64,12 @@ interface InFlight {
  * `uri`: the request target ("/path?query", see core/http/request-target.ts), null for a malformed request;
  * `path`: its path. `connections`: the server, whose idle timeout an invocation suspends.
  */
-export type Invoke = (request: Request, uri: string | null, path: string, connections: Connections) => Response | Promise<Response>;
+export type Invoke = (
+  request: Request,
+  uri: string | null,
+  path: string,
+  connections: Connections,
+) => Response | Promise<Response>;
 
 export function createInvokeHandler(deps: InvokeDeps): Invoke {
   // Plain functions and one .then per step rather than async functions: each async frame cost
@@ -73,7 +78,12 @@ export function createInvokeHandler(deps: InvokeDeps): Invoke {
     const started = performance.now();
     const requestId = requestIdFor(request.headers.get("x-request-id"));
     const flight: InFlight = { request, requestId, path, started, connections };
-    if (uri === null) return finish(deps, flight, null, { outcome: "bad_request", response: outcomeResponse("bad_request", requestId), detail: malformed(request) });
+    if (uri === null)
+      return finish(deps, flight, null, {
+        outcome: "bad_request",
+        response: outcomeResponse("bad_request", requestId),
+        detail: malformed(request),
+      });
     const resolved = deps.resolve(path);
     if (resolved instanceof Promise) return resolved.then((target) => serve(deps, flight, target, uri));
     return serve(deps, flight, resolved, uri);
@@ -82,13 +92,21 @@ export function createInvokeHandler(deps: InvokeDeps): Invoke {
 
 function malformed(request: Request): string {
   const host = request.headers.get("host");
-  return host === null ? "the request target is not a path" : `a Host header that is not a host name: ${JSON.stringify(host.slice(0, 100))}`;
+  return host === null
+    ? "the request target is not a path"
+    : `a Host header that is not a host name: ${JSON.stringify(host.slice(0, 100))}`;
 }
 
 function serve(deps: InvokeDeps, flight: InFlight, target: Resolved, uri: string): Response | Promise<Response> {
   const { requestId } = flight;
-  if (!target) return finish(deps, flight, null, { outcome: "not_found", response: outcomeResponse("not_found", requestId) });
-  if ("unavailable" in target) return finish(deps, flight, target, { outcome: "unavailable", response: outcomeResponse("unavailable", requestId), detail: target.reason });
+  if (!target)
+    return finish(deps, flight, null, { outcome: "not_found", response: outcomeResponse("not_found", requestId) });
+  if ("unavailable" in target)
+    return finish(deps, flight, target, {
+      outcome: "unavailable",
+      response: outcomeResponse("unavailable", requestId),
+      detail: target.reason,
+    });
   let answer: Answer | Promise<Answer>;
   try {
     answer = run(deps, flight, target, uri);
@@ -113,7 +131,12 @@ function serve(deps: InvokeDeps, flight: InFlight, target: Resolved, uri: string
 }
 
 /** Counts the invocation, logs its line, and hands back the response. */
-function finish(deps: InvokeDeps, flight: InFlight, target: FunctionTarget | Unavailable | null, answer: Answer): Response {
+function finish(
+  deps: InvokeDeps,
+  flight: InFlight,
+  target: FunctionTarget | Unavailable | null,
+  answer: Answer,
+): Response {
   const seconds = (performance.now() - flight.started) / 1000;
   const name = target?.name ?? "-";
   const runMs = answer.runMs;
@@ -121,8 +144,13 @@ function finish(deps: InvokeDeps, flight: InFlight, target: FunctionTarget | Una
   const level = OUTCOMES[answer.outcome].level;
   if (deps.logger.enabled(level)) {
     deps.logger.log(level, "invocation", {
-      request_id: flight.requestId, function: name, method: flight.request.method, path: flight.path,
-      status: answer.response.status, outcome: answer.outcome, duration_ms: Math.round(seconds * 1e6) / 1e3,
+      request_id: flight.requestId,
+      function: name,
+      method: flight.request.method,
+      path: flight.path,
+      status: answer.response.status,
+      outcome: answer.outcome,
+      duration_ms: Math.round(seconds * 1e6) / 1e3,
       ...(runMs === undefined ? {} : { run_ms: Math.round(runMs * 1e3) / 1e3 }),
       ...(answer.detail ? { detail: answer.detail } : {}),
     });
@@ -138,7 +166,14 @@ function run(deps: InvokeDeps, flight: InFlight, target: FunctionTarget, uri: st
   return call(deps, flight, target, uri, read, limit);
 }
 
-function call(deps: InvokeDeps, flight: InFlight, target: FunctionTarget, uri: string, body: BodyResult, limit: number): Answer | Promise<Answer> {
+function call(
+  deps: InvokeDeps,
+  flight: InFlight,
+  target: FunctionTarget,
+  uri: string,
+  body: BodyResult,
+  limit: number,
+): Answer | Promise<Answer> {
   const { request, requestId, connections } = flight;
   if (!body.ok) return refused(deps, body, limit, requestId);
   let headers = "";
@@ -164,8 +199,12 @@ function call(deps: InvokeDeps, flight: InFlight, target: FunctionTarget, uri: s
 
 function refused(deps: InvokeDeps, body: Exclude<BodyResult, { ok: true }>, limit: number, requestId: string): Answer {
   const { outcome } = body;
-  const detail = outcome === "body_too_large" ? `limit ${limit} bytes`
-    : outcome === "body_budget" ? `${deps.bodies.inFlight} of ${deps.bodies.limit} bytes of bodies in flight` : body.detail;
+  const detail =
+    outcome === "body_too_large"
+      ? `limit ${limit} bytes`
+      : outcome === "body_budget"
+        ? `${deps.bodies.inFlight} of ${deps.bodies.limit} bytes of bodies in flight`
+        : body.detail;
   // Connection: close, so a client still sending the refused body stops, and Bun need not take it in.
   const response = outcomeResponse(outcome, requestId);
   response.headers.set("connection", "close");
@@ -178,8 +217,18 @@ function answerOf(result: InvocationResult, requestId: string, head: boolean): A
       return { outcome: "ok", response: guestResponse(result.response, requestId, head), runMs: result.runMs };
     } catch (error) {
       // The host calls validate headers; this is the backstop if Bun's Headers still refuses one.
-      return { outcome: "trap", response: outcomeResponse("trap", requestId), detail: `response rejected by HTTP layer: ${(error as Error).message}`, runMs: result.runMs };
+      return {
+        outcome: "trap",
+        response: outcomeResponse("trap", requestId),
+        detail: `response rejected by HTTP layer: ${(error as Error).message}`,
+        runMs: result.runMs,
+      };
     }
   }
-  return { outcome: result.outcome, response: outcomeResponse(result.outcome, requestId), detail: result.detail, runMs: result.runMs };
+  return {
+    outcome: result.outcome,
+    response: outcomeResponse(result.outcome, requestId),
+    detail: result.detail,
+    runMs: result.runMs,
+  };
 }

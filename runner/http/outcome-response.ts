@@ -33,6 +33,10 @@ let lastPairs: readonly [string, string][] = [];
 export function outcomeResponse(outcome: Outcome, requestId: string): Response {
   const { status, message } = OUTCOMES[outcome];
   const headers: Record<string, string> = { "content-type": "application/json", "x-request-id": requestId };
-  if (outcome === "overload" || outcome === "body_budget" || outcome === "shutting_down" || outcome === "unavailable") headers["retry-after"] = String(RETRY_AFTER_SECONDS);
-  return new Response(JSON.stringify({ error: { code: outcome, message, request_id: requestId } }), { status, headers });
+  if (outcome === "overload" || outcome === "body_budget" || outcome === "shutting_down" || outcome === "unavailable")
+    headers["retry-after"] = String(RETRY_AFTER_SECONDS);
+  return new Response(JSON.stringify({ error: { code: outcome, message, request_id: requestId } }), {
+    status,
+    headers,
+  });
 }

@@ -32,12 +32,21 @@ function readDeclared(request: Request, budget: BodyBudget, held: number): Promi
     (body) => (body.byteLength > 0 ? { ok: true, body, held } : (budget.give(held), NO_BODY)),
     (error: unknown) => {
       budget.give(held);
-      return { ok: false, outcome: "bad_request", detail: `request body not received whole: ${(error as Error).message}` };
+      return {
+        ok: false,
+        outcome: "bad_request",
+        detail: `request body not received whole: ${(error as Error).message}`,
+      };
     },
   );
 }
 
-async function readStream(stream: ReadableStream<Uint8Array>, limit: number, budget: BodyBudget, reserved: number): Promise<BodyResult> {
+async function readStream(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+  budget: BodyBudget,
+  reserved: number,
+): Promise<BodyResult> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let held = reserved;
@@ -56,7 +65,11 @@ async function readStream(stream: ReadableStream<Uint8Array>, limit: number, bud
     }
   } catch (error) {
     // The client went away mid-body (or sent a broken chunked encoding): nothing to run.
-    refused = { ok: false, outcome: "bad_request", detail: `request body not received whole: ${(error as Error).message}` };
+    refused = {
+      ok: false,
+      outcome: "bad_request",
+      detail: `request body not received whole: ${(error as Error).message}`,
+    };
   }
   if (refused) {
     reader.cancel().catch(() => {});
@@ -67,7 +80,8 @@ async function readStream(stream: ReadableStream<Uint8Array>, limit: number, bud
     budget.give(held);
     return NO_BODY;
   }
-  if (chunks.length === 1 && chunks[0].byteOffset === 0 && chunks[0].byteLength === chunks[0].buffer.byteLength) return { ok: true, body: chunks[0], held };
+  if (chunks.length === 1 && chunks[0].byteOffset === 0 && chunks[0].byteLength === chunks[0].buffer.byteLength)
+    return { ok: true, body: chunks[0], held };
   const body = new Uint8Array(total);
   let off = 0;
   for (const chunk of chunks) {

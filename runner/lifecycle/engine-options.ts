@@ -43,7 +43,10 @@ export const ENGINE_SETTINGS = {
  * schema library and the configuration take ~25 ms to load, which the first process spent for
  * nothing (docs/performance.md, "One GC marker").
  */
-export function unnamedEngineSettings(argv: readonly string[], environment: Record<string, string | undefined>): EngineSettings | null {
+export function unnamedEngineSettings(
+  argv: readonly string[],
+  environment: Record<string, string | undefined>,
+): EngineSettings | null {
   for (const { flag, env } of Object.values(ENGINE_SETTINGS)) {
     if (environment[env] !== undefined) return null;
     if (argv.some((arg) => arg === `--${flag}` || arg.startsWith(`--${flag}=`))) return null;
@@ -52,7 +55,10 @@ export function unnamedEngineSettings(argv: readonly string[], environment: Reco
 }
 
 /** What to add to the environment for `settings`, or null when nothing is missing. */
-export function missingEngineOptions(settings: EngineSettings, environment: Record<string, string | undefined>): Record<string, string> | null {
+export function missingEngineOptions(
+  settings: EngineSettings,
+  environment: Record<string, string | undefined>,
+): Record<string, string> | null {
   const additions: Record<string, string> = {};
   const want = (name: string, value: number) => {
     if (value !== 0 && environment[name] === undefined) additions[name] = String(value);
@@ -71,7 +77,9 @@ export function execWith(additions: Record<string, string>, environment: Record<
   if (process.platform !== "linux") return false;
   try {
     const { dlopen, FFIType, ptr } = require("bun:ffi") as typeof import("bun:ffi");
-    const libc = dlopen("libc.so.6", { execve: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 } });
+    const libc = dlopen("libc.so.6", {
+      execve: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+    });
     const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
     const env = Object.entries({ ...environment, ...additions })
       .filter((entry): entry is [string, string] => entry[1] !== undefined)

@@ -10,5 +10,8 @@ import { setSchedulingSlice } from "../sandbox/os-thread";
 /** Sets the calling (HTTP) thread's slice; 0 leaves the kernel's default alone. */
 export function scheduleHttpThread(sliceUs: number, logger: Logger): void {
   if (sliceUs === 0) return;
-  if (!setSchedulingSlice(sliceUs * 1000)) logger.log("info", "could not set the HTTP thread's scheduling slice; it keeps the kernel's default", { slice_us: sliceUs });
+  if (!setSchedulingSlice(sliceUs * 1000))
+    logger.log("info", "could not set the HTTP thread's scheduling slice; it keeps the kernel's default", {
+      slice_us: sliceUs,
+    });
 }

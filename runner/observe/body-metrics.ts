@@ -11,7 +11,21 @@ export interface BodyBudgetReading {
 
 export function bodyBudgetGauges(budget: BodyBudgetReading): (prom: PromClient, registry: Registry) => void {
   return ({ Gauge }, registry) => {
-    new Gauge({ name: "wasm_request_body_bytes_in_flight", help: "Bytes of request bodies the node holds now: being read, or held by an invocation that has not ended", registers: [registry], collect() { this.set(budget.inFlight); } });
-    new Gauge({ name: "wasm_request_body_bytes_budget", help: "Most bytes of request bodies the node holds at once (--max-body-bytes-in-flight); beyond it requests get 503 body_budget", registers: [registry], collect() { this.set(budget.limit); } });
+    new Gauge({
+      name: "wasm_request_body_bytes_in_flight",
+      help: "Bytes of request bodies the node holds now: being read, or held by an invocation that has not ended",
+      registers: [registry],
+      collect() {
+        this.set(budget.inFlight);
+      },
+    });
+    new Gauge({
+      name: "wasm_request_body_bytes_budget",
+      help: "Most bytes of request bodies the node holds at once (--max-body-bytes-in-flight); beyond it requests get 503 body_budget",
+      registers: [registry],
+      collect() {
+        this.set(budget.limit);
+      },
+    });
   };
 }

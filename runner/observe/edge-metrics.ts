@@ -26,7 +26,10 @@ export interface EdgeMetrics {
 }
 
 /** The metrics, and `attach`, which metrics.ts calls once prom-client has loaded. */
-export function createEdgeMetrics(read: () => EdgeGauges): { metrics: EdgeMetrics; attach: (prom: PromClient, registry: Registry) => void } {
+export function createEdgeMetrics(read: () => EdgeGauges): {
+  metrics: EdgeMetrics;
+  attach: (prom: PromClient, registry: Registry) => void;
+} {
   let live: EdgeMetrics | null = null;
   // Events before prom-client loaded: a start's worth at most (LOAD_AFTER_MS in metrics.ts).
   // Tested for `live` first: a cache hit is counted on every request, and allocates nothing then.
@@ -36,8 +39,10 @@ export function createEdgeMetrics(read: () => EdgeGauges): { metrics: EdgeMetric
       moduleCacheHit: () => (live ? live.moduleCacheHit() : early.push((m) => m.moduleCacheHit())),
       moduleCacheMiss: () => (live ? live.moduleCacheMiss() : early.push((m) => m.moduleCacheMiss())),
       moduleCacheEviction: () => (live ? live.moduleCacheEviction() : early.push((m) => m.moduleCacheEviction())),
-      artifactDownload: (outcome) => (live ? live.artifactDownload(outcome) : early.push((m) => m.artifactDownload(outcome))),
-      artifactVerifyFailure: (source) => (live ? live.artifactVerifyFailure(source) : early.push((m) => m.artifactVerifyFailure(source))),
+      artifactDownload: (outcome) =>
+        live ? live.artifactDownload(outcome) : early.push((m) => m.artifactDownload(outcome)),
+      artifactVerifyFailure: (source) =>
+        live ? live.artifactVerifyFailure(source) : early.push((m) => m.artifactVerifyFailure(source)),
       syncMessage: (type) => (live ? live.syncMessage(type) : early.push((m) => m.syncMessage(type))),
       observePass: (seconds) => (live ? live.observePass(seconds) : early.push((m) => m.observePass(seconds))),
     },
@@ -51,26 +56,81 @@ export function createEdgeMetrics(read: () => EdgeGauges): { metrics: EdgeMetric
 
 function register({ Counter, Gauge, Histogram }: PromClient, registry: Registry, read: () => EdgeGauges): EdgeMetrics {
   const registers = [registry];
-  const hits = new Counter({ name: "edge_module_cache_hits_total", help: "Compiled modules found in the cache (per request, and per deploy that reused one)", registers });
-  const misses = new Counter({ name: "edge_module_cache_misses_total", help: "Modules that had to be compiled (deploy prefetch, or a request after an eviction)", registers });
-  const evictions = new Counter({ name: "edge_module_cache_evictions_total", help: "Compiled modules dropped to stay within --cache-mb", registers });
-  const downloads = new Counter({ name: "edge_artifact_downloads_total", help: "Artifact downloads from the control plane, by outcome", labelNames: ["outcome"], registers });
-  const verifyFailures = new Counter({ name: "edge_artifact_verify_failures_total", help: "Artifacts refused because their SHA-256 didn't match the control plane's record, by where the bytes came from", labelNames: ["source"], registers });
-  const messages = new Counter({ name: "edge_sync_messages_total", help: "Watch messages received, by type", labelNames: ["type"], registers });
-  const passes = new Histogram({ name: "edge_reconcile_duration_seconds", help: "Time to make a received state live (fetch, verify, compile, load, swap)", buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
+  const hits = new Counter({
+    name: "edge_module_cache_hits_total",
+    help: "Compiled modules found in the cache (per request, and per deploy that reused one)",
+    registers,
+  });
+  const misses = new Counter({
+    name: "edge_module_cache_misses_total",
+    help: "Modules that had to be compiled (deploy prefetch, or a request after an eviction)",
+    registers,
+  });
+  const evictions = new Counter({
+    name: "edge_module_cache_evictions_total",
+    help: "Compiled modules dropped to stay within --cache-mb",
+    registers,
+  });
+  const downloads = new Counter({
+    name: "edge_artifact_downloads_total",
+    help: "Artifact downloads from the control plane, by outcome",
+    labelNames: ["outcome"],
+    registers,
+  });
+  const verifyFailures = new Counter({
+    name: "edge_artifact_verify_failures_total",
+    help: "Artifacts refused because their SHA-256 didn't match the control plane's record, by where the bytes came from",
+    labelNames: ["source"],
+    registers,
+  });
+  const messages = new Counter({
+    name: "edge_sync_messages_total",
+    help: "Watch messages received, by type",
+    labelNames: ["type"],
+    registers,
+  });
+  const passes = new Histogram({
+    name: "edge_reconcile_duration_seconds",
+    help: "Time to make a received state live (fetch, verify, compile, load, swap)",
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
   for (const source of ["network", "disk"]) verifyFailures.inc({ source }, 0);
 
   const gauge = (name: string, help: string, value: (g: EdgeGauges) => number) =>
-    new Gauge({ name, help, registers, collect() { this.set(value(read())); } });
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(value(read()));
+      },
+    });
   gauge("edge_applied_revision", "Control plane revision this node has live", (g) => g.appliedRevision);
   gauge("edge_sync_connected", "1 while the watch stream to the control plane is open", (g) => (g.connected ? 1 : 0));
   gauge("edge_functions_serving", "Functions this node routes requests to", (g) => g.functionsServing);
-  gauge("edge_functions_with_problems", "Functions not served at their active version (download, verification or compile failed)", (g) => g.functionsWithProblems);
-  gauge("edge_pool_functions_loaded", "Deployments loaded in the worker pool (draining ones included)", (g) => g.loadedFunctions);
+  gauge(
+    "edge_functions_with_problems",
+    "Functions not served at their active version (download, verification or compile failed)",
+    (g) => g.functionsWithProblems,
+  );
+  gauge(
+    "edge_pool_functions_loaded",
+    "Deployments loaded in the worker pool (draining ones included)",
+    (g) => g.loadedFunctions,
+  );
   gauge("edge_module_cache_modules", "Compiled modules in the cache", (g) => g.moduleCache.modules);
-  gauge("edge_module_cache_bytes", "Estimated memory of the compiled modules in the cache (bounded by --cache-mb)", (g) => g.moduleCache.bytes);
+  gauge(
+    "edge_module_cache_bytes",
+    "Estimated memory of the compiled modules in the cache (bounded by --cache-mb)",
+    (g) => g.moduleCache.bytes,
+  );
   gauge("edge_artifact_disk_files", "Verified artifacts kept on disk", (g) => g.disk.files);
-  gauge("edge_artifact_disk_bytes", "Bytes of verified artifacts kept on disk (bounded by --disk-mb)", (g) => g.disk.bytes);
+  gauge(
+    "edge_artifact_disk_bytes",
+    "Bytes of verified artifacts kept on disk (bounded by --disk-mb)",
+    (g) => g.disk.bytes,
+  );
 
   return {
     moduleCacheHit: () => hits.inc(),

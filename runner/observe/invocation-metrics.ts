@@ -5,7 +5,9 @@
 import type { Registry } from "prom-client";
 import { OUTCOME_NAMES, type Outcome } from "../outcome";
 
-const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const LATENCY_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+];
 const OUTCOME_INDEX = new Map<Outcome, number>(OUTCOME_NAMES.map((name, i) => [name, i]));
 
 /** Non-cumulative: buckets[i] counts observations in (LATENCY_BUCKETS[i-1], LATENCY_BUCKETS[i]]; the last is +Inf. */
@@ -35,13 +37,33 @@ export class InvocationMetrics {
   /** Adds the series to `registry`; what was observed before counts. */
   register(registry: Registry): void {
     const metric = (name: string, help: string, type: "counter" | "histogram", values: () => Sample[]) => {
-      registry.registerMetric({ name, help, type, aggregator: "sum", get: async () => ({ name, help, type, aggregator: "sum", values: values() }) } as never);
+      registry.registerMetric({
+        name,
+        help,
+        type,
+        aggregator: "sum",
+        get: async () => ({ name, help, type, aggregator: "sum", values: values() }),
+      } as never);
     };
-    metric("wasm_invoke_count_total", "Invocations, by function and outcome", "counter", () => this.byOutcome(() => true));
-    metric("wasm_invoke_errors_total", "Invocations that did not end ok, by function and outcome", "counter", () => this.byOutcome((o) => o !== "ok"));
-    metric("wasm_invoke_latency_seconds", "Invocation latency from request received to response ready, by function", "histogram", () => this.histogram("wasm_invoke_latency_seconds", (s) => s));
+    metric("wasm_invoke_count_total", "Invocations, by function and outcome", "counter", () =>
+      this.byOutcome(() => true),
+    );
+    metric("wasm_invoke_errors_total", "Invocations that did not end ok, by function and outcome", "counter", () =>
+      this.byOutcome((o) => o !== "ok"),
+    );
+    metric(
+      "wasm_invoke_latency_seconds",
+      "Invocation latency from request received to response ready, by function",
+      "histogram",
+      () => this.histogram("wasm_invoke_latency_seconds", (s) => s),
+    );
     // Latency minus this is what the platform added: waiting for a worker and the hand-overs.
-    metric("wasm_invoke_run_seconds", "Time a worker spent on each invocation it ran (instance set-up, guest code, host calls), by function", "histogram", () => this.histogram("wasm_invoke_run_seconds", (s) => s.run));
+    metric(
+      "wasm_invoke_run_seconds",
+      "Time a worker spent on each invocation it ran (instance set-up, guest code, host calls), by function",
+      "histogram",
+      () => this.histogram("wasm_invoke_run_seconds", (s) => s.run),
+    );
   }
 
   observe(fn: string, outcome: Outcome, seconds: number, runSeconds?: number): void {
@@ -59,7 +81,8 @@ export class InvocationMetrics {
     const values: Sample[] = [];
     for (const [fn, s] of this.series) {
       OUTCOME_NAMES.forEach((outcome, i) => {
-        if (s.outcomes[i]! > 0 && include(outcome)) values.push({ labels: { function: fn, outcome }, value: s.outcomes[i]! });
+        if (s.outcomes[i]! > 0 && include(outcome))
+          values.push({ labels: { function: fn, outcome }, value: s.outcomes[i]! });
       });
     }
     return values;

@@ -35,26 +35,49 @@ export interface RunnerMetrics {
 }
 
 /** `attach`: more metrics, registered once prom-client has loaded (an edge node's). */
-export function createRunnerMetrics(poolStats: () => PoolStats, attach?: (prom: PromClient, registry: Registry) => void): RunnerMetrics {
+export function createRunnerMetrics(
+  poolStats: () => PoolStats,
+  attach?: (prom: PromClient, registry: Registry) => void,
+): RunnerMetrics {
   const invocations = new InvocationMetrics();
   let loading: Promise<Registry> | null = null;
-  const registry = () => (loading ??= import("prom-client").then((prom) => {
-    const built = new prom.Registry();
-    prom.collectDefaultMetrics({ register: built });
-    invocations.register(built);
-    const gauge = (name: string, help: string, read: (s: PoolStats) => number) =>
-      new prom.Gauge({ name, help, registers: [built], collect() { this.set(read(poolStats())); } });
-    gauge("wasm_pool_workers", "Workers in the sandbox pool", (s) => s.workers);
-    gauge("wasm_pool_busy_workers", "Workers running an invocation now", (s) => s.busy);
-    gauge("wasm_queue_depth", "Invocations waiting in the functions' queues for a worker", (s) => s.queued);
-    gauge("wasm_queue_waiting", "Requests over their function's queue, waiting for a place in it (refused with 503 after --overload-wait-ms)", (s) => s.waiting);
-    gauge("wasm_worker_backlog", "Invocations handed to a worker that wait behind its current one", (s) => s.inWorkers - s.busy);
-    gauge("wasm_queue_capacity", "Maximum invocations that may wait for a worker", (s) => s.queueLimit);
-    gauge("wasm_worker_restarts", "Workers replaced since start (crash or watchdog)", (s) => s.restarts);
-    gauge("wasm_worker_functions_held", "Functions loaded into workers, once per worker holding one (a worker loads a function with its first invocation there)", (s) => s.functionsHeld);
-    attach?.(prom, built);
-    return built;
-  }));
+  const registry = () =>
+    (loading ??= import("prom-client").then((prom) => {
+      const built = new prom.Registry();
+      prom.collectDefaultMetrics({ register: built });
+      invocations.register(built);
+      const gauge = (name: string, help: string, read: (s: PoolStats) => number) =>
+        new prom.Gauge({
+          name,
+          help,
+          registers: [built],
+          collect() {
+            this.set(read(poolStats()));
+          },
+        });
+      gauge("wasm_pool_workers", "Workers in the sandbox pool", (s) => s.workers);
+      gauge("wasm_pool_busy_workers", "Workers running an invocation now", (s) => s.busy);
+      gauge("wasm_queue_depth", "Invocations waiting in the functions' queues for a worker", (s) => s.queued);
+      gauge(
+        "wasm_queue_waiting",
+        "Requests over their function's queue, waiting for a place in it (refused with 503 after --overload-wait-ms)",
+        (s) => s.waiting,
+      );
+      gauge(
+        "wasm_worker_backlog",
+        "Invocations handed to a worker that wait behind its current one",
+        (s) => s.inWorkers - s.busy,
+      );
+      gauge("wasm_queue_capacity", "Maximum invocations that may wait for a worker", (s) => s.queueLimit);
+      gauge("wasm_worker_restarts", "Workers replaced since start (crash or watchdog)", (s) => s.restarts);
+      gauge(
+        "wasm_worker_functions_held",
+        "Functions loaded into workers, once per worker holding one (a worker loads a function with its first invocation there)",
+        (s) => s.functionsHeld,
+      );
+      attach?.(prom, built);
+      return built;
+    }));
   setTimeout(registry, LOAD_AFTER_MS).unref();
 
   return {

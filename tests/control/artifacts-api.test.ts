@@ -55,7 +55,9 @@ test("404 for unknown versions or functions; 422 for a version that is not a num
   const noVersion = await control.api(`/api/v1/artifacts/${id}/3`);
   expect(noVersion.status).toBe(404);
   expect((await errorOf(noVersion)).code).toBe("version_not_found");
-  expect((await errorOf(await control.api("/api/v1/artifacts/00000000-0000-0000-0000-000000000000/1"))).code).toBe("not_found");
+  expect((await errorOf(await control.api("/api/v1/artifacts/00000000-0000-0000-0000-000000000000/1"))).code).toBe(
+    "not_found",
+  );
   for (const version of ["0", "x", "-1", "1.5", "..%2F..%2Fmetadata.sqlite"]) {
     const response = await control.api(`/api/v1/artifacts/${id}/${version}`);
     expect(response.status).toBe(422);

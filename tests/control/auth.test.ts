@@ -21,7 +21,10 @@ test("no configured token: one is generated once, saved with mode 0600, and reus
 
 test("a configured token wins and writes nothing; a loose or empty token file is reported", async () => {
   const dir = tempDir();
-  expect(await resolveAdminToken("configured-token-0123456789", dir)).toEqual({ token: "configured-token-0123456789", source: "config" });
+  expect(await resolveAdminToken("configured-token-0123456789", dir)).toEqual({
+    token: "configured-token-0123456789",
+    source: "config",
+  });
   expect(() => statSync(join(dir, "admin-token"))).toThrow();
   writeFileSync(join(dir, "admin-token"), "loose-token-0123456789\n", { mode: 0o644 });
   expect((await resolveAdminToken(undefined, dir)).warning).toContain("chmod 600");
@@ -34,7 +37,15 @@ test("bearer tokens map to roles; anything else is no role", () => {
   const tokens = { admin: "admin-token-0123456789", read: "read-token-0123456789" };
   expect(tokenRole(tokens, "Bearer admin-token-0123456789")).toBe("admin");
   expect(tokenRole(tokens, "bearer   read-token-0123456789 ")).toBe("read");
-  for (const header of [null, "", "Bearer", "Bearer admin-token-012345678", "Bearer admin-token-0123456789x", "Basic admin-token-0123456789", "Bearer a b"]) {
+  for (const header of [
+    null,
+    "",
+    "Bearer",
+    "Bearer admin-token-012345678",
+    "Bearer admin-token-0123456789x",
+    "Basic admin-token-0123456789",
+    "Bearer a b",
+  ]) {
     expect(tokenRole(tokens, header)).toBeNull();
   }
   expect(tokenRole({ admin: "admin-token-0123456789" }, "Bearer read-token-0123456789")).toBeNull();

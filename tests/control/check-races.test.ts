@@ -46,15 +46,26 @@ afterEach(() => control.stop());
 const small = validModule("needs-1-page", 1);
 const big = validModule("needs-20-pages", 20);
 const json = { "content-type": "application/json" };
-const patch = (id: string, body: unknown) => control.api(`/api/v1/functions/${id}`, { method: "PATCH", headers: json, body: JSON.stringify(body) });
+const patch = (id: string, body: unknown) =>
+  control.api(`/api/v1/functions/${id}`, { method: "PATCH", headers: json, body: JSON.stringify(body) });
 const activate = (id: string, version: number) => control.post(`/api/v1/functions/${id}/activate`, { version });
 
 /** The function's active version passes the pipeline under the function's own limits (or there is none). */
-async function activeVersionServable(id: string): Promise<{ memory_pages: number; active_version: number | null; servable: boolean }> {
-  const fn = (await (await control.api(`/api/v1/functions/${id}`)).json()) as { memory_pages: number; entrypoint: string; active_version: number | null };
+async function activeVersionServable(
+  id: string,
+): Promise<{ memory_pages: number; active_version: number | null; servable: boolean }> {
+  const fn = (await (await control.api(`/api/v1/functions/${id}`)).json()) as {
+    memory_pages: number;
+    entrypoint: string;
+    active_version: number | null;
+  };
   if (fn.active_version === null) return { memory_pages: fn.memory_pages, active_version: null, servable: true };
   const bytes = new Uint8Array(await (await control.api(`/api/v1/artifacts/${id}/${fn.active_version}`)).arrayBuffer());
-  return { memory_pages: fn.memory_pages, active_version: fn.active_version, servable: moduleRejection(bytes, { memoryPages: fn.memory_pages, entrypoint: fn.entrypoint }) === null };
+  return {
+    memory_pages: fn.memory_pages,
+    active_version: fn.active_version,
+    servable: moduleRejection(bytes, { memoryPages: fn.memory_pages, entrypoint: fn.entrypoint }) === null,
+  };
 }
 
 test("an upload checked under 20 pages while a PATCH lowers the function to 16: the upload is checked again and refused", async () => {

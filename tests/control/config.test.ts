@@ -10,7 +10,17 @@ const dir = tempDir("edge-control-config-");
 test("defaults: 0.0.0.0:8080, ./data, 50 MiB uploads, 10,000 changes kept, no token configured", () => {
   expect(loadControlConfig([], {})).toEqual({
     ok: true,
-    config: { port: 8080, host: "0.0.0.0", dataDir: "./data", maxUploadBytes: 50 * 1024 * 1024, changeRetention: 10_000, maxNodes: 1_000, nodeRetentionS: 604_800, heartbeatMs: 5_000, logLevel: "info" },
+    config: {
+      port: 8080,
+      host: "0.0.0.0",
+      dataDir: "./data",
+      maxUploadBytes: 50 * 1024 * 1024,
+      changeRetention: 10_000,
+      maxNodes: 1_000,
+      nodeRetentionS: 604_800,
+      heartbeatMs: 5_000,
+      logLevel: "info",
+    },
     warnings: [],
     showAdminToken: false,
   });
@@ -19,15 +29,24 @@ test("defaults: 0.0.0.0:8080, ./data, 50 MiB uploads, 10,000 changes kept, no to
 test("flags win over the environment, which wins over defaults", () => {
   const env = { EDGE_CONTROL_PORT: "9000", EDGE_CONTROL_HOST: "127.0.0.1", EDGE_CONTROL_TOKEN: "env-token-0123456789" };
   const result = loadControlConfig(["--port", "9100", "--data-dir", "/tmp/x"], env);
-  expect(result).toMatchObject({ ok: true, config: { port: 9100, host: "127.0.0.1", dataDir: "/tmp/x", token: "env-token-0123456789" } });
+  expect(result).toMatchObject({
+    ok: true,
+    config: { port: 9100, host: "127.0.0.1", dataDir: "/tmp/x", token: "env-token-0123456789" },
+  });
 });
 
 test("invalid values name the flag; tokens are never echoed", () => {
-  expect(loadControlConfig(["--port", "70000"], {})).toMatchObject({ ok: false, message: expect.stringContaining("--port") });
-  expect(loadControlConfig(["--port", "abc"], {})).toMatchObject({ ok: false, message: expect.stringContaining("--port") });
+  expect(loadControlConfig(["--port", "70000"], {})).toMatchObject({
+    ok: false,
+    message: expect.stringContaining("--port"),
+  });
+  expect(loadControlConfig(["--port", "abc"], {})).toMatchObject({
+    ok: false,
+    message: expect.stringContaining("--port"),
+  });
   const short = loadControlConfig([], { EDGE_CONTROL_TOKEN: "secret" });
   expect(short).toMatchObject({ ok: false, message: expect.stringContaining("EDGE_CONTROL_TOKEN") });
-  expect(JSON.stringify(short)).not.toContain("secret\"");
+  expect(JSON.stringify(short)).not.toContain('secret"');
   expect(loadControlConfig(["--nope"], {})).toMatchObject({ ok: false });
   expect(loadControlConfig(["--help"], {})).toEqual({ ok: "help" });
 });
@@ -49,28 +68,62 @@ test("a token on the command line is refused, pointing at the file flag and the 
 test("token files: read with trailing line breaks dropped; the flag wins over the variables", () => {
   const admin = tokenFile("admin", "file-admin-token-0123456789\n");
   const read = tokenFile("read", "file-read-token-0123456789\r\n");
-  const result = loadControlConfig(["--token-file", admin, "--read-token-file", read], { EDGE_CONTROL_TOKEN: "env-admin-token-0123456789" });
-  expect(result).toMatchObject({ ok: true, config: { token: "file-admin-token-0123456789", readToken: "file-read-token-0123456789" }, warnings: [] });
-  const fromEnv = loadControlConfig([], { EDGE_CONTROL_TOKEN_FILE: admin, EDGE_CONTROL_READ_TOKEN: "env-read-token-0123456789" });
-  expect(fromEnv).toMatchObject({ ok: true, config: { token: "file-admin-token-0123456789", readToken: "env-read-token-0123456789" } });
-  expect(loadControlConfig([], { EDGE_CONTROL_TOKEN_FILE: admin, EDGE_CONTROL_TOKEN: "env-admin-token-0123456789" })).toMatchObject({ ok: false, message: "set EDGE_CONTROL_TOKEN or EDGE_CONTROL_TOKEN_FILE, not both" });
+  const result = loadControlConfig(["--token-file", admin, "--read-token-file", read], {
+    EDGE_CONTROL_TOKEN: "env-admin-token-0123456789",
+  });
+  expect(result).toMatchObject({
+    ok: true,
+    config: { token: "file-admin-token-0123456789", readToken: "file-read-token-0123456789" },
+    warnings: [],
+  });
+  const fromEnv = loadControlConfig([], {
+    EDGE_CONTROL_TOKEN_FILE: admin,
+    EDGE_CONTROL_READ_TOKEN: "env-read-token-0123456789",
+  });
+  expect(fromEnv).toMatchObject({
+    ok: true,
+    config: { token: "file-admin-token-0123456789", readToken: "env-read-token-0123456789" },
+  });
+  expect(
+    loadControlConfig([], { EDGE_CONTROL_TOKEN_FILE: admin, EDGE_CONTROL_TOKEN: "env-admin-token-0123456789" }),
+  ).toMatchObject({ ok: false, message: "set EDGE_CONTROL_TOKEN or EDGE_CONTROL_TOKEN_FILE, not both" });
 });
 
 test("token files: readable by others warns, writable by others, missing, empty or malformed is refused, never echoing the contents", () => {
   const readable = tokenFile("readable", "readable-token-0123456789\n", 0o644);
   const result = loadControlConfig(["--token-file", readable], {});
-  expect(result).toMatchObject({ ok: true, config: { token: "readable-token-0123456789" }, warnings: [expect.stringContaining("mode 644")] });
+  expect(result).toMatchObject({
+    ok: true,
+    config: { token: "readable-token-0123456789" },
+    warnings: [expect.stringContaining("mode 644")],
+  });
 
   const writable = tokenFile("writable", "writable-token-0123456789\n", 0o666);
-  expect(loadControlConfig(["--token-file", writable], {})).toMatchObject({ ok: false, message: expect.stringContaining("writable by group or others") });
-  expect(loadControlConfig(["--token-file", join(dir, "missing")], {})).toMatchObject({ ok: false, message: expect.stringContaining("no such file") });
-  expect(loadControlConfig(["--token-file", dir], {})).toMatchObject({ ok: false, message: expect.stringContaining("not a regular file") });
-  expect(loadControlConfig(["--token-file", tokenFile("empty", "\n")], {})).toMatchObject({ ok: false, message: expect.stringContaining("empty") });
+  expect(loadControlConfig(["--token-file", writable], {})).toMatchObject({
+    ok: false,
+    message: expect.stringContaining("writable by group or others"),
+  });
+  expect(loadControlConfig(["--token-file", join(dir, "missing")], {})).toMatchObject({
+    ok: false,
+    message: expect.stringContaining("no such file"),
+  });
+  expect(loadControlConfig(["--token-file", dir], {})).toMatchObject({
+    ok: false,
+    message: expect.stringContaining("not a regular file"),
+  });
+  expect(loadControlConfig(["--token-file", tokenFile("empty", "\n")], {})).toMatchObject({
+    ok: false,
+    message: expect.stringContaining("empty"),
+  });
   const spaced = loadControlConfig(["--read-token-file", tokenFile("spaced", "has spaces secret-0123456789\n")], {});
   expect(spaced).toMatchObject({ ok: false, message: expect.stringContaining("invalid token from --read-token-file") });
   expect(JSON.stringify(spaced)).not.toContain("has spaces");
 });
 
 test("--show-admin-token is a request, not a setting", () => {
-  expect(loadControlConfig(["--show-admin-token", "--data-dir", "/tmp/y"], {})).toMatchObject({ ok: true, showAdminToken: true, config: { dataDir: "/tmp/y" } });
+  expect(loadControlConfig(["--show-admin-token", "--data-dir", "/tmp/y"], {})).toMatchObject({
+    ok: true,
+    showAdminToken: true,
+    config: { dataDir: "/tmp/y" },
+  });
 });

@@ -30,9 +30,17 @@ const dataDir = () => {
 
 /** `bun control/main.ts` expected to refuse to start: its exit code and output. */
 async function refusedStart(dir: string): Promise<{ code: number; output: string }> {
-  const proc = Bun.spawn(["bun", MAIN, "--port", "0", "--host", "127.0.0.1", "--data-dir", dir], { env: { ...process.env, ...CONTROL_TOKENS }, stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn(["bun", MAIN, "--port", "0", "--host", "127.0.0.1", "--data-dir", dir], {
+    env: { ...process.env, ...CONTROL_TOKENS },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
-  const [code, out, err] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  const [code, out, err] = await Promise.all([
+    proc.exited,
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ]);
   clearTimeout(timer);
   return { code, output: out + err };
 }
@@ -40,7 +48,9 @@ async function refusedStart(dir: string): Promise<{ code: number; output: string
 /** An upload whose body the test finishes when it wants: the multipart head and half the module now. */
 function slowUpload(url: string, id: string, bytes: Uint8Array) {
   const boundary = "----slow-upload-boundary";
-  const head = new TextEncoder().encode(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.wasm"\r\nContent-Type: application/wasm\r\n\r\n`);
+  const head = new TextEncoder().encode(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.wasm"\r\nContent-Type: application/wasm\r\n\r\n`,
+  );
   const tail = new TextEncoder().encode(`\r\n--${boundary}--\r\n`);
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
@@ -97,11 +107,16 @@ test("a second control plane on the data dir is refused naming the first's PID, 
 
 test("in one process too: a second start on a locked data dir is refused; stop() lets go", async () => {
   const dir = dataDir();
-  const loaded = loadControlConfig(["--port", "0", "--host", "127.0.0.1", "--data-dir", dir, "--log-level", "error"], CONTROL_TOKENS);
+  const loaded = loadControlConfig(
+    ["--port", "0", "--host", "127.0.0.1", "--data-dir", dir, "--log-level", "error"],
+    CONTROL_TOKENS,
+  );
   if (loaded.ok !== true) throw new Error("config");
   const logger = createLogger("error");
   const first = await startControl(loaded.config, logger);
-  await expect(startControl(loaded.config, logger)).rejects.toThrow(`is in use by another control plane (PID ${process.pid})`);
+  await expect(startControl(loaded.config, logger)).rejects.toThrow(
+    `is in use by another control plane (PID ${process.pid})`,
+  );
   await first.stop();
   const again = await startControl(loaded.config, logger);
   await again.stop();
@@ -109,16 +124,31 @@ test("in one process too: a second start on a locked data dir is refused; stop()
 
 test("the data dir is made 0700 and metadata.sqlite, -wal, -shm and admin-token 0600, at every start", async () => {
   const names = [".", "metadata.sqlite", "metadata.sqlite-wal", "metadata.sqlite-shm", "admin-token"];
-  const modes = (dir: string) => Object.fromEntries(names.filter((name) => existsSync(join(dir, name))).map((name) => [name, (statSync(join(dir, name)).mode & 0o777).toString(8)]));
+  const modes = (dir: string) =>
+    Object.fromEntries(
+      names
+        .filter((name) => existsSync(join(dir, name)))
+        .map((name) => [name, (statSync(join(dir, name)).mode & 0o777).toString(8)]),
+    );
   const dir = dataDir();
   chmodSync(dir, 0o755); // An existing dir, as an operator may have made it.
   const loaded = loadControlConfig(["--port", "0", "--host", "127.0.0.1", "--data-dir", dir], {});
   if (loaded.ok !== true) throw new Error("config");
   const start = () => startControl(loaded.config, createLogger("error"));
-  const all600 = { ".": "700", "metadata.sqlite": "600", "metadata.sqlite-wal": "600", "metadata.sqlite-shm": "600", "admin-token": "600" };
+  const all600 = {
+    ".": "700",
+    "metadata.sqlite": "600",
+    "metadata.sqlite-wal": "600",
+    "metadata.sqlite-shm": "600",
+    "admin-token": "600",
+  };
 
   const first = await start();
-  const created = await fetch(`${first.url}/api/v1/functions`, { method: "POST", headers: { authorization: `Bearer ${first.admin.token}`, "content-type": "application/json" }, body: JSON.stringify({ name: "private", env: { SECRET: "value" } }) });
+  const created = await fetch(`${first.url}/api/v1/functions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${first.admin.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "private", env: { SECRET: "value" } }),
+  });
   expect(created.status).toBe(201);
   expect(modes(dir)).toEqual(all600);
   await first.stop();
@@ -140,7 +170,11 @@ test("data dir removed under a running control plane: every write answers 503 st
 
     const writes = [
       await control.post("/api/v1/functions", { name: "lost" }),
-      await control.api(`/api/v1/functions/${fn.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ max_execution_ms: 100 }) }),
+      await control.api(`/api/v1/functions/${fn.id}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ max_execution_ms: 100 }),
+      }),
       await control.upload(fn.id, validModule("lost")),
       await control.api(`/api/v1/functions/${fn.id}`, { method: "DELETE" }),
     ];

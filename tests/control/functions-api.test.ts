@@ -35,7 +35,17 @@ describe("POST /api/v1/functions", () => {
   });
 
   test("every field as given", async () => {
-    const body = { name: "full", entrypoint: "main", runtime: "wasm", memory_pages: 32, max_execution_ms: 1000, max_concurrency: 4, max_body_bytes: 4096, env: { GREETING: "hi" }, routes: ["/full-api/*"] };
+    const body = {
+      name: "full",
+      entrypoint: "main",
+      runtime: "wasm",
+      memory_pages: 32,
+      max_execution_ms: 1000,
+      max_concurrency: 4,
+      max_body_bytes: 4096,
+      env: { GREETING: "hi" },
+      routes: ["/full-api/*"],
+    };
     const response = await control.post("/api/v1/functions", body);
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject(body);
@@ -101,7 +111,10 @@ describe("POST /api/v1/functions", () => {
 
   test("routes a node serves are accepted: /healthz/*, escapes, dots inside a segment", async () => {
     for (const routes of [["/healthz/*"], ["/metrics-v2", "/%7Euser/*"], ["/a/.../b", "/a/..b"]]) {
-      const response = await control.post("/api/v1/functions", { name: `ok-${routes.length}-${routes[0]!.length}`, routes });
+      const response = await control.post("/api/v1/functions", {
+        name: `ok-${routes.length}-${routes[0]!.length}`,
+        routes,
+      });
       expect(response.status).toBe(201);
     }
   });
@@ -117,10 +130,17 @@ describe("POST /api/v1/functions", () => {
     expect(error.message).toContain("at most 1,048,576");
     // Escapes count: 40 values of 16,384 newlines are 1,310,720 bytes of JSON.
     const escaped = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`N${i}`, "\n".repeat(16_384)]));
-    expect(await errorOf(await control.post("/api/v1/functions", { name: "escaped-env", env: escaped }))).toMatchObject({ code: "env_too_large", field: "env" });
+    expect(await errorOf(await control.post("/api/v1/functions", { name: "escaped-env", env: escaped }))).toMatchObject(
+      { code: "env_too_large", field: "env" },
+    );
     const exact = envOfJsonBytes(1024 * 1024);
     const fn = await control.createFunction({ name: "exact-env", env: exact });
-    const patch = (env: unknown) => control.api(`/api/v1/functions/${fn.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ env }) });
+    const patch = (env: unknown) =>
+      control.api(`/api/v1/functions/${fn.id}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ env }),
+      });
     expect((await patch({ ...exact, B: "" })).status).toBe(422);
     expect((await errorOf(await patch(wide))).field).toBe("env");
     expect((await patch({ A: "small" })).status).toBe(200);
@@ -141,12 +161,20 @@ describe("POST /api/v1/functions", () => {
   }
 
   test("the bounds themselves are accepted", async () => {
-    expect((await control.post("/api/v1/functions", { name: "lo", memory_pages: 1, max_execution_ms: 1 })).status).toBe(201);
-    expect((await control.post("/api/v1/functions", { name: "hi", memory_pages: 16384, max_execution_ms: 60000 })).status).toBe(201);
+    expect((await control.post("/api/v1/functions", { name: "lo", memory_pages: 1, max_execution_ms: 1 })).status).toBe(
+      201,
+    );
+    expect(
+      (await control.post("/api/v1/functions", { name: "hi", memory_pages: 16384, max_execution_ms: 60000 })).status,
+    ).toBe(201);
   });
 
   test("400 for malformed JSON", async () => {
-    const response = await control.api("/api/v1/functions", { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
+    const response = await control.api("/api/v1/functions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{nope",
+    });
     expect(response.status).toBe(400);
     expect((await errorOf(response)).code).toBe("malformed_body");
   });
@@ -181,9 +209,14 @@ describe("POST /api/v1/functions", () => {
     ] as const) {
       const response = await control.api(path, { method, headers: json, body, duplex: "half" } as RequestInit);
       expect(response.status).toBe(413);
-      expect(await errorOf(response)).toEqual({ code: "payload_too_large", message: `JSON bodies are limited to ${MAX_JSON_BYTES} bytes` });
+      expect(await errorOf(response)).toEqual({
+        code: "payload_too_large",
+        message: `JSON bodies are limited to ${MAX_JSON_BYTES} bytes`,
+      });
     }
-    const names = ((await (await control.api("/api/v1/functions?limit=100")).json()) as { functions: { name: string }[] }).functions.map((f) => f.name);
+    const names = (
+      (await (await control.api("/api/v1/functions?limit=100")).json()) as { functions: { name: string }[] }
+    ).functions.map((f) => f.name);
     expect(names).not.toContain("too-big");
     expect(names).not.toContain("streamed");
   });
@@ -192,7 +225,11 @@ describe("POST /api/v1/functions", () => {
     const body = JSON.stringify({ name: "sneaky" });
     const headers = { "content-type": "application/json" };
     for (const authorization of [undefined, "Bearer wrong-token-0123456789", `Basic ${btoa("admin:x")}`, "Bearer"]) {
-      const response = await control.fetch("/api/v1/functions", { method: "POST", body, headers: { ...headers, ...(authorization ? { authorization } : {}) } });
+      const response = await control.fetch("/api/v1/functions", {
+        method: "POST",
+        body,
+        headers: { ...headers, ...(authorization ? { authorization } : {}) },
+      });
       expect(response.status).toBe(401);
       expect(response.headers.get("www-authenticate")).toContain("Bearer");
       expect((await errorOf(response)).code).toBe("unauthorized");
@@ -201,7 +238,9 @@ describe("POST /api/v1/functions", () => {
     expect(readOnly.status).toBe(403);
     expect((await errorOf(readOnly)).code).toBe("forbidden");
     expect((await control.api("/api/v1/functions?limit=100")).status).toBe(200);
-    const names = ((await (await control.api("/api/v1/functions?limit=100")).json()) as { functions: { name: string }[] }).functions.map((f) => f.name);
+    const names = (
+      (await (await control.api("/api/v1/functions?limit=100")).json()) as { functions: { name: string }[] }
+    ).functions.map((f) => f.name);
     expect(names).not.toContain("sneaky");
   });
 });
@@ -211,7 +250,10 @@ describe("GET /api/v1/functions", () => {
     const local = await startTestControl();
     try {
       for (const name of ["p1", "p2", "p3"]) await local.createFunction({ name });
-      const first = (await (await local.api("/api/v1/functions?limit=2")).json()) as { functions: { id: string; name: string }[]; next_cursor: string };
+      const first = (await (await local.api("/api/v1/functions?limit=2")).json()) as {
+        functions: { id: string; name: string }[];
+        next_cursor: string;
+      };
       expect(first.functions.map((f: { name: string }) => f.name)).toEqual(["p1", "p2"]);
       expect(first.next_cursor).toBe(first.functions[1].id);
       const second = await (await local.api(`/api/v1/functions?limit=2&cursor=${first.next_cursor}`)).json();
@@ -244,11 +286,23 @@ describe("GET, PATCH, DELETE /api/v1/functions/{id}", () => {
   test("patch changes the given fields and bumps updated_at", async () => {
     const fn = await control.createFunction({ name: "patchme", memory_pages: 64, entrypoint: "main" });
     await Bun.sleep(5);
-    const response = await control.api(`/api/v1/functions/${fn.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ max_execution_ms: 2000, env: { A: "b" } }) });
+    const response = await control.api(`/api/v1/functions/${fn.id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ max_execution_ms: 2000, env: { A: "b" } }),
+    });
     expect(response.status).toBe(200);
     const updated = (await response.json()) as { updated_at: string };
     // Fields not named keep their values (not the schema defaults).
-    expect(updated).toMatchObject({ name: "patchme", max_execution_ms: 2000, env: { A: "b" }, memory_pages: 64, entrypoint: "main", runtime: "wasm", created_at: fn.created_at });
+    expect(updated).toMatchObject({
+      name: "patchme",
+      max_execution_ms: 2000,
+      env: { A: "b" },
+      memory_pages: 64,
+      entrypoint: "main",
+      runtime: "wasm",
+      created_at: fn.created_at,
+    });
     expect(updated.updated_at > (fn.updated_at as string)).toBe(true);
   });
 
@@ -256,7 +310,12 @@ describe("GET, PATCH, DELETE /api/v1/functions/{id}", () => {
     const fn = await control.createFunction({ name: "patch-errors" });
     await control.createFunction({ name: "taken" });
     const patch = (id: string, body: unknown, token?: string) =>
-      control.api(`/api/v1/functions/${id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(body), token });
+      control.api(`/api/v1/functions/${id}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+        token,
+      });
     expect((await patch(fn.id, {})).status).toBe(422);
     expect((await errorOf(await patch(fn.id, { memory_pages: -1 }))).field).toBe("memory_pages");
     expect((await errorOf(await patch(fn.id, { routes: [] }))).field).toBe("routes");
@@ -271,7 +330,11 @@ describe("GET, PATCH, DELETE /api/v1/functions/{id}", () => {
   test("patch refuses limits the active version would not pass", async () => {
     const fn = await control.createFunction({ name: "patch-limits", memory_pages: 4 });
     expect((await control.upload(fn.id, validModule("", 3))).status).toBe(201);
-    const response = await control.api(`/api/v1/functions/${fn.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ memory_pages: 2 }) });
+    const response = await control.api(`/api/v1/functions/${fn.id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ memory_pages: 2 }),
+    });
     expect(response.status).toBe(422);
     const error = await errorOf(response);
     expect(error.code).toBe("memory_too_large");

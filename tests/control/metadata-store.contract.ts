@@ -10,12 +10,24 @@ export interface StoreFixture {
 }
 
 /** The feed hands out entries as JSON text. */
-const parsed = (json: string | null): DeployedFunction | null => (json === null ? null : (JSON.parse(json) as DeployedFunction));
+const parsed = (json: string | null): DeployedFunction | null =>
+  json === null ? null : (JSON.parse(json) as DeployedFunction);
 const SHA_A = "a".repeat(64);
 const SHA_B = "b".repeat(64);
 
 export function spec(name: string, overrides: Partial<FunctionSpec> = {}): FunctionSpec {
-  return { name, entrypoint: "handle", runtime: "wasm", memory_pages: 16, max_execution_ms: 500, max_concurrency: null, max_body_bytes: null, env: {}, routes: [`/${name}`, `/${name}/*`], ...overrides };
+  return {
+    name,
+    entrypoint: "handle",
+    runtime: "wasm",
+    memory_pages: 16,
+    max_execution_ms: 500,
+    max_concurrency: null,
+    max_body_bytes: null,
+    env: {},
+    routes: [`/${name}`, `/${name}/*`],
+    ...overrides,
+  };
 }
 
 async function created(store: MetadataStore, name: string, overrides: Partial<FunctionSpec> = {}) {
@@ -45,13 +57,22 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
 
     test("a taken name is refused, whatever the routes", async () => {
       await created(store, "hello");
-      expect(await store.createFunction(spec("hello", { routes: ["/elsewhere"] }))).toEqual({ ok: false, reason: "name_taken", name: "hello" });
+      expect(await store.createFunction(spec("hello", { routes: ["/elsewhere"] }))).toEqual({
+        ok: false,
+        reason: "name_taken",
+        name: "hello",
+      });
     });
 
     test("a route overlapping another function's is refused and names the owner", async () => {
       const owner = await created(store, "api", { routes: ["/api/*"] });
       const result = await store.createFunction(spec("users", { routes: ["/users", "/api/users"] }));
-      expect(result).toEqual({ ok: false, reason: "route_taken", route: "/api/users", owner: { id: owner.id, name: "api", route: "/api/*" } });
+      expect(result).toEqual({
+        ok: false,
+        reason: "route_taken",
+        route: "/api/users",
+        owner: { id: owner.id, name: "api", route: "/api/*" },
+      });
       expect(await store.countFunctions()).toBe(1);
     });
 
@@ -92,16 +113,30 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
       const basis = { memory_pages: fn.memory_pages, entrypoint: fn.entrypoint, active_version: fn.active_version };
       const stale = { ...basis, memory_pages: fn.memory_pages + 1 };
       const revision = await store.revision();
-      expect(await store.addVersion(fn.id, { sha256: SHA_A, size: 1 }, true, stale)).toEqual({ ok: false, reason: "changed_since_check" });
+      expect(await store.addVersion(fn.id, { sha256: SHA_A, size: 1 }, true, stale)).toEqual({
+        ok: false,
+        reason: "changed_since_check",
+      });
       expect(await store.revision()).toBe(revision);
       // Not activated: nothing depends on the check.
-      expect(await store.addVersion(fn.id, { sha256: SHA_A, size: 1 }, false, stale)).toMatchObject({ ok: true, value: { version: 1, active: false } });
+      expect(await store.addVersion(fn.id, { sha256: SHA_A, size: 1 }, false, stale)).toMatchObject({
+        ok: true,
+        value: { version: 1, active: false },
+      });
       expect(await store.activateVersion(fn.id, 1, stale)).toEqual({ ok: false, reason: "changed_since_check" });
       expect(await store.activateVersion(fn.id, 1, basis)).toMatchObject({ ok: true, value: { active_version: 1 } });
       // New limits checked against no active version, but version 1 is active now.
-      expect(await store.updateFunction(fn.id, { memory_pages: 8 }, basis)).toEqual({ ok: false, reason: "changed_since_check" });
-      expect(await store.updateFunction(fn.id, { memory_pages: 8 }, { ...basis, active_version: 1 })).toMatchObject({ ok: true, value: { memory_pages: 8 } });
-      expect(await store.addVersion(fn.id, { sha256: SHA_B, size: 1 }, true, { ...basis, memory_pages: 8 })).toMatchObject({ ok: true, value: { version: 2, active: true } });
+      expect(await store.updateFunction(fn.id, { memory_pages: 8 }, basis)).toEqual({
+        ok: false,
+        reason: "changed_since_check",
+      });
+      expect(await store.updateFunction(fn.id, { memory_pages: 8 }, { ...basis, active_version: 1 })).toMatchObject({
+        ok: true,
+        value: { memory_pages: 8 },
+      });
+      expect(
+        await store.addVersion(fn.id, { sha256: SHA_B, size: 1 }, true, { ...basis, memory_pages: 8 }),
+      ).toMatchObject({ ok: true, value: { version: 2, active: true } });
     });
 
     test("list pages in registration order", async () => {
@@ -120,12 +155,23 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
       const a = await created(store, "a");
       await created(store, "b");
       const updated = await store.updateFunction(a.id, { max_execution_ms: 900, env: { X: "y" } });
-      expect(updated.ok && updated.value).toMatchObject({ name: "a", max_execution_ms: 900, env: { X: "y" }, memory_pages: 16 });
+      expect(updated.ok && updated.value).toMatchObject({
+        name: "a",
+        max_execution_ms: 900,
+        env: { X: "y" },
+        memory_pages: 16,
+      });
       expect(await store.updateFunction(a.id, { name: "b" })).toMatchObject({ ok: false, reason: "name_taken" });
-      expect(await store.updateFunction(a.id, { routes: ["/b/x"] })).toMatchObject({ ok: false, reason: "route_taken" });
+      expect(await store.updateFunction(a.id, { routes: ["/b/x"] })).toMatchObject({
+        ok: false,
+        reason: "route_taken",
+      });
       // Its own routes never conflict with themselves.
       expect((await store.updateFunction(a.id, { routes: ["/a", "/a/*"] })).ok).toBe(true);
-      expect(await store.updateFunction("missing", { max_execution_ms: 1 })).toEqual({ ok: false, reason: "not_found" });
+      expect(await store.updateFunction("missing", { max_execution_ms: 1 })).toEqual({
+        ok: false,
+        reason: "not_found",
+      });
     });
 
     test("versions number 1, 2, 3 per function and activation follows the flag", async () => {
@@ -136,15 +182,26 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
       expect(v2).toMatchObject({ ok: true, value: { version: 2, active: false } });
       expect((await store.getFunction(fn.id))!.active_version).toBe(1);
       const list = await store.listVersions(fn.id);
-      expect(list.ok && list.value.map((v) => [v.version, v.active])).toEqual([[1, true], [2, false]]);
+      expect(list.ok && list.value.map((v) => [v.version, v.active])).toEqual([
+        [1, true],
+        [2, false],
+      ]);
       const other = await created(store, "g");
-      expect(await store.addVersion(other.id, { sha256: SHA_A, size: 10 }, true)).toMatchObject({ ok: true, value: { version: 1 } });
-      expect(await store.addVersion("missing", { sha256: SHA_A, size: 1 }, true)).toEqual({ ok: false, reason: "not_found" });
+      expect(await store.addVersion(other.id, { sha256: SHA_A, size: 10 }, true)).toMatchObject({
+        ok: true,
+        value: { version: 1 },
+      });
+      expect(await store.addVersion("missing", { sha256: SHA_A, size: 1 }, true)).toEqual({
+        ok: false,
+        reason: "not_found",
+      });
     });
 
     test("concurrent addVersion calls get distinct versions", async () => {
       const fn = await created(store, "f");
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.addVersion(fn.id, { sha256: SHA_A, size: i }, true)));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.addVersion(fn.id, { sha256: SHA_A, size: i }, true)),
+      );
       const versions = results.map((r) => (r.ok ? r.value.version : -1)).sort((a, b) => a - b);
       expect(versions).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     });
@@ -185,13 +242,23 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
       expect(await store.revision()).toBe(6);
       const page = await store.changesSince(0, 1 << 20);
       expect(page.more).toBe(false);
-      expect(page.entries.map((e) => [e.revision, e.functionId])).toEqual([[5, fn.id], [6, other.id]]);
-      expect(parsed(page.entries[0]!.json)).toEqual({ function: (await store.getFunction(fn.id))!, artifact: { version: 2, sha256: SHA_B, size: 1 }, revision: 5 });
+      expect(page.entries.map((e) => [e.revision, e.functionId])).toEqual([
+        [5, fn.id],
+        [6, other.id],
+      ]);
+      expect(parsed(page.entries[0]!.json)).toEqual({
+        function: (await store.getFunction(fn.id))!,
+        artifact: { version: 2, sha256: SHA_B, size: 1 },
+        revision: 5,
+      });
       expect((await store.changesSince(5, 1 << 20)).entries.map((e) => e.revision)).toEqual([6]);
       expect((await store.changesSince(6, 1 << 20)).entries).toEqual([]);
       await store.deleteFunction(fn.id);
       const after = (await store.changesSince(5, 1 << 20)).entries;
-      expect(after.map((e) => [e.revision, e.functionId, parsed(e.json)?.revision ?? null])).toEqual([[6, other.id, 6], [7, fn.id, null]]);
+      expect(after.map((e) => [e.revision, e.functionId, parsed(e.json)?.revision ?? null])).toEqual([
+        [6, other.id, 6],
+        [7, fn.id, null],
+      ]);
     });
 
     test("feed pages stop at the byte budget (at least one entry each) and say when there is more", async () => {
@@ -226,7 +293,9 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
       expect(byName.b!.artifact).toBeNull();
       expect(byName.b!.function.id).toBe(b.id);
       await store.activateVersion(a.id, 2);
-      expect(parsed((await store.snapshotPage(null, 1 << 20)).entries.find((e) => e.functionId === a.id)!.json)!.artifact).toEqual({ version: 2, sha256: SHA_B, size: 20 });
+      expect(
+        parsed((await store.snapshotPage(null, 1 << 20)).entries.find((e) => e.functionId === a.id)!.json)!.artifact,
+      ).toEqual({ version: 2, sha256: SHA_B, size: 20 });
       const ids = [a.id, b.id].sort();
       const first = await store.snapshotPage(null, 1);
       expect([first.entries.map((e) => e.functionId), first.more]).toEqual([[ids[0]], true]);
@@ -235,10 +304,16 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
       expect(second.entries[0]!.revision).toBe(parsed(second.entries[0]!.json)!.revision!);
       // The size is the JSON's in UTF-8, whatever the characters.
       await store.updateFunction(b.id, { env: { A: 'é"\\😀\n', B: "x" } });
-      for (const entry of [...(await store.snapshotPage(null, 1 << 20)).entries, ...(await store.changesSince(0, 1 << 20)).entries]) {
+      for (const entry of [
+        ...(await store.snapshotPage(null, 1 << 20)).entries,
+        ...(await store.changesSince(0, 1 << 20)).entries,
+      ]) {
         expect(entry.bytes).toBe(Buffer.byteLength(entry.json!));
       }
-      expect(parsed((await store.snapshotPage(null, 1 << 20)).entries.find((e) => e.functionId === b.id)!.json)!.function.env).toEqual({ A: 'é"\\😀\n', B: "x" });
+      expect(
+        parsed((await store.snapshotPage(null, 1 << 20)).entries.find((e) => e.functionId === b.id)!.json)!.function
+          .env,
+      ).toEqual({ A: 'é"\\😀\n', B: "x" });
     });
 
     test("pruneDeletions keeps the newest deletions; compactedThrough says which nodes need a snapshot", async () => {
@@ -248,7 +323,11 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
       for (const id of ids.slice(0, 3)) await store.deleteFunction(id); // revisions 6, 7, 8
       expect(await store.pruneDeletions(1)).toBe(2);
       expect(await store.compactedThrough()).toBe(7);
-      expect((await store.changesSince(0, 1 << 20)).entries.map((e) => [e.revision, e.json === null])).toEqual([[4, false], [5, false], [8, true]]);
+      expect((await store.changesSince(0, 1 << 20)).entries.map((e) => [e.revision, e.json === null])).toEqual([
+        [4, false],
+        [5, false],
+        [8, true],
+      ]);
       expect(await store.pruneDeletions(1)).toBe(0);
       expect(await store.compactedThrough()).toBe(7);
       expect(await store.revision()).toBe(8);

@@ -48,7 +48,11 @@ test("sqlite: migration 5 indexes the routes of functions made before it, and th
   old.exec("DROP TABLE routes; PRAGMA user_version = 4;");
   old.close();
   const second = new SqliteMetadataStore(path);
-  expect(await second.createFunction(spec("newer", { routes: ["/shared/x"] }))).toMatchObject({ ok: false, reason: "route_taken", owner: { name: "older", route: "/shared/*" } });
+  expect(await second.createFunction(spec("newer", { routes: ["/shared/x"] }))).toMatchObject({
+    ok: false,
+    reason: "route_taken",
+    owner: { name: "older", route: "/shared/*" },
+  });
   expect((await second.createFunction(spec("newer", { routes: ["/newer"] }))).ok).toBe(true);
   second.close();
 });
@@ -71,10 +75,29 @@ test("sqlite: a data dir of the previous release (schema 3, a whole record per c
     CREATE TABLE nodes (id TEXT PRIMARY KEY, address TEXT NOT NULL, version TEXT NOT NULL, applied_revision INTEGER NOT NULL, connected INTEGER NOT NULL, connected_at TEXT NOT NULL, last_seen TEXT NOT NULL, problems TEXT NOT NULL) STRICT;
     PRAGMA user_version = 3;`);
   const at = "2025-01-01T00:00:00.000Z";
-  const record = { id: "f1", name: "big", entrypoint: "handle", runtime: "wasm", memory_pages: 16, max_execution_ms: 500, max_concurrency: null, max_body_bytes: null, env: { V: "v".repeat(1_000_000) }, routes: ["/big"], active_version: null, created_at: at, updated_at: at };
-  old.query("INSERT INTO functions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").run("f1", "big", "handle", "wasm", 16, 500, JSON.stringify(record.env), '["/big"]', null, at, at, null, null);
+  const record = {
+    id: "f1",
+    name: "big",
+    entrypoint: "handle",
+    runtime: "wasm",
+    memory_pages: 16,
+    max_execution_ms: 500,
+    max_concurrency: null,
+    max_body_bytes: null,
+    env: { V: "v".repeat(1_000_000) },
+    routes: ["/big"],
+    active_version: null,
+    created_at: at,
+    updated_at: at,
+  };
+  old
+    .query("INSERT INTO functions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    .run("f1", "big", "handle", "wasm", 16, 500, JSON.stringify(record.env), '["/big"]', null, at, at, null, null);
   // Revisions 1-3 pruned by the old retention; 4-43 kept, the last a deletion of another function.
-  for (let revision = 4; revision <= 42; revision++) old.query("INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?)").run(revision, "function.updated", "f1", null, JSON.stringify({ ...record, max_execution_ms: revision }), at);
+  for (let revision = 4; revision <= 42; revision++)
+    old
+      .query("INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?)")
+      .run(revision, "function.updated", "f1", null, JSON.stringify({ ...record, max_execution_ms: revision }), at);
   old.query("INSERT INTO changes VALUES (43, 'function.deleted', 'f2', NULL, NULL, ?)").run(at);
   old.query("INSERT INTO counters VALUES ('revision', 43)").run();
   old.query("INSERT INTO nodes VALUES ('edge-1', 'http://e:1', '0.1.0', 40, 0, ?, ?, '[]')").run(at, at);
@@ -89,7 +112,16 @@ test("sqlite: a data dir of the previous release (schema 3, a whole record per c
   // A node at revision 3 or later could resume; one behind it needs a snapshot, as before.
   expect(await store.compactedThrough()).toBe(3);
   const page = await store.changesSince(3, 1 << 24);
-  expect(page.entries.map((e) => [e.revision, e.functionId, e.json === null ? null : (JSON.parse(e.json) as DeployedFunction).function.env.V!.length])).toEqual([[42, "f1", 1_000_000], [43, "f2", null]]);
+  expect(
+    page.entries.map((e) => [
+      e.revision,
+      e.functionId,
+      e.json === null ? null : (JSON.parse(e.json) as DeployedFunction).function.env.V!.length,
+    ]),
+  ).toEqual([
+    [42, "f1", 1_000_000],
+    [43, "f2", null],
+  ]);
   const nodes = new SqliteNodeStore(path);
   expect(await nodes.keyOf("edge-1")).toBeNull(); // recorded before keys: the node's first key claims it
   nodes.close();

@@ -1,5 +1,11 @@
 import { expect, test } from "bun:test";
-import { MultipartError, MultipartTooLarge, multipartBoundary, readMultipart, type PartInfo } from "../../control/versions/multipart-stream";
+import {
+  MultipartError,
+  MultipartTooLarge,
+  multipartBoundary,
+  readMultipart,
+  type PartInfo,
+} from "../../control/versions/multipart-stream";
 
 async function encode(form: FormData): Promise<{ bytes: Uint8Array; boundary: string }> {
   const request = new Request("http://x/", { method: "POST", body: form });
@@ -23,7 +29,10 @@ async function collect(stream: ReadableStream<Uint8Array>, boundary: string) {
   const parts: (PartInfo & { data: Buffer })[] = [];
   await readMultipart(stream, boundary, (info) => {
     const chunks: Buffer[] = [];
-    return { write: (c) => void chunks.push(Buffer.from(c)), end: () => void parts.push({ ...info, data: Buffer.concat(chunks) }) };
+    return {
+      write: (c) => void chunks.push(Buffer.from(c)),
+      end: () => void parts.push({ ...info, data: Buffer.concat(chunks) }),
+    };
   });
   return parts;
 }
@@ -38,7 +47,10 @@ test("parts arrive whole however the body is split into chunks", async () => {
   const { bytes, boundary } = await encode(form);
   for (const size of [1, 2, 3, 7, 64, 1000, bytes.length]) {
     const parts = await collect(chunked(bytes, size), boundary);
-    expect(parts.map((p) => [p.name, p.filename])).toEqual([["file", "m.wasm"], ["sha256", undefined]]);
+    expect(parts.map((p) => [p.name, p.filename])).toEqual([
+      ["file", "m.wasm"],
+      ["sha256", undefined],
+    ]);
     expect(new Uint8Array(parts[0]!.data)).toEqual(file);
     expect(parts[1]!.data.toString()).toBe("abc");
   }
@@ -57,14 +69,20 @@ test("a body cut short or malformed is a MultipartError", async () => {
   form.append("file", new Blob([new Uint8Array(1000)]), "m.wasm");
   const { bytes, boundary } = await encode(form);
   await expect(collect(chunked(bytes.slice(0, 600), 100), boundary)).rejects.toBeInstanceOf(MultipartError);
-  const noDisposition = new TextEncoder().encode(`--${boundary}\r\nContent-Type: text/plain\r\n\r\nx\r\n--${boundary}--\r\n`);
+  const noDisposition = new TextEncoder().encode(
+    `--${boundary}\r\nContent-Type: text/plain\r\n\r\nx\r\n--${boundary}--\r\n`,
+  );
   await expect(collect(chunked(noDisposition, 10), boundary)).rejects.toBeInstanceOf(MultipartError);
-  await expect(collect(chunked(new TextEncoder().encode("no boundary at all"), 4), boundary)).rejects.toBeInstanceOf(MultipartError);
+  await expect(collect(chunked(new TextEncoder().encode("no boundary at all"), 4), boundary)).rejects.toBeInstanceOf(
+    MultipartError,
+  );
 });
 
 test("past maxBytes in all, wherever the bytes are, is MultipartTooLarge", async () => {
   const boundary = "b";
   const preamble = new TextEncoder().encode("x".repeat(5000) + `\r\n--${boundary}--\r\n`);
-  await expect(readMultipart(chunked(preamble, 512), boundary, () => ({ write() {}, end() {} }), 4096)).rejects.toBeInstanceOf(MultipartTooLarge);
+  await expect(
+    readMultipart(chunked(preamble, 512), boundary, () => ({ write() {}, end() {} }), 4096),
+  ).rejects.toBeInstanceOf(MultipartTooLarge);
   await readMultipart(chunked(preamble, 512), boundary, () => ({ write() {}, end() {} }), 8192);
 });

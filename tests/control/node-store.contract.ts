@@ -2,7 +2,12 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { NodeIdentity, NodeStore } from "../../control/store/node-store";
 
-const node = (id: string, address = `http://${id}:3000`, version = "0.1.0", keySha256 = `${id}-key`): NodeIdentity => ({ id, address, version, keySha256 });
+const node = (id: string, address = `http://${id}:3000`, version = "0.1.0", keySha256 = `${id}-key`): NodeIdentity => ({
+  id,
+  address,
+  version,
+  keySha256,
+});
 const all = { limit: 1000 };
 
 export function nodeStoreContract(backend: string, make: () => { store: NodeStore; cleanup(): void }): void {
@@ -22,8 +27,26 @@ export function nodeStoreContract(backend: string, make: () => { store: NodeStor
       await store.connected(node("a"), 7, t0);
       expect(await store.list(all)).toEqual({
         items: [
-          { id: "a", address: "http://a:3000", version: "0.1.0", applied_revision: 7, connected: true, connected_at: t0.toISOString(), last_seen: t0.toISOString(), problems: [] },
-          { id: "b", address: "http://b:3000", version: "0.1.0", applied_revision: 3, connected: true, connected_at: t0.toISOString(), last_seen: t0.toISOString(), problems: [] },
+          {
+            id: "a",
+            address: "http://a:3000",
+            version: "0.1.0",
+            applied_revision: 7,
+            connected: true,
+            connected_at: t0.toISOString(),
+            last_seen: t0.toISOString(),
+            problems: [],
+          },
+          {
+            id: "b",
+            address: "http://b:3000",
+            version: "0.1.0",
+            applied_revision: 3,
+            connected: true,
+            connected_at: t0.toISOString(),
+            last_seen: t0.toISOString(),
+            problems: [],
+          },
         ],
         next: null,
       });
@@ -36,12 +59,22 @@ export function nodeStoreContract(backend: string, make: () => { store: NodeStor
       await store.connected(node("a"), 1, t0);
       const problem = { function_id: "f", version: 2, reason: "sha256 mismatch" };
       await store.applied("a", 4, [problem], t1);
-      expect((await store.list(all)).items[0]).toMatchObject({ applied_revision: 4, problems: [problem], last_seen: t1.toISOString(), connected_at: t0.toISOString() });
+      expect((await store.list(all)).items[0]).toMatchObject({
+        applied_revision: 4,
+        problems: [problem],
+        last_seen: t1.toISOString(),
+        connected_at: t0.toISOString(),
+      });
       await store.applied("a", 5, [], t1);
       await store.disconnected("a", t1);
       expect((await store.list(all)).items[0]).toMatchObject({ applied_revision: 5, problems: [], connected: false });
       await store.connected(node("a", "http://a:4000", "0.2.0"), 5, t1);
-      expect((await store.list(all)).items[0]).toMatchObject({ address: "http://a:4000", version: "0.2.0", connected: true, connected_at: t1.toISOString() });
+      expect((await store.list(all)).items[0]).toMatchObject({
+        address: "http://a:4000",
+        version: "0.2.0",
+        connected: true,
+        connected_at: t1.toISOString(),
+      });
     });
 
     test("disconnectAll marks every node disconnected", async () => {

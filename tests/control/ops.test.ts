@@ -23,7 +23,9 @@ test("/metrics counts requests by route and status, uploads, and bytes stored", 
   await control.upload(fn.id, bytes);
   await control.fetch("/api/v1/functions");
   const text = await (await control.fetch("/metrics")).text();
-  expect(text).toContain('control_http_requests_total{method="POST",route="/api/v1/functions/:id/upload",status="201"} 1');
+  expect(text).toContain(
+    'control_http_requests_total{method="POST",route="/api/v1/functions/:id/upload",status="201"} 1',
+  );
   expect(text).toContain('control_http_requests_total{method="GET",route="/api/v1/functions",status="401"} 1');
   expect(text).toContain('control_uploads_total{outcome="published"} 1');
   expect(text).toContain(`control_upload_bytes_total ${bytes.length}`);
@@ -34,7 +36,10 @@ test("/metrics counts requests by route and status, uploads, and bytes stored", 
 });
 
 test("unknown routes and wrong methods answer 404 in the error shape", async () => {
-  for (const [method, path] of [["GET", "/nope"], ["PUT", "/healthz"]] as const) {
+  for (const [method, path] of [
+    ["GET", "/nope"],
+    ["PUT", "/healthz"],
+  ] as const) {
     const response = await control.fetch(path, { method });
     expect(response.status).toBe(404);
     expect(response.headers.get("content-type")).toContain("application/json");
@@ -45,7 +50,16 @@ test("unknown routes and wrong methods answer 404 in the error shape", async () 
 test("the OpenAPI document covers every route, with bearer auth, schemas and examples", async () => {
   const spec = (await (await control.fetch("/swagger/json")).json()) as {
     openapi: string;
-    paths: Record<string, Record<string, { security?: unknown[]; requestBody?: { content: Record<string, { schema: { properties: Record<string, { format?: string }> } }> } }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          security?: unknown[];
+          requestBody?: { content: Record<string, { schema: { properties: Record<string, { format?: string }> } }> };
+        }
+      >
+    >;
     components: { securitySchemes: Record<string, { type: string; scheme: string }> };
   };
   expect(spec.openapi).toStartWith("3.");
@@ -66,7 +80,10 @@ test("the OpenAPI document covers every route, with bearer auth, schemas and exa
     if (!path.startsWith("/api/")) continue;
     for (const operation of Object.values(operations)) expect(operation.security).toEqual([{ bearerAuth: [] }]);
   }
-  const create = spec.paths["/api/v1/functions"]!.post!.requestBody!.content["application/json"]!.schema as unknown as { example: unknown; properties: Record<string, { description?: string }> };
+  const create = spec.paths["/api/v1/functions"]!.post!.requestBody!.content["application/json"]!.schema as unknown as {
+    example: unknown;
+    properties: Record<string, { description?: string }>;
+  };
   expect(create.example).toMatchObject({ name: "hello" });
   expect(create.properties.memory_pages!.description).toContain("64 KiB pages");
   const upload = spec.paths["/api/v1/functions/{id}/upload"]!.post!.requestBody!.content["multipart/form-data"]!.schema;

@@ -19,7 +19,11 @@ const auth = (token = TOKEN) => ({ authorization: `Bearer ${token}` });
 async function upload(url: string, id: string, bytes: Uint8Array, query = "") {
   const form = new FormData();
   form.append("file", new Blob([bytes]), "m.wasm");
-  const response = await fetch(`${url}/api/v1/functions/${id}/upload${query}`, { method: "POST", headers: auth(), body: form });
+  const response = await fetch(`${url}/api/v1/functions/${id}/upload${query}`, {
+    method: "POST",
+    headers: auth(),
+    body: form,
+  });
   expect(response.status).toBe(201);
   return response.json() as Promise<{ version: number }>;
 }
@@ -28,14 +32,24 @@ test("kill -9 then start: functions, versions and artifacts intact; partial uplo
   const dataDir = tempDir();
   const first = await start(dataDir);
   const create = async (name: string, extra = {}) =>
-    (await (await fetch(`${first.url}/api/v1/functions`, { method: "POST", headers: { ...auth(), "content-type": "application/json" }, body: JSON.stringify({ name, ...extra }) })).json()) as { id: string };
+    (await (
+      await fetch(`${first.url}/api/v1/functions`, {
+        method: "POST",
+        headers: { ...auth(), "content-type": "application/json" },
+        body: JSON.stringify({ name, ...extra }),
+      })
+    ).json()) as { id: string };
   const a = await create("alpha", { env: { KEY: "value" }, max_execution_ms: 1234 });
   const b = await create("beta");
   const modules = [validModule("a1"), validModule("a2"), validModule("a3")];
   await upload(first.url, a.id, modules[0]!);
   await Promise.all([upload(first.url, a.id, modules[1]!), upload(first.url, a.id, modules[2]!, "?activate=false")]);
   await upload(first.url, b.id, modules[0]!);
-  await fetch(`${first.url}/api/v1/functions/${a.id}/activate`, { method: "POST", headers: { ...auth(), "content-type": "application/json" }, body: JSON.stringify({ version: 1 }) });
+  await fetch(`${first.url}/api/v1/functions/${a.id}/activate`, {
+    method: "POST",
+    headers: { ...auth(), "content-type": "application/json" },
+    body: JSON.stringify({ version: 1 }),
+  });
   const before = {
     functions: await (await fetch(`${first.url}/api/v1/functions`, { headers: auth() })).json(),
     versions: await (await fetch(`${first.url}/api/v1/functions/${a.id}/versions`, { headers: auth() })).json(),
@@ -66,7 +80,9 @@ test("kill -9 then start: functions, versions and artifacts intact; partial uplo
   const second = await start(dataDir);
   try {
     expect(await (await fetch(`${second.url}/api/v1/functions`, { headers: auth() })).json()).toEqual(before.functions);
-    expect(await (await fetch(`${second.url}/api/v1/functions/${a.id}/versions`, { headers: auth() })).json()).toEqual(before.versions);
+    expect(await (await fetch(`${second.url}/api/v1/functions/${a.id}/versions`, { headers: auth() })).json()).toEqual(
+      before.versions,
+    );
     expect(await (await fetch(`${second.url}/healthz`)).json()).toEqual(before.health);
     // The two concurrent uploads took versions 2 and 3 in either order: go by the records.
     const records = (before.versions as { versions: { version: number; sha256: string }[] }).versions;
@@ -78,7 +94,13 @@ test("kill -9 then start: functions, versions and artifacts intact; partial uplo
     }
     expect(readdirSync(tmp)).toEqual([]);
     expect(readdirSync(join(dataDir, "artifacts", orphan.slice(0, 2))).includes(orphan)).toBe(false);
-    expect(((await (await fetch(`${second.url}/api/v1/functions/${b.id}/versions`, { headers: auth() })).json()) as { versions: unknown[] }).versions).toHaveLength(1);
+    expect(
+      (
+        (await (await fetch(`${second.url}/api/v1/functions/${b.id}/versions`, { headers: auth() })).json()) as {
+          versions: unknown[];
+        }
+      ).versions,
+    ).toHaveLength(1);
     // And it keeps working: the next version number follows on.
     expect((await upload(second.url, a.id, validModule("a4"))).version).toBe(4);
   } finally {
@@ -100,7 +122,9 @@ test("without a token: the generated admin token is printed once, works after a 
     expect(second.lines().join("\n")).toContain("admin token from");
     expect((await fetch(`${second.url}/api/v1/functions`, { headers: auth(token) })).status).toBe(200);
     // On request, while it runs: the token alone on stdout.
-    const shown = Bun.spawnSync(["bun", CONTROL_MAIN, "--show-admin-token", "--data-dir", dataDir], { env: cleanEnv() });
+    const shown = Bun.spawnSync(["bun", CONTROL_MAIN, "--show-admin-token", "--data-dir", dataDir], {
+      env: cleanEnv(),
+    });
     expect({ code: shown.exitCode, stdout: shown.stdout.toString() }).toEqual({ code: 0, stdout: `${token}\n` });
   } finally {
     await second.kill();

@@ -17,13 +17,25 @@ let browser: BrowserContext;
 let profile: string;
 beforeAll(async () => {
   control = await startTestControl();
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get update && apt-get install -y chromium (as root; bun run test does it)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `${CHROMIUM} not found: apt-get update && apt-get install -y chromium (as root; bun run test does it)`,
+    );
   profile = tempDir("edge-chromium-");
   // A fresh profile per run (playwright passes it as --user-data-dir).
   browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 });
 afterAll(async () => {
@@ -32,7 +44,12 @@ afterAll(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-async function execute(page: Page, operationId: string, tag: string, fill: (operation: ReturnType<Page["locator"]>) => Promise<void>) {
+async function execute(
+  page: Page,
+  operationId: string,
+  tag: string,
+  fill: (operation: ReturnType<Page["locator"]>) => Promise<void>,
+) {
   const operation = page.locator(`#operations-${tag}-${operationId}`);
   await operation.locator(".opblock-summary").click();
   await operation.locator("button.try-out__btn").click();
@@ -40,7 +57,10 @@ async function execute(page: Page, operationId: string, tag: string, fill: (oper
   await operation.locator("button.execute").click();
   const status = operation.locator(".live-responses-table .response .response-col_status").first();
   await status.waitFor();
-  const body = await operation.locator(".live-responses-table .response-col_description .microlight").first().innerText();
+  const body = await operation
+    .locator(".live-responses-table .response-col_description .microlight")
+    .first()
+    .innerText();
   return { status: (await status.innerText()).trim(), body: JSON.parse(body) as Record<string, unknown> };
 }
 
@@ -67,7 +87,9 @@ test("register a function and upload its module from /swagger, offline", async (
   await page.click(".modal-ux button.btn-done");
 
   const created = await execute(page, "createFunction", "functions", async (operation) => {
-    await operation.locator("textarea.body-param__text").fill(JSON.stringify({ name: "from-swagger", max_execution_ms: 250 }));
+    await operation
+      .locator("textarea.body-param__text")
+      .fill(JSON.stringify({ name: "from-swagger", max_execution_ms: 250 }));
   });
   expect(created.status).toBe("201");
   expect(created.body).toMatchObject({ name: "from-swagger", max_execution_ms: 250, memory_pages: 16 });
@@ -76,7 +98,9 @@ test("register a function and upload its module from /swagger, offline", async (
   const module = validModule("swagger");
   const uploaded = await execute(page, "uploadModule", "versions", async (operation) => {
     await operation.locator("input[placeholder='id']").fill(id);
-    await operation.locator("input[type=file]").setInputFiles({ name: "hello.wasm", mimeType: "application/wasm", buffer: Buffer.from(module) });
+    await operation
+      .locator("input[type=file]")
+      .setInputFiles({ name: "hello.wasm", mimeType: "application/wasm", buffer: Buffer.from(module) });
   });
   expect(uploaded.status).toBe("201");
   expect(uploaded.body).toMatchObject({ function_id: id, version: 1, size: module.length, active: true });

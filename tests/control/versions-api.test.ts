@@ -12,7 +12,8 @@ import { eventually } from "../helpers/until";
 import { startTestControl, type TestControl } from "../helpers/test-control";
 import { sha256 } from "../helpers/sha256";
 
-const artifactFiles = (dataDir: string) => readdirSync(join(dataDir, "artifacts"), { recursive: true }).filter((p) => String(p).length > 3);
+const artifactFiles = (dataDir: string) =>
+  readdirSync(join(dataDir, "artifacts"), { recursive: true }).filter((p) => String(p).length > 3);
 const tmpFiles = (dataDir: string) => readdirSync(join(dataDir, "tmp"));
 
 let control: TestControl;
@@ -22,7 +23,11 @@ beforeAll(async () => {
 afterAll(() => control.stop());
 
 async function versionsOf(id: string) {
-  return ((await (await control.api(`/api/v1/functions/${id}/versions`)).json()) as { versions: { version: number; active: boolean; sha256: string }[] }).versions;
+  return (
+    (await (await control.api(`/api/v1/functions/${id}/versions`)).json()) as {
+      versions: { version: number; active: boolean; sha256: string }[];
+    }
+  ).versions;
 }
 
 describe("POST /api/v1/functions/{id}/upload", () => {
@@ -31,11 +36,27 @@ describe("POST /api/v1/functions/{id}/upload", () => {
     const [a, b, c] = [validModule("a"), validModule("b"), validModule("c")];
     const first = await control.upload(fn.id, a);
     expect(first.status).toBe(201);
-    expect(await first.json()).toEqual({ function_id: fn.id, version: 1, sha256: sha256(a), size: a.length, active: true, created_at: expect.any(String) });
+    expect(await first.json()).toEqual({
+      function_id: fn.id,
+      version: 1,
+      sha256: sha256(a),
+      size: a.length,
+      active: true,
+      created_at: expect.any(String),
+    });
     expect(await (await control.upload(fn.id, b)).json()).toMatchObject({ version: 2, active: true });
-    expect(await (await control.upload(fn.id, c, { query: "?activate=false" })).json()).toMatchObject({ version: 3, active: false });
-    expect(((await (await control.api(`/api/v1/functions/${fn.id}`)).json()) as { active_version: number }).active_version).toBe(2);
-    expect((await versionsOf(fn.id)).map((v) => [v.version, v.active, v.sha256])).toEqual([[1, false, sha256(a)], [2, true, sha256(b)], [3, false, sha256(c)]]);
+    expect(await (await control.upload(fn.id, c, { query: "?activate=false" })).json()).toMatchObject({
+      version: 3,
+      active: false,
+    });
+    expect(
+      ((await (await control.api(`/api/v1/functions/${fn.id}`)).json()) as { active_version: number }).active_version,
+    ).toBe(2);
+    expect((await versionsOf(fn.id)).map((v) => [v.version, v.active, v.sha256])).toEqual([
+      [1, false, sha256(a)],
+      [2, true, sha256(b)],
+      [3, false, sha256(c)],
+    ]);
     expect((await errorOf(await control.upload(fn.id, a, { query: "?activate=maybe" }))).field).toBe("activate");
   });
 
@@ -58,11 +79,23 @@ describe("POST /api/v1/functions/{id}/upload", () => {
   test.each([
     ["an unknown import", wasiModule, "forbidden_imports", "wasi_snapshot_preview1"],
     ["memory above the function's limit", () => validModule("", 17), "memory_too_large", "17 pages"],
-    ["no entrypoint", () => wat(`(module (memory (export "memory") 1) (func (export "main")))`), "missing_entrypoint", '"handle"'],
-    ["bytes that are not WebAssembly", () => new TextEncoder().encode("<html>not wasm</html>"), "not_wasm", "not a WebAssembly module"],
+    [
+      "no entrypoint",
+      () => wat(`(module (memory (export "memory") 1) (func (export "main")))`),
+      "missing_entrypoint",
+      '"handle"',
+    ],
+    [
+      "bytes that are not WebAssembly",
+      () => new TextEncoder().encode("<html>not wasm</html>"),
+      "not_wasm",
+      "not a WebAssembly module",
+    ],
     ["an empty file", () => new Uint8Array(0), "not_wasm", "not a WebAssembly module"],
   ])("422 for %s, naming the reason, and nothing stored", async (_, build, code, mention) => {
-    const fn = await control.createFunction({ name: `rejects-${code.replaceAll("_", "-")}-${Math.random().toString(36).slice(2, 6)}` });
+    const fn = await control.createFunction({
+      name: `rejects-${code.replaceAll("_", "-")}-${Math.random().toString(36).slice(2, 6)}`,
+    });
     const before = artifactFiles(control.dataDir).length;
     const response = await control.upload(fn.id, build());
     expect(response.status).toBe(422);
@@ -77,7 +110,11 @@ describe("POST /api/v1/functions/{id}/upload", () => {
   test("large modules are checked on the offload thread: the same 201 or 422 with the pipeline's reason", async () => {
     const bytes = bigModule(OFFLOAD_MIN_BYTES + 40_000);
     const fn = await control.createFunction({ name: "large" });
-    expect(await (await control.upload(fn.id, bytes)).json()).toMatchObject({ version: 1, sha256: sha256(bytes), size: bytes.length });
+    expect(await (await control.upload(fn.id, bytes)).json()).toMatchObject({
+      version: 1,
+      sha256: sha256(bytes),
+      size: bytes.length,
+    });
     const other = await control.createFunction({ name: "large-wrong-entry", entrypoint: "serve" });
     const response = await control.upload(other.id, bytes);
     expect(response.status).toBe(422);
@@ -93,8 +130,14 @@ describe("POST /api/v1/functions/{id}/upload", () => {
     expect((await errorOf(noFile)).field).toBe("file");
     const typo = new FormData();
     typo.append("fiel", new Blob([validModule()]));
-    expect((await errorOf(await control.api(`/api/v1/functions/${fn.id}/upload`, { method: "POST", body: typo }))).field).toBe("fiel");
-    const json = await control.api(`/api/v1/functions/${fn.id}/upload`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(
+      (await errorOf(await control.api(`/api/v1/functions/${fn.id}/upload`, { method: "POST", body: typo }))).field,
+    ).toBe("fiel");
+    const json = await control.api(`/api/v1/functions/${fn.id}/upload`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(json.status).toBe(415);
     expect((await errorOf(json)).code).toBe("unsupported_media_type");
   });
@@ -112,7 +155,9 @@ describe("POST /api/v1/functions/{id}/upload", () => {
     const modules = Array.from({ length: 12 }, (_, i) => validModule(`m${i}`));
     const responses = await Promise.all(modules.map((bytes) => control.upload(fn.id, bytes)));
     expect(responses.map((r) => r.status)).toEqual(modules.map(() => 201));
-    const versions = (await Promise.all(responses.map((r) => r.json() as Promise<{ version: number; sha256: string }>))).sort((x, y) => x.version - y.version);
+    const versions = (
+      await Promise.all(responses.map((r) => r.json() as Promise<{ version: number; sha256: string }>))
+    ).sort((x, y) => x.version - y.version);
     expect(versions.map((v) => v.version)).toEqual(modules.map((_, i) => i + 1));
     expect(new Set(versions.map((v) => v.sha256))).toEqual(new Set(modules.map(sha256)));
     expect(await versionsOf(fn.id)).toHaveLength(12);
@@ -136,7 +181,11 @@ describe("POST /api/v1/functions/{id}/upload", () => {
       });
       socket.on("error", reject);
     });
-    expect(await eventually(async () => (await control.fetch("/metrics").then((r) => r.text())).includes('control_uploads_total{outcome="aborted"} 1'))).toBe(true);
+    expect(
+      await eventually(async () =>
+        (await control.fetch("/metrics").then((r) => r.text())).includes('control_uploads_total{outcome="aborted"} 1'),
+      ),
+    ).toBe(true);
     expect(tmpFiles(control.dataDir)).toEqual([]);
     expect(artifactFiles(control.dataDir).length).toBe(before);
     expect(await versionsOf(fn.id)).toEqual([]);
@@ -152,17 +201,29 @@ describe("upload size limit", () => {
       big.set(validModule());
       const byLength = await small.upload(fn.id, big);
       expect(byLength.status).toBe(413);
-      expect(await errorOf(byLength)).toMatchObject({ code: "payload_too_large", message: expect.stringContaining("2048") });
+      expect(await errorOf(byLength)).toMatchObject({
+        code: "payload_too_large",
+        message: expect.stringContaining("2048"),
+      });
       // No Content-Length: the limit is enforced on the streamed file bytes themselves.
       const boundary = "stream-boundary";
-      const parts = [`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.wasm"\r\n\r\n`, new Uint8Array(3000), `\r\n--${boundary}--\r\n`];
+      const parts = [
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.wasm"\r\n\r\n`,
+        new Uint8Array(3000),
+        `\r\n--${boundary}--\r\n`,
+      ];
       const body = new ReadableStream({
         start(controller) {
-          for (const part of parts) controller.enqueue(typeof part === "string" ? new TextEncoder().encode(part) : part);
+          for (const part of parts)
+            controller.enqueue(typeof part === "string" ? new TextEncoder().encode(part) : part);
           controller.close();
         },
       });
-      const streamed = await small.api(`/api/v1/functions/${fn.id}/upload`, { method: "POST", headers: { "content-type": `multipart/form-data; boundary=${boundary}` }, body });
+      const streamed = await small.api(`/api/v1/functions/${fn.id}/upload`, {
+        method: "POST",
+        headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+        body,
+      });
       expect(streamed.status).toBe(413);
       expect((await errorOf(streamed)).code).toBe("payload_too_large");
       // At the limit exactly is fine (the pipeline then judges the bytes).
@@ -186,13 +247,22 @@ describe("upload size limit", () => {
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
-        if (sent === 0) controller.enqueue(new TextEncoder().encode(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.wasm"\r\n\r\n`));
+        if (sent === 0)
+          controller.enqueue(
+            new TextEncoder().encode(
+              `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.wasm"\r\n\r\n`,
+            ),
+          );
         if (sent >= 80) return controller.close();
         controller.enqueue(new Uint8Array(1024 * 1024));
         sent += 1;
       },
     });
-    const streamed = await control.api(`/api/v1/functions/${fn.id}/upload`, { method: "POST", headers: { "content-type": `multipart/form-data; boundary=${boundary}` }, body });
+    const streamed = await control.api(`/api/v1/functions/${fn.id}/upload`, {
+      method: "POST",
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+      body,
+    });
     expect(streamed.status).toBe(413);
     expect((await errorOf(streamed)).code).toBe("payload_too_large");
     expect(await eventually(() => tmpFiles(control.dataDir).length === 0)).toBe(true);
@@ -205,7 +275,12 @@ describe("GET /api/v1/functions/{id}/versions and POST /activate", () => {
     await control.upload(fn.id, validModule("one"));
     await control.upload(fn.id, validModule("two"));
     const activate = (body: unknown, token?: string) =>
-      control.api(`/api/v1/functions/${fn.id}/activate`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), token });
+      control.api(`/api/v1/functions/${fn.id}/activate`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+        token,
+      });
     const back = await activate({ version: 1 });
     expect(back.status).toBe(200);
     expect(await back.json()).toMatchObject({ id: fn.id, active_version: 1 });
@@ -214,17 +289,26 @@ describe("GET /api/v1/functions/{id}/versions and POST /activate", () => {
     const missing = await activate({ version: 9 });
     expect(missing.status).toBe(404);
     expect((await errorOf(missing)).code).toBe("version_not_found");
-    for (const bad of [{ version: 0 }, { version: "1" }, {}, { version: 1, extra: true }]) expect((await activate(bad)).status).toBe(422);
+    for (const bad of [{ version: 0 }, { version: "1" }, {}, { version: 1, extra: true }])
+      expect((await activate(bad)).status).toBe(422);
     expect((await activate({ version: 1 }, READ_TOKEN)).status).toBe(403);
-    expect((await control.fetch(`/api/v1/functions/${fn.id}/activate`, { method: "POST", body: "{}" })).status).toBe(401);
-    expect((await control.post("/api/v1/functions/00000000-0000-0000-0000-000000000000/activate", { version: 1 })).status).toBe(404);
+    expect((await control.fetch(`/api/v1/functions/${fn.id}/activate`, { method: "POST", body: "{}" })).status).toBe(
+      401,
+    );
+    expect(
+      (await control.post("/api/v1/functions/00000000-0000-0000-0000-000000000000/activate", { version: 1 })).status,
+    ).toBe(404);
   });
 
   test("activation re-checks the version under the function's current limits", async () => {
     const fn = await control.createFunction({ name: "recheck", memory_pages: 4 });
     await control.upload(fn.id, validModule("", 3));
     await control.upload(fn.id, validModule("", 1));
-    const patched = await control.api(`/api/v1/functions/${fn.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ memory_pages: 2 }) });
+    const patched = await control.api(`/api/v1/functions/${fn.id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ memory_pages: 2 }),
+    });
     expect(patched.status).toBe(200);
     const response = await control.post(`/api/v1/functions/${fn.id}/activate`, { version: 1 });
     expect(response.status).toBe(422);
@@ -235,6 +319,8 @@ describe("GET /api/v1/functions/{id}/versions and POST /activate", () => {
     expect((await control.api("/api/v1/functions/00000000-0000-0000-0000-000000000000/versions")).status).toBe(404);
     const fn = await control.createFunction({ name: "versions-auth" });
     expect((await control.fetch(`/api/v1/functions/${fn.id}/versions`)).status).toBe(401);
-    expect(await (await control.api(`/api/v1/functions/${fn.id}/versions`, { token: READ_TOKEN })).json()).toEqual({ versions: [] });
+    expect(await (await control.api(`/api/v1/functions/${fn.id}/versions`, { token: READ_TOKEN })).json()).toEqual({
+      versions: [],
+    });
   });
 });

@@ -44,7 +44,11 @@ test("the README's curl walkthrough works verbatim (register, upload, get, downl
     stdout: "pipe",
     stderr: "pipe",
   });
-  const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  const [code, stdout, stderr] = await Promise.all([
+    proc.exited,
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ]);
   if (code !== 0) process.stderr.write(`walkthrough failed:\n${stdout}\n${stderr}\n`);
   expect(code).toBe(0);
   expect(stdout).toContain('"name":"hello"');
@@ -52,6 +56,8 @@ test("the README's curl walkthrough works verbatim (register, upload, get, downl
   expect(stdout).toContain('"active_version":1');
   expect(stdout).toContain("download matches");
   // And the API agrees.
-  const list = (await (await control.api("/api/v1/functions")).json()) as { functions: { name: string; active_version: number }[] };
+  const list = (await (await control.api("/api/v1/functions")).json()) as {
+    functions: { name: string; active_version: number }[];
+  };
   expect(list.functions).toEqual([expect.objectContaining({ name: "hello", active_version: 1 })]);
 });

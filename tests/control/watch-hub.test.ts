@@ -76,10 +76,26 @@ describe("hub", () => {
   function makeHub(heartbeatMs: number, stallMs: number) {
     const metadata = new SqliteMetadataStore(":memory:");
     const nodes = new SqliteNodeStore(":memory:");
-    hub = new WatchHub({ metadata, nodes, logger: createLogger("error"), historyId: "h", changeRetention: 10, heartbeatMs, limits: { ...DEFAULT_WATCH_LIMITS, maxNodes: 10, stallMs } });
+    hub = new WatchHub({
+      metadata,
+      nodes,
+      logger: createLogger("error"),
+      historyId: "h",
+      changeRetention: 10,
+      heartbeatMs,
+      limits: { ...DEFAULT_WATCH_LIMITS, maxNodes: 10, stallMs },
+    });
     return { hub, metadata, nodes };
   }
-  const hello = { type: "hello" as const, node_id: "n1", address: "http://n1", version: "1", revision: 0, key: "k".repeat(43), instance: "instance-1" };
+  const hello = {
+    type: "hello" as const,
+    node_id: "n1",
+    address: "http://n1",
+    version: "1",
+    revision: 0,
+    key: "k".repeat(43),
+    instance: "instance-1",
+  };
 
   test("a socket that says no hello within the stall time is closed (4010), having been sent nothing", async () => {
     const { hub } = makeHub(1000, 100);

@@ -25,7 +25,10 @@ beforeAll(async () => {
     const fn = await control.createFunction(spec);
     await control.upload(fn.id, guest("body-echo"));
   }
-  edge = await startEdgeProcess(control.url, tempDir("body-limits-edge-"), "body-limits-node", ["--max-body-bytes", String(NODE_LIMIT)]);
+  edge = await startEdgeProcess(control.url, tempDir("body-limits-edge-"), "body-limits-node", [
+    "--max-body-bytes",
+    String(NODE_LIMIT),
+  ]);
   await until("the node serves the three functions", async () => {
     const statuses = await Promise.all(functions.map(async (f) => (await fetch(`${edge.url}${f.routes[0]}`)).status));
     return statuses.every((s) => s === 200);
@@ -33,13 +36,19 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => Promise.all([edge?.stop("SIGKILL"), control?.stop("SIGKILL")]));
 
-async function post(path: string, bytes: number, chunked = false): Promise<{ status: number; code?: string; echoed?: number }> {
+async function post(
+  path: string,
+  bytes: number,
+  chunked = false,
+): Promise<{ status: number; code?: string; echoed?: number }> {
   const payload = new Uint8Array(bytes).fill(120);
   // A ReadableStream body goes out chunked, with no Content-Length: the limit applies while reading.
   const body = chunked ? new Blob([payload]).stream() : payload;
   const res = await fetch(`${edge.url}${path}`, { method: "POST", body });
   const text = await res.text();
-  return res.status === 200 ? { status: 200, echoed: text.length } : { status: res.status, code: (JSON.parse(text) as { error: { code: string } }).error.code };
+  return res.status === 200
+    ? { status: 200, echoed: text.length }
+    : { status: res.status, code: (JSON.parse(text) as { error: { code: string } }).error.code };
 }
 
 test("a function's max_body_bytes is its limit: 413 past it, while another function on the node takes the larger body", async () => {

@@ -45,7 +45,10 @@ describe("ByteLru", () => {
   test("optionally bounded by count too; entries mayEvict refuses are passed over", () => {
     const evicted: string[] = [];
     const pinned = new Set(["a"]);
-    const lru = new ByteLru<number>(100, (key) => evicted.push(key), { maxEntries: 2, mayEvict: (key) => !pinned.has(key) });
+    const lru = new ByteLru<number>(100, (key) => evicted.push(key), {
+      maxEntries: 2,
+      mayEvict: (key) => !pinned.has(key),
+    });
     lru.set("a", 1, 1);
     lru.set("b", 2, 1);
     lru.set("c", 3, 1);

@@ -32,7 +32,12 @@ test("a compiled module runs", async () => {
   const result = await compileModule(wat(`(module (func (export "handle")))`), LIMITS);
   if (!result.ok) throw new Error(result.message);
   const instance = new WebAssembly.Instance(result.compiled.module, {
-    env: { memory: new WebAssembly.Memory({ initial: result.compiled.memory.minPages, maximum: result.compiled.memory.maxPages }) },
+    env: {
+      memory: new WebAssembly.Memory({
+        initial: result.compiled.memory.minPages,
+        maximum: result.compiled.memory.maxPages,
+      }),
+    },
     edge_sandbox: { interrupt: () => 1000 },
   });
   expect(typeof instance.exports.handle).toBe("function");

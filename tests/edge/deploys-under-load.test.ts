@@ -19,7 +19,10 @@ let b: ServerProcess;
 beforeAll(async () => {
   control = await startTestControl();
   api = controlApi(control.url);
-  [a, b] = await Promise.all([startEdgeProcess(control.url, tempDir("edge-load-a-"), "load-a", ["--workers", "2"]), startEdgeProcess(control.url, tempDir("edge-load-b-"), "load-b", ["--workers", "2"])]);
+  [a, b] = await Promise.all([
+    startEdgeProcess(control.url, tempDir("edge-load-a-"), "load-a", ["--workers", "2"]),
+    startEdgeProcess(control.url, tempDir("edge-load-b-"), "load-b", ["--workers", "2"]),
+  ]);
 });
 
 afterAll(async () => {
@@ -30,7 +33,10 @@ afterAll(async () => {
 test("50 deploys during a load of requests: no request fails, and each client sees versions only move forward", async () => {
   const fn = await api.createFunction({ name: "live" });
   await api.upload(fn.id, textModule("v0"));
-  await until("v0 on both", async () => (await body(`${a.url}/live`)) === "200 v0" && (await body(`${b.url}/live`)) === "200 v0");
+  await until(
+    "v0 on both",
+    async () => (await body(`${a.url}/live`)) === "200 v0" && (await body(`${b.url}/live`)) === "200 v0",
+  );
 
   let running = true;
   const failures: string[] = [];
@@ -57,16 +63,27 @@ test("50 deploys during a load of requests: no request fails, and each client se
     await api.upload(fn.id, textModule(`v${i}`));
     await Bun.sleep(10); // spread out, so the nodes apply most versions one by one rather than in batches
   }
-  await until("v50 on both", async () => (await body(`${a.url}/live`)) === "200 v50" && (await body(`${b.url}/live`)) === "200 v50", 20_000);
+  await until(
+    "v50 on both",
+    async () => (await body(`${a.url}/live`)) === "200 v50" && (await body(`${b.url}/live`)) === "200 v50",
+    20_000,
+  );
   const deployed = performance.now();
   running = false;
   await Promise.all(clients);
 
-  console.log(`50 deploys under load: ${requests} requests in ${((deployed - started) / 1000).toFixed(2)} s, ${seen.size} distinct versions served, ${failures.length} failed`);
+  console.log(
+    `50 deploys under load: ${requests} requests in ${((deployed - started) / 1000).toFixed(2)} s, ${seen.size} distinct versions served, ${failures.length} failed`,
+  );
   expect(failures).toEqual([]);
   expect(requests).toBeGreaterThan(100);
   // Old versions were unloaded once their requests finished: only v50 (and at most one draining) is left.
-  await until("old versions unloaded", async () => (await metric(a.url, "edge_pool_functions_loaded")) === 1 && (await metric(b.url, "edge_pool_functions_loaded")) === 1);
+  await until(
+    "old versions unloaded",
+    async () =>
+      (await metric(a.url, "edge_pool_functions_loaded")) === 1 &&
+      (await metric(b.url, "edge_pool_functions_loaded")) === 1,
+  );
 });
 
 test("a request running during a version switch finishes on the old version; the next one gets the new", async () => {

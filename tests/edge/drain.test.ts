@@ -44,18 +44,50 @@ function setUp(cacheBytes: number) {
   host = {
     loaded: new Set(),
     log: [],
-    load(fn) { this.loaded.add(fn.key); this.log.push(`load ${fn.key.split(":")[0]}`); },
-    unload(key) { this.loaded.delete(key); this.log.push(`unload ${key.split(":")[0]}`); },
+    load(fn) {
+      this.loaded.add(fn.key);
+      this.log.push(`load ${fn.key.split(":")[0]}`);
+    },
+    unload(key) {
+      this.loaded.delete(key);
+      this.log.push(`unload ${key.split(":")[0]}`);
+    },
   };
   counts = { hit: 0, miss: 0, evicted: 0 };
-  const modules = new ModuleCache(cacheBytes, artifacts, { moduleCacheHit: () => counts.hit++, moduleCacheMiss: () => counts.miss++, moduleCacheEviction: () => counts.evicted++ }, (key) => loaded.evicted(key));
-  loaded = new LoadedFunctions(host, modules, { maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 100 }, logger);
+  const modules = new ModuleCache(
+    cacheBytes,
+    artifacts,
+    {
+      moduleCacheHit: () => counts.hit++,
+      moduleCacheMiss: () => counts.miss++,
+      moduleCacheEviction: () => counts.evicted++,
+    },
+    (key) => loaded.evicted(key),
+  );
+  loaded = new LoadedFunctions(
+    host,
+    modules,
+    { maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 100 },
+    logger,
+  );
   router = new EdgeRouter(loaded, logger);
 }
 
 function deployment(name: string, version: number, sha256: string): Deployment {
   const source: DeployedFunction = {
-    function: { id: name, name, entrypoint: "handle", runtime: "wasm", memory_pages: 16, max_execution_ms: 500, env: {}, routes: [`/${name}`], active_version: version, created_at: AT, updated_at: AT },
+    function: {
+      id: name,
+      name,
+      entrypoint: "handle",
+      runtime: "wasm",
+      memory_pages: 16,
+      max_execution_ms: 500,
+      env: {},
+      routes: [`/${name}`],
+      active_version: version,
+      created_at: AT,
+      updated_at: AT,
+    },
     artifact: { version, sha256, size: 1 },
   };
   return deploymentOf(source)!;

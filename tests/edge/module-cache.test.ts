@@ -22,7 +22,12 @@ beforeAll(async () => {
     const fn = await api.createFunction({ name });
     await api.upload(fn.id, textModule(name, { padBytes: 70_000 }));
   }
-  node = await startEdgeProcess(control.url, tempDir("edge-cache-"), "cache-node", ["--workers", "1", "--cache-mb", "1"]);
+  node = await startEdgeProcess(control.url, tempDir("edge-cache-"), "cache-node", [
+    "--workers",
+    "1",
+    "--cache-mb",
+    "1",
+  ]);
 });
 
 afterAll(async () => {
@@ -32,12 +37,18 @@ afterAll(async () => {
 
 test("alternating between two modules that don't fit together: evictions, misses, and no failed request", async () => {
   await until("both deployed", async () => (await metric(node.url, "edge_functions_serving")) === 2);
-  const before = { evictions: await metric(node.url, "edge_module_cache_evictions_total"), misses: await metric(node.url, "edge_module_cache_misses_total") };
+  const before = {
+    evictions: await metric(node.url, "edge_module_cache_evictions_total"),
+    misses: await metric(node.url, "edge_module_cache_misses_total"),
+  };
   for (let i = 0; i < 6; i++) {
     expect(await body(`${node.url}/big-a`)).toBe("200 big-a");
     expect(await body(`${node.url}/big-b`)).toBe("200 big-b");
   }
-  const after = { evictions: await metric(node.url, "edge_module_cache_evictions_total"), misses: await metric(node.url, "edge_module_cache_misses_total") };
+  const after = {
+    evictions: await metric(node.url, "edge_module_cache_evictions_total"),
+    misses: await metric(node.url, "edge_module_cache_misses_total"),
+  };
   expect(after.evictions - before.evictions).toBeGreaterThanOrEqual(10);
   expect(after.misses - before.misses).toBeGreaterThanOrEqual(10);
   expect(await metric(node.url, "edge_module_cache_modules")).toBe(1);
@@ -59,7 +70,12 @@ test("a sync past the cache's bound compiles what fits and only verifies the res
     ids[name] = fn.id;
     await api.upload(fn.id, textModule(name, { padBytes: 70_000 }));
   }
-  const synced = await startEdgeProcess(cp.url, tempDir("edge-sync-"), "sync-node", ["--workers", "1", "--cache-mb", "1"]);
+  const synced = await startEdgeProcess(cp.url, tempDir("edge-sync-"), "sync-node", [
+    "--workers",
+    "1",
+    "--cache-mb",
+    "1",
+  ]);
   try {
     await until("all three routed", async () => (await metric(synced.url, "edge_functions_serving")) === 3);
     // Room for one: one compiled, none compiled only to be evicted.

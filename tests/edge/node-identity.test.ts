@@ -48,7 +48,11 @@ describe("a node's identity is its key, not the shared token", () => {
     expect(forged.messages).toEqual([]);
     await Bun.sleep(100);
     expect(real.isClosed()).toBe(false);
-    expect(await listed("edge-1")).toMatchObject({ connected: true, applied_revision: 0, address: "http://10.0.0.1:3000" });
+    expect(await listed("edge-1")).toMatchObject({
+      connected: true,
+      applied_revision: 0,
+      address: "http://10.0.0.1:3000",
+    });
     // Nor can it while the real node is away.
     real.close();
     await until("disconnect recorded", async () => (await listed("edge-1"))?.connected === false);
@@ -81,7 +85,9 @@ describe("a node's identity is its key, not the shared token", () => {
   test("a record written before keys is claimed by the first key to come; then only that key", async () => {
     await start();
     const db = new Database(join(control.dataDir, "metadata.sqlite"));
-    db.query("INSERT INTO nodes (id, address, version, applied_revision, connected, connected_at, last_seen, problems) VALUES ('old-node', 'http://o:1', '0.1.0', 0, 0, ?, ?, '[]')").run(new Date().toISOString(), new Date().toISOString());
+    db.query(
+      "INSERT INTO nodes (id, address, version, applied_revision, connected, connected_at, last_seen, problems) VALUES ('old-node', 'http://o:1', '0.1.0', 0, 0, ?, ?, '[]')",
+    ).run(new Date().toISOString(), new Date().toISOString());
     db.close();
     const key = newKey();
     const claimed = await node({ node_id: "old-node", key });
@@ -143,7 +149,15 @@ describe("bounds on what one client with the token can do", () => {
     for (const r of opened) if (r.status === "fulfilled") sockets.push(r.value);
     expect(opened.length - refused.length).toBeLessThanOrEqual(22); // 20, plus what refilled meanwhile
     expect(refused.length).toBeGreaterThanOrEqual(18);
-    const response = await fetch(`${control.url}/api/v1/watch?protocol=2`, { headers: { authorization: `Bearer ${READ_TOKEN}`, upgrade: "websocket", connection: "upgrade", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" } });
+    const response = await fetch(`${control.url}/api/v1/watch?protocol=2`, {
+      headers: {
+        authorization: `Bearer ${READ_TOKEN}`,
+        upgrade: "websocket",
+        connection: "upgrade",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "sec-websocket-version": "13",
+      },
+    });
     expect(response.status).toBe(429);
     expect(await response.json()).toMatchObject({ error: { code: "rate_limited" } });
   });
@@ -154,9 +168,14 @@ describe("the node list", () => {
     await start();
     for (const id of ["n-c", "n-a", "n-b"]) (await node({ node_id: id, key: newKey() })).close();
     await until("three listed", async () => (await api.nodes()).nodes.length === 3);
-    const first = (await (await api.api("/api/v1/nodes?limit=2", { token: READ_TOKEN })).json()) as { nodes: { id: string }[]; next_cursor: string | null };
+    const first = (await (await api.api("/api/v1/nodes?limit=2", { token: READ_TOKEN })).json()) as {
+      nodes: { id: string }[];
+      next_cursor: string | null;
+    };
     expect([first.nodes.map((n) => n.id), first.next_cursor]).toEqual([["n-a", "n-b"], "n-b"]);
-    const second = (await (await api.api(`/api/v1/nodes?limit=2&cursor=${first.next_cursor}`, { token: READ_TOKEN })).json()) as { nodes: { id: string }[]; next_cursor: string | null };
+    const second = (await (
+      await api.api(`/api/v1/nodes?limit=2&cursor=${first.next_cursor}`, { token: READ_TOKEN })
+    ).json()) as { nodes: { id: string }[]; next_cursor: string | null };
     expect([second.nodes.map((n) => n.id), second.next_cursor]).toEqual([["n-c"], null]);
     expect((await api.api("/api/v1/nodes?limit=0", { token: READ_TOKEN })).status).toBe(422);
     expect((await api.api("/api/v1/nodes?limit=1001", { token: READ_TOKEN })).status).toBe(422);

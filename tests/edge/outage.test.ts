@@ -31,7 +31,10 @@ test("control plane down: nodes serve, a restarted node serves from disk, and bo
   const port = control.port;
   const fn = await control.createFunction({ name: "stable" });
   await control.upload(fn.id, textModule("v1"));
-  [a, b] = await Promise.all([startEdgeProcess(control.url, cacheA, "outage-a", ["--workers", "1"]), startEdgeProcess(control.url, cacheB, "outage-b", ["--workers", "1"])]);
+  [a, b] = await Promise.all([
+    startEdgeProcess(control.url, cacheA, "outage-a", ["--workers", "1"]),
+    startEdgeProcess(control.url, cacheB, "outage-b", ["--workers", "1"]),
+  ]);
   const nodeA = a;
   expect([await body(`${a.url}/stable`), await body(`${b.url}/stable`)]).toEqual(["200 v1", "200 v1"]);
   const revision = await control.revision();
@@ -39,7 +42,8 @@ test("control plane down: nodes serve, a restarted node serves from disk, and bo
 
   await control.kill();
   await until("node A sees the watch drop", async () => (await connected(nodeA)) === 0);
-  for (let i = 0; i < 20; i++) expect([await body(`${a.url}/stable`), await body(`${b.url}/stable`)]).toEqual(["200 v1", "200 v1"]);
+  for (let i = 0; i < 20; i++)
+    expect([await body(`${a.url}/stable`), await body(`${b.url}/stable`)]).toEqual(["200 v1", "200 v1"]);
 
   await b.stop("SIGKILL");
   b = await startEdgeProcess(`http://127.0.0.1:${port}`, cacheB, "outage-b", ["--workers", "1"]);
@@ -49,14 +53,23 @@ test("control plane down: nodes serve, a restarted node serves from disk, and bo
   expect(await connected(nodeB)).toBe(0);
 
   control = await startControlProcess(dataDir, { port });
-  await until("both nodes reconnect", async () => (await connected(nodeA)) === 1 && (await connected(nodeB)) === 1, 15_000);
+  await until(
+    "both nodes reconnect",
+    async () => (await connected(nodeA)) === 1 && (await connected(nodeB)) === 1,
+    15_000,
+  );
   // They resumed after the revision they had: A's only snapshot is its first; B (restarted from disk) got none.
   expect(await snapshots(nodeA)).toBe(1);
   expect(await snapshots(nodeB)).toBe(0);
-  await until("the control plane lists both as connected and current", async () => (await control!.nodes()).nodes.every((n) => n.connected && n.applied_revision === revision));
+  await until("the control plane lists both as connected and current", async () =>
+    (await control!.nodes()).nodes.every((n) => n.connected && n.applied_revision === revision),
+  );
 
   await control.upload(fn.id, textModule("v2"));
-  await until("both serve v2", async () => (await body(`${nodeA.url}/stable`)) === "200 v2" && (await body(`${nodeB.url}/stable`)) === "200 v2");
+  await until(
+    "both serve v2",
+    async () => (await body(`${nodeA.url}/stable`)) === "200 v2" && (await body(`${nodeB.url}/stable`)) === "200 v2",
+  );
 
   // Connection failures were logged, the token never.
   expect(nodeB.lines().some((line) => line.includes("watch connection failed"))).toBe(true);
@@ -69,7 +82,10 @@ test("control plane down: nodes serve, a restarted node serves from disk, and bo
   await control.upload(fn.id, textModule("v3"));
   a = await startEdgeProcess(control.url, cacheA, "outage-a", ["--workers", "1"]);
   const back = a;
-  await until("A caught up", async () => (await body(`${back.url}/stable`)) === "200 v3" && (await body(`${back.url}/other`)) === "200 other");
+  await until(
+    "A caught up",
+    async () => (await body(`${back.url}/stable`)) === "200 v3" && (await body(`${back.url}/other`)) === "200 other",
+  );
   expect(await snapshots(back)).toBe(0);
   expect(await metric(back.url, "edge_sync_messages_total", { type: "changes" })).toBeGreaterThanOrEqual(1);
   expect(await metric(back.url, "edge_applied_revision")).toBe(await control.revision());

@@ -49,11 +49,16 @@ function startProxy(port: number) {
     upstream.on("error", () => client.destroy());
   });
   return new Promise<{ url: string; server: Server; state: typeof state }>((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server, state })),
+    server.listen(0, "127.0.0.1", () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server, state }),
+    ),
   );
 }
 
-const envOf = (mark: string, fill: string) => ({ MARK: mark, ...Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`V${i}`, fill.repeat(16_000)])) });
+const envOf = (mark: string, fill: string) => ({
+  MARK: mark,
+  ...Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`V${i}`, fill.repeat(16_000)])),
+});
 
 test("a watch socket cut mid-sequence: the node serves its whole old state meanwhile, then the whole new one", async () => {
   control = await startTestControl();
@@ -68,8 +73,13 @@ test("a watch socket cut mid-sequence: the node serves its whole old state meanw
   proxy = cut.server;
   const cacheDir = tempDir("edge-resume-");
   node = await startEdgeProcess(cut.url, cacheDir, "resume-node", ["--workers", "1"]);
-  const marks = async () => Promise.all(SERVED.map((i) => body(`${node!.url}/fn-${i}`, { method: "POST", body: "MARK" })));
-  await until("old state served", async () => (await marks()).every((answer, k) => answer === `200 [old-${SERVED[k]}]`), 20_000);
+  const marks = async () =>
+    Promise.all(SERVED.map((i) => body(`${node!.url}/fn-${i}`, { method: "POST", body: "MARK" })));
+  await until(
+    "old state served",
+    async () => (await marks()).every((answer, k) => answer === `200 [old-${SERVED[k]}]`),
+    20_000,
+  );
   const oldRevision = await api.revision();
   await node.stop("SIGTERM");
 
@@ -85,7 +95,10 @@ test("a watch socket cut mid-sequence: the node serves its whole old state meanw
   const during: string[][] = [];
   while (Date.now() < cut.state.refuseUntil - 200) {
     during.push(await marks());
-    const health = (await (await fetch(`${node.url}/healthz`)).json()) as { revision: number; received_revision: number };
+    const health = (await (await fetch(`${node.url}/healthz`)).json()) as {
+      revision: number;
+      received_revision: number;
+    };
     expect([health.revision, health.received_revision]).toEqual([oldRevision, oldRevision]);
     await Bun.sleep(50);
   }
@@ -93,7 +106,11 @@ test("a watch socket cut mid-sequence: the node serves its whole old state meanw
   for (const seen of during) expect(seen).toEqual(SERVED.map((i) => `200 [old-${i}]`));
 
   // Then it reconnects, resumes after its revision, and serves the whole new state.
-  await until("new state served", async () => (await marks()).every((answer, k) => answer === `200 [new-${SERVED[k]}]`), 20_000);
+  await until(
+    "new state served",
+    async () => (await marks()).every((answer, k) => answer === `200 [new-${SERVED[k]}]`),
+    20_000,
+  );
   const health = (await (await fetch(`${node.url}/healthz`)).json()) as { revision: number; synced: boolean };
   expect(health.revision).toBe(newRevision);
   expect(node.lines().some((line) => line.includes("watch disconnected"))).toBe(true);

@@ -5,7 +5,11 @@ import { RouteTable } from "../../runner/edge/serving/route-table";
 const entry = (name: string, routes: string[]) => ({ name, routes, poolKey: `${name}@1` });
 
 test("exact paths match only themselves; prefixes match what is under them, not the bare path", () => {
-  const table = RouteTable.build([entry("users", ["/api/users"]), entry("hello", ["/hello", "/hello/*"]), entry("root", ["/"])]);
+  const table = RouteTable.build([
+    entry("users", ["/api/users"]),
+    entry("hello", ["/hello", "/hello/*"]),
+    entry("root", ["/"]),
+  ]);
   expect(table.match("/api/users")?.name).toBe("users");
   expect(table.match("/api/users/1")).toBeNull();
   expect(table.match("/hello")?.name).toBe("hello");
@@ -17,7 +21,12 @@ test("exact paths match only themselves; prefixes match what is under them, not 
 });
 
 test("the longest prefix wins, and an exact path beats any prefix", () => {
-  const table = RouteTable.build([entry("all", ["/*"]), entry("api", ["/api/*"]), entry("v2", ["/api/v2/*"]), entry("health", ["/api/v2/health"])]);
+  const table = RouteTable.build([
+    entry("all", ["/*"]),
+    entry("api", ["/api/*"]),
+    entry("v2", ["/api/v2/*"]),
+    entry("health", ["/api/v2/health"]),
+  ]);
   expect(table.match("/api/v2/users")?.name).toBe("v2");
   expect(table.match("/api/v2/health")?.name).toBe("health");
   expect(table.match("/api/v1/users")?.name).toBe("api");

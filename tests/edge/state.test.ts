@@ -3,7 +3,13 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ChangesMessage, DeployedFunction, FunctionRecord, PartMessage, SnapshotMessage } from "../../core/contract";
+import type {
+  ChangesMessage,
+  DeployedFunction,
+  FunctionRecord,
+  PartMessage,
+  SnapshotMessage,
+} from "../../core/contract";
 import { EMPTY_STATE, type DesiredState } from "../../runner/edge/state/desired-state";
 import { Incoming, type Outcome } from "../../runner/edge/state/incoming";
 import { loadNodeKey } from "../../runner/edge/state/node-key";
@@ -13,13 +19,38 @@ import { tempDir } from "../helpers/temp-dir";
 
 const AT = "2025-01-01T00:00:00.000Z";
 const record = (id: string, active: number | null = 1, env: Record<string, string> = {}): FunctionRecord => ({
-  id, name: id, entrypoint: "handle", runtime: "wasm", memory_pages: 16, max_execution_ms: 500, env, routes: [`/${id}`], active_version: active, created_at: AT, updated_at: AT,
+  id,
+  name: id,
+  entrypoint: "handle",
+  runtime: "wasm",
+  memory_pages: 16,
+  max_execution_ms: 500,
+  env,
+  routes: [`/${id}`],
+  active_version: active,
+  created_at: AT,
+  updated_at: AT,
 });
 const deployed = (id: string, version = 1, revision?: number, env: Record<string, string> = {}): DeployedFunction => ({
-  function: record(id, version, env), artifact: { version, sha256: String(version).repeat(64).slice(0, 64), size: 10 }, ...(revision === undefined ? {} : { revision }),
+  function: record(id, version, env),
+  artifact: { version, sha256: String(version).repeat(64).slice(0, 64), size: 10 },
+  ...(revision === undefined ? {} : { revision }),
 });
-const snapshot = (page: number, last: boolean, functions: DeployedFunction[], revision = 5, history = "h1"): SnapshotMessage => ({ type: "snapshot", history_id: history, revision, page, last, functions });
-const changes = (from: number, revision: number, last: boolean, functions: DeployedFunction[], deleted: string[] = [], history = "h1"): ChangesMessage => ({ type: "changes", history_id: history, from, revision, last, functions, deleted });
+const snapshot = (
+  page: number,
+  last: boolean,
+  functions: DeployedFunction[],
+  revision = 5,
+  history = "h1",
+): SnapshotMessage => ({ type: "snapshot", history_id: history, revision, page, last, functions });
+const changes = (
+  from: number,
+  revision: number,
+  last: boolean,
+  functions: DeployedFunction[],
+  deleted: string[] = [],
+  history = "h1",
+): ChangesMessage => ({ type: "changes", history_id: history, from, revision, last, functions, deleted });
 const part = (text: string, last: boolean): PartMessage => ({ type: "part", text, last });
 
 function stateOf(outcome: Outcome): DesiredState {
@@ -70,7 +101,8 @@ describe("incoming sequences", () => {
     const text = JSON.stringify(big);
     const incoming = new Incoming();
     expect(incoming.take(EMPTY_STATE, snapshot(0, false, [deployed("a")]))).toEqual({ kind: "pending" });
-    for (let i = 0; i < text.length; i += 700) expect(incoming.take(EMPTY_STATE, part(text.slice(i, i + 700), i + 700 >= text.length)).kind).toBe("pending");
+    for (let i = 0; i < text.length; i += 700)
+      expect(incoming.take(EMPTY_STATE, part(text.slice(i, i + 700), i + 700 >= text.length)).kind).toBe("pending");
     const state = stateOf(incoming.take(EMPTY_STATE, snapshot(1, true, [deployed("z")])));
     expect([...state.functions.keys()]).toEqual(["a", "big", "z"]);
     expect(state.functions.get("big")).toEqual(big);
@@ -78,8 +110,12 @@ describe("incoming sequences", () => {
 
   test("an entry the node holds at the same revision is kept as the object it has (held once)", () => {
     const incoming = new Incoming();
-    const first = stateOf(incoming.take(EMPTY_STATE, snapshot(0, true, [deployed("a", 1, 3), deployed("b", 1, 4), deployed("c")])));
-    const again = stateOf(incoming.take(first, snapshot(0, true, [deployed("a", 1, 3), deployed("b", 2, 6), deployed("c")], 6)));
+    const first = stateOf(
+      incoming.take(EMPTY_STATE, snapshot(0, true, [deployed("a", 1, 3), deployed("b", 1, 4), deployed("c")])),
+    );
+    const again = stateOf(
+      incoming.take(first, snapshot(0, true, [deployed("a", 1, 3), deployed("b", 2, 6), deployed("c")], 6)),
+    );
     expect(again.functions.get("a")).toBe(first.functions.get("a")!);
     expect(again.functions.get("b")).not.toBe(first.functions.get("b")!);
     expect(again.functions.get("c")).not.toBe(first.functions.get("c")!); // no revision: not known to be equal
@@ -103,13 +139,20 @@ describe("state file", () => {
     const b = deployed("b", 1, 2, { BIG: "z".repeat(10_000) });
     const gone = deployed("gone", 1, 1);
     await writeStateFile(dir, { history_id: "h1", revision: 3, desired: [a2, b], serving: [a1, b, gone] });
-    expect(await readStateFile(dir)).toEqual({ ok: true, format: 2, state: { history_id: "h1", revision: 3, desired: [a2, b], serving: [a1, b, gone] } });
+    expect(await readStateFile(dir)).toEqual({
+      ok: true,
+      format: 2,
+      state: { history_id: "h1", revision: 3, desired: [a2, b], serving: [a1, b, gone] },
+    });
     expect(readdirSync(dir)).toEqual(["state.json"]);
     expect(statSync(join(dir, "state.json")).mode & 0o777).toBe(0o600);
     const text = readFileSync(join(dir, "state.json"), "utf8");
     expect(text.split("z".repeat(10_000)).length - 1).toBe(1); // b served as desired: written once
     expect(text.split("\n").filter(Boolean).length).toBe(4);
-    writeFileSync(join(dir, "state.json"), '{"format":2,"history_id":"h","revision":1}\n{"id":"a","desired":{"function":1},"serving":null}\n');
+    writeFileSync(
+      join(dir, "state.json"),
+      '{"format":2,"history_id":"h","revision":1}\n{"id":"a","desired":{"function":1},"serving":null}\n',
+    );
     expect(await readStateFile(dir)).toMatchObject({ ok: false, reason: expect.stringContaining("line 2") });
     writeFileSync(join(dir, "state.json"), '{"format":1,"revision":"x"}');
     expect((await readStateFile(dir)).ok).toBe(false);
@@ -139,7 +182,9 @@ test("node key: made once (mode 0600) and read back; a file that holds no key is
 test("backoff doubles up to its cap, with jitter in the upper half of each step, and resets", () => {
   let r = 0;
   const backoff = new Backoff(100, 1000, () => r);
-  expect([backoff.next(), backoff.next(), backoff.next(), backoff.next(), backoff.next(), backoff.next()]).toEqual([50, 100, 200, 400, 500, 500]);
+  expect([backoff.next(), backoff.next(), backoff.next(), backoff.next(), backoff.next(), backoff.next()]).toEqual([
+    50, 100, 200, 400, 500, 500,
+  ]);
   r = 1;
   expect(backoff.next()).toBe(1000);
   backoff.reset();

@@ -27,7 +27,10 @@ beforeAll(async () => {
   api = controlApi(control.url);
   greet = await api.createFunction({ name: "greet" });
   await api.upload(greet.id, textModule("v1"));
-  [a, b] = await Promise.all([startEdgeProcess(control.url, cacheA, "node-a", ["--workers", "1"]), startEdgeProcess(control.url, cacheB, "node-b", ["--workers", "1"])]);
+  [a, b] = await Promise.all([
+    startEdgeProcess(control.url, cacheA, "node-a", ["--workers", "1"]),
+    startEdgeProcess(control.url, cacheB, "node-b", ["--workers", "1"]),
+  ]);
 });
 
 afterAll(async () => {
@@ -36,8 +39,10 @@ afterAll(async () => {
 });
 
 const both = () => [a, b];
-const onBoth = async (path: string, init?: RequestInit) => Promise.all(both().map((node) => body(node.url + path, init)));
-const allServe = (path: string, expected: string) => async () => (await onBoth(path)).every((answer) => answer === expected);
+const onBoth = async (path: string, init?: RequestInit) =>
+  Promise.all(both().map((node) => body(node.url + path, init)));
+const allServe = (path: string, expected: string) => async () =>
+  (await onBoth(path)).every((answer) => answer === expected);
 
 describe("serving what the control plane deployed", () => {
   test("both nodes serve the function on its default routes; other paths are 404 in the error shape", async () => {
@@ -47,13 +52,19 @@ describe("serving what the control plane deployed", () => {
     for (const node of both()) {
       const response = await fetch(`${node.url}/greeting`);
       expect(response.status).toBe(404);
-      expect(((await response.json()) as { error: { code: string; request_id: string } }).error).toMatchObject({ code: "not_found", request_id: expect.any(String) });
+      expect(((await response.json()) as { error: { code: string; request_id: string } }).error).toMatchObject({
+        code: "not_found",
+        request_id: expect.any(String),
+      });
     }
   });
 
   test("GET /api/v1/nodes lists both nodes at the current revision", async () => {
     const revision = await api.revision();
-    await until("both nodes report the revision", async () => (await api.nodes()).nodes.filter((n) => n.connected && n.applied_revision === revision).length === 2);
+    await until(
+      "both nodes report the revision",
+      async () => (await api.nodes()).nodes.filter((n) => n.connected && n.applied_revision === revision).length === 2,
+    );
     const { nodes } = await api.nodes();
     expect(nodes.map((n) => n.id)).toEqual(["node-a", "node-b"]);
     expect(nodes[0]!.address).toBe(a.url);
@@ -72,14 +83,20 @@ describe("serving what the control plane deployed", () => {
     await until("both nodes serve v2", allServe("/greet", "200 v2"));
     const served = performance.now();
     const revision = await api.revision();
-    await until("both nodes report it applied", async () => (await api.nodes()).nodes.every((n) => n.applied_revision >= revision));
+    await until("both nodes report it applied", async () =>
+      (await api.nodes()).nodes.every((n) => n.applied_revision >= revision),
+    );
     const reported = performance.now();
-    console.log(`propagation: activate answered in ${(activated - started).toFixed(1)} ms; both nodes serve v2 ${(served - started).toFixed(1)} ms after the request; both report revision ${revision} applied after ${(reported - started).toFixed(1)} ms`);
+    console.log(
+      `propagation: activate answered in ${(activated - started).toFixed(1)} ms; both nodes serve v2 ${(served - started).toFixed(1)} ms after the request; both report revision ${revision} applied after ${(reported - started).toFixed(1)} ms`,
+    );
 
     const rollbackStarted = performance.now();
     await api.activate(greet.id, 1);
     await until("both nodes serve v1 again", allServe("/greet", "200 v1"));
-    console.log(`propagation: rollback to v1 served by both nodes after ${(performance.now() - rollbackStarted).toFixed(1)} ms`);
+    console.log(
+      `propagation: rollback to v1 served by both nodes after ${(performance.now() - rollbackStarted).toFixed(1)} ms`,
+    );
   });
 
   test("routes: prefixes and exact paths; a route change moves the function at once on both nodes", async () => {
@@ -89,7 +106,8 @@ describe("serving what the control plane deployed", () => {
     await until("greet moved", allServe("/api/users/7", "200 v1"));
     expect(await onBoth("/api/deep/x")).toEqual(["200 deep", "200 deep"]);
     expect(await onBoth("/exact")).toEqual(["200 v1", "200 v1"]);
-    for (const path of ["/api/users", "/api/deeper", "/exact/more", "/greet"]) expect((await onBoth(path)).map((r) => r.slice(0, 3))).toEqual(["404", "404"]);
+    for (const path of ["/api/users", "/api/deeper", "/exact/more", "/greet"])
+      expect((await onBoth(path)).map((r) => r.slice(0, 3))).toEqual(["404", "404"]);
     await api.patch(greet.id, { routes: ["/greet", "/greet/*"] });
     await until("greet back on /greet", allServe("/greet", "200 v1"));
     expect((await onBoth("/exact")).map((r) => r.slice(0, 3))).toEqual(["404", "404"]);
@@ -136,15 +154,26 @@ describe("tampered artifacts", () => {
     const bad = Buffer.from(good);
     bad[bad.length - 1] ^= 0xff;
     writeFileSync(stored, bad);
-    const failuresBefore = await Promise.all(both().map((node) => metric(node.url, "edge_artifact_verify_failures_total", { source: "network" })));
+    const failuresBefore = await Promise.all(
+      both().map((node) => metric(node.url, "edge_artifact_verify_failures_total", { source: "network" })),
+    );
 
     await api.activate(greet.id, version);
     const revision = await api.revision();
     await until("both nodes report the refused version", async () =>
-      (await api.nodes()).nodes.every((n) => n.applied_revision >= revision && n.problems.some((p) => p.function_id === greet.id && p.version === version && p.reason.includes("sha256 mismatch"))));
+      (await api.nodes()).nodes.every(
+        (n) =>
+          n.applied_revision >= revision &&
+          n.problems.some(
+            (p) => p.function_id === greet.id && p.version === version && p.reason.includes("sha256 mismatch"),
+          ),
+      ),
+    );
     expect(await onBoth("/greet")).toEqual(["200 v1", "200 v1"]);
     for (const [i, node] of both().entries()) {
-      expect(await metric(node.url, "edge_artifact_verify_failures_total", { source: "network" })).toBeGreaterThan(failuresBefore[i]!);
+      expect(await metric(node.url, "edge_artifact_verify_failures_total", { source: "network" })).toBeGreaterThan(
+        failuresBefore[i]!,
+      );
       expect(await metric(node.url, "edge_functions_with_problems")).toBe(1);
     }
 
@@ -155,9 +184,16 @@ describe("tampered artifacts", () => {
 
   test("a node restarted with a changed artifact on its disk refuses it, fetches it again and serves", async () => {
     const revision = await api.revision();
-    await until("node-a has it all", async () => (await api.nodes()).nodes.find((n) => n.id === "node-a")!.applied_revision >= revision);
+    await until(
+      "node-a has it all",
+      async () => (await api.nodes()).nodes.find((n) => n.id === "node-a")!.applied_revision >= revision,
+    );
     await a.stop("SIGKILL");
-    const { sha256 } = (await (await api.api(`/api/v1/functions/${greet.id}/versions`)).json() as { versions: { version: number; sha256: string }[] }).versions.find((v) => v.version === 3)!;
+    const { sha256 } = (
+      (await (await api.api(`/api/v1/functions/${greet.id}/versions`)).json()) as {
+        versions: { version: number; sha256: string }[];
+      }
+    ).versions.find((v) => v.version === 3)!;
     const onDisk = join(cacheA, "artifacts", `${sha256}.wasm`);
     const bytes = readFileSync(onDisk);
     bytes[bytes.length - 1] ^= 0xff;

@@ -30,7 +30,14 @@ test("routed but unloadable: 503 unavailable with Retry-After, counted and logge
   await control.upload(other.id, textModule("big-b", { padBytes: 70_000 }));
   const cacheDir = tempDir("edge-unavailable-node-");
   // Room for one of the two compiled modules (see module-cache.test.ts): serving b evicts a.
-  node = await startEdgeProcess(control.url, cacheDir, "unavailable-node", ["--workers", "1", "--cache-mb", "1", "--log-level", "info"]);
+  node = await startEdgeProcess(control.url, cacheDir, "unavailable-node", [
+    "--workers",
+    "1",
+    "--cache-mb",
+    "1",
+    "--log-level",
+    "info",
+  ]);
   const url = node.url;
   await until("both deployed", async () => (await metric(url, "edge_functions_serving")) === 2);
   expect(await body(`${url}/big-a`)).toBe("200 big-a");

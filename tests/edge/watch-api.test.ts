@@ -6,7 +6,14 @@
 import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { MAX_WATCH_MESSAGE_BYTES, type ChangesMessage, type DeployedFunction, type PartMessage, type ServerMessage, type SnapshotMessage } from "../../core/contract";
+import {
+  MAX_WATCH_MESSAGE_BYTES,
+  type ChangesMessage,
+  type DeployedFunction,
+  type PartMessage,
+  type ServerMessage,
+  type SnapshotMessage,
+} from "../../core/contract";
 import { watch } from "./watch-socket";
 import { startTestControl, type TestControl } from "../helpers/test-control";
 import { controlApi, type ControlApi, READ_TOKEN } from "../helpers/control-api";
@@ -23,7 +30,8 @@ beforeEach(async () => {
 afterEach(() => control.stop());
 
 const snapshotOf = (messages: ServerMessage[]) => messages as SnapshotMessage[];
-const functionsOf = (messages: ServerMessage[]) => messages.flatMap((m) => (m.type === "snapshot" || m.type === "changes" ? m.functions : []));
+const functionsOf = (messages: ServerMessage[]) =>
+  messages.flatMap((m) => (m.type === "snapshot" || m.type === "changes" ? m.functions : []));
 
 /** An env of at most `bytes` of JSON in values of about 16,000 UTF-16 units (within the per-value bound). */
 function bigEnv(bytes: number, fill = "x"): Record<string, string> {
@@ -39,7 +47,10 @@ describe("GET /api/v1/watch", () => {
     await expect(watch(control.url, "?protocol=2", null)).rejects.toThrow("401");
     await expect(watch(control.url, "?protocol=2", "wrong-token-0123456789")).rejects.toThrow("401");
     const old = await watch(control.url, "");
-    expect(await old.closed).toEqual({ code: 4000, reason: "this control plane speaks watch protocol 2; upgrade the node" });
+    expect(await old.closed).toEqual({
+      code: 4000,
+      reason: "this control plane speaks watch protocol 2; upgrade the node",
+    });
     const socket = await watch(control.url);
     await Bun.sleep(200);
     expect(socket.messages).toEqual([]);
@@ -53,14 +64,41 @@ describe("GET /api/v1/watch", () => {
     const v1 = await api.upload(fn.id, textModule("v1"));
     const socket = await watch(control.url);
     socket.hello();
-    expect(await socket.sequence()).toMatchObject([{ type: "snapshot", revision: 2, page: 0, last: true, functions: [{ function: { id: fn.id, name: "one", active_version: 1 }, artifact: { version: 1, sha256: v1.sha256 }, revision: 2 }] }]);
+    expect(await socket.sequence()).toMatchObject([
+      {
+        type: "snapshot",
+        revision: 2,
+        page: 0,
+        last: true,
+        functions: [
+          {
+            function: { id: fn.id, name: "one", active_version: 1 },
+            artifact: { version: 1, sha256: v1.sha256 },
+            revision: 2,
+          },
+        ],
+      },
+    ]);
 
     const v2 = await api.upload(fn.id, textModule("v2"), false);
-    expect(await socket.sequence()).toMatchObject([{ type: "changes", from: 2, revision: 3, last: true, functions: [{ artifact: { version: 1, sha256: v1.sha256 }, revision: 3 }], deleted: [] }]);
+    expect(await socket.sequence()).toMatchObject([
+      {
+        type: "changes",
+        from: 2,
+        revision: 3,
+        last: true,
+        functions: [{ artifact: { version: 1, sha256: v1.sha256 }, revision: 3 }],
+        deleted: [],
+      },
+    ]);
     await api.activate(fn.id, 2);
-    expect(await socket.sequence()).toMatchObject([{ type: "changes", from: 3, revision: 4, functions: [{ artifact: { version: 2, sha256: v2.sha256 } }] }]);
+    expect(await socket.sequence()).toMatchObject([
+      { type: "changes", from: 3, revision: 4, functions: [{ artifact: { version: 2, sha256: v2.sha256 } }] },
+    ]);
     await api.remove(fn.id);
-    expect(await socket.sequence()).toMatchObject([{ type: "changes", from: 4, revision: 5, functions: [], deleted: [fn.id] }]);
+    expect(await socket.sequence()).toMatchObject([
+      { type: "changes", from: 4, revision: 5, functions: [], deleted: [fn.id] },
+    ]);
     socket.close();
   });
 
@@ -78,11 +116,18 @@ describe("GET /api/v1/watch", () => {
     const [changes] = (await resumed.sequence()) as ChangesMessage[];
     // Five changes to "one" and one to "two": two entries, each as it is now.
     expect(changes).toMatchObject({ type: "changes", from: 1, revision: 7, last: true, deleted: [] });
-    expect(changes!.functions.map((f) => [f.function.name, f.function.max_execution_ms, f.revision])).toEqual([["one", 104, 6], ["two", 500, 7]]);
+    expect(changes!.functions.map((f) => [f.function.name, f.function.max_execution_ms, f.revision])).toEqual([
+      ["one", 104, 6],
+      ["two", 500, 7],
+    ]);
     expect(changes!.functions[1]!.function.id).toBe(other.id);
     resumed.close();
 
-    for (const query of [`since=${snapshot!.revision}&history=another-history`, `since=99&history=${snapshot!.history_id}`, "since=0"]) {
+    for (const query of [
+      `since=${snapshot!.revision}&history=another-history`,
+      `since=99&history=${snapshot!.history_id}`,
+      "since=0",
+    ]) {
       const socket = await watch(control.url, `?protocol=2&${query}`);
       socket.hello();
       expect(await socket.next()).toMatchObject({ type: "snapshot", revision: 7 });
@@ -111,7 +156,11 @@ describe("GET /api/v1/watch", () => {
       proc = await startControlProcess(dataDir, { port: proc.port, extra: ["--change-retention", "2"] });
       const late = await watch(proc.url, resume);
       late.hello();
-      expect(await late.next()).toMatchObject({ type: "snapshot", revision: 7, functions: [{ function: { id: ids[3] } }] });
+      expect(await late.next()).toMatchObject({
+        type: "snapshot",
+        revision: 7,
+        functions: [{ function: { id: ids[3] } }],
+      });
       late.close();
     } finally {
       await proc.stop();
@@ -132,14 +181,19 @@ describe("message size", () => {
   test("a state far larger than a message goes out in pages within the cap, as one sequence, fresh and resumed", async () => {
     // 14 functions of ~1 MiB of env each: a snapshot of ~14 MiB against a 4 MiB cap.
     const ids: string[] = [];
-    for (let i = 0; i < 14; i++) ids.push((await api.createFunction({ name: `big-${i}`, env: bigEnv(1_000_000, i % 2 ? "é" : "x") })).id);
+    for (let i = 0; i < 14; i++)
+      ids.push((await api.createFunction({ name: `big-${i}`, env: bigEnv(1_000_000, i % 2 ? "é" : "x") })).id);
     const socket = await watch(control.url);
     socket.hello();
     const pages = snapshotOf(await socket.sequence());
     expect(pages.length).toBeGreaterThanOrEqual(4);
     expect(pages.map((p) => [p.page, p.last])).toEqual(pages.map((_, i) => [i, i === pages.length - 1]));
     expect(new Set(pages.map((p) => p.revision))).toEqual(new Set([14]));
-    expect(functionsOf(pages).map((f) => f.function.id).sort()).toEqual([...ids].sort());
+    expect(
+      functionsOf(pages)
+        .map((f) => f.function.id)
+        .sort(),
+    ).toEqual([...ids].sort());
     expect(Math.max(...socket.sizes)).toBeLessThanOrEqual(MAX_WATCH_MESSAGE_BYTES);
     const [snapshot] = pages;
 
@@ -188,8 +242,16 @@ describe("message size", () => {
     // A change to it (not to its env, which the API would refuse) is sent the same way.
     await api.patch(legacy.id, { max_execution_ms: 900 });
     const change = await socket.sequence();
-    expect(change.map((m) => m.type)).toEqual([...change.slice(0, -1).map(() => expect.stringMatching(/changes|part/)), "changes"]);
-    const changed = JSON.parse(change.filter((m): m is PartMessage => m.type === "part").map((p) => p.text).join("")) as DeployedFunction;
+    expect(change.map((m) => m.type)).toEqual([
+      ...change.slice(0, -1).map(() => expect.stringMatching(/changes|part/)),
+      "changes",
+    ]);
+    const changed = JSON.parse(
+      change
+        .filter((m): m is PartMessage => m.type === "part")
+        .map((p) => p.text)
+        .join(""),
+    ) as DeployedFunction;
     expect(changed.function.max_execution_ms).toBe(900);
     expect(change.at(-1)).toMatchObject({ type: "changes", revision: 3, last: true });
     expect(Math.max(...socket.sizes)).toBeLessThanOrEqual(MAX_WATCH_MESSAGE_BYTES);

@@ -25,13 +25,18 @@ export interface TestSocket {
 export const newKey = (): string => randomBytes(32).toString("base64url");
 
 export function watch(url: string, query = "?protocol=2", token: string | null = READ_TOKEN): Promise<TestSocket> {
-  const socket = new WebSocket(`${url.replace("http", "ws")}/api/v1/watch${query}`, (token ? { headers: { authorization: `Bearer ${token}` } } : {}) as unknown as string[]);
+  const socket = new WebSocket(
+    `${url.replace("http", "ws")}/api/v1/watch${query}`,
+    (token ? { headers: { authorization: `Bearer ${token}` } } : {}) as unknown as string[],
+  );
   const messages: ServerMessage[] = [];
   const sizes: number[] = [];
   let heartbeats = 0;
   let taken = 0;
   let isClosed = false;
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => (socket.onclose = (e) => ((isClosed = true), resolve({ code: e.code, reason: e.reason }))));
+  const closed = new Promise<{ code: number; reason: string }>(
+    (resolve) => (socket.onclose = (e) => ((isClosed = true), resolve({ code: e.code, reason: e.reason }))),
+  );
   socket.onmessage = (event) => {
     const text = String(event.data);
     sizes.push(Buffer.byteLength(text));
@@ -65,7 +70,18 @@ export function watch(url: string, query = "?protocol=2", token: string | null =
         },
         send: (message) => socket.send(JSON.stringify(message)),
         hello(fields = {}) {
-          socket.send(JSON.stringify({ type: "hello", node_id: "edge-1", address: "http://10.0.0.1:3000", version: "0.1.0", revision: 0, key: "k".repeat(43), instance: "instance-1", ...fields }));
+          socket.send(
+            JSON.stringify({
+              type: "hello",
+              node_id: "edge-1",
+              address: "http://10.0.0.1:3000",
+              version: "0.1.0",
+              revision: 0,
+              key: "k".repeat(43),
+              instance: "instance-1",
+              ...fields,
+            }),
+          );
         },
         close: () => socket.close(),
       });

@@ -18,7 +18,15 @@ const BUDGET = 4 * MAX_BODY;
 
 let runner: ServerProcess;
 beforeAll(async () => {
-  runner = await startRunnerProcess([samplePath("hello_world"), "--max-body-bytes", String(MAX_BODY), "--max-body-bytes-in-flight", String(BUDGET), "--log-level", "warn"]);
+  runner = await startRunnerProcess([
+    samplePath("hello_world"),
+    "--max-body-bytes",
+    String(MAX_BODY),
+    "--max-body-bytes-in-flight",
+    String(BUDGET),
+    "--log-level",
+    "warn",
+  ]);
 });
 afterAll(() => runner?.stop("SIGKILL"));
 
@@ -38,7 +46,8 @@ async function heldPost(length: number, first: number): Promise<{ client: RawCli
 }
 
 const statusOf = (reply: string) => Number(reply.split(" ")[1]);
-const inFlight = async () => sample(await (await fetch(`${runner.url}/metrics`)).text(), "wasm_request_body_bytes_in_flight");
+const inFlight = async () =>
+  sample(await (await fetch(`${runner.url}/metrics`)).text(), "wasm_request_body_bytes_in_flight");
 
 test("bodies that do not fit the budget get 503 body_budget at once; they fit again once the invocations end", async () => {
   // Three and a half bodies of MAX_BODY, declared with 1 byte of each sent, hold 7/8 of the budget.
@@ -77,21 +86,35 @@ test("bodies that do not fit the budget get 503 body_budget at once; they fit ag
   const answers = await Promise.all(held.map((h) => h.finish()));
   expect(answers.map(statusOf)).toEqual([200, 200, 200, 200]);
   await until("every body's bytes are given back", async () => (await inFlight()) === 0);
-  const again = await Promise.all(Array.from({ length: 4 }, () => fetch(`${runner.url}/`, { method: "POST", body: new Uint8Array(MAX_BODY) })));
+  const again = await Promise.all(
+    Array.from({ length: 4 }, () => fetch(`${runner.url}/`, { method: "POST", body: new Uint8Array(MAX_BODY) })),
+  );
   expect(again.map((r) => r.status)).toEqual([200, 200, 200, 200]);
   expect(await inFlight()).toBe(0);
 });
 
 test("a body over --max-body-bytes is still a 413, whatever the budget holds", async () => {
-  const reply = await rawSend(runner.url, `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${MAX_BODY + 1}\r\n\r\n`, 5_000);
+  const reply = await rawSend(
+    runner.url,
+    `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${MAX_BODY + 1}\r\n\r\n`,
+    5_000,
+  );
   expect(reply.statuses).toEqual([413]);
   expect(JSON.parse(reply.body).error.code).toBe("body_too_large");
 });
 
 test("the budget cannot be set below --max-body-bytes", async () => {
-  const exit = await runRunnerToExit([samplePath("hello_world"), "--max-body-bytes", "2048", "--max-body-bytes-in-flight", "1024"]);
+  const exit = await runRunnerToExit([
+    samplePath("hello_world"),
+    "--max-body-bytes",
+    "2048",
+    "--max-body-bytes-in-flight",
+    "1024",
+  ]);
   expect(exit.code).toBe(1);
-  expect(exit.stderr.trim()).toBe("runner: invalid --max-body-bytes-in-flight: 1024 is less than --max-body-bytes (2048); a body the node accepts must fit (see --help)");
+  expect(exit.stderr.trim()).toBe(
+    "runner: invalid --max-body-bytes-in-flight: 1024 is less than --max-body-bytes (2048); a body the node accepts must fit (see --help)",
+  );
 });
 
 test("the budget's default is 1/32 of the memory, never below --max-body-bytes; the flag and EDGE_RUNNER_MAX_BODY_BYTES_IN_FLIGHT set it", async () => {
@@ -109,5 +132,7 @@ test("the budget's default is 1/32 of the memory, never below --max-body-bytes; 
   const large = Math.min(memory, LIMITS.maxBodyBytes.maximum);
   expect(budgetOf(["--max-body-bytes", String(large)])).toBe(Math.max(large, Math.floor(memory / 32)));
   expect(budgetOf([], { EDGE_RUNNER_MAX_BODY_BYTES_IN_FLIGHT: "20000000" })).toBe(20_000_000);
-  expect(budgetOf(["--max-body-bytes-in-flight", "30000000"], { EDGE_RUNNER_MAX_BODY_BYTES_IN_FLIGHT: "20000000" })).toBe(30_000_000);
+  expect(
+    budgetOf(["--max-body-bytes-in-flight", "30000000"], { EDGE_RUNNER_MAX_BODY_BYTES_IN_FLIGHT: "20000000" }),
+  ).toBe(30_000_000);
 });

@@ -29,7 +29,12 @@ beforeAll(async () => {
   const echo = await control.createFunction({ name: "echo", routes: ["/echo", "/echo/*"] });
   await control.upload(echo.id, guest("echo"));
   edge = await startEdgeProcess(control.url, tempDir("front-door-edge-"), "front-door-node");
-  await until("the edge node serves both functions", async () => (await (await fetch(`${edge.url}/echo`)).status) === 200 && (await (await fetch(`${edge.url}/hello`)).text()) === HELLO);
+  await until(
+    "the edge node serves both functions",
+    async () =>
+      (await (await fetch(`${edge.url}/echo`)).status) === 200 &&
+      (await (await fetch(`${edge.url}/hello`)).text()) === HELLO,
+  );
   runner = await startRunnerProcess([samplePath("hello_world"), "--log-level", "warn"]);
 }, 60_000);
 afterAll(() => Promise.all([runner?.stop("SIGKILL"), edge?.stop("SIGKILL"), control?.stop("SIGKILL")]));
@@ -67,7 +72,13 @@ function productError(body: string): boolean {
 function leaks(body: string): string | null {
   const checks: [string, RegExp][] = [
     ["stack frame", /^\s*at\s|\bat \S+ \(|\.(?:ts|js|mjs|tsx):\d+/m],
-    ["absolute path", new RegExp(`${REPO_ROOT.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}|(?:^|[\\s"'(=])/(?:work|home|root|usr|tmp|opt|var|srv|proc)/`, "m")],
+    [
+      "absolute path",
+      new RegExp(
+        `${REPO_ROOT.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}|(?:^|[\\s"'(=])/(?:work|home|root|usr|tmp|opt|var|srv|proc)/`,
+        "m",
+      ),
+    ],
     ["source line", /^\s*\d+\s+\|/m],
     ["error page", /<!doctype html|<html/i],
   ];
@@ -88,8 +99,10 @@ function judge(reply: RawReply, routed: ((reply: RawReply) => boolean) | null): 
     if ((status === 400 || status === 505) && reply.body === "") return null;
   }
   if (status >= 500) return `status ${status}: ${JSON.stringify(reply.body.slice(0, 200))}`;
-  if (status === 400) return productError(reply.body) ? null : `400 not in the error shape: ${JSON.stringify(reply.body.slice(0, 200))}`;
-  if (routed && !routed(reply)) return `routed to the wrong place: ${status} ${JSON.stringify(reply.body.slice(0, 200))}`;
+  if (status === 400)
+    return productError(reply.body) ? null : `400 not in the error shape: ${JSON.stringify(reply.body.slice(0, 200))}`;
+  if (routed && !routed(reply))
+    return `routed to the wrong place: ${status} ${JSON.stringify(reply.body.slice(0, 200))}`;
   return null;
 }
 
@@ -122,9 +135,43 @@ function randomHosts(next: () => number): string[] {
 }
 
 const FIXED_HOSTS = [
-  "", " ", "a", "ab", "abc", "abcd", "a b", "x/y", "x/echo", "/echo", "x?y", "x#y", "x\\y", "@", "a@b", "%", "%2F", "é",
-  "localhost", "127.0.0.1", "127.0.0.1:1", "x:99999", "x:", ":80", "[::1]", "[::1]:80", "[", "]", "a..b", ".", "..",
-  "hello", "echo", "healthz", "x".repeat(255), "x".repeat(8000), "a\tb",
+  "",
+  " ",
+  "a",
+  "ab",
+  "abc",
+  "abcd",
+  "a b",
+  "x/y",
+  "x/echo",
+  "/echo",
+  "x?y",
+  "x#y",
+  "x\\y",
+  "@",
+  "a@b",
+  "%",
+  "%2F",
+  "é",
+  "localhost",
+  "127.0.0.1",
+  "127.0.0.1:1",
+  "x:99999",
+  "x:",
+  ":80",
+  "[::1]",
+  "[::1]:80",
+  "[",
+  "]",
+  "a..b",
+  ".",
+  "..",
+  "hello",
+  "echo",
+  "healthz",
+  "x".repeat(255),
+  "x".repeat(8000),
+  "a\tb",
 ];
 
 async function inBatches<T>(items: T[], size: number, each: (item: T) => Promise<void>): Promise<void> {
@@ -144,8 +191,13 @@ describe("the front door of the control plane, an edge node and a runner", () =>
     for (const server of servers()) {
       for (const [path, routed] of Object.entries(server.expect)) {
         for (const host of ["a", "ab", "abc", null]) {
-          const reply = await rawSend(server.url, `GET ${path} HTTP/1.${host === null ? 0 : 1}\r\n${host === null ? "" : `Host: ${host}\r\n`}Connection: close\r\n\r\n`);
-          expect(`${server.name} ${path} Host ${host}: ${routed(reply) ? "routed" : reply.raw.slice(0, 300)}`).toBe(`${server.name} ${path} Host ${host}: routed`);
+          const reply = await rawSend(
+            server.url,
+            `GET ${path} HTTP/1.${host === null ? 0 : 1}\r\n${host === null ? "" : `Host: ${host}\r\n`}Connection: close\r\n\r\n`,
+          );
+          expect(`${server.name} ${path} Host ${host}: ${routed(reply) ? "routed" : reply.raw.slice(0, 300)}`).toBe(
+            `${server.name} ${path} Host ${host}: routed`,
+          );
         }
         const bad = await rawSend(server.url, `GET ${path} HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n`);
         expect(bad.statuses).toEqual([400]);
@@ -153,7 +205,10 @@ describe("the front door of the control plane, an edge node and a runner", () =>
       }
     }
     // A request with no Host reaches the control plane's API like any other (auth included).
-    const listed = await rawSend(control.url, `GET /api/v1/functions HTTP/1.0\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
+    const listed = await rawSend(
+      control.url,
+      `GET /api/v1/functions HTTP/1.0\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`,
+    );
     expect(listed.statuses).toEqual([200]);
     expect(listed.body).toContain('"name":"hello"');
   });
@@ -162,45 +217,113 @@ describe("the front door of the control plane, an edge node and a runner", () =>
     const hosts = [...FIXED_HOSTS, ...randomHosts(random(SEED))];
     const failures: string[] = [];
     const counts = { requests: 0, routed: 0, refused: 0, unanswered: 0 };
-    const cases = servers().flatMap((server) => Object.entries(server.expect).flatMap(([path, routed]) => hosts.flatMap((host) => ["1.0", "1.1"].map((version) => ({ server, path, routed, host, version })))));
+    const cases = servers().flatMap((server) =>
+      Object.entries(server.expect).flatMap(([path, routed]) =>
+        hosts.flatMap((host) => ["1.0", "1.1"].map((version) => ({ server, path, routed, host, version }))),
+      ),
+    );
     await inBatches(cases, 16, async ({ server, path, routed, host, version }) => {
-      const reply = await rawSend(server.url, `GET ${path} HTTP/${version}\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+      const reply = await rawSend(
+        server.url,
+        `GET ${path} HTTP/${version}\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+      );
       counts.requests++;
       if (reply.statuses.length === 0) counts.unanswered++;
       else if (reply.statuses[0] === 400) counts.refused++;
       else counts.routed++;
       const why = judge(reply, routed);
-      if (why) failures.push(`${server.name} GET ${path} HTTP/${version} Host ${JSON.stringify(host.slice(0, 80))}: ${why}`);
+      if (why)
+        failures.push(`${server.name} GET ${path} HTTP/${version} Host ${JSON.stringify(host.slice(0, 80))}: ${why}`);
     });
-    console.log(`Host fuzz (seed ${SEED}): ${counts.requests} requests, ${counts.routed} routed by path, ${counts.refused} refused with 400, ${counts.unanswered} closed unanswered by Bun's parser`);
+    console.log(
+      `Host fuzz (seed ${SEED}): ${counts.requests} requests, ${counts.routed} routed by path, ${counts.refused} refused with 400, ${counts.unanswered} closed unanswered by Bun's parser`,
+    );
     expect(failures).toEqual([]);
   }, 120_000);
 
   test("fuzzed request lines: answered, refused with a 400 (or Bun's 505), or closed; no 5xx of ours, no leak, no hang", async () => {
     const next = random(SEED + 1);
-    const methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE", "get", "G\x00T", "GE T", "", "BREW", "X".repeat(300)];
-    const targets = ["/healthz", "/hello/echo", "*", "healthz", "//healthz", "/a/../healthz", "/%2e%2e/healthz", "/./hello/echo", "/hello/../echo", "http://evil/hello/echo", "https://evil:1/healthz",
-      "evil:443", "/hello/echo?x=/y", "/%", "/%00", "/\x7f", "/é", "/hello echo", "/\\hello", "", "/" + "a".repeat(9000), "/hello/echo#frag", "?x", "/hello/echo/"];
-    const versions = ["HTTP/1.1", "HTTP/1.0", "HTTP/2.0", "HTTP/0.9", "HTTP/1.1 extra", "http/1.1", "HTTP/1.", "", "HTTP/1.1\x00"];
+    const methods = [
+      "GET",
+      "HEAD",
+      "POST",
+      "PUT",
+      "DELETE",
+      "OPTIONS",
+      "PATCH",
+      "CONNECT",
+      "TRACE",
+      "get",
+      "G\x00T",
+      "GE T",
+      "",
+      "BREW",
+      "X".repeat(300),
+    ];
+    const targets = [
+      "/healthz",
+      "/hello/echo",
+      "*",
+      "healthz",
+      "//healthz",
+      "/a/../healthz",
+      "/%2e%2e/healthz",
+      "/./hello/echo",
+      "/hello/../echo",
+      "http://evil/hello/echo",
+      "https://evil:1/healthz",
+      "evil:443",
+      "/hello/echo?x=/y",
+      "/%",
+      "/%00",
+      "/\x7f",
+      "/é",
+      "/hello echo",
+      "/\\hello",
+      "",
+      "/" + "a".repeat(9000),
+      "/hello/echo#frag",
+      "?x",
+      "/hello/echo/",
+    ];
+    const versions = [
+      "HTTP/1.1",
+      "HTTP/1.0",
+      "HTTP/2.0",
+      "HTTP/0.9",
+      "HTTP/1.1 extra",
+      "http/1.1",
+      "HTTP/1.",
+      "",
+      "HTTP/1.1\x00",
+    ];
     const lines = new Set<string>(["GARBAGE", "GET", "\x16\x03\x01\x02\x00", "PRI * HTTP/2.0"]);
     for (const target of targets) lines.add(`GET ${target} HTTP/1.1`);
     for (let i = 0; i < RANDOM_LINES; i++) {
-      const pick = <T,>(list: T[]) => list[Math.floor(next() * list.length)]!;
+      const pick = <T>(list: T[]) => list[Math.floor(next() * list.length)]!;
       const sep = next() < 0.85 ? " " : pick(["  ", "\t", ""]);
       lines.add(`${pick(methods)}${sep}${pick(targets)}${sep}${pick(versions)}`);
     }
     const failures: string[] = [];
     const statuses = new Map<string, number>();
-    const cases = servers().flatMap((server) => [...lines].flatMap((line) => [true, false].map((withHost) => ({ server, line, withHost }))));
+    const cases = servers().flatMap((server) =>
+      [...lines].flatMap((line) => [true, false].map((withHost) => ({ server, line, withHost }))),
+    );
     await inBatches(cases, 16, async ({ server, line, withHost }) => {
-      const reply = await rawSend(server.url, `${line}\r\n${withHost ? "Host: 127.0.0.1\r\n" : ""}Connection: close\r\n\r\n`);
+      const reply = await rawSend(
+        server.url,
+        `${line}\r\n${withHost ? "Host: 127.0.0.1\r\n" : ""}Connection: close\r\n\r\n`,
+      );
       const key = String(reply.statuses[0] ?? "closed");
       statuses.set(key, (statuses.get(key) ?? 0) + 1);
       // A routed answer may be any function's or route's: only the shape and the leaks are judged here.
       const why = judge(reply, null);
-      if (why) failures.push(`${server.name} ${JSON.stringify(line.slice(0, 120))}${withHost ? "" : " (no Host)"}: ${why}`);
+      if (why)
+        failures.push(`${server.name} ${JSON.stringify(line.slice(0, 120))}${withHost ? "" : " (no Host)"}: ${why}`);
     });
-    console.log(`request-line fuzz (seed ${SEED + 1}): ${cases.length} requests; statuses ${[...statuses].map(([s, c]) => `${s}: ${c}`).join(", ")}`);
+    console.log(
+      `request-line fuzz (seed ${SEED + 1}): ${cases.length} requests; statuses ${[...statuses].map(([s, c]) => `${s}: ${c}`).join(", ")}`,
+    );
     expect(failures).toEqual([]);
   }, 120_000);
 });

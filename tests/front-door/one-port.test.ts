@@ -28,7 +28,10 @@ const secondOnPort = (argv: string[], env: Record<string, string> = {}) => runTo
 /** Every one of `rounds` new connections is answered by `first` (its own /healthz says so). */
 async function allServedBy(url: string, field: string, value: string, rounds = 40): Promise<boolean> {
   for (let i = 0; i < rounds; i++) {
-    const health = (await (await fetch(`${url}/healthz`, { headers: { connection: "close" } })).json()) as Record<string, unknown>;
+    const health = (await (await fetch(`${url}/healthz`, { headers: { connection: "close" } })).json()) as Record<
+      string,
+      unknown
+    >;
     if (health[field] !== value) return false;
   }
   return true;
@@ -36,24 +39,53 @@ async function allServedBy(url: string, field: string, value: string, rounds = 4
 
 describe("a second process on a taken port exits 1 with one line naming the port", () => {
   test("control plane", async () => {
-    const second = await secondOnPort(controlArgs(tempDir("one-port-control2-"), { port: control.port }), CONTROL_TOKENS);
+    const second = await secondOnPort(
+      controlArgs(tempDir("one-port-control2-"), { port: control.port }),
+      CONTROL_TOKENS,
+    );
     expect(second.code).toBe(1);
-    expect(second.stderr.trim().split("\n")).toEqual([`control: cannot start: port ${control.port} on 127.0.0.1 is already in use by another process; stop it or choose another --port`]);
+    expect(second.stderr.trim().split("\n")).toEqual([
+      `control: cannot start: port ${control.port} on 127.0.0.1 is already in use by another process; stop it or choose another --port`,
+    ]);
     expect(second.stdout).not.toContain("listening on");
     expect((await fetch(`${control.url}/healthz`)).status).toBe(200);
   }, 30_000);
 
   test("runner (single module)", async () => {
-    const second = await secondOnPort([RUNNER_MAIN, HELLO, "--port", String(runner.port), "--host", "127.0.0.1", "--log-level", "warn"]);
+    const second = await secondOnPort([
+      RUNNER_MAIN,
+      HELLO,
+      "--port",
+      String(runner.port),
+      "--host",
+      "127.0.0.1",
+      "--log-level",
+      "warn",
+    ]);
     expect(second.code).toBe(1);
-    expect(second.stderr.trim().split("\n")).toEqual([`runner: cannot start: port ${runner.port} on 127.0.0.1 is already in use by another process; stop it or choose another --port`]);
+    expect(second.stderr.trim().split("\n")).toEqual([
+      `runner: cannot start: port ${runner.port} on 127.0.0.1 is already in use by another process; stop it or choose another --port`,
+    ]);
     expect(await allServedBy(runner.url, "function", "hello-world")).toBe(true);
   }, 30_000);
 
   test("edge node", async () => {
-    const second = await secondOnPort([RUNNER_MAIN, ...edgeArgs(control.url, tempDir("one-port-edge2-"), "second-node", ["--port", String(edge.port), "--host", "127.0.0.1"])], EDGE_TOKEN_ENV);
+    const second = await secondOnPort(
+      [
+        RUNNER_MAIN,
+        ...edgeArgs(control.url, tempDir("one-port-edge2-"), "second-node", [
+          "--port",
+          String(edge.port),
+          "--host",
+          "127.0.0.1",
+        ]),
+      ],
+      EDGE_TOKEN_ENV,
+    );
     expect(second.code).toBe(1);
-    expect(second.stderr.trim().split("\n")).toEqual([`runner: cannot start the edge node: port ${edge.port} on 127.0.0.1 is already in use by another process; stop it or choose another --port`]);
+    expect(second.stderr.trim().split("\n")).toEqual([
+      `runner: cannot start the edge node: port ${edge.port} on 127.0.0.1 is already in use by another process; stop it or choose another --port`,
+    ]);
     expect(await allServedBy(edge.url, "node_id", "one-port-node")).toBe(true);
   }, 30_000);
 });

@@ -74,24 +74,51 @@ function pipeline(url: string, requests: string[]): Promise<Outcome> {
 }
 
 const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
-const post = (path: string, body: string) => `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+const post = (path: string, body: string) =>
+  `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
 
 describe("pipelined requests are answered or the connection is closed, within a bound", () => {
   // [name, server, requests, the status each would get if answered]
   const cases: [string, () => string, string[], number[]][] = [
     ["runner: three function calls", () => runner.url, [get("/a"), get("/b"), get("/c")], [200, 200, 200]],
-    ["runner: health check, function call, health check", () => runner.url, [get("/healthz"), get("/a"), get("/healthz")], [200, 200, 200]],
-    ["edge node: bodies to a function that reads them", () => edge.url, [post("/echo", "one"), post("/echo", "two"), get("/hello")], [200, 200, 200]],
-    ["edge node: a 404, then function calls", () => edge.url, [get("/nothing-here"), get("/hello"), get("/hello")], [404, 200, 200]],
-    ["control plane: handlers that await the store", () => control.url, [get("/healthz"), get("/healthz"), get("/healthz")], [200, 200, 200]],
+    [
+      "runner: health check, function call, health check",
+      () => runner.url,
+      [get("/healthz"), get("/a"), get("/healthz")],
+      [200, 200, 200],
+    ],
+    [
+      "edge node: bodies to a function that reads them",
+      () => edge.url,
+      [post("/echo", "one"), post("/echo", "two"), get("/hello")],
+      [200, 200, 200],
+    ],
+    [
+      "edge node: a 404, then function calls",
+      () => edge.url,
+      [get("/nothing-here"), get("/hello"), get("/hello")],
+      [404, 200, 200],
+    ],
+    [
+      "control plane: handlers that await the store",
+      () => control.url,
+      [get("/healthz"), get("/healthz"), get("/healthz")],
+      [200, 200, 200],
+    ],
   ];
   for (const [name, url, requests, statuses] of cases) {
-    test(name, async () => {
-      const outcome = await pipeline(url(), requests);
-      console.log(`${name}: ${outcome.answered.length} of ${requests.length} answered (${outcome.answered.join(", ") || "none"}), then ${outcome.end}`);
-      expect(outcome.end).not.toBe("hanging");
-      // What was answered was answered in order, and properly.
-      expect(outcome.answered).toEqual(statuses.slice(0, outcome.answered.length));
-    }, BOUND_MS + 5_000);
+    test(
+      name,
+      async () => {
+        const outcome = await pipeline(url(), requests);
+        console.log(
+          `${name}: ${outcome.answered.length} of ${requests.length} answered (${outcome.answered.join(", ") || "none"}), then ${outcome.end}`,
+        );
+        expect(outcome.end).not.toBe("hanging");
+        // What was answered was answered in order, and properly.
+        expect(outcome.answered).toEqual(statuses.slice(0, outcome.answered.length));
+      },
+      BOUND_MS + 5_000,
+    );
   }
 });

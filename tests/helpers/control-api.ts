@@ -16,7 +16,16 @@ export interface ControlApi {
   patch(id: string, body: Record<string, unknown>): Promise<void>;
   remove(id: string): Promise<void>;
   revision(): Promise<number>;
-  nodes(): Promise<{ revision: number; nodes: { id: string; applied_revision: number; connected: boolean; address: string; problems: { function_id: string; version: number; reason: string }[] }[] }>;
+  nodes(): Promise<{
+    revision: number;
+    nodes: {
+      id: string;
+      applied_revision: number;
+      connected: boolean;
+      address: string;
+      problems: { function_id: string; version: number; reason: string }[];
+    }[];
+  }>;
 }
 
 /** Each call but `api` throws unless the control plane answers with the expected status. */
@@ -30,7 +39,8 @@ export function controlApi(url: string): ControlApi {
     if (response.status !== expected) throw new Error(`${what}: ${response.status} ${await response.text()}`);
     return (expected === 204 ? undefined : await response.json()) as T;
   };
-  const send = (method: string, path: string, body: unknown) => api(path, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const send = (method: string, path: string, body: unknown) =>
+    api(path, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   return {
     url,
     api,
@@ -38,9 +48,14 @@ export function controlApi(url: string): ControlApi {
     async upload(id, bytes, activate = true) {
       const form = new FormData();
       form.append("file", new Blob([bytes], { type: "application/wasm" }), "module.wasm");
-      return json(await api(`/api/v1/functions/${id}/upload${activate ? "" : "?activate=false"}`, { method: "POST", body: form }), 201, "upload");
+      return json(
+        await api(`/api/v1/functions/${id}/upload${activate ? "" : "?activate=false"}`, { method: "POST", body: form }),
+        201,
+        "upload",
+      );
     },
-    activate: async (id, version) => void (await json(await send("POST", `/api/v1/functions/${id}/activate`, { version }), 200, "activate")),
+    activate: async (id, version) =>
+      void (await json(await send("POST", `/api/v1/functions/${id}/activate`, { version }), 200, "activate")),
     patch: async (id, body) => void (await json(await send("PATCH", `/api/v1/functions/${id}`, body), 200, "patch")),
     remove: async (id) => void (await json(await api(`/api/v1/functions/${id}`, { method: "DELETE" }), 204, "delete")),
     revision: async () => ((await (await fetch(`${url}/healthz`)).json()) as { revision: number }).revision,

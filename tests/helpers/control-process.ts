@@ -25,10 +25,24 @@ export interface ControlOptions {
 
 /** The argv after `bun` for a control plane on 127.0.0.1. */
 export function controlArgs(dataDir: string, options: ControlOptions = {}): string[] {
-  return [CONTROL_MAIN, "--port", String(options.port ?? 0), "--host", "127.0.0.1", "--data-dir", dataDir, "--log-level", options.logLevel ?? "warn", ...(options.extra ?? [])];
+  return [
+    CONTROL_MAIN,
+    "--port",
+    String(options.port ?? 0),
+    "--host",
+    "127.0.0.1",
+    "--data-dir",
+    dataDir,
+    "--log-level",
+    options.logLevel ?? "warn",
+    ...(options.extra ?? []),
+  ];
 }
 
-export async function startControlProcess(dataDir = tempDir("edge-control-"), options: ControlOptions = {}): Promise<ControlProcess> {
+export async function startControlProcess(
+  dataDir = tempDir("edge-control-"),
+  options: ControlOptions = {},
+): Promise<ControlProcess> {
   // Tokens in the environment, never on the command line (ps shows argv to every user).
   const env = { ...(options.tokens === false ? {} : CONTROL_TOKENS), ...options.env };
   const proc = await spawnServer(controlArgs(dataDir, options), CONTROL_BANNER, { env });

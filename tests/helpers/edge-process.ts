@@ -11,6 +11,16 @@ export function edgeArgs(controlUrl: string, cacheDir: string, nodeId: string, e
 
 export const EDGE_TOKEN_ENV = { EDGE_RUNNER_TOKEN: READ_TOKEN };
 
-export function startEdgeProcess(controlUrl: string, cacheDir: string, nodeId: string, extra: string[] = [], options: { port?: number; env?: Record<string, string> } = {}): Promise<ServerProcess> {
-  return startRunnerProcess(edgeArgs(controlUrl, cacheDir, nodeId, extra), { ...options, env: { ...EDGE_TOKEN_ENV, ...options.env }, timeoutMs: 20_000 });
+export function startEdgeProcess(
+  controlUrl: string,
+  cacheDir: string,
+  nodeId: string,
+  extra: string[] = [],
+  options: { port?: number; env?: Record<string, string> } = {},
+): Promise<ServerProcess> {
+  return startRunnerProcess(edgeArgs(controlUrl, cacheDir, nodeId, extra), {
+    ...options,
+    env: { ...EDGE_TOKEN_ENV, ...options.env },
+    timeoutMs: 20_000,
+  });
 }

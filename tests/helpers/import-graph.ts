@@ -40,7 +40,11 @@ export function readImportGraph(root: string): SourceFile[] {
     .sort();
   return paths.map((path) => {
     const { code, imports } = scanSource(readFileSync(join(root, path), "utf8"));
-    return { path, code, imports: imports.map((ref) => ({ ...ref, from: path, target: resolveSpec(root, path, ref.spec) })) };
+    return {
+      path,
+      code,
+      imports: imports.map((ref) => ({ ...ref, from: path, target: resolveSpec(root, path, ref.spec) })),
+    };
   });
 }
 
@@ -91,7 +95,21 @@ interface Literal {
 
 /** A character after which `/` starts a regular expression rather than a division. */
 const BEFORE_REGEX = new Set([..."(,=:[!&|?{};+-*%<>~^"]);
-const REGEX_KEYWORDS = new Set(["return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void", "throw", "yield", "await"]);
+const REGEX_KEYWORDS = new Set([
+  "return",
+  "typeof",
+  "case",
+  "do",
+  "else",
+  "in",
+  "of",
+  "new",
+  "delete",
+  "void",
+  "throw",
+  "yield",
+  "await",
+]);
 
 /**
  * The source as code only: each '…' or "…" literal becomes "N" (its index in `strings`), a
@@ -197,7 +215,11 @@ function lex(source: string): { code: string; strings: Literal[] } {
 
 /** Whether a `/` after this character (or keyword) opens a regular expression. */
 function startsRegex(lastSignificant: string, lastWord: string): boolean {
-  return lastSignificant === "" || BEFORE_REGEX.has(lastSignificant) || (lastSignificant === "w" && REGEX_KEYWORDS.has(lastWord));
+  return (
+    lastSignificant === "" ||
+    BEFORE_REGEX.has(lastSignificant) ||
+    (lastSignificant === "w" && REGEX_KEYWORDS.has(lastWord))
+  );
 }
 
 function lineAt(source: string, offset: number): number {

@@ -91,7 +91,9 @@ export function rawSend(url: string, data: string | Uint8Array, timeoutMs = 10_0
     const started = performance.now();
     const chunks: Buffer[] = [];
     let ended: RawReply["ended"] = "closed";
-    const socket = connect({ host: hostname, port: Number(port) }, () => socket.write(typeof data === "string" ? Buffer.from(data, "latin1") : data));
+    const socket = connect({ host: hostname, port: Number(port) }, () =>
+      socket.write(typeof data === "string" ? Buffer.from(data, "latin1") : data),
+    );
     socket.setTimeout(timeoutMs, () => {
       ended = "timeout";
       socket.destroy();
@@ -129,12 +131,26 @@ export interface RawAnswer {
  * server), Content-Length and Connection: close added. Whatever the server answered before it
  * closed is parsed, even if it stopped reading the body early (a 413 mid-upload).
  */
-export function rawExchange(url: string, method: string, path: string, headers: Record<string, string>, body: Uint8Array = new Uint8Array(0)): Promise<RawAnswer> {
+export function rawExchange(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Uint8Array = new Uint8Array(0),
+): Promise<RawAnswer> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const socket = connect({ host: hostname, port: Number(port) });
-    const head = [`${method} ${path} HTTP/1.1`, "Host: 127.0.0.1", ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), `Content-Length: ${body.byteLength}`, "Connection: close", "", ""].join("\r\n");
+    const head = [
+      `${method} ${path} HTTP/1.1`,
+      "Host: 127.0.0.1",
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      `Content-Length: ${body.byteLength}`,
+      "Connection: close",
+      "",
+      "",
+    ].join("\r\n");
     socket.on("connect", () => {
       socket.write(Buffer.from(head, "latin1"));
       if (body.byteLength > 0) socket.write(body);
@@ -146,7 +162,11 @@ export function rawExchange(url: string, method: string, path: string, headers: 
       const raw = Buffer.concat(chunks);
       const response = split(raw);
       if (!response) return resolve({ status: 0, headers: {}, body: raw.toString("latin1") });
-      resolve({ status: response.status, headers: Object.fromEntries(response.headers), body: Buffer.from(response.body).toString("utf8") });
+      resolve({
+        status: response.status,
+        headers: Object.fromEntries(response.headers),
+        body: Buffer.from(response.body).toString("utf8"),
+      });
     });
   });
 }

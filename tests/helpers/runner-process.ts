@@ -7,8 +7,15 @@ export const RUNNER_MAIN = join(REPO_ROOT, "runner", "main.ts");
 export const RUNNER_BANNER = /at (http:\/\/127\.0\.0\.1:\d+)\/$/;
 
 /** `args`: a module path and flags, or --control-plane ...; `env` e.g. EDGE_RUNNER_TOKEN (never on the command line). */
-export function startRunnerProcess(args: string[], options: { port?: number; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ServerProcess> {
-  return spawnServer([RUNNER_MAIN, ...args, "--port", String(options.port ?? 0), "--host", "127.0.0.1"], RUNNER_BANNER, options);
+export function startRunnerProcess(
+  args: string[],
+  options: { port?: number; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<ServerProcess> {
+  return spawnServer(
+    [RUNNER_MAIN, ...args, "--port", String(options.port ?? 0), "--host", "127.0.0.1"],
+    RUNNER_BANNER,
+    options,
+  );
 }
 
 /** Runs the runner expecting it to exit by itself (a refused start). */

@@ -50,8 +50,18 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
 }
 
 /** Starts `bun ...argv` in the repository and waits for a line matching `banner` (group 1: the URL). */
-export async function spawnServer(argv: string[], banner: RegExp, options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ServerProcess> {
-  const child = Bun.spawn(["bun", ...argv], { cwd: REPO_ROOT, env: cleanEnv(options.env), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+export async function spawnServer(
+  argv: string[],
+  banner: RegExp,
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<ServerProcess> {
+  const child = Bun.spawn(["bun", ...argv], {
+    cwd: REPO_ROOT,
+    env: cleanEnv(options.env),
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const all: string[] = [];
   const out: string[] = [];
   const pump = async (stream: ReadableStream<Uint8Array>, also?: string[]) => {
@@ -75,7 +85,9 @@ export async function spawnServer(argv: string[], banner: RegExp, options: { env
     const deadline = Date.now() + timeoutMs;
     while (!done(all)) {
       if (!alive() || Date.now() > deadline) {
-        throw new Error(`${alive() ? "timed out waiting for lines" : `exited (${child.exitCode ?? child.signalCode})`}: ${argv.join(" ")}\n${all.join("\n")}`);
+        throw new Error(
+          `${alive() ? "timed out waiting for lines" : `exited (${child.exitCode ?? child.signalCode})`}: ${argv.join(" ")}\n${all.join("\n")}`,
+        );
       }
       await Bun.sleep(10);
     }
@@ -92,7 +104,10 @@ export async function spawnServer(argv: string[], banner: RegExp, options: { env
   };
   let line: string | undefined;
   try {
-    await waitForLines((lines) => (line = lines.find((l) => banner.test(l))) !== undefined, options.timeoutMs ?? 15_000);
+    await waitForLines(
+      (lines) => (line = lines.find((l) => banner.test(l))) !== undefined,
+      options.timeoutMs ?? 15_000,
+    );
   } catch (error) {
     child.kill("SIGKILL");
     await pumps;
@@ -133,10 +148,24 @@ export interface ProcessExit {
 }
 
 /** Runs `bun ...argv` expecting it to exit by itself (a refused start); SIGKILLs it after `timeoutMs` (code null). */
-export async function runToExit(argv: string[], env: Record<string, string> = {}, timeoutMs = 10_000): Promise<ProcessExit> {
-  const child = Bun.spawn(["bun", ...argv], { cwd: REPO_ROOT, env: cleanEnv(env), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+export async function runToExit(
+  argv: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 10_000,
+): Promise<ProcessExit> {
+  const child = Bun.spawn(["bun", ...argv], {
+    cwd: REPO_ROOT,
+    env: cleanEnv(env),
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  const [code, stdout, stderr] = await Promise.all([
+    child.exited,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
   clearTimeout(timer);
   return { code: child.signalCode ? null : code, stdout, stderr };
 }

@@ -50,7 +50,9 @@ export function planInstall(missing: readonly SystemPackage[], canInstall: { roo
   const command = installCommand(names);
   if (canInstall.root && canInstall.apt) return { action: "install", command };
   const needs = missing.map((pkg) => `${pkg.name} (${pkg.neededBy.join(", ")})`).join(", ");
-  const how = canInstall.apt ? `Run as root, then run the tests again:\n  ${command}` : `Install ${names.length === 1 ? "it" : "them"} with the system's package manager (on Debian: ${command}), then run the tests again.`;
+  const how = canInstall.apt
+    ? `Run as root, then run the tests again:\n  ${command}`
+    : `Install ${names.length === 1 ? "it" : "them"} with the system's package manager (on Debian: ${command}), then run the tests again.`;
   return { action: "stop", message: `The tests need Debian packages that are missing: ${needs}.\n${how}` };
 }
 
@@ -80,11 +82,16 @@ export function ensureSystemPackages(packages: readonly SystemPackage[]): string
  * The packages that the files `bun test` would run with `args` need. Without a path filter the
  * whole suite runs; a filter selects the files whose path contains it (as bun test does).
  */
-export function packagesFor(packages: readonly SystemPackage[], args: readonly string[], root: string): SystemPackage[] {
+export function packagesFor(
+  packages: readonly SystemPackage[],
+  args: readonly string[],
+  root: string,
+): SystemPackage[] {
   const filters: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === "-t" || arg === "--test-name-pattern") i++; // its value is a test name, not a path
+    if (arg === "-t" || arg === "--test-name-pattern")
+      i++; // its value is a test name, not a path
     else if (!arg.startsWith("-")) filters.push(normalize(arg, root));
   }
   if (filters.length === 0) return [...packages];

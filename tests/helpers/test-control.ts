@@ -19,12 +19,20 @@ export interface TestControl {
   post(path: string, body: unknown): Promise<Response>;
   createFunction(body: Record<string, unknown>): Promise<{ id: string } & Record<string, unknown>>;
   /** The upload's response, whatever its status. */
-  upload(id: string, bytes: Uint8Array, options?: { query?: string; sha256?: string; token?: string }): Promise<Response>;
+  upload(
+    id: string,
+    bytes: Uint8Array,
+    options?: { query?: string; sha256?: string; token?: string },
+  ): Promise<Response>;
   /** Stops the server and removes its data dir. */
   stop(): Promise<void>;
 }
 
-export async function startTestControl(overrides: Partial<ControlConfig> = {}, dataDir = tempDir("edge-control-"), options: { work?: ArtifactWork } = {}): Promise<TestControl> {
+export async function startTestControl(
+  overrides: Partial<ControlConfig> = {},
+  dataDir = tempDir("edge-control-"),
+  options: { work?: ArtifactWork } = {},
+): Promise<TestControl> {
   const flags = ["--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, "--log-level", "error"];
   const loaded = loadControlConfig(flags, CONTROL_TOKENS);
   if (loaded.ok !== true) throw new Error(`test config: ${JSON.stringify(loaded)}`);
@@ -34,7 +42,8 @@ export async function startTestControl(overrides: Partial<ControlConfig> = {}, d
     headers.set("authorization", `Bearer ${init.token ?? TOKEN}`);
     return fetch(control.url + path, { ...init, headers });
   };
-  const post = (path: string, body: unknown) => api(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) =>
+    api(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   return {
     url: control.url,
     dataDir,
@@ -43,14 +52,19 @@ export async function startTestControl(overrides: Partial<ControlConfig> = {}, d
     post,
     async createFunction(body) {
       const response = await post("/api/v1/functions", body);
-      if (response.status !== 201) throw new Error(`create ${JSON.stringify(body)}: ${response.status} ${await response.text()}`);
+      if (response.status !== 201)
+        throw new Error(`create ${JSON.stringify(body)}: ${response.status} ${await response.text()}`);
       return response.json() as Promise<{ id: string } & Record<string, unknown>>;
     },
     upload(id, bytes, options = {}) {
       const form = new FormData();
       form.append("file", new Blob([bytes], { type: "application/wasm" }), "module.wasm");
       if (options.sha256 !== undefined) form.append("sha256", options.sha256);
-      return api(`/api/v1/functions/${id}/upload${options.query ?? ""}`, { method: "POST", body: form, token: options.token });
+      return api(`/api/v1/functions/${id}/upload${options.query ?? ""}`, {
+        method: "POST",
+        body: form,
+        token: options.token,
+      });
     },
     async stop() {
       await control.stop();

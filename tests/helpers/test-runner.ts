@@ -14,8 +14,28 @@ export interface TestRunner {
  * The pool is exactly `workers` big (no spares) unless a test asks for spares: tests count workers.
  * `write` receives the log lines instead of stdout.
  */
-export async function startTestRunner(bytes: Uint8Array, overrides: Partial<RunnerConfig> = {}, logLevel: LogLevel = "error", write?: (line: string) => void): Promise<TestRunner> {
-  const loaded = loadRunnerConfig(["test.wasm", "--port", "0", "--host", "127.0.0.1", "--workers", "2", "--spare-workers", "0", "--log-level", logLevel], {});
+export async function startTestRunner(
+  bytes: Uint8Array,
+  overrides: Partial<RunnerConfig> = {},
+  logLevel: LogLevel = "error",
+  write?: (line: string) => void,
+): Promise<TestRunner> {
+  const loaded = loadRunnerConfig(
+    [
+      "test.wasm",
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "--workers",
+      "2",
+      "--spare-workers",
+      "0",
+      "--log-level",
+      logLevel,
+    ],
+    {},
+  );
   if (loaded.ok !== true) throw new Error(`test config: ${JSON.stringify(loaded)}`);
   const config = { ...loaded.config, ...overrides };
   const prepared = await compileArtifact(bytes, { memoryPages: config.memoryPages, entrypoint: config.entrypoint });

@@ -4,8 +4,13 @@
 export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   let last: unknown;
-  while (!(await Promise.resolve().then(check).catch((error) => ((last = error), false)))) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}${last === undefined ? "" : ` (last error: ${last})`}`);
+  while (
+    !(await Promise.resolve()
+      .then(check)
+      .catch((error) => ((last = error), false)))
+  ) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out: ${what}${last === undefined ? "" : ` (last error: ${last})`}`);
     await Bun.sleep(5);
   }
 }

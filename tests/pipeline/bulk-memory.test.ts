@@ -27,7 +27,8 @@ describe("bulk memory", () => {
 
     const prng = new Prng(20261128);
     const lengths = [0, 1, 255, 4096, BULK_CHUNK - 1, BULK_CHUNK, BULK_CHUNK + 1, 2 * BULK_CHUNK + 17, SIZE];
-    const starts = () => prng.pick([0, 1, 4095, BULK_CHUNK - 3, SIZE - BULK_CHUNK, SIZE - 1, SIZE, SIZE + 1, 0xffffffff, prng.int(SIZE)]);
+    const starts = () =>
+      prng.pick([0, 1, 4095, BULK_CHUNK - 3, SIZE - BULK_CHUNK, SIZE - 1, SIZE, SIZE + 1, 0xffffffff, prng.int(SIZE)]);
     // A shadow of the memory in JS, to check the prepared module against the spec's results.
     const shadow = new Uint8Array(SIZE);
     let traps = 0;
@@ -59,9 +60,13 @@ describe("bulk memory", () => {
     const prepared = prepareOk(OPS, LIMITS);
     // 4 chunks of 4,097 fuel each against the initial 10,000: the host is asked before the third.
     const stopped = instantiatePrepared(prepared, budgetInterrupt(10_000, 0).interrupt);
-    expect(() => (stopped.instance.exports.fill as (d: number, v: number, n: number) => void)(0, 0xff, SIZE)).toThrow(Deadline);
+    expect(() => (stopped.instance.exports.fill as (d: number, v: number, n: number) => void)(0, 0xff, SIZE)).toThrow(
+      Deadline,
+    );
     const partly = new Uint8Array(stopped.memory.buffer);
-    expect([partly[0], partly[2 * BULK_CHUNK - 1], partly[2 * BULK_CHUNK], partly[SIZE - 1]]).toEqual([0xff, 0xff, 0, 0]);
+    expect([partly[0], partly[2 * BULK_CHUNK - 1], partly[2 * BULK_CHUNK], partly[SIZE - 1]]).toEqual([
+      0xff, 0xff, 0, 0,
+    ]);
 
     const budget = budgetInterrupt(10_000, 100);
     const done = instantiatePrepared(prepared, budget.interrupt);
@@ -77,14 +82,19 @@ describe("bulk memory", () => {
     const regions = () => [0, 1, 2, 3].map((k) => bytes[k * BULK_CHUNK]);
     for (const k of [0, 1, 2]) bytes.fill(k + 1, k * BULK_CHUNK, (k + 1) * BULK_CHUNK);
     // memmove of regions 0-2 onto 1-3, three chunks: the host is asked before the third.
-    expect(() => (stopped.instance.exports.copy as (d: number, s: number, n: number) => void)(BULK_CHUNK, 0, 3 * BULK_CHUNK)).toThrow(Deadline);
+    expect(() =>
+      (stopped.instance.exports.copy as (d: number, s: number, n: number) => void)(BULK_CHUNK, 0, 3 * BULK_CHUNK),
+    ).toThrow(Deadline);
     // Regions 3 and 2 were copied (from 2 and 1, in that order), region 1 not: [1, 1, 2, 3] had it finished.
     expect(regions()).toEqual([1, 2, 2, 3]);
   });
 
   test("small fills in straight-line code spend fuel like a loop: a run of them is stopped too", () => {
     // 50 fills of 64 KiB, 257 fuel each: the initial 10,000 runs out at the 39th.
-    const fills = Array.from({ length: 50 }, (_, i) => `(memory.fill (i32.const ${i * 65536}) (i32.const 1) (i32.const 65536))`).join("\n");
+    const fills = Array.from(
+      { length: 50 },
+      (_, i) => `(memory.fill (i32.const ${i * 65536}) (i32.const 1) (i32.const 65536))`,
+    ).join("\n");
     const prepared = prepareOk(wat(`(module (memory ${PAGES} ${PAGES}) (func (export "handle") ${fills}))`), LIMITS);
     const stopped = instantiatePrepared(prepared, budgetInterrupt(10_000, 0).interrupt);
     expect(() => (stopped.instance.exports.handle as () => void)()).toThrow(Deadline);
@@ -101,11 +111,21 @@ describe("bulk memory", () => {
   test("helpers are added only for the ops a module uses; memory.init still asks the host after each", () => {
     const defined = (bytes: Uint8Array) => readModuleInfo(bytes, splitSections(bytes)).funcTypes.length;
     expect(defined(prepareOk(OPS, LIMITS).bytes)).toBe(3 + 2);
-    expect(defined(prepareOk(wat(`(module (memory 1) (func (export "handle") (memory.fill (i32.const 0) (i32.const 0) (i32.const 1))))`)).bytes)).toBe(1 + 1);
-    expect(defined(prepareOk(wat(`(module (memory 1) (func (export "handle") (drop (i32.load (i32.const 0)))))`)).bytes)).toBe(1);
+    expect(
+      defined(
+        prepareOk(
+          wat(`(module (memory 1) (func (export "handle") (memory.fill (i32.const 0) (i32.const 0) (i32.const 1))))`),
+        ).bytes,
+      ),
+    ).toBe(1 + 1);
+    expect(
+      defined(prepareOk(wat(`(module (memory 1) (func (export "handle") (drop (i32.load (i32.const 0)))))`)).bytes),
+    ).toBe(1);
 
-    const init = prepareOk(wat(`(module (memory 1) (data $d "abc")
-      (func (export "handle") (memory.init $d (i32.const 0) (i32.const 0) (i32.const 3)) (memory.init $d (i32.const 8) (i32.const 0) (i32.const 3))))`));
+    const init = prepareOk(
+      wat(`(module (memory 1) (data $d "abc")
+      (func (export "handle") (memory.init $d (i32.const 0) (i32.const 0) (i32.const 3)) (memory.init $d (i32.const 8) (i32.const 0) (i32.const 3))))`),
+    );
     const budget = budgetInterrupt(10_000, 100);
     const { instance, memory } = instantiatePrepared(init, budget.interrupt);
     (instance.exports.handle as () => void)();

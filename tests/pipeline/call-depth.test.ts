@@ -111,13 +111,26 @@ describe("call depth", () => {
     const { instance } = instantiatePrepared(prepared, undefined, [], host.stackOverflow);
     const all = instance.exports.all as (n: number) => bigint;
     // Every function of the module is counted.
-    expect([...recursiveFunctions(readModuleInfo(bytes, splitSections(bytes)))]).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
+    expect([...recursiveFunctions(readModuleInfo(bytes, splitSections(bytes)))]).toEqual([
+      1, 1, 1, 1, 1, 1, 1, 1, 0, 0,
+    ]);
     // 4x MAX_CALL_DEPTH rounds, 16 counted calls each: any exit that kept its frame would run out.
     const rounds = 4 * MAX_CALL_DEPTH;
     const first = all(rounds);
     expect(host.calls()).toBe(0);
     // And the answers are the original module's.
-    expect(compareRuns(bytes, prepared, () => [{ name: "all", args: [rounds] }, { name: "all", args: [1] }], 1_000_000, 1_000).kind).toBe("same");
+    expect(
+      compareRuns(
+        bytes,
+        prepared,
+        () => [
+          { name: "all", args: [rounds] },
+          { name: "all", args: [1] },
+        ],
+        1_000_000,
+        1_000,
+      ).kind,
+    ).toBe("same");
     expect(typeof first).toBe("bigint");
   });
 
@@ -139,10 +152,17 @@ describe("call depth", () => {
     expect(host.calls()).toBe(0);
 
     // A chain of 6,000 distinct functions is deeper than the limit but cannot recur.
-    const chain = Array.from({ length: 6_000 }, (_, i) => i < 5_999
-      ? `(func $c${i} (param i32) (result i32) (i32.add (i32.const 1) (call $c${i + 1} (local.get 0))))`
-      : `(func $c${i} (param i32) (result i32) (local.get 0))`);
-    const chained = instantiatePrepared(prepareOk(wat(`(module (func (export "handle")) ${chain.join(" ")} (export "go" (func $c0)))`)), undefined, [], host.stackOverflow);
+    const chain = Array.from({ length: 6_000 }, (_, i) =>
+      i < 5_999
+        ? `(func $c${i} (param i32) (result i32) (i32.add (i32.const 1) (call $c${i + 1} (local.get 0))))`
+        : `(func $c${i} (param i32) (result i32) (local.get 0))`,
+    );
+    const chained = instantiatePrepared(
+      prepareOk(wat(`(module (func (export "handle")) ${chain.join(" ")} (export "go" (func $c0)))`)),
+      undefined,
+      [],
+      host.stackOverflow,
+    );
     expect((chained.instance.exports.go as (n: number) => number)(1)).toBe(6_000);
     expect(host.calls()).toBe(0);
   });
@@ -162,20 +182,24 @@ describe("call depth", () => {
       (func $notInTable (call_indirect (type $t) (i32.const 1)))      ;; 7: calls through it, not in it
       (func $tail (return_call $tail))                           ;; 8: tail calls count as edges
       (func (export "handle")))`);
-    expect([...recursiveFunctions(readModuleInfo(bytes, splitSections(bytes)))]).toEqual([1, 1, 1, 0, 0, 1, 0, 0, 1, 0]);
+    expect([...recursiveFunctions(readModuleInfo(bytes, splitSections(bytes)))]).toEqual([
+      1, 1, 1, 0, 0, 1, 0, 0, 1, 0,
+    ]);
   });
 
   test("mutual recursion through call_indirect is stopped too", () => {
     const host = overflowHost();
     const { instance } = instantiatePrepared(
-      prepareOk(wat(`(module
+      prepareOk(
+        wat(`(module
         (type $t (func (param i32) (result i32)))
         (table 2 funcref)
         (elem (i32.const 0) $a $b)
         (func $a (param i32) (result i32) (call_indirect (type $t) (local.get 0) (i32.const 1)))
         (func $b (param i32) (result i32) (call_indirect (type $t) (local.get 0) (i32.const 0)))
         (func (export "handle"))
-        (func (export "go") (result i32) (call $a (i32.const 0))))`)),
+        (func (export "go") (result i32) (call $a (i32.const 0))))`),
+      ),
       undefined,
       [],
       host.stackOverflow,

@@ -35,7 +35,13 @@ export function run(fn: () => unknown): string {
   }
 }
 
-export function compareRuns(original: Uint8Array, prepared: Ok, calls: (exports: WebAssembly.Instance["exports"]) => readonly Call[], fuel = 1000, maxInterrupts = 300): Verdict {
+export function compareRuns(
+  original: Uint8Array,
+  prepared: Ok,
+  calls: (exports: WebAssembly.Instance["exports"]) => readonly Call[],
+  fuel = 1000,
+  maxInterrupts = 300,
+): Verdict {
   const logP: unknown[] = [];
   const logO: unknown[] = [];
   let p: WebAssembly.Instance | null = null;
@@ -52,7 +58,8 @@ export function compareRuns(original: Uint8Array, prepared: Ok, calls: (exports:
     o = instantiateOriginal(original, prepared.memory, logO);
   });
   // A RangeError here is the engine running out of memory or stack, not the module's doing.
-  if (startP === "trap:RangeError" || startO === "trap:RangeError") return { kind: "inconclusive", reason: "engine resources", compared: 0 };
+  if (startP === "trap:RangeError" || startO === "trap:RangeError")
+    return { kind: "inconclusive", reason: "engine resources", compared: 0 };
   if (startP !== startO) return { kind: "differs", detail: `instantiation: prepared ${startP}, original ${startO}` };
   if (!p || !o) return { kind: "same", compared: 1 };
   const pi: WebAssembly.Instance = p;
@@ -67,8 +74,13 @@ export function compareRuns(original: Uint8Array, prepared: Ok, calls: (exports:
     }
     const outO = run(() => (oi.exports[call.name] as (...a: unknown[]) => unknown)(...call.args));
     // Stack depth differs between engines' frames; past an overflow, state may differ legitimately.
-    if (outP === "trap:RangeError" || outO === "trap:RangeError") return { kind: "inconclusive", reason: "stack overflow", compared };
-    if (outP !== outO) return { kind: "differs", detail: `${call.name}(${call.args.map(show).join(", ")}): prepared ${outP}, original ${outO}` };
+    if (outP === "trap:RangeError" || outO === "trap:RangeError")
+      return { kind: "inconclusive", reason: "stack overflow", compared };
+    if (outP !== outO)
+      return {
+        kind: "differs",
+        detail: `${call.name}(${call.args.map(show).join(", ")}): prepared ${outP}, original ${outO}`,
+      };
     compared++;
   }
   if (show(logP.map(show)) !== show(logO.map(show))) return { kind: "differs", detail: "host calls differ" };

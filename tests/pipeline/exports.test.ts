@@ -5,7 +5,8 @@ import { prepareModule } from "../../core/pipeline/index.ts";
 import { wat } from "../fixtures/wat";
 import { instantiatePrepared, LIMITS } from "./harness.ts";
 
-const exportsOf = (bytes: Uint8Array) => WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => `${e.kind} ${e.name}`);
+const exportsOf = (bytes: Uint8Array) =>
+  WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => `${e.kind} ${e.name}`);
 
 const RUST_SHAPED = wat(`(module
   (import "edge" "response_write" (func $write (param i32 i32)))
@@ -36,7 +37,9 @@ test("another entrypoint name keeps that export instead", () => {
 
 test("an export that declares a ref.func target stays, so the output still validates", () => {
   // $f is named by ref.func and declared only by its export (no element segment).
-  const bytes = wat(`(module (func $f (export "f")) (func $g (export "g")) (func (export "handle") (drop (ref.func $f))))`);
+  const bytes = wat(
+    `(module (func $f (export "f")) (func $g (export "g")) (func (export "handle") (drop (ref.func $f))))`,
+  );
   expect(WebAssembly.validate(bytes)).toBe(true);
   const result = prepareModule(bytes, LIMITS);
   if (!result.ok) throw new Error(`${result.rejection.code}: ${result.rejection.message}`);
@@ -46,5 +49,12 @@ test("an export that declares a ref.func target stays, so the output still valid
 test("keepAllExports keeps them all (for tests and tools that call the others)", () => {
   const result = prepareModule(RUST_SHAPED, LIMITS, { keepAllExports: true });
   if (!result.ok) throw new Error(result.rejection.message);
-  expect(exportsOf(result.bytes).sort()).toEqual(["function handle", "function helper", "global __data_end", "global __heap_base", "memory memory", "table __indirect_function_table"]);
+  expect(exportsOf(result.bytes).sort()).toEqual([
+    "function handle",
+    "function helper",
+    "global __data_end",
+    "global __heap_base",
+    "memory memory",
+    "table __indirect_function_table",
+  ]);
 });

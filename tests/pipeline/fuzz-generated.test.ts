@@ -25,11 +25,17 @@ test(`random valid modules behave the same after preparation (seed ${SEED})`, ()
     const prepared = prepareOk(original, { memoryPages: 4, entrypoint: "handle" });
     const calls = (): Call[] =>
       generated.exports.flatMap((e) =>
-        [0, 1, 2].map((k) => ({ name: e.name, args: e.params.map((p, i) => (p === "i32" ? I32_ARGS[(k + i) % I32_ARGS.length] : I64_ARGS[(k * 2 + i) % I64_ARGS.length])) })),
+        [0, 1, 2].map((k) => ({
+          name: e.name,
+          args: e.params.map((p, i) =>
+            p === "i32" ? I32_ARGS[(k + i) % I32_ARGS.length] : I64_ARGS[(k * 2 + i) % I64_ARGS.length],
+          ),
+        })),
       );
     // A small fuel grant makes the interrupt path run often in the middle of the computation.
     const verdict = compareRuns(original, prepared, calls, 37 + rng.int(200), 5_000);
-    if (verdict.kind === "differs") failures.push(`module ${m} (PIPELINE_FUZZ_SEED=${SEED}, index ${m}): ${verdict.detail}\n${generated.wat}`);
+    if (verdict.kind === "differs")
+      failures.push(`module ${m} (PIPELINE_FUZZ_SEED=${SEED}, index ${m}): ${verdict.detail}\n${generated.wat}`);
     else if (verdict.kind === "inconclusive") inconclusive++;
     compared += verdict.kind === "differs" ? 0 : verdict.compared;
     values += verdict.kind === "same" ? 1 : 0;

@@ -30,11 +30,21 @@ function mutate(rng: Prng, input: Uint8Array): Uint8Array {
     const at = 8 + rng.int(Math.max(1, bytes.length - 8));
     // Weighted towards in-place changes, which keep the framing and so reach the deeper checks.
     switch (rng.pick([0, 0, 0, 0, 1, 1, 1, 2, 3, 4, 5])) {
-      case 0: bytes[at] ^= 1 << rng.int(8); break;
-      case 1: bytes[at] = rng.pick([0x00, 0x01, 0x0b, 0x40, 0x7f, 0x80, 0xff, 0xfb, 0xfc, 0xfd, 0xfe, rng.int(256)]); break;
-      case 2: bytes = bytes.slice(0, at); break;
-      case 3: bytes.splice(at, 0, ...Array.from({ length: 1 + rng.int(4) }, () => rng.int(256))); break;
-      case 4: bytes.splice(at, 1 + rng.int(8)); break;
+      case 0:
+        bytes[at] ^= 1 << rng.int(8);
+        break;
+      case 1:
+        bytes[at] = rng.pick([0x00, 0x01, 0x0b, 0x40, 0x7f, 0x80, 0xff, 0xfb, 0xfc, 0xfd, 0xfe, rng.int(256)]);
+        break;
+      case 2:
+        bytes = bytes.slice(0, at);
+        break;
+      case 3:
+        bytes.splice(at, 0, ...Array.from({ length: 1 + rng.int(4) }, () => rng.int(256)));
+        break;
+      case 4:
+        bytes.splice(at, 1 + rng.int(8));
+        break;
       default: {
         const len = 1 + rng.int(16);
         bytes.splice(rng.int(bytes.length), 0, ...bytes.slice(at, at + len));
@@ -67,7 +77,8 @@ test(`mutated modules never break the pipeline (seed ${SEED}, ${CASES} cases)`, 
     codes[code] = (codes[code] ?? 0) + 1;
     if (!result.ok) {
       if (code === "internal") failures.push(`${where}: internal: ${result.rejection.message}`);
-      if (result.rejection.message.length < 20 || result.rejection.message.includes("\n")) failures.push(`${where}: poor message`);
+      if (result.rejection.message.length < 20 || result.rejection.message.includes("\n"))
+        failures.push(`${where}: poor message`);
       continue;
     }
     if (!WebAssembly.validate(result.bytes)) {

@@ -26,7 +26,9 @@ const START = `
 
 /** `(func (export "run") ...)`: calls `name` with constant arguments, reports the result by response_status. */
 function entryFunc(name: string, params: readonly string[], result: string, rng: Prng): string {
-  const args = params.map((p) => (p === "i32" ? `(i32.const ${rng.pick(I32_ARGS)})` : `(i64.const ${rng.pick(I64_ARGS)})`)).join(" ");
+  const args = params
+    .map((p) => (p === "i32" ? `(i32.const ${rng.pick(I32_ARGS)})` : `(i64.const ${rng.pick(I64_ARGS)})`))
+    .join(" ");
   const call = `(call $${name} ${args})`;
   return `\n  (func (export "run") (call $status ${result === "i64" ? `(i32.wrap_i64 ${call})` : call}))`;
 }
@@ -41,18 +43,26 @@ test(`random modules with the reset entry: each call on a restored instance is a
     const rng = new Prng(SEED + m);
     const generated = randomModule(rng);
     const target = rng.pick(generated.exports);
-    const resultType = /\(result (i32|i64)\)/.exec(generated.wat.slice(generated.wat.indexOf(`(func $${target.name} `)))![1]!;
+    const resultType = /\(result (i32|i64)\)/.exec(
+      generated.wat.slice(generated.wat.indexOf(`(func $${target.name} `)),
+    )![1]!;
     const source = `${generated.wat.slice(0, -1)}${entryFunc(target.name, target.params, resultType, rng)}${rng.int(2) === 0 ? START : ""})`;
     const entry = { name: "run", params: [] as string[] };
     const original = wat(source);
-    const result = prepareModule(original, { memoryPages: 4, entrypoint: entry.name }, { resetEntry: true, keepAllExports: true });
+    const result = prepareModule(
+      original,
+      { memoryPages: 4, entrypoint: entry.name },
+      { resetEntry: true, keepAllExports: true },
+    );
     if (!result.ok) throw new Error(`module ${m}: ${result.rejection.message}`);
     if (!result.reusable) continue;
     reusable++;
     const fuel = 37 + rng.int(200);
     let kept: Kept | null = null;
     for (let k = 0; k < CALLS; k++) {
-      const args = entry.params.map((p, i) => (p === "i32" ? I32_ARGS[(k + i) % I32_ARGS.length] : I64_ARGS[(k * 2 + i) % I64_ARGS.length]));
+      const args = entry.params.map((p, i) =>
+        p === "i32" ? I32_ARGS[(k + i) % I32_ARGS.length] : I64_ARGS[(k * 2 + i) % I64_ARGS.length],
+      );
       kept ??= keep(result, fuel);
       kept.restore();
       kept.log.length = 0;
@@ -70,7 +80,9 @@ test(`random modules with the reset entry: each call on a restored instance is a
       });
       if (outP === "trap:RangeError" || outO === "trap:RangeError") break; // engine resources
       if (outP !== outO || JSON.stringify(kept.log, big) !== JSON.stringify(logO, big)) {
-        failures.push(`module ${m} call ${k} (PIPELINE_FUZZ_SEED=${SEED}): prepared ${outP}, original ${outO}\n${source}`);
+        failures.push(
+          `module ${m} call ${k} (PIPELINE_FUZZ_SEED=${SEED}): prepared ${outP}, original ${outO}\n${source}`,
+        );
         break;
       }
       compared++;

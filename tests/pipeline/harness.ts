@@ -13,7 +13,8 @@ type Rejected = Extract<PrepareResult, { ok: false }>;
 /** Accepted, with every export kept: the tests call the prepared module's exports like the original's. */
 export function prepareOk(bytes: Uint8Array, limits: PipelineLimits = LIMITS): Ok {
   const result = prepareModule(bytes, limits, { keepAllExports: true });
-  if (!result.ok) throw new Error(`expected the module to be accepted: ${result.rejection.code}: ${result.rejection.message}`);
+  if (!result.ok)
+    throw new Error(`expected the module to be accepted: ${result.rejection.code}: ${result.rejection.message}`);
   return result;
 }
 
@@ -70,7 +71,8 @@ export function guardChecks(bytes: Uint8Array, expected: number): void {
       if (j === check.length) found++;
     }
   }
-  if (found < expected) throw new Error(`expected ${expected} interrupt checks, found ${found}: not running code that may never end`);
+  if (found < expected)
+    throw new Error(`expected ${expected} interrupt checks, found ${found}: not running code that may never end`);
 }
 
 /** What the prepared module's stack_overflow import throws in tests. */
@@ -98,7 +100,11 @@ export function instantiatePrepared(
 }
 
 /** The original module with the same host, minus the interrupt; `memory` shaped like the prepared one's. */
-export function instantiateOriginal(bytes: Uint8Array, memory: { minPages: number; maxPages: number }, log: unknown[] = []): WebAssembly.Instance {
+export function instantiateOriginal(
+  bytes: Uint8Array,
+  memory: { minPages: number; maxPages: number },
+  log: unknown[] = [],
+): WebAssembly.Instance {
   const env = { memory: new WebAssembly.Memory({ initial: memory.minPages, maximum: memory.maxPages }) };
   return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env, edge: edgeStubs(log) });
 }

@@ -33,7 +33,8 @@ function rejects(bytes: number[], read: (r: ByteReader) => unknown): string {
 
 describe("LEB128", () => {
   test("u32 and s32 round-trip at the edges", () => {
-    for (const v of [0, 1, 63, 64, 127, 128, 16383, 16384, 2 ** 28 - 1, 2 ** 28, 2 ** 31, 2 ** 32 - 1]) expect(roundTripU32(v)).toBe(v);
+    for (const v of [0, 1, 63, 64, 127, 128, 16383, 16384, 2 ** 28 - 1, 2 ** 28, 2 ** 31, 2 ** 32 - 1])
+      expect(roundTripU32(v)).toBe(v);
     for (const v of [0, 1, -1, 63, 64, -64, -65, 8191, -8192, 2 ** 31 - 1, -(2 ** 31)]) expect(roundTripS32(v)).toBe(v);
   });
 

@@ -5,7 +5,6 @@ import { fixture } from "../fixtures/pipeline/corpus.ts";
 import { wat } from "../fixtures/wat.ts";
 import { instantiateOriginal, instantiatePrepared, LIMITS, prepareOk, prepareRejected } from "./harness.ts";
 
-
 function importedMemory(bytes: Uint8Array): WebAssembly.ModuleImportDescriptor[] {
   return WebAssembly.Module.imports(new WebAssembly.Module(bytes)).filter((i) => i.kind === "memory");
 }
@@ -31,9 +30,18 @@ describe("memory", () => {
   });
 
   test("a defined memory's maximum is clamped to the cap, a smaller one kept", () => {
-    expect(prepareOk(wat(`(module (memory 1) (func (export "handle")))`)).memory).toEqual({ minPages: 1, maxPages: 16 });
-    expect(prepareOk(wat(`(module (memory 1 100) (func (export "handle")))`)).memory).toEqual({ minPages: 1, maxPages: 16 });
-    expect(prepareOk(wat(`(module (memory 1 3) (func (export "handle")))`)).memory).toEqual({ minPages: 1, maxPages: 3 });
+    expect(prepareOk(wat(`(module (memory 1) (func (export "handle")))`)).memory).toEqual({
+      minPages: 1,
+      maxPages: 16,
+    });
+    expect(prepareOk(wat(`(module (memory 1 100) (func (export "handle")))`)).memory).toEqual({
+      minPages: 1,
+      maxPages: 16,
+    });
+    expect(prepareOk(wat(`(module (memory 1 3) (func (export "handle")))`)).memory).toEqual({
+      minPages: 1,
+      maxPages: 3,
+    });
   });
 
   test("an imported env.memory keeps being imported, its maximum clamped", () => {
@@ -66,7 +74,9 @@ describe("memory", () => {
   });
 
   test("the original, unclamped, grows where the prepared one cannot (so the clamp is what stops it)", () => {
-    const bytes = wat(`(module (memory 1) (func (export "handle")) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))`);
+    const bytes = wat(
+      `(module (memory 1) (func (export "handle")) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))`,
+    );
     const original = instantiateOriginal(bytes, { minPages: 1, maxPages: 16 });
     expect((original.exports.grow as (n: number) => number)(8)).toBe(1);
     const { instance } = instantiatePrepared(prepareOk(bytes, { ...LIMITS, memoryPages: 4 }));

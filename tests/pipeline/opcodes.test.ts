@@ -12,23 +12,48 @@ import { LIMITS, prepareOk } from "./harness.ts";
 
 const wabt = await wabtInit();
 const FEATURES = {
-  simd: true, relaxed_simd: true, threads: true, bulk_memory: true, reference_types: true, tail_call: true,
-  sign_extension: true, sat_float_to_int: true, multi_value: true, extended_const: true,
+  simd: true,
+  relaxed_simd: true,
+  threads: true,
+  bulk_memory: true,
+  reference_types: true,
+  tail_call: true,
+  sign_extension: true,
+  sat_float_to_int: true,
+  multi_value: true,
+  extended_const: true,
 };
 
 /** Zero-filled immediates of a shape: if a decoder skips fewer bytes, the rest reads as `unreachable`. */
 function immediates(shape: number): number[] {
   switch (shape) {
-    case S.BLOCK: case S.LOOP: return [0x40, 0x0b];
-    case S.U32: case S.FUNC: case S.I32: case S.I64: case S.BYTE1: return [0x00];
-    case S.U32_U32: case S.MEMARG: case S.BR_TABLE: return [0x00, 0x00];
-    case S.MEMARG_LANE: return [0x00, 0x00, 0x00];
-    case S.F32: return [0, 0, 0, 0];
-    case S.F64: return new Array(8).fill(0);
-    case S.BYTES16: return new Array(16).fill(0);
-    case S.SELECT_T: return [0x01, 0x7f];
-    case S.REF_NULL: return [0x70];
-    default: return [];
+    case S.BLOCK:
+    case S.LOOP:
+      return [0x40, 0x0b];
+    case S.U32:
+    case S.FUNC:
+    case S.I32:
+    case S.I64:
+    case S.BYTE1:
+      return [0x00];
+    case S.U32_U32:
+    case S.MEMARG:
+    case S.BR_TABLE:
+      return [0x00, 0x00];
+    case S.MEMARG_LANE:
+      return [0x00, 0x00, 0x00];
+    case S.F32:
+      return [0, 0, 0, 0];
+    case S.F64:
+      return new Array(8).fill(0);
+    case S.BYTES16:
+      return new Array(16).fill(0);
+    case S.SELECT_T:
+      return [0x01, 0x7f];
+    case S.REF_NULL:
+      return [0x70];
+    default:
+      return [];
   }
 }
 
@@ -76,7 +101,12 @@ function cases(): Case[] {
   for (const [prefix, table] of Object.entries(S.PREFIXED_SHAPES)) {
     for (let sub = 0; sub < table.length + 16; sub++) {
       const shape = sub < table.length ? table[sub] : S.UNKNOWN;
-      out.push({ label: S.opcodeName(Number(prefix), sub), code: [Number(prefix), ...leb(sub), ...immediates(shape)], known: shape !== S.UNKNOWN, expectedUnreachables: 0 });
+      out.push({
+        label: S.opcodeName(Number(prefix), sub),
+        code: [Number(prefix), ...leb(sub), ...immediates(shape)],
+        known: shape !== S.UNKNOWN,
+        expectedUnreachables: 0,
+      });
     }
   }
   return out;
@@ -90,7 +120,8 @@ describe("opcode immediates table", () => {
     for (const c of all) {
       const text = wabtReads(c.code);
       if (c.known && text === null) disagreements.push(`${c.label}: we decode it, wabt cannot`);
-      else if (c.known && text !== null && unreachables(text) !== c.expectedUnreachables) disagreements.push(`${c.label}: immediates length differs`);
+      else if (c.known && text !== null && unreachables(text) !== c.expectedUnreachables)
+        disagreements.push(`${c.label}: immediates length differs`);
       else if (!c.known && text !== null) disagreements.push(`${c.label}: wabt decodes it, we reject it`);
     }
     expect(disagreements).toEqual([]);
@@ -115,7 +146,10 @@ describe("post-MVP instructions pass through", () => {
     const bytes = fixture("post-mvp");
     const prepared = prepareOk(bytes);
     const memory = new WebAssembly.Memory({ initial: prepared.memory.minPages, maximum: prepared.memory.maxPages });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(prepared.bytes), { env: { memory }, edge_sandbox: { interrupt: () => 1000, stack_overflow: () => 0 } });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(prepared.bytes), {
+      env: { memory },
+      edge_sandbox: { interrupt: () => 1000, stack_overflow: () => 0 },
+    });
     const original = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
     const run = (i: WebAssembly.Instance) => (i.exports.run as () => number)();
     expect(run(instance)).toBe(run(original));

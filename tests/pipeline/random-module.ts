@@ -49,9 +49,12 @@ class FunctionGen {
     const leaf = depth <= 0 || r.chance(0.3);
     if (leaf) {
       switch (r.int(4)) {
-        case 0: return `(${t}.const ${r.int(2000) - 1000})`;
-        case 1: return t === "i32" ? "(local.get $a)" : "(local.get $b)";
-        case 2: return t === "i32" ? "(global.get $g32)" : "(global.get $g64)";
+        case 0:
+          return `(${t}.const ${r.int(2000) - 1000})`;
+        case 1:
+          return t === "i32" ? "(local.get $a)" : "(local.get $b)";
+        case 2:
+          return t === "i32" ? "(global.get $g32)" : "(global.get $g64)";
         default: {
           const params = this.sig.params.map((p, i) => ({ p, i })).filter((x) => x.p === t);
           return params.length > 0 ? `(local.get ${r.pick(params).i})` : `(${t}.const ${r.int(100)})`;
@@ -60,7 +63,9 @@ class FunctionGen {
     }
     const d = depth - 1;
     switch (r.int(10)) {
-      case 0: case 1: case 2:
+      case 0:
+      case 1:
+      case 2:
         return `(${t}.${r.pick(BINOPS)} ${this.expr(t, d)} ${this.expr(t, d)})`;
       case 3: {
         if (t === "i64") return `(i64.extend_i32_s ${this.expr("i32", d)})`;
@@ -76,7 +81,9 @@ class FunctionGen {
       case 7:
         return `(block (result ${t}) ${this.stmt(d)} ${this.expr(t, d)})`;
       case 8:
-        return t === "i32" ? `(i32.load (i32.and ${this.expr("i32", d)} (i32.const 0xffc)))` : `(i64.load (i32.const 64))`;
+        return t === "i32"
+          ? `(i32.load (i32.and ${this.expr("i32", d)} (i32.const 0xffc)))`
+          : `(i64.load (i32.const 64))`;
       default:
         return this.call(t, d);
     }
@@ -103,11 +110,16 @@ class FunctionGen {
     const r = this.rng;
     const d = depth - 1;
     switch (r.int(8)) {
-      case 0: return `(local.set $a ${this.expr("i32", d)})`;
-      case 1: return `(local.set $b ${this.expr("i64", d)})`;
-      case 2: return `(global.set $g32 (i32.add (global.get $g32) ${this.expr("i32", d)}))`;
-      case 3: return `(i32.store (i32.and ${this.expr("i32", d)} (i32.const 0xffc)) ${this.expr("i32", d)})`;
-      case 4: return `(call $status ${this.expr("i32", d)})`;
+      case 0:
+        return `(local.set $a ${this.expr("i32", d)})`;
+      case 1:
+        return `(local.set $b ${this.expr("i64", d)})`;
+      case 2:
+        return `(global.set $g32 (i32.add (global.get $g32) ${this.expr("i32", d)}))`;
+      case 3:
+        return `(i32.store (i32.and ${this.expr("i32", d)} (i32.const 0xffc)) ${this.expr("i32", d)})`;
+      case 4:
+        return `(call $status ${this.expr("i32", d)})`;
       case 5: {
         if (depth <= 0 || this.loops >= 3) return "(nop)";
         const c = `$c${this.loops++}`;
@@ -134,7 +146,9 @@ export function randomModule(rng: Prng): RandomModule {
     const body = Array.from({ length: 1 + rng.int(4) }, () => gen.stmt(3)).join("\n    ");
     const result = gen.expr(sig.result, 3);
     const params = sig.params.map((p) => `(param ${p})`).join(" ");
-    funcs.push(`  (func $f${i} (export "f${i}") (type $sig${SIGS.indexOf(sig)}) ${params} (result ${sig.result}) ${gen.locals()}\n    ${body}\n    ${result})`);
+    funcs.push(
+      `  (func $f${i} (export "f${i}") (type $sig${SIGS.indexOf(sig)}) ${params} (result ${sig.result}) ${gen.locals()}\n    ${body}\n    ${result})`,
+    );
   }
   const wat = `(module
   (import "edge" "request_method" (func $method (param i32 i32) (result i32)))

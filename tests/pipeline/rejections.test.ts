@@ -60,27 +60,45 @@ describe("truncated and malformed", () => {
   });
   test("bytes after a function's final end", () => {
     const code = section(10, vec([[4, 0, 0x0b, 0x01, 0x0b]]));
-    const bytes = moduleBytes(section(1, vec([[0x60, 0, 0]])), section(3, vec([[0]])), section(7, vec([[...str("handle"), 0, 0]])), code);
+    const bytes = moduleBytes(
+      section(1, vec([[0x60, 0, 0]])),
+      section(3, vec([[0]])),
+      section(7, vec([[...str("handle"), 0, 0]])),
+      code,
+    );
     expectRejection(bytes, "malformed", ["after the function's final end", "function 0"]);
   });
   test("code and function sections disagree", () => {
-    const bytes = moduleBytes(section(1, vec([[0x60, 0, 0]])), section(3, vec([[0], [0]])), section(10, vec([body([])])));
+    const bytes = moduleBytes(
+      section(1, vec([[0x60, 0, 0]])),
+      section(3, vec([[0], [0]])),
+      section(10, vec([body([])])),
+    );
     expectRejection(bytes, "malformed", ["1 bodies", "declares 2"]);
   });
 });
 
 describe("unsupported features", () => {
   test("exception handling: tag section", () => {
-    const bytes = wat(`(module (tag $e) (func (export "handle") try nop catch $e end))`, "exceptions.wat", { exceptions: true });
+    const bytes = wat(`(module (tag $e) (func (export "handle") try nop catch $e end))`, "exceptions.wat", {
+      exceptions: true,
+    });
     expectRejection(bytes, "unsupported_section", ["tag section", "exception handling"]);
   });
   test("exception handling opcode in a function", () => {
     // try (0x06) with an empty block type, then end: valid for the engine, unknown to us.
-    const msg = expectRejection(oneFunction([0x06, 0x40, 0x0b]), "unsupported_opcode", ["0x06", "exception handling", "function 0", "byte offset 0x"]);
+    const msg = expectRejection(oneFunction([0x06, 0x40, 0x0b]), "unsupported_opcode", [
+      "0x06",
+      "exception handling",
+      "function 0",
+      "byte offset 0x",
+    ]);
     expect(msg).toContain("-fno-exceptions");
   });
   test("GC opcode names its prefix and sub-opcode", () => {
-    expectRejection(oneFunction([0xfb, 0x1c, 0x1a]), "unsupported_opcode", ["unsupported opcode 0xfb 0x1c (GC) in function 0 at byte offset 0x"]);
+    expectRejection(oneFunction([0xfb, 0x1c, 0x1a]), "unsupported_opcode", [
+      "unsupported opcode 0xfb 0x1c (GC) in function 0 at byte offset 0x",
+    ]);
   });
   test("unknown SIMD opcode", () => {
     expectRejection(oneFunction([0xfd, 0x9a, 0x01]), "unsupported_opcode", ["0xfd 0x9a", "unknown SIMD opcode 154"]);
@@ -118,7 +136,10 @@ describe("memory shape", () => {
     expectRejection(wat(`(module (memory 1 2 shared) ${HANDLE})`), "shared_memory", ["shared", "threads"]);
   });
   test("memory64", () => {
-    expectRejection(wat(`(module (memory i64 1) ${HANDLE})`, "memory64.wat", { memory64: true }), "memory64", ["64-bit memory", "wasm32"]);
+    expectRejection(wat(`(module (memory i64 1) ${HANDLE})`, "memory64.wat", { memory64: true }), "memory64", [
+      "64-bit memory",
+      "wasm32",
+    ]);
   });
 });
 
@@ -132,14 +153,18 @@ describe("entrypoint", () => {
     expect(prepareModule(bytes, { ...LIMITS, entrypoint: "main" }).ok).toBe(true);
   });
   test("not a function", () => {
-    expectRejection(wat(`(module (global (export "handle") i32 (i32.const 0)))`), "entrypoint_not_function", [`"handle" is a global`]);
+    expectRejection(wat(`(module (global (export "handle") i32 (i32.const 0)))`), "entrypoint_not_function", [
+      `"handle" is a global`,
+    ]);
   });
   test("takes parameters", () => {
     const bytes = wat(`(module (func (export "handle") (param i32 i64) (result i32) i32.const 0))`);
     expectRejection(bytes, "entrypoint_has_params", ["(i32, i64) -> (i32)", "no parameters"]);
   });
   test("results are fine", () => {
-    expect(prepareModule(wat(`(module (func (export "handle") (result i32 i64) i32.const 0 i64.const 0))`), LIMITS).ok).toBe(true);
+    expect(
+      prepareModule(wat(`(module (func (export "handle") (result i32 i64) i32.const 0 i64.const 0))`), LIMITS).ok,
+    ).toBe(true);
   });
 });
 
@@ -152,11 +177,20 @@ describe("imports", () => {
       (import "edge" "no_such_call" (func))
       (import "env" "table" (table 1 funcref))
       ${HANDLE})`);
-    const msg = expectRejection(bytes, "forbidden_imports", [`"wasi_snapshot_preview1.fd_write"`, `"env.abort"`, `"edge.no_such_call"`, `"env.table"`, "wasm32-unknown-unknown", "--use abort="]);
+    const msg = expectRejection(bytes, "forbidden_imports", [
+      `"wasi_snapshot_preview1.fd_write"`,
+      `"env.abort"`,
+      `"edge.no_such_call"`,
+      `"env.table"`,
+      "wasm32-unknown-unknown",
+      "--use abort=",
+    ]);
     expect(msg).not.toContain(`"edge.log"`);
   });
   test("wrong signature says expected and actual", () => {
-    const bytes = wat(`(module (import "edge" "log" (func (param i32 i32))) (import "edge" "time_now_ms" (func (result i32))) ${HANDLE})`);
+    const bytes = wat(
+      `(module (import "edge" "log" (func (param i32 i32))) (import "edge" "time_now_ms" (func (result i32))) ${HANDLE})`,
+    );
     expectRejection(bytes, "import_signature_mismatch", [
       `"edge.log": expected function (i32, i32, i32) -> (), module imports function (i32, i32) -> ()`,
       `"edge.time_now_ms": expected function () -> (f64), module imports function () -> (i32)`,
@@ -167,7 +201,9 @@ describe("imports", () => {
     expectRejection(bytes, "import_signature_mismatch", [`"edge.log": expected function`, "a global"]);
   });
   test("env.memory imported as a function", () => {
-    expectRejection(wat(`(module (import "env" "memory" (func)) ${HANDLE})`), "import_signature_mismatch", [`"env.memory": expected a memory`]);
+    expectRejection(wat(`(module (import "env" "memory" (func)) ${HANDLE})`), "import_signature_mismatch", [
+      `"env.memory": expected a memory`,
+    ]);
   });
 });
 
@@ -183,13 +219,19 @@ describe("memory too large", () => {
     ]);
   });
   test("an imported memory is held to the same cap", () => {
-    expectRejection(wat(`(module (import "env" "memory" (memory 40)) ${HANDLE})`), "memory_too_large", ["40 pages", "allows 16"]);
+    expectRejection(wat(`(module (import "env" "memory" (memory 40)) ${HANDLE})`), "memory_too_large", [
+      "40 pages",
+      "allows 16",
+    ]);
   });
 });
 
 describe("table too large", () => {
   test("a table starting above the element cap", () => {
-    expectRejection(wat(`(module (table 200000 funcref) ${HANDLE})`), "table_too_large", ["table 0 starts with 200000 elements", "limit of 100000"]);
+    expectRejection(wat(`(module (table 200000 funcref) ${HANDLE})`), "table_too_large", [
+      "table 0 starts with 200000 elements",
+      "limit of 100000",
+    ]);
   });
   test("more tables than allowed", () => {
     const tables = Array.from({ length: 17 }, () => "(table 1 funcref)").join(" ");
@@ -213,6 +255,8 @@ describe("never throws", () => {
 test("every rejection code is exercised by this file", async () => {
   // Keeps the list above honest when a code is added to the table.
   const source = await Bun.file(import.meta.path).text();
-  const missing = REJECTION_CODES.filter((code) => !source.includes(`"${code}", [`) && !source.includes(`toBe("${code}")`));
+  const missing = REJECTION_CODES.filter(
+    (code) => !source.includes(`"${code}", [`) && !source.includes(`toBe("${code}")`),
+  );
   expect(missing).toEqual([]);
 });

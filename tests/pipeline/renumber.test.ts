@@ -11,7 +11,6 @@ import { instantiateOriginal, instantiatePrepared, outcome, prepareOk } from "./
 
 const wabt = await wabtInit();
 
-
 /** The same calls, in the same order, against an instance. */
 function scenario(instance: WebAssembly.Instance): unknown[] {
   const out: unknown[] = [];
@@ -70,8 +69,14 @@ describe("function index shift", () => {
   });
 
   test("the sandbox imports follow the existing function imports", () => {
-    const imports = WebAssembly.Module.imports(new WebAssembly.Module(prepared.bytes)).filter((i) => i.kind === "function");
-    expect(imports.map((i) => `${i.module}.${i.name}`)).toEqual(["edge.log", "edge.request_method", "edge_sandbox.interrupt"]);
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(prepared.bytes)).filter(
+      (i) => i.kind === "function",
+    );
+    expect(imports.map((i) => `${i.module}.${i.name}`)).toEqual([
+      "edge.log",
+      "edge.request_method",
+      "edge_sandbox.interrupt",
+    ]);
   });
 
   test("with a function that can recur, stack_overflow follows interrupt and everything shifts by two", () => {
@@ -83,8 +88,14 @@ describe("function index shift", () => {
       (func (export "handle"))
       (export "after" (func $after)))`);
     const recursive = prepareOk(bytes);
-    const imports = WebAssembly.Module.imports(new WebAssembly.Module(recursive.bytes)).filter((i) => i.kind === "function");
-    expect(imports.map((i) => `${i.module}.${i.name}`)).toEqual(["edge.log", "edge_sandbox.interrupt", "edge_sandbox.stack_overflow"]);
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(recursive.bytes)).filter(
+      (i) => i.kind === "function",
+    );
+    expect(imports.map((i) => `${i.module}.${i.name}`)).toEqual([
+      "edge.log",
+      "edge_sandbox.interrupt",
+      "edge_sandbox.stack_overflow",
+    ]);
     const t = text(recursive.bytes);
     expect(t).toContain(`(import "edge_sandbox" "stack_overflow" (func $edge_sandbox.stack_overflow`);
     expect(t).toContain("call $down");

@@ -94,10 +94,22 @@ describe("reset entry", () => {
 
   test.each([
     ["table.set", `(table 1 funcref) (func (export "handle") (call $bump) (table.set (i32.const 0) (ref.null func)))`],
-    ["table.grow", `(table 1 funcref) (func (export "handle") (call $bump) (drop (table.grow (ref.null func) (i32.const 1))))`],
-    ["table.fill", `(table 1 funcref) (func (export "handle") (call $bump) (table.fill (i32.const 0) (ref.null func) (i32.const 1)))`],
-    ["table.copy", `(table 2 funcref) (func (export "handle") (call $bump) (table.copy (i32.const 0) (i32.const 1) (i32.const 1)))`],
-    ["table.init", `(table 1 funcref) (elem $e func $f) (func $f) (func (export "handle") (call $bump) (table.init $e (i32.const 0) (i32.const 0) (i32.const 1)))`],
+    [
+      "table.grow",
+      `(table 1 funcref) (func (export "handle") (call $bump) (drop (table.grow (ref.null func) (i32.const 1))))`,
+    ],
+    [
+      "table.fill",
+      `(table 1 funcref) (func (export "handle") (call $bump) (table.fill (i32.const 0) (ref.null func) (i32.const 1)))`,
+    ],
+    [
+      "table.copy",
+      `(table 2 funcref) (func (export "handle") (call $bump) (table.copy (i32.const 0) (i32.const 1) (i32.const 1)))`,
+    ],
+    [
+      "table.init",
+      `(table 1 funcref) (elem $e func $f) (func $f) (func (export "handle") (call $bump) (table.init $e (i32.const 0) (i32.const 0) (i32.const 1)))`,
+    ],
     ["elem.drop", `(elem $e func $f) (func $f) (func (export "handle") (call $bump) (elem.drop $e))`],
     ["data.drop", `(memory 1) (data $d "x") (func (export "handle") (call $bump) (data.drop $d))`],
   ])("a module that uses %s is not reusable: its entrypoint export is its own, and resets nothing", (_op, body) => {
@@ -137,20 +149,28 @@ describe("reset entry", () => {
     expect(reset.reusable).toBe(true);
     const again = instantiatePrepared(reset);
     expect(new Int32Array(again.memory.buffer, 8, 1)[0]).toBe(0);
-    expect([(again.instance.exports.handle as () => number)(), (again.instance.exports.handle as () => number)()]).toEqual([1, 1]);
+    expect([
+      (again.instance.exports.handle as () => number)(),
+      (again.instance.exports.handle as () => number)(),
+    ]).toEqual([1, 1]);
   });
 
   test("an entrypoint that is also in a table stays reusable; calls through the table reach the guest's own function", () => {
-    const prepared = prepare(`(module (memory 1) (table 1 funcref) (elem (i32.const 0) $h)
+    const prepared = prepare(
+      `(module (memory 1) (table 1 funcref) (elem (i32.const 0) $h)
       (global $g (mut i32) (i32.const 0))
       (type $t (func (result i32)))
       (func $h (export "handle") (result i32) (global.set $g (i32.add (global.get $g) (i32.const 1))) (global.get $g))
-      (func (export "viaTable") (result i32) (call_indirect (type $t) (i32.const 0))))`, true);
+      (func (export "viaTable") (result i32) (call_indirect (type $t) (i32.const 0))))`,
+      true,
+    );
     expect(prepared.reusable).toBe(true);
     const { instance } = instantiatePrepared(prepared);
     const exports = instance.exports as Record<string, () => number>;
     // The export resets; the table holds the guest's function, which does not.
-    expect([exports.handle(), exports.handle(), exports.viaTable(), exports.viaTable(), exports.handle()]).toEqual([1, 1, 2, 3, 1]);
+    expect([exports.handle(), exports.handle(), exports.viaTable(), exports.viaTable(), exports.handle()]).toEqual([
+      1, 1, 2, 3, 1,
+    ]);
   });
 
   test("a module with neither globals nor a start function is reusable; its entry only calls the guest's", () => {

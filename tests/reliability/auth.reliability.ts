@@ -38,7 +38,10 @@ const WRONG = [
 ];
 
 async function state(c: ControlProcess) {
-  return { revision: ((await (await fetch(`${c.url}/healthz`)).json()) as { revision: number }).revision, functions: await (await c.api("/api/v1/functions")).text() };
+  return {
+    revision: ((await (await fetch(`${c.url}/healthz`)).json()) as { revision: number }).revision,
+    functions: await (await c.api("/api/v1/functions")).text(),
+  };
 }
 
 test("auth: every write route refuses a missing or wrong token (401) and the read-only token (403); tokens never reach a log", async () => {
@@ -48,7 +51,9 @@ test("auth: every write route refuses a missing or wrong token (401) and the rea
   const before = await state(control);
 
   // Every route of the OpenAPI document, with a body that would succeed if the token were right.
-  const doc = (await (await fetch(`${control.url}/swagger/json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+  const doc = (await (await fetch(`${control.url}/swagger/json`)).json()) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
   const form = () => {
     const f = new FormData();
     f.append("file", new Blob([paddedModule("v2", 10)]), "m.wasm");
@@ -60,7 +65,9 @@ test("auth: every write route refuses a missing or wrong token (401) and the rea
     "POST /api/v1/functions/{id}/activate": () => JSON.stringify({ version: 1 }),
     "POST /api/v1/functions/{id}/upload": form,
   };
-  const routes = Object.entries(doc.paths).filter(([path]) => path.startsWith("/api/")).flatMap(([path, methods]) => Object.keys(methods).map((m) => ({ method: m.toUpperCase(), path })));
+  const routes = Object.entries(doc.paths)
+    .filter(([path]) => path.startsWith("/api/"))
+    .flatMap(([path, methods]) => Object.keys(methods).map((m) => ({ method: m.toUpperCase(), path })));
   routes.push({ method: "GET", path: "/api/v1/watch" });
   const writes = routes.filter((r) => r.method !== "GET");
   const reads = routes.filter((r) => r.method === "GET");
@@ -76,20 +83,45 @@ test("auth: every write route refuses a missing or wrong token (401) and the rea
       const body = make();
       if (typeof body === "string") headers["content-type"] = "application/json";
       const res = await fetch(`${control!.url}${path}`, { method: route.method, headers, body }).catch(() => null);
-      return { status: res?.status ?? 0, text: (await res?.text()) ?? "", auth: res?.headers.get("www-authenticate") ?? null };
+      return {
+        status: res?.status ?? 0,
+        text: (await res?.text()) ?? "",
+        auth: res?.headers.get("www-authenticate") ?? null,
+      };
     }
     if (route.path === "/api/v1/watch") {
       // The WebSocket upgrade request, as a node sends it.
-      const raw = await rawExchange(control!.url, "GET", path, { ...headers, upgrade: "websocket", connection: "Upgrade", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" });
+      const raw = await rawExchange(control!.url, "GET", path, {
+        ...headers,
+        upgrade: "websocket",
+        connection: "Upgrade",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "sec-websocket-version": "13",
+      });
       return { status: raw.status, text: raw.body, auth: raw.headers["www-authenticate"] ?? null };
     }
     const res = await fetch(`${control!.url}${path}`, { method: route.method, headers }).catch(() => null);
-    return { status: res?.status ?? 0, text: (await res?.text()) ?? "", auth: res?.headers.get("www-authenticate") ?? null };
+    return {
+      status: res?.status ?? 0,
+      text: (await res?.text()) ?? "",
+      auth: res?.headers.get("www-authenticate") ?? null,
+    };
   };
-  const expectStatus = async (route: { method: string; path: string }, authorization: string | null, status: number, code: string) => {
+  const expectStatus = async (
+    route: { method: string; path: string },
+    authorization: string | null,
+    status: number,
+    code: string,
+  ) => {
     const answer = await send(route, authorization);
-    const ok = answer.status === status && answer.text.includes(`"code":"${code}"`) && (status !== 401 || answer.auth?.startsWith("Bearer") === true);
-    if (!ok) wrong.push(`${route.method} ${route.path} with ${JSON.stringify((authorization ?? "no header").slice(0, 40))}: ${answer.status} ${answer.text.slice(0, 100)}`);
+    const ok =
+      answer.status === status &&
+      answer.text.includes(`"code":"${code}"`) &&
+      (status !== 401 || answer.auth?.startsWith("Bearer") === true);
+    if (!ok)
+      wrong.push(
+        `${route.method} ${route.path} with ${JSON.stringify((authorization ?? "no header").slice(0, 40))}: ${answer.status} ${answer.text.slice(0, 100)}`,
+      );
   };
   for (const route of writes) {
     await expectStatus(route, null, 401, "unauthorized");
@@ -101,15 +133,25 @@ test("auth: every write route refuses a missing or wrong token (401) and the rea
     for (const authorization of WRONG.slice(0, 6)) await expectStatus(route, authorization, 401, "unauthorized");
     if (route.path === "/api/v1/watch") continue; // accepted, it stays open: the node below follows it with the read-only token
     const withRead = await send(route, `Bearer ${READ_TOKEN}`);
-    if (withRead.status === 401 || withRead.status === 403) wrong.push(`${route.method} ${route.path} refused the read-only token: ${withRead.status}`);
+    if (withRead.status === 401 || withRead.status === 403)
+      wrong.push(`${route.method} ${route.path} refused the read-only token: ${withRead.status}`);
   }
   const after = await state(control);
 
   // A node with the read-only token, logging at debug, through an outage of the control plane.
-  edge = await startEdgeProcess(control.url, tempDir("rel-auth-edge-"), "auth-node", ["--log-level", "debug", "--workers", "1"]);
+  edge = await startEdgeProcess(control.url, tempDir("rel-auth-edge-"), "auth-node", [
+    "--log-level",
+    "debug",
+    "--workers",
+    "1",
+  ]);
   await until("the node serves", async () => (await get(`${edge!.url}/guarded`)).status === 200);
   await control.stop("SIGKILL");
-  await until("the node logged the outage", () => edge!.lines().some((line) => line.includes("watch connection failed")), 15_000);
+  await until(
+    "the node logged the outage",
+    () => edge!.lines().some((line) => line.includes("watch connection failed")),
+    15_000,
+  );
   const metricsText = await (await fetch(`${edge.url}/metrics`)).text();
   await edge.stop("SIGTERM");
 
@@ -122,7 +164,8 @@ test("auth: every write route refuses a missing or wrong token (401) and the rea
   const badSecret = "bad secret with spaces 0123456789";
   const runnerMain = RUNNER_MAIN;
   const controlMain = CONTROL_MAIN;
-  const configOutput = (await refused([runnerMain, "--control-plane", "http://127.0.0.1:1"], { EDGE_RUNNER_TOKEN: badSecret })) +
+  const configOutput =
+    (await refused([runnerMain, "--control-plane", "http://127.0.0.1:1"], { EDGE_RUNNER_TOKEN: badSecret })) +
     (await refused([controlMain, "--data-dir", tempDir("rel-auth-bad-")], { EDGE_CONTROL_TOKEN: badSecret })) +
     (await refused([runnerMain, "--control-plane", "http://127.0.0.1:1", "--token", TOKEN])) +
     (await refused([controlMain, "--data-dir", tempDir("rel-auth-bad-"), "--token", TOKEN]));
@@ -130,7 +173,9 @@ test("auth: every write route refuses a missing or wrong token (401) and the rea
   const outputs = [...control.lines(), ...edge.lines(), metricsText, configOutput].join("\n");
   const secrets = [TOKEN, READ_TOKEN, TOKEN.slice(0, -1), badSecret, btoa(`admin:${TOKEN}`)];
   const leaked = secrets.filter((secret) => outputs.includes(secret));
-  console.log(`auth: ${writes.length} write and ${reads.length} read routes, ${requests} requests; ${wrong.length} wrong answers; ${control.lines().length + edge.lines().length} log lines checked, ${leaked.length} tokens found`);
+  console.log(
+    `auth: ${writes.length} write and ${reads.length} read routes, ${requests} requests; ${wrong.length} wrong answers; ${control.lines().length + edge.lines().length} log lines checked, ${leaked.length} tokens found`,
+  );
   report({
     scenario: "Auth",
     tried: `every write route of the OpenAPI document (${writes.map((r) => `${r.method} ${r.path.replace("/api/v1", "")}`).join(", ")}) without a token, with ${WRONG.length} wrong ones and with the read-only token; every read route without one; logs at debug of the control plane and a node through an outage`,

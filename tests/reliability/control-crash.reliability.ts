@@ -29,7 +29,11 @@ async function upload(url: string, functionId: string, bytes: Uint8Array): Promi
   const form = new FormData();
   form.append("file", new Blob([bytes]), "module.wasm");
   try {
-    const response = await fetch(`${url}/api/v1/functions/${functionId}/upload`, { method: "POST", body: form, headers: { authorization: `Bearer ${TOKEN}` } });
+    const response = await fetch(`${url}/api/v1/functions/${functionId}/upload`, {
+      method: "POST",
+      body: form,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     if (response.status !== 201) return "refused";
     const version = (await response.json()) as { version: number; sha256: string };
     return { functionId, version: version.version, sha256: version.sha256 };
@@ -80,8 +84,18 @@ test(`kill -9 of the control plane during uploads, ${KILLS} times: every acknowl
   control = await startControlProcess(dataDir);
   // Every acknowledged upload: listed with its hash, and its bytes hash to it.
   const versionsOf = new Map<string, { version: number; sha256: string }[]>();
-  for (const id of functionIds) versionsOf.set(id, ((await (await control.api(`/api/v1/functions/${id}/versions`)).json()) as { versions: { version: number; sha256: string }[] }).versions);
-  const missing = acked.filter((a) => !versionsOf.get(a.functionId)!.some((v) => v.version === a.version && v.sha256 === a.sha256));
+  for (const id of functionIds)
+    versionsOf.set(
+      id,
+      (
+        (await (await control.api(`/api/v1/functions/${id}/versions`)).json()) as {
+          versions: { version: number; sha256: string }[];
+        }
+      ).versions,
+    );
+  const missing = acked.filter(
+    (a) => !versionsOf.get(a.functionId)!.some((v) => v.version === a.version && v.sha256 === a.sha256),
+  );
   // Every version row (acknowledged or not): its artifact is there and whole.
   const badRows: string[] = [];
   let rows = 0;
@@ -99,7 +113,8 @@ test(`kill -9 of the control plane during uploads, ${KILLS} times: every acknowl
   // On disk: every artifact file is named by the hash of its bytes and referenced by a row; tmp is empty.
   const referenced = new Set([...versionsOf.values()].flat().map((v) => v.sha256));
   const files: string[] = [];
-  for (const dir of readdirSync(join(dataDir, "artifacts"))) for (const name of readdirSync(join(dataDir, "artifacts", dir))) files.push(join(dataDir, "artifacts", dir, name));
+  for (const dir of readdirSync(join(dataDir, "artifacts")))
+    for (const name of readdirSync(join(dataDir, "artifacts", dir))) files.push(join(dataDir, "artifacts", dir, name));
   const partial = files.filter((file) => sha256(new Uint8Array(readFileSync(file))) !== file.split("/").pop());
   const orphans = files.filter((file) => !referenced.has(file.split("/").pop()!));
   const leftovers = readdirSync(join(dataDir, "tmp"));

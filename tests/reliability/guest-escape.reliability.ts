@@ -31,7 +31,11 @@ function isOutcome(answer: { status: number; text: string }, code: string, statu
   if (answer.status !== status) return false;
   try {
     const body = JSON.parse(answer.text) as { error: Record<string, unknown> };
-    return Object.keys(body).length === 1 && body.error.code === code && Object.keys(body.error).sort().join() === "code,message,request_id";
+    return (
+      Object.keys(body).length === 1 &&
+      body.error.code === code &&
+      Object.keys(body.error).sort().join() === "code,message,request_id"
+    );
   } catch {
     return false;
   }
@@ -51,16 +55,40 @@ test("guests cannot reach outside their memory, inject headers, flood responses 
   await deploy("env", "env-get", { env: { MINE: "mine" } });
   await deploy("neighbour", "env-get", { env: { SECRET_A: "neighbour-secret" } });
   // The node's token comes from its environment here, next to a secret of the host's.
-  edge = await startRunnerProcess(["--control-plane", control.url, "--cache-dir", tempDir("rel-escape-edge-"), "--node-id", "escape", "--workers", "2", "--log-level", "info", "--max-log-lines", String(MAX_LOG_LINES)], {
-    env: { EDGE_RUNNER_TOKEN: READ_TOKEN, HOST_SECRET },
-    timeoutMs: 20_000,
-  });
+  edge = await startRunnerProcess(
+    [
+      "--control-plane",
+      control.url,
+      "--cache-dir",
+      tempDir("rel-escape-edge-"),
+      "--node-id",
+      "escape",
+      "--workers",
+      "2",
+      "--log-level",
+      "info",
+      "--max-log-lines",
+      String(MAX_LOG_LINES),
+    ],
+    {
+      env: { EDGE_RUNNER_TOKEN: READ_TOKEN, HOST_SECRET },
+      timeoutMs: 20_000,
+    },
+  );
   const url = edge.url;
-  await until("every function routed", async () => (await get(`${url}/neighbour`, { method: "POST", body: "SECRET_A" })).text === "[neighbour-secret]");
+  await until(
+    "every function routed",
+    async () => (await get(`${url}/neighbour`, { method: "POST", body: "SECRET_A" })).text === "[neighbour-secret]",
+  );
   const rssStart = edge.rssMb();
 
   const wrong: string[] = [];
-  const expectAnswer = async (what: string, path: string, init: RequestInit, ok: (a: { status: number; text: string }) => boolean) => {
+  const expectAnswer = async (
+    what: string,
+    path: string,
+    init: RequestInit,
+    ok: (a: { status: number; text: string }) => boolean,
+  ) => {
     const answer = await get(`${url}${path}`, init);
     if (!ok(answer)) wrong.push(`${what}: ${answer.status} ${answer.text.slice(0, 120)}`);
     // After every attempt, the same function still serves an honest request on the same workers.
@@ -81,19 +109,40 @@ test("guests cannot reach outside their memory, inject headers, flood responses 
   await expectAnswer("calls honest", "/calls", {}, (a) => a.status === 200 && a.text === "ok");
 
   // Header injection: CR, LF, NUL and the other control characters never reach the wire.
-  const injections = ["a\r\nx-evil: 1", "a\nx-evil: 1", "a\rx-evil: 1", "a\u0000b", "\r\n\r\n<html>", "a\u0001b", "\u001b[31mred", "a\u007fb", "a\u000bb"];
+  const injections = [
+    "a\r\nx-evil: 1",
+    "a\nx-evil: 1",
+    "a\rx-evil: 1",
+    "a\u0000b",
+    "\r\n\r\n<html>",
+    "a\u0001b",
+    "\u001b[31mred",
+    "a\u007fb",
+    "a\u000bb",
+  ];
   for (const value of injections) {
     attempts++;
-    const raw = await rawExchange(url, "POST", "/inject", { "content-type": "application/octet-stream" }, new TextEncoder().encode(value));
-    const onWire = Object.entries(raw.headers).some(([k, v]) => k === "x-evil" || (k === "x-injected" && /[\x00-\x08\x0a-\x1f\x7f]/.test(v)));
-    if (raw.status !== 500 || onWire) wrong.push(`injection ${JSON.stringify(value)}: ${raw.status} ${JSON.stringify(raw.headers)}`);
+    const raw = await rawExchange(
+      url,
+      "POST",
+      "/inject",
+      { "content-type": "application/octet-stream" },
+      new TextEncoder().encode(value),
+    );
+    const onWire = Object.entries(raw.headers).some(
+      ([k, v]) => k === "x-evil" || (k === "x-injected" && /[\x00-\x08\x0a-\x1f\x7f]/.test(v)),
+    );
+    if (raw.status !== 500 || onWire)
+      wrong.push(`injection ${JSON.stringify(value)}: ${raw.status} ${JSON.stringify(raw.headers)}`);
   }
   await expectAnswer("inject honest", "/inject", { method: "POST", body: "clean value" }, (a) => a.status === 200);
 
   // A 1 GiB response: cut at the response limit (16 MiB), the node's memory with it.
   for (let i = 0; i < 3; i++) {
     attempts++;
-    await expectAnswer("1 GiB response", "/huge", { headers: { "x-chunks": "16384" } }, (a) => isOutcome(a, "response_too_large"));
+    await expectAnswer("1 GiB response", "/huge", { headers: { "x-chunks": "16384" } }, (a) =>
+      isOutcome(a, "response_too_large"),
+    );
   }
 
   // Logging floods: 10,000 lines (one of 10 KB) per invocation, 20 invocations.
@@ -103,13 +152,30 @@ test("guests cannot reach outside their memory, inject headers, flood responses 
     await expectAnswer("log flood", "/flood", {}, (a) => a.status === 200 && a.text === "flooded");
   }
   await Bun.sleep(200);
-  const flood = edge.lines().slice(linesBefore).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const flood = edge
+    .lines()
+    .slice(linesBefore)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   const guestLines = flood.filter((l) => l.source === "guest");
   const longest = Math.max(...guestLines.map((l) => String(l.msg).length));
   const dropWarnings = flood.filter((l) => l.msg === "guest log lines dropped");
 
   // env_get: only what the function was given.
-  const names = ["MINE", "SECRET_A", "HOST_SECRET", "EDGE_RUNNER_TOKEN", "PATH", "HOME", "__proto__", "constructor", "toString", "hasOwnProperty", "", "MINE\u0000", "mine"];
+  const names = [
+    "MINE",
+    "SECRET_A",
+    "HOST_SECRET",
+    "EDGE_RUNNER_TOKEN",
+    "PATH",
+    "HOME",
+    "__proto__",
+    "constructor",
+    "toString",
+    "hasOwnProperty",
+    "",
+    "MINE\u0000",
+    "mine",
+  ];
   const env: [string, string][] = [];
   for (const name of names) {
     attempts++;
@@ -129,7 +195,8 @@ test("guests cannot reach outside their memory, inject headers, flood responses 
   );
   report({
     scenario: "Guest escapes",
-    tried: "out-of-bounds pointers in every host call, lengths 0x7fffffff / 0x80000000 / -1, header values with CR, LF, NUL and other control characters, a 1 GiB response, 10,000-line log floods, env_get of the host's, the node's and a neighbour's variables",
+    tried:
+      "out-of-bounds pointers in every host call, lengths 0x7fffffff / 0x80000000 / -1, header values with CR, LF, NUL and other control characters, a 1 GiB response, 10,000-line log floods, env_get of the host's, the node's and a neighbour's variables",
     amount: `${attempts} attempts; ${n(20 * 10_000)} log lines tried, ${guestLines.length} kept (each at most ${longest} chars); RSS ${rssStart.toFixed(0)} -> ${rssEnd.toFixed(0)} MiB`,
     lost: `${wrong.length} attempts not ended by the sandbox, ${env.filter(([, v], i) => v !== expectedEnv[i]![1]).length} env names leaked, ${leaked.length} secrets in the node's logs, ${restarts} workers replaced, ${alive ? 0 : 1} crashes`,
   });

@@ -26,12 +26,23 @@ let runner: ServerProcess;
 beforeAll(async () => {
   const module = join(tempDir("rel-long-"), "busy-wait.wasm");
   writeFileSync(module, guest("busy-wait"));
-  runner = await startRunnerProcess([module, "--max-execution-ms", String(LIMIT_MS), "--workers", "1", "--log-level", "info"]);
+  runner = await startRunnerProcess([
+    module,
+    "--max-execution-ms",
+    String(LIMIT_MS),
+    "--workers",
+    "1",
+    "--log-level",
+    "info",
+  ]);
   control = await startControlProcess(tempDir("rel-long-control-"));
   const fn = await control.createFunction({ name: "long", routes: ["/long"], max_execution_ms: LIMIT_MS });
   await control.upload(fn.id, guest("busy-wait"));
   edge = await startEdgeProcess(control.url, tempDir("rel-long-edge-"), "long-node", ["--log-level", "info"]);
-  await until("the node serves the function", async () => (await fetch(`${edge.url}/long`, { headers: { "x-wait-ms": "1" } })).status === 200);
+  await until(
+    "the node serves the function",
+    async () => (await fetch(`${edge.url}/long`, { headers: { "x-wait-ms": "1" } })).status === 200,
+  );
 }, 60_000);
 afterAll(() => Promise.all([runner?.stop("SIGKILL"), edge?.stop("SIGKILL"), control?.stop("SIGKILL")]));
 
@@ -47,17 +58,31 @@ async function longRequest(url: string, path: string) {
   const answeredAfter = performance.now() - started;
   const answer = client.text();
   // Now silent: the runner must close the connection by the idle timeout.
-  const closedAfter = await Promise.race([client.closed.then(() => performance.now() - started - answeredAfter), Bun.sleep(IDLE_CUT_BOUND_MS).then(() => Infinity)]);
+  const closedAfter = await Promise.race([
+    client.closed.then(() => performance.now() - started - answeredAfter),
+    Bun.sleep(IDLE_CUT_BOUND_MS).then(() => Infinity),
+  ]);
   client.socket.destroy();
   return { answer, answeredAfter, closedAfter };
 }
 
 test(`a ${RUN_MS / 1000} s invocation within a ${LIMIT_MS / 1000} s limit gets its answer; the idle timeout still cuts the silent connection after`, async () => {
   const [single, onEdge] = await Promise.all([longRequest(runner.url, "/"), longRequest(edge.url, "/long")]);
-  const logged = (proc: ServerProcess) => proc.lines().filter((line) => line.includes('"msg":"invocation"') && line.includes('"status":200') && /"run_ms":1[12]\d{3}/.test(line)).length;
+  const logged = (proc: ServerProcess) =>
+    proc
+      .lines()
+      .filter(
+        (line) =>
+          line.includes('"msg":"invocation"') && line.includes('"status":200') && /"run_ms":1[12]\d{3}/.test(line),
+      ).length;
   await until("the invocations are logged", () => logged(runner) === 1 && logged(edge) === 1);
-  for (const [where, r] of [["runner", single], ["edge node", onEdge]] as const) {
-    console.log(`${where}: answered ${r.answer.split("\r\n")[0] || "(nothing)"} after ${(r.answeredAfter / 1000).toFixed(1)} s; silent keep-alive connection closed ${(r.closedAfter / 1000).toFixed(1)} s after that`);
+  for (const [where, r] of [
+    ["runner", single],
+    ["edge node", onEdge],
+  ] as const) {
+    console.log(
+      `${where}: answered ${r.answer.split("\r\n")[0] || "(nothing)"} after ${(r.answeredAfter / 1000).toFixed(1)} s; silent keep-alive connection closed ${(r.closedAfter / 1000).toFixed(1)} s after that`,
+    );
   }
   report({
     scenario: "Invocations longer than the idle timeout",

@@ -61,7 +61,8 @@ test("mixed load: good requests never fail beside looping, memory-hogging, trapp
   // Started now, idle until the control phase, so that every phase runs beside both processes.
   neighbour = await startEdgeProcess(control.url, tempDir("rel-mixed-neighbour-"), "neighbour", ["--workers", "2"]);
   const url = edge.url;
-  const routed = (at: string) => async () => (await get(`${at}/hello`)).status === 200 && (await get(`${at}/deep`)).status === 200;
+  const routed = (at: string) => async () =>
+    (await get(`${at}/hello`)).status === 200 && (await get(`${at}/deep`)).status === 200;
   await until("every function routed", routed(url));
   await until("every function routed on the neighbour", routed(neighbour.url));
 
@@ -80,10 +81,28 @@ test("mixed load: good requests never fail beside looping, memory-hogging, trapp
   })();
   // One client per bad function, each sending a request every 100 ms (10/s; together they keep
   // about 40% of one worker busy).
-  const codes = { spin: new Map<string, number>(), hog: new Map<string, number>(), trap: new Map<string, number>(), deep: new Map<string, number>() };
+  const codes = {
+    spin: new Map<string, number>(),
+    hog: new Map<string, number>(),
+    trap: new Map<string, number>(),
+    deep: new Map<string, number>(),
+  };
   const bad = (at: string, name: keyof typeof codes, headers: Record<string, string> = {}) =>
-    closedLoop({ url: `${at}/${name}`, init: { headers }, concurrency: 1, durationMs: MIXED_MS, check: errorAnswer(codes[name]), intervalMs: BAD_INTERVAL_MS });
-  const allBad = (at: string) => Promise.all([bad(at, "spin", { "x-spin": "1" }), bad(at, "hog"), bad(at, "trap"), bad(at, "deep", { "x-recurse": "1" })]);
+    closedLoop({
+      url: `${at}/${name}`,
+      init: { headers },
+      concurrency: 1,
+      durationMs: MIXED_MS,
+      check: errorAnswer(codes[name]),
+      intervalMs: BAD_INTERVAL_MS,
+    });
+  const allBad = (at: string) =>
+    Promise.all([
+      bad(at, "spin", { "x-spin": "1" }),
+      bad(at, "hog"),
+      bad(at, "trap"),
+      bad(at, "deep", { "x-recurse": "1" }),
+    ]);
   const [mixed, [spin, hog, trap, deep]] = await Promise.all([load(MIXED_MS), allBad(url)]);
   sampling = false;
   await sampler;
@@ -99,30 +118,49 @@ test("mixed load: good requests never fail beside looping, memory-hogging, trapp
   const badWrong = spin.failed + hog.failed + trap.failed + deep.failed;
   const expected = { spin: "timeout", hog: "memory", trap: "trap", deep: "stack_overflow" } as const;
   const otherOutcome = Object.entries(codes).flatMap(([name, seen]) =>
-    [...seen].filter(([code]) => code !== expected[name as keyof typeof expected]).map(([code, count]) => `${name}: ${count} ${code}`));
+    [...seen]
+      .filter(([code]) => code !== expected[name as keyof typeof expected])
+      .map(([code, count]) => `${name}: ${count} ${code}`),
+  );
   const ratio = p99(mixed) / p99(baseline);
   const apartRatio = p99(apart) / p99(baseline);
   console.log(
     `baseline ${n(baseline.sent)} requests at ${RATE}/s: p50 ${ms(quantile(baseline.latencies, 0.5))} ms, p99 ${ms(p99(baseline))} ms; ` +
       `mixed ${n(mixed.sent)}: p50 ${ms(quantile(mixed.latencies, 0.5))} ms, p99 ${ms(p99(mixed))} ms (${ratio.toFixed(2)}x); ` +
       `bad ones on the neighbour: p99 ${ms(p99(apart))} ms (${apartRatio.toFixed(2)}x); ` +
-      `bad: ${Object.entries(badResults).map(([k, r]) => `${k} ${r.sent}`).join(", ")} (not their own outcome: ${otherOutcome.join(", ") || "none"}); RSS ${rssStart.toFixed(0)} -> ${rssEnd.toFixed(0)} MiB (max ${rssMax.toFixed(0)}); restarts ${restarts}`,
+      `bad: ${Object.entries(badResults)
+        .map(([k, r]) => `${k} ${r.sent}`)
+        .join(
+          ", ",
+        )} (not their own outcome: ${otherOutcome.join(", ") || "none"}); RSS ${rssStart.toFixed(0)} -> ${rssEnd.toFixed(0)} MiB (max ${rssMax.toFixed(0)}); restarts ${restarts}`,
   );
   report({
     scenario: "Mixed load (30 s)",
-    tried: `hello-world at ${RATE}/s on one edge node (2 workers + 2 spares, the default) beside functions looping forever (50 ms limit), hogging memory to a 16 MiB cap, trapping and overflowing the stack, ${1000 / BAD_INTERVAL_MS}/s each; ` +
+    tried:
+      `hello-world at ${RATE}/s on one edge node (2 workers + 2 spares, the default) beside functions looping forever (50 ms limit), hogging memory to a 16 MiB cap, trapping and overflowing the stack, ${1000 / BAD_INTERVAL_MS}/s each; ` +
       `the same hello load alone first, and last with the bad functions on a second node process (the control)`,
-    amount: `${n(mixed.sent)} good + ${n(badTotal)} bad requests; good p50 ${ms(quantile(baseline.latencies, 0.5))} ms alone, ${ms(quantile(mixed.latencies, 0.5))} ms mixed; ` +
+    amount:
+      `${n(mixed.sent)} good + ${n(badTotal)} bad requests; good p50 ${ms(quantile(baseline.latencies, 0.5))} ms alone, ${ms(quantile(mixed.latencies, 0.5))} ms mixed; ` +
       `p99 ${ms(p99(baseline))} ms alone, ${ms(p99(mixed))} ms mixed (${ratio.toFixed(1)}x), ${ms(p99(apart))} ms with the bad functions on the other node (${apartRatio.toFixed(1)}x); ` +
       `RSS ${rssStart.toFixed(0)} -> ${rssEnd.toFixed(0)} MiB (max ${rssMax.toFixed(0)})`,
-    lost: `${mixed.failed + baseline.failed} good requests failed, ${badWrong} bad ones answered other than a 5xx error, ${alive ? 0 : 1} crashes; ` +
+    lost:
+      `${mixed.failed + baseline.failed} good requests failed, ${badWrong} bad ones answered other than a 5xx error, ${alive ? 0 : 1} crashes; ` +
       `${restarts} workers replaced by the watchdog${otherOutcome.length ? ` (${otherOutcome.join(", ")})` : ""}`,
   });
 
-  expect({ baseline: baseline.failures, mixed: mixed.failures, apart: apart.failures, skipped: mixed.skipped + baseline.skipped + apart.skipped })
-    .toEqual({ baseline: [], mixed: [], apart: [], skipped: 0 });
+  expect({
+    baseline: baseline.failures,
+    mixed: mixed.failures,
+    apart: apart.failures,
+    skipped: mixed.skipped + baseline.skipped + apart.skipped,
+  }).toEqual({ baseline: [], mixed: [], apart: [], skipped: 0 });
   expect(apartBad.map((r) => r.failures)).toEqual([[], [], [], []]);
-  expect({ spin: spin.failures, hog: hog.failures, trap: trap.failures, deep: deep.failures }).toEqual({ spin: [], hog: [], trap: [], deep: [] });
+  expect({ spin: spin.failures, hog: hog.failures, trap: trap.failures, deep: deep.failures }).toEqual({
+    spin: [],
+    hog: [],
+    trap: [],
+    deep: [],
+  });
   expect(Math.min(spin.sent, hog.sent, trap.sent, deep.sent)).toBeGreaterThan(200);
   expect(alive).toBe(true);
   // Flat: what the node holds at the end is what it held at the start, give or take the

@@ -26,14 +26,27 @@ const key = () => randomBytes(32).toString("base64url");
 /** One socket, one hello; resolves with the close code (0: the control plane started streaming). */
 function hello(url: string, nodeId: string, nodeKey: string, revision = 0): Promise<number> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(`${url.replace("http", "ws")}/api/v1/watch?protocol=2`, { headers: { authorization: `Bearer ${READ_TOKEN}` } } as unknown as string[]);
+    const socket = new WebSocket(`${url.replace("http", "ws")}/api/v1/watch?protocol=2`, {
+      headers: { authorization: `Bearer ${READ_TOKEN}` },
+    } as unknown as string[]);
     const done = (code: number) => {
       resolve(code);
       try {
         socket.close();
       } catch {}
     };
-    socket.onopen = () => socket.send(JSON.stringify({ type: "hello", node_id: nodeId, address: "http://forged:1", version: "0", revision, key: nodeKey, instance: randomBytes(9).toString("base64url") }));
+    socket.onopen = () =>
+      socket.send(
+        JSON.stringify({
+          type: "hello",
+          node_id: nodeId,
+          address: "http://forged:1",
+          version: "0",
+          revision,
+          key: nodeKey,
+          instance: randomBytes(9).toString("base64url"),
+        }),
+      );
     socket.onmessage = () => done(0);
     socket.onclose = (event) => done(event.code);
     socket.onerror = () => done(-1);
@@ -41,14 +54,23 @@ function hello(url: string, nodeId: string, nodeKey: string, revision = 0): Prom
   });
 }
 
-async function nodeList(url: string): Promise<{ bytes: number; nodes: { id: string; connected: boolean; applied_revision: number; address: string }[] }> {
-  const response = await fetch(`${url}/api/v1/nodes?limit=1000`, { headers: { authorization: `Bearer ${READ_TOKEN}` } });
+async function nodeList(
+  url: string,
+): Promise<{ bytes: number; nodes: { id: string; connected: boolean; applied_revision: number; address: string }[] }> {
+  const response = await fetch(`${url}/api/v1/nodes?limit=1000`, {
+    headers: { authorization: `Bearer ${READ_TOKEN}` },
+  });
   const text = await response.text();
-  return { bytes: text.length, ...(JSON.parse(text) as { nodes: { id: string; connected: boolean; applied_revision: number; address: string }[] }) };
+  return {
+    bytes: text.length,
+    ...(JSON.parse(text) as { nodes: { id: string; connected: boolean; applied_revision: number; address: string }[] }),
+  };
 }
 
 test("the read token is not a node: registrations bounded, forged hellos refused, duplicate ids settle, dead records expire", async () => {
-  control = await startControlProcess(tempDir("rel-nodes-control-"), { extra: ["--node-retention-s", "3", "--max-nodes", "200"] });
+  control = await startControlProcess(tempDir("rel-nodes-control-"), {
+    extra: ["--node-retention-s", "3", "--max-nodes", "200"],
+  });
   const fn = await control.createFunction({ name: "hello-node" });
   void fn;
 
@@ -84,7 +106,14 @@ test("the read token is not a node: registrations bounded, forged hellos refused
   const real = await startEdgeProcess(control.url, tempDir("rel-nodes-real-"), "real-node", ["--workers", "1"]);
   edges.push(real);
   const revision = await control.revision();
-  await until("real node connected", async () => (await nodeList(control!.url)).nodes.some((x) => x.id === "real-node" && x.connected && x.applied_revision === revision), 15_000);
+  await until(
+    "real node connected",
+    async () =>
+      (await nodeList(control!.url)).nodes.some(
+        (x) => x.id === "real-node" && x.connected && x.applied_revision === revision,
+      ),
+    15_000,
+  );
   const forged = await Promise.all(Array.from({ length: 5 }, () => hello(control!.url, "real-node", key(), 999)));
   await Bun.sleep(500);
   const realAfter = (await nodeList(control.url)).nodes.find((x) => x.id === "real-node")!;
@@ -92,7 +121,11 @@ test("the read token is not a node: registrations bounded, forged hellos refused
   // 3. Two edge nodes misconfigured with one id (each with its own cache dir), for 8 s.
   const first = await startEdgeProcess(control.url, tempDir("rel-nodes-dup-a-"), "dup-node", ["--workers", "1"]);
   edges.push(first);
-  await until("first dup connected", async () => (await nodeList(control!.url)).nodes.some((x) => x.id === "dup-node" && x.connected), 15_000);
+  await until(
+    "first dup connected",
+    async () => (await nodeList(control!.url)).nodes.some((x) => x.id === "dup-node" && x.connected),
+    15_000,
+  );
   const second = await startEdgeProcess(control.url, tempDir("rel-nodes-dup-b-"), "dup-node", ["--workers", "1"]);
   edges.push(second);
   const owners = new Set<string>();
@@ -104,17 +137,28 @@ test("the read token is not a node: registrations bounded, forged hellos refused
   }
   const firstDrops = first.lines().filter((line) => line.includes("watch disconnected")).length;
   const secondRefusals = second.lines().filter((line) => line.includes("control plane refused this node")).length;
-  const controlRefusals = control.lines().filter((line) => line.includes("node refused") && line.includes("dup-node")).length;
+  const controlRefusals = control
+    .lines()
+    .filter((line) => line.includes("node refused") && line.includes("dup-node")).length;
 
   // 4. Dead records expire (--node-retention-s 3): the flood's fake nodes are gone.
-  await until("fake nodes forgotten", async () => (await nodeList(control!.url)).nodes.every((x) => !x.id.startsWith("fake-")), 15_000);
+  await until(
+    "fake nodes forgotten",
+    async () => (await nodeList(control!.url)).nodes.every((x) => !x.id.startsWith("fake-")),
+    15_000,
+  );
   const afterExpiry = await nodeList(control.url);
 
   const registered = codes.get(0) ?? 0; // hellos that were answered with a snapshot
   report({
     scenario: "read token: fake nodes",
     tried: `16 clients with the read token registering new node ids for 5 s (${n(attempts)} hellos); 5 forged hellos for a live node's id; two nodes with one id for 8 s`,
-    amount: `${registered} fake nodes registered (refused: ${[...codes].filter(([c]) => c !== 0).map(([c, k]) => `${k}x ${c === -1 ? "429 at the upgrade" : c}`).join(", ")}); /api/v1/nodes ${n(afterFlood.bytes)} bytes; /healthz p50 ${healthMs[Math.floor(healthMs.length / 2)]!.toFixed(1)} ms, max ${healthMs.at(-1)!.toFixed(1)} ms during the flood; duplicate id: ${owners.size} owner, ${firstDrops} drops of the first, ${secondRefusals} refusals logged by the second`,
+    amount: `${registered} fake nodes registered (refused: ${[...codes]
+      .filter(([c]) => c !== 0)
+      .map(([c, k]) => `${k}x ${c === -1 ? "429 at the upgrade" : c}`)
+      .join(
+        ", ",
+      )}); /api/v1/nodes ${n(afterFlood.bytes)} bytes; /healthz p50 ${healthMs[Math.floor(healthMs.length / 2)]!.toFixed(1)} ms, max ${healthMs.at(-1)!.toFixed(1)} ms during the flood; duplicate id: ${owners.size} owner, ${firstDrops} drops of the first, ${secondRefusals} refusals logged by the second`,
     lost: "nothing: the real node kept its socket and revision; fake records expired",
   });
 

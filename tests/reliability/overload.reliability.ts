@@ -25,7 +25,19 @@ afterAll(() => runner?.stop("SIGKILL"));
 test("overload: far more concurrent requests than workers and queue get 503s within the overload wait; admitted throughput stays near the maximum", async () => {
   const module = join(tempDir("rel-overload-"), "busy.wasm");
   writeFileSync(module, guest("busy-wait"));
-  runner = await startRunnerProcess([module, "--workers", "1", "--spare-workers", "0", "--queue", "8", "--max-execution-ms", "2000", "--log-level", "error"]);
+  runner = await startRunnerProcess([
+    module,
+    "--workers",
+    "1",
+    "--spare-workers",
+    "0",
+    "--queue",
+    "8",
+    "--max-execution-ms",
+    "2000",
+    "--log-level",
+    "error",
+  ]);
   const init = { headers: { "x-wait-ms": String(WAIT_MS) } };
   const url = `${runner.url}/`;
 
@@ -36,7 +48,11 @@ test("overload: far more concurrent requests than workers and queue get 503s wit
   const latency = { 200: [] as number[], 503: [] as number[] };
   let noRetryAfter = 0;
   const storm = await closedLoop({
-    url, init, concurrency: CLIENTS, durationMs: 10_000, timeoutMs: 15_000,
+    url,
+    init,
+    concurrency: CLIENTS,
+    durationMs: 10_000,
+    timeoutMs: 15_000,
     check: (x: Exchange) => {
       if (x.status === 503 && x.headers?.get("retry-after") !== "1") noRetryAfter++;
       if (x.status !== 200 && x.status !== 503) return false;
@@ -52,13 +68,14 @@ test("overload: far more concurrent requests than workers and queue get 503s wit
 
   console.log(
     `overload: maximum ${maximum.toFixed(1)}/s; with ${CLIENTS} clients ${n(storm.sent)} requests in ${storm.seconds.toFixed(1)} s: ` +
-      `${latency[200].length} admitted (${admitted.toFixed(1)}/s, ${(admitted / maximum * 100).toFixed(0)}% of the maximum; p99 ${ms(quantile(served, 0.99))} ms), ` +
+      `${latency[200].length} admitted (${admitted.toFixed(1)}/s, ${((admitted / maximum) * 100).toFixed(0)}% of the maximum; p99 ${ms(quantile(served, 0.99))} ms), ` +
       `${n(refused.length)} refused with 503 (p50 ${ms(quantile(refused, 0.5))} ms, p99 ${ms(quantile(refused, 0.99))} ms, max ${ms(quantile(refused, 1))} ms), other ${storm.failed}`,
   );
   report({
     scenario: "Overload",
     tried: `${CLIENTS} clients hammering one worker (queue 8) with ${WAIT_MS} ms requests for 10 s, each retrying at once`,
-    amount: `${n(storm.sent)} requests: ${n(latency[200].length)} admitted at ${(admitted / maximum * 100).toFixed(0)}% of the maximum (${admitted.toFixed(1)} of ${maximum.toFixed(1)}/s); ` +
+    amount:
+      `${n(storm.sent)} requests: ${n(latency[200].length)} admitted at ${((admitted / maximum) * 100).toFixed(0)}% of the maximum (${admitted.toFixed(1)} of ${maximum.toFixed(1)}/s); ` +
       `${n(refused.length)} got 503 in p50 ${ms(quantile(refused, 0.5))} / p99 ${ms(quantile(refused, 0.99))} ms`,
     lost: `${storm.failed} hangs, errors or other answers; ${alive ? 0 : 1} crashes`,
   });

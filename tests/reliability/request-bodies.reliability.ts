@@ -30,7 +30,17 @@ interface Burst {
 
 /** CLIENTS POSTs of BODY bytes at once to a runner with `budget`, sampling its RSS throughout. */
 async function burst(budget: number): Promise<Burst> {
-  const runner = await startRunnerProcess([samplePath("hello_world"), "--workers", "2", "--max-body-bytes", String(BODY), "--max-body-bytes-in-flight", String(budget), "--log-level", "error"]);
+  const runner = await startRunnerProcess([
+    samplePath("hello_world"),
+    "--workers",
+    "2",
+    "--max-body-bytes",
+    String(BODY),
+    "--max-body-bytes-in-flight",
+    String(budget),
+    "--log-level",
+    "error",
+  ]);
   runners.push(runner);
   const body = new Uint8Array(BODY);
   const rssBefore = runner.rssMb();
@@ -40,25 +50,39 @@ async function burst(budget: number): Promise<Burst> {
   const refused: number[] = [];
   const served: number[] = [];
   const wrong: string[] = [];
-  await Promise.all(Array.from({ length: CLIENTS }, async () => {
-    const started = performance.now();
-    let status = 0;
-    try {
-      const res = await fetch(`${runner.url}/`, { method: "POST", body, signal: AbortSignal.timeout(60_000) });
-      const text = await res.text();
-      status = res.status;
-      if (status === 503 && (res.headers.get("retry-after") !== "1" || (JSON.parse(text) as { error: { code: string } }).error.code !== "body_budget")) wrong.push(`503 ${text.slice(0, 100)}`);
-      if (status !== 200 && status !== 503) wrong.push(`${status} ${text.slice(0, 100)}`);
-    } catch (error) {
-      wrong.push(String(error));
-    }
-    (status === 503 ? refused : served).push(performance.now() - started);
-    statuses.set(status, (statuses.get(status) ?? 0) + 1);
-  }));
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      const started = performance.now();
+      let status = 0;
+      try {
+        const res = await fetch(`${runner.url}/`, { method: "POST", body, signal: AbortSignal.timeout(60_000) });
+        const text = await res.text();
+        status = res.status;
+        if (
+          status === 503 &&
+          (res.headers.get("retry-after") !== "1" ||
+            (JSON.parse(text) as { error: { code: string } }).error.code !== "body_budget")
+        )
+          wrong.push(`503 ${text.slice(0, 100)}`);
+        if (status !== 200 && status !== 503) wrong.push(`${status} ${text.slice(0, 100)}`);
+      } catch (error) {
+        wrong.push(String(error));
+      }
+      (status === 503 ? refused : served).push(performance.now() - started);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }),
+  );
   clearInterval(sampler);
   rssPeak = Math.max(rssPeak, runner.rssMb());
   await runner.stop("SIGKILL");
-  return { rssBefore, rssPeak, statuses, refusedMs: Float64Array.from(refused).sort(), servedMs: Float64Array.from(served).sort(), wrong };
+  return {
+    rssBefore,
+    rssPeak,
+    statuses,
+    refusedMs: Float64Array.from(refused).sort(),
+    servedMs: Float64Array.from(served).sort(),
+    wrong,
+  };
 }
 
 test(`${CLIENTS} concurrent ${BODY / MiB} MiB POSTs: a ${BUDGET / MiB} MiB body budget keeps the node's RSS bounded and refuses the excess with 503 body_budget`, async () => {
@@ -68,8 +92,13 @@ test(`${CLIENTS} concurrent ${BODY / MiB} MiB POSTs: a ${BUDGET / MiB} MiB body 
   const growth = (b: Burst) => b.rssPeak - b.rssBefore;
   const line = (b: Burst) =>
     `RSS ${b.rssBefore.toFixed(0)} -> ${b.rssPeak.toFixed(0)} MiB; ${[...b.statuses].map(([s, c]) => `${c} x ${s}`).join(", ")}; ` +
-    `served p50 ${ms(quantile(b.servedMs, 0.5))} ms` + (b.refusedMs.length > 0 ? `, 503 p50 ${ms(quantile(b.refusedMs, 0.5))} / p99 ${ms(quantile(b.refusedMs, 0.99))} ms` : "");
-  console.log(`with a ${BUDGET / MiB} MiB budget: ${line(budgeted)}\nwithout (budget ${CLIENTS * BODY / MiB} MiB): ${line(unbudgeted)}`);
+    `served p50 ${ms(quantile(b.servedMs, 0.5))} ms` +
+    (b.refusedMs.length > 0
+      ? `, 503 p50 ${ms(quantile(b.refusedMs, 0.5))} / p99 ${ms(quantile(b.refusedMs, 0.99))} ms`
+      : "");
+  console.log(
+    `with a ${BUDGET / MiB} MiB budget: ${line(budgeted)}\nwithout (budget ${(CLIENTS * BODY) / MiB} MiB): ${line(unbudgeted)}`,
+  );
   report({
     scenario: "Large request bodies",
     tried: `${CLIENTS} concurrent POSTs of ${BODY / MiB} MiB to a runner (hello-world, which reads none of them), --max-body-bytes-in-flight ${BUDGET / MiB} MiB; the same with a budget that holds them all`,

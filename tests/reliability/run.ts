@@ -34,19 +34,26 @@ const figures = join(dir, "figures.jsonl");
 const scratch = join(dir, "tmp");
 mkdirSync(scratch);
 const started = performance.now();
-const proc = Bun.spawn(["bun", "test", "--timeout=120000", "--reporter=junit", `--reporter-outfile=${junit}`, ...files], {
-  cwd: root,
-  stdio: ["inherit", "inherit", "inherit"],
-  // fetch opens at most 256 connections at once by default; the overload scenario needs more.
-  env: { ...process.env, TMPDIR: scratch, RELIABILITY_REPORT: figures, BUN_CONFIG_MAX_HTTP_REQUESTS: "2048" },
-});
+const proc = Bun.spawn(
+  ["bun", "test", "--timeout=120000", "--reporter=junit", `--reporter-outfile=${junit}`, ...files],
+  {
+    cwd: root,
+    stdio: ["inherit", "inherit", "inherit"],
+    // fetch opens at most 256 connections at once by default; the overload scenario needs more.
+    env: { ...process.env, TMPDIR: scratch, RELIABILITY_REPORT: figures, BUN_CONFIG_MAX_HTTP_REQUESTS: "2048" },
+  },
+);
 const code = await proc.exited;
 const seconds = (performance.now() - started) / 1000;
 
 const counts = junitCounts(junit);
 let rows: Figures[] = [];
 try {
-  rows = readFileSync(figures, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Figures);
+  rows = readFileSync(figures, "utf8")
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Figures);
 } catch {
   // No scenario reported.
 }
@@ -59,7 +66,8 @@ try {
 if (rows.length > 0) {
   const cell = (text: string) => text.replaceAll("|", "\\|");
   console.log("\n| Scenario | What was tried | How much | What was lost |\n|---|---|---|---|");
-  for (const row of rows) console.log(`| ${cell(row.scenario)} | ${cell(row.tried)} | ${cell(row.amount)} | ${cell(row.lost)} |`);
+  for (const row of rows)
+    console.log(`| ${cell(row.scenario)} | ${cell(row.tried)} | ${cell(row.amount)} | ${cell(row.lost)} |`);
 }
 console.log(`\nreliability suite: ${files.length} files in ${seconds.toFixed(0)} s`);
 finish(code, counts);

@@ -94,7 +94,8 @@ test("kill -9 of an edge node under load: it serves again within seconds, from i
   );
   report({
     scenario: "Edge node kill -9",
-    tried: "kill -9 of an edge node under 8 clients, restart on the same port: once with the control plane up, once with it killed too",
+    tried:
+      "kill -9 of an edge node under 8 clients, restart on the same port: once with the control plane up, once with it killed too",
     amount: `serving again ${(recovered1 / 1000).toFixed(1)} s after the kill (control plane up) and ${(recovered2 / 1000).toFixed(1)} s (down, from disk); ${n(ok)} requests answered`,
     lost: `only requests sent while no process listened (${n(failed)} refused connections); none after restart`,
   });

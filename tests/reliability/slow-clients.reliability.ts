@@ -74,7 +74,13 @@ test("trickled bodies and a silent client hold no worker; the body limit applies
   };
   const trickling = Promise.all(Array.from({ length: TRICKLERS }, (_, i) => trickle(i)));
   // Meanwhile the one worker serves everyone else at once.
-  const others = await closedLoop({ url: `${runner.url}/`, init: { method: "POST", body: "ping" }, concurrency: 2, durationMs: 3_000, check: (x) => x.status === 200 && x.text === "ping" });
+  const others = await closedLoop({
+    url: `${runner.url}/`,
+    init: { method: "POST", body: "ping" },
+    concurrency: 2,
+    durationMs: 3_000,
+    check: (x) => x.status === 200 && x.text === "ping",
+  });
   const trickled = await trickling;
 
   // A chunked body trickled in 512-byte chunks is refused once it passes the limit.
@@ -120,14 +126,22 @@ test("clients that stop reading a 16 MiB response hold no worker, and are droppe
   for (const client of stalled) await write(client, "GET / HTTP/1.1\r\nHost: x\r\nx-chunks: 256\r\n\r\n");
   await Bun.sleep(2_000);
   const rssPeak = runner.rssMb();
-  const others = await closedLoop({ url: `${runner.url}/`, init: { headers: { "x-chunks": "1" } }, concurrency: 1, durationMs: 2_000, check: (x) => x.status === 200 && x.text.length === 65536 });
+  const others = await closedLoop({
+    url: `${runner.url}/`,
+    init: { headers: { "x-chunks": "1" } },
+    concurrency: 1,
+    durationMs: 2_000,
+    check: (x) => x.status === 200 && x.text.length === 65536,
+  });
 
   // After the idle timeout the runner has given up on them: reading now gets what was in the
   // socket buffers and then the end, not the whole 16 MiB.
   await Bun.sleep(14_000);
   const rssAfter = runner.rssMb();
   for (const client of stalled) client.socket.resume();
-  const ends = await Promise.all(stalled.map((c) => Promise.race([c.closed.then(() => c.received()), Bun.sleep(10_000).then(() => -1)])));
+  const ends = await Promise.all(
+    stalled.map((c) => Promise.race([c.closed.then(() => c.received()), Bun.sleep(10_000).then(() => -1)])),
+  );
   const truncated = ends.filter((bytes) => bytes >= 0 && bytes < FULL).length;
   console.log(
     `${STALLED} stalled readers of 16 MiB: RSS ${rssBefore.toFixed(0)} -> ${rssPeak.toFixed(0)} MiB while stalled -> ${rssAfter.toFixed(0)} MiB after the idle timeout; ` +
@@ -148,12 +162,16 @@ test("clients that stop reading a 16 MiB response hold no worker, and are droppe
 
 test("a body trickled just under the idle timeout (one byte every 5 s) is still cut off", async () => {
   const { cutAfterMs, bytesSent, answer } = await slowloris;
-  console.log(`slowloris: ${bytesSent} bytes in ${Number.isFinite(cutAfterMs) ? `${(cutAfterMs / 1000).toFixed(1)} s, then cut (${answer || "closed"})` : `${SLOWLORIS_BOUND_MS / 1000} s and still open`}`);
+  console.log(
+    `slowloris: ${bytesSent} bytes in ${Number.isFinite(cutAfterMs) ? `${(cutAfterMs / 1000).toFixed(1)} s, then cut (${answer || "closed"})` : `${SLOWLORIS_BOUND_MS / 1000} s and still open`}`,
+  );
   report({
     scenario: "Slowloris body",
     tried: `a body of ${MAX_BODY} bytes trickled one byte every ${SLOWLORIS_BYTE_MS / 1000} s (under the 10 s idle timeout)`,
     amount: `${bytesSent} bytes sent`,
-    lost: Number.isFinite(cutAfterMs) ? `nothing: cut after ${(cutAfterMs / 1000).toFixed(1)} s` : `a connection held for all of the ${SLOWLORIS_BOUND_MS / 1000} s tried: no limit on the time to send a body`,
+    lost: Number.isFinite(cutAfterMs)
+      ? `nothing: cut after ${(cutAfterMs / 1000).toFixed(1)} s`
+      : `a connection held for all of the ${SLOWLORIS_BOUND_MS / 1000} s tried: no limit on the time to send a body`,
   });
   // A limit on the whole body (e.g. a minimum rate after a grace period) ends it within 30 s.
   expect(cutAfterMs).toBeLessThan(30_000);

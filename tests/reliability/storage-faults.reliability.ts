@@ -60,7 +60,8 @@ interface Acked {
   sha256: string;
 }
 
-const codeOf = async (response: Response) => `${response.status} ${((await response.json()) as { error?: { code: string } }).error?.code ?? "ok"}`;
+const codeOf = async (response: Response) =>
+  `${response.status} ${((await response.json()) as { error?: { code: string } }).error?.code ?? "ok"}`;
 
 async function uploadTo(c: ControlProcess, id: string, bytes: Uint8Array): Promise<Response> {
   const form = new FormData();
@@ -76,9 +77,11 @@ async function readsWork(c: ControlProcess, id: string, acked: Acked[]): Promise
   const versions = await c.api(`/api/v1/functions/${id}/versions`);
   const listed = versions.status === 200 ? ((await versions.json()) as { versions: Acked[] }).versions : [];
   for (const a of acked) {
-    if (!listed.some((v) => v.version === a.version && v.sha256 === a.sha256)) problems.push(`version ${a.version} not listed`);
+    if (!listed.some((v) => v.version === a.version && v.sha256 === a.sha256))
+      problems.push(`version ${a.version} not listed`);
     const artifact = await c.api(`/api/v1/artifacts/${id}/${a.version}`);
-    if (artifact.status !== 200 || sha256(new Uint8Array(await artifact.arrayBuffer())) !== a.sha256) problems.push(`artifact ${a.version}: ${artifact.status}`);
+    if (artifact.status !== 200 || sha256(new Uint8Array(await artifact.arrayBuffer())) !== a.sha256)
+      problems.push(`artifact ${a.version}: ${artifact.status}`);
   }
   return problems;
 }
@@ -87,7 +90,8 @@ async function readsWork(c: ControlProcess, id: string, acked: Acked[]): Promise
 async function intact(dataDir: string, id: string, acked: Acked[]) {
   control = await startControlProcess(dataDir);
   const problems = await readsWork(control, id, acked);
-  const versions = ((await (await control.api(`/api/v1/functions/${id}/versions`)).json()) as { versions: Acked[] }).versions;
+  const versions = ((await (await control.api(`/api/v1/functions/${id}/versions`)).json()) as { versions: Acked[] })
+    .versions;
   const referenced = new Set(versions.map((v) => v.sha256));
   const files = readdirSync(join(dataDir, "artifacts")).flatMap((d) => readdirSync(join(dataDir, "artifacts", d)));
   const orphans = files.filter((f) => !referenced.has(f)).length;
@@ -105,9 +109,16 @@ const lostAfter = (after: Awaited<ReturnType<typeof intact>>) =>
   `${after.problems.length} acknowledged uploads missing, ${after.orphans} orphan artifacts, ${after.temp} temp files, SQLite integrity ${after.integrity}`;
 
 /** `count` uploads of `padBytes`-padded modules, each acknowledged. */
-async function uploadVersions(c: ControlProcess, id: string, prefix: string, count: number, padBytes: number): Promise<Acked[]> {
+async function uploadVersions(
+  c: ControlProcess,
+  id: string,
+  prefix: string,
+  count: number,
+  padBytes: number,
+): Promise<Acked[]> {
   const acked: Acked[] = [];
-  for (let i = 0; i < count; i++) acked.push((await (await uploadTo(c, id, paddedModule(`${prefix}-${i}`, padBytes))).json()) as Acked);
+  for (let i = 0; i < count; i++)
+    acked.push((await (await uploadTo(c, id, paddedModule(`${prefix}-${i}`, padBytes))).json()) as Acked);
   return acked;
 }
 
@@ -116,9 +127,29 @@ const JSON_TYPE = { "content-type": "application/json" };
 /** Every kind of write, by name: an upload of `bytes`, then metadata only. */
 const writesTo = (id: string, bytes: Uint8Array): [string, (c: ControlProcess) => Promise<Response>][] => [
   ["upload", (c) => uploadTo(c, id, bytes)],
-  ["create", (c) => c.api("/api/v1/functions", { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ name: "refused" }) })],
-  ["patch", (c) => c.api(`/api/v1/functions/${id}`, { method: "PATCH", headers: JSON_TYPE, body: JSON.stringify({ max_execution_ms: 100 }) })],
-  ["activate", (c) => c.api(`/api/v1/functions/${id}/activate`, { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ version: 1 }) })],
+  [
+    "create",
+    (c) =>
+      c.api("/api/v1/functions", { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ name: "refused" }) }),
+  ],
+  [
+    "patch",
+    (c) =>
+      c.api(`/api/v1/functions/${id}`, {
+        method: "PATCH",
+        headers: JSON_TYPE,
+        body: JSON.stringify({ max_execution_ms: 100 }),
+      }),
+  ],
+  [
+    "activate",
+    (c) =>
+      c.api(`/api/v1/functions/${id}/activate`, {
+        method: "POST",
+        headers: JSON_TYPE,
+        body: JSON.stringify({ version: 1 }),
+      }),
+  ],
   ["delete", (c) => c.api(`/api/v1/functions/${id}`, { method: "DELETE" })],
 ];
 
@@ -130,7 +161,10 @@ async function attempt(c: ControlProcess, writes: ReturnType<typeof writesTo>): 
 }
 
 /** Runs `body` on `disk`, then stops the node and control plane it left running and releases the disk. */
-async function onDisk<D extends { release(): Promise<void> }>(disk: D, body: (disk: D) => Promise<void>): Promise<void> {
+async function onDisk<D extends { release(): Promise<void> }>(
+  disk: D,
+  body: (disk: D) => Promise<void>,
+): Promise<void> {
   try {
     await body(disk);
   } finally {
@@ -162,8 +196,18 @@ test("disk full: uploads and other writes answer 507, reads keep working, nothin
     }
     // Other writes on the full disk: metadata only.
     for (const write of [
-      () => control!.api("/api/v1/functions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "another", env: { BIG: "x".repeat(16_000) } }) }),
-      () => control!.api(`/api/v1/functions/${fn.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ env: { BIG: "y".repeat(16_000) } }) }),
+      () =>
+        control!.api("/api/v1/functions", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ name: "another", env: { BIG: "x".repeat(16_000) } }),
+        }),
+      () =>
+        control!.api(`/api/v1/functions/${fn.id}`, {
+          method: "PATCH",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ env: { BIG: "y".repeat(16_000) } }),
+        }),
     ]) {
       const response = await write();
       if (response.status >= 300) {
@@ -179,10 +223,13 @@ test("disk full: uploads and other writes answer 507, reads keep working, nothin
     growTmpfs(disk, 64);
     const after = await intact(dataDir, fn.id, acked);
     const refused = [...refusals].map(([code, count]) => `${count}x ${code}`).join(", ");
-    console.log(`disk full (2 MiB tmpfs): ${acked.length} uploads acknowledged, then ${refused}; reads while full: ${readProblems.length ? readProblems.join("; ") : "all fine"}; node: ${nodeProblems.join(", ") || "connected and serving"}; after: ${JSON.stringify(after)}`);
+    console.log(
+      `disk full (2 MiB tmpfs): ${acked.length} uploads acknowledged, then ${refused}; reads while full: ${readProblems.length ? readProblems.join("; ") : "all fine"}; node: ${nodeProblems.join(", ") || "connected and serving"}; after: ${JSON.stringify(after)}`,
+    );
     report({
       scenario: "Disk full",
-      tried: "150 KB uploads (and two metadata writes) to a control plane whose data dir is a 2 MiB tmpfs, until past full; then the disk grown and the control plane restarted",
+      tried:
+        "150 KB uploads (and two metadata writes) to a control plane whose data dir is a 2 MiB tmpfs, until past full; then the disk grown and the control plane restarted",
       amount: `${acked.length} uploads acknowledged, then ${refused}`,
       lost: `${readProblems.length} failed reads while full; ${nodeProblems.length} watch problems; after: ${lostAfter(after)}`,
     });
@@ -217,7 +264,11 @@ test("data dir forced read-only under a running control plane: writes answer 503
     control = await startControlProcess(dataDir, { port, extra: CONTROL_FLAGS });
     const restartedAnswers = await attempt(control, writes);
     const restartedReads = await readsWork(control, fn.id, acked);
-    await until("the node reconnects to the restarted control plane", async () => (await metric(node!.url, "edge_sync_connected")) === 1, 15_000);
+    await until(
+      "the node reconnects to the restarted control plane",
+      async () => (await metric(node!.url, "edge_sync_connected")) === 1,
+      15_000,
+    );
     const restartedNode = await nodeStaysConnected(node, control, "readonly", 1_000);
     await node.stop("SIGKILL");
     await control.stop("SIGKILL");
@@ -230,14 +281,20 @@ test("data dir forced read-only under a running control plane: writes answer 503
     );
     report({
       scenario: "Read-only data dir",
-      tried: "the control plane's ext4 data dir forced read-only while it runs (mount -o remount,abort) with a node following; every kind of write and read; a restart on the read-only disk; then remounted",
+      tried:
+        "the control plane's ext4 data dir forced read-only while it runs (mount -o remount,abort) with a node following; every kind of write and read; a restart on the read-only disk; then remounted",
       amount: `${writes.length * 2} writes (before and after the restart), all 503 storage_unavailable; ${acked.length} versions read back each time`,
       lost: `${readProblems.length + restartedReads.length} failed reads, ${nodeProblems.length + restartedNode.length} watch problems; after: ${lostAfter(after)}`,
     });
 
     const refused = writes.map(([what]) => `${what}: 503 storage_unavailable`);
     expect({ answers, restartedAnswers }).toEqual({ answers: refused, restartedAnswers: refused });
-    expect({ readProblems, restartedReads, nodeProblems, restartedNode }).toEqual({ readProblems: [], restartedReads: [], nodeProblems: [], restartedNode: [] });
+    expect({ readProblems, restartedReads, nodeProblems, restartedNode }).toEqual({
+      readProblems: [],
+      restartedReads: [],
+      nodeProblems: [],
+      restartedNode: [],
+    });
     expect(after).toEqual({ problems: [], orphans: 0, temp: 0, uploadAfter: 201, integrity: "ok" });
   });
 }, 90_000);
@@ -263,16 +320,23 @@ test("a clean shutdown, then the data dir read-only: the control plane starts, s
 
     await disk.remount();
     const after = await intact(dataDir, fn.id, acked);
-    console.log(`read-only after a clean stop: exit ${exit}, leftovers ${JSON.stringify(leftovers)}; ${answers.join(", ")}; reads: ${readProblems.join("; ") || "all fine"}; a new node served; after: ${JSON.stringify(after)}`);
+    console.log(
+      `read-only after a clean stop: exit ${exit}, leftovers ${JSON.stringify(leftovers)}; ${answers.join(", ")}; reads: ${readProblems.join("; ") || "all fine"}; a new node served; after: ${JSON.stringify(after)}`,
+    );
     report({
       scenario: "Read-only after a clean stop",
-      tried: "the control plane stopped cleanly (no -wal, no -shm left), its ext4 data dir then forced read-only, started again on it; every kind of write and read; a new node following it; then remounted",
+      tried:
+        "the control plane stopped cleanly (no -wal, no -shm left), its ext4 data dir then forced read-only, started again on it; every kind of write and read; a new node following it; then remounted",
       amount: `${answers.length} writes, all 503 storage_unavailable; ${acked.length} versions read back; a node that had never seen it synced and served`,
       lost: `${readProblems.length} failed reads; after: ${lostAfter(after)}`,
     });
 
     expect({ exit, leftovers }).toEqual({ exit: 0, leftovers: [] });
-    expect(answers).toEqual(["upload: 503 storage_unavailable", "create: 503 storage_unavailable", "patch: 503 storage_unavailable"]);
+    expect(answers).toEqual([
+      "upload: 503 storage_unavailable",
+      "create: 503 storage_unavailable",
+      "patch: 503 storage_unavailable",
+    ]);
     expect(readProblems).toEqual([]);
     expect(after).toEqual({ problems: [], orphans: 0, temp: 0, uploadAfter: 201, integrity: "ok" });
   });

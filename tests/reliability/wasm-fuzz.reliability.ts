@@ -27,18 +27,40 @@ afterAll(async () => {
   await control?.stop("SIGKILL");
 });
 
-const CORPUS = ["echo", "memory-bomb", "recursion", "loop-forever", "oob-pointer", "status-and-headers", "logs", "env-get", "huge-response", "body-echo", "fresh-state", "time-random"] as const;
+const CORPUS = [
+  "echo",
+  "memory-bomb",
+  "recursion",
+  "loop-forever",
+  "oob-pointer",
+  "status-and-headers",
+  "logs",
+  "env-get",
+  "huge-response",
+  "body-echo",
+  "fresh-state",
+  "time-random",
+] as const;
 
 function mutate(rng: Prng, input: Uint8Array): Uint8Array {
   let bytes = [...input];
   for (let k = rng.chance(0.6) ? 1 : 2 + rng.int(3); k > 0; k--) {
     const at = 8 + rng.int(Math.max(1, bytes.length - 8));
     switch (rng.pick([0, 0, 0, 0, 1, 1, 2, 2, 3, 4])) {
-      case 0: bytes[at] ^= 1 << rng.int(8); break; // bit flip
-      case 1: bytes[at] = rng.pick([0x00, 0x01, 0x7f, 0x80, 0xff, rng.int(256)]); break;
-      case 2: bytes = bytes.slice(0, rng.chance(0.2) ? rng.int(9) : at); break; // truncation, sometimes into the header
-      case 3: bytes.splice(at, 0, ...Array.from({ length: 1 + rng.int(4) }, () => rng.int(256))); break;
-      default: bytes.splice(at, 1 + rng.int(8));
+      case 0:
+        bytes[at] ^= 1 << rng.int(8);
+        break; // bit flip
+      case 1:
+        bytes[at] = rng.pick([0x00, 0x01, 0x7f, 0x80, 0xff, rng.int(256)]);
+        break;
+      case 2:
+        bytes = bytes.slice(0, rng.chance(0.2) ? rng.int(9) : at);
+        break; // truncation, sometimes into the header
+      case 3:
+        bytes.splice(at, 0, ...Array.from({ length: 1 + rng.int(4) }, () => rng.int(256)));
+        break;
+      default:
+        bytes.splice(at, 1 + rng.int(8));
     }
   }
   return new Uint8Array(bytes);
@@ -65,7 +87,8 @@ test(`${CASES} mutated modules (seed ${SEED}) are refused with a reason or accep
     const code = response.status === 201 ? "accepted" : `${response.status} ${body.error?.code}`;
     codes.set(code, (codes.get(code) ?? 0) + 1);
     if (response.status === 201) accepted.set(body.sha256!, mutant);
-    else if (response.status !== 422 || !body.error?.code || (body.error.message ?? "").length < 20) wrong.push(`case ${i}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
+    else if (response.status !== 422 || !body.error?.code || (body.error.message ?? "").length < 20)
+      wrong.push(`case ${i}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
   }
 
   // Deploy a sample of the distinct accepted mutants, each as a function with a short time limit.
@@ -77,26 +100,45 @@ test(`${CASES} mutated modules (seed ${SEED}) are refused with a reason or accep
     if (response.status !== 201) wrong.push(`deploy m${i}: ${response.status} ${await response.text()}`);
   }
   const revision = await control.revision();
-  await until("the node applied every deploy", async () => (await metric(edge!.url, "edge_applied_revision")) >= revision, 60_000);
+  await until(
+    "the node applied every deploy",
+    async () => (await metric(edge!.url, "edge_applied_revision")) >= revision,
+    60_000,
+  );
   const problems = ((await (await fetch(`${edge.url}/healthz`)).json()) as { problems: unknown[] }).problems;
 
   const statuses = new Map<number, number>();
   const unanswered: string[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (next < picked.length) {
-      const i = next++;
-      const { status, text } = await get(`${edge!.url}/m${i}`, { method: "POST", body: "fuzz", headers: { "x-echo": "1" }, signal: AbortSignal.timeout(15_000) });
-      statuses.set(status, (statuses.get(status) ?? 0) + 1);
-      if (status === 0 || status === 404) unanswered.push(`m${i}: ${status} ${text.slice(0, 100)}`);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < picked.length) {
+        const i = next++;
+        const { status, text } = await get(`${edge!.url}/m${i}`, {
+          method: "POST",
+          body: "fuzz",
+          headers: { "x-echo": "1" },
+          signal: AbortSignal.timeout(15_000),
+        });
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (status === 0 || status === 404) unanswered.push(`m${i}: ${status} ${text.slice(0, 100)}`);
+      }
+    }),
+  );
   const restarts = await metric(edge.url, "wasm_worker_restarts");
   const alive = edge.alive() && (await get(`${edge.url}/healthz`)).status === 200;
 
-  const summary = [...codes].sort((a, b) => b[1] - a[1]).map(([code, count]) => `${count}x ${code}`).join(", ");
-  const answered = [...statuses].sort().map(([status, count]) => `${count}x ${status}`).join(", ");
-  console.log(`WASM fuzz: ${summary}; ${accepted.size} distinct accepted, ${picked.length} deployed and invoked: ${answered}; ${problems.length} node problems, ${restarts} workers replaced`);
+  const summary = [...codes]
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, count]) => `${count}x ${code}`)
+    .join(", ");
+  const answered = [...statuses]
+    .sort()
+    .map(([status, count]) => `${count}x ${status}`)
+    .join(", ");
+  console.log(
+    `WASM fuzz: ${summary}; ${accepted.size} distinct accepted, ${picked.length} deployed and invoked: ${answered}; ${problems.length} node problems, ${restarts} workers replaced`,
+  );
   report({
     scenario: "Mutated WASM",
     tried: `bit flips, byte changes, insertions, deletions and truncations of the samples and ${CORPUS.length} guest fixtures, uploaded; accepted ones deployed to an edge node and invoked`,

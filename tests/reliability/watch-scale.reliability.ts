@@ -36,7 +36,8 @@ function envOf(marker: string, fill: string): Record<string, string> {
   return env;
 }
 
-const fileMb = (path: string) => (statSync(path).size + (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0)) / MiB;
+const fileMb = (path: string) =>
+  (statSync(path).size + (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0)) / MiB;
 
 /** Samples the RSS of `pid` every 50 ms until stopped; returns the peak in MiB. */
 function sampleRss(proc: ServerProcess): { stop(): number } {
@@ -52,20 +53,42 @@ function sampleRss(proc: ServerProcess): { stop(): number } {
  */
 function observe(url: string, nodeId: string, since = 0, history?: string) {
   const query = `protocol=2&since=${since}${history ? `&history=${history}` : ""}`;
-  const socket = new WebSocket(`${url.replace("http", "ws")}/api/v1/watch?${query}`, { headers: { authorization: `Bearer ${READ_TOKEN}` } } as unknown as string[]);
-  const seen = { largest: 0, messages: 0, revision: -1, history: "", closed: null as null | { code: number; reason: string }, error: "" };
-  socket.onopen = () => socket.send(JSON.stringify({ type: "hello", node_id: nodeId, address: "http://observer", version: "0", revision: since, key: `${nodeId}-key-`.padEnd(43, "k"), instance: "observer-1" }));
+  const socket = new WebSocket(`${url.replace("http", "ws")}/api/v1/watch?${query}`, {
+    headers: { authorization: `Bearer ${READ_TOKEN}` },
+  } as unknown as string[]);
+  const seen = {
+    largest: 0,
+    messages: 0,
+    revision: -1,
+    history: "",
+    closed: null as null | { code: number; reason: string },
+    error: "",
+  };
+  socket.onopen = () =>
+    socket.send(
+      JSON.stringify({
+        type: "hello",
+        node_id: nodeId,
+        address: "http://observer",
+        version: "0",
+        revision: since,
+        key: `${nodeId}-key-`.padEnd(43, "k"),
+        instance: "observer-1",
+      }),
+    );
   socket.onmessage = (event) => {
     const text = String(event.data);
     // Answers heartbeats as a node does, or the control plane takes it for dead.
-    if (text.startsWith('{"type":"heartbeat"')) socket.send(JSON.stringify({ type: "applied", revision: Math.max(seen.revision, 0), problems: [] }));
+    if (text.startsWith('{"type":"heartbeat"'))
+      socket.send(JSON.stringify({ type: "applied", revision: Math.max(seen.revision, 0), problems: [] }));
     seen.largest = Math.max(seen.largest, Buffer.byteLength(text));
     seen.messages++;
     // Only the envelope: the type, revision, history and `last` come before the functions.
     const head = text.slice(0, 200);
     const revision = Number(head.match(/"revision":(\d+)/)?.[1] ?? NaN);
     seen.history = head.match(/"history_id":"([^"]+)"/)?.[1] ?? seen.history;
-    if (/"last":true/.test(head) || /^\{"type":"(snapshot|changes)"/.test(head) && !/"last":/.test(head)) seen.revision = Math.max(seen.revision, revision);
+    if (/"last":true/.test(head) || (/^\{"type":"(snapshot|changes)"/.test(head) && !/"last":/.test(head)))
+      seen.revision = Math.max(seen.revision, revision);
   };
   socket.onerror = (event) => (seen.error = (event as ErrorEvent).message);
   socket.onclose = (event) => (seen.closed = { code: event.code, reason: event.reason });
@@ -104,9 +127,17 @@ test(`watch at scale: ${FUNCTIONS} functions with ~1 MB of env each and hundreds
   const syncStarted = performance.now();
   const nodeA = await startEdgeProcess(control.url, cacheA, "scale-a", ["--workers", "1", "--spare-workers", "1"]);
   nodes.push(nodeA);
-  await until("node a applied the state", async () => (await control!.nodes()).nodes.find((x) => x.id === "scale-a")?.applied_revision === revision1, 120_000);
+  await until(
+    "node a applied the state",
+    async () => (await control!.nodes()).nodes.find((x) => x.id === "scale-a")?.applied_revision === revision1,
+    120_000,
+  );
   const freshSyncS = (performance.now() - syncStarted) / 1000;
-  await until("observer has the snapshot", () => observer.seen.revision >= revision1 || observer.seen.closed !== null, 60_000);
+  await until(
+    "observer has the snapshot",
+    () => observer.seen.revision >= revision1 || observer.seen.closed !== null,
+    60_000,
+  );
   const peakFresh = rss.stop();
   for (let i = 0; i < SERVED; i++) expect(await servesMark(nodeA, `fn-${i}`, marks.get(`fn-${i}`)!)).toBe(true);
 
@@ -141,27 +172,50 @@ test(`watch at scale: ${FUNCTIONS} functions with ~1 MB of env each and hundreds
     startEdgeProcess(control.url, tempDir("rel-watch-scale-b-"), "scale-b", ["--workers", "1", "--spare-workers", "1"]),
   ]);
   nodes.push(nodeA2, nodeB);
-  await until("both nodes applied the new state", async () => (await control!.nodes()).nodes.filter((x) => x.id.startsWith("scale-") && x.applied_revision === revision2).length === 2, 180_000);
+  await until(
+    "both nodes applied the new state",
+    async () =>
+      (await control!.nodes()).nodes.filter((x) => x.id.startsWith("scale-") && x.applied_revision === revision2)
+        .length === 2,
+    180_000,
+  );
   const returnSyncS = (performance.now() - returnStarted) / 1000;
-  await until("observer caught up", () => returning.seen.revision >= revision2 || returning.seen.closed !== null, 60_000);
+  await until(
+    "observer caught up",
+    () => returning.seen.revision >= revision2 || returning.seen.closed !== null,
+    60_000,
+  );
   const peakReturn = rss2.stop();
   const closed = [observer.seen.closed, returning.seen.closed];
   observer.close();
   returning.close();
 
   for (const node of [nodeA2, nodeB]) {
-    for (const name of ["fn-0", "fn-1", `fn-${SERVED - 1}`, "fn-new"]) expect(await servesMark(node, name, marks.get(name)!)).toBe(true);
+    for (const name of ["fn-0", "fn-1", `fn-${SERVED - 1}`, "fn-new"])
+      expect(await servesMark(node, name, marks.get(name)!)).toBe(true);
     expect((await get(`${node.url}/fn-${FUNCTIONS - 1}`, { method: "POST", body: "MARK" })).status).toBe(404);
   }
   const health = JSON.parse((await get(`${nodeA2.url}/healthz`)).text) as { revision: number; functions: number };
   expect(health.revision).toBe(revision2);
-  for (const node of [nodeA, nodeA2, nodeB]) expect(node.lines().filter((line) => line.includes("watch message refused") || line.includes("out of step"))).toEqual([]);
+  for (const node of [nodeA, nodeA2, nodeB])
+    expect(
+      node.lines().filter((line) => line.includes("watch message refused") || line.includes("out of step")),
+    ).toEqual([]);
 
   const nodeRss = [nodeA2.rssMb(), nodeB.rssMb()];
   const figures = {
-    live: liveEnvMb, afterCreate, afterPatches, nodeRss,
-    largest: Math.max(observer.seen.largest, returning.seen.largest), messages: observer.seen.messages + returning.seen.messages,
-    before, peakFresh, before2, peakReturn, freshSyncS, returnSyncS,
+    live: liveEnvMb,
+    afterCreate,
+    afterPatches,
+    nodeRss,
+    largest: Math.max(observer.seen.largest, returning.seen.largest),
+    messages: observer.seen.messages + returning.seen.messages,
+    before,
+    peakFresh,
+    before2,
+    peakReturn,
+    freshSyncS,
+    returnSyncS,
   };
   console.log(JSON.stringify(figures));
   report({

@@ -46,7 +46,12 @@ async function faultsUnderLoad(url: string, path: string, before: () => void = (
       await Bun.sleep(200);
     }
   })();
-  const load = closedLoop({ url: `${url}/hello`, concurrency: 4, durationMs: 1_500 * FAULTS, check: (x) => x.status === 200 && x.text === "Hello, World!" });
+  const load = closedLoop({
+    url: `${url}/hello`,
+    concurrency: 4,
+    durationMs: 1_500 * FAULTS,
+    check: (x) => x.status === 200 && x.text === "Hello, World!",
+  });
   const [, hello] = await Promise.all([faults, load]);
   return { codes, hello };
 }
@@ -68,7 +73,11 @@ test("a guest stalling in bulk operations or a host that cannot allocate: 504/50
   // Memory pressure: the address space capped 512 MiB above what the node uses, set again before
   // each fault (replaced workers free theirs meanwhile), so the 1 GiB memory can never be had.
   const pid = edge.pid;
-  const squeeze = () => prlimitAddressSpace(pid, Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmSize:\s+(\d+) kB/)![1]) * 1024 + 512 * 1024 * 1024);
+  const squeeze = () =>
+    prlimitAddressSpace(
+      pid,
+      Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmSize:\s+(\d+) kB/)![1]) * 1024 + 512 * 1024 * 1024,
+    );
   const crashed = await faultsUnderLoad(url, "/big", squeeze);
   prlimitAddressSpace(pid, "unlimited");
   const restartsAfterCrashes = await metric(url, "wasm_worker_restarts");

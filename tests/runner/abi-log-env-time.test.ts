@@ -6,13 +6,17 @@ import { startRunnerProcess } from "../helpers/runner-process";
 import { guest, guestFile } from "../fixtures/guests";
 
 type LogLine = Record<string, unknown>;
-const jsonLines = (lines: string[]): LogLine[] => lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as LogLine);
-const guestLinesOf = (lines: string[], requestId: string) => jsonLines(lines).filter((l) => l.request_id === requestId && l.msg !== "invocation" && l.source === "guest");
+const jsonLines = (lines: string[]): LogLine[] =>
+  lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as LogLine);
+const guestLinesOf = (lines: string[], requestId: string) =>
+  jsonLines(lines).filter((l) => l.request_id === requestId && l.msg !== "invocation" && l.source === "guest");
 
 describe("env_get", () => {
   let runner: TestRunner;
   beforeAll(async () => {
-    runner = await startTestRunner(guest("env-get"), { env: { GREETING: "hello, edge", EMPTY: "", UNICODE: "h\u00e9llo \u2603" } });
+    runner = await startTestRunner(guest("env-get"), {
+      env: { GREETING: "hello, edge", EMPTY: "", UNICODE: "h\u00e9llo \u2603" },
+    });
   });
   afterAll(() => runner.stop());
 
@@ -106,7 +110,9 @@ describe("log", () => {
       expect(res.status).toBe(200);
       expect(await res.text()).toBe("flooded");
       const requestId = res.headers.get("x-request-id") as string;
-      const lines = await runner.waitForLines((all) => jsonLines(all).some((l) => l.request_id === requestId && l.dropped !== undefined));
+      const lines = await runner.waitForLines((all) =>
+        jsonLines(all).some((l) => l.request_id === requestId && l.dropped !== undefined),
+      );
       await Bun.sleep(100);
       const kept = guestLinesOf(lines, requestId);
       expect(kept.map((l) => String(l.msg).length)).toEqual([4096, 5, 5, 5, 5]);

@@ -33,7 +33,12 @@ describe("echo: method, uri, headers", () => {
   });
 
   test("request_header ignores case and joins repeats with ', '; request_headers lists lower-case 'name: value' lines", async () => {
-    const res = await rawRequest(runner.url, ["GET /raw?q=1 HTTP/1.1", "Host: edge.test", "X-TEST: first", "x-Test: second"]);
+    const res = await rawRequest(runner.url, [
+      "GET /raw?q=1 HTTP/1.1",
+      "Host: edge.test",
+      "X-TEST: first",
+      "x-Test: second",
+    ]);
     expect(res.status).toBe(200);
     const text = new TextDecoder().decode(res.body);
     expect(text.endsWith("\n")).toBe(true);
@@ -64,14 +69,22 @@ describe("echo: method, uri, headers", () => {
     expect(await res.text()).toBe("");
   });
 
-  test.each(["/", "/deep/nested/path/", "/index.html", "/metricsx", "/healthzz", "/api/metrics", "/healthz/extra", "/metrics/extra", "/metrics/", "/healthz/"])(
-    "path %s reaches the function",
-    async (path) => {
-      const res = await runner.fetch(path);
-      expect(res.status).toBe(200);
-      expect(echoParts(await res.text()).uri).toBe(path);
-    },
-  );
+  test.each([
+    "/",
+    "/deep/nested/path/",
+    "/index.html",
+    "/metricsx",
+    "/healthzz",
+    "/api/metrics",
+    "/healthz/extra",
+    "/metrics/extra",
+    "/metrics/",
+    "/healthz/",
+  ])("path %s reaches the function", async (path) => {
+    const res = await runner.fetch(path);
+    expect(res.status).toBe(200);
+    expect(echoParts(await res.text()).uri).toBe(path);
+  });
 
   test("GET /healthz and GET /metrics are answered by the runner, not the function", async () => {
     const health = await runner.fetch("/healthz");

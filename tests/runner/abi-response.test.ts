@@ -8,7 +8,15 @@ import { guest } from "../fixtures/guests";
 
 /** One runner per fixture for the whole file, stopped at the end. */
 const runners = new Map<string, TestRunner>();
-const fixtures = ["status-and-headers", "empty", "no-memory", "defines-memory", "bad-status", "header-injection", "bad-header-name"] as const;
+const fixtures = [
+  "status-and-headers",
+  "empty",
+  "no-memory",
+  "defines-memory",
+  "bad-status",
+  "header-injection",
+  "bad-header-name",
+] as const;
 beforeAll(async () => {
   for (const name of fixtures) runners.set(name, await startTestRunner(guest(name)));
 });
@@ -32,8 +40,16 @@ describe("status, headers and body", () => {
     const res = await rawRequest(on("status-and-headers").url, ["GET / HTTP/1.1", "Host: edge.test"]);
     expect(res.status).toBe(201);
     // Separate lines or one folded line are the same field to HTTP (RFC 9110 5.3); Set-Cookie may not be folded.
-    expect(res.headers.filter(([k]) => k === "x-multi").map(([, v]) => v).join(", ")).toBe("a, b");
-    expect(res.headers.filter(([k]) => k === "set-cookie")).toEqual([["set-cookie", "a=1; Path=/"], ["set-cookie", "b=2"]]);
+    expect(
+      res.headers
+        .filter(([k]) => k === "x-multi")
+        .map(([, v]) => v)
+        .join(", "),
+    ).toBe("a, b");
+    expect(res.headers.filter(([k]) => k === "set-cookie")).toEqual([
+      ["set-cookie", "a=1; Path=/"],
+      ["set-cookie", "b=2"],
+    ]);
     expect(res.headers.filter(([k]) => k === "content-type")).toEqual([["content-type", "application/json"]]);
   });
 
@@ -58,7 +74,9 @@ describe("status, headers and body", () => {
   });
 
   test("the Rust-shaped module answers the same way every time (stack pointer, table, data segment are per instance)", async () => {
-    const texts = await Promise.all(Array.from({ length: 6 }, async () => (await on("defines-memory").fetch("/")).text()));
+    const texts = await Promise.all(
+      Array.from({ length: 6 }, async () => (await on("defines-memory").fetch("/")).text()),
+    );
     expect(texts).toEqual(Array(6).fill("Hello from a Rust-shaped module!\n"));
   });
 });
@@ -89,9 +107,9 @@ describe("response_header validation", () => {
   });
 
   test("a clean value is sent unchanged", async () => {
-    const res = await on("header-injection").fetch("/", { method: "POST", body: "plain value; q=0.5, \"quoted\"" });
+    const res = await on("header-injection").fetch("/", { method: "POST", body: 'plain value; q=0.5, "quoted"' });
     expect(res.status).toBe(200);
-    expect(res.headers.get("x-injected")).toBe("plain value; q=0.5, \"quoted\"");
+    expect(res.headers.get("x-injected")).toBe('plain value; q=0.5, "quoted"');
     expect(await res.text()).toBe("header set");
   });
 
@@ -99,16 +117,25 @@ describe("response_header validation", () => {
   // must keep the product's shape: the bytes on the wire, or the trap outcome as JSON with a request id.
   test("a value with non-ASCII bytes is sent byte for byte or traps; it never breaks the error contract", async () => {
     const value = "na\u00efve \u2603";
-    const res = await rawRequest(on("header-injection").url, ["POST / HTTP/1.1", "Host: edge.test", `Content-Length: ${Buffer.byteLength(value)}`], Buffer.from(value));
+    const res = await rawRequest(
+      on("header-injection").url,
+      ["POST / HTTP/1.1", "Host: edge.test", `Content-Length: ${Buffer.byteLength(value)}`],
+      Buffer.from(value),
+    );
     if (res.status === 200) {
       const sent = res.headers.find(([k]) => k === "x-injected")?.[1] ?? "";
       expect(Buffer.from(sent, "latin1").toString("utf8")).toBe(value);
       return;
     }
     const requestId = res.headers.find(([k]) => k === "x-request-id")?.[1];
-    expect({ status: res.status, contentType: res.headers.find(([k]) => k === "content-type")?.[1], requestId: typeof requestId })
-      .toEqual({ status: 500, contentType: "application/json", requestId: "string" });
-    expect(JSON.parse(new TextDecoder().decode(res.body))).toEqual({ error: { code: "trap", message: "the function trapped", request_id: requestId } });
+    expect({
+      status: res.status,
+      contentType: res.headers.find(([k]) => k === "content-type")?.[1],
+      requestId: typeof requestId,
+    }).toEqual({ status: 500, contentType: "application/json", requestId: "string" });
+    expect(JSON.parse(new TextDecoder().decode(res.body))).toEqual({
+      error: { code: "trap", message: "the function trapped", request_id: requestId },
+    });
   });
 
   test.each([
@@ -124,7 +151,11 @@ describe("response_header validation", () => {
   });
 
   test("a token name is accepted and sent lower-cased", async () => {
-    const res = await rawRequest(on("bad-header-name").url, ["POST / HTTP/1.1", "Host: edge.test", "Content-Length: 15"], Buffer.from("X-Good_Name.v1~"));
+    const res = await rawRequest(
+      on("bad-header-name").url,
+      ["POST / HTTP/1.1", "Host: edge.test", "Content-Length: 15"],
+      Buffer.from("X-Good_Name.v1~"),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.filter(([k]) => k === "x-good_name.v1~")).toEqual([["x-good_name.v1~", "v"]]);
     expect(new TextDecoder().decode(res.body)).toBe("header set");
@@ -133,7 +164,9 @@ describe("response_header validation", () => {
 
 describe("request id", () => {
   test("every answer carries a generated x-request-id, different per request", async () => {
-    const ids = await Promise.all(Array.from({ length: 10 }, async () => (await on("empty").fetch("/")).headers.get("x-request-id")));
+    const ids = await Promise.all(
+      Array.from({ length: 10 }, async () => (await on("empty").fetch("/")).headers.get("x-request-id")),
+    );
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(new Set(ids).size).toBe(10);
   });
@@ -141,7 +174,9 @@ describe("request id", () => {
   test("a caller's safe x-request-id is kept, in the header and in an error body", async () => {
     const ok = await on("bad-status").fetch("/", { headers: { "x-request-id": "trace-0123456789" } });
     expect(ok.headers.get("x-request-id")).toBe("trace-0123456789");
-    const failed = await on("bad-status").fetch("/", { headers: { "x-request-id": "trace-abcdefghij", "x-status": "99" } });
+    const failed = await on("bad-status").fetch("/", {
+      headers: { "x-request-id": "trace-abcdefghij", "x-status": "99" },
+    });
     expect(await expectOutcome(failed, "trap")).toBe("trace-abcdefghij");
   });
 

@@ -19,7 +19,8 @@ async function withCli(args: string[], body: (runner: ServerProcess) => Promise<
   }
 }
 
-const jsonLines = (lines: string[]) => lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+const jsonLines = (lines: string[]) =>
+  lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("start", () => {
   test("prints the URL, the module size and its SHA-256, serves, and exits 0 on SIGTERM", async () => {
@@ -66,37 +67,60 @@ describe("start", () => {
 
 describe("engine options", () => {
   const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-  const inherited = process.env.BUN_JSC_numberOfGCMarkers !== undefined || process.env.BUN_JSC_maxNumWasmFastMemories !== undefined;
+  const inherited =
+    process.env.BUN_JSC_numberOfGCMarkers !== undefined || process.env.BUN_JSC_maxNumWasmFastMemories !== undefined;
 
   test("one GC marker and 4,096 fast memories, each unless set to 0 or set by the operator in BUN_JSC_*", () => {
-    expect(missingEngineOptions({ gcMarkers: 1, fastMemories: 4096 }, {})).toEqual({ BUN_JSC_numberOfGCMarkers: "1", BUN_JSC_maxNumWasmFastMemories: "4096" });
+    expect(missingEngineOptions({ gcMarkers: 1, fastMemories: 4096 }, {})).toEqual({
+      BUN_JSC_numberOfGCMarkers: "1",
+      BUN_JSC_maxNumWasmFastMemories: "4096",
+    });
     expect(missingEngineOptions({ gcMarkers: 3, fastMemories: 0 }, {})).toEqual({ BUN_JSC_numberOfGCMarkers: "3" });
-    expect(missingEngineOptions({ gcMarkers: 0, fastMemories: 100 }, {})).toEqual({ BUN_JSC_maxNumWasmFastMemories: "100" });
+    expect(missingEngineOptions({ gcMarkers: 0, fastMemories: 100 }, {})).toEqual({
+      BUN_JSC_maxNumWasmFastMemories: "100",
+    });
     expect(missingEngineOptions({ gcMarkers: 0, fastMemories: 0 }, {})).toBeNull();
-    expect(missingEngineOptions({ gcMarkers: 1, fastMemories: 4096 }, { BUN_JSC_numberOfGCMarkers: "2" })).toEqual({ BUN_JSC_maxNumWasmFastMemories: "4096" });
-    expect(missingEngineOptions({ gcMarkers: 1, fastMemories: 4096 }, { BUN_JSC_numberOfGCMarkers: "2", BUN_JSC_maxNumWasmFastMemories: "8" })).toBeNull();
+    expect(missingEngineOptions({ gcMarkers: 1, fastMemories: 4096 }, { BUN_JSC_numberOfGCMarkers: "2" })).toEqual({
+      BUN_JSC_maxNumWasmFastMemories: "4096",
+    });
+    expect(
+      missingEngineOptions(
+        { gcMarkers: 1, fastMemories: 4096 },
+        { BUN_JSC_numberOfGCMarkers: "2", BUN_JSC_maxNumWasmFastMemories: "8" },
+      ),
+    ).toBeNull();
   });
 
   test("a start naming no engine setting knows the configuration's defaults without loading it; one naming either defers to it", () => {
     const loaded = loadRunnerConfig(["m.wasm"], {});
     if (loaded.ok !== true) throw new Error("defaults did not load");
-    expect(unnamedEngineSettings(["m.wasm", "--port", "0"], { EDGE_RUNNER_PORT: "1" })).toEqual({ gcMarkers: loaded.config.gcMarkers, fastMemories: loaded.config.fastMemories });
+    expect(unnamedEngineSettings(["m.wasm", "--port", "0"], { EDGE_RUNNER_PORT: "1" })).toEqual({
+      gcMarkers: loaded.config.gcMarkers,
+      fastMemories: loaded.config.fastMemories,
+    });
     expect(unnamedEngineSettings(["m.wasm", "--gc-markers", "2"], {})).toBeNull();
     expect(unnamedEngineSettings(["m.wasm", "--fast-memories=0"], {})).toBeNull();
     expect(unnamedEngineSettings(["m.wasm"], { EDGE_RUNNER_GC_MARKERS: "0" })).toBeNull();
     expect(unnamedEngineSettings(["m.wasm"], { EDGE_RUNNER_FAST_MEMORIES: "8" })).toBeNull();
   });
 
-  test.skipIf(process.platform !== "linux" || inherited)("the runner executes itself again in place with the options set: same PID, still serving", async () => {
-    await withCli([guestFile("echo")], async (runner) => {
-      expect(environ(runner.pid)).toContain("BUN_JSC_numberOfGCMarkers=1");
-      expect(environ(runner.pid)).toContain("BUN_JSC_maxNumWasmFastMemories=4096");
-      expect((await fetch(runner.url)).status).toBe(200);
-    });
-    await withCli([guestFile("echo"), "--gc-markers", "0", "--fast-memories", "0"], async (runner) => {
-      expect(environ(runner.pid).some((e) => e.startsWith("BUN_JSC_numberOfGCMarkers=") || e.startsWith("BUN_JSC_maxNumWasmFastMemories="))).toBe(false);
-    });
-  });
+  test.skipIf(process.platform !== "linux" || inherited)(
+    "the runner executes itself again in place with the options set: same PID, still serving",
+    async () => {
+      await withCli([guestFile("echo")], async (runner) => {
+        expect(environ(runner.pid)).toContain("BUN_JSC_numberOfGCMarkers=1");
+        expect(environ(runner.pid)).toContain("BUN_JSC_maxNumWasmFastMemories=4096");
+        expect((await fetch(runner.url)).status).toBe(200);
+      });
+      await withCli([guestFile("echo"), "--gc-markers", "0", "--fast-memories", "0"], async (runner) => {
+        expect(
+          environ(runner.pid).some(
+            (e) => e.startsWith("BUN_JSC_numberOfGCMarkers=") || e.startsWith("BUN_JSC_maxNumWasmFastMemories="),
+          ),
+        ).toBe(false);
+      });
+    },
+  );
 });
 
 describe("the HTTP thread's scheduling slice", () => {
@@ -110,36 +134,43 @@ describe("the HTTP thread's scheduling slice", () => {
       slice: Number(readFileSync(`/proc/${pid}/task/${tid}/sched`, "utf8").match(/se\.slice\s+:\s+(\d+)/)?.[1]),
     }));
 
-  test.skipIf(!customSlices)("100 µs for the HTTP thread, the kernel's default for the workers (spares started later too); --http-slice-us 0 leaves it alone", async () => {
-    await withCli([guestFile("busy-wait"), "--workers", "1", "--spare-workers", "1"], async (runner) => {
-      // A run seen going past 5 ms starts the spare, a thread started after the HTTP thread's
-      // slice was set: it would inherit it.
-      const slow = fetch(runner.url, { headers: { "x-wait-ms": "100" } });
-      await Bun.sleep(30);
-      const next = fetch(runner.url, { headers: { "x-wait-ms": "1" } });
-      expect([(await slow).status, (await next).status]).toEqual([200, 200]);
-      const workersSettled = () => {
-        const workers = slices(runner.pid).filter((t) => t.comm === "Worker");
-        return workers.length === 2 && workers.every((w) => w.slice > 100_000);
-      };
-      for (let i = 0; i < 100 && !workersSettled(); i++) await Bun.sleep(20);
-      const threads = slices(runner.pid);
-      expect(threads.find((t) => t.main)!.slice).toBe(100_000);
-      const workers = threads.filter((t) => t.comm === "Worker");
-      expect(workers.length).toBe(2);
-      for (const worker of workers) expect(worker.slice).toBeGreaterThan(100_000);
-    });
-    await withCli([guestFile("echo"), "--http-slice-us", "0"], async (runner) => {
-      expect(slices(runner.pid).find((t) => t.main)!.slice).toBeGreaterThan(100_000);
-    });
-  });
+  test.skipIf(!customSlices)(
+    "100 µs for the HTTP thread, the kernel's default for the workers (spares started later too); --http-slice-us 0 leaves it alone",
+    async () => {
+      await withCli([guestFile("busy-wait"), "--workers", "1", "--spare-workers", "1"], async (runner) => {
+        // A run seen going past 5 ms starts the spare, a thread started after the HTTP thread's
+        // slice was set: it would inherit it.
+        const slow = fetch(runner.url, { headers: { "x-wait-ms": "100" } });
+        await Bun.sleep(30);
+        const next = fetch(runner.url, { headers: { "x-wait-ms": "1" } });
+        expect([(await slow).status, (await next).status]).toEqual([200, 200]);
+        const workersSettled = () => {
+          const workers = slices(runner.pid).filter((t) => t.comm === "Worker");
+          return workers.length === 2 && workers.every((w) => w.slice > 100_000);
+        };
+        for (let i = 0; i < 100 && !workersSettled(); i++) await Bun.sleep(20);
+        const threads = slices(runner.pid);
+        expect(threads.find((t) => t.main)!.slice).toBe(100_000);
+        const workers = threads.filter((t) => t.comm === "Worker");
+        expect(workers.length).toBe(2);
+        for (const worker of workers) expect(worker.slice).toBeGreaterThan(100_000);
+      });
+      await withCli([guestFile("echo"), "--http-slice-us", "0"], async (runner) => {
+        expect(slices(runner.pid).find((t) => t.main)!.slice).toBeGreaterThan(100_000);
+      });
+    },
+  );
 });
 
 describe("refused starts: non-zero exit and a one-line reason on stderr", () => {
   /** WebAssembly text where the binary belongs. */
   const notWasm = () => guestFile("not-wasm", new TextEncoder().encode("(module)\n"));
   const cases: [string, () => string[], RegExp][] = [
-    ["missing file", () => [join(dirname(guestFile("empty")), "does-not-exist.wasm")], /module not found: .*does-not-exist\.wasm/],
+    [
+      "missing file",
+      () => [join(dirname(guestFile("empty")), "does-not-exist.wasm")],
+      /module not found: .*does-not-exist\.wasm/,
+    ],
     ["--sha256 mismatch", () => [guestFile("empty"), "--sha256", "0".repeat(64)], /sha256_mismatch/],
     ["not a wasm module", () => [notWasm()], /not_wasm/],
     ["forbidden import", () => [guestFile("forbidden-import")], /forbidden_imports.*wasi_snapshot_preview1/],
@@ -150,7 +181,11 @@ describe("refused starts: non-zero exit and a one-line reason on stderr", () => 
     ["--memory-pages 0", () => [guestFile("empty"), "--memory-pages", "0"], /--memory-pages/],
     ["malformed --sha256", () => [guestFile("empty"), "--sha256", "xyz"], /--sha256/],
     ["--env without =", () => [guestFile("empty"), "--env", "NOEQUALS"], /--env/],
-    ["--instance-reuse neither on nor off", () => [guestFile("empty"), "--instance-reuse", "maybe"], /--instance-reuse/],
+    [
+      "--instance-reuse neither on nor off",
+      () => [guestFile("empty"), "--instance-reuse", "maybe"],
+      /--instance-reuse/,
+    ],
     ["--gc-markers above 64", () => [guestFile("empty"), "--gc-markers", "65"], /--gc-markers/],
     ["no module path", () => [], /module/],
   ];
@@ -185,7 +220,14 @@ describe("stdout", () => {
       const mine = jsonLines(others).filter((l) => l.request_id === requestId);
       const invocation = mine.filter((l) => l.msg === "invocation");
       expect(invocation).toEqual([
-        expect.objectContaining({ request_id: requestId, function: "logs", method: "POST", status: 200, outcome: "ok", duration_ms: expect.any(Number) }),
+        expect.objectContaining({
+          request_id: requestId,
+          function: "logs",
+          method: "POST",
+          status: 200,
+          outcome: "ok",
+          duration_ms: expect.any(Number),
+        }),
       ]);
       const guestLines = mine.filter((l) => l.msg !== "invocation");
       expect(guestLines.map((l) => [l.level, l.msg, l.function])).toEqual([
@@ -202,7 +244,9 @@ describe("stdout", () => {
       const requestId = res.headers.get("x-request-id");
       const body = await res.text();
       expect(body).not.toContain("700");
-      const lines = await runner.waitForLines((all) => jsonLines(all).some((l) => l.request_id === requestId && l.msg === "invocation"));
+      const lines = await runner.waitForLines((all) =>
+        jsonLines(all).some((l) => l.request_id === requestId && l.msg === "invocation"),
+      );
       const line = jsonLines(lines).find((l) => l.request_id === requestId && l.msg === "invocation");
       expect(line).toMatchObject({ level: "warn", function: "bad-status", status: 500, outcome: "trap" });
     });
@@ -233,7 +277,10 @@ describe("process lifecycle", () => {
 
   test("SIGTERM while a loop is running still exits 0, once the loop hits its limit", async () => {
     const runner = await startRunnerProcess([guestFile("loop-forever"), "--max-execution-ms", "500", "--workers", "1"]);
-    const inFlight = fetch(runner.url, { headers: { "x-spin": "1" } }).then((r) => r.status, () => "connection closed");
+    const inFlight = fetch(runner.url, { headers: { "x-spin": "1" } }).then(
+      (r) => r.status,
+      () => "connection closed",
+    );
     await Bun.sleep(100);
     const stopping = performance.now();
     expect(await runner.stop("SIGTERM", 8000)).toBe(0);

@@ -28,14 +28,23 @@ test("memory pages, execution time and concurrency: the contract's bounds, no wi
 test("--max-body-bytes: at most the contract's largest body", () => {
   const most = LIMITS.maxBodyBytes.maximum;
   expect(load("--max-body-bytes", String(most), "--max-body-bytes-in-flight", String(most)).ok).toBe(true);
-  expect(load("--max-body-bytes", String(most + 1), "--max-body-bytes-in-flight", String(most + 1))).toMatchObject({ ok: false, message: expect.stringContaining("--max-body-bytes") });
+  expect(load("--max-body-bytes", String(most + 1), "--max-body-bytes-in-flight", String(most + 1))).toMatchObject({
+    ok: false,
+    message: expect.stringContaining("--max-body-bytes"),
+  });
 });
 
 test("--env: keys and values within the contract's bounds", () => {
   const longKey = "K".repeat(LIMITS.envKeyChars + 1);
   expect(load("--env", `${"K".repeat(LIMITS.envKeyChars)}=1`).ok).toBe(true);
-  expect(load("--env", `${longKey}=1`)).toMatchObject({ ok: false, message: expect.stringContaining(`--env ${longKey}`) });
-  expect(load("--env", `K=${"v".repeat(LIMITS.envValueBytes + 1)}`)).toMatchObject({ ok: false, message: expect.stringContaining("--env K") });
+  expect(load("--env", `${longKey}=1`)).toMatchObject({
+    ok: false,
+    message: expect.stringContaining(`--env ${longKey}`),
+  });
+  expect(load("--env", `K=${"v".repeat(LIMITS.envValueBytes + 1)}`)).toMatchObject({
+    ok: false,
+    message: expect.stringContaining("--env K"),
+  });
   expect(load("--env", "1ABC=1")).toMatchObject({ ok: false, message: expect.stringContaining("--env 1ABC") });
   const many = Array.from({ length: LIMITS.envEntries + 1 }, (_, i) => ["--env", `K${i}=1`]).flat();
   expect(load(...many)).toMatchObject({ ok: false, message: expect.stringContaining("--env") });

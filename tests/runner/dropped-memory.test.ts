@@ -10,21 +10,34 @@ import { CONTROL_BYTES, type LoadedFunction } from "../../runner/sandbox/protoco
 import { guest } from "../fixtures/guests";
 
 const MiB = 1024 * 1024;
-const request = { method: new TextEncoder().encode("GET"), uri: new TextEncoder().encode("/"), headers: new Uint8Array(0), body: null };
+const request = {
+  method: new TextEncoder().encode("GET"),
+  uri: new TextEncoder().encode("/"),
+  headers: new Uint8Array(0),
+  body: null,
+};
 
 async function loaded(bytes: Uint8Array, memoryPages: number): Promise<LoadedFunction> {
   const prepared = await compileArtifact(bytes, { memoryPages, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
   const { artifact } = prepared;
   return {
-    key: "f", name: "f", module: artifact.module, entrypoint: "handle", memory: artifact.memory, reusable: artifact.reusable, env: {},
+    key: "f",
+    name: "f",
+    module: artifact.module,
+    entrypoint: "handle",
+    memory: artifact.memory,
+    reusable: artifact.reusable,
+    env: {},
     limits: { maxExecutionMs: 2000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
   };
 }
 
 test("each memory a run grew is reported as dropped, with its size", async () => {
   const dropped: number[] = [];
-  const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES), true, (bytes) => dropped.push(bytes));
+  const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES), true, (bytes) =>
+    dropped.push(bytes),
+  );
   const touch = await loaded(guest("memory-touch"), 1024);
   for (let i = 1; i <= 3; i++) expect(executor.run(i, `r${i}`, request, touch).outcome).toBe("ok");
   expect(dropped).toEqual([64 * MiB, 64 * MiB, 64 * MiB]);
@@ -32,7 +45,9 @@ test("each memory a run grew is reported as dropped, with its size", async () =>
 
 test("so is the memory of a failed run; one given back for reuse is not", async () => {
   const dropped: number[] = [];
-  const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES), true, (bytes) => dropped.push(bytes));
+  const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES), true, (bytes) =>
+    dropped.push(bytes),
+  );
   const trap = await loaded(guest("trap"), 16);
   expect(executor.run(1, "r1", request, trap).outcome).toBe("trap");
   expect(dropped.length).toBe(1);

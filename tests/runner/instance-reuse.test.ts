@@ -32,7 +32,12 @@ for (const reuse of ["on", "off"] as const) {
     let runner: TestRunner;
     beforeAll(async () => {
       // One worker: every request runs where the one before it ran.
-      runner = await startTestRunner(guest("reset-hazards"), { workers: 1, memoryPages: 4, maxExecutionMs: 100, instanceReuse: reuse });
+      runner = await startTestRunner(guest("reset-hazards"), {
+        workers: 1,
+        memoryPages: 4,
+        maxExecutionMs: 100,
+        instanceReuse: reuse,
+      });
     });
     afterAll(() => runner.stop());
 

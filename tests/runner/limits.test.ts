@@ -10,7 +10,11 @@ import type { RunnerConfig } from "../../runner/config";
 import { MAX_CALL_DEPTH } from "../../core/abi/edge-v1";
 import { guest, type GuestName } from "../fixtures/guests";
 
-async function withRunner(name: GuestName, overrides: Partial<RunnerConfig>, body: (runner: TestRunner) => Promise<void>): Promise<void> {
+async function withRunner(
+  name: GuestName,
+  overrides: Partial<RunnerConfig>,
+  body: (runner: TestRunner) => Promise<void>,
+): Promise<void> {
   const runner = await startTestRunner(guest(name), overrides);
   try {
     await body(runner);
@@ -28,7 +32,8 @@ async function timed(request: Promise<Response>): Promise<{ res: Response; ms: n
   return { res: new Response(body, { status: original.status, headers: original.headers }), ms };
 }
 
-const restarts = async (runner: TestRunner) => sample(await (await runner.fetch("/metrics")).text(), "wasm_worker_restarts");
+const restarts = async (runner: TestRunner) =>
+  sample(await (await runner.fetch("/metrics")).text(), "wasm_worker_restarts");
 
 describe("time limit", () => {
   test("an infinite loop answers 504 at about --max-execution-ms, and the worker is free right after", () =>
@@ -65,7 +70,9 @@ describe("time limit", () => {
 
   test("several loops at once each time out, and the runner keeps serving", () =>
     withRunner("loop-forever", { maxExecutionMs: 100, workers: 2 }, async (runner) => {
-      const results = await Promise.all(Array.from({ length: 4 }, () => timed(runner.fetch("/", { headers: { "x-spin": "1" } }))));
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () => timed(runner.fetch("/", { headers: { "x-spin": "1" } }))),
+      );
       for (const { res, ms } of results) {
         await expectOutcome(res, "timeout");
         expect(ms).toBeLessThan(2000); // two waves of 100 ms on two workers
@@ -95,13 +102,16 @@ describe("memory limit", () => {
   test.each([
     ["o", "a store past the end"],
     ["u", "unreachable"],
-  ])("growing until refused, then %s (%s), answers 500 memory; the next invocation starts at the original size", (mode) =>
-    withRunner("memory-bomb", { memoryPages: 16, workers: 1 }, async (runner) => {
-      await expectOutcome(await runner.fetch("/", { headers: { "x-bomb": mode } }), "memory");
-      const next = await runner.fetch("/");
-      expect(next.status).toBe(200);
-      expect(await next.text()).toBe("pages=1");
-    }));
+  ])(
+    "growing until refused, then %s (%s), answers 500 memory; the next invocation starts at the original size",
+    (mode) =>
+      withRunner("memory-bomb", { memoryPages: 16, workers: 1 }, async (runner) => {
+        await expectOutcome(await runner.fetch("/", { headers: { "x-bomb": mode } }), "memory");
+        const next = await runner.fetch("/");
+        expect(next.status).toBe(200);
+        expect(await next.text()).toBe("pages=1");
+      }),
+  );
 
   test("memory grown by a successful invocation does not carry over", () =>
     withRunner("memory-bomb", { memoryPages: 16, workers: 1 }, async (runner) => {
@@ -164,13 +174,18 @@ describe("queue limit", () => {
     withRunner("busy-wait", { workers: 1, queue: 2, overloadWaitMs: 0, maxExecutionMs: 2000 }, async (runner) => {
       const first = runner.fetch("/", { headers: { "x-wait-ms": "300" } });
       await Bun.sleep(50);
-      const queued = [runner.fetch("/", { headers: { "x-wait-ms": "10" } }), runner.fetch("/", { headers: { "x-wait-ms": "10" } })];
+      const queued = [
+        runner.fetch("/", { headers: { "x-wait-ms": "10" } }),
+        runner.fetch("/", { headers: { "x-wait-ms": "10" } }),
+      ];
       await Bun.sleep(50);
       const refused = await runner.fetch("/", { headers: { "x-wait-ms": "10" } });
       expect(refused.status).toBe(503);
       expect(refused.headers.get("retry-after")).toBe("1");
       const served = await Promise.all([first, ...queued]);
-      expect(await Promise.all(served.map(async (r) => [r.status, await r.text()]))).toEqual(Array(3).fill([200, "waited"]));
+      expect(await Promise.all(served.map(async (r) => [r.status, await r.text()]))).toEqual(
+        Array(3).fill([200, "waited"]),
+      );
       // The queue drained: the runner takes work again.
       expect((await runner.fetch("/", { headers: { "x-wait-ms": "0" } })).status).toBe(200);
     }));
@@ -201,7 +216,10 @@ describe("request body limit", () => {
 
   test("a body much larger than the limit gets the same 413 answer", () =>
     withRunner("body-echo", { maxBodyBytes: 1024, workers: 1 }, async (runner) => {
-      await expectOutcome(await runner.fetch("/", { method: "POST", body: new Uint8Array(3 * 1024 * 1024) }), "body_too_large");
+      await expectOutcome(
+        await runner.fetch("/", { method: "POST", body: new Uint8Array(3 * 1024 * 1024) }),
+        "body_too_large",
+      );
     }));
 });
 
@@ -238,4 +256,3 @@ describe("many tiny writes", () => {
       await expectOutcome(await runner.fetch("/", { headers: { "x-bytes": "200001" } }), "response_too_large");
     }));
 });
-

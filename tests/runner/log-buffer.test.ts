@@ -6,8 +6,15 @@ import { join } from "node:path";
 const LOG = join(import.meta.dir, "..", "..", "core", "observe", "log.ts");
 
 async function run(script: string): Promise<string[]> {
-  const proc = Bun.spawn(["bun", "-e", `import { bufferedStdout, createLogger } from ${JSON.stringify(LOG)};\n${script}`], { stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const proc = Bun.spawn(
+    ["bun", "-e", `import { bufferedStdout, createLogger } from ${JSON.stringify(LOG)};\n${script}`],
+    { stdout: "pipe", stderr: "pipe" },
+  );
+  const [out, err, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
   expect({ code, err }).toEqual({ code: 0, err: "" });
   return out.split("\n").filter(Boolean);
 }

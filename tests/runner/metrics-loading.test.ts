@@ -5,8 +5,25 @@ import { createEdgeMetrics } from "../../runner/observe/edge-metrics";
 import { createRunnerMetrics, type PoolStats } from "../../runner/observe/metrics";
 import { sample } from "../helpers/metrics-text";
 
-const stats: PoolStats = { workers: 2, busy: 0, inWorkers: 0, queued: 0, waiting: 0, queueLimit: 8, restarts: 0, functionsHeld: 1 };
-const gauges = { appliedRevision: 7, connected: true, functionsServing: 1, functionsWithProblems: 0, loadedFunctions: 1, moduleCache: { modules: 1, bytes: 10 }, disk: { files: 1, bytes: 5 } };
+const stats: PoolStats = {
+  workers: 2,
+  busy: 0,
+  inWorkers: 0,
+  queued: 0,
+  waiting: 0,
+  queueLimit: 8,
+  restarts: 0,
+  functionsHeld: 1,
+};
+const gauges = {
+  appliedRevision: 7,
+  connected: true,
+  functionsServing: 1,
+  functionsWithProblems: 0,
+  loadedFunctions: 1,
+  moduleCache: { modules: 1, bytes: 10 },
+  disk: { files: 1, bytes: 5 },
+};
 
 test("events and invocations from before prom-client loaded are counted in the first scrape, and those after", async () => {
   const edge = createEdgeMetrics(() => gauges);

@@ -37,8 +37,10 @@ describe("metrics", () => {
   test("counts, errors by outcome and the latency histogram move with invocations, labelled by function", async () => {
     const runner = await startTestRunner(guest("bad-status"), { name: "named-fn", maxBodyBytes: 16 });
     try {
-      for (let i = 0; i < 3; i++) expect((await runner.fetch("/", { headers: { "x-status": "200" } })).status).toBe(200);
-      for (let i = 0; i < 2; i++) expect((await runner.fetch("/", { headers: { "x-status": "700" } })).status).toBe(500);
+      for (let i = 0; i < 3; i++)
+        expect((await runner.fetch("/", { headers: { "x-status": "200" } })).status).toBe(200);
+      for (let i = 0; i < 2; i++)
+        expect((await runner.fetch("/", { headers: { "x-status": "700" } })).status).toBe(500);
       expect((await runner.fetch("/", { method: "POST", body: "x".repeat(17) })).status).toBe(413);
       // Scrapes and health checks are not invocations.
       await runner.fetch("/healthz");
@@ -75,7 +77,10 @@ describe("metrics", () => {
   test("the busy and queue gauges show work in flight", async () => {
     const runner = await startTestRunner(guest("busy-wait"), { workers: 1, queue: 4, maxExecutionMs: 2000 });
     try {
-      const inFlight = [runner.fetch("/", { headers: { "x-wait-ms": "300" } }), runner.fetch("/", { headers: { "x-wait-ms": "10" } })];
+      const inFlight = [
+        runner.fetch("/", { headers: { "x-wait-ms": "300" } }),
+        runner.fetch("/", { headers: { "x-wait-ms": "10" } }),
+      ];
       await Bun.sleep(80);
       const during = await scrape(runner);
       expect(sample(during, "wasm_pool_busy_workers")).toBe(1);

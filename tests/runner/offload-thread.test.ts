@@ -32,7 +32,7 @@ test("the same hashes, prepared modules and rejections as inline, and the caller
   expect(rejected.ok ? "ok" : rejected.rejection.code).toBe("missing_entrypoint");
   expect(await work.check(good, LIMITS)).toBeNull();
   expect((await work.check(noEntry, LIMITS))?.code).toBe("missing_entrypoint");
-  expect((await work.check(good, { memoryPages: 1, entrypoint: "handle" }))).toBeNull();
+  expect(await work.check(good, { memoryPages: 1, entrypoint: "handle" })).toBeNull();
   expect(work.counts).toEqual({ offloaded: 13, inline: 0 });
 });
 
@@ -63,7 +63,9 @@ test("small artifacts are done inline, without starting the worker", async () =>
   expect(await work.sha256Hex(small)).toBe(await inlineWork.sha256Hex(small));
   expect(work.counts).toEqual({ offloaded: 0, inline: 2 });
   expect((work as unknown as { worker: Worker | null }).worker).toBeNull();
-  expect(await work.sha256Hex(bigModule(OFFLOAD_MIN_BYTES))).toBe(await inlineWork.sha256Hex(bigModule(OFFLOAD_MIN_BYTES)));
+  expect(await work.sha256Hex(bigModule(OFFLOAD_MIN_BYTES))).toBe(
+    await inlineWork.sha256Hex(bigModule(OFFLOAD_MIN_BYTES)),
+  );
   expect(work.counts).toEqual({ offloaded: 1, inline: 2 });
 });
 

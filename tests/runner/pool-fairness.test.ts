@@ -9,23 +9,39 @@ import type { RequestParts } from "../../runner/sandbox/wire";
 import { wat } from "../fixtures/wat";
 import { guest } from "../fixtures/guests";
 
-const request = (waitMs: number): RequestParts => ({ method: "GET", uri: "/", headers: `x-wait-ms: ${waitMs}\n`, body: null });
+const request = (waitMs: number): RequestParts => ({
+  method: "GET",
+  uri: "/",
+  headers: `x-wait-ms: ${waitMs}\n`,
+  body: null,
+});
 const prepared = await compileArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
 if (!prepared.ok) throw new Error(prepared.message);
 const { artifact } = prepared;
 
-function newPool(options: Partial<PoolOptions> & { size: number }, fns: Record<string, { maxConcurrency?: number }>): WorkerPool {
+function newPool(
+  options: Partial<PoolOptions> & { size: number },
+  fns: Record<string, { maxConcurrency?: number }>,
+): WorkerPool {
   const pool = new WorkerPool({ queueLimit: 64, logLevel: "error", logger: createLogger("error"), ...options });
   for (const [key, { maxConcurrency }] of Object.entries(fns)) {
     pool.load({
-      key, name: key, module: artifact.module, entrypoint: "handle", memory: artifact.memory, reusable: artifact.reusable, env: {}, maxConcurrency,
+      key,
+      name: key,
+      module: artifact.module,
+      entrypoint: "handle",
+      memory: artifact.memory,
+      reusable: artifact.reusable,
+      env: {},
+      maxConcurrency,
       limits: { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
     });
   }
   return pool;
 }
 
-const held = (pool: WorkerPool): number[] => (pool as unknown as { slots: { inflight: { size: number } }[] }).slots.map((s) => s.inflight.size);
+const held = (pool: WorkerPool): number[] =>
+  (pool as unknown as { slots: { inflight: { size: number } }[] }).slots.map((s) => s.inflight.size);
 const outcomes = (results: InvocationResult[]) => results.map((r) => r.outcome);
 
 /** Runs `key` until it is known slow: a run over 5 ms marks it. */
@@ -173,12 +189,20 @@ test("a run that goes long on a regular worker beside other functions moves to a
   const loop = await compileArtifact(guest("loop-forever"), { memoryPages: 16, entrypoint: "handle" });
   if (!loop.ok) throw new Error(loop.message);
   pool.load({
-    key: "spin", name: "spin", module: loop.artifact.module, entrypoint: "handle", memory: loop.artifact.memory, reusable: loop.artifact.reusable, env: {},
+    key: "spin",
+    name: "spin",
+    module: loop.artifact.module,
+    entrypoint: "handle",
+    memory: loop.artifact.memory,
+    reusable: loop.artifact.reusable,
+    env: {},
     limits: { maxExecutionMs: 300, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
   });
   try {
     for (let i = 0; i < 5; i++) expect((await pool.invoke("f", `warm-${i}`, request(0))).outcome).toBe("ok");
-    expect((await pool.invoke("spin", "warm", { method: "GET", uri: "/", headers: "", body: null })).outcome).toBe("ok");
+    expect((await pool.invoke("spin", "warm", { method: "GET", uri: "/", headers: "", body: null })).outcome).toBe(
+      "ok",
+    );
     // f is known fast: this 200 ms run starts on the regular worker, and is moved once seen long.
     const long = pool.invoke("f", "long", request(200));
     await Bun.sleep(80);
@@ -213,7 +237,13 @@ test("a run that has logged is not moved: its lines are never written twice", as
   const prepared = await compileArtifact(logsThenWaits, { memoryPages: 16, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
   pool.load({
-    key: "logger", name: "logger", module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory, reusable: prepared.artifact.reusable, env: {},
+    key: "logger",
+    name: "logger",
+    module: prepared.artifact.module,
+    entrypoint: "handle",
+    memory: prepared.artifact.memory,
+    reusable: prepared.artifact.reusable,
+    env: {},
     limits: { maxExecutionMs: 2000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
   });
   try {

@@ -21,8 +21,14 @@ const prepared = await compileArtifact(guest("echo"), { memoryPages: 16, entrypo
 if (!prepared.ok) throw new Error(prepared.message);
 const pool = new WorkerPool({ size: 2, queueLimit: 10_000, logLevel: "error", logger: createLogger("error") });
 pool.load({
-  key: "echo", name: "echo", module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory,
-  reusable: prepared.artifact.reusable, env: {}, limits: { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
+  key: "echo",
+  name: "echo",
+  module: prepared.artifact.module,
+  entrypoint: "handle",
+  memory: prepared.artifact.memory,
+  reusable: prepared.artifact.reusable,
+  env: {},
+  limits: { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
 });
 afterAll(() => pool.close(100));
 
@@ -32,7 +38,12 @@ async function drive(total: number, concurrency: number, track?: WeakRef<Request
   const client = async () => {
     while (next < total) {
       const n = next++;
-      const request: RequestParts = { method: "POST", uri: `/r/${n}`, headers: "content-type: text/plain\n", body: new TextEncoder().encode(`body ${n}`) };
+      const request: RequestParts = {
+        method: "POST",
+        uri: `/r/${n}`,
+        headers: "content-type: text/plain\n",
+        body: new TextEncoder().encode(`body ${n}`),
+      };
       track?.push(new WeakRef(request));
       const result = await pool.invoke("echo", `rid-${n}`, request);
       expect(result.outcome).toBe("ok");
@@ -61,7 +72,12 @@ test("requests of answered invocations do not outlive an eden collection", async
 
 test("InflightJobs keeps jobs in order, finds and removes them by id", () => {
   const jobs = new InflightJobs<{ id: number; name: string }>();
-  for (const [id, name] of [[5, "a"], [9, "b"], [2, "c"]] as const) jobs.add({ id, name });
+  for (const [id, name] of [
+    [5, "a"],
+    [9, "b"],
+    [2, "c"],
+  ] as const)
+    jobs.add({ id, name });
   expect(jobs.size).toBe(3);
   expect(jobs.get(9)?.name).toBe("b");
   expect(jobs.get(7)).toBeUndefined();

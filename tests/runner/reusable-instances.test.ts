@@ -44,13 +44,23 @@ async function loaded(k: number): Promise<LoadedFunction> {
   const prepared = await compileArtifact(fixture(k), { memoryPages: 1, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
   return {
-    key: `f${k}`, name: `f${k}`, module: prepared.artifact.module, entrypoint: "handle",
-    memory: prepared.artifact.memory, reusable: prepared.artifact.reusable, env: {},
+    key: `f${k}`,
+    name: `f${k}`,
+    module: prepared.artifact.module,
+    entrypoint: "handle",
+    memory: prepared.artifact.memory,
+    reusable: prepared.artifact.reusable,
+    env: {},
     limits: { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
   };
 }
 
-const request = { method: new TextEncoder().encode("GET"), uri: new TextEncoder().encode("/"), headers: new Uint8Array(0), body: null };
+const request = {
+  method: new TextEncoder().encode("GET"),
+  uri: new TextEncoder().encode("/"),
+  headers: new Uint8Array(0),
+  body: null,
+};
 
 test("with more functions than a worker keeps instances of, every run sees its own new instance's memory", async () => {
   const fns = await Promise.all(Array.from({ length: FUNCTIONS }, (_, k) => loaded(k)));
@@ -101,14 +111,21 @@ test("a function whose memory grows is not kept again on that worker, and each r
   const prepared = await compileArtifact(grower, { memoryPages: 4, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
   const fn: LoadedFunction = {
-    key: "grower", name: "grower", module: prepared.artifact.module, entrypoint: "handle",
-    memory: prepared.artifact.memory, reusable: prepared.artifact.reusable, env: {},
+    key: "grower",
+    name: "grower",
+    module: prepared.artifact.module,
+    entrypoint: "handle",
+    memory: prepared.artifact.memory,
+    reusable: prepared.artifact.reusable,
+    env: {},
     limits: { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
   };
   expect(fn.reusable).toBe(true);
   const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES));
-  const instances = (executor as unknown as { instances: { size: number; admit(f: LoadedFunction): boolean } }).instances;
-  for (let i = 0; i < 4; i++) expect(new TextDecoder().decode(executor.run(i + 1, "r", request, fn).response!.body!)).toBe("1");
+  const instances = (executor as unknown as { instances: { size: number; admit(f: LoadedFunction): boolean } })
+    .instances;
+  for (let i = 0; i < 4; i++)
+    expect(new TextDecoder().decode(executor.run(i + 1, "r", request, fn).response!.body!)).toBe("1");
   expect(instances.size).toBe(0);
   expect(instances.admit(fn)).toBe(false);
 });
@@ -130,9 +147,19 @@ test("a function is kept only after a run that ended ok: one that keeps trapping
   const trapper = wat(`(module (memory 1) (func (export "handle") unreachable))`);
   const prepared = await compileArtifact(trapper, { memoryPages: 4, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
-  const fn: LoadedFunction = { ...(await loaded(0)), key: "trapper", module: prepared.artifact.module, memory: prepared.artifact.memory, reusable: prepared.artifact.reusable };
+  const fn: LoadedFunction = {
+    ...(await loaded(0)),
+    key: "trapper",
+    module: prepared.artifact.module,
+    memory: prepared.artifact.memory,
+    reusable: prepared.artifact.reusable,
+  };
   const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES));
-  const instances = (executor as unknown as { instances: { admit(f: LoadedFunction): boolean; ran(f: LoadedFunction, ok: boolean): void } }).instances;
+  const instances = (
+    executor as unknown as {
+      instances: { admit(f: LoadedFunction): boolean; ran(f: LoadedFunction, ok: boolean): void };
+    }
+  ).instances;
   for (let i = 0; i < 3; i++) expect(executor.run(i + 1, "r", request, fn).outcome).toBe("trap");
   expect(instances.admit(fn)).toBe(false);
   // Had its last run ended ok, it would be; a failed run takes that back.

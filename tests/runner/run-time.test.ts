@@ -15,7 +15,12 @@ interface InvocationLine {
 
 test("an invocation's run time excludes its wait for a worker, in the access log and in /metrics", async () => {
   const lines: string[] = [];
-  const runner = await startTestRunner(guest("busy-wait"), { name: "waiter", workers: 1, queue: 4, maxExecutionMs: 2000, maxBodyBytes: 16 }, "info", (line) => lines.push(line));
+  const runner = await startTestRunner(
+    guest("busy-wait"),
+    { name: "waiter", workers: 1, queue: 4, maxExecutionMs: 2000, maxBodyBytes: 16 },
+    "info",
+    (line) => lines.push(line),
+  );
   try {
     const wait = (ms: number) => runner.fetch("/", { headers: { "x-wait-ms": String(ms) } });
     // A warm worker, so the long run starts at once.

@@ -11,20 +11,40 @@ import { WorkerPool } from "../../runner/sandbox/pool";
 import type { RequestParts } from "../../runner/sandbox/wire";
 import { guest } from "../fixtures/guests";
 
-const request = (waitMs: number): RequestParts => ({ method: "GET", uri: "/", headers: `x-wait-ms: ${waitMs}\n`, body: null });
+const request = (waitMs: number): RequestParts => ({
+  method: "GET",
+  uri: "/",
+  headers: `x-wait-ms: ${waitMs}\n`,
+  body: null,
+});
 
 async function busyPool(spares: number, slowMemoryMs?: number): Promise<WorkerPool> {
   const prepared = await compileArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
-  const pool = new WorkerPool({ size: 1, spares, queueLimit: 16, slowMemoryMs, logLevel: "error", logger: createLogger("error") });
+  const pool = new WorkerPool({
+    size: 1,
+    spares,
+    queueLimit: 16,
+    slowMemoryMs,
+    logLevel: "error",
+    logger: createLogger("error"),
+  });
   const limits = { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 };
-  const fn = { module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory, reusable: prepared.artifact.reusable, env: {}, limits };
+  const fn = {
+    module: prepared.artifact.module,
+    entrypoint: "handle",
+    memory: prepared.artifact.memory,
+    reusable: prepared.artifact.reusable,
+    env: {},
+    limits,
+  };
   pool.load({ key: "slow", name: "slow", ...fn });
   pool.load({ key: "fast", name: "fast", ...fn });
   return pool;
 }
 
-const held = (pool: WorkerPool): number[] => (pool as unknown as { slots: { inflight: { size: number } }[] }).slots.map((s) => s.inflight.size);
+const held = (pool: WorkerPool): number[] =>
+  (pool as unknown as { slots: { inflight: { size: number } }[] }).slots.map((s) => s.inflight.size);
 
 /** Runs "slow" once while a fast probe looks at the worker, which marks "slow" as slow. */
 async function markSlow(pool: WorkerPool): Promise<void> {
@@ -85,7 +105,8 @@ test("a slow function stays on the spares until its runs show it fast and its la
     await next;
     // Quick runs bring its typical run time down, but the last slow run is not 400 ms old yet.
     for (let i = 0; i < 40; i++) expect((await pool.invoke("slow", `quick-${i}`, request(0))).outcome).toBe("ok");
-    const slowNow = () => (pool as unknown as { functions: Map<string, { cost: { slow: boolean } }> }).functions.get("slow")!.cost.slow;
+    const slowNow = () =>
+      (pool as unknown as { functions: Map<string, { cost: { slow: boolean } }> }).functions.get("slow")!.cost.slow;
     expect(slowNow()).toBe(true);
     // Once it is, a cheap run tells it is fast again.
     await Bun.sleep(450);
@@ -107,43 +128,56 @@ function policyOf(tid: number): number {
 
 const SCHED_OTHER = 0;
 const SCHED_IDLE = 5;
-test.skipIf(process.platform !== "linux")("on a spare, a function that ran into its time limit runs as SCHED_IDLE; one that finishes does not", async () => {
-  const prepared = await compileArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
-  if (!prepared.ok) throw new Error(prepared.message);
-  const pool = new WorkerPool({ size: 1, spares: 1, queueLimit: 16, logLevel: "error", logger: createLogger("error") });
-  const fn = (maxExecutionMs: number) => ({
-    module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory, reusable: prepared.artifact.reusable, env: {},
-    limits: { maxExecutionMs, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
-  });
-  pool.load({ key: "fast", name: "fast", ...fn(5000) });
-  pool.load({ key: "slow", name: "slow", ...fn(5000) });
-  pool.load({ key: "loop", name: "loop", ...fn(120) });
-  const slots = (pool as unknown as { slots: { control: Int32Array }[] }).slots;
-  /** The spare's policy while `key` runs there for ~150 ms. */
-  const policyWhileRunning = async (key: string): Promise<number> => {
-    const running = pool.invoke(key, `${key}-probe`, request(150));
-    await Bun.sleep(60);
-    const tid = slots[1]!.control[3]!; // CONTROL_TID
-    expect(held(pool)).toEqual([0, 1]);
-    const policy = policyOf(tid);
-    await running;
-    return policy;
-  };
-  try {
-    expect((await pool.invoke("fast", "warm", request(0))).outcome).toBe("ok");
-    // Both get marked slow by a fast request that finds them running long on the regular worker.
-    for (const key of ["slow", "loop"]) {
-      const first = pool.invoke(key, `${key}-1`, request(150));
-      await Bun.sleep(30);
-      await pool.invoke("fast", "probe", request(0));
-      await first;
+test.skipIf(process.platform !== "linux")(
+  "on a spare, a function that ran into its time limit runs as SCHED_IDLE; one that finishes does not",
+  async () => {
+    const prepared = await compileArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
+    if (!prepared.ok) throw new Error(prepared.message);
+    const pool = new WorkerPool({
+      size: 1,
+      spares: 1,
+      queueLimit: 16,
+      logLevel: "error",
+      logger: createLogger("error"),
+    });
+    const fn = (maxExecutionMs: number) => ({
+      module: prepared.artifact.module,
+      entrypoint: "handle",
+      memory: prepared.artifact.memory,
+      reusable: prepared.artifact.reusable,
+      env: {},
+      limits: { maxExecutionMs, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
+    });
+    pool.load({ key: "fast", name: "fast", ...fn(5000) });
+    pool.load({ key: "slow", name: "slow", ...fn(5000) });
+    pool.load({ key: "loop", name: "loop", ...fn(120) });
+    const slots = (pool as unknown as { slots: { control: Int32Array }[] }).slots;
+    /** The spare's policy while `key` runs there for ~150 ms. */
+    const policyWhileRunning = async (key: string): Promise<number> => {
+      const running = pool.invoke(key, `${key}-probe`, request(150));
+      await Bun.sleep(60);
+      const tid = slots[1]!.control[3]!; // CONTROL_TID
+      expect(held(pool)).toEqual([0, 1]);
+      const policy = policyOf(tid);
+      await running;
+      return policy;
+    };
+    try {
+      expect((await pool.invoke("fast", "warm", request(0))).outcome).toBe("ok");
+      // Both get marked slow by a fast request that finds them running long on the regular worker.
+      for (const key of ["slow", "loop"]) {
+        const first = pool.invoke(key, `${key}-1`, request(150));
+        await Bun.sleep(30);
+        await pool.invoke("fast", "probe", request(0));
+        await first;
+      }
+      // "loop" timed out (120 ms limit, 150 ms asked) on the regular worker; on the spare it now
+      // runs in the background. Its timeout there is what marks it: run it once more first.
+      expect((await pool.invoke("loop", "loop-2", request(150))).outcome).toBe("timeout");
+      expect(await policyWhileRunning("loop")).toBe(SCHED_IDLE);
+      expect(await policyWhileRunning("slow")).toBe(SCHED_OTHER);
+    } finally {
+      await pool.close(100);
     }
-    // "loop" timed out (120 ms limit, 150 ms asked) on the regular worker; on the spare it now
-    // runs in the background. Its timeout there is what marks it: run it once more first.
-    expect((await pool.invoke("loop", "loop-2", request(150))).outcome).toBe("timeout");
-    expect(await policyWhileRunning("loop")).toBe(SCHED_IDLE);
-    expect(await policyWhileRunning("slow")).toBe(SCHED_OTHER);
-  } finally {
-    await pool.close(100);
-  }
-});
+  },
+);

@@ -10,7 +10,12 @@ import type { LoadedFunction } from "../../runner/sandbox/protocol";
 import type { RequestParts } from "../../runner/sandbox/wire";
 import { guest, type GuestName } from "../fixtures/guests";
 
-const request = (waitMs = 0): RequestParts => ({ method: "GET", uri: "/", headers: `x-wait-ms: ${waitMs}\n`, body: null });
+const request = (waitMs = 0): RequestParts => ({
+  method: "GET",
+  uri: "/",
+  headers: `x-wait-ms: ${waitMs}\n`,
+  body: null,
+});
 const limits = { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 };
 
 async function fn(key: string, fixture: GuestName): Promise<LoadedFunction> {
@@ -20,7 +25,8 @@ async function fn(key: string, fixture: GuestName): Promise<LoadedFunction> {
   return { key, name: key, module, entrypoint: "handle", memory, reusable, env: {}, limits };
 }
 
-const newPool = (size: number) => new WorkerPool({ size, queueLimit: 64, logLevel: "error", logger: createLogger("error") });
+const newPool = (size: number) =>
+  new WorkerPool({ size, queueLimit: 64, logLevel: "error", logger: createLogger("error") });
 
 test("functions load into the workers that run them, and unload from those", async () => {
   const pool = newPool(2);

@@ -10,7 +10,12 @@ import { presumedStuck, WATCHDOG_GRACE_MS, WATCHDOG_HARD_MS } from "../../runner
 import type { RequestParts } from "../../runner/sandbox/wire";
 import { guest } from "../fixtures/guests";
 
-const request = (waitMs: number): RequestParts => ({ method: "GET", uri: "/", headers: `x-wait-ms: ${waitMs}\n`, body: null });
+const request = (waitMs: number): RequestParts => ({
+  method: "GET",
+  uri: "/",
+  headers: `x-wait-ms: ${waitMs}\n`,
+  body: null,
+});
 
 test("a worker thread that dies mid-invocation: worker_crash for that one, the rest served, the pool replaced", async () => {
   const prepared = await compileArtifact(guest("busy-wait"), { memoryPages: 16, entrypoint: "handle" });
@@ -18,7 +23,13 @@ test("a worker thread that dies mid-invocation: worker_crash for that one, the r
   const pool = new WorkerPool({ size: 1, queueLimit: 16, logLevel: "error", logger: createLogger("error") });
   try {
     pool.load({
-      key: "busy", name: "busy", module: prepared.artifact.module, entrypoint: "handle", memory: prepared.artifact.memory, reusable: prepared.artifact.reusable, env: {},
+      key: "busy",
+      name: "busy",
+      module: prepared.artifact.module,
+      entrypoint: "handle",
+      memory: prepared.artifact.memory,
+      reusable: prepared.artifact.reusable,
+      env: {},
       limits: { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
     });
     expect((await pool.invoke("busy", "warm", request(1))).outcome).toBe("ok");

@@ -36,17 +36,27 @@ export class OffloadThread implements ArtifactWork {
   ) {}
 
   sha256Hex(bytes: Uint8Array): Promise<string> {
-    return this.run({ id: 0, kind: "sha256", bytes }).then((answer) => (answer.kind === "sha256" ? answer.hex : inlineWork.sha256Hex(bytes)));
+    return this.run({ id: 0, kind: "sha256", bytes }).then((answer) =>
+      answer.kind === "sha256" ? answer.hex : inlineWork.sha256Hex(bytes),
+    );
   }
 
   prepare(bytes: Uint8Array, limits: PipelineLimits): Promise<PrepareResult> {
-    return this.run({ id: 0, kind: "prepare", bytes, limits: { memoryPages: limits.memoryPages, entrypoint: limits.entrypoint } })
-      .then((answer) => (answer.kind === "prepare" ? answer.result : inlineWork.prepare(bytes, limits)));
+    return this.run({
+      id: 0,
+      kind: "prepare",
+      bytes,
+      limits: { memoryPages: limits.memoryPages, entrypoint: limits.entrypoint },
+    }).then((answer) => (answer.kind === "prepare" ? answer.result : inlineWork.prepare(bytes, limits)));
   }
 
   check(bytes: Uint8Array, limits: PipelineLimits): Promise<Rejection | null> {
-    return this.run({ id: 0, kind: "check", bytes, limits: { memoryPages: limits.memoryPages, entrypoint: limits.entrypoint } })
-      .then((answer) => (answer.kind === "check" ? answer.rejection : inlineWork.check(bytes, limits)));
+    return this.run({
+      id: 0,
+      kind: "check",
+      bytes,
+      limits: { memoryPages: limits.memoryPages, entrypoint: limits.entrypoint },
+    }).then((answer) => (answer.kind === "check" ? answer.rejection : inlineWork.check(bytes, limits)));
   }
 
   /** Stops the worker; later jobs run inline. */
@@ -85,7 +95,11 @@ export class OffloadThread implements ArtifactWork {
       if (this.worker !== worker) return;
       this.worker = null;
       worker.terminate();
-      this.logger.log("error", "offload worker failed; its jobs run on the main thread, a new worker takes the next ones", { reason: why, jobs: this.pending.size });
+      this.logger.log(
+        "error",
+        "offload worker failed; its jobs run on the main thread, a new worker takes the next ones",
+        { reason: why, jobs: this.pending.size },
+      );
       this.failAll();
     };
     worker.onerror = (event: ErrorEvent) => lost(event.message);
@@ -106,6 +120,7 @@ export class OffloadThread implements ArtifactWork {
 
 async function inline(job: OffloadJob): Promise<OffloadAnswer> {
   if (job.kind === "sha256") return { id: job.id, kind: "sha256", hex: await inlineWork.sha256Hex(job.bytes) };
-  if (job.kind === "check") return { id: job.id, kind: "check", rejection: await inlineWork.check(job.bytes, job.limits) };
+  if (job.kind === "check")
+    return { id: job.id, kind: "check", rejection: await inlineWork.check(job.bytes, job.limits) };
   return { id: job.id, kind: "prepare", result: await inlineWork.prepare(job.bytes, job.limits) };
 }

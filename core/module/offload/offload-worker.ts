@@ -14,11 +14,18 @@ self.onmessage = (event: MessageEvent<OffloadJob>) => {
     return;
   }
   if (job.kind === "check") {
-    self.postMessage({ id: job.id, kind: "check", rejection: moduleRejection(job.bytes, job.limits) } satisfies OffloadAnswer);
+    self.postMessage({
+      id: job.id,
+      kind: "check",
+      rejection: moduleRejection(job.bytes, job.limits),
+    } satisfies OffloadAnswer);
     return;
   }
   // prepareModule returns every outcome as a value, internal errors included.
   const result = prepareModule(job.bytes, job.limits, PREPARE_OPTIONS);
-  const transfer = result.ok && result.bytes.byteOffset === 0 && result.bytes.byteLength === result.bytes.buffer.byteLength ? [result.bytes.buffer as ArrayBuffer] : [];
+  const transfer =
+    result.ok && result.bytes.byteOffset === 0 && result.bytes.byteLength === result.bytes.buffer.byteLength
+      ? [result.bytes.buffer as ArrayBuffer]
+      : [];
   self.postMessage({ id: job.id, kind: "prepare", result } satisfies OffloadAnswer, transfer);
 };

@@ -8,14 +8,20 @@ const TIMEOUT_MS = 30_000;
 export class ArtifactClient {
   private readonly base: string;
 
-  constructor(controlPlane: string, private readonly token: string) {
+  constructor(
+    controlPlane: string,
+    private readonly token: string,
+  ) {
     this.base = controlPlane.replace(/\/+$/, "");
   }
 
   async download(functionId: string, version: number): Promise<Download> {
     const url = `${this.base}/api/v1/artifacts/${encodeURIComponent(functionId)}/${version}`;
     try {
-      const response = await fetch(url, { headers: { authorization: `Bearer ${this.token}` }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      const response = await fetch(url, {
+        headers: { authorization: `Bearer ${this.token}` },
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
       if (!response.ok) {
         await response.body?.cancel();
         return { ok: false, reason: `control plane answered ${response.status} for version ${version}` };

@@ -23,11 +23,18 @@ export class DiskArtifacts {
     private readonly onTampered: (sha256: string) => void,
     private readonly work: ArtifactWork,
   ) {
-    this.entries = new ByteLru<number>(maxBytes, (sha) => this.evicted.push(sha), { mayEvict: (sha) => !this.pinned.has(sha) });
+    this.entries = new ByteLru<number>(maxBytes, (sha) => this.evicted.push(sha), {
+      mayEvict: (sha) => !this.pinned.has(sha),
+    });
   }
 
   /** Indexes what a previous run left, oldest first by mtime; removes unfinished writes. */
-  static async open(dir: string, maxBytes: number, onTampered: (sha256: string) => void, work: ArtifactWork = inlineWork): Promise<DiskArtifacts> {
+  static async open(
+    dir: string,
+    maxBytes: number,
+    onTampered: (sha256: string) => void,
+    work: ArtifactWork = inlineWork,
+  ): Promise<DiskArtifacts> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const store = new DiskArtifacts(dir, maxBytes, onTampered, work);
     const found: { sha: string; size: number; mtime: number }[] = [];
@@ -102,7 +109,8 @@ export class DiskArtifacts {
   }
 
   private async removeEvicted(): Promise<void> {
-    for (let sha = this.evicted.shift(); sha !== undefined; sha = this.evicted.shift()) await rm(this.path(sha), { force: true });
+    for (let sha = this.evicted.shift(); sha !== undefined; sha = this.evicted.shift())
+      await rm(this.path(sha), { force: true });
   }
 
   private path(sha256: string): string {

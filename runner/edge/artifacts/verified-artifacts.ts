@@ -58,15 +58,27 @@ export class VerifiedArtifacts implements ArtifactSource {
     if (actual !== ref.sha256) {
       this.observer.artifactDownload("verify_failed");
       this.observer.artifactVerifyFailure("network");
-      this.logger.log("error", "artifact refused: SHA-256 mismatch", { function_id: ref.functionId, version: ref.version, expected_sha256: ref.sha256, actual_sha256: actual, bytes: download.bytes.byteLength });
-      return { ok: false, reason: `sha256 mismatch: the control plane recorded ${ref.sha256}, the download hashes to ${actual}` };
+      this.logger.log("error", "artifact refused: SHA-256 mismatch", {
+        function_id: ref.functionId,
+        version: ref.version,
+        expected_sha256: ref.sha256,
+        actual_sha256: actual,
+        bytes: download.bytes.byteLength,
+      });
+      return {
+        ok: false,
+        reason: `sha256 mismatch: the control plane recorded ${ref.sha256}, the download hashes to ${actual}`,
+      };
     }
     this.observer.artifactDownload("ok");
     try {
       await this.disk.write(ref.sha256, download.bytes);
     } catch (error) {
       // Serving doesn't need the disk copy; a restart without the control plane would.
-      this.logger.log("warn", "could not keep an artifact on disk", { sha256: ref.sha256, error: (error as Error).message });
+      this.logger.log("warn", "could not keep an artifact on disk", {
+        sha256: ref.sha256,
+        error: (error as Error).message,
+      });
     }
     return { ok: true, bytes: download.bytes };
   }

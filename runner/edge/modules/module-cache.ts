@@ -80,8 +80,12 @@ export class ModuleCache {
     if (this.lru.get(ref.moduleKey)) return { ok: true };
     const artifact = await this.artifacts.get(ref);
     if (!artifact.ok) return artifact;
-    const prepared = await this.work.prepare(artifact.bytes, { memoryPages: ref.memoryPages, entrypoint: ref.entrypoint });
-    if (!prepared.ok) return { ok: false, reason: `module rejected (${prepared.rejection.code}): ${prepared.rejection.message}` };
+    const prepared = await this.work.prepare(artifact.bytes, {
+      memoryPages: ref.memoryPages,
+      entrypoint: ref.entrypoint,
+    });
+    if (!prepared.ok)
+      return { ok: false, reason: `module rejected (${prepared.rejection.code}): ${prepared.rejection.message}` };
     // Both byte arrays are garbage now: a sync verifying hundreds of modules would otherwise
     // leave them resident until the collector gets round to them.
     collectSoon(artifact.bytes.byteLength + prepared.bytes.byteLength);
@@ -119,7 +123,11 @@ export class ModuleCache {
   private async compile(ref: ModuleRef): Promise<ModuleResult> {
     const artifact = await this.artifacts.get(ref);
     if (!artifact.ok) return artifact;
-    const result = await compileModule(artifact.bytes, { memoryPages: ref.memoryPages, entrypoint: ref.entrypoint }, this.work);
+    const result = await compileModule(
+      artifact.bytes,
+      { memoryPages: ref.memoryPages, entrypoint: ref.entrypoint },
+      this.work,
+    );
     if (!result.ok) return { ok: false, reason: `module rejected (${result.code}): ${result.message}` };
     this.lru.set(ref.moduleKey, result.compiled, result.compiled.cost);
     return result;

@@ -40,7 +40,19 @@ function makeDeployment(source: DeployedFunction): Deployment | null {
   const { function: fn, artifact } = source;
   if (!artifact) return null;
   const envKeys = Object.keys(fn.env).sort();
-  const digest = sha256Hex(new TextEncoder().encode(JSON.stringify([artifact.sha256, fn.memory_pages, fn.entrypoint, fn.max_execution_ms, fn.max_concurrency ?? null, fn.max_body_bytes ?? null, envKeys.map((k) => [k, fn.env[k]])])));
+  const digest = sha256Hex(
+    new TextEncoder().encode(
+      JSON.stringify([
+        artifact.sha256,
+        fn.memory_pages,
+        fn.entrypoint,
+        fn.max_execution_ms,
+        fn.max_concurrency ?? null,
+        fn.max_body_bytes ?? null,
+        envKeys.map((k) => [k, fn.env[k]]),
+      ]),
+    ),
+  );
   return {
     functionId: fn.id,
     version: artifact.version,

@@ -1,7 +1,13 @@
 // The edge node's request handler: the shared invoke handler (HTTP <-> pool, outcomes, logs,
 // metrics) resolving each path to a lease on the deployment that serves it. The handler releases
 // the lease when the invocation settles, which is what lets a version switch drain.
-import { createInvokeHandler, type FunctionTarget, type Invoke, type InvokeDeps, type Unavailable } from "../../http/invoke-handler";
+import {
+  createInvokeHandler,
+  type FunctionTarget,
+  type Invoke,
+  type InvokeDeps,
+  type Unavailable,
+} from "../../http/invoke-handler";
 import type { EdgeRouter } from "./edge-router";
 import type { Lease } from "./loaded-functions";
 

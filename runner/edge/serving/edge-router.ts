@@ -49,13 +49,24 @@ export class EdgeRouter {
       // made is let go unless the new table routes it.
       if (!table.hasPoolKey(deployment.poolKey)) this.loaded.letGo(deployment.poolKey);
       if (!current) return null;
-      return reloads > 0 ? (this.loaded.acquire(current) ?? this.leaseCold(path, current, reloads - 1)) : unavailable(current, "deploys kept replacing it while it loaded");
+      return reloads > 0
+        ? (this.loaded.acquire(current) ?? this.leaseCold(path, current, reloads - 1))
+        : unavailable(current, "deploys kept replacing it while it loaded");
     }
     if (!result.ok) {
-      this.logger.log("error", "function could not be loaded", { function: deployment.name, version: deployment.version, reason: result.reason });
+      this.logger.log("error", "function could not be loaded", {
+        function: deployment.name,
+        version: deployment.version,
+        reason: result.reason,
+      });
       return unavailable(deployment, result.reason);
     }
-    return this.loaded.acquire(deployment) ?? (reloads > 0 ? this.leaseCold(path, deployment, reloads - 1) : unavailable(deployment, "evicted again as soon as it loaded"));
+    return (
+      this.loaded.acquire(deployment) ??
+      (reloads > 0
+        ? this.leaseCold(path, deployment, reloads - 1)
+        : unavailable(deployment, "evicted again as soon as it loaded"))
+    );
   }
 }
 

@@ -74,7 +74,8 @@ export class LoadedFunctions {
    */
   prefetch(deployment: Deployment, previous: Deployment | undefined): Promise<LoadResult> {
     const hot = previous !== undefined && this.entries.get(previous.poolKey)?.servable === true;
-    if (hot || this.entries.has(deployment.poolKey) || this.modules.has(deployment.moduleKey)) return this.load(deployment);
+    if (hot || this.entries.has(deployment.poolKey) || this.modules.has(deployment.moduleKey))
+      return this.load(deployment);
     const estimate = (deployment.source.artifact?.size ?? 0) * COMPILED_COST_FACTOR;
     if (!this.modules.reserve(estimate)) return this.modules.verify(deployment);
     return this.load(deployment).finally(() => this.modules.unreserve(estimate));
@@ -131,7 +132,11 @@ export class LoadedFunctions {
       estimatedBytes: module.compiled.cost,
     });
     this.entries.set(deployment.poolKey, { deployment, target, compiled: module.compiled, running: 0, servable: true });
-    this.logger.log("debug", "function loaded", { function: deployment.name, version: deployment.version, key: deployment.poolKey });
+    this.logger.log("debug", "function loaded", {
+      function: deployment.name,
+      version: deployment.version,
+      key: deployment.poolKey,
+    });
     return { ok: true };
   }
 
@@ -144,6 +149,10 @@ export class LoadedFunctions {
     if (this.entries.get(entry.deployment.poolKey) !== entry) return;
     this.entries.delete(entry.deployment.poolKey);
     this.host.unload(entry.deployment.poolKey);
-    this.logger.log("debug", "function unloaded", { function: entry.deployment.name, version: entry.deployment.version, key: entry.deployment.poolKey });
+    this.logger.log("debug", "function unloaded", {
+      function: entry.deployment.name,
+      version: entry.deployment.version,
+      key: entry.deployment.poolKey,
+    });
   }
 }

@@ -23,7 +23,11 @@ export function reuse(state: DesiredState, entry: DeployedFunction): DeployedFun
 }
 
 /** The state after a changes sequence: `updates` maps function ids to their state now, null once deleted. */
-export function withUpdates(state: DesiredState, updates: ReadonlyMap<string, DeployedFunction | null>, revision: number): DesiredState {
+export function withUpdates(
+  state: DesiredState,
+  updates: ReadonlyMap<string, DeployedFunction | null>,
+  revision: number,
+): DesiredState {
   const functions = new Map(state.functions);
   for (const [id, entry] of updates) {
     if (entry === null) functions.delete(id);

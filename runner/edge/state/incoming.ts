@@ -9,7 +9,13 @@ import { DeployedFunction, type ChangesMessage, type PartMessage, type SnapshotM
 import { reuse, withUpdates, type DesiredState } from "./desired-state";
 
 type Pending =
-  | { kind: "snapshot"; historyId: string; revision: number; nextPage: number; functions: Map<string, DeployedFunction> }
+  | {
+      kind: "snapshot";
+      historyId: string;
+      revision: number;
+      nextPage: number;
+      functions: Map<string, DeployedFunction>;
+    }
   | { kind: "changes"; historyId: string; revision: number; updates: Map<string, DeployedFunction | null> };
 
 export type Outcome =
@@ -34,7 +40,12 @@ export class Incoming {
   }
 
   take(state: DesiredState, message: SnapshotMessage | ChangesMessage | PartMessage): Outcome {
-    const outcome = message.type === "part" ? this.part(state, message) : message.type === "snapshot" ? this.snapshot(state, message) : this.changes(state, message);
+    const outcome =
+      message.type === "part"
+        ? this.part(state, message)
+        : message.type === "snapshot"
+          ? this.snapshot(state, message)
+          : this.changes(state, message);
     if (outcome.kind !== "pending") this.reset();
     return outcome;
   }
@@ -42,23 +53,40 @@ export class Incoming {
   private snapshot(state: DesiredState, message: SnapshotMessage): Outcome {
     if (message.page === 0) {
       if (this.pending || this.parts) return resync("a snapshot started inside another sequence");
-      this.pending = { kind: "snapshot", historyId: message.history_id, revision: message.revision, nextPage: 0, functions: new Map() };
+      this.pending = {
+        kind: "snapshot",
+        historyId: message.history_id,
+        revision: message.revision,
+        nextPage: 0,
+        functions: new Map(),
+      };
     }
     const pending = this.pending;
-    if (pending?.kind !== "snapshot" || pending.historyId !== message.history_id || pending.revision !== message.revision || pending.nextPage !== message.page) {
+    if (
+      pending?.kind !== "snapshot" ||
+      pending.historyId !== message.history_id ||
+      pending.revision !== message.revision ||
+      pending.nextPage !== message.page
+    ) {
       return resync(`snapshot page ${message.page} out of order`);
     }
     if (this.parts) return resync("a page came inside an unfinished part");
     pending.nextPage++;
     for (const entry of message.functions) pending.functions.set(entry.function.id, reuse(state, entry));
     if (!message.last) return PENDING;
-    return { kind: "state", snapshot: true, state: { historyId: pending.historyId, revision: pending.revision, functions: pending.functions } };
+    return {
+      kind: "state",
+      snapshot: true,
+      state: { historyId: pending.historyId, revision: pending.revision, functions: pending.functions },
+    };
   }
 
   private changes(state: DesiredState, message: ChangesMessage): Outcome {
     if (!this.pending) {
-      if (message.history_id !== state.historyId) return resync(`changes of history ${message.history_id}, node has ${state.historyId}`);
-      if (message.from !== state.revision) return resync(`changes from revision ${message.from} don't follow revision ${state.revision}`);
+      if (message.history_id !== state.historyId)
+        return resync(`changes of history ${message.history_id}, node has ${state.historyId}`);
+      if (message.from !== state.revision)
+        return resync(`changes from revision ${message.from} don't follow revision ${state.revision}`);
       this.pending = { kind: "changes", historyId: message.history_id, revision: message.from, updates: new Map() };
     }
     const pending = this.pending;
@@ -85,7 +113,10 @@ export class Incoming {
     } catch {
       return resync("parts that are not JSON");
     }
-    if (!Value.Check(DeployedFunction, entry)) return resync(`parts that are not a deployed function: ${Value.Errors(DeployedFunction, entry).First()?.message}`);
+    if (!Value.Check(DeployedFunction, entry))
+      return resync(
+        `parts that are not a deployed function: ${Value.Errors(DeployedFunction, entry).First()?.message}`,
+      );
     const kept = reuse(state, entry);
     if (this.pending.kind === "snapshot") this.pending.functions.set(kept.function.id, kept);
     else this.pending.updates.set(kept.function.id, kept);

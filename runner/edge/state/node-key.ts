@@ -15,17 +15,23 @@ const KEY_PATTERN = new RegExp(NodeKey.pattern!);
 export async function loadNodeKey(dir: string): Promise<string> {
   const path = join(dir, NODE_KEY_FILE);
   for (let attempt = 0; ; attempt++) {
-    const existing = await readFile(path, "utf8").then((text) => text.trim(), (error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT") return null;
-      throw error;
-    });
+    const existing = await readFile(path, "utf8").then(
+      (text) => text.trim(),
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return null;
+        throw error;
+      },
+    );
     // Empty: another process has just created it and is writing it.
     if (existing === "" && attempt < 20) {
       await Bun.sleep(50);
       continue;
     }
     if (existing !== null) {
-      if (!KEY_PATTERN.test(existing)) throw new Error(`${path} holds no usable node key; delete it, and forget this node on the control plane (DELETE /api/v1/nodes/{id}) so it can register again`);
+      if (!KEY_PATTERN.test(existing))
+        throw new Error(
+          `${path} holds no usable node key; delete it, and forget this node on the control plane (DELETE /api/v1/nodes/{id}) so it can register again`,
+        );
       return existing;
     }
     const key = randomBytes(32).toString("base64url");

@@ -36,9 +36,20 @@ const FormatOne = Type.Object({
   desired: Type.Array(DeployedFunction),
   serving: Type.Array(DeployedFunction),
 });
-const Header = Type.Object({ format: Type.Literal(2), history_id: Type.Union([Type.String(), Type.Null()]), revision: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+const Header = Type.Object(
+  {
+    format: Type.Literal(2),
+    history_id: Type.Union([Type.String(), Type.Null()]),
+    revision: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
 const Line = Type.Object(
-  { id: Type.String(), desired: Type.Union([DeployedFunction, Type.Null()]), serving: Type.Union([DeployedFunction, Type.Literal("desired"), Type.Null()]) },
+  {
+    id: Type.String(),
+    desired: Type.Union([DeployedFunction, Type.Null()]),
+    serving: Type.Union([DeployedFunction, Type.Literal("desired"), Type.Null()]),
+  },
   { additionalProperties: false },
 );
 
@@ -56,7 +67,8 @@ export async function readStateFile(dir: string): Promise<ReadState> {
       number++;
       const value = parse(text, number);
       if (!header) {
-        if ((value as { format?: unknown })?.format === 1) return { ok: true, state: checked(FormatOne, value, "/"), format: 1 };
+        if ((value as { format?: unknown })?.format === 1)
+          return { ok: true, state: checked(FormatOne, value, "/"), format: 1 };
         header = checked(Header, value, "line 1");
         state.history_id = header.history_id;
         state.revision = header.revision;
@@ -84,7 +96,15 @@ export async function readStateFile(dir: string): Promise<ReadState> {
  * Writes the state a line at a time. `serving` entries that are the very objects of `desired`
  * (the node serves what is wanted) are written once.
  */
-export async function writeStateFile(dir: string, state: { history_id: string | null; revision: number; desired: Iterable<DeployedFunction>; serving: Iterable<DeployedFunction> }): Promise<void> {
+export async function writeStateFile(
+  dir: string,
+  state: {
+    history_id: string | null;
+    revision: number;
+    desired: Iterable<DeployedFunction>;
+    serving: Iterable<DeployedFunction>;
+  },
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   const target = join(dir, STATE_FILE);
   const temp = `${target}.${process.pid}.tmp`;
@@ -106,9 +126,16 @@ export async function writeStateFile(dir: string, state: { history_id: string | 
     };
     for (const [id, wanted] of desired) {
       const served = serving.get(id);
-      await line(JSON.stringify({ id, desired: wanted, serving: served === undefined ? null : served === wanted ? "desired" : served }));
+      await line(
+        JSON.stringify({
+          id,
+          desired: wanted,
+          serving: served === undefined ? null : served === wanted ? "desired" : served,
+        }),
+      );
     }
-    for (const [id, served] of serving) if (!desired.has(id)) await line(JSON.stringify({ id, desired: null, serving: served }));
+    for (const [id, served] of serving)
+      if (!desired.has(id)) await line(JSON.stringify({ id, desired: null, serving: served }));
     if (chunk.length > 0) await file.write(chunk.join("\n") + "\n");
     await file.sync();
   } finally {
@@ -138,7 +165,11 @@ function parse(text: string, number: number): unknown {
   }
 }
 
-function checked<T extends typeof FormatOne | typeof Header | typeof Line>(schema: T, value: unknown, where: string): Static<T> {
+function checked<T extends typeof FormatOne | typeof Header | typeof Line>(
+  schema: T,
+  value: unknown,
+  where: string,
+): Static<T> {
   const problem = Value.Errors(schema, value).First();
   if (problem) throw new Invalid(`${where}${problem.path || ""}: ${problem.message}`);
   return value as Static<T>;

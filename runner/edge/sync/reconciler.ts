@@ -47,12 +47,22 @@ export class Reconciler {
         next.set(deployment.functionId, deployment);
         continue;
       }
-      problems.push({ function_id: deployment.functionId, version: deployment.version, reason: failure.slice(0, MAX_REASON) });
+      problems.push({
+        function_id: deployment.functionId,
+        version: deployment.version,
+        reason: failure.slice(0, MAX_REASON),
+      });
       const previous = serving.get(deployment.functionId);
-      const kept = previous && previous.poolKey !== deployment.poolKey && (this.router.isRouted(previous.poolKey) || (await this.loaded.load(previous)).ok);
+      const kept =
+        previous &&
+        previous.poolKey !== deployment.poolKey &&
+        (this.router.isRouted(previous.poolKey) || (await this.loaded.load(previous)).ok);
       if (kept) next.set(deployment.functionId, previous);
       this.logger.log("warn", "version not deployed", {
-        function: deployment.name, function_id: deployment.functionId, version: deployment.version, reason: failure,
+        function: deployment.name,
+        function_id: deployment.functionId,
+        version: deployment.version,
+        reason: failure,
         ...(kept ? { serving_version: previous.version } : { serving_version: null }),
       });
     }

@@ -5,7 +5,15 @@
 // refuses the node itself (its id belongs to another node, the node limit, ...), the node says
 // why and what to do, and retries slowly: such a refusal does not go away in seconds.
 import { Value } from "@sinclair/typebox/value";
-import { MAX_WATCH_MESSAGE_BYTES, ServerMessage, WATCH_CLOSE, WATCH_PATH, WATCH_PROTOCOL, type HelloMessage, type NodeMessage } from "../../../core/contract";
+import {
+  MAX_WATCH_MESSAGE_BYTES,
+  ServerMessage,
+  WATCH_CLOSE,
+  WATCH_PATH,
+  WATCH_PROTOCOL,
+  type HelloMessage,
+  type NodeMessage,
+} from "../../../core/contract";
 import type { Logger } from "../../../core/observe/log";
 import { Backoff, equalJitter } from "../backoff";
 
@@ -25,10 +33,14 @@ export interface WatchClientDeps {
 
 /** What a refusal means for this node's operator, by close code. */
 const REFUSALS: Record<number, string> = {
-  [WATCH_CLOSE.protocol]: "the control plane speaks another watch protocol: run the same release on the control plane and its nodes",
-  [WATCH_CLOSE.keyMismatch]: "this --node-id is registered to another node (its node key differs): give this node its own --node-id; if this node lost its cache dir, forget its old record with DELETE /api/v1/nodes/<id> (admin token)",
-  [WATCH_CLOSE.duplicate]: "another process with this --node-id and the same cache dir (node key) is connected: give each node its own --node-id and --cache-dir",
-  [WATCH_CLOSE.nodeLimit]: "the control plane holds --max-nodes node records already: forget unused ones (DELETE /api/v1/nodes/<id>) or raise the limit",
+  [WATCH_CLOSE.protocol]:
+    "the control plane speaks another watch protocol: run the same release on the control plane and its nodes",
+  [WATCH_CLOSE.keyMismatch]:
+    "this --node-id is registered to another node (its node key differs): give this node its own --node-id; if this node lost its cache dir, forget its old record with DELETE /api/v1/nodes/<id> (admin token)",
+  [WATCH_CLOSE.duplicate]:
+    "another process with this --node-id and the same cache dir (node key) is connected: give each node its own --node-id and --cache-dir",
+  [WATCH_CLOSE.nodeLimit]:
+    "the control plane holds --max-nodes node records already: forget unused ones (DELETE /api/v1/nodes/<id>) or raise the limit",
   [WATCH_CLOSE.misbehaved]: "the control plane refused this node's messages",
 };
 /** A refused node retries after about this long (with jitter), not every few seconds. */
@@ -71,7 +83,9 @@ export class WatchClient {
     url.searchParams.set("since", String(since));
     if (history) url.searchParams.set("history", history);
     // Bun's WebSocket takes headers; browsers' doesn't, but this runs in Bun.
-    const socket = new WebSocket(url.href, { headers: { authorization: `Bearer ${this.deps.token}` } } as unknown as string[]);
+    const socket = new WebSocket(url.href, {
+      headers: { authorization: `Bearer ${this.deps.token}` },
+    } as unknown as string[]);
     this.socket = socket;
     let opened = false;
     let reason = "";
@@ -79,7 +93,10 @@ export class WatchClient {
     const armSilence = () => {
       if (silence) clearTimeout(silence);
       silence = setTimeout(() => {
-        this.deps.logger.log("warn", "watch silent; reconnecting", { control_plane: this.deps.controlPlane, silent_ms: this.silenceMs });
+        this.deps.logger.log("warn", "watch silent; reconnecting", {
+          control_plane: this.deps.controlPlane,
+          silent_ms: this.silenceMs,
+        });
         // No closing handshake: the peer is presumed gone, and close() would wait for it.
         (socket as WebSocket & { terminate(): void }).terminate();
       }, this.silenceMs);
@@ -88,7 +105,11 @@ export class WatchClient {
     socket.onopen = () => {
       opened = true;
       this.deps.onConnected(true);
-      this.deps.logger.log("info", "watch connected", { control_plane: this.deps.controlPlane, since, ...(this.failures > 0 ? { after_failures: this.failures } : {}) });
+      this.deps.logger.log("info", "watch connected", {
+        control_plane: this.deps.controlPlane,
+        since,
+        ...(this.failures > 0 ? { after_failures: this.failures } : {}),
+      });
       socket.send(JSON.stringify(this.deps.hello()));
       armSilence();
     };
@@ -98,7 +119,10 @@ export class WatchClient {
       const text = String(event.data);
       const bytes = Buffer.byteLength(text);
       if (bytes > MAX_WATCH_MESSAGE_BYTES) {
-        this.deps.logger.log("error", "watch message refused (larger than the contract allows)", { bytes, limit: MAX_WATCH_MESSAGE_BYTES });
+        this.deps.logger.log("error", "watch message refused (larger than the contract allows)", {
+          bytes,
+          limit: MAX_WATCH_MESSAGE_BYTES,
+        });
         socket.close(1009, "message too big");
         return;
       }
@@ -109,7 +133,9 @@ export class WatchClient {
         message = undefined;
       }
       if (!Value.Check(ServerMessage, message)) {
-        this.deps.logger.log("error", "watch message refused (not the contract's shape)", { error: Value.Errors(ServerMessage, message).First()?.message });
+        this.deps.logger.log("error", "watch message refused (not the contract's shape)", {
+          error: Value.Errors(ServerMessage, message).First()?.message,
+        });
         socket.close(1008, "invalid message");
         return;
       }
@@ -134,21 +160,35 @@ export class WatchClient {
       const refusal = REFUSALS[event.code];
       if (refusal) {
         const delay = equalJitter(REFUSED_RETRY_MS);
-        this.deps.logger.log("error", "control plane refused this node", { control_plane: this.deps.controlPlane, code: event.code, reason: event.reason || undefined, advice: refusal, retry_in_ms: Math.round(delay) });
+        this.deps.logger.log("error", "control plane refused this node", {
+          control_plane: this.deps.controlPlane,
+          code: event.code,
+          reason: event.reason || undefined,
+          advice: refusal,
+          retry_in_ms: Math.round(delay),
+        });
         this.scheduleReconnect(delay);
         return;
       }
       const delay = this.backoff.next();
       // Too many new ids from this address: a matter of seconds, retried like a failure.
       if (event.code === WATCH_CLOSE.rateLimited) {
-        this.deps.logger.log("warn", "control plane refused this node for now: too many new node ids from this address", { control_plane: this.deps.controlPlane, retry_in_ms: Math.round(delay) });
+        this.deps.logger.log(
+          "warn",
+          "control plane refused this node for now: too many new node ids from this address",
+          { control_plane: this.deps.controlPlane, retry_in_ms: Math.round(delay) },
+        );
         this.scheduleReconnect(delay);
         return;
       }
       // While the control plane is down: the first failure and every tenth, not one line per attempt.
       const level = opened || this.failures === 1 || this.failures % 10 === 0 ? "warn" : "debug";
       this.deps.logger.log(level, opened ? "watch disconnected" : "watch connection failed", {
-        control_plane: this.deps.controlPlane, code: event.code, reason: event.reason || reason || undefined, retry_in_ms: Math.round(delay), failures: this.failures,
+        control_plane: this.deps.controlPlane,
+        code: event.code,
+        reason: event.reason || reason || undefined,
+        retry_in_ms: Math.round(delay),
+        failures: this.failures,
       });
       this.scheduleReconnect(delay);
     };

@@ -53,12 +53,28 @@ class Tally {
     }
   }
   result(seconds: number): LoadResult {
-    return { sent: this.sent, ok: this.ok, failed: this.failed, failures: this.failures, latencies: Float64Array.from(this.latencies).sort(), skipped: this.skipped, seconds };
+    return {
+      sent: this.sent,
+      ok: this.ok,
+      failed: this.failed,
+      failures: this.failures,
+      latencies: Float64Array.from(this.latencies).sort(),
+      skipped: this.skipped,
+      seconds,
+    };
   }
 }
 
 /** `rate` requests per second for `durationMs`, never more than `maxInFlight` at once. */
-export async function openLoop(options: { url: string; init?: RequestInit; rate: number; durationMs: number; check: Check; maxInFlight?: number; timeoutMs?: number }): Promise<LoadResult> {
+export async function openLoop(options: {
+  url: string;
+  init?: RequestInit;
+  rate: number;
+  durationMs: number;
+  check: Check;
+  maxInFlight?: number;
+  timeoutMs?: number;
+}): Promise<LoadResult> {
   const tally = new Tally(options.check);
   const maxInFlight = options.maxInFlight ?? 2000;
   const pending = new Set<Promise<void>>();
@@ -90,7 +106,16 @@ export async function openLoop(options: { url: string; init?: RequestInit; rate:
  * `durationMs`; with `pauseMs` each waits that long first, with `intervalMs` each starts a
  * request at most that often.
  */
-export async function closedLoop(options: { url: string; init?: RequestInit | (() => RequestInit); concurrency: number; durationMs: number; check: Check; timeoutMs?: number; pauseMs?: number; intervalMs?: number }): Promise<LoadResult> {
+export async function closedLoop(options: {
+  url: string;
+  init?: RequestInit | (() => RequestInit);
+  concurrency: number;
+  durationMs: number;
+  check: Check;
+  timeoutMs?: number;
+  pauseMs?: number;
+  intervalMs?: number;
+}): Promise<LoadResult> {
   const tally = new Tally(options.check);
   const started = performance.now();
   const client = async () => {
@@ -113,4 +138,5 @@ export function quantile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-export const ms = (value: number): string => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
+export const ms = (value: number): string =>
+  value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);

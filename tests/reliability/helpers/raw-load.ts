@@ -39,10 +39,20 @@ export type Classify = (answer: RawAnswer) => string | null;
 const CRLF2 = Buffer.from("\r\n\r\n");
 const whole = (value: number) => value.toFixed(0);
 
-export function rawClosedLoop(options: { url: string; headers?: Record<string, string>; connections: number; classify: Classify; hangMs: number }): RawLoad {
+export function rawClosedLoop(options: {
+  url: string;
+  headers?: Record<string, string>;
+  connections: number;
+  classify: Classify;
+  hangMs: number;
+}): RawLoad {
   const target = new URL(options.url);
-  const extra = Object.entries(options.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join("");
-  const request = Buffer.from(`GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n${extra}\r\n`);
+  const extra = Object.entries(options.headers ?? {})
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join("");
+  const request = Buffer.from(
+    `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n${extra}\r\n`,
+  );
   const started = performance.now();
   const outcomes = new Map<string, number>();
   const wrong: string[] = [];
@@ -106,12 +116,16 @@ export function rawClosedLoop(options: { url: string; headers?: Record<string, s
             },
             close() {
               if (inFlight && state.abandoned) hung++;
-              else if (inFlight) fail(`connection closed ${whole(performance.now() - sentAt)} ms after the request, before the answer`);
+              else if (inFlight)
+                fail(`connection closed ${whole(performance.now() - sentAt)} ms after the request, before the answer`);
               inFlight = false;
               done.resolve();
             },
             error(_s, error) {
-              if (inFlight) fail(`socket error ${whole(performance.now() - sentAt)} ms after the request, before the answer: ${error.message}`);
+              if (inFlight)
+                fail(
+                  `socket error ${whole(performance.now() - sentAt)} ms after the request, before the answer: ${error.message}`,
+                );
               inFlight = false;
             },
           },
@@ -143,8 +157,15 @@ export function rawClosedLoop(options: { url: string; headers?: Record<string, s
       await Promise.all(running);
       clearTimeout(deadline);
       return {
-        connections: options.connections, sent, answered, outcomes, wrong, wrongCount, hung,
-        latencies: Float64Array.from(latencies).sort(), seconds,
+        connections: options.connections,
+        sent,
+        answered,
+        outcomes,
+        wrong,
+        wrongCount,
+        hung,
+        latencies: Float64Array.from(latencies).sort(),
+        seconds,
       };
     },
   };
@@ -173,7 +194,9 @@ function parseAnswer(buf: Buffer): { answer: Omit<RawAnswer, "ms">; used: number
     return { answer: { status, headers, body: buf.toString("utf8", start, end) }, used: end };
   }
   if (headers.get("transfer-encoding")?.toLowerCase() !== "chunked") {
-    return status === 204 || status === 304 ? { answer: { status, headers, body: "" }, used: start } : "neither Content-Length nor chunked";
+    return status === 204 || status === 304
+      ? { answer: { status, headers, body: "" }, used: start }
+      : "neither Content-Length nor chunked";
   }
   const parts: Buffer[] = [];
   let at = start;
