@@ -47,15 +47,13 @@ export async function runRounds(subjects: Subject[], load: HttpLoad, log: (line:
         const cpu0 = cpuMs(running.pid);
         const result = await wrk(running.url, load.seconds, load.connections, load.clientNice);
         const cpuUsPerRequest = ((cpuMs(running.pid) - cpu0) * 1000) / (result.rps * load.seconds);
-        runs
-          .get(subject.name)!
-          .push({
-            ...result,
-            cpuUsPerRequest,
-            rssMiB: rssMiB(running.pid),
-            startToFirstResponseMs: running.startMs,
-            startToListenMs: running.listenMs,
-          });
+        runs.get(subject.name)!.push({
+          ...result,
+          cpuUsPerRequest,
+          rssMiB: rssMiB(running.pid),
+          startToFirstResponseMs: running.startMs,
+          startToListenMs: running.listenMs,
+        });
         log(
           `  round ${round + 1}/${load.rounds} ${subject.name}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, ${cpuUsPerRequest.toFixed(0)} µs CPU/request, start ${running.startMs.toFixed(0)} ms${result.errors ? `, ${result.errors} errors` : ""}`,
         );
