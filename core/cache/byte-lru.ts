@@ -1,10 +1,8 @@
-// A least-recently-used map bounded by the summed cost of its values (bytes), and optionally
-// by their count. The entry just set always stays, even alone over the bound: the caller needs
-// it right now. Entries `mayEvict` refuses (pinned ones) are passed over. Used for compiled
-// modules, prepared pipeline output and artifacts on disk.
+// A least-recently-used map bounded by the summed cost of its values (bytes). The entry just
+// set always stays, even alone over the bound: the caller needs it right now. Entries
+// `mayEvict` refuses (pinned ones) are passed over. Used for compiled modules and for artifacts
+// on disk (runner/edge).
 export interface ByteLruOptions<V> {
-  /** At most this many entries as well (default: no bound on the count). */
-  maxEntries?: number;
   /** Whether an entry may go now; false keeps it whatever the bound (default: all may). */
   mayEvict?: (key: string, value: V) => boolean;
 }
@@ -13,7 +11,6 @@ export class ByteLru<V> {
   /** Map keeps insertion order: the first entry is the least recently used. */
   private readonly entries = new Map<string, { value: V; cost: number }>();
   private total = 0;
-  private readonly maxEntries: number;
   private readonly mayEvict: (key: string, value: V) => boolean;
 
   constructor(
@@ -21,7 +18,6 @@ export class ByteLru<V> {
     private readonly onEvict: (key: string, value: V) => void = () => {},
     options: ByteLruOptions<V> = {},
   ) {
-    this.maxEntries = options.maxEntries ?? Number.POSITIVE_INFINITY;
     this.mayEvict = options.mayEvict ?? (() => true);
   }
 
@@ -47,10 +43,15 @@ export class ByteLru<V> {
   }
 
   set(key: string, value: V, cost: number): void {
+    this.admit(key, value, cost);
+    this.evict(key);
+  }
+
+  /** Adds as most recently used without evicting: the bound holds again at the next set or evict(). */
+  admit(key: string, value: V, cost: number): void {
     this.delete(key);
     this.entries.set(key, { value, cost });
     this.total += cost;
-    this.evict(key);
   }
 
   delete(key: string): boolean {
@@ -61,23 +62,14 @@ export class ByteLru<V> {
     return true;
   }
 
-  clear(): void {
-    this.entries.clear();
-    this.total = 0;
-  }
-
   /** Evicts least recently used first until within the bounds, never `keep` nor what mayEvict refuses. */
   evict(keep?: string): void {
     for (const [key, entry] of this.entries) {
-      if (this.within()) return;
+      if (this.total <= this.maxCost) return;
       if (key === keep || !this.mayEvict(key, entry.value)) continue;
       this.entries.delete(key);
       this.total -= entry.cost;
       this.onEvict(key, entry.value);
     }
-  }
-
-  private within(): boolean {
-    return this.total <= this.maxCost && this.entries.size <= this.maxEntries;
   }
 }

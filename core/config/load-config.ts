@@ -76,7 +76,7 @@ export function collectFlags(
 }
 
 function toNumber(text: string): number | string {
-  return /^-?\d+$/.test(text.trim()) ? Number(text) : text;
+  return /^-?\d+$/.test(text) ? Number(text) : text;
 }
 
 export interface SecretValues {

@@ -3,11 +3,16 @@
 // engine's compile. Edge nodes compile verified artifacts with compileModule; single-module mode
 // (and tests) with compileArtifact, which checks the bytes' SHA-256 first. The control plane
 // checks uploads with the same pipeline (ArtifactWork.check) but never compiles them.
-// Uses the pipeline directly rather than prepareModuleCached: the edge bounds what it keeps
-// itself (ModuleCache), and a second process-wide cache of prepared bytes would hold memory
-// outside that bound.
-import { inputRejection, type PipelineLimits, type RejectionCode } from "../pipeline";
-import { inlineWork, type ArtifactWork } from "./offload/artifact-work";
+// Nothing here is kept: the edge bounds what it keeps itself (ModuleCache), and a second
+// cache of prepared bytes would hold memory outside that bound.
+import {
+  inputRejection,
+  prepareModule,
+  type PipelineLimits,
+  type PrepareResult,
+  type RejectionCode,
+} from "../pipeline";
+import { inlineWork, PREPARE_OPTIONS, type ArtifactWork } from "./offload/artifact-work";
 
 /**
  * Memory a compiled module is charged in the cache, per byte of prepared (rewritten) module.
@@ -39,7 +44,11 @@ export async function compileModule(
   limits: PipelineLimits,
   work: ArtifactWork = inlineWork,
 ): Promise<CompileResult> {
-  const prepared = await work.prepare(bytes, limits);
+  return compilePrepared(bytes, await work.prepare(bytes, limits));
+}
+
+/** The engine's compile of what the pipeline made of `bytes`. */
+async function compilePrepared(bytes: Uint8Array, prepared: PrepareResult): Promise<CompileResult> {
   if (!prepared.ok) return { ok: false, code: prepared.rejection.code, message: prepared.rejection.message };
   try {
     const module = await WebAssembly.compile(prepared.bytes);
@@ -89,7 +98,10 @@ export async function compileArtifact(
       message: `SHA-256 mismatch: expected ${expectedSha256.toLowerCase()}, got ${sha256}`,
     };
   }
-  const compiled = await compileModule(bytes, limits, work);
+  // Nothing checked these bytes before (edge nodes compile what the control plane checked), so
+  // the pipeline has the engine validate the input too: the rewrite may drop what made it invalid.
+  const prepared = prepareModule(bytes, limits, { ...PREPARE_OPTIONS, validateInput: true });
+  const compiled = await compilePrepared(bytes, prepared);
   if (!compiled.ok) return compiled;
   return { ok: true, artifact: { ...compiled.compiled, sha256, size: bytes.byteLength } };
 }

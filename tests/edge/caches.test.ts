@@ -42,22 +42,22 @@ describe("ByteLru", () => {
     expect(lru.cost).toBe(0);
     expect(evicted).toEqual([]);
   });
-  test("optionally bounded by count too; entries mayEvict refuses are passed over", () => {
+  test("entries mayEvict refuses are passed over; admit adds without evicting", () => {
     const evicted: string[] = [];
     const pinned = new Set(["a"]);
-    const lru = new ByteLru<number>(100, (key) => evicted.push(key), {
-      maxEntries: 2,
-      mayEvict: (key) => !pinned.has(key),
-    });
+    const lru = new ByteLru<number>(2, (key) => evicted.push(key), { mayEvict: (key) => !pinned.has(key) });
     lru.set("a", 1, 1);
     lru.set("b", 2, 1);
     lru.set("c", 3, 1);
     expect(evicted).toEqual(["b"]);
+    lru.admit("d", 4, 1);
+    lru.admit("e", 5, 1);
+    expect(evicted).toEqual(["b"]);
+    expect(lru.cost).toBe(4);
     pinned.clear();
     lru.evict();
-    expect(evicted).toEqual(["b"]); // within the bounds: nothing to do
-    lru.set("d", 4, 1);
-    expect(evicted).toEqual(["b", "a"]);
+    expect(evicted).toEqual(["b", "a", "c"]); // back within the bound, oldest first
+    expect(lru.cost).toBe(2);
   });
 });
 

@@ -1,7 +1,7 @@
 // An edge node compiles modules while it serves: the engine's compile runs off the event loop,
 // and a module the engine refuses still gets its reason, from validating the input then.
 import { expect, test } from "bun:test";
-import { compileModule } from "../../core/module/compile-module";
+import { compileArtifact, compileModule } from "../../core/module/compile-module";
 import { bigModule } from "../fixtures/pipeline/big-module";
 import { wat } from "../fixtures/wat";
 
@@ -56,4 +56,20 @@ test("a module the engine refuses is invalid_module with the engine's reason, no
   if (result.ok) return;
   expect(result.code).toBe("invalid_module");
   expect(result.message).toContain("does not validate");
+});
+
+/** Exports "handle", "ax" and "ay", then "ay" renamed "ax" in the binary: a duplicate export. */
+function duplicateExport(): Uint8Array {
+  const bytes = wat(`(module (func $f) (export "handle" (func $f)) (export "ax" (func $f)) (export "ay" (func $f)))`);
+  const text = new TextDecoder("latin1").decode(bytes);
+  bytes[text.lastIndexOf("ay") + 1] = "x".charCodeAt(0);
+  return bytes;
+}
+
+test("a module the engine refuses is refused before the rewrite, which could hide why", async () => {
+  const bytes = duplicateExport();
+  expect(WebAssembly.validate(bytes)).toBe(false);
+  const result = await compileArtifact(bytes, LIMITS);
+  expect(result.ok).toBe(false);
+  if (!result.ok) expect(result.code).toBe("invalid_module");
 });

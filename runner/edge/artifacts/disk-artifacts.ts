@@ -50,9 +50,7 @@ export class DiskArtifacts {
     found.sort((a, b) => a.mtime - b.mtime);
     // Indexing evicts nothing: the bound is enforced at the next write or pin, once the node
     // has said what it serves.
-    store.pinned = new Set(found.map(({ sha }) => sha));
-    for (const { sha, size } of found) store.entries.set(sha, size, size);
-    store.pinned = new Set();
+    for (const { sha, size } of found) store.entries.admit(sha, size, size);
     return store;
   }
 
