@@ -11,7 +11,7 @@ import { DataDirGuard } from "../../control/store/data-dir-guard";
 import { SqliteMetadataStore } from "../../control/store/sqlite-metadata-store";
 import { DataDirLost } from "../../control/store/storage-errors";
 import { createLogger } from "../../core/observe/log";
-import { spec } from "./metadata-store.contract";
+import { spec } from "./metadata-store-fixture";
 import { startControlProcess } from "../helpers/control-process";
 import { until } from "../helpers/until";
 import { CONTROL_TOKENS, errorOf, TOKEN } from "../helpers/control-api";

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import type { DeployedFunction } from "../../core/contract";
 import { SqliteMetadataStore } from "../../control/store/sqlite-metadata-store";
 import { SqliteNodeStore } from "../../control/store/sqlite-node-store";
-import { metadataStoreContract, spec } from "./metadata-store.contract";
+import { metadataStoreContract } from "./metadata-store.contract";
+import { spec } from "./metadata-store-fixture";
 import { tempDir } from "../helpers/temp-dir";
 
 metadataStoreContract("sqlite file", () => {

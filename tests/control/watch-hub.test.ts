@@ -9,7 +9,7 @@ import { DEFAULT_WATCH_LIMITS, type WatchSocket } from "../../control/watch/sess
 import { SendWindow, type Channel } from "../../control/watch/send-window";
 import { KeyedRateLimiter, TokenBucket, addressKey } from "../../control/watch/rate-limit";
 import { createLogger } from "../../core/observe/log";
-import { spec } from "./metadata-store.contract";
+import { spec } from "./metadata-store-fixture";
 import { until } from "../helpers/until";
 
 class FakeSocket implements WatchSocket {

@@ -5,17 +5,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rawSend, type RawReply } from "../helpers/raw-http";
 import { guest, sample, samplePath } from "../fixtures/guests";
-import { REPO_ROOT, type ServerProcess } from "../helpers/server-process";
+import type { ServerProcess } from "../helpers/server-process";
 import { type ControlProcess, startControlProcess } from "../helpers/control-process";
 import { startEdgeProcess } from "../helpers/edge-process";
 import { startRunnerProcess } from "../helpers/runner-process";
 import { tempDir } from "../helpers/temp-dir";
 import { TOKEN } from "../helpers/control-api";
 import { until } from "../helpers/until";
+import { FIXED_HOSTS, random, randomHosts, requestLines } from "./fuzz-inputs";
+import { judge, productError } from "./fuzz-verdict";
 
 const SEED = Number(process.env.FRONT_DOOR_SEED ?? 0x5eed18);
-const RANDOM_HOSTS = 120;
-const RANDOM_LINES = 120;
 const HELLO = "Hello, World!";
 
 let control: ControlProcess;
@@ -57,122 +57,6 @@ function servers(): Server[] {
     { name: "runner", url: runner.url, expect: { "/healthz": healthy, "/hello/echo": hello } },
   ];
 }
-
-/** `{"error":{"code":"...","message":"...",...}}` */
-function productError(body: string): boolean {
-  try {
-    const error = (JSON.parse(body) as { error?: { code?: unknown; message?: unknown } }).error;
-    return typeof error?.code === "string" && typeof error.message === "string";
-  } catch {
-    return false;
-  }
-}
-
-/** What must never reach a client: a stack frame, a path on this machine, a source line, Bun's error page. */
-function leaks(body: string): string | null {
-  const checks: [string, RegExp][] = [
-    ["stack frame", /^\s*at\s|\bat \S+ \(|\.(?:ts|js|mjs|tsx):\d+/m],
-    [
-      "absolute path",
-      new RegExp(
-        `${REPO_ROOT.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}|(?:^|[\\s"'(=])/(?:work|home|root|usr|tmp|opt|var|srv|proc)/`,
-        "m",
-      ),
-    ],
-    ["source line", /^\s*\d+\s+\|/m],
-    ["error page", /<!doctype html|<html/i],
-  ];
-  for (const [what, pattern] of checks) if (pattern.test(body)) return `${what}: ${JSON.stringify(body.slice(0, 300))}`;
-  return null;
-}
-
-/** The verdict on one exchange: null when it kept the promise, else why not. */
-function judge(reply: RawReply, routed: ((reply: RawReply) => boolean) | null): string | null {
-  if (reply.ended === "timeout") return "left open: neither answered nor closed";
-  const leak = leaks(reply.raw);
-  if (leak) return leak;
-  const status = reply.statuses[0];
-  if (status === undefined) return null; // closed unanswered: Bun's parser refused the bytes
-  const ours = /\r\ncontent-type: application\/json/i.test(reply.raw.slice(0, reply.raw.indexOf("\r\n\r\n")));
-  if (!ours) {
-    // Bun's parser, before our code: a bare 400 (or 505 for a request line it reads as another HTTP version).
-    if ((status === 400 || status === 505) && reply.body === "") return null;
-  }
-  if (status >= 500) return `status ${status}: ${JSON.stringify(reply.body.slice(0, 200))}`;
-  if (status === 400)
-    return productError(reply.body) ? null : `400 not in the error shape: ${JSON.stringify(reply.body.slice(0, 200))}`;
-  if (routed && !routed(reply))
-    return `routed to the wrong place: ${status} ${JSON.stringify(reply.body.slice(0, 200))}`;
-  return null;
-}
-
-/** A small deterministic generator, so a failure can be replayed with FRONT_DOOR_SEED. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Half the random Hosts look like names (so they route), half are any bytes a header line may hold. */
-const NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789.-";
-const HOSTILE_CHARS = "abcxyz019.-:[]_~!$&'()*+,;=%@/?#\\ \t\"<>^`{|}\x7f\x80\xa0\xe9\xff";
-
-function randomHosts(next: () => number): string[] {
-  const hosts: string[] = [];
-  for (let i = 0; i < RANDOM_HOSTS; i++) {
-    const chars = i % 2 === 0 ? NAME_CHARS : HOSTILE_CHARS;
-    const length = next() < 0.1 ? 200 + Math.floor(next() * 2000) : Math.floor(next() * 24);
-    let host = "";
-    for (let j = 0; j < length; j++) host += chars[Math.floor(next() * chars.length)];
-    if (i % 2 === 0 && next() < 0.3) host += `:${Math.floor(next() * 70000)}`;
-    hosts.push(host);
-  }
-  return hosts;
-}
-
-const FIXED_HOSTS = [
-  "",
-  " ",
-  "a",
-  "ab",
-  "abc",
-  "abcd",
-  "a b",
-  "x/y",
-  "x/echo",
-  "/echo",
-  "x?y",
-  "x#y",
-  "x\\y",
-  "@",
-  "a@b",
-  "%",
-  "%2F",
-  "é",
-  "localhost",
-  "127.0.0.1",
-  "127.0.0.1:1",
-  "x:99999",
-  "x:",
-  ":80",
-  "[::1]",
-  "[::1]:80",
-  "[",
-  "]",
-  "a..b",
-  ".",
-  "..",
-  "hello",
-  "echo",
-  "healthz",
-  "x".repeat(255),
-  "x".repeat(8000),
-  "a\tb",
-];
 
 async function inBatches<T>(items: T[], size: number, each: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(each));
@@ -243,67 +127,7 @@ describe("the front door of the control plane, an edge node and a runner", () =>
 
   test("fuzzed request lines: answered, refused with a 400 (or Bun's 505), or closed; no 5xx of ours, no leak, no hang", async () => {
     const next = random(SEED + 1);
-    const methods = [
-      "GET",
-      "HEAD",
-      "POST",
-      "PUT",
-      "DELETE",
-      "OPTIONS",
-      "PATCH",
-      "CONNECT",
-      "TRACE",
-      "get",
-      "G\x00T",
-      "GE T",
-      "",
-      "BREW",
-      "X".repeat(300),
-    ];
-    const targets = [
-      "/healthz",
-      "/hello/echo",
-      "*",
-      "healthz",
-      "//healthz",
-      "/a/../healthz",
-      "/%2e%2e/healthz",
-      "/./hello/echo",
-      "/hello/../echo",
-      "http://evil/hello/echo",
-      "https://evil:1/healthz",
-      "evil:443",
-      "/hello/echo?x=/y",
-      "/%",
-      "/%00",
-      "/\x7f",
-      "/é",
-      "/hello echo",
-      "/\\hello",
-      "",
-      "/" + "a".repeat(9000),
-      "/hello/echo#frag",
-      "?x",
-      "/hello/echo/",
-    ];
-    const versions = [
-      "HTTP/1.1",
-      "HTTP/1.0",
-      "HTTP/2.0",
-      "HTTP/0.9",
-      "HTTP/1.1 extra",
-      "http/1.1",
-      "HTTP/1.",
-      "",
-      "HTTP/1.1\x00",
-    ];
-    const lines = new Set<string>(["GARBAGE", "GET", "\x16\x03\x01\x02\x00", "PRI * HTTP/2.0"]);
-    for (const target of targets) lines.add(`GET ${target} HTTP/1.1`);
-    for (let i = 0; i < RANDOM_LINES; i++) {
-      const pick = <T>(list: T[]) => list[Math.floor(next() * list.length)]!;
-      const sep = next() < 0.85 ? " " : pick(["  ", "\t", ""]);
-      lines.add(`${pick(methods)}${sep}${pick(targets)}${sep}${pick(versions)}`);
-    }
+    const lines = requestLines(next);
     const failures: string[] = [];
     const statuses = new Map<string, number>();
     const cases = servers().flatMap((server) =>

@@ -24,11 +24,12 @@
 //   SATURATION=loop SATURATION_CONNECTIONS=64 bun run test:reliability saturation
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { ms, quantile } from "./helpers/load";
-import { rawClosedLoop, type RawAnswer, type RawLoadResult } from "./helpers/raw-load";
+import { rawClosedLoop, type RawLoadResult } from "./helpers/raw-load";
+import { BAD, type Kind, outcomeOf } from "./helpers/bad-neighbours";
+import { drained, rssWatch } from "./helpers/node-watch";
 import { n, report } from "./helpers/report";
 import { wrk, type WrkResult } from "./helpers/wrk";
-import { sample as metricSample } from "../helpers/metrics-text";
-import { guest, sample } from "../fixtures/guests";
+import { sample } from "../fixtures/guests";
 import { get } from "../helpers/fetch-text";
 import { type ControlProcess, startControlProcess } from "../helpers/control-process";
 import { startEdgeProcess } from "../helpers/edge-process";
@@ -54,71 +55,6 @@ const FLOOD_LEVELS = [256, 1024, 2000];
  * collapse the issue measured (instant 503s inviting instant retries) left 19% (26.7k -> ~5k/s).
  */
 const FLOOD_SHARE = 0.5;
-
-type Kind = "loop" | "sometimes-loop" | "near-limit" | "memory";
-interface BadFunction {
-  name: string;
-  settings: Record<string, unknown>;
-  bytes: () => Uint8Array;
-  headers: Record<string, string>;
-  what: string;
-  /** Its own answer when it ran (overload is accepted for every kind, see `outcomeOf`). */
-  own: (a: RawAnswer) => string | null;
-}
-const errorCode = (a: RawAnswer): string | undefined => {
-  try {
-    return (JSON.parse(a.body) as { error?: { code?: string } }).error?.code;
-  } catch {
-    return undefined;
-  }
-};
-const BAD: Record<Kind, BadFunction> = {
-  loop: {
-    name: "spin",
-    settings: { max_execution_ms: 500 },
-    bytes: () => guest("loop-forever"),
-    headers: { "x-spin": "1" },
-    what: "loops forever (500 ms limit)",
-    own: (a) => (a.status === 504 && errorCode(a) === "timeout" ? "504 timeout" : null),
-  },
-  // Fast nearly every time, so judged fast by its typical run: each of its loops lands on a
-  // regular worker, behind or ahead of hello's requests (found by the attack pass on issue #18).
-  "sometimes-loop": {
-    name: "flaky",
-    settings: { max_execution_ms: 500 },
-    bytes: () => guest("sometimes-loop"),
-    headers: { "x-loop-one-in": "200" },
-    what: "answers at once but loops forever on 1 request in 200 at random (500 ms limit)",
-    own: (a) =>
-      a.status === 200 && a.body === "idle"
-        ? "200 idle"
-        : a.status === 504 && errorCode(a) === "timeout"
-          ? "504 timeout"
-          : null,
-  },
-  "near-limit": {
-    name: "long",
-    settings: { max_execution_ms: 500 },
-    bytes: () => guest("busy-wait"),
-    headers: { "x-wait-ms": "450" },
-    what: "runs 450 ms of its 500 ms limit (reading the clock) and answers 200",
-    own: (a) => (a.status === 200 && a.body === "waited" ? "200 ok" : null),
-  },
-  memory: {
-    name: "hungry",
-    settings: { memory_pages: 1024 },
-    bytes: () => guest("memory-touch"),
-    headers: {},
-    what: "touches 64 MiB of fresh memory per request and answers 200",
-    own: (a) => (a.status === 200 && a.body === "touched" ? "200 ok" : null),
-  },
-};
-/** A bad function's answer is its own outcome, or 503 overload with Retry-After; anything else is wrong. */
-const outcomeOf =
-  (bad: BadFunction) =>
-  (a: RawAnswer): string | null =>
-    bad.own(a) ??
-    (a.status === 503 && errorCode(a) === "overload" && a.headers.has("retry-after") ? "503 overload" : null);
 
 const list = (name: string): string[] | undefined =>
   process.env[name]
@@ -174,49 +110,11 @@ const msOrNone = (value: number) => (Number.isFinite(value) ? `${ms(value)} ms` 
 const pct = (value: number) => `${(value * 100).toFixed(value < 0.1 ? 1 : 0)}%`;
 const tally = (r: RawLoadResult) => [...r.outcomes].map(([k, v]) => `${v} ${k}`).join(", ") || "no answers";
 
-/**
- * Waits (at most HANG_MS) until the node runs and queues nothing, so that the next phase starts
- * on an idle node even when requests a client gave up on are still queued there. Returns the
- * seconds waited, or NaN when it never went idle.
- */
-async function drained(proc: ServerProcess): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < HANG_MS) {
-    const text = await (await fetch(`${proc.url}/metrics`, { signal: AbortSignal.timeout(HANG_MS) })).text();
-    const busy = metricSample(text, "wasm_pool_busy_workers");
-    const queued = metricSample(text, "wasm_queue_depth");
-    if (busy === undefined || queued === undefined)
-      throw new Error(
-        "the node's /metrics has no wasm_pool_busy_workers or wasm_queue_depth: saturation.reliability.ts waits on them between phases",
-      );
-    if (busy === 0 && queued === 0) return (performance.now() - started) / 1000;
-    await Bun.sleep(50);
-  }
-  return NaN;
-}
-
-/** Samples the node's RSS until stopped; returns the largest seen (MiB). */
-function rssWatch(proc: ServerProcess): () => Promise<number> {
-  let max = proc.rssMb();
-  let on = true;
-  const loop = (async () => {
-    while (on) {
-      max = Math.max(max, proc.rssMb());
-      await Bun.sleep(200);
-    }
-  })();
-  return async () => {
-    on = false;
-    await loop;
-    return max;
-  };
-}
-
 for (const kind of kinds) {
   const bad = BAD[kind];
   test(`saturation, ${kind}: hello keeps >= ${pct(THROUGHPUT_SHARE)} of its throughput and p99 <= ${P99_FACTOR}x beside a function that ${bad.what}, at ${levels.join(", ")} connections`, async () => {
     const url = edge!.url;
-    await drained(edge!);
+    await drained(edge!, HANG_MS);
     const alone: WrkResult[] = [await hello()];
     type Row = {
       connections: number;
@@ -243,7 +141,7 @@ for (const kind of kinds) {
       const rssMax = await rss();
       // Waits for every bad request in flight: the next alone phase starts on an idle node.
       const badResult = await load.stop();
-      const drainS = await drained(edge!);
+      const drainS = await drained(edge!, HANG_MS);
       alone.push(await hello());
       return { connections, mixed, before: alone.at(-2)!, after: alone.at(-1)!, bad: badResult, rssMax, drainS };
     };
@@ -331,7 +229,7 @@ if (parts.includes("flood")) {
       const rss = rssWatch(edge!);
       const r = await hello(FLOOD_S, connections);
       rows.push({ connections, r, overload: (await overloads()) - before, rssMax: await rss() });
-      await drained(edge!); // what wrk left in flight
+      await drained(edge!, HANG_MS); // what wrk left in flight
     }
     const alive = edge!.alive() && (await get(`${url}/healthz`)).status === 200;
     const lines = rows.map(
