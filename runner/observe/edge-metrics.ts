@@ -4,6 +4,7 @@
 import type { Registry } from "prom-client";
 import type { ServerMessage } from "../../core/contract";
 import type { PromClient } from "./metrics";
+import { scrapeGauges } from "./scrape-gauge";
 
 export interface EdgeGauges {
   appliedRevision: number;
@@ -54,7 +55,8 @@ export function createEdgeMetrics(read: () => EdgeGauges): {
   };
 }
 
-function register({ Counter, Gauge, Histogram }: PromClient, registry: Registry, read: () => EdgeGauges): EdgeMetrics {
+function register(prom: PromClient, registry: Registry, read: () => EdgeGauges): EdgeMetrics {
+  const { Counter, Histogram } = prom;
   const registers = [registry];
   const hits = new Counter({
     name: "edge_module_cache_hits_total",
@@ -97,15 +99,7 @@ function register({ Counter, Gauge, Histogram }: PromClient, registry: Registry,
   });
   for (const source of ["network", "disk"]) verifyFailures.inc({ source }, 0);
 
-  const gauge = (name: string, help: string, value: (g: EdgeGauges) => number) =>
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(value(read()));
-      },
-    });
+  const gauge = scrapeGauges(prom, registry, read);
   gauge("edge_applied_revision", "Control plane revision this node has live", (g) => g.appliedRevision);
   gauge("edge_sync_connected", "1 while the watch stream to the control plane is open", (g) => (g.connected ? 1 : 0));
   gauge("edge_functions_serving", "Functions this node routes requests to", (g) => g.functionsServing);

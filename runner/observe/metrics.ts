@@ -7,6 +7,7 @@
 // comes first (the process metrics, e.g. event-loop lag and GC, count from then).
 import type { Registry } from "prom-client";
 import { InvocationMetrics } from "./invocation-metrics";
+import { scrapeGauges } from "./scrape-gauge";
 import type { Outcome } from "../outcome";
 
 const LOAD_AFTER_MS = 1000;
@@ -46,15 +47,7 @@ export function createRunnerMetrics(
       const built = new prom.Registry();
       prom.collectDefaultMetrics({ register: built });
       invocations.register(built);
-      const gauge = (name: string, help: string, read: (s: PoolStats) => number) =>
-        new prom.Gauge({
-          name,
-          help,
-          registers: [built],
-          collect() {
-            this.set(read(poolStats()));
-          },
-        });
+      const gauge = scrapeGauges(prom, built, poolStats);
       gauge("wasm_pool_workers", "Workers in the sandbox pool", (s) => s.workers);
       gauge("wasm_pool_busy_workers", "Workers running an invocation now", (s) => s.busy);
       gauge("wasm_queue_depth", "Invocations waiting in the functions' queues for a worker", (s) => s.queued);
