@@ -57,7 +57,10 @@ test("control plane down: nodes serve, a restarted node serves from disk, and bo
     "both nodes reconnect",
     async () => (await connected(nodeA)) === 1 && (await connected(nodeB)) === 1,
     15_000,
-  );
+  ).catch((error) => {
+    // Seen once in a full run and not reproduced since: say what the nodes logged (warn and up).
+    throw new Error(`${error.message}\nnode A: ${nodeA.lines().join("\n")}\nnode B: ${nodeB.lines().join("\n")}`);
+  });
   // They resumed after the revision they had: A's only snapshot is its first; B (restarted from disk) got none.
   expect(await snapshots(nodeA)).toBe(1);
   expect(await snapshots(nodeB)).toBe(0);
