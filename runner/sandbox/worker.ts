@@ -177,23 +177,29 @@ function runOn(
   fn: LoadedFunction,
 ): PostedResult {
   if (!mayBackground) return executor.run(id, requestId, request, fn, budgetMs);
-  const runaway = isRunaway(handle);
-  if (runaway !== inBackground) {
-    if (setBackground(runaway)) inBackground = runaway;
-    else {
-      // Cannot go into the background, or (unprivileged) cannot come back: stop trying.
-      mayBackground = false;
-      logger?.log(
-        "info",
-        runaway
-          ? "could not lower this spare worker's priority"
-          : "this spare worker stays at low priority (no CAP_SYS_NICE)",
-      );
-    }
-  }
+  runInBackground(isRunaway(handle));
   const result = executor.run(id, requestId, request, fn, budgetMs);
   if (result.outcome === "timeout") runawayUntil.set(handle, Date.now() + RUNAWAY_MEMORY_MS);
+  // Back to the normal priority before the result goes out: waiting in the background, the
+  // thread would pick up its next job only when nothing else wants a CPU, on a busy node late.
+  if (inBackground) runInBackground(false);
   return result;
+}
+
+function runInBackground(runaway: boolean): void {
+  if (runaway === inBackground || !mayBackground) return;
+  if (setBackground(runaway)) {
+    inBackground = runaway;
+    return;
+  }
+  // Cannot go into the background, or (unprivileged) cannot come back: stop trying.
+  mayBackground = false;
+  logger?.log(
+    "info",
+    runaway
+      ? "could not lower this spare worker's priority"
+      : "this spare worker stays at low priority (no CAP_SYS_NICE)",
+  );
 }
 
 function isRunaway(handle: number): boolean {

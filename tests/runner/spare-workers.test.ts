@@ -175,6 +175,9 @@ test.skipIf(process.platform !== "linux")(
       // runs in the background. Its timeout there is what marks it: run it once more first.
       expect((await pool.invoke("loop", "loop-2", request(150))).outcome).toBe("timeout");
       expect(await policyWhileRunning("loop")).toBe(SCHED_IDLE);
+      // Back at the normal priority as soon as the runaway's run ends: waiting in the background,
+      // the spare would start its next job only when nothing else wanted a CPU.
+      expect(policyOf(slots[1]!.control[3]!)).toBe(SCHED_OTHER);
       expect(await policyWhileRunning("slow")).toBe(SCHED_OTHER);
     } finally {
       await pool.close(100);
