@@ -8,6 +8,7 @@ import { createLogger } from "../../core/observe/log";
 import { Executor } from "../../runner/sandbox/executor";
 import { CONTROL_BYTES, type LoadedFunction } from "../../runner/sandbox/protocol";
 import { guest } from "../fixtures/guests";
+import { loadedFunction } from "../helpers/loaded-function";
 
 const MiB = 1024 * 1024;
 const request = {
@@ -20,17 +21,7 @@ const request = {
 async function loaded(bytes: Uint8Array, memoryPages: number): Promise<LoadedFunction> {
   const prepared = await compileArtifact(bytes, { memoryPages, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
-  const { artifact } = prepared;
-  return {
-    key: "f",
-    name: "f",
-    module: artifact.module,
-    entrypoint: "handle",
-    memory: artifact.memory,
-    reusable: artifact.reusable,
-    env: {},
-    limits: { maxExecutionMs: 2000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
-  };
+  return loadedFunction("f", prepared.artifact, { maxExecutionMs: 2000 });
 }
 
 test("each memory a run grew is reported as dropped, with its size", async () => {

@@ -8,6 +8,7 @@ import { WorkerPool, type InvocationResult, type PoolOptions } from "../../runne
 import type { RequestParts } from "../../runner/sandbox/wire";
 import { wat } from "../fixtures/wat";
 import { guest } from "../fixtures/guests";
+import { loadedFunction } from "../helpers/loaded-function";
 
 const request = (waitMs: number): RequestParts => ({
   method: "GET",
@@ -25,17 +26,7 @@ function newPool(
 ): WorkerPool {
   const pool = new WorkerPool({ queueLimit: 64, logLevel: "error", logger: createLogger("error"), ...options });
   for (const [key, { maxConcurrency }] of Object.entries(fns)) {
-    pool.load({
-      key,
-      name: key,
-      module: artifact.module,
-      entrypoint: "handle",
-      memory: artifact.memory,
-      reusable: artifact.reusable,
-      env: {},
-      maxConcurrency,
-      limits: { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
-    });
+    pool.load(loadedFunction(key, artifact, { maxConcurrency }));
   }
   return pool;
 }
@@ -188,16 +179,7 @@ test("a run that goes long on a regular worker beside other functions moves to a
   const pool = newPool({ size: 1, spares: 1 }, { f: {}, other: {} });
   const loop = await compileArtifact(guest("loop-forever"), { memoryPages: 16, entrypoint: "handle" });
   if (!loop.ok) throw new Error(loop.message);
-  pool.load({
-    key: "spin",
-    name: "spin",
-    module: loop.artifact.module,
-    entrypoint: "handle",
-    memory: loop.artifact.memory,
-    reusable: loop.artifact.reusable,
-    env: {},
-    limits: { maxExecutionMs: 300, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
-  });
+  pool.load(loadedFunction("spin", loop.artifact, { maxExecutionMs: 300 }));
   try {
     for (let i = 0; i < 5; i++) expect((await pool.invoke("f", `warm-${i}`, request(0))).outcome).toBe("ok");
     expect((await pool.invoke("spin", "warm", { method: "GET", uri: "/", headers: "", body: null })).outcome).toBe(
@@ -236,16 +218,7 @@ test("a run that has logged is not moved: its lines are never written twice", as
       (call $write (i32.const 100) (i32.const 7))))`);
   const prepared = await compileArtifact(logsThenWaits, { memoryPages: 16, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
-  pool.load({
-    key: "logger",
-    name: "logger",
-    module: prepared.artifact.module,
-    entrypoint: "handle",
-    memory: prepared.artifact.memory,
-    reusable: prepared.artifact.reusable,
-    env: {},
-    limits: { maxExecutionMs: 2000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
-  });
+  pool.load(loadedFunction("logger", prepared.artifact, { maxExecutionMs: 2000 }));
   try {
     const running = pool.invoke("logger", "logs-once", { method: "GET", uri: "/", headers: "", body: null });
     await Bun.sleep(80);

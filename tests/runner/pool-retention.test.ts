@@ -16,20 +16,12 @@ import { InflightJobs } from "../../runner/sandbox/inflight";
 import { WorkerPool } from "../../runner/sandbox/pool";
 import type { RequestParts } from "../../runner/sandbox/wire";
 import { guest } from "../fixtures/guests";
+import { loadedFunction } from "../helpers/loaded-function";
 
 const prepared = await compileArtifact(guest("echo"), { memoryPages: 16, entrypoint: "handle" });
 if (!prepared.ok) throw new Error(prepared.message);
 const pool = new WorkerPool({ size: 2, queueLimit: 10_000, logLevel: "error", logger: createLogger("error") });
-pool.load({
-  key: "echo",
-  name: "echo",
-  module: prepared.artifact.module,
-  entrypoint: "handle",
-  memory: prepared.artifact.memory,
-  reusable: prepared.artifact.reusable,
-  env: {},
-  limits: { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
-});
+pool.load(loadedFunction("echo", prepared.artifact));
 afterAll(() => pool.close(100));
 
 /** Runs `total` invocations, `concurrency` at a time (more than the workers hold: some queue). */

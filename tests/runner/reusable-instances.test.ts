@@ -10,6 +10,7 @@ import { Executor } from "../../runner/sandbox/executor";
 import { CONTROL_BYTES, type LoadedFunction } from "../../runner/sandbox/protocol";
 import { MAX_KEPT_INSTANCES } from "../../runner/sandbox/reusable-instances";
 import { wat } from "../fixtures/wat";
+import { loadedFunction } from "../helpers/loaded-function";
 
 const FUNCTIONS = 80;
 const SPAN = 8192;
@@ -43,16 +44,7 @@ function fixture(k: number): Uint8Array {
 async function loaded(k: number): Promise<LoadedFunction> {
   const prepared = await compileArtifact(fixture(k), { memoryPages: 1, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
-  return {
-    key: `f${k}`,
-    name: `f${k}`,
-    module: prepared.artifact.module,
-    entrypoint: "handle",
-    memory: prepared.artifact.memory,
-    reusable: prepared.artifact.reusable,
-    env: {},
-    limits: { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
-  };
+  return loadedFunction(`f${k}`, prepared.artifact);
 }
 
 const request = {
@@ -110,16 +102,7 @@ test("a function whose memory grows is not kept again on that worker, and each r
       (drop (memory.grow (i32.const 1)))))`);
   const prepared = await compileArtifact(grower, { memoryPages: 4, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
-  const fn: LoadedFunction = {
-    key: "grower",
-    name: "grower",
-    module: prepared.artifact.module,
-    entrypoint: "handle",
-    memory: prepared.artifact.memory,
-    reusable: prepared.artifact.reusable,
-    env: {},
-    limits: { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
-  };
+  const fn = loadedFunction("grower", prepared.artifact);
   expect(fn.reusable).toBe(true);
   const executor = new Executor(createLogger("error"), new SharedArrayBuffer(CONTROL_BYTES));
   const instances = (executor as unknown as { instances: { size: number; admit(f: LoadedFunction): boolean } })

@@ -10,6 +10,7 @@ import { createLogger } from "../../core/observe/log";
 import { WorkerPool } from "../../runner/sandbox/pool";
 import type { RequestParts } from "../../runner/sandbox/wire";
 import { guest } from "../fixtures/guests";
+import { loadedFunction } from "../helpers/loaded-function";
 
 const request = (waitMs: number): RequestParts => ({
   method: "GET",
@@ -29,17 +30,8 @@ async function busyPool(spares: number, slowMemoryMs?: number): Promise<WorkerPo
     logLevel: "error",
     logger: createLogger("error"),
   });
-  const limits = { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 };
-  const fn = {
-    module: prepared.artifact.module,
-    entrypoint: "handle",
-    memory: prepared.artifact.memory,
-    reusable: prepared.artifact.reusable,
-    env: {},
-    limits,
-  };
-  pool.load({ key: "slow", name: "slow", ...fn });
-  pool.load({ key: "fast", name: "fast", ...fn });
+  pool.load(loadedFunction("slow", prepared.artifact));
+  pool.load(loadedFunction("fast", prepared.artifact));
   return pool;
 }
 
@@ -140,17 +132,9 @@ test.skipIf(process.platform !== "linux")(
       logLevel: "error",
       logger: createLogger("error"),
     });
-    const fn = (maxExecutionMs: number) => ({
-      module: prepared.artifact.module,
-      entrypoint: "handle",
-      memory: prepared.artifact.memory,
-      reusable: prepared.artifact.reusable,
-      env: {},
-      limits: { maxExecutionMs, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
-    });
-    pool.load({ key: "fast", name: "fast", ...fn(5000) });
-    pool.load({ key: "slow", name: "slow", ...fn(5000) });
-    pool.load({ key: "loop", name: "loop", ...fn(120) });
+    pool.load(loadedFunction("fast", prepared.artifact));
+    pool.load(loadedFunction("slow", prepared.artifact));
+    pool.load(loadedFunction("loop", prepared.artifact, { maxExecutionMs: 120 }));
     const slots = (pool as unknown as { slots: { control: Int32Array }[] }).slots;
     /** The spare's policy while `key` runs there for ~150 ms. */
     const policyWhileRunning = async (key: string): Promise<number> => {

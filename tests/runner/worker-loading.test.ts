@@ -9,6 +9,7 @@ import { WorkerPool } from "../../runner/sandbox/pool";
 import type { LoadedFunction } from "../../runner/sandbox/protocol";
 import type { RequestParts } from "../../runner/sandbox/wire";
 import { guest, type GuestName } from "../fixtures/guests";
+import { loadedFunction } from "../helpers/loaded-function";
 
 const request = (waitMs = 0): RequestParts => ({
   method: "GET",
@@ -16,13 +17,11 @@ const request = (waitMs = 0): RequestParts => ({
   headers: `x-wait-ms: ${waitMs}\n`,
   body: null,
 });
-const limits = { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 };
 
 async function fn(key: string, fixture: GuestName): Promise<LoadedFunction> {
   const prepared = await compileArtifact(guest(fixture), { memoryPages: 16, entrypoint: "handle" });
   if (!prepared.ok) throw new Error(prepared.message);
-  const { module, memory, reusable } = prepared.artifact;
-  return { key, name: key, module, entrypoint: "handle", memory, reusable, env: {}, limits };
+  return loadedFunction(key, prepared.artifact);
 }
 
 const newPool = (size: number) =>

@@ -9,6 +9,7 @@ import { WorkerPool } from "../../runner/sandbox/pool";
 import { presumedStuck, WATCHDOG_GRACE_MS, WATCHDOG_HARD_MS } from "../../runner/sandbox/limits";
 import type { RequestParts } from "../../runner/sandbox/wire";
 import { guest } from "../fixtures/guests";
+import { loadedFunction } from "../helpers/loaded-function";
 
 const request = (waitMs: number): RequestParts => ({
   method: "GET",
@@ -22,16 +23,7 @@ test("a worker thread that dies mid-invocation: worker_crash for that one, the r
   if (!prepared.ok) throw new Error(prepared.message);
   const pool = new WorkerPool({ size: 1, queueLimit: 16, logLevel: "error", logger: createLogger("error") });
   try {
-    pool.load({
-      key: "busy",
-      name: "busy",
-      module: prepared.artifact.module,
-      entrypoint: "handle",
-      memory: prepared.artifact.memory,
-      reusable: prepared.artifact.reusable,
-      env: {},
-      limits: { maxExecutionMs: 5000, maxResponseBytes: 1 << 20, maxLogLines: 10, maxLogLineBytes: 1024 },
-    });
+    pool.load(loadedFunction("busy", prepared.artifact));
     expect((await pool.invoke("busy", "warm", request(1))).outcome).toBe("ok");
 
     const running = pool.invoke("busy", "victim", request(2000));
