@@ -13,6 +13,7 @@ import { SqliteMetadataStore } from "../control/store/sqlite-metadata-store";
 import { TOKEN } from "../tests/helpers/control-api";
 import { startControlProcess } from "../tests/helpers/control-process";
 import { tempDir } from "../tests/helpers/temp-dir";
+import { functionSpec } from "../tests/helpers/function-spec";
 
 const N = Number(Bun.argv[2] ?? 5000);
 const ROUTES = Number(Bun.argv[3] ?? 2);
@@ -62,17 +63,7 @@ export async function measureCreateCost(): Promise<CreateCost[]> {
   const dir = tempDir("bench-create-");
   const store = new SqliteMetadataStore(join(dir, "metadata.sqlite"));
   const direct = await timeCreates(async (name) => {
-    const result = await store.createFunction({
-      name,
-      entrypoint: "handle",
-      runtime: "wasm",
-      memory_pages: 16,
-      max_execution_ms: 500,
-      max_concurrency: null,
-      max_body_bytes: null,
-      env: {},
-      routes: routesOf(name),
-    });
+    const result = await store.createFunction(functionSpec(name, { routes: routesOf(name) }));
     if (!result.ok) throw new Error(`store create ${name}: ${result.reason}`);
   });
   store.close();

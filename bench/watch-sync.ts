@@ -12,6 +12,7 @@ import { rssMb } from "../tests/helpers/server-process";
 import { startControlProcess } from "../tests/helpers/control-process";
 import { READ_TOKEN } from "../tests/helpers/control-api";
 import { tempDir } from "../tests/helpers/temp-dir";
+import { functionSpec } from "../tests/helpers/function-spec";
 
 const functions = Number(process.argv[2] ?? 320);
 const kib = Number(process.argv[3] ?? 1000);
@@ -27,17 +28,7 @@ for (let i = 0; i < functions; i++) {
       String.fromCharCode(97 + (i % 26)).repeat(Math.min(16_000, kib * 1000)),
     ]),
   );
-  await store.createFunction({
-    name: `f-${i}`,
-    entrypoint: "handle",
-    runtime: "wasm",
-    memory_pages: 16,
-    max_execution_ms: 500,
-    max_concurrency: null,
-    max_body_bytes: null,
-    env,
-    routes: [`/f-${i}`],
-  });
+  await store.createFunction(functionSpec(`f-${i}`, { env, routes: [`/f-${i}`] }));
 }
 store.close();
 

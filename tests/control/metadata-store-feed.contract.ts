@@ -3,7 +3,8 @@
 import { expect, test } from "bun:test";
 import type { DeployedFunction } from "../../core/contract";
 import type { MetadataStore } from "../../control/store/metadata-store";
-import { created, SHA_A, SHA_B, spec, type StoreFixture } from "./metadata-store-fixture";
+import { created, SHA_A, SHA_B, type StoreFixture } from "./metadata-store-fixture";
+import { functionSpec } from "../helpers/function-spec";
 
 /** The feed hands out entries as JSON text. */
 const parsed = (json: string | null): DeployedFunction | null =>
@@ -19,7 +20,7 @@ export function metadataStoreFeedContract(current: () => MetadataStore, make: ()
     await store.addVersion(fn.id, { sha256: SHA_B, size: 1 }, false);
     await store.activateVersion(fn.id, 2);
     await store.activateVersion(fn.id, 2); // already active: no change
-    await store.createFunction(spec("f")); // refused: no change
+    await store.createFunction(functionSpec("f")); // refused: no change
     const other = await created(store, "g");
     expect(await store.revision()).toBe(6);
     const page = await store.changesSince(0, 1 << 20);

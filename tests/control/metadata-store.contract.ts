@@ -5,7 +5,8 @@ import { firstOverlap } from "../../core/contract";
 import { Prng } from "../pipeline/prng";
 import type { MetadataStore } from "../../control/store/metadata-store";
 import { metadataStoreFeedContract } from "./metadata-store-feed.contract";
-import { created, SHA_A, SHA_B, spec, type StoreFixture } from "./metadata-store-fixture";
+import { created, SHA_A, SHA_B, type StoreFixture } from "./metadata-store-fixture";
+import { functionSpec } from "../helpers/function-spec";
 
 export function metadataStoreContract(backend: string, make: () => StoreFixture): void {
   describe(`MetadataStore contract: ${backend}`, () => {
@@ -28,7 +29,7 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
 
     test("a taken name is refused, whatever the routes", async () => {
       await created(store, "hello");
-      expect(await store.createFunction(spec("hello", { routes: ["/elsewhere"] }))).toEqual({
+      expect(await store.createFunction(functionSpec("hello", { routes: ["/elsewhere"] }))).toEqual({
         ok: false,
         reason: "name_taken",
         name: "hello",
@@ -37,7 +38,7 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
 
     test("a route overlapping another function's is refused and names the owner", async () => {
       const owner = await created(store, "api", { routes: ["/api/*"] });
-      const result = await store.createFunction(spec("users", { routes: ["/users", "/api/users"] }));
+      const result = await store.createFunction(functionSpec("users", { routes: ["/users", "/api/users"] }));
       expect(result).toEqual({
         ok: false,
         reason: "route_taken",
@@ -60,7 +61,7 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
         const clash = [...live.values()].find((other) => firstOverlap(routes, other.routes));
         const action = random.int(10);
         if (action < 7 || live.size === 0) {
-          const result = await store.createFunction(spec(`f${i}`, { routes }));
+          const result = await store.createFunction(functionSpec(`f${i}`, { routes }));
           expect({ i, routes, ok: result.ok }).toEqual({ i, routes, ok: !clash });
           if (result.ok) live.set(result.value.id, { name: result.value.name, routes });
         } else if (action < 9) {

@@ -6,7 +6,7 @@ import type { DeployedFunction } from "../../core/contract";
 import { SqliteMetadataStore } from "../../control/store/sqlite-metadata-store";
 import { SqliteNodeStore } from "../../control/store/sqlite-node-store";
 import { metadataStoreContract } from "./metadata-store.contract";
-import { spec } from "./metadata-store-fixture";
+import { functionSpec } from "../helpers/function-spec";
 import { tempDir } from "../helpers/temp-dir";
 
 metadataStoreContract("sqlite file", () => {
@@ -24,7 +24,7 @@ test("sqlite: reopening the file keeps functions, versions and the revision", as
   const dir = tempDir("edge-meta-");
   const path = join(dir, "metadata.sqlite");
   const first = new SqliteMetadataStore(path);
-  const created = await first.createFunction(spec("kept"));
+  const created = await first.createFunction(functionSpec("kept"));
   if (!created.ok) throw new Error("create failed");
   await first.addVersion(created.value.id, { sha256: "c".repeat(64), size: 3 }, true);
   first.close();
@@ -41,7 +41,7 @@ test("sqlite: migration 5 indexes the routes of functions made before it, and th
   const dir = tempDir("edge-meta-");
   const path = join(dir, "metadata.sqlite");
   const first = new SqliteMetadataStore(path);
-  const created = await first.createFunction(spec("older", { routes: ["/older", "/shared/*"] }));
+  const created = await first.createFunction(functionSpec("older", { routes: ["/older", "/shared/*"] }));
   if (!created.ok) throw new Error("create failed");
   first.close();
   // As a data dir from before the routes table: schema 4, no routes table.
@@ -49,12 +49,12 @@ test("sqlite: migration 5 indexes the routes of functions made before it, and th
   old.exec("DROP TABLE routes; PRAGMA user_version = 4;");
   old.close();
   const second = new SqliteMetadataStore(path);
-  expect(await second.createFunction(spec("newer", { routes: ["/shared/x"] }))).toMatchObject({
+  expect(await second.createFunction(functionSpec("newer", { routes: ["/shared/x"] }))).toMatchObject({
     ok: false,
     reason: "route_taken",
     owner: { name: "older", route: "/shared/*" },
   });
-  expect((await second.createFunction(spec("newer", { routes: ["/newer"] }))).ok).toBe(true);
+  expect((await second.createFunction(functionSpec("newer", { routes: ["/newer"] }))).ok).toBe(true);
   second.close();
 });
 

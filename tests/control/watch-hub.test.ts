@@ -9,7 +9,7 @@ import { DEFAULT_WATCH_LIMITS, type WatchSocket } from "../../control/watch/sess
 import { SendWindow, type Channel } from "../../control/watch/send-window";
 import { KeyedRateLimiter, TokenBucket, addressKey } from "../../control/watch/rate-limit";
 import { createLogger } from "../../core/observe/log";
-import { spec } from "./metadata-store-fixture";
+import { functionSpec } from "../helpers/function-spec";
 import { until } from "../helpers/until";
 
 class FakeSocket implements WatchSocket {
@@ -124,7 +124,7 @@ describe("hub", () => {
   test("a node that stops reading mid-snapshot is dropped after the stall time, not held forever", async () => {
     const { hub, metadata } = makeHub(10_000, 200);
     const env = Object.fromEntries(Array.from({ length: 60 }, (_, k) => [`K${k}`, "w".repeat(16_000)]));
-    for (let i = 0; i < 12; i++) await metadata.createFunction(spec(`f${i}`, { env }));
+    for (let i = 0; i < 12; i++) await metadata.createFunction(functionSpec(`f${i}`, { env }));
     const socket = new FakeSocket();
     socket.status = -1; // every page queues; no drain ever comes
     const session = hub.open(socket, "10.0.0.1", 0, undefined);
