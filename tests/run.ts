@@ -3,10 +3,14 @@
 // the Debian packages the selected tests need are there (helpers/system-packages.ts).
 import { join } from "node:path";
 import { exitIfMissing, finish, junitCounts } from "./helpers/suite-result";
-import { CHROMIUM, CURL, ensureSystemPackages, packagesFor } from "./helpers/system-packages";
+import { CHROMIUM, CURL, ensureSystemPackages, packagesFor, WASI_TOOLCHAINS } from "./helpers/system-packages";
 import { tempDir } from "./helpers/temp-dir";
 
-exitIfMissing(ensureSystemPackages(packagesFor([CHROMIUM, CURL], Bun.argv.slice(2), join(import.meta.dir, ".."))));
+exitIfMissing(
+  ensureSystemPackages(
+    packagesFor([CHROMIUM, CURL, ...WASI_TOOLCHAINS], Bun.argv.slice(2), join(import.meta.dir, "..")),
+  ),
+);
 
 const dir = tempDir("edge-tests-");
 const report = join(dir, "junit.xml");

@@ -1,9 +1,17 @@
 // The test commands check the Debian packages their tests need before running any: as root with
 // apt-get they install the missing ones, otherwise they stop at once with the command to run.
 import { expect, test } from "bun:test";
-import { chmodSync, mkdirSync, symlinkSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { CHROMIUM, CURL, WRK, installCommand, packagesFor, planInstall } from "./helpers/system-packages";
+import {
+  CHROMIUM,
+  CURL,
+  WASI_TOOLCHAINS,
+  WRK,
+  installCommand,
+  packagesFor,
+  planInstall,
+} from "./helpers/system-packages";
 import { tempDir } from "./helpers/temp-dir";
 
 const ROOT = join(import.meta.dir, "..");
@@ -40,6 +48,26 @@ test("only what the selected files need: the whole suite needs all, a filter onl
   expect(names(["swagger"])).toEqual(["chromium"]);
   expect(names(["./tests/control/"])).toEqual(["chromium", "curl"]);
   expect(names([join(ROOT, "tests/control/walkthrough.test.ts")])).toEqual(["curl"]);
+});
+
+test("the WASI toolchains: needed by the tests of the WAGI examples only", () => {
+  const all = [CHROMIUM, CURL, ...WASI_TOOLCHAINS];
+  const names = (args: string[]) => packagesFor(all, args, ROOT).map((pkg) => pkg.name);
+  const toolchains = ["rustc", "libstd-rust-dev-wasm32", "clang", "lld", "wasi-libc", "libclang-rt-14-dev-wasm32"];
+  expect(names(["tests/wasi"])).toEqual(toolchains);
+  expect(names(["tests/wasi/examples-deployed.test.ts"])).toEqual(toolchains);
+  expect(names(["tests/control"])).toEqual(["chromium", "curl"]);
+  for (const pkg of [CHROMIUM, CURL, WRK, ...WASI_TOOLCHAINS])
+    for (const file of pkg.neededBy) expect(`${pkg.name}: ${file} ${existsSync(join(ROOT, file))}`).toEndWith("true");
+});
+
+test("present() agrees with dpkg about each WASI toolchain package on this machine", () => {
+  if (!Bun.which("dpkg-query")) return; // not Debian: nothing to compare with
+  for (const pkg of WASI_TOOLCHAINS) {
+    const query = Bun.spawnSync(["dpkg-query", "-W", "-f=${Status}", pkg.name], { stdout: "pipe", stderr: "pipe" });
+    const installed = query.stdout.toString().endsWith(" installed");
+    expect(`${pkg.name} present: ${pkg.present()}`).toBe(`${pkg.name} present: ${installed}`);
+  }
 });
 
 const scratch = tempDir("edge-system-packages-");

@@ -2,8 +2,8 @@
 // commands (tests/run.ts, tests/reliability/run.ts) check them before running anything. As root
 // with apt-get they install what is missing; otherwise they stop at once with the command to run,
 // so a missing package never shows up as a failed test half-way through the suite.
-import { existsSync } from "node:fs";
-import { isAbsolute, relative } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
+import { isAbsolute, join, relative } from "node:path";
 
 export interface SystemPackage {
   /** The Debian package. */
@@ -32,6 +32,37 @@ export const WRK: SystemPackage = {
   present: () => Bun.which("wrk") !== null,
   neededBy: ["tests/reliability/saturation.reliability.ts"],
 };
+
+/** The test files that build the WAGI examples (tests/helpers/wagi-examples.ts). */
+const WAGI_TESTS = ["tests/wasi/examples.test.ts", "tests/wasi/examples-deployed.test.ts"];
+/**
+ * The toolchains that build functions/examples/rust-wagi and c-wagi, each checked the way those
+ * build scripts look for it: Debian's rustc with its wasm32-wasi standard library (sysroot /usr),
+ * and clang with wasm-ld, wasi-libc (sysroot /usr) and the compiler's wasm32 runtime library.
+ */
+export const WASI_TOOLCHAINS: readonly SystemPackage[] = [
+  { name: "rustc", present: () => existsSync("/usr/bin/rustc"), neededBy: WAGI_TESTS },
+  {
+    name: "libstd-rust-dev-wasm32",
+    present: () => existsSync("/usr/lib/rustlib/wasm32-wasi"),
+    neededBy: WAGI_TESTS,
+  },
+  { name: "clang", present: () => Bun.which("clang") !== null, neededBy: WAGI_TESTS },
+  { name: "lld", present: () => Bun.which("wasm-ld") !== null, neededBy: WAGI_TESTS },
+  { name: "wasi-libc", present: () => existsSync("/usr/include/wasm32-wasi/stdio.h"), neededBy: WAGI_TESTS },
+  { name: "libclang-rt-14-dev-wasm32", present: () => clangRtWasm32() !== null, neededBy: WAGI_TESTS },
+];
+
+/** libclang_rt.builtins-wasm32.a of clang 14 (its directory is named for the full version), or null. */
+function clangRtWasm32(): string | null {
+  const root = "/usr/lib/llvm-14/lib/clang";
+  if (!existsSync(root)) return null;
+  for (const version of readdirSync(root)) {
+    const path = join(root, version, "lib/wasi/libclang_rt.builtins-wasm32.a");
+    if (existsSync(path)) return path;
+  }
+  return null;
+}
 
 /** The command that installs `names`, as root. */
 export function installCommand(names: readonly string[]): string {
