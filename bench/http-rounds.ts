@@ -43,9 +43,10 @@ export async function runRounds(subjects: Subject[], load: HttpLoad, log: (line:
     for (const subject of subjects) {
       const running = await startSubject(subject);
       try {
-        await wrk(running.url, load.warmupSeconds, load.connections); // JIT, worker pools, memory pools
+        // JIT, worker pools, memory pools
+        await wrk(running.url, load.warmupSeconds, load.connections, undefined, subject.wrkScript);
         const cpu0 = cpuMs(running.pid);
-        const result = await wrk(running.url, load.seconds, load.connections, load.clientNice);
+        const result = await wrk(running.url, load.seconds, load.connections, load.clientNice, subject.wrkScript);
         const cpuUsPerRequest = ((cpuMs(running.pid) - cpu0) * 1000) / (result.rps * load.seconds);
         runs.get(subject.name)!.push({
           ...result,

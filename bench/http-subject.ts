@@ -14,6 +14,8 @@ export interface Subject {
   path?: string;
   /** Added to the environment (tokens go here, never in `cmd`). */
   env?: Record<string, string>;
+  /** A wrk Lua script (`wrk -s`) for load other than GET, e.g. a POST with a body. */
+  wrkScript?: string;
 }
 
 export interface Running {
@@ -76,9 +78,26 @@ export interface WrkResult {
   errors: number;
 }
 
-/** `niceness` (when given) runs wrk under `nice -n`: below 0 needs root (see clientPriorityAllowed). */
-export async function wrk(url: string, seconds: number, connections: number, niceness?: number): Promise<WrkResult> {
-  const command = ["wrk", "-t2", `-c${connections}`, `-d${seconds}s`, "--latency", url];
+/**
+ * `niceness` (when given) runs wrk under `nice -n`: below 0 needs root (see clientPriorityAllowed).
+ * `script`: a wrk Lua script that shapes the requests (method, body).
+ */
+export async function wrk(
+  url: string,
+  seconds: number,
+  connections: number,
+  niceness?: number,
+  script?: string,
+): Promise<WrkResult> {
+  const command = [
+    "wrk",
+    "-t2",
+    `-c${connections}`,
+    `-d${seconds}s`,
+    "--latency",
+    ...(script ? ["-s", script] : []),
+    url,
+  ];
   const proc = Bun.spawn(niceness === undefined ? command : ["nice", "-n", String(niceness), ...command], {
     stdout: "pipe",
     stderr: "pipe",

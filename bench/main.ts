@@ -13,6 +13,7 @@
 //   3. Edge node RSS with 1,000 deployed functions (hello-world sized, then 128 KiB each).
 //   4. Module pipeline: interrupt-check cost on compute-heavy guests, 2 MiB pipeline + compile.
 //   5. Artifact hashing throughput.
+//   6. WAGI: the Rust WASI example's GET and POST echo on the runner, beside the edge-ABI hello.
 // Prints the tables, writes bench/results/latest.json and latest.md (docs/performance.md's table).
 // BENCH_SECONDS (10), BENCH_ROUNDS (5) and BENCH_FUNCTIONS (1000) shorten it.
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -26,6 +27,7 @@ import { manyFunctions } from "./many-functions";
 import { describePipelineBench, pipelineBench } from "./pipeline";
 import { runnerRouted } from "./subjects/runner-routed";
 import { httpTable, measurements, measurementTable, targets, targetTable, type BenchResults } from "./summary";
+import { wagiBench, wagiMeasurements } from "./wagi";
 
 const MODULE = "build/hello_world.wasm";
 const LOAD = {
@@ -108,6 +110,13 @@ console.log(
 );
 const growMemory = await growMemoryBench({ ...LOAD, rounds: CLIENT_PRIORITY_ROUNDS }, log);
 
+console.log(
+  `\nWAGI (the Rust WASI example) beside the edge-ABI hello, on the runner; ${CLIENT_PRIORITY_ROUNDS} rounds`,
+);
+const wagi = await wagiBench(runnerSubject, { ...LOAD, rounds: CLIENT_PRIORITY_ROUNDS }, log);
+if ("skipped" in wagi) console.log(`  skipped: ${wagi.skipped}`);
+else for (const line of httpTable(wagi.rows)) console.log(line);
+
 console.log("\ndeploy to first response on a warm edge node");
 const deploy = await deployLatency(10);
 console.log(
@@ -141,12 +150,20 @@ const results: BenchResults = {
   hashing: hashes,
 };
 const summary = targets(results, LOAD.connections);
-const others = measurements(results);
+const others = [...measurements(results), ...wagiMeasurements(wagi)];
 const markdown = [
   `${machine}; \`bun run bench\` (wrk -t2 -c${LOAD.connections} -d${LOAD.seconds}s, median of ${LOAD.rounds} alternating rounds; ratios are medians of per-round ratios), ${new Date().toISOString().slice(0, 10)}.`,
   "",
   ...httpTable(http),
   "",
+  ...("rows" in wagi
+    ? [
+        "WAGI (the Rust WASI example) on the runner; its ratios are to the edge-ABI hello (runner) of the same rounds:",
+        "",
+        ...httpTable(wagi.rows),
+        "",
+      ]
+    : []),
   ...targetTable(summary),
   "",
   ...measurementTable(others),
@@ -156,7 +173,7 @@ console.log(`\n${markdown.join("\n")}`);
 mkdirSync("bench/results", { recursive: true });
 writeFileSync(
   "bench/results/latest.json",
-  `${JSON.stringify({ date: new Date().toISOString(), machine, load: LOAD, targets: summary, measurements: others, ...results }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), machine, load: LOAD, targets: summary, measurements: others, ...results, wagi }, null, 2)}\n`,
 );
 writeFileSync("bench/results/latest.md", `${markdown.join("\n")}\n`);
 console.log(
