@@ -89,13 +89,17 @@ const ServerSettings = {
 export const RunnerConfigSchema = Type.Object({
   module: Type.String({ minLength: 1, description: "path of the .wasm to serve" }),
   name: Type.String({ pattern: NAME_PATTERN, description: "function name in logs and metrics" }),
-  entrypoint: Type.String({
-    minLength: Entrypoint.minLength,
-    maxLength: Entrypoint.maxLength,
-    pattern: Entrypoint.pattern,
-    default: FUNCTION_DEFAULTS.entrypoint,
-  }),
-  memoryPages: Type.Integer({ ...LIMITS.memoryPages, default: FUNCTION_DEFAULTS.memory_pages }),
+  runtime: Type.Optional(
+    Type.Union([Type.Literal("wasm"), Type.Literal("wasi")], {
+      description: "the module's ABI; default: read from the module (a WASI command exports _start)",
+    }),
+  ),
+  // Entrypoint and memory cap default by runtime (module-settings.ts): handle and 16 pages for
+  // wasm, _start and 128 pages for wasi.
+  entrypoint: Type.Optional(
+    Type.String({ minLength: Entrypoint.minLength, maxLength: Entrypoint.maxLength, pattern: Entrypoint.pattern }),
+  ),
+  memoryPages: Type.Optional(Type.Integer(LIMITS.memoryPages)),
   maxExecutionMs: Type.Integer({ ...LIMITS.maxExecutionMs, default: FUNCTION_DEFAULTS.max_execution_ms }),
   maxConcurrency: Type.Optional(
     Type.Integer({
@@ -168,6 +172,7 @@ export const SERVER_FLAGS = {
 } as const;
 export const SINGLE_FLAGS = {
   name: ["name", "EDGE_RUNNER_NAME"],
+  runtime: ["runtime", "EDGE_RUNNER_RUNTIME"],
   entrypoint: ["entrypoint", "EDGE_RUNNER_ENTRYPOINT"],
   "memory-pages": ["memoryPages", "EDGE_RUNNER_MEMORY_PAGES"],
   "max-execution-ms": ["maxExecutionMs", "EDGE_RUNNER_MAX_EXECUTION_MS"],
@@ -210,8 +215,8 @@ export const NUMERIC: ReadonlySet<string> = new Set<AnyKey>([
 ]);
 export const SECRET: ReadonlySet<string> = new Set<AnyKey>(["token"]);
 
-export const USAGE = `usage: bun run runner <module.wasm> [--port 3000] [--host 0.0.0.0] [--name NAME] [--entrypoint handle]
-       [--memory-pages 16] [--max-execution-ms 500] [--max-concurrency N] [--env KEY=VALUE]... [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--function-queue N] [--overload-wait-ms 1000] [--instance-reuse on] [--gc-markers 1] [--fast-memories 4096] [--http-slice-us 100]
+export const USAGE = `usage: bun run runner <module.wasm> [--port 3000] [--host 0.0.0.0] [--name NAME] [--runtime wasm|wasi]
+       [--entrypoint handle|_start] [--memory-pages 16|128] [--max-execution-ms 500] [--max-concurrency N] [--env KEY=VALUE]... [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--function-queue N] [--overload-wait-ms 1000] [--instance-reuse on] [--gc-markers 1] [--fast-memories 4096] [--http-slice-us 100]
        [--max-body-bytes N] [--max-body-bytes-in-flight N] [--max-response-bytes N] [--max-log-lines 100] [--sha256 HEX] [--log-level info]
    or: bun run runner --control-plane URL --token-file FILE [--port 3000] [--host 0.0.0.0] [--node-id ID]
        [--cache-dir DIR] [--cache-mb 256] [--disk-mb 1024] [--advertise-url URL] [--prefetch-concurrency 4]

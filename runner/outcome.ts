@@ -7,6 +7,14 @@ export const OUTCOMES = {
   memory: { status: 500, level: "warn", message: "the function ran out of memory (limit reached)" },
   stack_overflow: { status: 500, level: "warn", message: "the function overflowed its stack" },
   response_too_large: { status: 500, level: "warn", message: "the function's response exceeded the size limit" },
+  // A WASI function (or an edge module's WASI exit) ended with a non-zero exit code; the code is in the log.
+  exit: { status: 500, level: "warn", message: "the function exited with a non-zero exit code" },
+  // A WASI function's stdout is not a CGI response; the log line says what is wrong with it.
+  invalid_output: {
+    status: 500,
+    level: "warn",
+    message: "the function's output is not a valid CGI response (header lines, a blank line, then the body)",
+  },
   timeout: { status: 504, level: "warn", message: "the function exceeded its time limit" },
   overload: { status: 503, level: "warn", message: "the runner is at capacity; retry shortly" },
   body_too_large: { status: 413, level: "info", message: "the request body exceeds the size limit" },

@@ -8,6 +8,7 @@ import { stopOnSignals } from "../core/lifecycle/stop-on-signals";
 import { bufferedStdout, createLogger } from "../core/observe/log";
 import { startRunner } from "./start-runner";
 import { compileArtifact } from "../core/module/compile-module";
+import { moduleSettings } from "./module-settings";
 
 const REPO_ROOT = resolve(dirname(import.meta.path), "..");
 
@@ -23,8 +24,8 @@ function resolveModulePath(path: string): string {
   return existsSync(built) ? built : resolve(path);
 }
 
-export async function serveModule(config: RunnerConfig): Promise<void> {
-  const modulePath = resolveModulePath(config.module);
+export async function serveModule(loaded: RunnerConfig): Promise<void> {
+  const modulePath = resolveModulePath(loaded.module);
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(modulePath));
@@ -35,9 +36,12 @@ export async function serveModule(config: RunnerConfig): Promise<void> {
     );
   }
 
+  const settled = moduleSettings(loaded, bytes);
+  if (!settled.ok) fail(`${basename(modulePath)} rejected (${settled.code}): ${settled.message}`);
+  const config = settled.config;
   const prepared = await compileArtifact(
     bytes,
-    { memoryPages: config.memoryPages, entrypoint: config.entrypoint },
+    { memoryPages: config.memoryPages, entrypoint: config.entrypoint, runtime: config.runtime },
     config.sha256,
   );
   if (!prepared.ok) fail(`${basename(modulePath)} rejected (${prepared.code}): ${prepared.message}`);
@@ -52,7 +56,7 @@ export async function serveModule(config: RunnerConfig): Promise<void> {
   scheduleHttpThread(config.httpSliceUs, logger);
   const { artifact } = prepared;
   console.log(
-    `EdgeBase runner: serving ${config.name} from ${modulePath} (${artifact.size} bytes, sha256 ${artifact.sha256}) at http://${config.host}:${runner.port}/`,
+    `EdgeBase runner: serving ${config.name} (${config.runtime === "wasi" ? "WASI command, run as CGI" : "edge ABI"}) from ${modulePath} (${artifact.size} bytes, sha256 ${artifact.sha256}) at http://${config.host}:${runner.port}/`,
   );
   stopOnSignals(logger, () => runner.stop());
 }

@@ -1,6 +1,6 @@
 // Wires config, pool, metrics and HTTP together for single-module mode. Kept apart from
 // main.ts so tests can start a runner in-process on port 0 without a CLI.
-import type { RunnerConfig } from "./config";
+import type { ServedConfig } from "./module-settings";
 import { createRunnerApp, serveRunnerApp } from "./http/app";
 import { BodyBudget } from "./http/body-budget";
 import { createInvokeHandler } from "./http/invoke-handler";
@@ -16,13 +16,14 @@ export interface RunningRunner {
   stop(): Promise<void>;
 }
 
-export function startRunner(config: RunnerConfig, artifact: CompiledArtifact, logger: Logger): RunningRunner {
+export function startRunner(config: ServedConfig, artifact: CompiledArtifact, logger: Logger): RunningRunner {
   const pool = new WorkerPool(poolOptions(config, logger, config.queue));
-  const key = `${artifact.sha256}:${config.memoryPages}:${config.entrypoint}`;
+  const key = `${artifact.sha256}:${config.memoryPages}:${config.entrypoint}:${config.runtime}`;
   pool.load({
     key,
     name: config.name,
     module: artifact.module,
+    runtime: config.runtime,
     entrypoint: config.entrypoint,
     memory: artifact.memory,
     reusable: artifact.reusable,
@@ -37,7 +38,7 @@ export function startRunner(config: RunnerConfig, artifact: CompiledArtifact, lo
   });
   const bodies = new BodyBudget(config.maxBodyBytesInFlight);
   const metrics = createRunnerMetrics(() => pool.stats(), bodyBudgetGauges(bodies));
-  const target = { key, name: config.name };
+  const target = { key, name: config.name, runtime: config.runtime };
   const app = createRunnerApp({
     metrics,
     invoke: createInvokeHandler({

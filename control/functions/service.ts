@@ -2,6 +2,7 @@
 // values, failures are ApiErrors.
 import {
   FUNCTION_DEFAULTS,
+  RUNTIME_DEFAULTS,
   LIMITS,
   defaultRoutes,
   envJsonBytes,
@@ -31,9 +32,9 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
     return fn;
   }
 
-  /** A new memory cap or entrypoint must still accept the active version, or the edge could not serve it. */
+  /** A new memory cap, entrypoint or runtime must still accept the active version, or the edge could not serve it. */
   async function checkActiveVersion(current: FunctionRecord, patch: UpdateFunctionBody): Promise<void> {
-    if (current.active_version === null || (patch.memory_pages === undefined && patch.entrypoint === undefined)) return;
+    if (current.active_version === null || !changesLimits(patch)) return;
     const version = await metadata.getVersion(current.id, current.active_version);
     const blob = version && (await artifacts.get(version.sha256));
     if (!blob)
@@ -45,6 +46,7 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
     const limits = {
       memory_pages: patch.memory_pages ?? current.memory_pages,
       entrypoint: patch.entrypoint ?? current.entrypoint,
+      runtime: patch.runtime ?? current.runtime,
     };
     await checkModule(
       work,
@@ -59,11 +61,12 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
 
     async create(body: CreateFunctionBody): Promise<FunctionRecord> {
       checkEnvSize(body.env);
+      const runtime = body.runtime ?? FUNCTION_DEFAULTS.runtime;
       const spec = {
         name: body.name,
-        entrypoint: body.entrypoint ?? FUNCTION_DEFAULTS.entrypoint,
-        runtime: body.runtime ?? FUNCTION_DEFAULTS.runtime,
-        memory_pages: body.memory_pages ?? FUNCTION_DEFAULTS.memory_pages,
+        entrypoint: body.entrypoint ?? RUNTIME_DEFAULTS[runtime].entrypoint,
+        runtime,
+        memory_pages: body.memory_pages ?? RUNTIME_DEFAULTS[runtime].memory_pages,
         max_execution_ms: body.max_execution_ms ?? FUNCTION_DEFAULTS.max_execution_ms,
         max_concurrency: body.max_concurrency ?? null,
         max_body_bytes: body.max_body_bytes ?? null,
@@ -84,7 +87,7 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
       if (Object.keys(patch).length === 0) throw ApiError.invalid("body", "must name at least one field to change");
       checkRoutes(patch.routes);
       checkEnvSize(patch.env);
-      const limitsChange = patch.memory_pages !== undefined || patch.entrypoint !== undefined;
+      const limitsChange = changesLimits(patch);
       return checkedCommit(async () => {
         const current = await get(id);
         await checkActiveVersion(current, patch);
@@ -97,6 +100,11 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
       unwrap(await metadata.deleteFunction(id), id);
     },
   };
+}
+
+/** Whether `patch` changes what a module is checked under. */
+function changesLimits(patch: UpdateFunctionBody): boolean {
+  return patch.memory_pages !== undefined || patch.entrypoint !== undefined || patch.runtime !== undefined;
 }
 
 /** Routes a node could never serve are refused (422): a function registered there would never answer. */

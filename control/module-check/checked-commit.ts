@@ -20,5 +20,10 @@ export async function checkedCommit<T>(attempt: () => Promise<StoreResult<T>>, i
 
 /** What a module check of `fn` was made against, for the store to compare at commit. */
 export function basisOf(fn: FunctionRecord): CheckBasis {
-  return { memory_pages: fn.memory_pages, entrypoint: fn.entrypoint, active_version: fn.active_version };
+  return {
+    memory_pages: fn.memory_pages,
+    entrypoint: fn.entrypoint,
+    runtime: fn.runtime,
+    active_version: fn.active_version,
+  };
 }

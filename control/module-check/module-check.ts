@@ -13,10 +13,14 @@ import { ApiError } from "../errors";
 export async function checkModule(
   work: ArtifactWork,
   bytes: Uint8Array,
-  fn: Pick<FunctionRecord, "memory_pages" | "entrypoint">,
+  fn: Pick<FunctionRecord, "memory_pages" | "entrypoint" | "runtime">,
   what: string,
   field?: string,
 ): Promise<void> {
-  const rejection = await work.check(bytes, { memoryPages: fn.memory_pages, entrypoint: fn.entrypoint });
+  const rejection = await work.check(bytes, {
+    memoryPages: fn.memory_pages,
+    entrypoint: fn.entrypoint,
+    runtime: fn.runtime,
+  });
   if (rejection) throw new ApiError(422, rejection.code, `${what}: ${rejection.message}`, field);
 }

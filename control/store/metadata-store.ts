@@ -16,7 +16,7 @@ export type StoreFailure =
  * function no longer agrees, in the same transaction as the write, so a check and its commit
  * always see the same limits (the service then checks again).
  */
-export type CheckBasis = Pick<FunctionRecord, "memory_pages" | "entrypoint" | "active_version">;
+export type CheckBasis = Pick<FunctionRecord, "memory_pages" | "entrypoint" | "runtime" | "active_version">;
 
 export type StoreResult<T> = { ok: true; value: T } | StoreFailure;
 

@@ -25,7 +25,11 @@ const CHANGED: StoreFailure = { ok: false, reason: "changed_since_check" };
 
 /** Whether the limits a module is checked under differ from those of `basis`. */
 function changedLimits(current: FunctionRecord, basis: CheckBasis): boolean {
-  return current.memory_pages !== basis.memory_pages || current.entrypoint !== basis.entrypoint;
+  return (
+    current.memory_pages !== basis.memory_pages ||
+    current.entrypoint !== basis.entrypoint ||
+    current.runtime !== basis.runtime
+  );
 }
 
 export class SqliteMetadataStore implements MetadataStore {

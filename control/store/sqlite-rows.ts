@@ -1,6 +1,6 @@
 // The metadata tables' rows as the contract's records, and as the watch feed's JSON (pages bounded
 // by bytes). Used by sqlite-metadata-store.ts.
-import type { FunctionRecord, VersionRecord } from "../../core/contract";
+import type { FunctionRecord, RuntimeName, VersionRecord } from "../../core/contract";
 import type { FeedPage } from "./metadata-store";
 
 export interface FunctionRow {
@@ -86,7 +86,7 @@ export function toFunction(row: FunctionRow): FunctionRecord {
     id: row.id,
     name: row.name,
     entrypoint: row.entrypoint,
-    runtime: row.runtime as "wasm",
+    runtime: row.runtime as RuntimeName,
     memory_pages: row.memory_pages,
     max_execution_ms: row.max_execution_ms,
     max_concurrency: row.max_concurrency,

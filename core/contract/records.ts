@@ -3,6 +3,8 @@
 // types for code). Plain TypeBox, no Elysia, so the runner can import this without the server.
 import { Type, type Static } from "@sinclair/typebox";
 import { DEFAULT_ENTRYPOINT } from "../abi/edge-v1";
+import type { RuntimeName } from "../abi/runtimes";
+import { WASI_ENTRYPOINT, WASI_MEMORY_PAGES } from "../abi/wasi-preview1";
 
 export const LIMITS = {
   memoryPages: { minimum: 1, maximum: 16384 },
@@ -24,6 +26,17 @@ export const FUNCTION_DEFAULTS = {
   max_execution_ms: 500,
 } as const;
 
+export { RUNTIMES, type RuntimeName } from "../abi/runtimes";
+
+/**
+ * The settings whose default depends on the runtime: a WASI command's entrypoint is `_start`, and
+ * a plain Rust program needs 17 pages before its heap (docs/wasi.md).
+ */
+export const RUNTIME_DEFAULTS: Record<RuntimeName, { entrypoint: string; memory_pages: number }> = {
+  wasm: { entrypoint: FUNCTION_DEFAULTS.entrypoint, memory_pages: FUNCTION_DEFAULTS.memory_pages },
+  wasi: { entrypoint: WASI_ENTRYPOINT, memory_pages: WASI_MEMORY_PAGES },
+};
+
 /** A lower-case slug; also a valid runner --name, so logs and metric labels agree. */
 export const NAME_PATTERN = "^[a-z0-9][a-z0-9-]{0,62}$";
 /** `/`, `/a/b` (exactly that path) or `/a/*` (everything under /a/); see route-pattern.ts. */
@@ -40,14 +53,19 @@ export const Entrypoint = Type.String({
   minLength: 1,
   maxLength: 128,
   pattern: "^[A-Za-z_$][A-Za-z0-9_$.-]*$",
-  description: "Exported function the runner calls per request",
+  description: "Exported function the runner calls per request; default `handle`, `_start` for runtime wasi",
   default: FUNCTION_DEFAULTS.entrypoint,
   example: FUNCTION_DEFAULTS.entrypoint,
 });
-export const Runtime = Type.Literal("wasm", { description: "Only WebAssembly (edge v1 ABI) for now", default: "wasm" });
+export const Runtime = Type.Union([Type.Literal("wasm"), Type.Literal("wasi")], {
+  description:
+    "wasm: a module written against the edge v1 ABI (exports `handle`); wasi: a WASI preview 1 command (exports `_start`), served as CGI (WAGI, docs/wasi.md). For wasi, entrypoint defaults to `_start` and memory_pages to 128",
+  default: "wasm",
+  error: "must be wasm (the edge v1 ABI) or wasi (a WASI preview 1 command)",
+});
 export const MemoryPages = Type.Integer({
   ...LIMITS.memoryPages,
-  description: "Memory cap in 64 KiB pages (16 = 1 MiB)",
+  description: "Memory cap in 64 KiB pages (16 = 1 MiB); default 16, 128 for runtime wasi",
   default: FUNCTION_DEFAULTS.memory_pages,
   example: FUNCTION_DEFAULTS.memory_pages,
 });

@@ -50,3 +50,21 @@ export function unservableRoute(pattern: string): string | null {
     return "is answered by every edge node itself (health or metrics), never by a function";
   return null;
 }
+
+/** The one of `routes` that serves `path` (exact first, then the longest prefix), as a node routes it. */
+export function matchedRoute(routes: readonly string[], path: string): string | null {
+  let best: string | null = null;
+  for (const pattern of routes) {
+    const route = parseRoute(pattern);
+    if (route.kind === "exact") {
+      if (route.path === path) return pattern;
+    } else if (path.startsWith(route.prefix) && (best === null || pattern.length > best.length)) best = pattern;
+  }
+  return best;
+}
+
+/** CGI's SCRIPT_NAME for a route: its fixed part (`/a/*` -> `/a`, `/*` -> ``, `/a/b` -> `/a/b`). */
+export function scriptNameOf(pattern: string): string {
+  const route = parseRoute(pattern);
+  return route.kind === "exact" ? (route.path === "/" ? "" : route.path) : route.prefix.slice(0, -1);
+}

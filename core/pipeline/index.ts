@@ -6,3 +6,4 @@ export {
   type PrepareResult,
 } from "./prepare.ts";
 export { REJECTION_CODES, type Rejection, type RejectionCode } from "./rejections.ts";
+export { detectRuntime } from "./runtime-check.ts";

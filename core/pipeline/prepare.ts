@@ -1,6 +1,7 @@
 // The pipeline's one entry point: read, check, rewrite, re-check. Every outcome is a value;
 // nothing thrown inside escapes to the caller.
 
+import type { RuntimeName } from "../abi/runtimes.ts";
 import { checkAbi, checkMemoryShape } from "./validate.ts";
 import { readModuleInfo } from "./module-info.ts";
 import { PipelineRejection, reject, rejection, type Rejection } from "./rejections.ts";
@@ -14,6 +15,8 @@ export interface PipelineLimits {
   readonly memoryPages: number;
   /** Name of the exported function the runner calls per request. */
   readonly entrypoint: string;
+  /** The ABI the module must be written against (default wasm, the edge ABI). */
+  readonly runtime?: RuntimeName;
 }
 
 export type PrepareResult =
@@ -108,6 +111,9 @@ function checkLimits(limits: PipelineLimits): void {
   const pages = limits.memoryPages;
   if (!Number.isInteger(pages) || pages < 0 || pages > MAX_PAGES) {
     reject("internal", { detail: `memoryPages must be an integer from 0 to ${MAX_PAGES}, got ${String(pages)}` });
+  }
+  if (limits.runtime !== undefined && limits.runtime !== "wasm" && limits.runtime !== "wasi") {
+    reject("internal", { detail: `unknown runtime ${String(limits.runtime)}` });
   }
   if (typeof limits.entrypoint !== "string" || limits.entrypoint.length === 0) {
     reject("internal", { detail: "the entrypoint name is empty" });

@@ -16,6 +16,7 @@ export const REJECTION_CODES = [
   "missing_entrypoint",
   "entrypoint_not_function",
   "entrypoint_has_params",
+  "runtime_mismatch",
   "forbidden_imports",
   "import_signature_mismatch",
   "memory_too_large",
@@ -49,9 +50,10 @@ export interface RejectionDetails {
   multiple_memories: { imported: number; defined: number };
   shared_memory: { where: string };
   memory64: { where: string };
-  missing_entrypoint: { entrypoint: string; exportedFunctions: readonly string[] };
+  missing_entrypoint: { entrypoint: string; exportedFunctions: readonly string[]; wasi: boolean };
   entrypoint_not_function: { entrypoint: string; kind: string };
   entrypoint_has_params: { entrypoint: string; signature: string };
+  runtime_mismatch: { found: string; runtime: string; use: string };
   forbidden_imports: { imports: readonly string[]; allowed: string; hints: readonly string[] };
   import_signature_mismatch: { mismatches: readonly SignatureMismatch[] };
   memory_too_large: { minPages: number; capPages: number };
@@ -87,11 +89,15 @@ const MESSAGES: { [C in RejectionCode]: (d: RejectionDetails[C]) => string } = {
     `${d.where} is shared (threads); functions get one unshared memory: build without shared memory (no -pthread / +atomics linking with --shared-memory)`,
   memory64: (d) => `${d.where} is a 64-bit memory (memory64); build for wasm32`,
   missing_entrypoint: (d) =>
-    `module does not export the entrypoint function "${d.entrypoint}" (exported functions: ${list(d.exportedFunctions)}); export it (e.g. #[no_mangle] pub extern "C" fn ${d.entrypoint}() in Rust, export function ${d.entrypoint}() in AssemblyScript) or configure the entrypoint name`,
+    d.wasi
+      ? `module does not export the entrypoint function "${d.entrypoint}" (exported functions: ${list(d.exportedFunctions)}); a WASI function is a command: build a program with a main function (a binary, not a library or reactor), or configure the entrypoint name`
+      : `module does not export the entrypoint function "${d.entrypoint}" (exported functions: ${list(d.exportedFunctions)}); export it (e.g. #[no_mangle] pub extern "C" fn ${d.entrypoint}() in Rust, export function ${d.entrypoint}() in AssemblyScript) or configure the entrypoint name`,
   entrypoint_not_function: (d) =>
     `export "${d.entrypoint}" is a ${d.kind}, not a function; export a function named "${d.entrypoint}"`,
   entrypoint_has_params: (d) =>
     `entrypoint "${d.entrypoint}" has signature ${d.signature} but must take no parameters (read the request through the edge imports instead)`,
+  runtime_mismatch: (d) =>
+    `module is ${d.found}, but the function's runtime is ${d.runtime}: register the function with runtime ${d.use}${d.use === "wasi" ? " (WASI preview 1 programs run as CGI, see docs/wasi.md)" : ""}, or rebuild the module for runtime ${d.runtime}`,
   forbidden_imports: (d) =>
     `module imports ${list(d.imports)}, which ${d.imports.length === 1 ? "is" : "are"} not available; only ${d.allowed} can be imported: remove ${d.imports.length === 1 ? "that import" : "those imports"}${d.hints.length > 0 ? ` (${d.hints.join("; ")})` : ""}`,
   import_signature_mismatch: (d) =>

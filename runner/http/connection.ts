@@ -11,6 +11,10 @@
 /** The part of Bun's Server this needs. */
 export interface Connections {
   timeout(request: Request, seconds: number): void;
+  /** The client's address (WASI functions' REMOTE_ADDR); absent in tests without a server. */
+  requestIP?(request: Request): { address: string } | null;
+  /** The port the server listens on (SERVER_PORT). */
+  port?: number;
 }
 
 /**

@@ -8,7 +8,9 @@ import type { InvocationResult, WorkerPool } from "../sandbox/pool";
 import type { RequestParts } from "../sandbox/wire";
 import type { BodyBudget } from "./body-budget";
 import { holdOpen, letIdle, type Connections } from "./connection";
+import { cgiMeta } from "./cgi-meta";
 import { guestResponse, outcomeResponse } from "./outcome-response";
+import type { RuntimeName } from "../../core/abi/runtimes";
 import { readBody, type BodyResult } from "./read-body";
 import { requestIdFor } from "./request-id";
 
@@ -18,6 +20,10 @@ export interface FunctionTarget {
   name: string;
   /** The function's own body limit; null or absent: the node's. Never more than the node's. */
   maxBodyBytes?: number | null;
+  /** wasi: a WASI command, whose request carries its CGI variables (cgi-meta.ts); absent: wasm. */
+  runtime?: RuntimeName;
+  /** The function's routes, for its CGI SCRIPT_NAME; absent: it serves every path. */
+  routes?: readonly string[];
   /** Called once when the request is done with the function (edge nodes drain old versions by it). */
   release?(): void;
 }
@@ -181,6 +187,7 @@ function call(
     headers += `${name}: ${value}\n`;
   });
   const guestRequest: RequestParts = { method: request.method, uri, headers, body: body.body };
+  if (target.runtime === "wasi") guestRequest.cgi = cgiMeta(request, target.routes, flight.path, connections);
   const held = body.held;
   holdOpen(connections, request);
   return deps.pool.invoke(target.key, requestId, guestRequest).then(

@@ -2,6 +2,7 @@
 // messages, so a change in JSC's wording is fixed in one place.
 import type { Outcome } from "../outcome";
 import { GuestFault } from "./guest-fault";
+import { WasiExit } from "./host/wasi/wasi-imports";
 
 const PAGE = 65536;
 
@@ -12,6 +13,7 @@ export function classifyError(
   startPages: number,
 ): { outcome: Outcome; detail: string } {
   if (error instanceof GuestFault) return { outcome: error.outcome, detail: error.detail };
+  if (error instanceof WasiExit) return { outcome: "exit", detail: `exit code ${error.code}` };
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   if (error instanceof RangeError && /call stack/i.test(error.message))
     return { outcome: "stack_overflow", detail: message };

@@ -7,8 +7,16 @@ import { classifyError } from "./classify-error";
 import { GuestFault } from "./guest-fault";
 import { GuestMemory } from "./guest-memory";
 import { edgeImports } from "./host/edge-imports";
+import { CGI_HEADER_BYTES } from "./host/wasi/fd-calls";
+import { cgiResponse } from "./host/wasi/cgi-response";
+import { WasiExit, wasiImports } from "./host/wasi/wasi-imports";
+import { flushOutput } from "./host/wasi/wasi-state";
+import { WASI_MODULE } from "../../core/abi/wasi-preview1";
 import type { InvocationContext } from "./invocation-context";
 import { CANCELLED, FUEL_REFILL, MOVED } from "./limits";
+
+/** Longest nap of a sleeping guest between checks of its deadline and of a cancel. */
+const SLEEP_SLICE_MS = 50;
 import { MemoryPool } from "./memory-pool";
 import { ResponseBody } from "./response-body";
 import { ReusableInstances, type ReusableInstance } from "./reusable-instances";
@@ -35,7 +43,10 @@ export class Executor {
   /** One body builder for every invocation: its buffer is not allocated per request. */
   private readonly body = new ResponseBody();
   private readonly edge: Record<string, Function>;
+  private readonly wasi: Record<string, Function>;
   private readonly sandbox: Record<string, Function>;
+  /** What a WASI sleep (poll_oneoff) waits on: nothing ever wakes it, the timeout ends it. */
+  private readonly nap = new Int32Array(new SharedArrayBuffer(4));
 
   /**
    * `reuse`: run requests of reusable modules on kept instances (off: a new instance each time).
@@ -55,20 +66,39 @@ export class Executor {
       return this.current;
     };
     this.edge = edgeImports(ctx);
+    this.wasi = wasiImports(ctx, (ms) => this.sleep(ms));
     this.sandbox = {
       [STACK_OVERFLOW_IMPORT.name]: (): number => {
         throw new GuestFault("stack_overflow", `calls nested deeper than ${MAX_CALL_DEPTH}`);
       },
       [INTERRUPT_IMPORT.name]: (): number => {
-        const c = ctx();
-        if (Date.now() >= c.deadline) throw new GuestFault("timeout", "deadline reached");
-        if (Atomics.load(this.control, CONTROL_CANCEL) === this.currentId) throw new GuestFault("timeout", CANCELLED);
-        // Moved only while it has done nothing anyone could see twice: no log line yet.
-        if (Atomics.load(this.control, CONTROL_MOVE) === this.currentId && c.logLines === 0 && c.logDropped === 0)
-          throw new GuestFault("timeout", MOVED);
+        this.checkRunning(ctx());
         return FUEL_REFILL;
       },
     };
+  }
+
+  /** Throws to end the invocation at its deadline, when the pool cancels it, or moves it. */
+  private checkRunning(c: InvocationContext): void {
+    if (Date.now() >= c.deadline) throw new GuestFault("timeout", "deadline reached");
+    if (Atomics.load(this.control, CONTROL_CANCEL) === this.currentId) throw new GuestFault("timeout", CANCELLED);
+    // Moved only while it has done nothing anyone could see twice: no log line yet.
+    if (Atomics.load(this.control, CONTROL_MOVE) === this.currentId && c.logLines === 0 && c.logDropped === 0)
+      throw new GuestFault("timeout", MOVED);
+  }
+
+  /** A guest's sleep: in short naps, so that the deadline and a cancel end it as they end a loop. */
+  private sleep(ms: number): void {
+    const c = this.current;
+    if (!c) throw new GuestFault("trap", "host call outside an invocation");
+    const until = performance.now() + ms;
+    for (;;) {
+      this.checkRunning(c);
+      const left = Math.min(until - performance.now(), c.deadline - Date.now());
+      if (left <= 0) break;
+      Atomics.wait(this.nap, 0, 0, Math.min(left, SLEEP_SLICE_MS));
+    }
+    this.checkRunning(c);
   }
 
   forget(loaded: Iterable<LoadedFunction>): void {
@@ -121,6 +151,7 @@ export class Executor {
       logLines: 0,
       logDropped: 0,
       logger: this.logger,
+      wasi: null,
     };
     this.current = ctx;
     this.currentId = id;
@@ -133,6 +164,7 @@ export class Executor {
         const instance = new WebAssembly.Instance(fn.module, {
           env: { memory },
           edge: this.edge,
+          [WASI_MODULE]: this.wasi,
           [SANDBOX_MODULE]: this.sandbox,
         } as Bun.WebAssembly.Imports);
         const exported = instance.exports[fn.entrypoint];
@@ -140,8 +172,14 @@ export class Executor {
         entry = exported as () => unknown;
         if (reuse && this.instances.admit(fn)) kept = this.instances.adopt(fn, entry, memory);
       }
-      entry();
-      const response = finish(ctx);
+      try {
+        entry();
+      } catch (error) {
+        // proc_exit(0) is a normal end; any other code is the exit outcome.
+        if (!(error instanceof WasiExit && error.code === 0)) throw error;
+      }
+      flushOutput(ctx);
+      const response = fn.runtime === "wasi" ? cgiFinish(ctx) : finish(ctx);
       if (kept) this.instances.put(kept);
       else this.memories.give(memory, minPages, maxPages);
       if (reuse) this.instances.ran(fn, true);
@@ -149,6 +187,7 @@ export class Executor {
     } catch (error) {
       if (reuse) this.instances.ran(fn, false);
       this.memories.drop(memory);
+      flushOutput(ctx);
       const { outcome, detail } = classifyError(error, memory, maxPages, minPages);
       return { id, outcome, response: null, detail, runMs: performance.now() - began, cpuMs: NaN };
     } finally {
@@ -164,6 +203,14 @@ export class Executor {
       Atomics.store(this.control, CONTROL_RUNNING, 0);
     }
   }
+}
+
+/** The WASI function's stdout as its response (cgi-response.ts). */
+function cgiFinish(ctx: InvocationContext): GuestResponse {
+  const limit = ctx.fn.limits.maxResponseBytes;
+  const parsed = cgiResponse(ctx.body.bytes(), CGI_HEADER_BYTES, limit);
+  if (parsed.ok) return parsed.response;
+  throw new GuestFault(parsed.tooLarge ? "response_too_large" : "invalid_output", parsed.reason);
 }
 
 function finish(ctx: InvocationContext): GuestResponse {

@@ -5,6 +5,7 @@ import type { LoadedFunction } from "./protocol";
 import type { GuestMemory } from "./guest-memory";
 import type { RequestBytes } from "./wire";
 import type { ResponseBody } from "./response-body";
+import type { WasiState } from "./host/wasi/wasi-state";
 
 export interface InvocationContext {
   fn: LoadedFunction;
@@ -22,4 +23,6 @@ export interface InvocationContext {
   logLines: number;
   logDropped: number;
   logger: Logger;
+  /** Made by the invocation's first WASI call (host/wasi/wasi-state.ts); null until then. */
+  wasi: WasiState | null;
 }

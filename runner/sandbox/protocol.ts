@@ -5,12 +5,15 @@ import type { Outcome } from "../outcome";
 import type { InvocationLimits } from "./limits";
 import type { LogLevel } from "../../core/observe/log";
 import type { RequestParts } from "./wire";
+import type { RuntimeName } from "../../core/abi/runtimes";
 
 /** A prepared, compiled function as the workers hold it. */
 export interface LoadedFunction {
   key: string;
   name: string;
   module: WebAssembly.Module;
+  /** wasi: a WASI command run as CGI (stdout is the response); absent or wasm: the edge ABI. */
+  runtime?: RuntimeName;
   entrypoint: string;
   memory: { minPages: number; maxPages: number };
   /** The pipeline made it reusable: its entrypoint export resets its globals (core/pipeline/reset-entry.ts). */

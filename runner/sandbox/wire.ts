@@ -14,6 +14,11 @@ export interface RequestParts {
   uri: string;
   headers: string;
   body: Uint8Array | null;
+  /**
+   * What only the HTTP side knows, for a WASI function's CGI variables: "NAME=value\n" lines
+   * (cgi-meta.ts). Absent or empty for edge ABI functions.
+   */
+  cgi?: string;
 }
 
 /** The same request as the worker holds it: bytes, ready to copy into guest memory. */
@@ -22,6 +27,8 @@ export interface RequestBytes {
   uri: Uint8Array;
   headers: Uint8Array;
   body: Uint8Array | null;
+  /** See RequestParts.cgi; empty or absent when none. */
+  cgi?: Uint8Array;
 }
 
 export interface ResultParts {
@@ -52,8 +59,11 @@ export function writeJob(
   requestId: string,
   req: RequestParts,
 ): boolean {
+  const cgi = req.cgi ?? "";
   const max =
-    36 + 3 * (requestId.length + req.method.length + req.uri.length + req.headers.length) + (req.body?.byteLength ?? 0);
+    40 +
+    3 * (requestId.length + req.method.length + req.uri.length + req.headers.length + cgi.length) +
+    (req.body?.byteLength ?? 0);
   const at = ring.reserve(max);
   if (at < 0) return false;
   const view = ring.view;
@@ -68,6 +78,7 @@ export function writeJob(
   p = putString(view, data, p, req.uri);
   p = putString(view, data, p, req.headers);
   p = putBytes(view, data, p, req.body);
+  p = putString(view, data, p, cgi);
   ring.commit(p - at);
   return true;
 }
@@ -111,13 +122,14 @@ export function readJob(ring: RingReader, at: number): DecodedJob {
   const uri = take()!;
   const headers = take()!;
   const body = take();
+  const cgi = take()!;
   return {
     id,
     fn,
     seq,
     budgetMs,
     requestId,
-    request: { method, uri, headers, body: body && body.byteLength > 0 ? body : null },
+    request: { method, uri, headers, body: body && body.byteLength > 0 ? body : null, cgi },
   };
 }
 
@@ -170,6 +182,7 @@ export function requestBytes(req: RequestParts): RequestBytes {
     uri: encoder.encode(req.uri),
     headers: encoder.encode(req.headers),
     body: req.body,
+    cgi: encoder.encode(req.cgi ?? ""),
   };
 }
 

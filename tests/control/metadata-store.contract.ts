@@ -82,8 +82,18 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
 
     test("a write that depends on a module check is refused when the function changed since, and changes nothing", async () => {
       const fn = await created(store, "checked");
-      const basis = { memory_pages: fn.memory_pages, entrypoint: fn.entrypoint, active_version: fn.active_version };
+      const basis = {
+        memory_pages: fn.memory_pages,
+        entrypoint: fn.entrypoint,
+        runtime: fn.runtime,
+        active_version: fn.active_version,
+      };
       const stale = { ...basis, memory_pages: fn.memory_pages + 1 };
+      // A check made under another runtime is as stale as one under another memory cap.
+      expect(await store.addVersion(fn.id, { sha256: SHA_A, size: 1 }, true, { ...basis, runtime: "wasi" })).toEqual({
+        ok: false,
+        reason: "changed_since_check",
+      });
       const revision = await store.revision();
       expect(await store.addVersion(fn.id, { sha256: SHA_A, size: 1 }, true, stale)).toEqual({
         ok: false,

@@ -2,6 +2,7 @@
 import { loadRunnerConfig, type RunnerConfig } from "../../runner/config";
 import { compileArtifact } from "../../core/module/compile-module";
 import { createLogger, type LogLevel } from "../../core/observe/log";
+import { moduleSettings } from "../../runner/module-settings";
 import { startRunner } from "../../runner/start-runner";
 
 export interface TestRunner {
@@ -37,8 +38,14 @@ export async function startTestRunner(
     {},
   );
   if (loaded.ok !== true) throw new Error(`test config: ${JSON.stringify(loaded)}`);
-  const config = { ...loaded.config, ...overrides };
-  const prepared = await compileArtifact(bytes, { memoryPages: config.memoryPages, entrypoint: config.entrypoint });
+  const settled = moduleSettings({ ...loaded.config, ...overrides }, bytes);
+  if (!settled.ok) throw new Error(`test module rejected: ${settled.code}: ${settled.message}`);
+  const config = settled.config;
+  const prepared = await compileArtifact(bytes, {
+    memoryPages: config.memoryPages,
+    entrypoint: config.entrypoint,
+    runtime: config.runtime,
+  });
   if (!prepared.ok) throw new Error(`test module rejected: ${prepared.code}: ${prepared.message}`);
   const runner = startRunner(config, prepared.artifact, createLogger(logLevel, {}, write));
   const url = `http://127.0.0.1:${runner.port}`;

@@ -171,6 +171,7 @@ describe("entrypoint", () => {
 describe("imports", () => {
   test("every forbidden import is named", () => {
     const bytes = wat(`(module
+      (import "wasi_snapshot_preview1" "path_open" (func (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
       (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
       (import "env" "abort" (func))
       (import "edge" "log" (func (param i32 i32 i32)))
@@ -178,7 +179,7 @@ describe("imports", () => {
       (import "env" "table" (table 1 funcref))
       ${HANDLE})`);
     const msg = expectRejection(bytes, "forbidden_imports", [
-      `"wasi_snapshot_preview1.fd_write"`,
+      `"wasi_snapshot_preview1.path_open"`,
       `"env.abort"`,
       `"edge.no_such_call"`,
       `"env.table"`,
@@ -186,6 +187,8 @@ describe("imports", () => {
       "--use abort=",
     ]);
     expect(msg).not.toContain(`"edge.log"`);
+    // WASI's stdio calls are an edge module's too (Rust's std pulls in fd_write).
+    expect(msg.split(" which ")[0]).not.toContain(`"wasi_snapshot_preview1.fd_write"`);
   });
   test("wrong signature says expected and actual", () => {
     const bytes = wat(
@@ -204,6 +207,23 @@ describe("imports", () => {
     expectRejection(wat(`(module (import "env" "memory" (func)) ${HANDLE})`), "import_signature_mismatch", [
       `"env.memory": expected a memory`,
     ]);
+  });
+});
+
+const HANDLE_ONLY = `(module (memory 1) (func (export "handle")))`;
+
+describe("runtime", () => {
+  const WASI_LIMITS = { ...LIMITS, entrypoint: "_start", runtime: "wasi" as const };
+  test("a WASI command under runtime wasm names runtime wasi", () => {
+    const command = wat(`(module
+      (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 1) (func (export "_start")))`);
+    expectRejection(command, "runtime_mismatch", ["WASI command", "register the function with runtime wasi"]);
+  });
+  test("an edge module under runtime wasi names runtime wasm", () => {
+    const edge = wat(`(module (import "edge" "log" (func (param i32 i32 i32))) (memory 1) (func (export "_start")))`);
+    expectRejection(edge, "runtime_mismatch", [`"edge.log"`, "register the function with runtime wasm"], WASI_LIMITS);
+    expectRejection(wat(HANDLE_ONLY), "runtime_mismatch", [`exports "handle"`, "runtime wasm"], WASI_LIMITS);
   });
 });
 

@@ -2,16 +2,18 @@
 // out, bounded by --cache-mb of estimated cost. A miss reads the verified artifact (disk, else
 // the control plane) and compiles it; concurrent misses of one module compile it once.
 import type { ArtifactRef, ArtifactSource } from "../artifacts/verified-artifacts";
+import type { RuntimeName } from "../../../core/abi/runtimes";
 import { collectSoon } from "../../sandbox/collect-soon";
 import { ByteLru } from "../../../core/cache/byte-lru";
 import { inlineWork, type ArtifactWork } from "../../../core/module/offload/artifact-work";
 import { compileModule, type CompiledModule } from "../../../core/module/compile-module";
 
 export interface ModuleRef extends ArtifactRef {
-  /** sha256:memory_pages:entrypoint — the pipeline's output depends on all three. */
+  /** sha256:memory_pages:entrypoint:runtime — the pipeline's output depends on all four. */
   moduleKey: string;
   memoryPages: number;
   entrypoint: string;
+  runtime: RuntimeName;
 }
 
 export type ModuleResult = { ok: true; compiled: CompiledModule } | { ok: false; reason: string };
@@ -22,8 +24,8 @@ export interface ModuleCacheObserver {
   moduleCacheEviction(): void;
 }
 
-export function moduleKeyOf(sha256: string, memoryPages: number, entrypoint: string): string {
-  return `${sha256}:${memoryPages}:${entrypoint}`;
+export function moduleKeyOf(sha256: string, memoryPages: number, entrypoint: string, runtime: RuntimeName): string {
+  return `${sha256}:${memoryPages}:${entrypoint}:${runtime}`;
 }
 
 export class ModuleCache {
@@ -125,7 +127,7 @@ export class ModuleCache {
     if (!artifact.ok) return artifact;
     const result = await compileModule(
       artifact.bytes,
-      { memoryPages: ref.memoryPages, entrypoint: ref.entrypoint },
+      { memoryPages: ref.memoryPages, entrypoint: ref.entrypoint, runtime: ref.runtime },
       this.work,
     );
     if (!result.ok) return { ok: false, reason: `module rejected (${result.code}): ${result.message}` };

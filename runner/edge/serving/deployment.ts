@@ -50,6 +50,8 @@ function makeDeployment(source: DeployedFunction): Deployment | null {
         fn.max_concurrency ?? null,
         fn.max_body_bytes ?? null,
         envKeys.map((k) => [k, fn.env[k]]),
+        // A WASI function sees its routes (SCRIPT_NAME), so a change of routes loads it again.
+        ...(fn.runtime === "wasi" ? ["wasi", fn.routes] : []),
       ]),
     ),
   );
@@ -57,9 +59,10 @@ function makeDeployment(source: DeployedFunction): Deployment | null {
     functionId: fn.id,
     version: artifact.version,
     sha256: artifact.sha256,
-    moduleKey: moduleKeyOf(artifact.sha256, fn.memory_pages, fn.entrypoint),
+    moduleKey: moduleKeyOf(artifact.sha256, fn.memory_pages, fn.entrypoint, fn.runtime),
     memoryPages: fn.memory_pages,
     entrypoint: fn.entrypoint,
+    runtime: fn.runtime,
     name: fn.name,
     routes: fn.routes,
     maxExecutionMs: fn.max_execution_ms,

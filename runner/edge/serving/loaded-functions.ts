@@ -118,11 +118,18 @@ export class LoadedFunctions {
   private async loadNew(deployment: Deployment): Promise<LoadResult> {
     const module = await this.modules.get(deployment);
     if (!module.ok) return module;
-    const target = { key: deployment.poolKey, name: deployment.name, maxBodyBytes: deployment.maxBodyBytes };
+    const target = {
+      key: deployment.poolKey,
+      name: deployment.name,
+      maxBodyBytes: deployment.maxBodyBytes,
+      runtime: deployment.runtime,
+      routes: deployment.routes,
+    };
     this.host.load({
       key: deployment.poolKey,
       name: deployment.name,
       module: module.compiled.module,
+      runtime: deployment.runtime,
       entrypoint: deployment.entrypoint,
       memory: module.compiled.memory,
       reusable: module.compiled.reusable,
