@@ -27,12 +27,19 @@ const fields = {
   routes: Routes,
 };
 
+/** Elysia fills in `default`s before validation: a PATCH must not "change" what it didn't name, and a create must leave the runtime's defaults to the service. */
+function noDefault<T extends TSchema>(schema: T): T {
+  const { default: _, ...rest } = schema;
+  return rest as T;
+}
+
 export const CreateFunctionBody = Type.Object(
   {
     name: fields.name,
-    entrypoint: Type.Optional(fields.entrypoint),
+    // Their defaults depend on the runtime (RUNTIME_DEFAULTS): the service fills them in.
+    entrypoint: Type.Optional(noDefault(fields.entrypoint)),
     runtime: Type.Optional(fields.runtime),
-    memory_pages: Type.Optional(fields.memory_pages),
+    memory_pages: Type.Optional(noDefault(fields.memory_pages)),
     max_execution_ms: Type.Optional(fields.max_execution_ms),
     max_concurrency: Type.Optional(fields.max_concurrency),
     max_body_bytes: Type.Optional(fields.max_body_bytes),
@@ -46,12 +53,6 @@ export const CreateFunctionBody = Type.Object(
   },
 );
 export type CreateFunctionBody = Static<typeof CreateFunctionBody>;
-
-/** Elysia fills in `default`s before validation: a PATCH must not "change" what it didn't name. */
-function noDefault<T extends TSchema>(schema: T): T {
-  const { default: _, ...rest } = schema;
-  return rest as T;
-}
 
 export const UpdateFunctionBody = Type.Object(
   {

@@ -46,7 +46,7 @@ export class OffloadThread implements ArtifactWork {
       id: 0,
       kind: "prepare",
       bytes,
-      limits: { memoryPages: limits.memoryPages, entrypoint: limits.entrypoint },
+      limits: { memoryPages: limits.memoryPages, entrypoint: limits.entrypoint, runtime: limits.runtime },
     }).then((answer) => (answer.kind === "prepare" ? answer.result : inlineWork.prepare(bytes, limits)));
   }
 
@@ -55,7 +55,7 @@ export class OffloadThread implements ArtifactWork {
       id: 0,
       kind: "check",
       bytes,
-      limits: { memoryPages: limits.memoryPages, entrypoint: limits.entrypoint },
+      limits: { memoryPages: limits.memoryPages, entrypoint: limits.entrypoint, runtime: limits.runtime },
     }).then((answer) => (answer.kind === "check" ? answer.rejection : inlineWork.check(bytes, limits)));
   }
 

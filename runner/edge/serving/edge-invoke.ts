@@ -23,6 +23,6 @@ export function createEdgeInvoke(router: EdgeRouter, deps: Omit<InvokeDeps, "res
 
 function leaseTarget(lease: Lease | Unavailable | null): FunctionTarget | Unavailable | null {
   if (!lease || "unavailable" in lease) return lease;
-  const { key, name, maxBodyBytes } = lease.target;
-  return { key, name, maxBodyBytes, release: () => lease.release() };
+  const { key, name, maxBodyBytes, runtime, routes } = lease.target;
+  return { key, name, maxBodyBytes, runtime, routes, release: () => lease.release() };
 }
