@@ -33,6 +33,8 @@ import type { RequestBytes } from "./wire";
 
 export class Executor {
   private current: InvocationContext | null = null;
+  /** Milliseconds the current (or last) invocation slept in WASI's poll_oneoff. */
+  sleptMs = 0;
   private currentId = 0;
   private readonly control: Int32Array;
   private readonly started: Float64Array;
@@ -91,14 +93,19 @@ export class Executor {
   private sleep(ms: number): void {
     const c = this.current;
     if (!c) throw new GuestFault("trap", "host call outside an invocation");
-    const until = performance.now() + ms;
-    for (;;) {
+    const began = performance.now();
+    const until = began + ms;
+    try {
+      for (;;) {
+        this.checkRunning(c);
+        const left = Math.min(until - performance.now(), c.deadline - Date.now());
+        if (left <= 0) break;
+        Atomics.wait(this.nap, 0, 0, Math.min(left, SLEEP_SLICE_MS));
+      }
       this.checkRunning(c);
-      const left = Math.min(until - performance.now(), c.deadline - Date.now());
-      if (left <= 0) break;
-      Atomics.wait(this.nap, 0, 0, Math.min(left, SLEEP_SLICE_MS));
+    } finally {
+      this.sleptMs += performance.now() - began;
     }
-    this.checkRunning(c);
   }
 
   forget(loaded: Iterable<LoadedFunction>): void {
@@ -137,6 +144,7 @@ export class Executor {
       };
     }
     this.body.reset();
+    this.sleptMs = 0;
     const ctx: InvocationContext = {
       fn,
       requestId,
