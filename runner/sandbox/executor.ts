@@ -164,28 +164,30 @@ export class Executor {
     this.current = ctx;
     this.currentId = id;
     try {
-      let entry: () => unknown;
+      let entry: (() => unknown) | null = null;
       if (kept) entry = kept.entry;
       else {
         // Instantiation runs the start function (of a module that is not reusable: a reusable
         // one runs it from its entrypoint export), fuel-checked like any other code.
-        const instance = new WebAssembly.Instance(fn.module, {
-          env: { memory },
-          edge: this.edge,
-          [WASI_MODULE]: this.wasi,
-          [SANDBOX_MODULE]: this.sandbox,
-        } as Bun.WebAssembly.Imports);
-        const exported = instance.exports[fn.entrypoint];
-        if (typeof exported !== "function") throw new GuestFault("trap", `export "${fn.entrypoint}" is not a function`);
-        entry = exported as () => unknown;
-        if (reuse && this.instances.admit(fn)) kept = this.instances.adopt(fn, entry, memory);
+        const instance = exitsCleanly(
+          () =>
+            new WebAssembly.Instance(fn.module, {
+              env: { memory },
+              edge: this.edge,
+              [WASI_MODULE]: this.wasi,
+              [SANDBOX_MODULE]: this.sandbox,
+            } as Bun.WebAssembly.Imports),
+        );
+        // A start function that called proc_exit(0) ended the program: no entrypoint call.
+        if (instance) {
+          const exported = instance.exports[fn.entrypoint];
+          if (typeof exported !== "function")
+            throw new GuestFault("trap", `export "${fn.entrypoint}" is not a function`);
+          entry = exported as () => unknown;
+          if (reuse && this.instances.admit(fn)) kept = this.instances.adopt(fn, entry, memory);
+        }
       }
-      try {
-        entry();
-      } catch (error) {
-        // proc_exit(0) is a normal end; any other code is the exit outcome.
-        if (!(error instanceof WasiExit && error.code === 0)) throw error;
-      }
+      if (entry) exitsCleanly(entry);
       flushOutput(ctx);
       const response = fn.runtime === "wasi" ? cgiFinish(ctx) : finish(ctx);
       if (kept) this.instances.put(kept);
@@ -210,6 +212,16 @@ export class Executor {
       this.current = null;
       Atomics.store(this.control, CONTROL_RUNNING, 0);
     }
+  }
+}
+
+/** `run()`'s result, or undefined when it ended by proc_exit(0), a normal end; other exits throw on. */
+function exitsCleanly<T>(run: () => T): T | undefined {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof WasiExit && error.code === 0) return undefined;
+    throw error;
   }
 }
 

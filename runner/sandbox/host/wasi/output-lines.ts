@@ -6,19 +6,33 @@ import type { InvocationContext } from "../../invocation-context";
 
 const NEWLINE = 0x0a;
 const decoder = new TextDecoder();
+/**
+ * Bytes of one stream an invocation may have looked at. A host call is not interruptible, and a
+ * guest can pass 1024 iovecs of its whole memory: without a bound, one fd_write would scan a
+ * terabyte for newlines. Past it (and once the line limit is reached) output is dropped unread.
+ */
+export const MAX_SCANNED_BYTES = 1024 * 1024;
 
 export class OutputLines {
   /** The current line's first bytes (at most maxLogLineBytes), and how many more it had. */
   private held: Uint8Array | null = null;
   private heldLength = 0;
   private cut = 0;
+  private scanned = 0;
 
   constructor(
     private readonly stream: "stdout" | "stderr",
     private readonly level: LogLevel,
   ) {}
 
-  write(ctx: InvocationContext, bytes: Uint8Array): void {
+  write(ctx: InvocationContext, whole: Uint8Array): void {
+    const room = MAX_SCANNED_BYTES - this.scanned;
+    if (room <= 0 || ctx.logLines >= ctx.fn.limits.maxLogLines) {
+      if (whole.byteLength > 0) this.drop(ctx);
+      return;
+    }
+    const bytes = whole.byteLength > room ? whole.subarray(0, room) : whole;
+    this.scanned += bytes.byteLength;
     let from = 0;
     while (from < bytes.byteLength) {
       const end = bytes.indexOf(NEWLINE, from);
@@ -28,6 +42,14 @@ export class OutputLines {
       this.emit(ctx);
       from = end + 1;
     }
+  }
+
+  /** Output dropped unread: counted once per stream as a dropped line. */
+  private dropped = false;
+  private drop(ctx: InvocationContext): void {
+    if (this.dropped) return;
+    this.dropped = true;
+    ctx.logDropped++;
   }
 
   /** Logs what is left of an unterminated line; call once the guest has stopped. */
