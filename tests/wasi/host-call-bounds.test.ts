@@ -1,4 +1,4 @@
-// Host calls cannot be interrupted, so what one WASI call makes the host do is bounded: a guest
+// Host calls cannot be interrupted, so what one call makes the host do is bounded, and long ones check the deadline: a guest
 // passing 1024 iovecs of its whole 64 MiB memory to stderr (64 GiB to scan for newlines, or 64
 // million newlines) is answered at once, its lines capped and the rest dropped unread (the
 // request ends as it would have), not held in the host past its time limit.
@@ -44,4 +44,31 @@ test("64 GiB of newlines to stderr in one call is answered, not stuck in the hos
 
 test("64 GiB without a newline to stderr in one call is answered too", async () => {
   expect((await noNewline.fetch("/")).status).toBe(201);
+});
+
+/** Fills 256 MiB of its memory with random bytes in one call (edge ABI or WASI), then answers. */
+const randomFill = (wasi: boolean): Uint8Array =>
+  wat(`(module
+  ${
+    wasi
+      ? `(import "wasi_snapshot_preview1" "random_get" (func $fill (param i32 i32) (result i32)))
+         (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))`
+      : `(import "edge" "random_fill" (func $fill (param i32 i32)))`
+  }
+  (memory (export "memory") 4097)
+  (data (i32.const 0) "Status: 201\\n\\n")
+  (func (export "${wasi ? "_start" : "handle"}")
+    ${wasi ? "(drop (call $fill (i32.const 65536) (i32.const 0x10000000)))" : "(call $fill (i32.const 65536) (i32.const 0x10000000))"}
+    ${wasi ? "(i32.store (i32.const 32) (i32.const 0)) (i32.store (i32.const 36) (i32.const 13)) (drop (call $write (i32.const 1) (i32.const 32) (i32.const 1) (i32.const 48)))" : ""}))`);
+
+test.each([
+  ["edge ABI random_fill", false],
+  ["WASI random_get", true],
+])("%s of 256 MiB ends at the deadline, not when the host is done", async (_name, wasi) => {
+  const runner = await startTestRunner(randomFill(wasi), { memoryPages: 4097, maxExecutionMs: 20, workers: 1 });
+  try {
+    expect((await runner.fetch("/")).status).toBe(504);
+  } finally {
+    await runner.stop();
+  }
 });
