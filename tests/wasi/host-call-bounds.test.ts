@@ -1,7 +1,7 @@
-// Host calls cannot be interrupted, so what one call makes the host do is bounded, and long ones check the deadline: a guest
-// passing 1024 iovecs of its whole 64 MiB memory to stderr (64 GiB to scan for newlines, or 64
-// million newlines) is answered at once, its lines capped and the rest dropped unread (the
-// request ends as it would have), not held in the host past its time limit.
+// Host calls cannot be interrupted, so what one call makes the host do is bounded, and a long
+// one checks the deadline: a guest passing 1024 iovecs of its whole 64 MiB memory to stderr (64
+// GiB to scan for newlines, or 64 million newlines) is answered at once, its lines capped and the
+// rest dropped unread; a 256 MiB random fill ends at the deadline.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { wat } from "../fixtures/wat";
 import { startTestRunner, type TestRunner } from "../helpers/test-runner";
