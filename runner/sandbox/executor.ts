@@ -10,7 +10,7 @@ import { edgeImports } from "./host/edge-imports";
 import { CGI_HEADER_BYTES } from "./host/wasi/fd-calls";
 import { cgiResponse } from "./host/wasi/cgi-response";
 import { WasiExit, wasiImports } from "./host/wasi/wasi-imports";
-import { flushOutput } from "./host/wasi/wasi-state";
+import { flushOutput } from "./host/wasi/wasi-context";
 import { WASI_MODULE } from "../../core/abi/wasi-preview1";
 import type { InvocationContext } from "./invocation-context";
 import { CANCELLED, FUEL_REFILL, MOVED } from "./limits";

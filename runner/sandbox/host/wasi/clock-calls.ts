@@ -5,7 +5,7 @@
 import { ERRNO } from "../../../../core/abi/wasi-preview1";
 import { GuestFault } from "../../guest-fault";
 import type { InvocationContext } from "../../invocation-context";
-import { wasiState } from "./wasi-state";
+import { wasiState } from "./wasi-context";
 
 const REALTIME = 0;
 const MONOTONIC = 1;

@@ -1,8 +1,17 @@
 // A guest's stderr (and, for edge ABI modules, its stdout) as log lines: bytes are split at
 // "\n", each line logged with function and request id under the invocation's line limits
 // (host/log.ts's rules), and what is left unterminated is logged when the invocation ends.
-import type { LogLevel } from "../../../../core/observe/log";
-import type { InvocationContext } from "../../invocation-context";
+import type { Logger, LogLevel } from "../../../../core/observe/log";
+import type { InvocationLimits } from "../../limits";
+
+/** The part of the invocation's context a stream logs through (InvocationContext has it). */
+export interface LineSink {
+  fn: { name: string; limits: InvocationLimits };
+  requestId: string;
+  logger: Logger;
+  logLines: number;
+  logDropped: number;
+}
 
 const NEWLINE = 0x0a;
 const decoder = new TextDecoder();
@@ -25,7 +34,7 @@ export class OutputLines {
     private readonly level: LogLevel,
   ) {}
 
-  write(ctx: InvocationContext, whole: Uint8Array): void {
+  write(ctx: LineSink, whole: Uint8Array): void {
     const room = MAX_SCANNED_BYTES - this.scanned;
     if (room <= 0 || ctx.logLines >= ctx.fn.limits.maxLogLines) {
       if (whole.byteLength > 0) this.drop(ctx);
@@ -46,18 +55,18 @@ export class OutputLines {
 
   /** Output dropped unread: counted once per stream as a dropped line. */
   private dropped = false;
-  private drop(ctx: InvocationContext): void {
+  private drop(ctx: LineSink): void {
     if (this.dropped) return;
     this.dropped = true;
     ctx.logDropped++;
   }
 
   /** Logs what is left of an unterminated line; call once the guest has stopped. */
-  flush(ctx: InvocationContext): void {
+  flush(ctx: LineSink): void {
     if (this.heldLength > 0 || this.cut > 0) this.emit(ctx);
   }
 
-  private hold(ctx: InvocationContext, part: Uint8Array): void {
+  private hold(ctx: LineSink, part: Uint8Array): void {
     const room = ctx.fn.limits.maxLogLineBytes - this.heldLength;
     const kept = Math.max(0, Math.min(room, part.byteLength));
     if (kept > 0) {
@@ -68,7 +77,7 @@ export class OutputLines {
     this.cut += part.byteLength - kept;
   }
 
-  private emit(ctx: InvocationContext): void {
+  private emit(ctx: LineSink): void {
     let length = this.heldLength;
     if (length > 0 && this.held?.[length - 1] === 0x0d) length--;
     const text = length > 0 && this.held ? decoder.decode(this.held.subarray(0, length)) : "";
