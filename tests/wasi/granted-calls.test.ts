@@ -99,8 +99,8 @@ test("clock_time_get realtime is the wall clock in ns, to the microsecond", asyn
   expect(errnos).toEqual([0]);
   const ns = u64(0);
   expect(ns % 1000n).toBe(0n);
-  expect(Number(ns / 1_000_000n)).toBeGreaterThanOrEqual(before - 5);
-  expect(Number(ns / 1_000_000n)).toBeLessThanOrEqual(after + 5);
+  expect(Number(ns / 1_000_000n)).toBeGreaterThanOrEqual(before - 50);
+  expect(Number(ns / 1_000_000n)).toBeLessThanOrEqual(after + 50);
 });
 
 test("clock_time_get monotonic never goes back within a request, whatever the precision asked", async () => {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { guestFile } from "../fixtures/guests";
 import { expectOutcome } from "../helpers/expect-outcome";
+import { metric } from "../helpers/metrics-text";
 import { startRunnerProcess } from "../helpers/runner-process";
 import type { ServerProcess } from "../helpers/server-process";
 
@@ -116,7 +117,11 @@ test("HEAD on the hello: its status and headers, no body", async () => {
   expect(await res.text()).toBe("");
 });
 
-test("after all of them: the runner process is still up and serving", async () => {
+test("after all of them: the runner process is still up and serving, and /metrics counted each outcome once", async () => {
   expect(proc.alive()).toBe(true);
   for (let i = 0; i < 5; i++) await expectHello();
+  for (const outcome of ["timeout", "memory", "response_too_large", "trap", "exit"]) {
+    const count = await metric(proc.url, "wasm_invoke_count_total", { function: "wasi-hostile", outcome });
+    expect({ outcome, count }).toEqual({ outcome, count: 1 });
+  }
 });

@@ -96,7 +96,7 @@ test("a relative realtime sleep too; an absolute time in the past is due at once
   expect(slept.ms).toBeGreaterThanOrEqual(95);
   expect(slept.events).toEqual([{ userdata: 0x1100n, errno: 0, type: TAG.clock }]);
   const past = await run("pastAbsolute");
-  expect(past.ms).toBeLessThan(100);
+  expect(past.ms).toBeLessThan(300);
   expect(past.events).toEqual([{ userdata: 0x1100n, errno: 0, type: TAG.clock }]);
 });
 
@@ -114,7 +114,7 @@ test.each(["sleepTooLong", "sleepForever"] as const)(
     await expectOutcome(await send(name), "timeout");
     const ms = performance.now() - started;
     expect(ms).toBeGreaterThanOrEqual(LIMIT_MS - 10);
-    expect(ms).toBeLessThan(LIMIT_MS + 500);
+    expect(ms).toBeLessThan(LIMIT_MS + 1000);
     expect((await run("pastAbsolute")).errnos).toEqual([0]);
   },
 );
@@ -126,7 +126,7 @@ test("fd subscriptions answer ENOTSUP in their event at once, even beside a cloc
   ] as const) {
     const { errnos, ms, events } = await run(name);
     expect(errnos).toEqual([0]);
-    expect(ms).toBeLessThan(100);
+    expect(ms).toBeLessThan(300);
     expect(events).toEqual([{ userdata: 0x2200n, errno: 58, type }]);
   }
   const mixed = await run("fdWithClock");
