@@ -210,44 +210,12 @@ describe("imports", () => {
   });
 });
 
-const HANDLE_ONLY = `(module (memory 1) (func (export "handle")))`;
-
 describe("runtime", () => {
-  const WASI_LIMITS = { ...LIMITS, entrypoint: "_start", runtime: "wasi" as const };
-  test("a WASI command under runtime wasm names runtime wasi", () => {
+  test("a WASI command under runtime wasm names runtime wasi (the rest: runtime-rejections.test.ts)", () => {
     const command = wat(`(module
       (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
       (memory (export "memory") 1) (func (export "_start")))`);
     expectRejection(command, "runtime_mismatch", ["WASI command", "register the function with runtime wasi"]);
-  });
-  test("under runtime wasi, every preview 1 call may be imported; a name preview 1 does not define is named", () => {
-    const command = (imports: string) =>
-      wat(`(module ${imports} (memory (export "memory") 1) (func (export "_start")))`);
-    expect(
-      prepareModule(
-        command(`(import "wasi_snapshot_preview1" "path_open" (func (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "sock_recv" (func (param i32 i32 i32 i32 i32 i32) (result i32)))`),
-        WASI_LIMITS,
-      ).ok,
-    ).toBe(true);
-    expectRejection(
-      command(`(import "wasi_snapshot_preview1" "sock_open" (func (param i32 i32 i32) (result i32)))
-        (import "wasi:cli/stdout" "get-stdout" (func (result i32)))`),
-      "forbidden_imports",
-      [`"wasi_snapshot_preview1.sock_open"`, `"wasi:cli/stdout.get-stdout"`, "preview 1"],
-      WASI_LIMITS,
-    );
-    expectRejection(
-      command(`(import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32) (result i32)))`),
-      "import_signature_mismatch",
-      [`"wasi_snapshot_preview1.fd_write": expected function (i32, i32, i32, i32) -> (i32)`],
-      WASI_LIMITS,
-    );
-  });
-  test("an edge module under runtime wasi names runtime wasm", () => {
-    const edge = wat(`(module (import "edge" "log" (func (param i32 i32 i32))) (memory 1) (func (export "_start")))`);
-    expectRejection(edge, "runtime_mismatch", [`"edge.log"`, "register the function with runtime wasm"], WASI_LIMITS);
-    expectRejection(wat(HANDLE_ONLY), "runtime_mismatch", [`exports "handle"`, "runtime wasm"], WASI_LIMITS);
   });
 });
 
