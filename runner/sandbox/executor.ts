@@ -207,12 +207,18 @@ export class Executor {
           request_id: requestId,
           dropped: ctx.logDropped,
           limit: fn.limits.maxLogLines,
+          // WASI streams past the limit are not split into lines: their bytes are counted instead.
+          ...(ctx.wasi ? { dropped_output_bytes: droppedOutputBytes(ctx) } : {}),
         });
       }
       this.current = null;
       Atomics.store(this.control, CONTROL_RUNNING, 0);
     }
   }
+}
+
+function droppedOutputBytes(ctx: InvocationContext): number {
+  return (ctx.wasi?.stderr.droppedBytes ?? 0) + (ctx.wasi?.stdout?.droppedBytes ?? 0);
 }
 
 /** `run()`'s result, or undefined when it ended by proc_exit(0), a normal end; other exits throw on. */

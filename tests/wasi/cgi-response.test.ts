@@ -33,6 +33,10 @@ describe("line endings", () => {
     expect(ok(text)).toEqual({ status: 200, headers: "content-type: text/html\nx-one: 1\n", body: "<p>hi</p>" });
   });
 
+  test("output that starts with a blank line has no header block: refused, not a 200", () => {
+    for (const text of ["\n\nbody", "\r\nbody", "\n"]) expect(refused(text).reason).toContain("no header lines");
+  });
+
   test("the body is kept byte for byte, its own CRLFs and blank lines included", () => {
     expect(ok("Content-Type: text/plain\r\n\r\na\r\n\r\nb\n\n").body).toBe("a\r\n\r\nb\n\n");
   });

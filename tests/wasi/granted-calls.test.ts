@@ -113,6 +113,15 @@ test("clock_time_get monotonic never goes back within a request, whatever the pr
   }
 });
 
+test("clock_time_get monotonic counts from the request: a second later it is as small as before", async () => {
+  await run("monotonic");
+  await Bun.sleep(1100);
+  const { errnos, u64 } = await run("monotonic");
+  expect(errnos).toEqual([0, 0, 0, 0]);
+  // No worker's or machine's uptime shows: it started with this request.
+  expect(u64(0)).toBeLessThan(1_000_000_000n);
+});
+
 test("the CPU-time clocks count from the invocation's start: small, and not growing from one request to the next", async () => {
   const first = await run("cpuTime");
   await Bun.sleep(200);

@@ -80,6 +80,8 @@ test("a stderr flood: at most --max-log-lines guest lines, then one warning that
   const warning = lines.find((l) => l.msg === "guest log lines dropped");
   expect(warning).toMatchObject({ level: "warn", function: "wasi-hostile", limit: LOG_LINES });
   expect(Number(warning?.dropped)).toBeGreaterThanOrEqual(1);
+  // Lines past the limit are not split out: their bytes are counted.
+  expect(Number(warning?.dropped_output_bytes)).toBeGreaterThan(0);
   await expectHello();
 });
 

@@ -1,6 +1,6 @@
 // clock_*, poll_oneoff (clock subscriptions only: a sleep), sched_yield and random_get. Clocks
 // read to the microsecond, no finer (a coarse clock is one less timing side channel between
-// tenants). The CPU-time clocks count from the invocation's first WASI call. A sleep counts
+// tenants). The monotonic and CPU-time clocks count from the invocation's first WASI call. A sleep counts
 // against the invocation's deadline: one past it ends the invocation at the deadline.
 import { ERRNO } from "../../../../core/abi/wasi-preview1";
 import { GuestFault } from "../../guest-fault";
@@ -30,8 +30,9 @@ function now(ctx: InvocationContext, clock: number): bigint | null {
   switch (clock) {
     case REALTIME:
       return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * RESOLUTION_NS;
+    // Monotonic time counts from the request's first WASI call, as the CPU-time clocks do: each
+    // request is a run of the program, and the worker's uptime is nobody's business.
     case MONOTONIC:
-      return micros(process.hrtime.bigint());
     case PROCESS_CPUTIME:
     case THREAD_CPUTIME:
       return micros(process.hrtime.bigint() - wasiState(ctx).startedNs);

@@ -37,10 +37,11 @@ export class OutputLines {
   write(ctx: LineSink, whole: Uint8Array): void {
     const room = MAX_SCANNED_BYTES - this.scanned;
     if (room <= 0 || ctx.logLines >= ctx.fn.limits.maxLogLines) {
-      if (whole.byteLength > 0) this.drop(ctx);
+      if (whole.byteLength > 0) this.drop(ctx, whole.byteLength);
       return;
     }
     const bytes = whole.byteLength > room ? whole.subarray(0, room) : whole;
+    if (bytes !== whole) this.drop(ctx, whole.byteLength - room);
     this.scanned += bytes.byteLength;
     let from = 0;
     while (from < bytes.byteLength) {
@@ -55,7 +56,10 @@ export class OutputLines {
 
   /** Output dropped unread: counted once per stream as a dropped line. */
   private dropped = false;
-  private drop(ctx: LineSink): void {
+  /** Bytes written but never looked at (past MAX_SCANNED_BYTES or the line limit). */
+  droppedBytes = 0;
+  private drop(ctx: LineSink, bytes: number): void {
+    this.droppedBytes += bytes;
     if (this.dropped) return;
     this.dropped = true;
     ctx.logDropped++;
