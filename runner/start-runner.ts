@@ -49,7 +49,7 @@ export function startRunner(config: ServedConfig, artifact: CompiledArtifact, lo
       bodies,
       resolve: () => target,
     }),
-    health: () => ({ function: config.name, sha256: artifact.sha256, pool: pool.stats() }),
+    health: () => ({ function: config.name, runtime: config.runtime, sha256: artifact.sha256, pool: pool.stats() }),
   });
   let server: ReturnType<typeof serveRunnerApp>;
   try {

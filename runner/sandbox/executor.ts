@@ -10,7 +10,7 @@ import { edgeImports } from "./host/edge-imports";
 import { CGI_HEADER_BYTES } from "./host/wasi/fd-calls";
 import { cgiResponse } from "./host/wasi/cgi-response";
 import { WasiExit, wasiImports } from "./host/wasi/wasi-imports";
-import { flushOutput } from "./host/wasi/wasi-state";
+import { flushOutput } from "./host/wasi/wasi-context";
 import { WASI_MODULE } from "../../core/abi/wasi-preview1";
 import type { InvocationContext } from "./invocation-context";
 import { CANCELLED, FUEL_REFILL, MOVED } from "./limits";
@@ -33,6 +33,8 @@ import type { RequestBytes } from "./wire";
 
 export class Executor {
   private current: InvocationContext | null = null;
+  /** Milliseconds the current (or last) invocation slept in WASI's poll_oneoff. */
+  sleptMs = 0;
   private currentId = 0;
   private readonly control: Int32Array;
   private readonly started: Float64Array;
@@ -91,14 +93,19 @@ export class Executor {
   private sleep(ms: number): void {
     const c = this.current;
     if (!c) throw new GuestFault("trap", "host call outside an invocation");
-    const until = performance.now() + ms;
-    for (;;) {
+    const began = performance.now();
+    const until = began + ms;
+    try {
+      for (;;) {
+        this.checkRunning(c);
+        const left = Math.min(until - performance.now(), c.deadline - Date.now());
+        if (left <= 0) break;
+        Atomics.wait(this.nap, 0, 0, Math.min(left, SLEEP_SLICE_MS));
+      }
       this.checkRunning(c);
-      const left = Math.min(until - performance.now(), c.deadline - Date.now());
-      if (left <= 0) break;
-      Atomics.wait(this.nap, 0, 0, Math.min(left, SLEEP_SLICE_MS));
+    } finally {
+      this.sleptMs += performance.now() - began;
     }
-    this.checkRunning(c);
   }
 
   forget(loaded: Iterable<LoadedFunction>): void {
@@ -137,6 +144,7 @@ export class Executor {
       };
     }
     this.body.reset();
+    this.sleptMs = 0;
     const ctx: InvocationContext = {
       fn,
       requestId,
@@ -156,28 +164,30 @@ export class Executor {
     this.current = ctx;
     this.currentId = id;
     try {
-      let entry: () => unknown;
+      let entry: (() => unknown) | null = null;
       if (kept) entry = kept.entry;
       else {
         // Instantiation runs the start function (of a module that is not reusable: a reusable
         // one runs it from its entrypoint export), fuel-checked like any other code.
-        const instance = new WebAssembly.Instance(fn.module, {
-          env: { memory },
-          edge: this.edge,
-          [WASI_MODULE]: this.wasi,
-          [SANDBOX_MODULE]: this.sandbox,
-        } as Bun.WebAssembly.Imports);
-        const exported = instance.exports[fn.entrypoint];
-        if (typeof exported !== "function") throw new GuestFault("trap", `export "${fn.entrypoint}" is not a function`);
-        entry = exported as () => unknown;
-        if (reuse && this.instances.admit(fn)) kept = this.instances.adopt(fn, entry, memory);
+        const instance = exitsCleanly(
+          () =>
+            new WebAssembly.Instance(fn.module, {
+              env: { memory },
+              edge: this.edge,
+              [WASI_MODULE]: this.wasi,
+              [SANDBOX_MODULE]: this.sandbox,
+            } as Bun.WebAssembly.Imports),
+        );
+        // A start function that called proc_exit(0) ended the program: no entrypoint call.
+        if (instance) {
+          const exported = instance.exports[fn.entrypoint];
+          if (typeof exported !== "function")
+            throw new GuestFault("trap", `export "${fn.entrypoint}" is not a function`);
+          entry = exported as () => unknown;
+          if (reuse && this.instances.admit(fn)) kept = this.instances.adopt(fn, entry, memory);
+        }
       }
-      try {
-        entry();
-      } catch (error) {
-        // proc_exit(0) is a normal end; any other code is the exit outcome.
-        if (!(error instanceof WasiExit && error.code === 0)) throw error;
-      }
+      if (entry) exitsCleanly(entry);
       flushOutput(ctx);
       const response = fn.runtime === "wasi" ? cgiFinish(ctx) : finish(ctx);
       if (kept) this.instances.put(kept);
@@ -197,11 +207,27 @@ export class Executor {
           request_id: requestId,
           dropped: ctx.logDropped,
           limit: fn.limits.maxLogLines,
+          // WASI streams past the limit are not split into lines: their bytes are counted instead.
+          ...(ctx.wasi ? { dropped_output_bytes: droppedOutputBytes(ctx) } : {}),
         });
       }
       this.current = null;
       Atomics.store(this.control, CONTROL_RUNNING, 0);
     }
+  }
+}
+
+function droppedOutputBytes(ctx: InvocationContext): number {
+  return (ctx.wasi?.stderr.droppedBytes ?? 0) + (ctx.wasi?.stdout?.droppedBytes ?? 0);
+}
+
+/** `run()`'s result, or undefined when it ended by proc_exit(0), a normal end; other exits throw on. */
+function exitsCleanly<T>(run: () => T): T | undefined {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof WasiExit && error.code === 0) return undefined;
+    throw error;
   }
 }
 

@@ -52,9 +52,9 @@ export interface PostedResult {
   /** Milliseconds the worker spent on the invocation (set-up, guest code, host calls); NaN when it did not run. */
   runMs: number;
   /**
-   * At most the CPU milliseconds the worker's thread used for it, measured only for runs longer
-   * than HEAVY_MS (cpu-meter.ts); NaN otherwise. Tells a slow run from a fast one that waited
-   * for a CPU while it ran.
+   * At most the CPU milliseconds the worker's thread used for it, plus what the guest slept (a
+   * WASI poll_oneoff), measured only for runs longer than HEAVY_MS (cpu-meter.ts); NaN
+   * otherwise. Tells a slow run from a fast one that waited for a CPU while it ran.
    */
   cpuMs: number;
 }

@@ -210,20 +210,12 @@ describe("imports", () => {
   });
 });
 
-const HANDLE_ONLY = `(module (memory 1) (func (export "handle")))`;
-
 describe("runtime", () => {
-  const WASI_LIMITS = { ...LIMITS, entrypoint: "_start", runtime: "wasi" as const };
-  test("a WASI command under runtime wasm names runtime wasi", () => {
+  test("a WASI command under runtime wasm names runtime wasi (the rest: runtime-rejections.test.ts)", () => {
     const command = wat(`(module
       (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
       (memory (export "memory") 1) (func (export "_start")))`);
     expectRejection(command, "runtime_mismatch", ["WASI command", "register the function with runtime wasi"]);
-  });
-  test("an edge module under runtime wasi names runtime wasm", () => {
-    const edge = wat(`(module (import "edge" "log" (func (param i32 i32 i32))) (memory 1) (func (export "_start")))`);
-    expectRejection(edge, "runtime_mismatch", [`"edge.log"`, "register the function with runtime wasm"], WASI_LIMITS);
-    expectRejection(wat(HANDLE_ONLY), "runtime_mismatch", [`exports "handle"`, "runtime wasm"], WASI_LIMITS);
   });
 });
 

@@ -5,7 +5,7 @@
 import type { InvocationContext } from "../../invocation-context";
 import { cgiEnvironment } from "./cgi-environment";
 import type { WasiMemory } from "./wasi-memory";
-import { wasiState } from "./wasi-state";
+import { wasiState } from "./wasi-context";
 
 const encoder = new TextEncoder();
 

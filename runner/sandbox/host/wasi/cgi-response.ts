@@ -36,7 +36,10 @@ export function cgiResponse(output: Uint8Array | null, headerLimit: number, body
     const stop = end > at && output[end - 1] === 0x0d ? end - 1 : end;
     const text = Buffer.from(output.subarray(at, stop)).toString("latin1");
     at = end + 1;
-    if (text.length === 0) break;
+    if (text.length === 0) {
+      if (line === 1) return invalid("the output starts with a blank line: there are no header lines");
+      break;
+    }
     const colon = text.indexOf(":");
     const name = colon > 0 ? text.slice(0, colon) : "";
     if (!TOKEN.test(name)) return invalid(`line ${line} is not a header line (${JSON.stringify(text.slice(0, 64))})`);

@@ -1,10 +1,11 @@
 // clock_*, poll_oneoff (clock subscriptions only: a sleep), sched_yield and random_get. Clocks
 // read to the microsecond, no finer (a coarse clock is one less timing side channel between
-// tenants). The CPU-time clocks count from the invocation's first WASI call. A sleep counts
+// tenants). The monotonic and CPU-time clocks count from the invocation's first WASI call. A sleep counts
 // against the invocation's deadline: one past it ends the invocation at the deadline.
 import { ERRNO } from "../../../../core/abi/wasi-preview1";
+import { GuestFault } from "../../guest-fault";
 import type { InvocationContext } from "../../invocation-context";
-import { wasiState } from "./wasi-state";
+import { wasiState } from "./wasi-context";
 
 const REALTIME = 0;
 const MONOTONIC = 1;
@@ -29,8 +30,9 @@ function now(ctx: InvocationContext, clock: number): bigint | null {
   switch (clock) {
     case REALTIME:
       return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * RESOLUTION_NS;
+    // Monotonic time counts from the request's first WASI call, as the CPU-time clocks do: each
+    // request is a run of the program, and the worker's uptime is nobody's business.
     case MONOTONIC:
-      return micros(process.hrtime.bigint());
     case PROCESS_CPUTIME:
     case THREAD_CPUTIME:
       return micros(process.hrtime.bigint() - wasiState(ctx).startedNs);
@@ -110,8 +112,12 @@ export function clockCalls(ctx: () => InvocationContext, sleep: (ms: number) => 
       return ERRNO.success;
     },
     random_get(buf: number, len: number): number {
-      const target = wasiState(ctx()).memory.slice(buf, len);
+      const c = ctx();
+      const target = wasiState(c).memory.slice(buf, len);
       for (let off = 0; off < target.byteLength; off += RANDOM_CHUNK) {
+        // Filling a GiB takes about a second of the host: the deadline still ends it.
+        if ((off & 0xfffff) === 0 && off > 0 && Date.now() >= c.deadline)
+          throw new GuestFault("timeout", "deadline reached in random_get");
         crypto.getRandomValues(target.subarray(off, Math.min(off + RANDOM_CHUNK, target.byteLength)));
       }
       return ERRNO.success;

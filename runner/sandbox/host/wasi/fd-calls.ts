@@ -5,7 +5,7 @@
 import { ERRNO } from "../../../../core/abi/wasi-preview1";
 import { GuestFault } from "../../guest-fault";
 import type { InvocationContext } from "../../invocation-context";
-import { wasiState } from "./wasi-state";
+import { wasiState } from "./wasi-context";
 
 /** Bytes of CGI header lines a WASI function may write before its body (the edge ABI's header bound). */
 export const CGI_HEADER_BYTES = 64 * 1024;
