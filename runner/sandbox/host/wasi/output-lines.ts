@@ -32,6 +32,7 @@ export class OutputLines {
       return;
     }
     const bytes = whole.byteLength > room ? whole.subarray(0, room) : whole;
+    if (bytes !== whole) this.drop(ctx); // its tail is dropped unread
     this.scanned += bytes.byteLength;
     let from = 0;
     while (from < bytes.byteLength) {
