@@ -90,9 +90,10 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
       const limitsChange = changesLimits(patch);
       return checkedCommit(async () => {
         const current = await get(id);
-        await checkActiveVersion(current, patch);
+        const change = followRuntime(current, patch);
+        await checkActiveVersion(current, change);
         // New limits were checked against this active version: the store refuses them if another one became active meanwhile.
-        return metadata.updateFunction(id, patch, limitsChange ? basisOf(current) : undefined);
+        return metadata.updateFunction(id, change, limitsChange ? basisOf(current) : undefined);
       }, id);
     },
 
@@ -100,6 +101,22 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
       unwrap(await metadata.deleteFunction(id), id);
     },
   };
+}
+
+/**
+ * A change of runtime moves the settings still at the old runtime's defaults to the new one's
+ * (entrypoint handle -> _start, 16 -> 128 pages) unless the patch sets them: kept, every upload
+ * of a WASI program was refused for not exporting "handle", with advice to write a main function.
+ */
+function followRuntime(current: FunctionRecord, patch: UpdateFunctionBody): UpdateFunctionBody {
+  if (patch.runtime === undefined || patch.runtime === current.runtime) return patch;
+  const from = RUNTIME_DEFAULTS[current.runtime];
+  const to = RUNTIME_DEFAULTS[patch.runtime];
+  const change = { ...patch };
+  if (change.entrypoint === undefined && current.entrypoint === from.entrypoint) change.entrypoint = to.entrypoint;
+  if (change.memory_pages === undefined && current.memory_pages === from.memory_pages)
+    change.memory_pages = to.memory_pages;
+  return change;
 }
 
 /** Whether `patch` changes what a module is checked under. */

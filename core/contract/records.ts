@@ -59,7 +59,7 @@ export const Entrypoint = Type.String({
 });
 export const Runtime = Type.Union([Type.Literal("wasm"), Type.Literal("wasi")], {
   description:
-    "wasm: a module written against the edge v1 ABI (exports `handle`); wasi: a WASI preview 1 command (exports `_start`), served as CGI (WAGI, docs/wasi.md). For wasi, entrypoint defaults to `_start` and memory_pages to 128",
+    "wasm: a module written against the edge v1 ABI (exports `handle`); wasi: a WASI preview 1 command (exports `_start`), served as CGI (WAGI, docs/wasi.md). For wasi, entrypoint defaults to `_start` and memory_pages to 128; changing the runtime moves either one still at the old runtime's default to the new one's",
   default: "wasm",
   error: "must be wasm (the edge v1 ABI) or wasi (a WASI preview 1 command)",
 });

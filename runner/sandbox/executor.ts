@@ -197,7 +197,9 @@ export class Executor {
     } catch (error) {
       if (reuse) this.instances.ran(fn, false);
       this.memories.drop(memory);
-      flushOutput(ctx);
+      // A moved run starts again elsewhere and writes its held partial lines again: logged here
+      // too, they would appear twice. Everything else it wrote is dropped with it as well.
+      if (!(error instanceof GuestFault && error.detail === MOVED)) flushOutput(ctx);
       const { outcome, detail } = classifyError(error, memory, maxPages, minPages);
       return { id, outcome, response: null, detail, runMs: performance.now() - began, cpuMs: NaN };
     } finally {

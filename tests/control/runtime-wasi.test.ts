@@ -64,3 +64,29 @@ test("changing the runtime is checked against the active version", async () => {
   // Nothing changed.
   expect(await (await control.api(`/api/v1/functions/${fn.id}`)).json()).toMatchObject({ runtime: "wasi" });
 });
+
+test("a change of runtime moves an entrypoint and memory cap left at the old runtime's defaults, not ones set", async () => {
+  const plain = await control.createFunction({ name: "to-wasi" });
+  const moved = await patch(plain.id, { runtime: "wasi" });
+  expect(moved.status).toBe(200);
+  expect(await moved.json()).toMatchObject({ runtime: "wasi", entrypoint: "_start", memory_pages: 128 });
+  // Before: still "handle" and 16 pages, so every WASI program was refused at upload.
+  expect((await control.upload(plain.id, environModule())).status).toBe(201);
+
+  const back = await control.createFunction({ name: "to-wasm", runtime: "wasi" });
+  expect(await (await patch(back.id, { runtime: "wasm" })).json()).toMatchObject({
+    entrypoint: "handle",
+    memory_pages: 16,
+  });
+
+  const own = await control.createFunction({ name: "own", entrypoint: "main", memory_pages: 40 });
+  expect(await (await patch(own.id, { runtime: "wasi" })).json()).toMatchObject({
+    entrypoint: "main",
+    memory_pages: 40,
+  });
+  const given = await control.createFunction({ name: "given" });
+  expect(await (await patch(given.id, { runtime: "wasi", memory_pages: 20 })).json()).toMatchObject({
+    entrypoint: "_start",
+    memory_pages: 20,
+  });
+});

@@ -82,9 +82,17 @@ function hostName(host: string): string {
   return colon < 0 ? host : host.slice(0, colon);
 }
 
-/** %XX decoded as UTF-8; a malformed escape or sequence is kept as it was (not an error). */
+/**
+ * %XX decoded as UTF-8; a malformed escape or sequence is kept as it was (not an error), and so
+ * is %00: an environment entry ends at its first NUL, so a decoded one would cut PATH_INFO short
+ * ("/admin%00.txt" read as "/admin"). A request target never holds a NUL of its own.
+ */
 function percentDecode(path: string): string {
   if (!path.includes("%")) return path;
+  return decodeEscapes(path).replaceAll("\0", "%00");
+}
+
+function decodeEscapes(path: string): string {
   try {
     return decodeURIComponent(path);
   } catch {

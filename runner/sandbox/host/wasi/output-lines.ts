@@ -41,7 +41,7 @@ export class OutputLines {
       return;
     }
     const bytes = whole.byteLength > room ? whole.subarray(0, room) : whole;
-    if (bytes !== whole) this.drop(ctx, whole.byteLength - room);
+    if (bytes !== whole) this.drop(ctx, whole.byteLength - room); // its tail is dropped unread
     this.scanned += bytes.byteLength;
     let from = 0;
     while (from < bytes.byteLength) {
