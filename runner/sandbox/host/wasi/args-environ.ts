@@ -3,7 +3,7 @@
 // alone for an edge ABI module. Both are written in the preview 1 layout: an array of pointers
 // into one buffer of NUL-terminated strings.
 import type { InvocationContext } from "../../invocation-context";
-import { cgiEnvironment } from "./cgi-environment";
+import { cgiEnvironment, encodedEnv } from "./cgi-environment";
 import type { WasiMemory } from "./wasi-memory";
 import { wasiState } from "./wasi-context";
 
@@ -15,10 +15,7 @@ function args(ctx: InvocationContext): Uint8Array[] {
 
 function environ(ctx: InvocationContext): Uint8Array[] {
   const state = wasiState(ctx);
-  state.environ ??=
-    ctx.fn.runtime === "wasi"
-      ? cgiEnvironment(ctx)
-      : Object.entries(ctx.fn.env).map(([name, value]) => encoder.encode(`${name}=${value}`));
+  state.environ ??= ctx.fn.runtime === "wasi" ? cgiEnvironment(ctx) : encodedEnv(ctx.fn.env).map(([, entry]) => entry);
   return state.environ;
 }
 

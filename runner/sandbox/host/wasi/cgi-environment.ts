@@ -56,8 +56,18 @@ export function cgiEnvironment(ctx: InvocationContext): Uint8Array[] {
   for (const [name, value] of fromHeaders) {
     if (!vars.has(name) && !Object.hasOwn(fn.env, name)) entries.push(encoder.encode(`${name}=${value}`));
   }
-  for (const [name, value] of Object.entries(fn.env)) {
-    if (!vars.has(name)) entries.push(encoder.encode(`${name}=${value}`));
+  for (const [name, entry] of encodedEnv(fn.env)) if (!vars.has(name)) entries.push(entry);
+  return entries;
+}
+
+/** A function's env as environ entries, encoded once per loaded function (it may be 1 MiB). */
+const encoded = new WeakMap<Readonly<Record<string, string>>, [string, Uint8Array][]>();
+
+export function encodedEnv(env: Readonly<Record<string, string>>): [string, Uint8Array][] {
+  let entries = encoded.get(env);
+  if (!entries) {
+    entries = Object.entries(env).map(([name, value]) => [name, encoder.encode(`${name}=${value}`)]);
+    encoded.set(env, entries);
   }
   return entries;
 }
