@@ -19,7 +19,7 @@
 // that see every answer and wait for the ones in flight, which wrk drops at its end (a hello
 // request stuck that way shows as lost throughput and p99 instead).
 //
-// Subsets for quick runs: SATURATION=loop,sometimes-loop,near-limit,memory,flood (default: all) and
+// Subsets for quick runs: SATURATION=loop,sometimes-loop,near-limit,wasi-sleep,memory,flood (default: all) and
 // SATURATION_CONNECTIONS=2,8,64 (the bad levels), e.g.
 //   SATURATION=loop SATURATION_CONNECTIONS=64 bun run test:reliability saturation
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -61,7 +61,7 @@ const list = (name: string): string[] | undefined =>
     ?.split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-const parts = list("SATURATION") ?? ["loop", "sometimes-loop", "near-limit", "memory", "flood"];
+const parts = list("SATURATION") ?? ["loop", "sometimes-loop", "near-limit", "wasi-sleep", "memory", "flood"];
 const unknown = parts.filter((p) => p !== "flood" && !(p in BAD));
 if (unknown.length)
   throw new Error(

@@ -4,7 +4,7 @@
 import type { RawAnswer } from "./raw-load";
 import { guest } from "../../fixtures/guests";
 
-export type Kind = "loop" | "sometimes-loop" | "near-limit" | "memory";
+export type Kind = "loop" | "sometimes-loop" | "near-limit" | "memory" | "wasi-sleep";
 export interface BadFunction {
   name: string;
   settings: Record<string, unknown>;
@@ -52,6 +52,15 @@ export const BAD: Record<Kind, BadFunction> = {
     headers: { "x-wait-ms": "450" },
     what: "runs 450 ms of its 500 ms limit (reading the clock) and answers 200",
     own: (a) => (a.status === 200 && a.body === "waited" ? "200 ok" : null),
+  },
+  // A WASI function that sleeps (poll_oneoff): no CPU, but its worker is held as by a loop.
+  "wasi-sleep": {
+    name: "sleepy",
+    settings: { runtime: "wasi", max_execution_ms: 500, memory_pages: 1 },
+    bytes: () => guest("wasi-sleep"),
+    headers: {},
+    what: "is a WASI program that sleeps 450 ms of its 500 ms limit and answers 200",
+    own: (a) => (a.status === 200 && a.body === "slept" ? "200 ok" : null),
   },
   memory: {
     name: "hungry",
