@@ -1,0 +1,27 @@
+// The waiting step shared by deploy, rollback and delete: --no-wait skips it, --timeout bounds
+// it, and a node that did not apply the change in time (or could not serve it) fails the command.
+import type { ControlPlane } from "../api/client";
+import type { Context, FlagSpec } from "../commands/command";
+import { secondsFlag } from "../commands/command";
+import { Failure } from "../output/errors";
+import { notApplied, waitForNodes, type Target, type WaitResult } from "./wait-for-nodes";
+
+export const WAIT_FLAGS: Record<string, FlagSpec> = {
+  "no-wait": { type: "boolean", help: "--no-wait             do not wait for the edge nodes to apply the change" },
+  timeout: {
+    type: "string",
+    help: "--timeout S           seconds to wait for the edge nodes (default 60); exit 1 naming those that did not apply",
+  },
+};
+
+export const DEFAULT_TIMEOUT_S = 60;
+
+/** Waits unless --no-wait; null when skipped. Throws a Failure naming the nodes that did not apply. */
+export async function waitStep(ctx: Context, cp: ControlPlane, target: Target): Promise<WaitResult | null> {
+  const timeoutS = secondsFlag(ctx.values.timeout, "timeout", DEFAULT_TIMEOUT_S);
+  if (ctx.values["no-wait"]) return null;
+  const result = await waitForNodes(cp, target, { timeoutMs: timeoutS * 1000, progress: ctx.out.progress });
+  const failed = notApplied(result, timeoutS);
+  if (failed) throw new Failure(failed, "not_applied", { wait: result });
+  return result;
+}
