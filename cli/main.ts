@@ -3,7 +3,7 @@
 // an EdgeBase control plane from a folder with an edgebase.toml (docs/cli.md). Exit codes: 0 ok,
 // 1 refused or failed (the reason on one line), 2 wrong usage.
 import packageJson from "../package.json";
-import { commandHelp, makeContext, parseCommand } from "./commands/command";
+import { commandHelp, makeContext, parseCommand } from "./command";
 import { COMMANDS, findCommand } from "./commands/index";
 import { EXIT, Failure, UsageError } from "./output/errors";
 import { createOutput, table } from "./output/output";

@@ -15,9 +15,10 @@ const ROOT = join(import.meta.dir, "..");
 /** Who may not import whom, by top-level folder. Tests and benchmarks use the source, never the other way. */
 const NOT_SOURCE = ["tests", "bench"];
 const FORBIDDEN: Record<string, string[]> = {
-  runner: ["control", ...NOT_SOURCE],
-  control: ["runner", ...NOT_SOURCE],
-  core: ["runner", "control", ...NOT_SOURCE],
+  runner: ["control", "cli", ...NOT_SOURCE],
+  control: ["runner", "cli", ...NOT_SOURCE],
+  cli: ["runner", "control", ...NOT_SOURCE],
+  core: ["runner", "control", "cli", ...NOT_SOURCE],
   functions: NOT_SOURCE,
 };
 
@@ -214,6 +215,7 @@ describe("each rule fails on a bad import, naming file, line and import", () => 
     expect(layerViolations(withImport("core/pipeline/prepare.ts", "../../runner/sandbox/limits.ts"))[0]).toContain(
       "core/ imports neither program",
     );
+    expect(layerViolations(withImport("cli/main.ts", "../control/errors.ts"))[0]).toContain("cli/ never imports");
   });
 
   test("source -> tests or bench", () => {

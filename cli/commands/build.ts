@@ -3,7 +3,7 @@
 import { buildAndCheck } from "../build/build-step";
 import { describeModule } from "../build/check-module";
 import { loadManifest } from "../manifest/load-manifest";
-import type { Command } from "./command";
+import type { Command } from "../command";
 import { shownPath } from "../output/paths";
 
 export const build: Command = {

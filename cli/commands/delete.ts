@@ -5,7 +5,7 @@ import { createInterface } from "node:readline/promises";
 import { deleteFunction, requireFunction } from "../api/functions";
 import { WAIT_FLAGS, waitStep } from "../deploy/wait-step";
 import { Failure, UsageError } from "../output/errors";
-import type { Command } from "./command";
+import type { Command } from "../command";
 
 export const deleteCommand: Command = {
   name: "delete",

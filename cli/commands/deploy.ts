@@ -9,7 +9,7 @@ import { checkModule } from "../build/check-module";
 import { deployTarget } from "../deploy/deploy-target";
 import { WAIT_FLAGS, waitStep } from "../deploy/wait-step";
 import { Failure } from "../output/errors";
-import type { Command } from "./command";
+import type { Command } from "../command";
 import { shownPath } from "../output/paths";
 
 export const deploy: Command = {

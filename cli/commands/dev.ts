@@ -4,7 +4,7 @@ import { DevLoop } from "../dev/dev-loop";
 import { DevProxy } from "../dev/proxy";
 import { loadManifest } from "../manifest/load-manifest";
 import { UsageError } from "../output/errors";
-import type { Command } from "./command";
+import type { Command } from "../command";
 
 export const dev: Command = {
   name: "dev",

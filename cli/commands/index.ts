@@ -1,7 +1,7 @@
 // The command table: `edge <name>` runs the command of that name; `edge --help` lists them in
 // this order. A new command is a file in this folder exporting a Command, added here.
 import { build } from "./build";
-import type { Command } from "./command";
+import type { Command } from "../command";
 import { deleteCommand } from "./delete";
 import { deploy } from "./deploy";
 import { dev } from "./dev";

@@ -4,7 +4,7 @@ import { NAME_PATTERN } from "../../core/contract/records";
 import { createFolder } from "../init/create-folder";
 import { TEMPLATE_NAMES, TEMPLATES } from "../init/templates";
 import { UsageError } from "../output/errors";
-import type { Command } from "./command";
+import type { Command } from "../command";
 
 export const init: Command = {
   name: "init",

@@ -1,7 +1,7 @@
 // Read-only commands: the functions, one function, its versions.
 import { listFunctions, listVersions, requireFunction } from "../api/functions";
 import { table } from "../output/output";
-import type { Command } from "./command";
+import type { Command } from "../command";
 
 export const list: Command = {
   name: "list",

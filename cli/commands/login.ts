@@ -6,7 +6,7 @@ import { checkToken, normalizeUrl } from "../connection/resolve";
 import { readToken } from "../connection/read-token";
 import { readUserConfig, userConfigPath, writeUserConfig } from "../connection/user-config";
 import { Failure, UsageError } from "../output/errors";
-import type { Command } from "./command";
+import type { Command } from "../command";
 
 export const login: Command = {
   name: "login",

@@ -2,7 +2,7 @@
 // and what it reports it cannot serve.
 import { listNodes } from "../api/functions";
 import { table } from "../output/output";
-import type { Command } from "./command";
+import type { Command } from "../command";
 
 export const nodes: Command = {
   name: "nodes",

@@ -3,7 +3,7 @@
 import { activateVersion, listVersions, requireFunction } from "../api/functions";
 import { WAIT_FLAGS, waitStep } from "../deploy/wait-step";
 import { Failure, UsageError } from "../output/errors";
-import type { Command } from "./command";
+import type { Command } from "../command";
 
 export const rollback: Command = {
   name: "rollback",

@@ -1,8 +1,8 @@
 // The waiting step shared by deploy, rollback and delete: --no-wait skips it, --timeout bounds
 // it, and a node that did not apply the change in time (or could not serve it) fails the command.
 import type { ControlPlane } from "../api/client";
-import type { Context, FlagSpec } from "../commands/command";
-import { secondsFlag } from "../commands/command";
+import type { Context, FlagSpec } from "../command";
+import { secondsFlag } from "../command";
 import { Failure } from "../output/errors";
 import { notApplied, waitForNodes, type Target, type WaitResult } from "./wait-for-nodes";
 

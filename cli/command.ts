@@ -3,10 +3,10 @@
 // rest to run(). Commands that talk to the control plane get the connection flags and connect()
 // resolves them only when called, so `--help` and usage errors never need a token.
 import { parseArgs } from "node:util";
-import { ControlPlane } from "../api/client";
-import { CONNECTION_FLAGS, CONNECTION_HELP, resolveConnection } from "../connection/resolve";
-import { UsageError } from "../output/errors";
-import type { Output } from "../output/output";
+import { ControlPlane } from "./api/client";
+import { CONNECTION_FLAGS, CONNECTION_HELP, resolveConnection } from "./connection/resolve";
+import { UsageError } from "./output/errors";
+import type { Output } from "./output/output";
 
 export interface FlagSpec {
   type: "string" | "boolean";
