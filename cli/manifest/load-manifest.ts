@@ -9,7 +9,7 @@ import { Manifest, MANIFEST_FILE } from "../../core/contract/manifest";
 import { unservableRoute } from "../../core/contract/route-pattern";
 import { envJsonBytes, LIMITS } from "../../core/contract/records";
 import { Failure } from "../output/errors";
-import { lineOfKey } from "./toml-lines";
+import { lineOfKey, syntaxErrorLine } from "./toml-lines";
 
 export interface LoadedManifest {
   manifest: Manifest;
@@ -36,9 +36,11 @@ export function parseManifest(text: string, file = MANIFEST_FILE): Manifest {
   try {
     data = Bun.TOML.parse(text);
   } catch (error) {
-    const line = (error as { line?: number }).line;
-    const reason = (error as Error).message.replace(/^TOML Parse error:\s*/, "");
-    throw new Failure(`${file}${line ? `:${line}` : ""}: not valid TOML: ${reason}`);
+    const message = (error as Error).message;
+    const line = syntaxErrorLine(text, message);
+    throw new Failure(
+      `${file}${line ? `:${line}` : ""}: not valid TOML: ${message.replace(/^TOML Parse error:\s*/, "")}`,
+    );
   }
   const at = (path: string[]) => {
     const line = lineOfKey(text, path);

@@ -1,5 +1,5 @@
-// Where a key sits in a TOML text: Bun.TOML.parse gives values without positions, so a manifest
-// error names its line from here. A light scan, enough for manifests: table headers (`[build]`),
+// Where a key sits in a TOML text: Bun.TOML.parse gives values without positions (the `line` of
+// its error is that of the code that threw), so a manifest error names its line from here. A light scan, enough for manifests: table headers (`[build]`),
 // `key = value` lines with bare, quoted and dotted keys, and inline tables, whose keys are on the
 // line of the key that holds them. Lines inside multi-line strings and arrays are skipped.
 
@@ -71,4 +71,20 @@ function opensMultiline(value: string): string | null {
 function closes(raw: string, delimiter: string): boolean {
   if (delimiter !== "]") return raw.includes(delimiter);
   return /^\s*\]/.test(raw.replace(/"(?:[^"\\]|\\.)*"|'[^']*'/g, '""')) || /\]\s*(#.*)?$/.test(raw);
+}
+
+/**
+ * The line of a syntax error: the first line at which the text up to it fails to parse with the
+ * same message as the whole (a prefix cut inside a valid multi-line value fails differently).
+ */
+export function syntaxErrorLine(text: string, message: string): number {
+  const lines = text.split("\n");
+  for (let n = 1; n <= Math.min(lines.length, 2000); n++) {
+    try {
+      Bun.TOML.parse(`${lines.slice(0, n).join("\n")}\n`);
+    } catch (error) {
+      if ((error as Error).message === message) return n;
+    }
+  }
+  return 0;
 }
