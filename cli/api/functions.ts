@@ -69,7 +69,7 @@ async function allPages<T>(cp: ControlPlane, path: string, key: string): Promise
 type Answer = Record<string, unknown> & { next_cursor?: string | null };
 
 export const listFunctions = (cp: ControlPlane) =>
-  allPages<FunctionRecord>(cp, "/api/v1/functions?limit=1000", "functions");
+  allPages<FunctionRecord>(cp, "/api/v1/functions?limit=100", "functions");
 
 export const listVersions = (cp: ControlPlane, id: string) =>
   allPages<VersionRecord>(cp, `${byId(id)}/versions`, "versions");

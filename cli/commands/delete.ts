@@ -3,7 +3,7 @@
 // function changed in between is not deleted unseen (412 precondition_failed).
 import { createInterface } from "node:readline/promises";
 import { deleteFunction, requireFunction } from "../api/functions";
-import { WAIT_FLAGS, waitStep } from "../deploy/wait-step";
+import { WAIT_FLAGS, waitOptions, waitStep } from "../deploy/wait-step";
 import { Failure, UsageError } from "../output/errors";
 import type { Command } from "../command";
 
@@ -16,6 +16,7 @@ export const deleteCommand: Command = {
   positionals: { min: 1, max: 1 },
   async run(ctx) {
     const name = ctx.positionals[0]!;
+    const waiting = waitOptions(ctx);
     if (!ctx.values.yes && !ctx.interactive)
       throw new UsageError("deleting needs --yes when no one can be asked (stdin is not a terminal)");
     const cp = ctx.connect();
@@ -30,7 +31,7 @@ export const deleteCommand: Command = {
     }
     await deleteFunction(cp, name, etag);
     ctx.out.progress(`${name}: deleted`);
-    const wait = await waitStep(ctx, cp, { id: record.id, version: null, routes: [] });
+    const wait = await waitStep(ctx, cp, { id: record.id, version: null, routes: [] }, waiting);
     ctx.out.result({ function: name, id: record.id, deleted: true, wait });
   },
 };

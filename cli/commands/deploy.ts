@@ -7,7 +7,7 @@ import { getFunction, putFunction, uploadModule } from "../api/functions";
 import { buildAndCheck } from "../build/build-step";
 import { checkModule } from "../build/check-module";
 import { deployTarget } from "../deploy/deploy-target";
-import { WAIT_FLAGS, waitStep } from "../deploy/wait-step";
+import { WAIT_FLAGS, waitOptions, waitStep } from "../deploy/wait-step";
 import { Failure } from "../output/errors";
 import type { Command } from "../command";
 import { shownPath } from "../output/paths";
@@ -28,6 +28,7 @@ A FILE.wasm is deployed as it is, with the settings of the edgebase.toml beside 
   positionals: { min: 0, max: 1 },
   async run(ctx) {
     const { out } = ctx;
+    const waiting = waitOptions(ctx);
     const { loaded, buildable } = deployTarget(ctx.positionals[0] ?? ".", ctx.values.name as string | undefined);
     const { manifest } = loaded;
     const cp = ctx.connect();
@@ -68,7 +69,7 @@ A FILE.wasm is deployed as it is, with the settings of the edgebase.toml beside 
     };
     let wait;
     try {
-      wait = await waitStep(ctx, cp, { id: put.record.id, version, routes: put.record.routes });
+      wait = await waitStep(ctx, cp, { id: put.record.id, version, routes: put.record.routes }, waiting);
     } catch (error) {
       if (error instanceof Failure) throw new Failure(error.message, error.code, { ...error.details, deploy: summary });
       throw error;

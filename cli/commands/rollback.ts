@@ -1,7 +1,7 @@
 // `edge rollback NAME [VERSION]`: make an earlier version active again (by default the highest
 // version below the active one), then wait for the edge nodes like deploy does.
 import { activateVersion, listVersions, requireFunction } from "../api/functions";
-import { WAIT_FLAGS, waitStep } from "../deploy/wait-step";
+import { WAIT_FLAGS, waitOptions, waitStep } from "../deploy/wait-step";
 import { Failure, UsageError } from "../output/errors";
 import type { Command } from "../command";
 
@@ -14,6 +14,7 @@ export const rollback: Command = {
   positionals: { min: 1, max: 2 },
   async run(ctx) {
     const [name, versionText] = ctx.positionals as [string, string | undefined];
+    const waiting = waitOptions(ctx);
     let wanted: number | null = null;
     if (versionText !== undefined) {
       wanted = Number(versionText.replace(/^v/, ""));
@@ -40,7 +41,12 @@ export const rollback: Command = {
     }
     const after = await activateVersion(cp, record.id, wanted);
     ctx.out.progress(`${name}: v${after.active_version} active (was ${active === null ? "none" : `v${active}`})`);
-    const wait = await waitStep(ctx, cp, { id: record.id, version: after.active_version, routes: after.routes });
+    const wait = await waitStep(
+      ctx,
+      cp,
+      { id: record.id, version: after.active_version, routes: after.routes },
+      waiting,
+    );
     ctx.out.result({
       function: name,
       active_version: after.active_version,

@@ -16,10 +16,24 @@ export const WAIT_FLAGS: Record<string, FlagSpec> = {
 
 export const DEFAULT_TIMEOUT_S = 60;
 
+export interface WaitOptions {
+  wait: boolean;
+  timeoutS: number;
+}
+
+/** The waiting flags, checked before the command changes anything (a bad --timeout is a usage error). */
+export function waitOptions(ctx: Context): WaitOptions {
+  return { wait: !ctx.values["no-wait"], timeoutS: secondsFlag(ctx.values.timeout, "timeout", DEFAULT_TIMEOUT_S) };
+}
+
 /** Waits unless --no-wait; null when skipped. Throws a Failure naming the nodes that did not apply. */
-export async function waitStep(ctx: Context, cp: ControlPlane, target: Target): Promise<WaitResult | null> {
-  const timeoutS = secondsFlag(ctx.values.timeout, "timeout", DEFAULT_TIMEOUT_S);
-  if (ctx.values["no-wait"]) return null;
+export async function waitStep(
+  ctx: Context,
+  cp: ControlPlane,
+  target: Target,
+  { wait, timeoutS }: WaitOptions,
+): Promise<WaitResult | null> {
+  if (!wait) return null;
   const result = await waitForNodes(cp, target, { timeoutMs: timeoutS * 1000, progress: ctx.out.progress });
   const failed = notApplied(result, timeoutS);
   if (failed) throw new Failure(failed, "not_applied", { wait: result });
