@@ -33,7 +33,7 @@ export function cliEnv(extra: Record<string, string> = {}): Record<string, strin
 }
 
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
-  const child = Bun.spawn(["bun", CLI_MAIN, ...args], {
+  const child = Bun.spawn([process.execPath, CLI_MAIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: cliEnv(options.env),
     stdin: new TextEncoder().encode(options.stdin ?? ""),
