@@ -3,7 +3,7 @@
 import { DevLoop } from "../dev/dev-loop";
 import { DevProxy } from "../dev/proxy";
 import { loadManifest } from "../manifest/load-manifest";
-import { UsageError } from "../output/errors";
+import { Failure, UsageError } from "../output/errors";
 import type { Command } from "../command";
 
 export const dev: Command = {
@@ -30,7 +30,10 @@ once its requests are done. Build and pipeline errors are printed; the last good
     try {
       proxy = new DevProxy(port, host);
     } catch (error) {
-      throw new UsageError(`cannot listen on ${host}:${port}: ${(error as Error).message}; choose another --port`);
+      throw new Failure(
+        `cannot listen on ${host}:${port}: ${(error as Error).message}; choose another --port`,
+        "listen",
+      );
     }
     const say = (line: string) => process.stderr.write(`[dev] ${line}\n`);
     const loop = new DevLoop(loaded, proxy, { target, env, say, log: (line) => console.log(line), pollMs: 250 });
