@@ -62,7 +62,7 @@ async function allPages<T>(cp: ControlPlane, path: string, key: string): Promise
       await cp.request("GET", cursor === null ? path : `${path}${sep}cursor=${encodeURIComponent(cursor)}`)
     ).body as Answer;
     items.push(...((page[key] as T[] | undefined) ?? []));
-    cursor = typeof page.next_cursor === "string" ? page.next_cursor : null;
+    cursor = page.next_cursor === null || page.next_cursor === undefined ? null : String(page.next_cursor);
   } while (cursor !== null);
   return items;
 }

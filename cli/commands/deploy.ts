@@ -78,7 +78,9 @@ A FILE.wasm is deployed as it is, with the settings of the edgebase.toml beside 
     out.result({ ...summary, revision: wait?.revision ?? null, nodes: wait?.nodes ?? null }, [
       wait === null
         ? `${manifest.name} v${version}: not waiting for the edge nodes (--no-wait)`
-        : `${manifest.name} v${version} is live on ${live.length} edge node(s) at revision ${wait.revision}`,
+        : wait.nodes.length === 0
+          ? `${manifest.name} v${version} is deployed; no edge node serves it yet`
+          : `${manifest.name} v${version} is live on ${live.length} edge node(s) at revision ${wait.revision}`,
     ]);
   },
 };

@@ -43,7 +43,7 @@ describe("deploy, redeploy, rollback, delete", () => {
   }, 30_000);
 
   test("a changed source is rebuilt (older module) and deployed as v2 on both nodes", async () => {
-    edit("hello.c", "Hello, World!", "Hello, v2!!!!");
+    edit("hello.c", 'HELLO[] = "Hello, World!"', 'HELLO[] = "Hello, v2!!!!"');
     const run = await cluster.edge(["deploy", dir]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("building life: sh build.sh (hello.c is newer than hello.wasm)");
