@@ -69,6 +69,24 @@ describe("edge init + edge deploy, every template, two edge nodes", () => {
     expect(run.stderr).toContain("waiting for 2 edge node(s)");
   }, 60_000);
 
+  test("edge nodes: both nodes connected, at the control plane's revision (lag 0)", async () => {
+    const run = await cluster.edge(["nodes", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const { revision, nodes } = JSON.parse(run.stdout);
+    expect(
+      nodes
+        .map((n: { id: string; connected: boolean; applied_revision: number; lag: number }) => [
+          n.id,
+          n.connected,
+          n.applied_revision,
+          n.lag,
+        ])
+        .sort(),
+    ).toEqual(NODE_IDS.map((id) => [id, true, revision, 0]));
+    const text = await cluster.edge(["nodes"]);
+    expect(text.stdout).toMatch(new RegExp(`^node-a +yes +${revision} +0 +http://127\\.0\\.0\\.1:\\d+ +-$`, "m"));
+  });
+
   test("the token appears in no output", () => {
     expect(cluster.outputs.length).toBeGreaterThan(TEMPLATE_NAMES.length);
     for (const output of cluster.outputs) expect(output).not.toContain(TOKEN);
