@@ -1,12 +1,9 @@
 // `edge deploy [DIR | FILE.wasm]`: build if needed, check, set the function's settings by name
 // (PUT states them whole), upload the module unless the active version has the same bytes, then
 // wait until every connected edge node has applied the change and print where it serves.
-import { readFileSync } from "node:fs";
 import { manifestSpec } from "../../core/contract/manifest";
 import { getFunction, putFunction, uploadModule } from "../api/functions";
-import { buildAndCheck } from "../build/build-step";
-import { checkModule } from "../build/check-module";
-import { deployTarget } from "../deploy/deploy-target";
+import { deployTarget, readyModule } from "../deploy/deploy-target";
 import { WAIT_FLAGS, waitOptions, waitStep } from "../deploy/wait-step";
 import { Failure } from "../output/errors";
 import type { Command } from "../command";
@@ -29,15 +26,11 @@ A FILE.wasm is deployed as it is, with the settings of the edgebase.toml beside 
   async run(ctx) {
     const { out } = ctx;
     const waiting = waitOptions(ctx);
-    const { loaded, buildable } = deployTarget(ctx.positionals[0] ?? ".", ctx.values.name as string | undefined);
+    const target = deployTarget(ctx.positionals[0] ?? ".", ctx.values.name as string | undefined);
+    const { loaded } = target;
     const { manifest } = loaded;
     const cp = ctx.connect();
-    const { bytes, report } = buildable
-      ? await buildAndCheck(loaded, ctx.env, { always: false, progress: out.progress })
-      : (() => {
-          const file = new Uint8Array(readFileSync(loaded.modulePath));
-          return { bytes: file, report: checkModule(file, manifest) };
-        })();
+    const { bytes, report } = await readyModule(target, ctx.env, out.progress);
     const before = await getFunction(cp, manifest.name);
     const put = await putFunction(cp, manifest.name, manifestSpec(manifest, report.runtime));
     const settingsChanged =

@@ -1,10 +1,12 @@
 // What `edge deploy` deploys: a folder (or an edgebase.toml) built as needed, or a ready .wasm.
 // A .wasm next to an edgebase.toml takes that manifest's settings; a lone one gets the defaults,
 // named by --name or after the file, its runtime detected from the module.
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { MANIFEST_FILE, type Manifest } from "../../core/contract/manifest";
 import { NAME_PATTERN } from "../../core/contract/records";
+import { buildAndCheck, type Built } from "../build/build-step";
+import { checkModule } from "../build/check-module";
 import { loadManifest, type LoadedManifest } from "../manifest/load-manifest";
 import { Failure, UsageError } from "../output/errors";
 
@@ -39,4 +41,15 @@ export function deployTarget(arg: string, name: string | undefined): DeployTarge
     throw new UsageError(`"${chosen}" is not a function name (a-z, 0-9 and '-'): give --name`);
   const manifest: Manifest = { name: chosen, module: basename(modulePath) };
   return { loaded: { manifest, dir, file: modulePath, modulePath }, buildable: false };
+}
+
+/** The module to upload, checked: built first when stale (a folder), or read as it is (a .wasm). */
+export async function readyModule(
+  target: DeployTarget,
+  env: Record<string, string | undefined>,
+  progress: (line: string) => void,
+): Promise<Pick<Built, "bytes" | "report">> {
+  if (target.buildable) return buildAndCheck(target.loaded, env, { always: false, progress });
+  const bytes = new Uint8Array(readFileSync(target.loaded.modulePath));
+  return { bytes, report: checkModule(bytes, target.loaded.manifest) };
 }

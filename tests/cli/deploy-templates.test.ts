@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { TEMPLATE_NAMES } from "../../cli/init/templates";
 import { TOKEN } from "../helpers/control-api";
 import { runCli } from "../helpers/cli-process";
+import { REPO_ROOT } from "../helpers/server-process";
 import { tempDir } from "../helpers/temp-dir";
 import { appliedRevisions, NODE_IDS, startCluster, type Cluster } from "./cluster";
 
@@ -68,6 +69,15 @@ describe("edge init + edge deploy, every template, two edge nodes", () => {
     ]);
     expect(run.stderr).toContain("waiting for 2 edge node(s)");
   }, 60_000);
+
+  test("deploy FILE.wasm: a lone module, the control plane's defaults, its runtime detected", async () => {
+    const run = await cluster.edge(["deploy", join(REPO_ROOT, "build", "hello_world.wasm"), "--name", "lone"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain("building");
+    const info = JSON.parse((await cluster.edge(["info", "lone", "--json"])).stdout);
+    expect(info).toMatchObject({ runtime: "wasm", routes: ["/lone", "/lone/*"], memory_pages: 16, active_version: 1 });
+    for (const node of cluster.nodes) expect(await (await fetch(`${node.url}/lone`)).text()).toBe("Hello, World!");
+  }, 30_000);
 
   test("edge nodes: both nodes connected, at the control plane's revision (lag 0)", async () => {
     const run = await cluster.edge(["nodes", "--json"]);
