@@ -19,6 +19,10 @@ import { createVersionService } from "./versions/service";
 import { versionsController } from "./versions/index";
 import type { NodeStore } from "./store/node-store";
 import { nodesController } from "./nodes/index";
+import { createSecretService } from "./secrets/service";
+import { secretsController } from "./secrets/index";
+import type { SecretBox } from "./store/secret-box";
+import type { SecretStore } from "./store/secret-store";
 import type { DataDirGuard } from "./store/data-dir-guard";
 import type { WatchHub } from "./watch/hub";
 import { WATCH_SOCKET_OPTIONS, watchController } from "./watch/index";
@@ -27,6 +31,9 @@ export interface ControlDeps {
   metadata: MetadataStore;
   artifacts: ArtifactStore;
   nodes: NodeStore;
+  secrets: SecretStore;
+  /** Seals and opens function secrets; null: the secret routes answer 409 secrets_disabled. */
+  secretBox: SecretBox | null;
   watch: WatchHub;
   metrics: ControlMetrics;
   tokens: Tokens;
@@ -112,6 +119,7 @@ export function createControlApp(deps: ControlDeps) {
       .use(functionsController(createFunctionService(deps)))
       .use(versionsController(createVersionService(deps)))
       .use(artifactsController(createArtifactService(deps)))
+      .use(secretsController(createSecretService(deps)))
       .use(watchController(deps.watch))
       .use(nodesController(deps))
   );

@@ -116,7 +116,22 @@ export function unwrap<T>(result: StoreResult<T>, id: string): T {
         "concurrent_change",
         `function "${id}" kept changing while its module was checked (${MAX_CHECKS} times); try again`,
       );
+    case "secret_name_taken":
+      throw envSecretConflict(result.key, "secret", `env.${result.key}`);
   }
+}
+
+/** 409: a name that is both an env variable and a secret of one function (the guest sees both as env). */
+export function envSecretConflict(key: string, existing: "env" | "secret", field?: string): ApiError {
+  const what = existing === "secret" ? "a secret" : "an env variable";
+  const remedy =
+    existing === "secret" ? "delete the secret first, or choose another name" : "remove it from env first, or choose another name";
+  return new ApiError(
+    409,
+    "env_secret_conflict",
+    `${key} is already ${what} of this function; a secret and an env variable may not share a name (${remedy})`,
+    field,
+  );
 }
 
 export function errorResponse(error: ApiError, headers: Record<string, string> = {}): Response {

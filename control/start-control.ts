@@ -16,6 +16,8 @@ import { FileArtifactStore } from "./store/file-artifact-store";
 import { NotifyingMetadataStore } from "./store/notifying-metadata-store";
 import { SqliteMetadataStore } from "./store/sqlite-metadata-store";
 import { SqliteNodeStore } from "./store/sqlite-node-store";
+import { SecretBox, secretsKeyProblem } from "./store/secret-box";
+import { SqliteSecretStore } from "./store/sqlite-secret-store";
 import { storageFailure } from "./store/storage-errors";
 import { sweepUnreferenced } from "./store/sweep";
 import { WatchHub } from "./watch/hub";
@@ -60,7 +62,17 @@ async function startOn(
     new SqliteMetadataStore(metadataPath, undefined, () => guard.assertIntact()),
   );
   const nodes = new SqliteNodeStore(metadataPath);
+  const secrets = new SqliteSecretStore(metadataPath, undefined, () => guard.assertIntact());
   const guard = new DataDirGuard(dataDir);
+  const secretBox = config.secretsKey === undefined ? null : SecretBox.fromText(config.secretsKey);
+  // Stored secrets this key cannot open (or no key): nodes would get functions without them.
+  const keyProblem = await secretsKeyProblem(secrets, secretBox);
+  if (keyProblem) {
+    secrets.close();
+    nodes.close();
+    metadata.close();
+    throw new Error(keyProblem);
+  }
   // Start-up upkeep writes; a data dir that is full or read-only skips them and serves reads
   // (writes answer 507/503 until it is usable again), rather than refusing to start.
   const upkeep = async (what: string, work: () => Promise<unknown>) => {
@@ -97,6 +109,7 @@ async function startOn(
     changeRetention: config.changeRetention,
     heartbeatMs: config.heartbeatMs,
     limits: { ...DEFAULT_WATCH_LIMITS, maxNodes: config.maxNodes },
+    secrets: secretBox,
     observeMessage: (type) => metrics.observeWatchMessage(type),
   });
   metadata.onChange(() => void hub.changed());
@@ -108,6 +121,8 @@ async function startOn(
     metadata,
     artifacts,
     nodes,
+    secrets,
+    secretBox,
     watch: hub,
     metrics,
     logger,
@@ -137,6 +152,7 @@ async function startOn(
       hub.stop();
       await app.stop(true);
       nodes.close();
+      secrets.close();
       metadata.close();
       offload?.close();
       lock.release();

@@ -8,7 +8,9 @@ export type StoreFailure =
   | { ok: false; reason: "version_not_found"; version: number }
   | { ok: false; reason: "name_taken"; name: string }
   | { ok: false; reason: "route_taken"; route: string; owner: { id: string; name: string; route: string } }
-  | { ok: false; reason: "changed_since_check" };
+  | { ok: false; reason: "changed_since_check" }
+  /** An env change names a key the function has a secret of (store/secret-store.ts). */
+  | { ok: false; reason: "secret_name_taken"; key: string };
 
 /**
  * What a module check was made against: the function as the service read it. A write that
@@ -37,6 +39,11 @@ export interface SerializedFunction {
   json: string;
   /** UTF-8 size of `json`, known without encoding it. */
   bytes: number;
+  /**
+   * The function's secrets, still sealed, as JSON text {key: hex of the sealed value}; null when
+   * it has none. `json` leaves them out: the watch stream opens and adds them (watch/secrets.ts).
+   */
+  sealed: string | null;
 }
 
 /** A function in the change feed: its last change's revision and what it is now, or null once deleted. */
@@ -45,6 +52,8 @@ export interface ChangeEntry {
   functionId: string;
   json: string | null;
   bytes: number;
+  /** As SerializedFunction.sealed. */
+  sealed: string | null;
 }
 
 /** Entries up to a byte budget (at least one); `more` when the budget, not the end, cut them. */

@@ -108,7 +108,7 @@ export class SqliteMetadataStore implements MetadataStore {
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       const at = this.now().toISOString();
       const next: FunctionRecord = { ...current, ...defined, id, updated_at: at };
-      const conflict = this.conflict(next.name, next.routes, id);
+      const conflict = this.conflict(next.name, next.routes, id) ?? this.secretNamed(id, patch.env);
       if (conflict) return conflict;
       this.db
         .query(
@@ -262,6 +262,15 @@ export class SqliteMetadataStore implements MetadataStore {
   private readFunction(id: string): FunctionRecord | null {
     const row = this.db.query("SELECT * FROM functions WHERE id = ?").get(id) as FunctionRow | null;
     return row ? toFunction(row) : null;
+  }
+
+  /** A secret of the function with a name in `env` (the guest sees both as env: no name may be both). */
+  private secretNamed(id: string, env: Record<string, string> | undefined): StoreFailure | null {
+    if (env === undefined) return null;
+    const row = this.db
+      .query("SELECT key FROM secrets WHERE function_id = ? AND key IN (SELECT value FROM json_each(?)) ORDER BY key")
+      .get(id, JSON.stringify(Object.keys(env))) as { key: string } | null;
+    return row ? { ok: false, reason: "secret_name_taken", key: row.key } : null;
   }
 
   /** Name and route uniqueness, checked inside the writing transaction so two racing writes can't both pass. */

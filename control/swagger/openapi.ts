@@ -15,6 +15,10 @@ export const DOCUMENTATION = {
     { name: "functions", description: "Register and configure functions" },
     { name: "versions", description: "Upload modules and choose the active version" },
     { name: "artifacts", description: "Download module bytes (edge nodes)" },
+    {
+      name: "secrets",
+      description: "Write-only function secrets: set and delete values, list names; no route returns a value",
+    },
     { name: "nodes", description: "Edge nodes: the watch stream they follow and the revision each has live" },
     { name: "operations", description: "Health and metrics (no token)" },
   ],
