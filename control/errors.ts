@@ -125,7 +125,9 @@ export function unwrap<T>(result: StoreResult<T>, id: string): T {
 export function envSecretConflict(key: string, existing: "env" | "secret", field?: string): ApiError {
   const what = existing === "secret" ? "a secret" : "an env variable";
   const remedy =
-    existing === "secret" ? "delete the secret first, or choose another name" : "remove it from env first, or choose another name";
+    existing === "secret"
+      ? "delete the secret first, or choose another name"
+      : "remove it from env first, or choose another name";
   return new ApiError(
     409,
     "env_secret_conflict",

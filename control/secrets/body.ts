@@ -28,7 +28,11 @@ function fromJson(body: string): string {
   try {
     parsed = JSON.parse(body);
   } catch {
-    throw new ApiError(400, "malformed_body", 'the body is not JSON; send {"value": "..."}, or the raw value with another Content-Type');
+    throw new ApiError(
+      400,
+      "malformed_body",
+      'the body is not JSON; send {"value": "..."}, or the raw value with another Content-Type',
+    );
   }
   if (!Value.Check(SecretValueBody, parsed)) {
     const isObject = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed);

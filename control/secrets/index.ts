@@ -26,7 +26,10 @@ function routes(
   service: SecretService,
   base: string,
   ref: (params: Record<string, string>) => FunctionRef,
-  params: { list: typeof SecretListParams | typeof NamedSecretListParams; one: typeof SecretParams | typeof NamedSecretParams },
+  params: {
+    list: typeof SecretListParams | typeof NamedSecretListParams;
+    one: typeof SecretParams | typeof NamedSecretParams;
+  },
   by: "" | "ByName",
 ) {
   return new Elysia({ name: `secrets${by}`, prefix: "/api/v1/functions" })

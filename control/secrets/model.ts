@@ -25,7 +25,7 @@ export const SecretValueBody = Type.Object(
 export const SECRET_REQUEST_BODY = {
   required: true,
   description:
-    "The value: JSON `{\"value\": \"...\"}` with `Content-Type: application/json`, or the raw value (UTF-8) with any other type, as sent (a trailing newline is part of it)",
+    'The value: JSON `{"value": "..."}` with `Content-Type: application/json`, or the raw value (UTF-8) with any other type, as sent (a trailing newline is part of it)',
   content: {
     "application/json": { schema: SecretValueBody },
     "text/plain": { schema: Type.String({ maxLength: SECRET_LIMITS.valueChars }) },

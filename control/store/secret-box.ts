@@ -42,7 +42,8 @@ export async function secretsKeyProblem(store: SecretStore, box: SecretBox | nul
   const { secrets, functions } = await store.count();
   if (secrets === 0) return null;
   const held = `the store holds ${secrets} secret${secrets === 1 ? "" : "s"} of ${functions} function${functions === 1 ? "" : "s"}`;
-  if (!box) return `${held}, sealed with a key: give it with --secrets-key-file FILE (or EDGE_CONTROL_SECRETS_KEY_FILE)`;
+  if (!box)
+    return `${held}, sealed with a key: give it with --secrets-key-file FILE (or EDGE_CONTROL_SECRETS_KEY_FILE)`;
   let broken = 0;
   for (const secret of store.sealedAll()) {
     try {

@@ -63,7 +63,9 @@ export class SqliteSecretStore implements SecretStore {
       if (!fn) return NOT_FOUND;
       if (fn.taken !== null) return { ok: false, reason: "env_has_key", key };
       const others = this.db
-        .query("SELECT COUNT(*) AS n, COALESCE(SUM(json_bytes), 0) AS bytes FROM secrets WHERE function_id = ? AND key != ?")
+        .query(
+          "SELECT COUNT(*) AS n, COALESCE(SUM(json_bytes), 0) AS bytes FROM secrets WHERE function_id = ? AND key != ?",
+        )
         .get(functionId, key) as { n: number; bytes: number };
       const entries = others.n + 1;
       // The secrets' JSON: braces, the entries, a comma between two.
@@ -95,14 +97,16 @@ export class SqliteSecretStore implements SecretStore {
   }
 
   async count(): Promise<{ secrets: number; functions: number }> {
-    return this.db
-      .query("SELECT COUNT(*) AS secrets, COUNT(DISTINCT function_id) AS functions FROM secrets")
-      .get() as { secrets: number; functions: number };
+    return this.db.query("SELECT COUNT(*) AS secrets, COUNT(DISTINCT function_id) AS functions FROM secrets").get() as {
+      secrets: number;
+      functions: number;
+    };
   }
 
   *sealedAll(): IterableIterator<SealedSecret> {
-    const rows = this.db.query("SELECT function_id, key, sealed FROM secrets ORDER BY function_id, key").iterate() as
-      IterableIterator<{ function_id: string; key: string; sealed: Uint8Array }>;
+    const rows = this.db
+      .query("SELECT function_id, key, sealed FROM secrets ORDER BY function_id, key")
+      .iterate() as IterableIterator<{ function_id: string; key: string; sealed: Uint8Array }>;
     for (const row of rows) yield { functionId: row.function_id, key: row.key, sealed: row.sealed };
   }
 
