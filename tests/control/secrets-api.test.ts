@@ -114,6 +114,15 @@ describe("bounds", () => {
     expect(malformed.status).toBe(400);
     const huge = await call(`${base}/secrets/HUGE`, { method: "PUT", body: VALUE.repeat(10_000) });
     expect(huge.status).toBe(413);
+    // Without a Content-Length (chunked): cut off as the bytes pass the cap.
+    const chunk = new TextEncoder().encode(VALUE.repeat(1_000));
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 20; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    expect((await call(`${base}/secrets/HUGE`, { method: "PUT", body: stream })).status).toBe(413);
   });
 
   test("a secret and an env variable may not share a name: 409 naming it, both ways", async () => {

@@ -118,3 +118,15 @@ test("the deployment: the guest's env is the function's env, then its secrets; a
   expect(same.poolKey).toBe(one.poolKey);
   expect(one.poolKey).not.toContain(VALUE);
 });
+
+test("the pool key (logged) is salted per process: another process keys the same deployment otherwise", async () => {
+  const source = entry("d2", { Z_SECRET: VALUE });
+  const script = `import { deploymentOf } from "./runner/edge/serving/deployment";
+    console.log(deploymentOf(${JSON.stringify(source)}).poolKey);`;
+  const child = Bun.spawn(["bun", "-e", script], { cwd: join(import.meta.dir, "..", ".."), stdout: "pipe" });
+  const [other] = (await new Response(child.stdout).text()).trim().split("\n");
+  expect(await child.exited).toBe(0);
+  const mine = deploymentOf(source)!.poolKey;
+  expect(other!.split(":")[0]).toBe(mine.split(":")[0]); // the same name@version
+  expect(other).not.toBe(mine);
+});
