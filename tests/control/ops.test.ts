@@ -66,8 +66,12 @@ test("the OpenAPI document covers every route, with bearer auth, schemas and exa
   expect(Object.keys(spec.paths).sort()).toEqual([
     "/api/v1/artifacts/{id}/{version}",
     "/api/v1/functions",
+    "/api/v1/functions/by-name/{name}/secrets",
+    "/api/v1/functions/by-name/{name}/secrets/{key}",
     "/api/v1/functions/{id}",
     "/api/v1/functions/{id}/activate",
+    "/api/v1/functions/{id}/secrets",
+    "/api/v1/functions/{id}/secrets/{key}",
     "/api/v1/functions/{id}/upload",
     "/api/v1/functions/{id}/versions",
     "/api/v1/nodes",
