@@ -72,13 +72,8 @@ export class EdgeNode {
     if (read.unopened) {
       // Left out of the state: a resumed watch would never send them again (they did not change).
       this.needSnapshot = true;
-      this.deps.logger.log(
-        "warn",
-        "state file: secrets of some functions did not open (was node-key replaced?); they wait for a snapshot",
-        {
-          functions: read.unopened,
-        },
-      );
+      const why = "state file: secrets of some functions did not open (node-key replaced?); they wait for a snapshot";
+      this.deps.logger.log("warn", why, { functions: read.unopened });
     }
     if (read.format === 1)
       this.deps.logger.log(
