@@ -35,10 +35,10 @@ test("/metrics counts requests by route and status, uploads, and bytes stored", 
   expect(text).toContain("control_http_request_duration_seconds_bucket");
 });
 
-test("unknown routes and wrong methods answer 404 in the error shape", async () => {
+test("unknown routes answer 404 in the error shape (wrong methods: allowed-methods.test.ts)", async () => {
   for (const [method, path] of [
     ["GET", "/nope"],
-    ["PUT", "/healthz"],
+    ["PUT", "/healthz/x"],
   ] as const) {
     const response = await control.fetch(path, { method });
     expect(response.status).toBe(404);
@@ -66,10 +66,16 @@ test("the OpenAPI document covers every route, with bearer auth, schemas and exa
   expect(Object.keys(spec.paths).sort()).toEqual([
     "/api/v1/artifacts/{id}/{version}",
     "/api/v1/functions",
+    "/api/v1/functions/by-name/{name}",
+    "/api/v1/functions/by-name/{name}/activate",
+    "/api/v1/functions/by-name/{name}/upload",
+    "/api/v1/functions/by-name/{name}/versions",
+    "/api/v1/functions/by-name/{name}/versions/{version}",
     "/api/v1/functions/{id}",
     "/api/v1/functions/{id}/activate",
     "/api/v1/functions/{id}/upload",
     "/api/v1/functions/{id}/versions",
+    "/api/v1/functions/{id}/versions/{version}",
     "/api/v1/nodes",
     "/api/v1/nodes/{id}",
     "/healthz",
