@@ -5,6 +5,7 @@ import { firstOverlap } from "../../core/contract";
 import { Prng } from "../pipeline/prng";
 import type { MetadataStore } from "../../control/store/metadata-store";
 import { metadataStoreFeedContract } from "./metadata-store-feed.contract";
+import { metadataStoreApiContract } from "./metadata-store-api.contract";
 import { created, SHA_A, SHA_B, type StoreFixture } from "./metadata-store-fixture";
 import { functionSpec } from "../helpers/function-spec";
 
@@ -221,5 +222,6 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
     });
 
     metadataStoreFeedContract(() => store, make);
+    metadataStoreApiContract(() => store);
   });
 }
