@@ -16,6 +16,7 @@ import type { ArtifactStore } from "./store/artifact-store";
 import type { MetadataStore } from "./store/metadata-store";
 import { DataDirLost } from "./store/storage-errors";
 import { swaggerDocs } from "./swagger/index";
+import { HEALTH_RESPONSES, METRICS_RESPONSES } from "./swagger/openapi";
 import { createVersionService } from "./versions/service";
 import { versionsController } from "./versions/index";
 import type { NodeStore } from "./store/node-store";
@@ -107,6 +108,8 @@ export function createControlApp(deps: ControlDeps) {
             tags: ["operations"],
             summary: "Liveness: 503 storage_lost once the data dir was removed or replaced under the process",
             security: [],
+            operationId: "health",
+            responses: HEALTH_RESPONSES,
           },
         },
       )
@@ -115,7 +118,13 @@ export function createControlApp(deps: ControlDeps) {
         async () =>
           new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } }),
         {
-          detail: { tags: ["operations"], summary: "Prometheus metrics", security: [] },
+          detail: {
+            tags: ["operations"],
+            summary: "Prometheus metrics",
+            security: [],
+            operationId: "metrics",
+            responses: METRICS_RESPONSES,
+          },
         },
       )
       .use(functionsController(createFunctionService(deps)))

@@ -2,23 +2,27 @@
 // by its name, so a client (the CLI, a manifest) never needs the id.
 import { Elysia } from "elysia";
 import { FunctionRecord } from "../../core/contract";
-import { ErrorBody } from "../errors";
 import { JSON_PARSE } from "../json-body";
-import { errorResponses } from "../swagger/openapi";
+import { empty, errors, json, STORAGE } from "../swagger/responses";
 import { NameParams, PutFunctionBody, UpdateFunctionBody } from "./model";
 import { preconditionOf, recordHeaders } from "../record-headers";
 import type { FunctionService } from "./service";
 
 const tags = ["functions"];
 const security = [{ bearerAuth: [] }];
-const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 422: ErrorBody };
 
 export function byNameController(service: FunctionService) {
   return new Elysia({ name: "functions-by-name", prefix: "/by-name" })
     .get("/:name", async ({ params, set }) => recordHeaders(set, await service.getByName(params.name)), {
       params: NameParams,
-      response: { 200: FunctionRecord, ...errors },
-      detail: { tags, security, operationId: "getFunctionByName", summary: "Get a function by name" },
+      response: { 200: FunctionRecord },
+      detail: {
+        tags,
+        security,
+        operationId: "getFunctionByName",
+        summary: "Get a function by name",
+        responses: { 200: json("The function", "FunctionRecord", ["ETag", "Cache-Control"]), ...errors(401, 404, 422) },
+      },
     })
     .put(
       "/:name",
@@ -30,7 +34,7 @@ export function byNameController(service: FunctionService) {
         params: NameParams,
         parse: JSON_PARSE,
         body: PutFunctionBody,
-        response: { 200: FunctionRecord, 201: FunctionRecord, ...errors, 412: ErrorBody },
+        response: { 200: FunctionRecord, 201: FunctionRecord },
         detail: {
           tags,
           security,
@@ -40,6 +44,11 @@ export function byNameController(service: FunctionService) {
             "The body states the whole spec (the create body without `name`; absent fields take their defaults). " +
             "201 with `Location` when it created the function; 200 when it changed it to exactly this spec, or when it already was (then nothing is written: no new revision). " +
             "A new `memory_pages`, `entrypoint` or `runtime` must still accept the active version (422). With `If-Match`, only if the function exists and is still as read (412 otherwise).",
+          responses: {
+            200: json("Updated, or already as stated (nothing written)", "FunctionRecord", ["ETag", "Cache-Control"]),
+            201: json("Created", "FunctionRecord", ["Location", "ETag", "Cache-Control"]),
+            ...errors(400, 401, 403, 409, 412, 413, 415, 422, 500, ...STORAGE),
+          },
         },
       },
     )
@@ -53,13 +62,17 @@ export function byNameController(service: FunctionService) {
         params: NameParams,
         parse: JSON_PARSE,
         body: UpdateFunctionBody,
-        response: { 200: FunctionRecord, ...errors, 412: ErrorBody },
+        response: { 200: FunctionRecord },
         detail: {
           tags,
           security,
           operationId: "updateFunctionByName",
           summary: "Change a function by name",
           description: "As `PATCH /api/v1/functions/{id}`.",
+          responses: {
+            200: json("The function as changed", "FunctionRecord", ["ETag", "Cache-Control"]),
+            ...errors(400, 401, 403, 404, 409, 412, 413, 415, 422, 500, ...STORAGE),
+          },
         },
       },
     )
@@ -78,7 +91,7 @@ export function byNameController(service: FunctionService) {
           operationId: "deleteFunctionByName",
           summary: "Delete a function by name, and its versions",
           description: "With `If-Match: <ETag>`, only if the function is still as read (412 otherwise).",
-          responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403, 404, 412, 422) },
+          responses: { 204: empty("Deleted"), ...errors(401, 403, 404, 412, 422, ...STORAGE) },
         },
       },
     );

@@ -2,9 +2,9 @@
 // /api/v1/functions/by-name/{name}/..., so a client that knows only the name never needs the id.
 import { Elysia } from "elysia";
 import { FunctionRecord, VersionRecord } from "../../core/contract";
-import { ErrorBody } from "../errors";
 import { recordHeaders } from "../record-headers";
 import { JSON_PARSE } from "../json-body";
+import { errors, json, STORAGE } from "../swagger/responses";
 import {
   ActivateBody,
   OneVersionNameParams,
@@ -20,7 +20,8 @@ import type { VersionService } from "./service";
 
 const tags = ["versions"];
 const security = [{ bearerAuth: [] }];
-const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
+/** The OpenAPI document's named schemas of this feature (swagger/finish-document.ts refers to them). */
+const MODELS = { VersionRecord, VersionList, ActivateBody, UploadForm };
 
 const UPLOAD_DESCRIPTION =
   "Streams the `.wasm` to disk while hashing it, checks it with the runner's module pipeline under the function's limits " +
@@ -63,13 +64,30 @@ function versionRoutes(service: VersionService, form: "id" | "name") {
         parse: "none",
         params,
         query: UploadQuery,
-        response: { 200: VersionRecord, 201: VersionRecord, ...errors, 413: ErrorBody, 415: ErrorBody },
+        response: { 200: VersionRecord, 201: VersionRecord },
         detail: {
           tags,
           security,
           operationId: op("uploadModule"),
           summary: `Upload a module as the next version${where}`,
           description: UPLOAD_DESCRIPTION,
+          parameters: [
+            {
+              in: "header",
+              name: "x-content-sha256",
+              required: false,
+              description: "With a raw body: its expected SHA-256, 64 hex digits (422 `sha256_mismatch` if it differs)",
+              schema: { type: "string", pattern: "^[0-9a-fA-F]{64}$" },
+            },
+          ],
+          responses: {
+            200: json(
+              "`if_changed=true` and the bytes are the active version's: that version; nothing made",
+              "VersionRecord",
+            ),
+            201: json("The new version", "VersionRecord", ["Location"]),
+            ...errors(400, 401, 403, 404, 409, 413, 415, 422, ...STORAGE),
+          },
           requestBody: {
             required: true,
             content: {
@@ -94,20 +112,27 @@ function versionRoutes(service: VersionService, form: "id" | "name") {
       {
         params,
         query: VersionsQuery,
-        response: { 200: VersionList, ...errors },
+        response: { 200: VersionList },
         detail: {
           tags,
           security,
           operationId: op("listVersions"),
           summary: `List a function's versions${where}`,
           description: "Oldest first, a page at a time; `active` marks the one being served.",
+          responses: { 200: json("A page of versions", "VersionList"), ...errors(401, 404, 422) },
         },
       },
     )
     .get(`${key}/versions/:version`, async ({ params }) => service.get(await idOf(params), Number(params.version)), {
       params: oneParams,
-      response: { 200: VersionRecord, ...errors },
-      detail: { tags, security, operationId: op("getVersion"), summary: `Get one version${where}` },
+      response: { 200: VersionRecord },
+      detail: {
+        tags,
+        security,
+        operationId: op("getVersion"),
+        summary: `Get one version${where}`,
+        responses: { 200: json("The version", "VersionRecord"), ...errors(401, 404, 422) },
+      },
     })
     .post(
       `${key}/activate`,
@@ -116,7 +141,7 @@ function versionRoutes(service: VersionService, form: "id" | "name") {
         params,
         parse: JSON_PARSE,
         body: ActivateBody,
-        response: { 200: FunctionRecord, ...errors, 413: ErrorBody },
+        response: { 200: FunctionRecord },
         detail: {
           tags,
           security,
@@ -124,11 +149,18 @@ function versionRoutes(service: VersionService, form: "id" | "name") {
           summary: `Serve another version (roll back or forward)${where}`,
           description:
             "The version must pass the pipeline under the function's limits as they are when it becomes active (422 otherwise; 409 `concurrent_change` if they kept changing during three checks in a row).",
+          responses: {
+            200: json("The function, serving that version", "FunctionRecord", ["ETag", "Cache-Control"]),
+            ...errors(400, 401, 403, 404, 409, 413, 415, 422, 500, ...STORAGE),
+          },
         },
       },
     );
 }
 
 export function versionsController(service: VersionService) {
-  return new Elysia({ name: "versions" }).use(versionRoutes(service, "name")).use(versionRoutes(service, "id"));
+  return new Elysia({ name: "versions" })
+    .model(MODELS)
+    .use(versionRoutes(service, "name"))
+    .use(versionRoutes(service, "id"));
 }
