@@ -58,6 +58,16 @@ describe("raw upload", () => {
     expect(error.message).toContain(sha256(other));
     const malformed = await rawUpload(control, uploadPath(fn.id), other, { "x-content-sha256": "xyz" });
     expect(await errorOf(malformed)).toMatchObject({ code: "validation_failed", field: "x-content-sha256" });
+    // A form may send the header too; it must agree with a `sha256` field.
+    const form = new FormData();
+    form.append("file", new Blob([other]), "m.wasm");
+    form.append("sha256", sha256(other));
+    const disagree = await control.api(uploadPath(fn.id), {
+      method: "POST",
+      body: form,
+      headers: { "x-content-sha256": "1".repeat(64) },
+    });
+    expect(await errorOf(disagree)).toMatchObject({ code: "validation_failed", field: "sha256" });
     expect(artifactFiles(control.dataDir).length).toBe(before);
     expect(tmpFiles(control.dataDir)).toEqual([]);
     expect(await versionsOf(control, fn.id)).toHaveLength(1);
