@@ -27,6 +27,14 @@ const ControlConfigSchema = Type.Object({
     ),
   ),
   maxUploadBytes: Type.Integer({ minimum: 1, maximum: 1024 * MiB, default: 50 * MiB }),
+  keepVersions: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      description:
+        "versions kept per function: the newest N and the active one; older ones and their unshared artifacts are deleted (unset: keep all)",
+    }),
+  ),
   changeRetention: Type.Integer({
     minimum: 1,
     maximum: 10_000_000,
@@ -70,6 +78,7 @@ const FLAGS = {
   host: ["host", "EDGE_CONTROL_HOST"],
   "data-dir": ["dataDir", "EDGE_CONTROL_DATA_DIR"],
   "max-upload-bytes": ["maxUploadBytes", "EDGE_CONTROL_MAX_UPLOAD_BYTES"],
+  "keep-versions": ["keepVersions", "EDGE_CONTROL_KEEP_VERSIONS"],
   "change-retention": ["changeRetention", "EDGE_CONTROL_CHANGE_RETENTION"],
   "max-nodes": ["maxNodes", "EDGE_CONTROL_MAX_NODES"],
   "node-retention-s": ["nodeRetentionS", "EDGE_CONTROL_NODE_RETENTION_S"],
@@ -80,6 +89,7 @@ const FLAGS = {
 const NUMERIC: ReadonlySet<string> = new Set<keyof ControlConfig>([
   "port",
   "maxUploadBytes",
+  "keepVersions",
   "changeRetention",
   "maxNodes",
   "nodeRetentionS",
@@ -93,8 +103,8 @@ const SECRETS: [keyof ControlConfig, SecretSetting][] = [
 ];
 
 export const USAGE = `usage: bun run control [--port 8080] [--host 0.0.0.0] [--data-dir ./data] [--token-file FILE]
-       [--read-token-file FILE] [--max-upload-bytes 52428800] [--change-retention 10000] [--heartbeat-ms 5000]
-       [--max-nodes 1000] [--node-retention-s 604800] [--secrets-key-file FILE] [--log-level info]
+       [--read-token-file FILE] [--max-upload-bytes 52428800] [--keep-versions N] [--change-retention 10000]
+       [--heartbeat-ms 5000] [--max-nodes 1000] [--node-retention-s 604800] [--secrets-key-file FILE] [--log-level info]
    or: bun run control --show-admin-token [--data-dir ./data]   (prints the admin token and exits)
 Every flag also reads EDGE_CONTROL_<FLAG> from the environment (e.g. EDGE_CONTROL_TOKEN_FILE).
 Tokens are never taken from the command line: --token-file / --read-token-file, or the token itself in

@@ -20,6 +20,8 @@ import { SecretBox, secretsKeyProblem } from "./store/secret-box";
 import { SqliteSecretStore } from "./store/sqlite-secret-store";
 import { storageFailure } from "./store/storage-errors";
 import { sweepUnreferenced } from "./store/sweep";
+import { ArtifactLocks } from "./versions/artifact-locks";
+import { createRetention } from "./versions/retention";
 import { WatchHub } from "./watch/hub";
 import { DEFAULT_WATCH_LIMITS } from "./watch/session";
 import { expireNodes } from "./watch/expiry";
@@ -89,6 +91,18 @@ async function startOn(
   };
   await upkeep("marking nodes disconnected", () => nodes.disconnectAll(new Date()));
   const artifacts = await FileArtifactStore.open(dataDir);
+  // Before listening: the setting may have been lowered since the last start.
+  await upkeep("version retention", async () => {
+    const retention = createRetention({
+      metadata,
+      artifacts,
+      logger,
+      locks: new ArtifactLocks(),
+      keepVersions: config.keepVersions,
+    });
+    const removed = await retention.pruneAll();
+    if (removed > 0) logger.log("info", "removed versions past --keep-versions", { count: removed });
+  });
   await upkeep("the sweep of unreferenced artifacts", async () => {
     const swept = await sweepUnreferenced(metadata, artifacts);
     if (swept.length > 0) logger.log("info", "removed unreferenced artifacts", { count: swept.length });
@@ -128,6 +142,7 @@ async function startOn(
     logger,
     tokens: { admin: admin.token, read: config.readToken },
     maxUploadBytes: config.maxUploadBytes,
+    keepVersions: config.keepVersions,
     work,
     storage: guard,
   });

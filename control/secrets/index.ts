@@ -3,7 +3,7 @@
 // and times; no route answers a value. Every answer is `Cache-Control: no-store`.
 import { Elysia } from "elysia";
 import { ErrorBody } from "../errors";
-import { errorResponses } from "../swagger/openapi";
+import { empty, errors as errorResponses, json, STORAGE } from "../swagger/responses";
 import { readSecretValue } from "./body";
 import {
   NamedSecretListParams,
@@ -33,6 +33,7 @@ function routes(
   by: "" | "ByName",
 ) {
   return new Elysia({ name: `secrets${by}`, prefix: "/api/v1/functions" })
+    .model({ SecretInfo, SecretList, ErrorBody })
     .get(`${base}/secrets`, async ({ params, set }) => noStore(set, await service.list(ref(params))), {
       params: params.list,
       response: { 200: SecretList, ...errors },
@@ -42,6 +43,10 @@ function routes(
         operationId: `listSecrets${by}`,
         summary: "List a function's secrets (names and times, never values)",
         description: DISABLED,
+        responses: {
+          200: json("Names and times", "SecretList", ["Cache-Control"]),
+          ...errorResponses(401, 404, 409, 422),
+        },
       },
     })
     .get(`${base}/secrets/:key`, async ({ params, set }) => noStore(set, await service.get(ref(params), params.key)), {
@@ -53,6 +58,10 @@ function routes(
         operationId: `getSecret${by}`,
         summary: "When a secret was last set (never its value)",
         description: `404 \`secret_not_found\` when the function has no secret of that name. ${DISABLED}`,
+        responses: {
+          200: json("When it was set", "SecretInfo", ["Cache-Control"]),
+          ...errorResponses(401, 404, 409, 422),
+        },
       },
     })
     .put(
@@ -81,6 +90,11 @@ function routes(
             "no route ever answers it. A name of the function's `env` answers 409 `env_secret_conflict`; past 256 secrets or 1 MiB of them as JSON, " +
             `422 \`secrets_too_large\`. ${DISABLED}`,
           requestBody: SECRET_REQUEST_BODY,
+          responses: {
+            200: json("Replaced", "SecretInfo", ["Cache-Control"]),
+            201: json("Set", "SecretInfo", ["Location", "Cache-Control"]),
+            ...errorResponses(400, 401, 403, 404, 409, 413, 422, ...STORAGE),
+          },
         },
       },
     )
@@ -98,7 +112,7 @@ function routes(
           operationId: `deleteSecret${by}`,
           summary: "Delete a secret",
           description: `Edge nodes load the function again without it. ${DISABLED}`,
-          responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403, 404, 409, 422) },
+          responses: { 204: empty("Deleted"), ...errorResponses(401, 403, 404, 409, 422, ...STORAGE) },
         },
       },
     );
