@@ -1,13 +1,14 @@
 // `bun bench/watch-sync.ts [functions] [kib-of-env] [nodes]`: the control plane's memory while
 // nodes sync a large state. Seeds a data dir directly through the store (320 functions of
 // ~1 MiB env by default), starts `bun control/main.ts` on it, then `nodes` watch clients (what an
-// edge node sends: protocol 2, a hello) take the snapshot at once; prints the control plane's RSS
+// edge node sends: this protocol, a hello) take the snapshot at once; prints the control plane's RSS
 // before and at its peak (sampled every 20 ms), the time, and the largest message. Not a test.
 // At most 10 nodes: the control plane takes 10 new node ids at once from one address.
 // WATCH_QUERY="" measures a control plane of the previous release (protocol 1).
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { SqliteMetadataStore } from "../control/store/sqlite-metadata-store";
+import { WATCH_PROTOCOL } from "../core/contract";
 import { rssMb } from "../tests/helpers/server-process";
 import { startControlProcess } from "../tests/helpers/control-process";
 import { READ_TOKEN } from "../tests/helpers/control-api";
@@ -46,7 +47,7 @@ await Promise.all(
     (_, w) =>
       new Promise<void>((resolve, reject) => {
         const socket = new WebSocket(
-          `${control.url.replace("http", "ws")}/api/v1/watch${process.env.WATCH_QUERY ?? "?protocol=2"}`,
+          `${control.url.replace("http", "ws")}/api/v1/watch${process.env.WATCH_QUERY ?? `?protocol=${WATCH_PROTOCOL}`}`,
           { headers: { authorization: `Bearer ${READ_TOKEN}` } } as unknown as string[],
         );
         socket.onopen = () =>
@@ -66,7 +67,7 @@ await Promise.all(
           const size = Buffer.byteLength(text);
           largest = Math.max(largest, size);
           bytes += size;
-          // The last page (protocol 2), or the one snapshot message of the previous release.
+          // The last page (protocol 2 on), or the one snapshot message of the previous release.
           const head = text.slice(0, 200);
           if (head.startsWith('{"type":"snapshot"') && (/"last":true/.test(head) || !/"last":/.test(head))) {
             socket.close();

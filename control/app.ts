@@ -1,5 +1,6 @@
 // Wires the control plane's HTTP surface: auth, errors, metrics and logs around the features.
 import { Elysia } from "elysia";
+import { AllowedMethods } from "./allowed-methods";
 import { createArtifactService } from "./artifacts/service";
 import { artifactsController } from "./artifacts/index";
 import { bearerAuth, type Tokens } from "./auth/bearer";
@@ -15,23 +16,35 @@ import type { ArtifactStore } from "./store/artifact-store";
 import type { MetadataStore } from "./store/metadata-store";
 import { DataDirLost } from "./store/storage-errors";
 import { swaggerDocs } from "./swagger/index";
+import { HEALTH_RESPONSES, METRICS_RESPONSES } from "./swagger/openapi";
 import { createVersionService } from "./versions/service";
 import { versionsController } from "./versions/index";
 import type { NodeStore } from "./store/node-store";
 import { nodesController } from "./nodes/index";
+import { createSecretService } from "./secrets/service";
+import { secretsController } from "./secrets/index";
+import type { SecretBox } from "./store/secret-box";
+import type { SecretStore } from "./store/secret-store";
 import type { DataDirGuard } from "./store/data-dir-guard";
 import type { WatchHub } from "./watch/hub";
 import { WATCH_SOCKET_OPTIONS, watchController } from "./watch/index";
+import { ArtifactLocks } from "./versions/artifact-locks";
+import { createRetention } from "./versions/retention";
 
 export interface ControlDeps {
   metadata: MetadataStore;
   artifacts: ArtifactStore;
   nodes: NodeStore;
+  secrets: SecretStore;
+  /** Seals and opens function secrets; null: the secret routes answer 409 secrets_disabled. */
+  secretBox: SecretBox | null;
   watch: WatchHub;
   metrics: ControlMetrics;
   tokens: Tokens;
   logger: Logger;
   maxUploadBytes: number;
+  /** Versions kept per function besides the active one (--keep-versions); undefined keeps all. */
+  keepVersions?: number;
   /** Where uploaded modules are checked (the offload thread; inline in tests that build the app alone). */
   work: ArtifactWork;
   /** Whether the data dir is still the one opened at start (store/data-dir-guard.ts); absent in tests that build the app alone. */
@@ -44,13 +57,17 @@ export function createControlApp(deps: ControlDeps) {
   const { metrics, logger } = deps;
   const started = new WeakMap<Request, number>();
   let lostLogged = false;
+  const locks = new ArtifactLocks();
+  const retention = createRetention({ ...deps, locks });
+  const allowed = new AllowedMethods();
   // standardHostname off: Elysia finds the path after "http://", not at a fixed offset that
   // assumed Host names of 4 characters or more. serve-app.ts makes every URL absolute, and
   // passes the WebSocket options (the watch stream's caps) on to Bun.
-  return (
+  return allowed.of(
     new Elysia({ normalize: false, handler: { standardHostname: false }, websocket: WATCH_SOCKET_OPTIONS })
       .onRequest(({ request }) => void started.set(request, performance.now()))
       .onRequest(bearerAuth(deps.tokens))
+      .onRequest(allowed.check)
       // A write to a data dir that is gone would be acknowledged and lost: refused before its body is read.
       .onRequest(({ request }) => {
         if (deps.storage && request.method !== "GET" && request.method !== "HEAD") deps.storage.assertIntact();
@@ -98,6 +115,8 @@ export function createControlApp(deps: ControlDeps) {
             tags: ["operations"],
             summary: "Liveness: 503 storage_lost once the data dir was removed or replaced under the process",
             security: [],
+            operationId: "health",
+            responses: HEALTH_RESPONSES,
           },
         },
       )
@@ -106,14 +125,21 @@ export function createControlApp(deps: ControlDeps) {
         async () =>
           new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } }),
         {
-          detail: { tags: ["operations"], summary: "Prometheus metrics", security: [] },
+          detail: {
+            tags: ["operations"],
+            summary: "Prometheus metrics",
+            security: [],
+            operationId: "metrics",
+            responses: METRICS_RESPONSES,
+          },
         },
       )
       .use(functionsController(createFunctionService(deps)))
-      .use(versionsController(createVersionService(deps)))
+      .use(versionsController(createVersionService({ ...deps, locks, retention })))
       .use(artifactsController(createArtifactService(deps)))
+      .use(secretsController(createSecretService(deps)))
       .use(watchController(deps.watch))
-      .use(nodesController(deps))
+      .use(nodesController(deps)),
   );
 }
 

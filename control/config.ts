@@ -3,6 +3,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { collectFlags, parseFlags, readSecrets, TOKEN_BOUNDS, validateConfig } from "../core/config/load-config";
 import type { SecretSetting } from "../core/lifecycle/secret-file";
+import { SECRETS_KEY_HOWTO, SecretBox } from "./store/secret-box";
 
 const MiB = 1024 * 1024;
 const Token = (description: string) => Type.String({ ...TOKEN_BOUNDS, description });
@@ -26,6 +27,14 @@ const ControlConfigSchema = Type.Object({
     ),
   ),
   maxUploadBytes: Type.Integer({ minimum: 1, maximum: 1024 * MiB, default: 50 * MiB }),
+  keepVersions: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      description:
+        "versions kept per function: the newest N and the active one; older ones and their unshared artifacts are deleted (unset: keep all)",
+    }),
+  ),
   changeRetention: Type.Integer({
     minimum: 1,
     maximum: 10_000_000,
@@ -51,6 +60,12 @@ const ControlConfigSchema = Type.Object({
     default: 5_000,
     description: "how often the watch stream says it is alive",
   }),
+  secretsKey: Type.Optional(
+    Type.String({
+      description:
+        "the key function secrets are sealed with at rest (32 random bytes as hex or base64), from --secrets-key-file, EDGE_CONTROL_SECRETS_KEY_FILE or EDGE_CONTROL_SECRETS_KEY; without one the secret routes answer 409 secrets_disabled",
+    }),
+  ),
   logLevel: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], {
     default: "info",
   }),
@@ -63,6 +78,7 @@ const FLAGS = {
   host: ["host", "EDGE_CONTROL_HOST"],
   "data-dir": ["dataDir", "EDGE_CONTROL_DATA_DIR"],
   "max-upload-bytes": ["maxUploadBytes", "EDGE_CONTROL_MAX_UPLOAD_BYTES"],
+  "keep-versions": ["keepVersions", "EDGE_CONTROL_KEEP_VERSIONS"],
   "change-retention": ["changeRetention", "EDGE_CONTROL_CHANGE_RETENTION"],
   "max-nodes": ["maxNodes", "EDGE_CONTROL_MAX_NODES"],
   "node-retention-s": ["nodeRetentionS", "EDGE_CONTROL_NODE_RETENTION_S"],
@@ -73,6 +89,7 @@ const FLAGS = {
 const NUMERIC: ReadonlySet<string> = new Set<keyof ControlConfig>([
   "port",
   "maxUploadBytes",
+  "keepVersions",
   "changeRetention",
   "maxNodes",
   "nodeRetentionS",
@@ -82,16 +99,19 @@ const NUMERIC: ReadonlySet<string> = new Set<keyof ControlConfig>([
 const SECRETS: [keyof ControlConfig, SecretSetting][] = [
   ["token", { flag: "token", env: "EDGE_CONTROL_TOKEN" }],
   ["readToken", { flag: "read-token", env: "EDGE_CONTROL_READ_TOKEN" }],
+  ["secretsKey", { flag: "secrets-key", env: "EDGE_CONTROL_SECRETS_KEY" }],
 ];
 
 export const USAGE = `usage: bun run control [--port 8080] [--host 0.0.0.0] [--data-dir ./data] [--token-file FILE]
-       [--read-token-file FILE] [--max-upload-bytes 52428800] [--change-retention 10000] [--heartbeat-ms 5000]
-       [--max-nodes 1000] [--node-retention-s 604800] [--log-level info]
+       [--read-token-file FILE] [--max-upload-bytes 52428800] [--keep-versions N] [--change-retention 10000]
+       [--heartbeat-ms 5000] [--max-nodes 1000] [--node-retention-s 604800] [--secrets-key-file FILE] [--log-level info]
    or: bun run control --show-admin-token [--data-dir ./data]   (prints the admin token and exits)
 Every flag also reads EDGE_CONTROL_<FLAG> from the environment (e.g. EDGE_CONTROL_TOKEN_FILE).
 Tokens are never taken from the command line: --token-file / --read-token-file, or the token itself in
 EDGE_CONTROL_TOKEN / EDGE_CONTROL_READ_TOKEN. Without an admin token one is generated into
-<data-dir>/admin-token and printed once.`;
+<data-dir>/admin-token and printed once. Function secrets need --secrets-key-file FILE (or
+EDGE_CONTROL_SECRETS_KEY_FILE) holding 32 random bytes as hex or base64; make one with
+  openssl rand -hex 32 > secrets.key && chmod 600 secrets.key`;
 
 export type ConfigResult =
   | { ok: true; config: ControlConfig; warnings: string[]; showAdminToken: boolean }
@@ -113,6 +133,10 @@ export function loadControlConfig(argv: string[], environment: Record<string, st
     secretSources: secrets.sources,
   });
   if (!validated.ok) return validated;
+  // The schema takes any text (its refusal would speak of tokens); the key's own rule is here.
+  const keySource = secrets.sources.get("secretsKey");
+  if (validated.config.secretsKey !== undefined && !SecretBox.fromText(validated.config.secretsKey))
+    return { ok: false, message: `invalid secrets key from ${keySource}: it must be ${SECRETS_KEY_HOWTO}` };
   return {
     ok: true,
     config: validated.config,

@@ -12,6 +12,8 @@ export class ApiError extends Error {
     message: string,
     /** For validation errors: the offending field, e.g. `memory_pages` or `env.KEY`. */
     readonly field?: string,
+    /** Headers the error response carries (405: `Allow`). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -26,6 +28,15 @@ export class ApiError extends Error {
 
   static conflict(code: string, message: string): ApiError {
     return new ApiError(409, code, message);
+  }
+
+  /** If-Match named none of the record's ETags: someone changed it since the caller read it. */
+  static preconditionFailed(what: string): ApiError {
+    return new ApiError(
+      412,
+      "precondition_failed",
+      `${what} changed since it was read (If-Match names none of its current ETag); read it again and retry`,
+    );
   }
 }
 
@@ -111,12 +122,31 @@ export function unwrap<T>(result: StoreResult<T>, id: string): T {
         "route_conflict",
         `route ${result.route} overlaps ${result.owner.route} of function "${result.owner.name}" (${result.owner.id})`,
       );
+    case "precondition_failed":
+      throw ApiError.preconditionFailed(`function "${id}"`);
     case "changed_since_check":
       throw ApiError.conflict(
         "concurrent_change",
         `function "${id}" kept changing while its module was checked (${MAX_CHECKS} times); try again`,
       );
+    case "secret_name_taken":
+      throw envSecretConflict(result.key, "secret", `env.${result.key}`);
   }
+}
+
+/** 409: a name that is both an env variable and a secret of one function (the guest sees both as env). */
+export function envSecretConflict(key: string, existing: "env" | "secret", field?: string): ApiError {
+  const what = existing === "secret" ? "a secret" : "an env variable";
+  const remedy =
+    existing === "secret"
+      ? "delete the secret first, or choose another name"
+      : "remove it from env first, or choose another name";
+  return new ApiError(
+    409,
+    "env_secret_conflict",
+    `${key} is already ${what} of this function; a secret and an env variable may not share a name (${remedy})`,
+    field,
+  );
 }
 
 export function errorResponse(error: ApiError, headers: Record<string, string> = {}): Response {
@@ -125,7 +155,7 @@ export function errorResponse(error: ApiError, headers: Record<string, string> =
     error.status === 401 ? { "www-authenticate": 'Bearer realm="edgebase-control"' } : {};
   return new Response(JSON.stringify(body), {
     status: error.status,
-    headers: { "content-type": "application/json", ...extra, ...headers },
+    headers: { "content-type": "application/json", ...extra, ...error.headers, ...headers },
   });
 }
 

@@ -16,8 +16,12 @@ import { FileArtifactStore } from "./store/file-artifact-store";
 import { NotifyingMetadataStore } from "./store/notifying-metadata-store";
 import { SqliteMetadataStore } from "./store/sqlite-metadata-store";
 import { SqliteNodeStore } from "./store/sqlite-node-store";
+import { SecretBox, secretsKeyProblem } from "./store/secret-box";
+import { SqliteSecretStore } from "./store/sqlite-secret-store";
 import { storageFailure } from "./store/storage-errors";
 import { sweepUnreferenced } from "./store/sweep";
+import { ArtifactLocks } from "./versions/artifact-locks";
+import { createRetention } from "./versions/retention";
 import { WatchHub } from "./watch/hub";
 import { DEFAULT_WATCH_LIMITS } from "./watch/session";
 import { expireNodes } from "./watch/expiry";
@@ -60,7 +64,17 @@ async function startOn(
     new SqliteMetadataStore(metadataPath, undefined, () => guard.assertIntact()),
   );
   const nodes = new SqliteNodeStore(metadataPath);
+  const secrets = new SqliteSecretStore(metadataPath, undefined, () => guard.assertIntact());
   const guard = new DataDirGuard(dataDir);
+  const secretBox = config.secretsKey === undefined ? null : SecretBox.fromText(config.secretsKey);
+  // Stored secrets this key cannot open (or no key): nodes would get functions without them.
+  const keyProblem = await secretsKeyProblem(secrets, secretBox);
+  if (keyProblem) {
+    secrets.close();
+    nodes.close();
+    metadata.close();
+    throw new Error(keyProblem);
+  }
   // Start-up upkeep writes; a data dir that is full or read-only skips them and serves reads
   // (writes answer 507/503 until it is usable again), rather than refusing to start.
   const upkeep = async (what: string, work: () => Promise<unknown>) => {
@@ -77,6 +91,18 @@ async function startOn(
   };
   await upkeep("marking nodes disconnected", () => nodes.disconnectAll(new Date()));
   const artifacts = await FileArtifactStore.open(dataDir);
+  // Before listening: the setting may have been lowered since the last start.
+  await upkeep("version retention", async () => {
+    const retention = createRetention({
+      metadata,
+      artifacts,
+      logger,
+      locks: new ArtifactLocks(),
+      keepVersions: config.keepVersions,
+    });
+    const removed = await retention.pruneAll();
+    if (removed > 0) logger.log("info", "removed versions past --keep-versions", { count: removed });
+  });
   await upkeep("the sweep of unreferenced artifacts", async () => {
     const swept = await sweepUnreferenced(metadata, artifacts);
     if (swept.length > 0) logger.log("info", "removed unreferenced artifacts", { count: swept.length });
@@ -97,6 +123,7 @@ async function startOn(
     changeRetention: config.changeRetention,
     heartbeatMs: config.heartbeatMs,
     limits: { ...DEFAULT_WATCH_LIMITS, maxNodes: config.maxNodes },
+    secrets: secretBox,
     observeMessage: (type) => metrics.observeWatchMessage(type),
   });
   metadata.onChange(() => void hub.changed());
@@ -108,11 +135,14 @@ async function startOn(
     metadata,
     artifacts,
     nodes,
+    secrets,
+    secretBox,
     watch: hub,
     metrics,
     logger,
     tokens: { admin: admin.token, read: config.readToken },
     maxUploadBytes: config.maxUploadBytes,
+    keepVersions: config.keepVersions,
     work,
     storage: guard,
   });
@@ -137,6 +167,7 @@ async function startOn(
       hub.stop();
       await app.stop(true);
       nodes.close();
+      secrets.close();
       metadata.close();
       offload?.close();
       lock.release();

@@ -1,9 +1,17 @@
 // GET /api/v1/artifacts/{id}/{version}: a version's module bytes, for edge nodes and people.
 // A version's bytes never change, so the SHA-256 is the ETag and caches may keep it forever.
 import { Elysia } from "elysia";
-import { errorResponses } from "../swagger/openapi";
+import { errors } from "../swagger/responses";
 import { ArtifactParams } from "./model";
 import type { ArtifactService } from "./service";
+
+const header = (description: string) => ({ description, schema: { type: "string" as const } });
+const ARTIFACT_HEADERS = {
+  ETag: header('The SHA-256, hex, quoted: `"<sha256>"`'),
+  "Cache-Control": header("`private, max-age=31536000, immutable`: a version's bytes never change"),
+  Digest: header("`sha-256=<base64>` (RFC 3230)"),
+  "Content-Digest": header("`sha-256=:<base64>:` (RFC 9530)"),
+};
 
 export function artifactsController(service: ArtifactService) {
   return new Elysia({ name: "artifacts", prefix: "/api/v1/artifacts" }).get(
@@ -35,10 +43,11 @@ export function artifactsController(service: ArtifactService) {
         responses: {
           200: {
             description: "The module",
+            headers: { ...ARTIFACT_HEADERS, "Content-Length": header("The module's size in bytes") },
             content: { "application/wasm": { schema: { type: "string", format: "binary" } } },
           },
-          304: { description: "Not modified (the ETag matched)" },
-          ...errorResponses(401, 404, 422),
+          304: { description: "Not modified (the ETag matched)", headers: ARTIFACT_HEADERS },
+          ...errors(401, 404, 422, 500),
         },
       },
     },

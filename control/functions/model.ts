@@ -54,6 +54,14 @@ export const CreateFunctionBody = Type.Object(
 );
 export type CreateFunctionBody = Static<typeof CreateFunctionBody>;
 
+/** PUT by name: the create body without `name` (the path names it); absent fields take their defaults. */
+export const PutFunctionBody = Type.Omit(CreateFunctionBody, ["name"], {
+  additionalProperties: false,
+  description: "The whole spec: absent fields take their defaults (as at registration), so a PUT states every setting",
+  example: { runtime: "wasm", memory_pages: 16, max_execution_ms: 500, env: { GREETING: "hi" }, routes: ["/hello"] },
+});
+export type PutFunctionBody = Static<typeof PutFunctionBody>;
+
 export const UpdateFunctionBody = Type.Object(
   {
     name: Type.Optional(fields.name),
@@ -76,6 +84,7 @@ export const UpdateFunctionBody = Type.Object(
 export type UpdateFunctionBody = Static<typeof UpdateFunctionBody>;
 
 export const FunctionParams = Type.Object({ id: FunctionIdParam });
+export const NameParams = Type.Object({ name: FunctionName });
 
 export const ListQuery = Type.Object({
   limit: Type.Optional(
@@ -87,6 +96,7 @@ export const ListQuery = Type.Object({
     }),
   ),
   cursor: Type.Optional(Type.String({ maxLength: 64, description: "`next_cursor` of the previous page" })),
+  name: Type.Optional({ ...FunctionName, description: "Only the function of this name (an empty list if none)" }),
 });
 
 export const FunctionList = Type.Object(

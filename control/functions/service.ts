@@ -1,21 +1,16 @@
-// Registering, reading, changing and removing functions. No HTTP here: inputs are validated
-// values, failures are ApiErrors.
-import {
-  FUNCTION_DEFAULTS,
-  RUNTIME_DEFAULTS,
-  LIMITS,
-  defaultRoutes,
-  envJsonBytes,
-  unservableRoute,
-  type FunctionRecord,
-} from "../../core/contract";
-import { ApiError, unwrap } from "../errors";
+// Registering, reading, changing and removing functions, by id or by name. No HTTP here: inputs
+// are validated values, failures are ApiErrors.
+import type { FunctionRecord } from "../../core/contract";
+import { ApiError, MAX_CHECKS, unwrap } from "../errors";
 import type { ArtifactStore } from "../store/artifact-store";
-import type { MetadataStore } from "../store/metadata-store";
+import { functionEtag } from "../store/function-etag";
+import type { IfMatch, MetadataStore } from "../store/metadata-store";
+import type { Precondition } from "../record-headers";
 import type { ArtifactWork } from "../../core/module/offload/artifact-work";
 import { basisOf, checkedCommit } from "../module-check/checked-commit";
 import { checkModule } from "../module-check/module-check";
-import type { CreateFunctionBody, FunctionList, UpdateFunctionBody } from "./model";
+import type { CreateFunctionBody, FunctionList, PutFunctionBody, UpdateFunctionBody } from "./model";
+import { changesLimits, checkEnvSize, checkRoutes, differences, followRuntime, specOf } from "./spec";
 
 export interface FunctionServiceDeps {
   metadata: MetadataStore;
@@ -29,6 +24,12 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
   async function get(id: string): Promise<FunctionRecord> {
     const fn = await metadata.getFunction(id);
     if (!fn) throw ApiError.notFound(`no function with id "${id}"`);
+    return fn;
+  }
+
+  async function getByName(name: string): Promise<FunctionRecord> {
+    const fn = await metadata.getFunctionByName(name);
+    if (!fn) throw ApiError.notFound(`no function named "${name}"`);
     return fn;
   }
 
@@ -56,101 +57,92 @@ export function createFunctionService({ metadata, artifacts, work }: FunctionSer
     );
   }
 
+  /** 412 now when the record as read already fails the caller's If-Match (the store checks again at commit). */
+  function checkPrecondition(current: FunctionRecord, precondition: Precondition): void {
+    if (precondition === undefined || precondition === "*") return;
+    if (!precondition.includes(functionEtag(current))) throw ApiError.preconditionFailed(`function "${current.name}"`);
+  }
+
+  async function update(id: string, patch: UpdateFunctionBody, precondition?: Precondition): Promise<FunctionRecord> {
+    // The schema says minProperties: 1, but Elysia lets an empty object through.
+    if (Object.keys(patch).length === 0) throw ApiError.invalid("body", "must name at least one field to change");
+    checkRoutes(patch.routes);
+    checkEnvSize(patch.env);
+    const limitsChange = changesLimits(patch);
+    return checkedCommit(async () => {
+      const current = await get(id);
+      checkPrecondition(current, precondition);
+      const change = followRuntime(current, patch);
+      await checkActiveVersion(current, change);
+      // New limits were checked against this active version: the store refuses them if another one became active meanwhile.
+      return metadata.updateFunction(id, change, limitsChange ? basisOf(current) : undefined, tags(precondition));
+    }, id);
+  }
+
+  /**
+   * PUT by name: creates the function, or changes it to exactly `spec`, or leaves it alone when
+   * it already is (no new revision). Each change is made against the record it was computed
+   * from (its ETag), so a concurrent change makes it compute again; after MAX_CHECKS rounds 409.
+   */
+  async function put(
+    name: string,
+    body: PutFunctionBody,
+    precondition?: Precondition,
+  ): Promise<{ record: FunctionRecord; created: boolean }> {
+    const spec = specOf({ ...body, name });
+    for (let round = 1; ; round++) {
+      const last = round === MAX_CHECKS;
+      const current = await metadata.getFunctionByName(name);
+      if (!current) {
+        if (precondition !== undefined) throw ApiError.preconditionFailed(`function "${name}" (there is none now)`);
+        const result = await metadata.createFunction(spec);
+        if (result.ok) return { record: result.value, created: true };
+        // Created by someone else meanwhile: the next round compares with theirs.
+        if (result.reason !== "name_taken" || last) unwrap(result, name);
+        continue;
+      }
+      checkPrecondition(current, precondition);
+      const patch = differences(current, spec);
+      if (!patch) return { record: current, created: false };
+      await checkActiveVersion(current, patch);
+      const limits = changesLimits(patch) ? basisOf(current) : undefined;
+      const result = await metadata.updateFunction(current.id, patch, limits, [functionEtag(current)]);
+      if (result.ok) return { record: result.value, created: false };
+      const raced = ["precondition_failed", "changed_since_check", "not_found"].includes(result.reason);
+      if (!raced) unwrap(result, current.id);
+      // The caller's ETag matched the record this round read, which has changed since.
+      if (Array.isArray(precondition)) throw ApiError.preconditionFailed(`function "${name}"`);
+      if (last) unwrap({ ok: false, reason: "changed_since_check" }, name);
+    }
+  }
+
   return {
     get,
+    getByName,
+    update,
+    put,
 
     async create(body: CreateFunctionBody): Promise<FunctionRecord> {
-      checkEnvSize(body.env);
-      const runtime = body.runtime ?? FUNCTION_DEFAULTS.runtime;
-      const spec = {
-        name: body.name,
-        entrypoint: body.entrypoint ?? RUNTIME_DEFAULTS[runtime].entrypoint,
-        runtime,
-        memory_pages: body.memory_pages ?? RUNTIME_DEFAULTS[runtime].memory_pages,
-        max_execution_ms: body.max_execution_ms ?? FUNCTION_DEFAULTS.max_execution_ms,
-        max_concurrency: body.max_concurrency ?? null,
-        max_body_bytes: body.max_body_bytes ?? null,
-        env: body.env ?? {},
-        routes: body.routes ?? defaultRoutes(body.name),
-      };
-      checkRoutes(spec.routes, body.routes === undefined ? body.name : undefined);
-      return unwrap(await metadata.createFunction(spec), body.name);
+      return unwrap(await metadata.createFunction(specOf(body)), body.name);
     },
 
-    async list(limit: number, cursor: string | undefined): Promise<FunctionList> {
+    async list(limit: number, cursor: string | undefined, name?: string): Promise<FunctionList> {
+      if (name !== undefined) {
+        const fn = await metadata.getFunctionByName(name);
+        const functions = fn && (cursor === undefined || fn.id > cursor) ? [fn] : [];
+        return { functions, next_cursor: null };
+      }
       const page = await metadata.listFunctions({ limit, after: cursor });
       return { functions: page.items, next_cursor: page.next };
     },
 
-    async update(id: string, patch: UpdateFunctionBody): Promise<FunctionRecord> {
-      // The schema says minProperties: 1, but Elysia lets an empty object through.
-      if (Object.keys(patch).length === 0) throw ApiError.invalid("body", "must name at least one field to change");
-      checkRoutes(patch.routes);
-      checkEnvSize(patch.env);
-      const limitsChange = changesLimits(patch);
-      return checkedCommit(async () => {
-        const current = await get(id);
-        const change = followRuntime(current, patch);
-        await checkActiveVersion(current, change);
-        // New limits were checked against this active version: the store refuses them if another one became active meanwhile.
-        return metadata.updateFunction(id, change, limitsChange ? basisOf(current) : undefined);
-      }, id);
-    },
-
-    async remove(id: string): Promise<void> {
-      unwrap(await metadata.deleteFunction(id), id);
+    async remove(id: string, precondition?: Precondition): Promise<void> {
+      unwrap(await metadata.deleteFunction(id, tags(precondition)), id);
     },
   };
 }
 
-/**
- * A change of runtime moves the settings still at the old runtime's defaults to the new one's
- * (entrypoint handle -> _start, 16 -> 128 pages) unless the patch sets them: kept, every upload
- * of a WASI program was refused for not exporting "handle", with advice to write a main function.
- */
-function followRuntime(current: FunctionRecord, patch: UpdateFunctionBody): UpdateFunctionBody {
-  if (patch.runtime === undefined || patch.runtime === current.runtime) return patch;
-  const from = RUNTIME_DEFAULTS[current.runtime];
-  const to = RUNTIME_DEFAULTS[patch.runtime];
-  const change = { ...patch };
-  if (change.entrypoint === undefined && current.entrypoint === from.entrypoint) change.entrypoint = to.entrypoint;
-  if (change.memory_pages === undefined && current.memory_pages === from.memory_pages)
-    change.memory_pages = to.memory_pages;
-  return change;
-}
-
-/** Whether `patch` changes what a module is checked under. */
-function changesLimits(patch: UpdateFunctionBody): boolean {
-  return patch.memory_pages !== undefined || patch.entrypoint !== undefined || patch.runtime !== undefined;
-}
-
-/** Routes a node could never serve are refused (422): a function registered there would never answer. */
-function checkRoutes(routes: readonly string[] | undefined, defaultFor?: string): void {
-  if (routes === undefined) return;
-  if (routes.length === 0)
-    throw ApiError.invalid("routes", "must name at least one path: a function without routes is never served");
-  routes.forEach((route, i) => {
-    const why = unservableRoute(route);
-    if (why)
-      throw ApiError.invalid(
-        `routes.${i}`,
-        `${route} ${why}${defaultFor ? ` (a default route of the name "${defaultFor}"; give routes)` : ""}`,
-      );
-  });
-}
-
-/**
- * The whole env, as JSON in UTF-8, within LIMITS.envJsonBytes: one function must always fit in
- * one watch message to the edge nodes.
- */
-function checkEnvSize(env: Record<string, string> | undefined): void {
-  if (env === undefined) return;
-  const bytes = envJsonBytes(env);
-  if (bytes > LIMITS.envJsonBytes) {
-    throw ApiError.invalid(
-      "env",
-      `is ${bytes.toLocaleString("en-US")} bytes as JSON (names and values, quoted, in UTF-8); at most ${LIMITS.envJsonBytes.toLocaleString("en-US")} (1 MiB) in all`,
-      "env_too_large",
-    );
-  }
+/** What the store compares: `*` holds for any record, so the store need not. */
+function tags(precondition: Precondition): IfMatch | undefined {
+  return precondition === "*" ? undefined : precondition;
 }

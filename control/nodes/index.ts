@@ -3,10 +3,10 @@
 // with a new key: for a node that lost its cache dir).
 import { Elysia, t } from "elysia";
 import { NodeList, NODES_PATH, NodeId, NodesQuery } from "../../core/contract";
-import { ApiError, ErrorBody } from "../errors";
+import { ApiError } from "../errors";
 import type { MetadataStore } from "../store/metadata-store";
 import type { NodeStore } from "../store/node-store";
-import { errorResponses } from "../swagger/openapi";
+import { empty, errors, json, STORAGE } from "../swagger/responses";
 
 /** What forgetting a node needs of the watch stream (watch/hub.ts): its socket closed, if it has one. */
 export interface NodeDisconnect {
@@ -23,6 +23,7 @@ export function nodesController({
   watch: NodeDisconnect;
 }) {
   return new Elysia({ name: "nodes" })
+    .model({ NodeList })
     .get(
       NODES_PATH,
       async ({ query }) => {
@@ -33,7 +34,7 @@ export function nodesController({
       },
       {
         query: NodesQuery,
-        response: { 200: NodeList, 401: ErrorBody, 422: ErrorBody },
+        response: { 200: NodeList },
         detail: {
           tags: ["nodes"],
           security: [{ bearerAuth: [] }],
@@ -42,6 +43,7 @@ export function nodesController({
           description:
             "Every node that has connected (and not expired, see --node-retention-s), by id, a page at a time: whether it is connected now, when it was last seen, and the revision it has live. " +
             "A change has reached a node when its `applied_revision` is at least the change's revision.",
+          responses: { 200: json("A page of nodes", "NodeList"), ...errors(401, 422) },
         },
       },
     )
@@ -61,7 +63,7 @@ export function nodesController({
           summary: "Forget an edge node",
           description:
             "Removes the node's record and the key registered for its id; a connected node is disconnected and registers again. For a node that lost its cache dir (and so its key), or an id no longer used.",
-          responses: { 204: { description: "Forgotten" }, ...errorResponses(401, 403, 404, 422) },
+          responses: { 204: empty("Forgotten"), ...errors(401, 403, 404, 422, ...STORAGE) },
         },
       },
     );

@@ -2,7 +2,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { ServerMessage } from "../../core/contract";
 
-export type UploadOutcome = "published" | "rejected" | "too_large" | "invalid" | "aborted" | "error";
+export type UploadOutcome = "published" | "unchanged" | "rejected" | "too_large" | "invalid" | "aborted" | "error";
 
 export interface ControlMetrics {
   registry: Registry;

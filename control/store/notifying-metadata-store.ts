@@ -1,7 +1,7 @@
 // A MetadataStore that says when it changed, so the watch hub pushes changes the moment they
 // commit instead of polling. Wraps any backend; reads pass straight through.
 import type { FunctionSpec } from "../../core/contract";
-import type { CheckBasis, MetadataStore, StoreResult } from "./metadata-store";
+import type { CheckBasis, IfMatch, MetadataStore, StoreResult } from "./metadata-store";
 
 export class NotifyingMetadataStore implements MetadataStore {
   private readonly listeners = new Set<() => void>();
@@ -17,11 +17,11 @@ export class NotifyingMetadataStore implements MetadataStore {
   createFunction(spec: FunctionSpec) {
     return this.notify(this.inner.createFunction(spec));
   }
-  updateFunction(id: string, patch: Partial<FunctionSpec>, basis?: CheckBasis) {
-    return this.notify(this.inner.updateFunction(id, patch, basis));
+  updateFunction(id: string, patch: Partial<FunctionSpec>, basis?: CheckBasis, ifMatch?: IfMatch) {
+    return this.notify(this.inner.updateFunction(id, patch, basis, ifMatch));
   }
-  deleteFunction(id: string) {
-    return this.notify(this.inner.deleteFunction(id));
+  deleteFunction(id: string, ifMatch?: IfMatch) {
+    return this.notify(this.inner.deleteFunction(id, ifMatch));
   }
   addVersion(functionId: string, artifact: { sha256: string; size: number }, activate: boolean, basis?: CheckBasis) {
     return this.notify(this.inner.addVersion(functionId, artifact, activate, basis));
@@ -30,14 +30,22 @@ export class NotifyingMetadataStore implements MetadataStore {
     return this.notify(this.inner.activateVersion(functionId, version, basis));
   }
 
+  /** Versions no node serves: not in the feed, nothing to push. */
+  pruneVersions(functionId: string, keep: number) {
+    return this.inner.pruneVersions(functionId, keep);
+  }
+
   getFunction(id: string) {
     return this.inner.getFunction(id);
+  }
+  getFunctionByName(name: string) {
+    return this.inner.getFunctionByName(name);
   }
   listFunctions(page: { limit: number; after?: string }) {
     return this.inner.listFunctions(page);
   }
-  listVersions(functionId: string) {
-    return this.inner.listVersions(functionId);
+  listVersions(functionId: string, page: { limit: number; after?: number }) {
+    return this.inner.listVersions(functionId, page);
   }
   getVersion(functionId: string, version: number) {
     return this.inner.getVersion(functionId, version);
@@ -65,6 +73,9 @@ export class NotifyingMetadataStore implements MetadataStore {
   }
   referencedArtifacts() {
     return this.inner.referencedArtifacts();
+  }
+  artifactReferenced(sha256: string) {
+    return this.inner.artifactReferenced(sha256);
   }
   close(): void {
     this.inner.close();

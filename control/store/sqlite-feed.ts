@@ -27,6 +27,7 @@ export function readChanges(db: Database, after: number, maxBytes: number): Feed
       functionId: row.change_function_id,
       json: entry?.json ?? null,
       bytes: entry?.bytes ?? 0,
+      sealed: entry ? row.sealed_secrets : null,
     };
   });
 }
@@ -44,6 +45,7 @@ export function readSnapshotPage(db: Database, after: string | null, maxBytes: n
     functionId: row.id,
     revision: row.change_revision ?? 0,
     ...deployedJson(row),
+    sealed: row.sealed_secrets,
   }));
 }
 

@@ -9,19 +9,29 @@ import type {
   CheckBasis,
   FeedPage,
   FunctionPage,
+  IfMatch,
   MetadataStore,
   SerializedFunction,
   StoreFailure,
   StoreResult,
+  VersionPage,
 } from "./metadata-store";
+import { functionEtag } from "./function-etag";
 import { openMetadataDatabase } from "./sqlite-open";
-import { indexRoutes, overlappingRoute } from "./sqlite-route-index";
+import { conflictOf, indexRoutes } from "./sqlite-route-index";
 import { pruneDeletions, readChanges, readCounter, readSnapshotPage, recordChange } from "./sqlite-feed";
 import { toFunction, toVersion, type FunctionRow, type VersionRow } from "./sqlite-rows";
+import { cutVersions, isReferenced, readVersionPage } from "./sqlite-versions";
 
 const ok = <T>(value: T): StoreResult<T> => ({ ok: true, value });
 const NOT_FOUND: StoreFailure = { ok: false, reason: "not_found" };
 const CHANGED: StoreFailure = { ok: false, reason: "changed_since_check" };
+const PRECONDITION: StoreFailure = { ok: false, reason: "precondition_failed" };
+
+/** Whether an If-Match (absent: no condition) accepts the function as it is. */
+function matches(current: FunctionRecord, ifMatch: IfMatch | undefined): boolean {
+  return ifMatch === undefined || ifMatch.includes(functionEtag(current));
+}
 
 /** Whether the limits a module is checked under differ from those of `basis`. */
 function changedLimits(current: FunctionRecord, basis: CheckBasis): boolean {
@@ -49,7 +59,7 @@ export class SqliteMetadataStore implements MetadataStore {
 
   async createFunction(spec: FunctionSpec): Promise<StoreResult<FunctionRecord>> {
     return this.write(() => {
-      const conflict = this.conflict(spec.name, spec.routes, null);
+      const conflict = conflictOf(this.db, spec.name, spec.routes, null);
       if (conflict) return conflict;
       const at = this.now().toISOString();
       const record: FunctionRecord = {
@@ -88,6 +98,11 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.readFunction(id);
   }
 
+  async getFunctionByName(name: string): Promise<FunctionRecord | null> {
+    const row = this.db.query("SELECT * FROM functions WHERE name = ?").get(name) as FunctionRow | null;
+    return row ? toFunction(row) : null;
+  }
+
   async listFunctions({ limit, after }: { limit: number; after?: string }): Promise<FunctionPage> {
     const rows = this.db
       .query("SELECT * FROM functions WHERE id > ? ORDER BY id LIMIT ?")
@@ -100,15 +115,17 @@ export class SqliteMetadataStore implements MetadataStore {
     id: string,
     patch: Partial<FunctionSpec>,
     basis?: CheckBasis,
+    ifMatch?: IfMatch,
   ): Promise<StoreResult<FunctionRecord>> {
     return this.write(() => {
       const current = this.readFunction(id);
       if (!current) return NOT_FOUND;
+      if (!matches(current, ifMatch)) return PRECONDITION;
       if (basis && (changedLimits(current, basis) || current.active_version !== basis.active_version)) return CHANGED;
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       const at = this.now().toISOString();
       const next: FunctionRecord = { ...current, ...defined, id, updated_at: at };
-      const conflict = this.conflict(next.name, next.routes, id);
+      const conflict = conflictOf(this.db, next.name, next.routes, id) ?? this.secretNamed(id, patch.env);
       if (conflict) return conflict;
       this.db
         .query(
@@ -133,10 +150,11 @@ export class SqliteMetadataStore implements MetadataStore {
     });
   }
 
-  async deleteFunction(id: string): Promise<StoreResult<FunctionRecord>> {
+  async deleteFunction(id: string, ifMatch?: IfMatch): Promise<StoreResult<FunctionRecord>> {
     return this.write(() => {
       const current = this.readFunction(id);
       if (!current) return NOT_FOUND;
+      if (!matches(current, ifMatch)) return PRECONDITION;
       this.db.query("DELETE FROM routes WHERE function_id = ?").run(id);
       this.db.query("DELETE FROM functions WHERE id = ?").run(id);
       recordChange(this.db, "function.deleted", id, null, this.now().toISOString());
@@ -175,13 +193,19 @@ export class SqliteMetadataStore implements MetadataStore {
     });
   }
 
-  async listVersions(functionId: string): Promise<StoreResult<VersionRecord[]>> {
-    const fn = this.readFunction(functionId);
-    if (!fn) return NOT_FOUND;
-    const rows = this.db
-      .query("SELECT * FROM versions WHERE function_id = ? ORDER BY version")
-      .all(functionId) as VersionRow[];
-    return ok(rows.map((row) => toVersion(row, fn.active_version)));
+  async listVersions(functionId: string, page: { limit: number; after?: number }): Promise<StoreResult<VersionPage>> {
+    // One read transaction: the active flag and the page agree.
+    return this.db.transaction(() => {
+      const fn = this.readFunction(functionId);
+      return fn ? ok(readVersionPage(this.db, functionId, fn.active_version, page)) : NOT_FOUND;
+    })();
+  }
+
+  async pruneVersions(functionId: string, keep: number): Promise<StoreResult<VersionRecord[]>> {
+    return this.write(() => {
+      const fn = this.readFunction(functionId);
+      return fn ? ok(cutVersions(this.db, functionId, fn.active_version, keep)) : NOT_FOUND;
+    });
   }
 
   async getVersion(functionId: string, version: number): Promise<VersionRecord | null> {
@@ -245,6 +269,10 @@ export class SqliteMetadataStore implements MetadataStore {
     return new Set(rows.map((row) => row.sha256));
   }
 
+  async artifactReferenced(sha256: string): Promise<boolean> {
+    return isReferenced(this.db, sha256);
+  }
+
   close(): void {
     this.db.close();
   }
@@ -264,20 +292,12 @@ export class SqliteMetadataStore implements MetadataStore {
     return row ? toFunction(row) : null;
   }
 
-  /** Name and route uniqueness, checked inside the writing transaction so two racing writes can't both pass. */
-  private conflict(name: string, routes: readonly string[], selfId: string | null): StoreFailure | null {
-    if (this.db.query("SELECT 1 FROM functions WHERE name = ? AND id != ?").get(name, selfId ?? ""))
-      return { ok: false, reason: "name_taken", name };
-    for (const mine of routes) {
-      const theirs = overlappingRoute(this.db, mine, selfId ?? "");
-      if (theirs)
-        return {
-          ok: false,
-          reason: "route_taken",
-          route: mine,
-          owner: { id: theirs.id, name: theirs.name, route: theirs.pattern },
-        };
-    }
-    return null;
+  /** A secret of the function with a name in `env` (the guest sees both as env: no name may be both). */
+  private secretNamed(id: string, env: Record<string, string> | undefined): StoreFailure | null {
+    if (env === undefined) return null;
+    const row = this.db
+      .query("SELECT key FROM secrets WHERE function_id = ? AND key IN (SELECT value FROM json_each(?)) ORDER BY key")
+      .get(id, JSON.stringify(Object.keys(env))) as { key: string } | null;
+    return row ? { ok: false, reason: "secret_name_taken", key: row.key } : null;
   }
 }

@@ -3,6 +3,7 @@
 // for what overlapping means). Runs inside the store's write transactions.
 import type { Database } from "bun:sqlite";
 import { parseRoute } from "../../core/contract";
+import type { StoreFailure } from "./metadata-store";
 
 /**
  * Another function's route that some path matches along with `pattern` (see route-pattern.ts),
@@ -48,4 +49,26 @@ export function indexRoutes(db: Database, functionId: string, routes: readonly s
     const route = parseRoute(pattern);
     insert.run(functionId, pattern, route.kind, route.kind === "exact" ? route.path : route.prefix);
   }
+}
+
+/** Name and route uniqueness, checked inside the writing transaction so two racing writes can't both pass. */
+export function conflictOf(
+  db: Database,
+  name: string,
+  routes: readonly string[],
+  selfId: string | null,
+): StoreFailure | null {
+  if (db.query("SELECT 1 FROM functions WHERE name = ? AND id != ?").get(name, selfId ?? ""))
+    return { ok: false, reason: "name_taken", name };
+  for (const mine of routes) {
+    const theirs = overlappingRoute(db, mine, selfId ?? "");
+    if (theirs)
+      return {
+        ok: false,
+        reason: "route_taken",
+        route: mine,
+        owner: { id: theirs.id, name: theirs.name, route: theirs.pattern },
+      };
+  }
+  return null;
 }

@@ -27,18 +27,23 @@ export interface VersionRow {
   created_at: string;
 }
 
-/** A function row with its active version's artifact and its last change's revision. */
+/** A function row with its active version's artifact, its last change's revision and its sealed secrets. */
 export type DeployedRow = FunctionRow & {
   artifact_sha256: string | null;
   artifact_size: number | null;
   change_revision: number | null;
+  sealed_secrets: string | null;
   weight: number;
 };
 
-/** Bytes a row costs besides its env and routes text: the other fields and JSON punctuation, generously. */
+/** Bytes a row costs besides its env, routes and secrets: the other fields and JSON punctuation, generously. */
 const ROW_OVERHEAD = 1024;
-export const DEPLOYED_COLUMNS = `v.sha256 AS artifact_sha256, v.size AS artifact_size,
-  length(CAST(f.env AS BLOB)) + length(CAST(f.routes AS BLOB)) + ${ROW_OVERHEAD} AS weight`;
+/** The function's sealed secrets as {key: hex}, null when it has none (one index lookup when none). */
+const SEALED_SECRETS = `(SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE json_group_object(s.key, hex(s.sealed)) END
+  FROM secrets s WHERE s.function_id = f.id)`;
+export const DEPLOYED_COLUMNS = `v.sha256 AS artifact_sha256, v.size AS artifact_size, ${SEALED_SECRETS} AS sealed_secrets,
+  length(CAST(f.env AS BLOB)) + length(CAST(f.routes AS BLOB)) + ${ROW_OVERHEAD}
+  + COALESCE((SELECT SUM(s.json_bytes) FROM secrets s WHERE s.function_id = f.id), 0) AS weight`;
 
 /** Rows until their weight passes `maxBytes` (at least one); stops the statement early. */
 export function takeBudget<R extends { weight: number }, T>(

@@ -86,6 +86,16 @@ const MIGRATIONS: string[] = [
             CASE WHEN substr(r.value, -2) = '/*' THEN 'prefix' ELSE 'exact' END,
             CASE WHEN substr(r.value, -2) = '/*' THEN substr(r.value, 1, length(r.value) - 1) ELSE r.value END
      FROM functions f, json_each(f.routes) r;`,
+  // 6: function secrets, sealed (AES-256-GCM, control/store/secret-box.ts): never a value in
+  // clear. json_bytes: the entry's size in the secrets' JSON, for the bound without opening any.
+  `CREATE TABLE secrets (
+     function_id TEXT NOT NULL REFERENCES functions(id) ON DELETE CASCADE,
+     key TEXT NOT NULL,
+     sealed BLOB NOT NULL,
+     json_bytes INTEGER NOT NULL,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (function_id, key)
+   ) STRICT;`,
 ];
 
 /** Migrations that free much space (4 drops the whole records kept per change): compact the file after them. */

@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { swagger } from "@elysiajs/swagger";
 import { Elysia } from "elysia";
 import { ApiError } from "../errors";
+import { finishDocument } from "./finish-document";
 import { DOCUMENTATION } from "./openapi";
 import { ASSETS_PATH, INIT_JS, PAGE_CSP, PAGE_HTML, SPEC_PATH } from "./page";
 
@@ -24,6 +25,11 @@ export function swaggerDocs() {
   const hide = { detail: { hide: true } };
   return (
     new Elysia({ name: "swagger-docs" })
+      // The generated document, finished: 3.1, named schemas by $ref.
+      .onAfterHandle(({ request, responseValue }) => {
+        if (new URL(request.url).pathname === SPEC_PATH)
+          return finishDocument(responseValue as Parameters<typeof finishDocument>[0]);
+      })
       .use(
         swagger({
           path: "/swagger",

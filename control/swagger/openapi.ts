@@ -1,7 +1,9 @@
-// What the generated OpenAPI document says about the API as a whole: title, tags, bearer auth.
-import { ErrorBody } from "../errors";
+// What the generated OpenAPI document says about the API as a whole: title, tags, bearer auth;
+// and the responses of the operations routes, which have no feature folder of their own.
+import { errors } from "./responses";
 
 export const DOCUMENTATION = {
+  openapi: "3.1.0",
   info: {
     title: "EdgeBase Functions control plane",
     version: "1.0.0",
@@ -15,6 +17,10 @@ export const DOCUMENTATION = {
     { name: "functions", description: "Register and configure functions" },
     { name: "versions", description: "Upload modules and choose the active version" },
     { name: "artifacts", description: "Download module bytes (edge nodes)" },
+    {
+      name: "secrets",
+      description: "Write-only function secrets: set and delete values, list names; no route returns a value",
+    },
     { name: "nodes", description: "Edge nodes: the watch stream they follow and the revision each has live" },
     { name: "operations", description: "Health and metrics (no token)" },
   ],
@@ -29,14 +35,28 @@ export const DOCUMENTATION = {
   },
 };
 
-/** OpenAPI `responses` entries in the error shape, for routes that document their responses by hand. */
-export function errorResponses(
-  ...statuses: number[]
-): Record<number, { description: string; content: Record<string, { schema: unknown }> }> {
-  return Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      { description: "Error", content: { "application/json": { schema: ErrorBody } } },
-    ]),
-  );
-}
+export const HEALTH_RESPONSES = {
+  200: {
+    description: "Serving; the store's revision",
+    content: {
+      "application/json": {
+        schema: {
+          type: "object" as const,
+          properties: {
+            status: { type: "string" as const, enum: ["ok"] },
+            revision: { type: "integer" as const, minimum: 0 },
+          },
+          required: ["status", "revision"],
+        },
+      },
+    },
+  },
+  ...errors(503),
+};
+
+export const METRICS_RESPONSES = {
+  200: {
+    description: "Prometheus text exposition",
+    content: { "text/plain; version=0.0.4; charset=utf-8": { schema: { type: "string" as const } } },
+  },
+};

@@ -15,11 +15,13 @@ import {
 import type { Logger } from "../../core/observe/log";
 import type { MetadataStore } from "../store/metadata-store";
 import type { NodeStore } from "../store/node-store";
+import type { SecretBox } from "../store/secret-box";
 import { admit } from "./admission";
 import { NodeReports } from "./node-reports";
 import { KeyedRateLimiter } from "./rate-limit";
 import { SendWindow } from "./send-window";
-import { sendChanges, sendSnapshot } from "./sequences";
+import { secretsOpener } from "./secrets";
+import { sendChanges, sendSnapshot, type Feed } from "./sequences";
 import { newSession, type WatchLimits, type WatchSession, type WatchSocket } from "./session";
 
 export interface WatchHubDeps {
@@ -33,6 +35,8 @@ export interface WatchHubDeps {
   limits: WatchLimits;
   observeMessage?(type: ServerMessage["type"]): void;
   now?(): Date;
+  /** Opens the functions' secrets for the nodes; null or absent: secrets are disabled. */
+  secrets?: SecretBox | null;
 }
 
 /** Silence from a node for this many heartbeats: its socket is dead even if TCP hasn't said so. */
@@ -49,9 +53,11 @@ export class WatchHub {
   private readonly registrations: KeyedRateLimiter;
   private readonly reports: NodeReports;
   private prunedAt = 0;
+  private readonly feed: Feed;
 
   constructor(private readonly deps: WatchHubDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.feed = { metadata: deps.metadata, historyId: deps.historyId, open: secretsOpener(deps.secrets ?? null) };
     this.window = new SendWindow(deps.limits.sendPermits, deps.limits.stallMs);
     this.registrations = new KeyedRateLimiter(deps.limits.registrations);
     this.reports = new NodeReports(deps.logger);
@@ -227,12 +233,12 @@ export class WatchHub {
           session.snapshotDue = true;
         const send = (text: string) => this.sendPage(session, text);
         if (session.snapshotDue) {
-          const revision = await sendSnapshot(this.deps.metadata, this.deps.historyId, send);
+          const revision = await sendSnapshot(this.feed, send);
           if (revision === null) return;
           session.snapshotDue = false;
           session.cursor = session.completed = revision;
         }
-        const revision = await sendChanges(this.deps.metadata, this.deps.historyId, session.cursor, send);
+        const revision = await sendChanges(this.feed, session.cursor, send);
         if (revision === null) return;
         session.cursor = session.completed = revision;
       } while (session.again && !session.closed);

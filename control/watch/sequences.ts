@@ -4,6 +4,7 @@
 // sequence's last page is in, or null when the socket went away first.
 import { MAX_WATCH_MESSAGE_BYTES } from "../../core/contract";
 import type { MetadataStore } from "../store/metadata-store";
+import type { OpenSecrets } from "./secrets";
 import { SequenceWriter, changesEnvelope, snapshotEnvelope, type Send } from "./sequence-writer";
 
 const READ_BYTES = MAX_WATCH_MESSAGE_BYTES;
@@ -12,13 +13,23 @@ const READ_BYTES = MAX_WATCH_MESSAGE_BYTES;
  * Every function, page by page by id, labelled with the revision when it started: a function
  * changed meanwhile may come newer, and the changes after that revision follow anyway.
  */
-export async function sendSnapshot(metadata: MetadataStore, historyId: string, send: Send): Promise<number | null> {
+/** Where sequences are read from: the store, its history id, and what opens the secrets. */
+export interface Feed {
+  metadata: MetadataStore;
+  historyId: string;
+  open: OpenSecrets;
+}
+
+export async function sendSnapshot({ metadata, historyId, open }: Feed, send: Send): Promise<number | null> {
   const revision = await metadata.revision();
   const writer = new SequenceWriter(snapshotEnvelope(historyId, revision), send);
   let after: string | null = null;
   for (;;) {
     const page = await metadata.snapshotPage(after, READ_BYTES);
-    for (const entry of page.entries) if (!(await writer.add(entry.json, entry.bytes))) return null;
+    for (const entry of page.entries) {
+      const sent = open(entry);
+      if (!(await writer.add(sent.json, sent.bytes))) return null;
+    }
     if (page.entries.length > 0) after = page.entries[page.entries.length - 1]!.functionId;
     if (!page.more) break;
   }
@@ -31,8 +42,7 @@ export async function sendSnapshot(metadata: MetadataStore, historyId: string, s
  * moves past the cursor and comes in a later page of the same sequence.
  */
 export async function sendChanges(
-  metadata: MetadataStore,
-  historyId: string,
+  { metadata, historyId, open }: Feed,
   from: number,
   send: Send,
 ): Promise<number | null> {
@@ -45,8 +55,9 @@ export async function sendChanges(
   );
   for (;;) {
     for (const entry of page.entries) {
-      const sent =
-        entry.json !== null ? await writer.add(entry.json, entry.bytes) : await writer.delete(entry.functionId);
+      const { json } = entry;
+      const opened = json !== null ? open({ ...entry, json }) : null;
+      const sent = opened ? await writer.add(opened.json, opened.bytes) : await writer.delete(entry.functionId);
       if (!sent) return null;
       cursor = entry.revision;
     }

@@ -180,6 +180,7 @@ export const CHANGE_KINDS = [
   "function.deleted",
   "version.created",
   "version.activated",
+  "secrets.changed",
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 

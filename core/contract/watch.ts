@@ -12,11 +12,15 @@
 import { Type, type Static } from "@sinclair/typebox";
 import "./formats";
 import { FunctionId, FunctionRecord, Sha256Hex, Timestamp } from "./records";
+import { SecretValues } from "./secrets";
 
 export const WATCH_PATH = "/api/v1/watch";
 export const NODES_PATH = "/api/v1/nodes";
-/** Messages of this protocol; a node that asks for another one is refused with WATCH_CLOSE.protocol. */
-export const WATCH_PROTOCOL = 2;
+/**
+ * Messages of this protocol; a node that asks for another one is refused with WATCH_CLOSE.protocol.
+ * 3: a function entry may carry `secrets` (a node of protocol 2 would refuse every message with one).
+ */
+export const WATCH_PROTOCOL = 3;
 
 /**
  * Largest message the control plane sends on the watch stream, in bytes (UTF-8): checked before
@@ -75,13 +79,18 @@ export const ActiveArtifact = Type.Object(
 );
 export type ActiveArtifact = Static<typeof ActiveArtifact>;
 
-/** A function as edge nodes see it: the record and its active version (null when none). */
+/**
+ * A function as edge nodes see it: the record, its active version (null when none) and its
+ * secrets' values (absent when it has none). This message is the only place a secret's value
+ * leaves the control plane; the guest sees them after the function's env.
+ */
 export const DeployedFunction = Type.Object(
   {
     function: FunctionRecord,
     artifact: Type.Union([ActiveArtifact, Type.Null()]),
     /** Revision of the function's last change (0: before the kept history). Equal revisions, equal entries. */
     revision: Type.Optional(Type.Integer({ minimum: 0 })),
+    secrets: Type.Optional(SecretValues),
   },
   { additionalProperties: false },
 );

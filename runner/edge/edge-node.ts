@@ -11,6 +11,7 @@ import { deploymentOf, type Deployment } from "./serving/deployment";
 import { EMPTY_STATE, type DesiredState } from "./state/desired-state";
 import { Incoming } from "./state/incoming";
 import { readStateFile, writeStateFile } from "./state/state-file";
+import type { StateSealer } from "./state/state-secrets";
 import type { Reconciler } from "./sync/reconciler";
 
 export interface EdgeNodeDeps {
@@ -22,6 +23,8 @@ export interface EdgeNodeDeps {
   /** Artifacts the disk cache must keep. */
   pin(sha256s: ReadonlySet<string>): Promise<void>;
   observePass(seconds: number): void;
+  /** Seals the functions' secrets in the state file (state/state-secrets.ts). */
+  sealer?: StateSealer;
 }
 
 export type Receipt = "ok" | "resync";
@@ -59,13 +62,19 @@ export class EdgeNode {
 
   /** Serves what the state file says, before any control plane is asked. False when there was none. */
   async restore(): Promise<boolean> {
-    const read = await readStateFile(this.deps.cacheDir);
+    const read = await readStateFile(this.deps.cacheDir, this.deps.sealer);
     if (!read.ok) {
       this.deps.logger.log("warn", "state file unreadable; starting empty", { reason: read.reason });
       return false;
     }
     if (!read.state) return false;
     const { state } = read;
+    if (read.unopened) {
+      // Left out of the state: a resumed watch would never send them again (they did not change).
+      this.needSnapshot = true;
+      const why = "state file: secrets of some functions did not open (node-key replaced?); they wait for a snapshot";
+      this.deps.logger.log("warn", why, { functions: read.unopened });
+    }
     if (read.format === 1)
       this.deps.logger.log(
         "info",
@@ -184,12 +193,16 @@ export class EdgeNode {
     for (const f of target.functions.values()) if (f.artifact) keep.add(f.artifact.sha256);
     for (const d of this.serving.values()) keep.add(d.sha256);
     try {
-      await writeStateFile(this.deps.cacheDir, {
-        history_id: target.historyId,
-        revision: target.revision,
-        desired: target.functions.values(),
-        serving: [...this.serving.values()].map((d) => d.source),
-      });
+      await writeStateFile(
+        this.deps.cacheDir,
+        {
+          history_id: target.historyId,
+          revision: target.revision,
+          desired: target.functions.values(),
+          serving: [...this.serving.values()].map((d) => d.source),
+        },
+        this.deps.sealer,
+      );
       await this.deps.pin(keep);
     } catch (error) {
       this.deps.logger.log("error", "could not save the node's state", { error: (error as Error).message });

@@ -28,6 +28,7 @@ import { LoadedFunctions } from "./serving/loaded-functions";
 import { Reconciler } from "./sync/reconciler";
 import { WatchClient } from "./sync/watch-client";
 import { loadNodeKey } from "./state/node-key";
+import { stateSealer } from "./state/state-secrets";
 
 const MiB = 1024 * 1024;
 /** A node with no state on disk waits this long for the control plane before it starts serving (404s). */
@@ -110,6 +111,8 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
   );
   const router = new EdgeRouter(loaded, logger);
 
+  // Before the state file is read: its secrets are sealed under a key derived from the node key.
+  const key = await loadNodeKey(cacheDir);
   const node = new EdgeNode({
     reconciler: new Reconciler(loaded, router, config.prefetchConcurrency, logger),
     cacheDir,
@@ -117,9 +120,9 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
     report: (message) => watch?.send(message),
     pin: (sha256s) => disk.pin(sha256s),
     observePass: (seconds) => edgeMetrics.observePass(seconds),
+    sealer: stateSealer(key),
   });
   const restored = await node.restore();
-  const key = await loadNodeKey(cacheDir);
   const instance = randomBytes(12).toString("base64url");
 
   const app = createRunnerApp({

@@ -127,3 +127,17 @@ test("--show-admin-token is a request, not a setting", () => {
     config: { dataDir: "/tmp/y" },
   });
 });
+
+test("--keep-versions / EDGE_CONTROL_KEEP_VERSIONS: unset keeps all; at least 1", () => {
+  const unset = loadControlConfig([], {});
+  expect(unset.ok === true && "keepVersions" in unset.config).toBe(false);
+  expect(loadControlConfig(["--keep-versions", "3"], {})).toMatchObject({ ok: true, config: { keepVersions: 3 } });
+  expect(loadControlConfig([], { EDGE_CONTROL_KEEP_VERSIONS: "5" })).toMatchObject({
+    ok: true,
+    config: { keepVersions: 5 },
+  });
+  expect(loadControlConfig(["--keep-versions", "0"], {})).toMatchObject({
+    ok: false,
+    message: expect.stringContaining("--keep-versions"),
+  });
+});

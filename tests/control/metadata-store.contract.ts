@@ -5,6 +5,7 @@ import { firstOverlap } from "../../core/contract";
 import { Prng } from "../pipeline/prng";
 import type { MetadataStore } from "../../control/store/metadata-store";
 import { metadataStoreFeedContract } from "./metadata-store-feed.contract";
+import { metadataStoreApiContract } from "./metadata-store-api.contract";
 import { created, SHA_A, SHA_B, type StoreFixture } from "./metadata-store-fixture";
 import { functionSpec } from "../helpers/function-spec";
 
@@ -163,8 +164,8 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
       expect(v1).toMatchObject({ ok: true, value: { version: 1, active: true, sha256: SHA_A, size: 10 } });
       expect(v2).toMatchObject({ ok: true, value: { version: 2, active: false } });
       expect((await store.getFunction(fn.id))!.active_version).toBe(1);
-      const list = await store.listVersions(fn.id);
-      expect(list.ok && list.value.map((v) => [v.version, v.active])).toEqual([
+      const list = await store.listVersions(fn.id, { limit: 10 });
+      expect(list.ok && list.value.items.map((v) => [v.version, v.active])).toEqual([
         [1, true],
         [2, false],
       ]);
@@ -205,7 +206,7 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
       await store.addVersion(fn.id, { sha256: SHA_A, size: 1 }, true);
       expect(await store.deleteFunction(fn.id)).toMatchObject({ ok: true, value: { id: fn.id } });
       expect(await store.getFunction(fn.id)).toBeNull();
-      expect(await store.listVersions(fn.id)).toEqual({ ok: false, reason: "not_found" });
+      expect(await store.listVersions(fn.id, { limit: 10 })).toEqual({ ok: false, reason: "not_found" });
       expect(await store.referencedArtifacts()).toEqual(new Set());
       expect(await store.deleteFunction(fn.id)).toEqual({ ok: false, reason: "not_found" });
       await created(store, "f");
@@ -221,5 +222,6 @@ export function metadataStoreContract(backend: string, make: () => StoreFixture)
     });
 
     metadataStoreFeedContract(() => store, make);
+    metadataStoreApiContract(() => store);
   });
 }

@@ -44,9 +44,9 @@ test("sqlite: migration 5 indexes the routes of functions made before it, and th
   const created = await first.createFunction(functionSpec("older", { routes: ["/older", "/shared/*"] }));
   if (!created.ok) throw new Error("create failed");
   first.close();
-  // As a data dir from before the routes table: schema 4, no routes table.
+  // As a data dir from before the routes table: schema 4, no routes (nor secrets) table.
   const old = new Database(path);
-  old.exec("DROP TABLE routes; PRAGMA user_version = 4;");
+  old.exec("DROP TABLE routes; DROP TABLE secrets; PRAGMA user_version = 4;");
   old.close();
   const second = new SqliteMetadataStore(path);
   expect(await second.createFunction(functionSpec("newer", { routes: ["/shared/x"] }))).toMatchObject({

@@ -63,6 +63,7 @@ describe("GET /api/v1/functions/{id}/versions and POST /activate", () => {
     expect((await control.fetch(`/api/v1/functions/${fn.id}/versions`)).status).toBe(401);
     expect(await (await control.api(`/api/v1/functions/${fn.id}/versions`, { token: READ_TOKEN })).json()).toEqual({
       versions: [],
+      next_cursor: null,
     });
   });
 });

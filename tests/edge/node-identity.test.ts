@@ -19,7 +19,7 @@ async function start(overrides: Parameters<typeof startTestControl>[0] = {}) {
   control = await startTestControl(overrides);
   api = controlApi(control.url);
 }
-async function node(fields: Parameters<TestSocket["hello"]>[0] = {}, query = "?protocol=2"): Promise<TestSocket> {
+async function node(fields: Parameters<TestSocket["hello"]>[0] = {}, query = "?protocol=3"): Promise<TestSocket> {
   const socket = await watch(control.url, query);
   sockets.push(socket);
   socket.hello(fields);
@@ -149,7 +149,7 @@ describe("bounds on what one client with the token can do", () => {
     for (const r of opened) if (r.status === "fulfilled") sockets.push(r.value);
     expect(opened.length - refused.length).toBeLessThanOrEqual(22); // 20, plus what refilled meanwhile
     expect(refused.length).toBeGreaterThanOrEqual(18);
-    const response = await fetch(`${control.url}/api/v1/watch?protocol=2`, {
+    const response = await fetch(`${control.url}/api/v1/watch?protocol=3`, {
       headers: {
         authorization: `Bearer ${READ_TOKEN}`,
         upgrade: "websocket",

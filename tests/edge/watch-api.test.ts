@@ -44,12 +44,12 @@ function bigEnv(bytes: number, fill = "x"): Record<string, string> {
 
 describe("GET /api/v1/watch", () => {
   test("needs a token (the read-only one is enough) and this protocol; sends nothing before a hello", async () => {
-    await expect(watch(control.url, "?protocol=2", null)).rejects.toThrow("401");
-    await expect(watch(control.url, "?protocol=2", "wrong-token-0123456789")).rejects.toThrow("401");
+    await expect(watch(control.url, "?protocol=3", null)).rejects.toThrow("401");
+    await expect(watch(control.url, "?protocol=3", "wrong-token-0123456789")).rejects.toThrow("401");
     const old = await watch(control.url, "");
     expect(await old.closed).toEqual({
       code: 4000,
-      reason: "this control plane speaks watch protocol 2; upgrade the node",
+      reason: "this control plane speaks watch protocol 3; upgrade the node",
     });
     const socket = await watch(control.url);
     await Bun.sleep(200);
@@ -111,7 +111,7 @@ describe("GET /api/v1/watch", () => {
     for (let i = 0; i < 5; i++) await api.patch(fn.id, { max_execution_ms: 100 + i });
     const other = await api.createFunction({ name: "two" });
 
-    const resumed = await watch(control.url, `?protocol=2&since=${snapshot!.revision}&history=${snapshot!.history_id}`);
+    const resumed = await watch(control.url, `?protocol=3&since=${snapshot!.revision}&history=${snapshot!.history_id}`);
     resumed.hello({ revision: snapshot!.revision });
     const [changes] = (await resumed.sequence()) as ChangesMessage[];
     // Five changes to "one" and one to "two": two entries, each as it is now.
@@ -128,7 +128,7 @@ describe("GET /api/v1/watch", () => {
       `since=99&history=${snapshot!.history_id}`,
       "since=0",
     ]) {
-      const socket = await watch(control.url, `?protocol=2&${query}`);
+      const socket = await watch(control.url, `?protocol=3&${query}`);
       socket.hello();
       expect(await socket.next()).toMatchObject({ type: "snapshot", revision: 7 });
       socket.close();
@@ -145,7 +145,7 @@ describe("GET /api/v1/watch", () => {
       socket.hello();
       const [snapshot] = snapshotOf(await socket.sequence());
       socket.close();
-      const resume = `?protocol=2&since=${snapshot!.revision}&history=${snapshot!.history_id}`;
+      const resume = `?protocol=3&since=${snapshot!.revision}&history=${snapshot!.history_id}`;
       for (const id of ids.slice(0, 3)) await proc.remove(id); // revisions 5, 6, 7
       const early = await watch(proc.url, resume);
       early.hello();
@@ -199,7 +199,7 @@ describe("message size", () => {
 
     // Every function changed since: the catch-up is paged too, each page following the last.
     for (const id of ids) await api.patch(id, { env: bigEnv(1_000_000, "y") });
-    const resumed = await watch(control.url, `?protocol=2&since=${snapshot!.revision}&history=${snapshot!.history_id}`);
+    const resumed = await watch(control.url, `?protocol=3&since=${snapshot!.revision}&history=${snapshot!.history_id}`);
     resumed.hello({ revision: 14 });
     const changes = (await resumed.sequence()) as ChangesMessage[];
     expect(changes.length).toBeGreaterThanOrEqual(4);

@@ -24,7 +24,7 @@ export interface TestSocket {
 
 export const newKey = (): string => randomBytes(32).toString("base64url");
 
-export function watch(url: string, query = "?protocol=2", token: string | null = READ_TOKEN): Promise<TestSocket> {
+export function watch(url: string, query = "?protocol=3", token: string | null = READ_TOKEN): Promise<TestSocket> {
   const socket = new WebSocket(
     `${url.replace("http", "ws")}/api/v1/watch${query}`,
     (token ? { headers: { authorization: `Bearer ${token}` } } : {}) as unknown as string[],

@@ -68,3 +68,20 @@ export async function errorOf(response: Response): Promise<{ code: string; messa
   const body = (await response.json()) as { error: { code: string; message: string; field?: string } };
   return body.error;
 }
+
+/** Every version of a function, following `next_cursor` through the pages; throws on an error status. */
+export async function allVersions<T extends { version: number } = { version: number; sha256: string; active: boolean }>(
+  api: (path: string) => Promise<Response>,
+  id: string,
+): Promise<T[]> {
+  const versions: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const response = await api(`/api/v1/functions/${id}/versions?limit=100${cursor ? `&cursor=${cursor}` : ""}`);
+    if (response.status !== 200) throw new Error(`versions of ${id}: ${response.status} ${await response.text()}`);
+    const page = (await response.json()) as { versions: T[]; next_cursor: string | null };
+    versions.push(...page.versions);
+    cursor = page.next_cursor;
+  } while (cursor !== null);
+  return versions;
+}

@@ -11,7 +11,7 @@ import { paddedModule } from "../fixtures/guests";
 import { sha256 } from "../helpers/sha256";
 import { type ControlProcess, startControlProcess } from "../helpers/control-process";
 import { tempDir } from "../helpers/temp-dir";
-import { TOKEN } from "../helpers/control-api";
+import { allVersions, TOKEN } from "../helpers/control-api";
 
 const KILLS = 20;
 const UPLOADERS = 4;
@@ -84,15 +84,7 @@ test(`kill -9 of the control plane during uploads, ${KILLS} times: every acknowl
   control = await startControlProcess(dataDir);
   // Every acknowledged upload: listed with its hash, and its bytes hash to it.
   const versionsOf = new Map<string, { version: number; sha256: string }[]>();
-  for (const id of functionIds)
-    versionsOf.set(
-      id,
-      (
-        (await (await control.api(`/api/v1/functions/${id}/versions`)).json()) as {
-          versions: { version: number; sha256: string }[];
-        }
-      ).versions,
-    );
+  for (const id of functionIds) versionsOf.set(id, await allVersions((path) => control!.api(path), id));
   const missing = acked.filter(
     (a) => !versionsOf.get(a.functionId)!.some((v) => v.version === a.version && v.sha256 === a.sha256),
   );

@@ -26,7 +26,7 @@ const key = () => randomBytes(32).toString("base64url");
 /** One socket, one hello; resolves with the close code (0: the control plane started streaming). */
 function hello(url: string, nodeId: string, nodeKey: string, revision = 0): Promise<number> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(`${url.replace("http", "ws")}/api/v1/watch?protocol=2`, {
+    const socket = new WebSocket(`${url.replace("http", "ws")}/api/v1/watch?protocol=3`, {
       headers: { authorization: `Bearer ${READ_TOKEN}` },
     } as unknown as string[]);
     const done = (code: number) => {

@@ -25,6 +25,7 @@ import { type ControlProcess, startControlProcess } from "../helpers/control-pro
 import { until } from "../helpers/until";
 import { type ServerProcess } from "../helpers/server-process";
 import { metric } from "../helpers/metrics-text";
+import { allVersions } from "../helpers/control-api";
 
 // These faults need root to mount a small tmpfs and a loop ext4 image (CI and the developers'
 // machines run as root). Without it they fail rather than skip: a skipped fault test proves nothing.
@@ -42,8 +43,7 @@ afterAll(async () => {
 async function intact(dataDir: string, id: string, acked: Acked[]) {
   control = await startControlProcess(dataDir);
   const problems = await readsWork(control, id, acked);
-  const versions = ((await (await control.api(`/api/v1/functions/${id}/versions`)).json()) as { versions: Acked[] })
-    .versions;
+  const versions = await allVersions<Acked>((path) => control!.api(path), id);
   const referenced = new Set(versions.map((v) => v.sha256));
   const files = readdirSync(join(dataDir, "artifacts")).flatMap((d) => readdirSync(join(dataDir, "artifacts", d)));
   const orphans = files.filter((f) => !referenced.has(f)).length;

@@ -47,12 +47,12 @@ function sampleRss(proc: ServerProcess): { stop(): number } {
 }
 
 /**
- * Follows the stream as a node would (protocol 2, a hello) and keeps only what it needs: the
+ * Follows the stream as a node would (this protocol, a hello) and keeps only what it needs: the
  * largest message, how many, and the last complete revision. Works with the previous release
  * too (it sent on open, and ignored the hello's extra fields), to show what it sent.
  */
 function observe(url: string, nodeId: string, since = 0, history?: string) {
-  const query = `protocol=2&since=${since}${history ? `&history=${history}` : ""}`;
+  const query = `protocol=3&since=${since}${history ? `&history=${history}` : ""}`;
   const socket = new WebSocket(`${url.replace("http", "ws")}/api/v1/watch?${query}`, {
     headers: { authorization: `Bearer ${READ_TOKEN}` },
   } as unknown as string[]);

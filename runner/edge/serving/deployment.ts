@@ -1,6 +1,8 @@
 // One function at one version with its settings: what the node routes to and loads into the
 // pool. Two deployments with the same pool key run identically, so a change that touches only
-// routes keeps the loaded function; any change to code, limits, env or name loads a new one.
+// routes keeps the loaded function; any change to code, limits, env, secrets or name loads a
+// new one. The guest sees the secrets as env, after the function's own (no name is both).
+import { randomBytes } from "node:crypto";
 import type { DeployedFunction } from "../../../core/contract";
 import { sha256Hex } from "../../../core/module/sha256";
 import { moduleKeyOf, type ModuleRef } from "../modules/module-cache";
@@ -13,8 +15,9 @@ export interface Deployment extends ModuleRef {
   maxConcurrency: number | null;
   /** Null: the node's --max-body-bytes; never more than it. */
   maxBodyBytes: number | null;
+  /** The function's env, then its secrets. */
   env: Readonly<Record<string, string>>;
-  /** The pool's key: name@version plus a digest of everything the sandbox sees. */
+  /** The pool's key: name@version plus a digest of everything the sandbox sees (salted: see SALT). */
   poolKey: string;
   /** The record it came from, for the state file. */
   source: DeployedFunction;
@@ -36,20 +39,29 @@ export function deploymentOf(source: DeployedFunction): Deployment | null {
   return deployment;
 }
 
+/**
+ * Random per process: the pool key is logged ("function loaded"), and an unsalted digest of the
+ * env and secrets would let whoever reads the log test guesses of a secret against it. Keys only
+ * need to agree within the process that made them.
+ */
+const SALT = randomBytes(16).toString("hex");
+
 function makeDeployment(source: DeployedFunction): Deployment | null {
-  const { function: fn, artifact } = source;
+  const { function: fn, artifact, secrets } = source;
   if (!artifact) return null;
-  const envKeys = Object.keys(fn.env).sort();
+  const env = secrets && Object.keys(secrets).length > 0 ? { ...fn.env, ...secrets } : fn.env;
+  const envKeys = Object.keys(env).sort();
   const digest = sha256Hex(
     new TextEncoder().encode(
       JSON.stringify([
+        SALT,
         artifact.sha256,
         fn.memory_pages,
         fn.entrypoint,
         fn.max_execution_ms,
         fn.max_concurrency ?? null,
         fn.max_body_bytes ?? null,
-        envKeys.map((k) => [k, fn.env[k]]),
+        envKeys.map((k) => [k, env[k]]),
         // A WASI function sees its routes (SCRIPT_NAME), so a change of routes loads it again.
         ...(fn.runtime === "wasi" ? ["wasi", fn.routes] : []),
       ]),
@@ -68,7 +80,7 @@ function makeDeployment(source: DeployedFunction): Deployment | null {
     maxExecutionMs: fn.max_execution_ms,
     maxConcurrency: fn.max_concurrency ?? null,
     maxBodyBytes: fn.max_body_bytes ?? null,
-    env: fn.env,
+    env,
     poolKey: `${fn.name}@${artifact.version}:${digest.slice(0, 16)}`,
     source,
   };

@@ -6,7 +6,8 @@
 // env never becomes one string: a header {format, history_id, revision}, then one line per
 // function {id, desired, serving}, where `serving` is "desired" when the node serves what the
 // control plane wants (the usual case, so each record is written once). Format 1 (one JSON
-// object, written by the previous release) is still read.
+// object, written by the previous release) is still read. A function's secrets are written
+// sealed (state-secrets.ts): the file never holds one in clear.
 import { createReadStream } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,6 +15,7 @@ import { createInterface } from "node:readline";
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { DeployedFunction } from "../../../core/contract";
+import { NO_SECRETS, StoredFunction, type StateSealer } from "./state-secrets";
 
 const STATE_FILE = "state.json";
 /** Lines are gathered into writes of about this many bytes. */
@@ -47,22 +49,29 @@ const Header = Type.Object(
 const Line = Type.Object(
   {
     id: Type.String(),
-    desired: Type.Union([DeployedFunction, Type.Null()]),
-    serving: Type.Union([DeployedFunction, Type.Literal("desired"), Type.Null()]),
+    desired: Type.Union([StoredFunction, Type.Null()]),
+    serving: Type.Union([StoredFunction, Type.Literal("desired"), Type.Null()]),
   },
   { additionalProperties: false },
 );
 
-export type ReadState = { ok: true; state: PersistedState | null; format?: 1 | 2 } | { ok: false; reason: string };
+/**
+ * `unopened`: functions left out because their secrets did not open (the node key changed):
+ * the node must take a snapshot, or it would never get them back.
+ */
+export type ReadState =
+  | { ok: true; state: PersistedState | null; format?: 1 | 2; unopened?: number }
+  | { ok: false; reason: string };
 
 /** null state when there is no file yet; a file that doesn't parse or validate is reported, not thrown. */
-export async function readStateFile(dir: string): Promise<ReadState> {
+export async function readStateFile(dir: string, sealer: StateSealer = NO_SECRETS): Promise<ReadState> {
   const stream = createReadStream(join(dir, STATE_FILE), { encoding: "utf8" });
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   try {
     let header: Static<typeof Header> | null = null;
     const state: PersistedState = { history_id: null, revision: 0, desired: [], serving: [] };
     let number = 0;
+    let unopened = 0;
     for await (const text of lines) {
       number++;
       const value = parse(text, number);
@@ -75,14 +84,21 @@ export async function readStateFile(dir: string): Promise<ReadState> {
         continue;
       }
       const line = checked(Line, value, `line ${number}`);
-      if (line.desired) state.desired.push(line.desired);
-      if (line.serving === "desired") {
-        if (!line.desired) throw new Invalid(`line ${number}: serves "desired" but has none`);
-        state.serving.push(line.desired);
-      } else if (line.serving) state.serving.push(line.serving);
+      if (line.serving === "desired" && !line.desired)
+        throw new Invalid(`line ${number}: serves "desired" but has none`);
+      // undefined: none on the line; null: its secrets did not open.
+      const desired = line.desired ? sealer.open(line.desired) : undefined;
+      const serving = line.serving === "desired" ? desired : line.serving ? sealer.open(line.serving) : undefined;
+      // A function whose secrets did not open is left out whole, never served without them.
+      if (desired === null || serving === null) {
+        unopened++;
+        continue;
+      }
+      if (desired) state.desired.push(desired);
+      if (serving) state.serving.push(serving);
     }
     if (!header) return { ok: false, reason: "empty file" };
-    return { ok: true, state, format: 2 };
+    return { ok: true, state, format: 2, ...(unopened > 0 ? { unopened } : {}) };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ok: true, state: null };
     return { ok: false, reason: (error as Error).message };
@@ -104,6 +120,7 @@ export async function writeStateFile(
     desired: Iterable<DeployedFunction>;
     serving: Iterable<DeployedFunction>;
   },
+  sealer: StateSealer = NO_SECRETS,
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
   const target = join(dir, STATE_FILE);
@@ -129,13 +146,13 @@ export async function writeStateFile(
       await line(
         JSON.stringify({
           id,
-          desired: wanted,
-          serving: served === undefined ? null : served === wanted ? "desired" : served,
+          desired: sealer.seal(wanted),
+          serving: served === undefined ? null : served === wanted ? "desired" : sealer.seal(served),
         }),
       );
     }
     for (const [id, served] of serving)
-      if (!desired.has(id)) await line(JSON.stringify({ id, desired: null, serving: served }));
+      if (!desired.has(id)) await line(JSON.stringify({ id, desired: null, serving: sealer.seal(served) }));
     if (chunk.length > 0) await file.write(chunk.join("\n") + "\n");
     await file.sync();
   } finally {

@@ -9,6 +9,7 @@ import { tempDir } from "../../helpers/temp-dir";
 import { until } from "../../helpers/until";
 import type { ServerProcess } from "../../helpers/server-process";
 import { metric } from "../../helpers/metrics-text";
+import { allVersions } from "../../helpers/control-api";
 
 /** Heartbeats every 200 ms, so a node's reports (writes to the nodes table) come often. */
 export const CONTROL_FLAGS = ["--heartbeat-ms", "200"];
@@ -60,8 +61,7 @@ export async function readsWork(c: ControlProcess, id: string, acked: Acked[]): 
   const problems: string[] = [];
   if ((await c.api("/api/v1/functions")).status !== 200) problems.push("list functions");
   if ((await fetch(`${c.url}/healthz`)).status !== 200) problems.push("healthz");
-  const versions = await c.api(`/api/v1/functions/${id}/versions`);
-  const listed = versions.status === 200 ? ((await versions.json()) as { versions: Acked[] }).versions : [];
+  const listed = await allVersions<Acked>((path) => c.api(path), id).catch(() => []);
   for (const a of acked) {
     if (!listed.some((v) => v.version === a.version && v.sha256 === a.sha256))
       problems.push(`version ${a.version} not listed`);
