@@ -38,6 +38,11 @@ export interface Command {
   remote?: boolean;
   positionals: { min: number; max: number };
   run(ctx: Context): Promise<void>;
+  /**
+   * A command that parses its own arguments (edge secret): gets argv after its name and returns
+   * the exit code; main.ts calls it instead of parsing and run().
+   */
+  runRaw?(argv: string[], env: Context["env"]): Promise<number>;
 }
 
 const COMMON_HELP = `  --json                print the result as JSON on stdout (progress goes to stderr)

@@ -33,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
   const out = createOutput(json);
   try {
     if (!command) throw new UsageError(`unknown command "${name}"; edge --help lists them`);
+    if (command.runRaw) return await command.runRaw(rest, process.env);
     const parsed = parseCommand(command, rest);
     if (parsed.help) {
       console.log(commandHelp(command));

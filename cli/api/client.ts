@@ -31,6 +31,17 @@ export class ControlPlane {
     this.#token = connection.token;
   }
 
+  /** The answer as it comes, whatever its status; only an unreachable control plane throws. */
+  async fetch(method: string, path: string, init: { body?: string; contentType?: string } = {}): Promise<Response> {
+    const headers = new Headers({ authorization: `Bearer ${this.#token}` });
+    if (init.contentType) headers.set("content-type", init.contentType);
+    try {
+      return await fetch(this.url + path, { method, headers, body: init.body, redirect: "manual" });
+    } catch (error) {
+      throw new Failure(`cannot reach the control plane at ${this.url}: ${reason(error)}`, "unreachable");
+    }
+  }
+
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<Answer<T>> {
     const headers = new Headers(options.headers);
     headers.set("authorization", `Bearer ${this.#token}`);

@@ -10,6 +10,7 @@ import { init } from "./init";
 import { login } from "./login";
 import { nodes } from "./nodes";
 import { rollback } from "./rollback";
+import { secret } from "./secret-wiring";
 
 export const COMMANDS: readonly Command[] = [
   login,
@@ -23,7 +24,7 @@ export const COMMANDS: readonly Command[] = [
   rollback,
   deleteCommand,
   nodes,
-  // secret: cli/commands/secret.ts (edge secret put|list|delete), added with the secrets API.
+  secret,
 ];
 
 export function findCommand(name: string): Command | undefined {

@@ -41,6 +41,8 @@ test("the README's CLI walkthrough works verbatim: login, init, deploy, curl an 
     NODE: node.url,
     DIR: join(tempDir("edge-cli-readme-"), "hello"),
     TOKEN_FILE: tokenFile("readme-admin", TOKEN),
+    // Its own: `edge login` writes there, and other tests expect no saved login.
+    XDG_CONFIG_HOME: tempDir("edge-cli-readme-config-"),
   });
   const proc = Bun.spawn(["bash", "-euo", "pipefail", "-c", script], {
     cwd: REPO_ROOT,

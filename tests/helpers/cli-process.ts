@@ -23,7 +23,10 @@ export interface CliOptions {
 
 let configHome: string | undefined;
 
-/** The environment a CLI run gets: the host's PATH and HOME, a private XDG_CONFIG_HOME, then `extra`. */
+/**
+ * The environment a CLI run gets: the host's PATH and HOME, a private XDG_CONFIG_HOME (shared by
+ * the runs of a test process and left empty: a test that runs `edge login` passes its own), then `extra`.
+ */
 export function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
   configHome ??= tempDir("edge-cli-config-");
   const env: Record<string, string> = {};
