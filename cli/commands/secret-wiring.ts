@@ -30,7 +30,7 @@ export const secret: Command = {
   summary: "A function's secrets: put (value from stdin or a hidden prompt), list (names only), delete",
   remote: true,
   positionals: { min: 1, max: 3 },
-  run: async () => {},
+  run: async () => {}, // runRaw does the work: secret.ts parses its own arguments
   async runRaw(argv, env) {
     const out = createOutput(false);
     try {
