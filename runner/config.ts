@@ -12,6 +12,7 @@ import {
   parseFlags,
   readSecrets,
   validateConfig,
+  type Informational,
   type ParsedFlags,
   type Refused,
 } from "../core/config/load-config";
@@ -32,12 +33,12 @@ import {
 
 export { USAGE, type EdgeConfig, type RunnerConfig } from "./config-schema";
 
-export type ConfigResult = { ok: true; config: RunnerConfig } | Refused | { ok: "help" };
+export type ConfigResult = { ok: true; config: RunnerConfig } | Refused | Informational;
 export type AnyConfigResult =
   | { ok: true; mode: "single"; config: RunnerConfig }
   | { ok: true; mode: "edge"; config: EdgeConfig; warnings: string[] }
   | Refused
-  | { ok: "help" };
+  | Informational;
 
 /** Either mode: edge mode when --control-plane (or EDGE_RUNNER_CONTROL_PLANE) is given. */
 export function loadConfig(argv: string[], environment: Record<string, string | undefined>): AnyConfigResult {
@@ -60,7 +61,7 @@ export function loadRunnerConfig(argv: string[], environment: Record<string, str
   return loadSingle(parsed, environment);
 }
 
-function parse(argv: string[]): ParsedFlags | Refused | { ok: "help" } {
+function parse(argv: string[]): ParsedFlags | Refused | Informational {
   return parseFlags(argv, {
     strings: Object.keys(ALL_FLAGS),
     secrets: [TOKEN],

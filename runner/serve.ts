@@ -12,6 +12,11 @@ import { moduleSettings } from "./module-settings";
 
 const REPO_ROOT = resolve(dirname(import.meta.path), "..");
 
+/** Said once at start, for the operator: on stderr, so that stdout holds nothing but JSON log lines. */
+function banner(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
 function fail(message: string): never {
   process.stderr.write(`runner: ${message}\n`);
   process.exit(1);
@@ -55,7 +60,7 @@ export async function serveModule(loaded: RunnerConfig): Promise<void> {
   }
   scheduleHttpThread(config.httpSliceUs, logger);
   const { artifact } = prepared;
-  console.log(
+  banner(
     `EdgeBase runner: serving ${config.name} (${config.runtime === "wasi" ? "WASI command, run as CGI" : "edge ABI"}) from ${modulePath} (${artifact.size} bytes, sha256 ${artifact.sha256}) at http://${config.host}:${runner.port}/`,
   );
   stopOnSignals(logger, () => runner.stop());
@@ -71,7 +76,7 @@ export async function serveEdge(config: EdgeConfig): Promise<void> {
   scheduleHttpThread(config.httpSliceUs, logger);
   const { revision, functions } = edge.node.status();
   const from = edge.restored ? "restored from disk" : "from the control plane";
-  console.log(
+  banner(
     `EdgeBase runner: edge node ${config.nodeId} following ${config.controlPlane} (revision ${revision} ${from}, ${functions} functions; cache ${edge.cacheDir}) at http://${config.host}:${edge.port}/`,
   );
   stopOnSignals(logger, () => edge.stop());
