@@ -11,6 +11,7 @@ import { compileArtifact } from "../core/module/compile-module";
 import { moduleSettings } from "./module-settings";
 
 const REPO_ROOT = resolve(dirname(import.meta.path), "..");
+const SAMPLES_HINT = "the samples are built by `bun install` with its devDependencies, or `bun run build:functions`";
 
 /** Said once at start, for the operator: on stderr, so that stdout holds nothing but JSON log lines. */
 function banner(text: string): void {
@@ -36,8 +37,12 @@ export async function serveModule(loaded: RunnerConfig): Promise<void> {
     bytes = new Uint8Array(readFileSync(modulePath));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    // A bare name may have meant a sample that was never built (`bun install --production` skips them).
+    const samples = loaded.module.includes("/") ? "" : `, nor in ${join(REPO_ROOT, "build")} (${SAMPLES_HINT})`;
     fail(
-      code === "ENOENT" ? `module not found: ${modulePath}` : `cannot read ${modulePath}: ${(error as Error).message}`,
+      code === "ENOENT"
+        ? `module not found: ${modulePath}${samples}`
+        : `cannot read ${modulePath}: ${(error as Error).message}`,
     );
   }
 
