@@ -46,7 +46,7 @@ export function loadConfig(argv: string[], environment: Record<string, string | 
   if (parsed.ok !== true) return parsed;
   const edge = parsed.values["control-plane"] !== undefined || (environment.EDGE_RUNNER_CONTROL_PLANE ?? "") !== "";
   if (!edge) {
-    const single = loadSingle(parsed, environment);
+    const single = edgeFlagRefused(parsed) ?? loadSingle(parsed, environment);
     return single.ok === true ? { ok: true, mode: "single", config: single.config } : single;
   }
   return loadEdge(parsed, environment);
@@ -56,9 +56,20 @@ export function loadConfig(argv: string[], environment: Record<string, string | 
 export function loadRunnerConfig(argv: string[], environment: Record<string, string | undefined>): ConfigResult {
   const parsed = parse(argv);
   if (parsed.ok !== true) return parsed;
-  for (const flag of [...Object.keys(EDGE_FLAGS), TOKEN.flag, `${TOKEN.flag}-file`])
-    if (parsed.values[flag] !== undefined) return { ok: false, message: `--${flag} belongs to edge mode` };
-  return loadSingle(parsed, environment);
+  return edgeFlagRefused(parsed) ?? loadSingle(parsed, environment);
+}
+
+/**
+ * Single-module mode refuses the edge node's flags rather than ignoring them; a token on the
+ * command line is refused as in edge mode (it shows in ps whatever the mode).
+ */
+function edgeFlagRefused(parsed: ParsedFlags): Refused | null {
+  const onArgv = readSecrets({ token: parsed.values.token }, {}, [["token", TOKEN]]);
+  if (!onArgv.ok) return onArgv;
+  for (const flag of [...Object.keys(EDGE_FLAGS), `${TOKEN.flag}-file`])
+    if (parsed.values[flag] !== undefined)
+      return { ok: false, message: `--${flag} belongs to edge mode (--control-plane URL)` };
+  return null;
 }
 
 function parse(argv: string[]): ParsedFlags | Refused | Informational {
