@@ -67,10 +67,14 @@ test("an edge node is not ready until its first snapshot is applied, and ready a
   expect((await fetch(`${base}/healthz`)).status).toBe(200);
   expect((await fetch(`${base}/readyz`, { method: "HEAD" })).status).toBe(503);
 
-  // The control plane comes up with a function: ready exactly when the snapshot is live.
-  control = await startControlProcess(tempDir("readyz-control-"), { port: controlPort });
-  const fn = await control.createFunction({ name: "ready-fn" });
-  await control.upload(fn.id, textModule("v1"));
+  // The control plane comes up holding a function (deployed on another port first, so the node's
+  // first snapshot has it): ready exactly when that snapshot is live.
+  const dataDir = tempDir("readyz-control-");
+  const setup = await startControlProcess(dataDir);
+  const fn = await setup.createFunction({ name: "ready-fn" });
+  await setup.upload(fn.id, textModule("v1"));
+  await setup.stop();
+  control = await startControlProcess(dataDir, { port: controlPort });
   await until("ready", async () => (await fetch(`${base}/readyz`)).status === 200, 20_000);
   expect(await body(`${base}/ready-fn`)).toBe("200 v1");
   expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: "ready" });
