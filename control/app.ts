@@ -8,6 +8,7 @@ import { errorResponse, storageError, toApiError } from "./errors";
 import { createFunctionService } from "./functions/service";
 import { functionsController } from "./functions/index";
 import type { ControlMetrics } from "./observe/metrics";
+import { readiness } from "./observe/readiness";
 import { routeLabel } from "./observe/route-label";
 import { pathOf, requestTarget } from "../core/http/request-target";
 import type { Logger } from "../core/observe/log";
@@ -51,7 +52,7 @@ export interface ControlDeps {
   storage?: Pick<DataDirGuard, "problem" | "assertIntact">;
 }
 
-const QUIET_ROUTES = new Set(["/healthz", "/metrics"]);
+const QUIET_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
 
 export function createControlApp(deps: ControlDeps) {
   const { metrics, logger } = deps;
@@ -120,6 +121,14 @@ export function createControlApp(deps: ControlDeps) {
           },
         },
       )
+      .get("/readyz", readiness(deps), {
+        detail: {
+          tags: ["operations"],
+          summary:
+            "Readiness: 503 storage_lost or storage_unavailable while the store cannot be used (a full or read-only data dir is ready: reads work)",
+          security: [],
+        },
+      })
       .get(
         "/metrics",
         async () =>
