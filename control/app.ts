@@ -17,7 +17,7 @@ import type { ArtifactStore } from "./store/artifact-store";
 import type { MetadataStore } from "./store/metadata-store";
 import { DataDirLost } from "./store/storage-errors";
 import { swaggerDocs } from "./swagger/index";
-import { HEALTH_RESPONSES, METRICS_RESPONSES } from "./swagger/openapi";
+import { HEALTH_RESPONSES, READY_RESPONSES, METRICS_RESPONSES } from "./swagger/openapi";
 import { createVersionService } from "./versions/service";
 import { versionsController } from "./versions/index";
 import type { NodeStore } from "./store/node-store";
@@ -127,6 +127,8 @@ export function createControlApp(deps: ControlDeps) {
           summary:
             "Readiness: 503 storage_lost or storage_unavailable while the store cannot be used (a full or read-only data dir is ready: reads work)",
           security: [],
+          operationId: "ready",
+          responses: READY_RESPONSES,
         },
       })
       .get(
