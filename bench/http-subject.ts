@@ -8,7 +8,7 @@ export interface Subject {
   name: string;
   /** A function when each start needs fresh arguments (an edge node's empty cache directory). */
   cmd: string[] | (() => string[]);
-  /** A line of the subject's stdout that holds its URL (group 1 if it has one, else the match). */
+  /** A line of the subject's stdout or stderr that holds its URL (group 1 if it has one, else the match). */
   urlPattern: RegExp;
   /** The path that answers 200 once the subject serves, and that wrk loads (default `/`). */
   path?: string;
@@ -26,7 +26,7 @@ export interface Running {
   pid: number;
   /** Spawn to the first 200 on `url`. */
   startMs: number;
-  /** Spawn to the URL line on stdout (the process listens). */
+  /** Spawn to the URL line (the process listens). */
   listenMs: number;
   stop(): Promise<void>;
 }
@@ -34,27 +34,36 @@ export interface Running {
 export async function startSubject(subject: Subject, timeoutMs = 30_000): Promise<Running> {
   const t0 = performance.now();
   const cmd = typeof subject.cmd === "function" ? subject.cmd() : subject.cmd;
-  const proc = Bun.spawn(cmd, { env: { ...process.env, ...subject.env }, stdout: "pipe", stderr: "inherit" });
+  const proc = Bun.spawn(cmd, { env: { ...process.env, ...subject.env }, stdout: "pipe", stderr: "pipe" });
   const stop = async () => {
     if (proc.exitCode === null) proc.kill("SIGTERM");
     await proc.exited;
   };
-  const reader = proc.stdout.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
+  // Our programs print their URL on stderr (stdout is JSON logs), a baseline on stdout: both are
+  // read to the end, so a chatty subject never blocks on a full pipe. stderr is passed on, but
+  // for the URL line (a banner per start would crowd out the results).
   let base = "";
+  let text = "";
+  const drain = async (stream: ReadableStream<Uint8Array>, echo: boolean) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      const part = decoder.decode(chunk, { stream: true });
+      if (!base) text += part;
+      if (echo) {
+        const shown = part.split(/(?<=\n)/).filter((line) => !subject.urlPattern.test(line));
+        if (shown.length > 0) process.stderr.write(shown.join(""));
+      }
+    }
+  };
+  const ended = Promise.all([drain(proc.stdout, false), drain(proc.stderr, true)]).then(() => true);
   while (!base) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`${subject.name} exited before printing its URL:\n${text}`);
-    text += decoder.decode(value, { stream: true });
     const m = text.match(subject.urlPattern);
     base = (m?.[1] ?? m?.[0] ?? "").replace(/\/$/, "");
+    if (base) break;
+    if (await Promise.race([ended, Bun.sleep(2).then(() => false)]))
+      throw new Error(`${subject.name} exited before printing its URL:\n${text}`);
   }
   const listenMs = performance.now() - t0;
-  // Keep draining stdout so a chatty subject never blocks on a full pipe.
-  void (async () => {
-    while (!(await reader.read()).done);
-  })();
   const url = base + (subject.path ?? "/");
   let first = 0;
   while (!first) {

@@ -8,6 +8,7 @@ import { errorResponse, storageError, toApiError } from "./errors";
 import { createFunctionService } from "./functions/service";
 import { functionsController } from "./functions/index";
 import type { ControlMetrics } from "./observe/metrics";
+import { readiness } from "./observe/readiness";
 import { routeLabel } from "./observe/route-label";
 import { pathOf, requestTarget } from "../core/http/request-target";
 import type { Logger } from "../core/observe/log";
@@ -16,7 +17,7 @@ import type { ArtifactStore } from "./store/artifact-store";
 import type { MetadataStore } from "./store/metadata-store";
 import { DataDirLost } from "./store/storage-errors";
 import { swaggerDocs } from "./swagger/index";
-import { HEALTH_RESPONSES, METRICS_RESPONSES } from "./swagger/openapi";
+import { HEALTH_RESPONSES, READY_RESPONSES, METRICS_RESPONSES } from "./swagger/openapi";
 import { createVersionService } from "./versions/service";
 import { versionsController } from "./versions/index";
 import type { NodeStore } from "./store/node-store";
@@ -51,7 +52,7 @@ export interface ControlDeps {
   storage?: Pick<DataDirGuard, "problem" | "assertIntact">;
 }
 
-const QUIET_ROUTES = new Set(["/healthz", "/metrics"]);
+const QUIET_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
 
 export function createControlApp(deps: ControlDeps) {
   const { metrics, logger } = deps;
@@ -120,6 +121,16 @@ export function createControlApp(deps: ControlDeps) {
           },
         },
       )
+      .get("/readyz", readiness(deps), {
+        detail: {
+          tags: ["operations"],
+          summary:
+            "Readiness: 503 storage_lost or storage_unavailable while the store cannot be used (a full or read-only data dir is ready: reads work)",
+          security: [],
+          operationId: "ready",
+          responses: READY_RESPONSES,
+        },
+      })
       .get(
         "/metrics",
         async () =>

@@ -1,7 +1,14 @@
 // The control plane's one config schema: flags > env > defaults (core/config/load-config.ts),
 // validated at start. Nothing else in control/ reads process.env or argv.
 import { Type, type Static } from "@sinclair/typebox";
-import { collectFlags, parseFlags, readSecrets, TOKEN_BOUNDS, validateConfig } from "../core/config/load-config";
+import {
+  collectFlags,
+  parseFlags,
+  readSecrets,
+  TOKEN_BOUNDS,
+  validateConfig,
+  type Informational,
+} from "../core/config/load-config";
 import type { SecretSetting } from "../core/lifecycle/secret-file";
 import { SECRETS_KEY_HOWTO, SecretBox } from "./store/secret-box";
 
@@ -106,6 +113,7 @@ export const USAGE = `usage: bun run control [--port 8080] [--host 0.0.0.0] [--d
        [--read-token-file FILE] [--max-upload-bytes 52428800] [--keep-versions N] [--change-retention 10000]
        [--heartbeat-ms 5000] [--max-nodes 1000] [--node-retention-s 604800] [--secrets-key-file FILE] [--log-level info]
    or: bun run control --show-admin-token [--data-dir ./data]   (prints the admin token and exits)
+   or: bun run control --version | --help
 Every flag also reads EDGE_CONTROL_<FLAG> from the environment (e.g. EDGE_CONTROL_TOKEN_FILE).
 Tokens are never taken from the command line: --token-file / --read-token-file, or the token itself in
 EDGE_CONTROL_TOKEN / EDGE_CONTROL_READ_TOKEN. Without an admin token one is generated into
@@ -116,7 +124,7 @@ EDGE_CONTROL_SECRETS_KEY_FILE) holding 32 random bytes as hex or base64; make on
 export type ConfigResult =
   | { ok: true; config: ControlConfig; warnings: string[]; showAdminToken: boolean }
   | { ok: false; message: string }
-  | { ok: "help" };
+  | Informational;
 
 export function loadControlConfig(argv: string[], environment: Record<string, string | undefined>): ConfigResult {
   const parsed = parseFlags(argv, {

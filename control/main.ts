@@ -27,15 +27,15 @@ const control = await startControl(loaded.config, logger).catch((error: Error) =
 });
 
 const { admin } = control;
+// For the operator, on stderr: stdout holds nothing but JSON log lines (`| jq` works on it).
+const say = (text: string) => process.stderr.write(`EdgeBase control plane: ${text}\n`);
 // The one time a token is printed unasked: the first start, which made it. Later starts name the
-// file; `--show-admin-token` prints it again on request.
+// file; `--show-admin-token` prints it again on request (on stdout: it is that command's output).
 if (admin.source === "generated")
-  console.log(
-    `EdgeBase control plane: generated admin token (shown once; saved to ${admin.path} with mode 0600; \`bun run control --show-admin-token\` prints it again):\n${admin.token}`,
+  say(
+    `generated admin token (shown once; saved to ${admin.path} with mode 0600; \`bun run control --show-admin-token\` prints it again):\n${admin.token}`,
   );
-else if (admin.source === "file") console.log(`EdgeBase control plane: admin token from ${admin.path}`);
-console.log(
-  `EdgeBase control plane: listening on ${control.url} (data dir ${control.dataDir}; Swagger UI at ${control.url}/swagger)`,
-);
+else if (admin.source === "file") say(`admin token from ${admin.path}`);
+say(`listening on ${control.url} (data dir ${control.dataDir}; Swagger UI at ${control.url}/swagger)`);
 
 stopOnSignals(logger, () => control.stop());

@@ -6,13 +6,42 @@
 //
 // Options: functions/<fn>/asconfig.json if present (it may "extends": "../sdk/asconfig.json"),
 // else functions/sdk/asconfig.json. Command-line options below take precedence over both.
+//
+// The compiler is a devDependency: after `bun install --production` (a server, a container
+// image) it is absent, and the postinstall skips the samples with a one-line note instead of
+// failing the install; run directly (`bun run build:functions`) it says how to get it, exit 1.
 
-import asc from "assemblyscript/asc";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_ENTRYPOINT, EDGE_MODULE, EDGE_V1, MEMORY_IMPORT } from "../core/abi/edge-v1.ts";
 
 const ROOT = join(import.meta.dir, "..");
+
+/** The AssemblyScript compiler, or null when the devDependencies are not installed. */
+async function loadCompiler(): Promise<typeof import("assemblyscript/asc").default | null> {
+  try {
+    Bun.resolveSync("assemblyscript/asc", ROOT);
+  } catch {
+    return null;
+  }
+  return (await import("assemblyscript/asc")).default;
+}
+
+const compiler = await loadCompiler();
+if (!compiler) {
+  const how = "`bun install` (with the devDependencies), then `bun run build:functions`";
+  if (process.env.npm_lifecycle_event === "postinstall") {
+    process.stderr.write(
+      `functions/build.ts: skipped the sample functions (build/*.wasm): the AssemblyScript compiler, a devDependency, is not installed; to build them: ${how}\n`,
+    );
+    process.exit(0);
+  }
+  process.stderr.write(
+    `functions/build.ts: the AssemblyScript compiler (assemblyscript, a devDependency) is not installed; run ${how}\n`,
+  );
+  process.exit(1);
+}
+const asc = compiler;
 const SKIP = new Set(["sdk", "examples"]);
 const SDK_CONFIG = "functions/sdk/asconfig.json";
 

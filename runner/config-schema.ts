@@ -221,5 +221,6 @@ export const USAGE = `usage: bun run runner <module.wasm> [--port 3000] [--host 
    or: bun run runner --control-plane URL --token-file FILE [--port 3000] [--host 0.0.0.0] [--node-id ID]
        [--cache-dir DIR] [--cache-mb 256] [--disk-mb 1024] [--advertise-url URL] [--prefetch-concurrency 4]
        [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--function-queue 64] [--overload-wait-ms 1000] [--instance-reuse on] [--gc-markers 1] [--fast-memories 4096] [--http-slice-us 100] [--max-body-bytes N] [--max-body-bytes-in-flight N] [--max-response-bytes N] [--max-log-lines 100] [--log-level info]
+   or: bun run runner --version | --help
 Every flag also reads EDGE_RUNNER_<FLAG> from the environment (e.g. EDGE_RUNNER_TOKEN_FILE).
 The token is never taken from the command line: --token-file FILE, or the token itself in EDGE_RUNNER_TOKEN.`;

@@ -12,6 +12,7 @@ import {
   parseFlags,
   readSecrets,
   validateConfig,
+  type Informational,
   type ParsedFlags,
   type Refused,
 } from "../core/config/load-config";
@@ -32,12 +33,12 @@ import {
 
 export { USAGE, type EdgeConfig, type RunnerConfig } from "./config-schema";
 
-export type ConfigResult = { ok: true; config: RunnerConfig } | Refused | { ok: "help" };
+export type ConfigResult = { ok: true; config: RunnerConfig } | Refused | Informational;
 export type AnyConfigResult =
   | { ok: true; mode: "single"; config: RunnerConfig }
   | { ok: true; mode: "edge"; config: EdgeConfig; warnings: string[] }
   | Refused
-  | { ok: "help" };
+  | Informational;
 
 /** Either mode: edge mode when --control-plane (or EDGE_RUNNER_CONTROL_PLANE) is given. */
 export function loadConfig(argv: string[], environment: Record<string, string | undefined>): AnyConfigResult {
@@ -45,7 +46,7 @@ export function loadConfig(argv: string[], environment: Record<string, string | 
   if (parsed.ok !== true) return parsed;
   const edge = parsed.values["control-plane"] !== undefined || (environment.EDGE_RUNNER_CONTROL_PLANE ?? "") !== "";
   if (!edge) {
-    const single = loadSingle(parsed, environment);
+    const single = edgeFlagRefused(parsed) ?? loadSingle(parsed, environment);
     return single.ok === true ? { ok: true, mode: "single", config: single.config } : single;
   }
   return loadEdge(parsed, environment);
@@ -55,12 +56,23 @@ export function loadConfig(argv: string[], environment: Record<string, string | 
 export function loadRunnerConfig(argv: string[], environment: Record<string, string | undefined>): ConfigResult {
   const parsed = parse(argv);
   if (parsed.ok !== true) return parsed;
-  for (const flag of [...Object.keys(EDGE_FLAGS), TOKEN.flag, `${TOKEN.flag}-file`])
-    if (parsed.values[flag] !== undefined) return { ok: false, message: `--${flag} belongs to edge mode` };
-  return loadSingle(parsed, environment);
+  return edgeFlagRefused(parsed) ?? loadSingle(parsed, environment);
 }
 
-function parse(argv: string[]): ParsedFlags | Refused | { ok: "help" } {
+/**
+ * Single-module mode refuses the edge node's flags rather than ignoring them; a token on the
+ * command line is refused as in edge mode (it shows in ps whatever the mode).
+ */
+function edgeFlagRefused(parsed: ParsedFlags): Refused | null {
+  const onArgv = readSecrets({ token: parsed.values.token }, {}, [["token", TOKEN]]);
+  if (!onArgv.ok) return onArgv;
+  for (const flag of [...Object.keys(EDGE_FLAGS), `${TOKEN.flag}-file`])
+    if (parsed.values[flag] !== undefined)
+      return { ok: false, message: `--${flag} belongs to edge mode (--control-plane URL)` };
+  return null;
+}
+
+function parse(argv: string[]): ParsedFlags | Refused | Informational {
   return parseFlags(argv, {
     strings: Object.keys(ALL_FLAGS),
     secrets: [TOKEN],

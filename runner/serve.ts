@@ -11,6 +11,12 @@ import { compileArtifact } from "../core/module/compile-module";
 import { moduleSettings } from "./module-settings";
 
 const REPO_ROOT = resolve(dirname(import.meta.path), "..");
+const SAMPLES_HINT = "the samples are built by `bun install` with its devDependencies, or `bun run build:functions`";
+
+/** Said once at start, for the operator: on stderr, so that stdout holds nothing but JSON log lines. */
+function banner(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
 
 function fail(message: string): never {
   process.stderr.write(`runner: ${message}\n`);
@@ -31,8 +37,12 @@ export async function serveModule(loaded: RunnerConfig): Promise<void> {
     bytes = new Uint8Array(readFileSync(modulePath));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    // A bare name may have meant a sample that was never built (`bun install --production` skips them).
+    const samples = loaded.module.includes("/") ? "" : `, nor in ${join(REPO_ROOT, "build")} (${SAMPLES_HINT})`;
     fail(
-      code === "ENOENT" ? `module not found: ${modulePath}` : `cannot read ${modulePath}: ${(error as Error).message}`,
+      code === "ENOENT"
+        ? `module not found: ${modulePath}${samples}`
+        : `cannot read ${modulePath}: ${(error as Error).message}`,
     );
   }
 
@@ -55,7 +65,7 @@ export async function serveModule(loaded: RunnerConfig): Promise<void> {
   }
   scheduleHttpThread(config.httpSliceUs, logger);
   const { artifact } = prepared;
-  console.log(
+  banner(
     `EdgeBase runner: serving ${config.name} (${config.runtime === "wasi" ? "WASI command, run as CGI" : "edge ABI"}) from ${modulePath} (${artifact.size} bytes, sha256 ${artifact.sha256}) at http://${config.host}:${runner.port}/`,
   );
   stopOnSignals(logger, () => runner.stop());
@@ -71,7 +81,7 @@ export async function serveEdge(config: EdgeConfig): Promise<void> {
   scheduleHttpThread(config.httpSliceUs, logger);
   const { revision, functions } = edge.node.status();
   const from = edge.restored ? "restored from disk" : "from the control plane";
-  console.log(
+  banner(
     `EdgeBase runner: edge node ${config.nodeId} following ${config.controlPlane} (revision ${revision} ${from}, ${functions} functions; cache ${edge.cacheDir}) at http://${config.host}:${edge.port}/`,
   );
   stopOnSignals(logger, () => edge.stop());

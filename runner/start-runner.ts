@@ -50,6 +50,8 @@ export function startRunner(config: ServedConfig, artifact: CompiledArtifact, lo
       resolve: () => target,
     }),
     health: () => ({ function: config.name, runtime: config.runtime, sha256: artifact.sha256, pool: pool.stats() }),
+    // The module is loaded before the server listens: ready from the first request.
+    notReady: () => null,
   });
   let server: ReturnType<typeof serveRunnerApp>;
   try {

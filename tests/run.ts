@@ -3,12 +3,12 @@
 // the Debian packages the selected tests need are there (helpers/system-packages.ts).
 import { join } from "node:path";
 import { exitIfMissing, finish, junitCounts } from "./helpers/suite-result";
-import { CHROMIUM, CURL, ensureSystemPackages, packagesFor, WASI_TOOLCHAINS } from "./helpers/system-packages";
+import { CHROMIUM, CURL, ensureSystemPackages, packagesFor, SYSTEMD, WASI_TOOLCHAINS } from "./helpers/system-packages";
 import { tempDir } from "./helpers/temp-dir";
 
 exitIfMissing(
   ensureSystemPackages(
-    packagesFor([CHROMIUM, CURL, ...WASI_TOOLCHAINS], Bun.argv.slice(2), join(import.meta.dir, "..")),
+    packagesFor([CHROMIUM, CURL, SYSTEMD, ...WASI_TOOLCHAINS], Bun.argv.slice(2), join(import.meta.dir, "..")),
   ),
 );
 

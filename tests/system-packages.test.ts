@@ -6,6 +6,7 @@ import { join } from "node:path";
 import {
   CHROMIUM,
   CURL,
+  SYSTEMD,
   WASI_TOOLCHAINS,
   WRK,
   installCommand,
@@ -57,7 +58,7 @@ test("the WASI toolchains: needed by the tests of the WAGI examples only", () =>
   expect(names(["tests/wasi"])).toEqual(toolchains);
   expect(names(["tests/wasi/examples-deployed.test.ts"])).toEqual(toolchains);
   expect(names(["tests/control"])).toEqual(["chromium", "curl"]);
-  for (const pkg of [CHROMIUM, CURL, WRK, ...WASI_TOOLCHAINS])
+  for (const pkg of [CHROMIUM, CURL, SYSTEMD, WRK, ...WASI_TOOLCHAINS])
     for (const file of pkg.neededBy) expect(`${pkg.name}: ${file} ${existsSync(join(ROOT, file))}`).toEndWith("true");
 });
 

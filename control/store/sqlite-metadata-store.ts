@@ -17,6 +17,7 @@ import type {
   VersionPage,
 } from "./metadata-store";
 import { functionEtag } from "./function-etag";
+import { secretNamedIn } from "./sqlite-secret-store";
 import { openMetadataDatabase } from "./sqlite-open";
 import { conflictOf, indexRoutes } from "./sqlite-route-index";
 import { pruneDeletions, readChanges, readCounter, readSnapshotPage, recordChange } from "./sqlite-feed";
@@ -125,7 +126,7 @@ export class SqliteMetadataStore implements MetadataStore {
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       const at = this.now().toISOString();
       const next: FunctionRecord = { ...current, ...defined, id, updated_at: at };
-      const conflict = conflictOf(this.db, next.name, next.routes, id) ?? this.secretNamed(id, patch.env);
+      const conflict = conflictOf(this.db, next.name, next.routes, id) ?? secretNamedIn(this.db, id, patch.env);
       if (conflict) return conflict;
       this.db
         .query(
@@ -290,14 +291,5 @@ export class SqliteMetadataStore implements MetadataStore {
   private readFunction(id: string): FunctionRecord | null {
     const row = this.db.query("SELECT * FROM functions WHERE id = ?").get(id) as FunctionRow | null;
     return row ? toFunction(row) : null;
-  }
-
-  /** A secret of the function with a name in `env` (the guest sees both as env: no name may be both). */
-  private secretNamed(id: string, env: Record<string, string> | undefined): StoreFailure | null {
-    if (env === undefined) return null;
-    const row = this.db
-      .query("SELECT key FROM secrets WHERE function_id = ? AND key IN (SELECT value FROM json_each(?)) ORDER BY key")
-      .get(id, JSON.stringify(Object.keys(env))) as { key: string } | null;
-    return row ? { ok: false, reason: "secret_name_taken", key: row.key } : null;
   }
 }

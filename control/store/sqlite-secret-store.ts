@@ -136,3 +136,16 @@ export class SqliteSecretStore implements SecretStore {
 }
 
 const info = (row: Row): SecretInfo => ({ key: row.key, updated_at: row.updated_at });
+
+/** A secret of the function with a name in `env` (the guest sees both as env: no name may be both). */
+export function secretNamedIn(
+  db: Database,
+  id: string,
+  env: Record<string, string> | undefined,
+): { ok: false; reason: "secret_name_taken"; key: string } | null {
+  if (env === undefined) return null;
+  const row = db
+    .query("SELECT key FROM secrets WHERE function_id = ? AND key IN (SELECT value FROM json_each(?)) ORDER BY key")
+    .get(id, JSON.stringify(Object.keys(env))) as { key: string } | null;
+  return row ? { ok: false, reason: "secret_name_taken", key: row.key } : null;
+}

@@ -54,6 +54,25 @@ export const HEALTH_RESPONSES = {
   ...errors(503),
 };
 
+export const READY_RESPONSES = {
+  200: {
+    description: "Ready: the store answers",
+    content: {
+      "application/json": {
+        schema: {
+          type: "object" as const,
+          properties: {
+            status: { type: "string" as const, enum: ["ready"] },
+            revision: { type: "integer" as const, minimum: 0 },
+          },
+          required: ["status", "revision"],
+        },
+      },
+    },
+  },
+  ...errors(503),
+};
+
 export const METRICS_RESPONSES = {
   200: {
     description: "Prometheus text exposition",

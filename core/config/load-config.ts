@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import type { Static, TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { resolveSecret, type SecretSetting } from "../lifecycle/secret-file";
+import { versionText } from "./version";
 
 /** What a token (a secret setting) must be; the message for one that is not never shows it. */
 export const TOKEN_BOUNDS = { minLength: 16, maxLength: 512, pattern: "^[\\x21-\\x7e]+$" } as const;
@@ -14,6 +15,8 @@ const TOKEN_RULE = "it must be 16 to 512 printable characters without spaces";
 export type FlagTable<K extends string = string> = Record<string, readonly [K, string]>;
 
 export type Refused = { ok: false; message: string };
+/** --help or --version: print, exit 0, start nothing. */
+export type Informational = { ok: "help" } | { ok: "version" };
 
 export interface ParsedFlags {
   ok: true;
@@ -26,13 +29,13 @@ export interface FlagSpec {
   strings: readonly string[];
   /** Secrets: `--<flag>-file` is read, `--<flag>` parsed only to be refused (see secret-file.ts). */
   secrets?: readonly SecretSetting[];
-  /** Other options (booleans, repeated flags); --help / -h is always there. */
+  /** Other options (booleans, repeated flags); --help / -h and --version are always there. */
   extra?: ParseArgsOptionsConfig;
   positionals?: boolean;
 }
 
-/** argv -> flag values, or parseArgs' message; `{ ok: "help" }` for --help. */
-export function parseFlags(argv: string[], spec: FlagSpec): ParsedFlags | Refused | { ok: "help" } {
+/** argv -> flag values, or parseArgs' message; `{ ok: "help" }` for --help, `{ ok: "version" }` for --version. */
+export function parseFlags(argv: string[], spec: FlagSpec): ParsedFlags | Refused | Informational {
   const strings = [...spec.strings, ...(spec.secrets ?? []).flatMap(({ flag }) => [flag, `${flag}-file`])];
   try {
     const { values, positionals } = parseArgs({
@@ -43,9 +46,11 @@ export function parseFlags(argv: string[], spec: FlagSpec): ParsedFlags | Refuse
         ...Object.fromEntries(strings.map((flag) => [flag, { type: "string" as const }])),
         ...spec.extra,
         help: { type: "boolean", short: "h" },
+        version: { type: "boolean" },
       },
     });
     if (values.help) return { ok: "help" };
+    if (values.version) return { ok: "version" };
     return { ok: true, values, positionals };
   } catch (error) {
     return { ok: false, message: (error as Error).message };
@@ -135,14 +140,17 @@ export function validateConfig<S extends TSchema>(
   return { ok: false, message: `invalid ${name}: ${first.message}` };
 }
 
-/** For main.ts: prints the usage and exits 0 on --help, prints the refusal and exits 1, else the config. */
+/**
+ * For main.ts: prints the usage (--help) or the version (--version) on stdout and exits 0, prints
+ * the refusal on stderr and exits 1, else the config.
+ */
 export function configOrExit<T extends { ok: true }>(
   program: string,
   usage: string,
-  loaded: T | Refused | { ok: "help" },
+  loaded: T | Refused | Informational,
 ): T {
-  if (loaded.ok === "help") {
-    console.log(usage);
+  if (loaded.ok === "help" || loaded.ok === "version") {
+    process.stdout.write(`${loaded.ok === "help" ? usage : versionText(program)}\n`);
     process.exit(0);
   }
   if (loaded.ok === false) {

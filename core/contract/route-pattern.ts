@@ -6,7 +6,7 @@
 // refused, so a path never has two owners and edge routing needs no precedence rules.
 
 /** Paths every node answers itself, for every method (runner/http/app.ts): never a function's. */
-export const NODE_PATHS: readonly string[] = ["/healthz", "/metrics"];
+export const NODE_PATHS: readonly string[] = ["/healthz", "/readyz", "/metrics"];
 
 export type RoutePattern = { kind: "exact"; path: string } | { kind: "prefix"; prefix: string };
 
@@ -38,7 +38,7 @@ export function firstOverlap(mine: readonly string[], theirs: readonly string[])
  * Why a node could never serve `pattern` (one that ROUTE_PATTERN accepts), or null. A node
  * routes the request's path as Bun hands it over: dot segments resolved (`/a/../b` and
  * `/a/%2e%2e/b` arrive as `/b`), percent-escapes kept as sent, nothing else changed (see
- * tests/control/route-pattern.test.ts); and /healthz, /metrics are its own.
+ * tests/control/route-pattern.test.ts); and /healthz, /readyz, /metrics are its own.
  */
 export function unservableRoute(pattern: string): string | null {
   if (/%(?![0-9A-Fa-f]{2})/.test(pattern))
@@ -47,7 +47,7 @@ export function unservableRoute(pattern: string): string | null {
     return "has a '.' or '..' segment, which is resolved away before a request is routed";
   const route = parseRoute(pattern);
   if (route.kind === "exact" && NODE_PATHS.includes(route.path))
-    return "is answered by every edge node itself (health or metrics), never by a function";
+    return "is answered by every edge node itself (health, readiness or metrics), never by a function";
   return null;
 }
 

@@ -129,6 +129,12 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
     metrics,
     invoke: createEdgeInvoke(router, { pool, metrics, logger, maxBodyBytes: config.maxBodyBytes, bodies }),
     health: () => ({ node_id: config.nodeId, connected, ...node.status(), pool: pool.stats() }),
+    // Ready once it serves a whole state: the one restored from disk, or the first the control
+    // plane sent, applied. Before that it answers 404 for every function it does not know yet.
+    notReady: () =>
+      restored || node.status().synced
+        ? null
+        : `no state yet: waiting for the first snapshot from the control plane (${connected ? "connected, applying" : "not connected"})`,
   });
   const server = serveRunnerApp(app, config.port, config.host, logger);
   const port = server.port ?? config.port;

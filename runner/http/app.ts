@@ -1,7 +1,7 @@
-// The runner's HTTP surface: health and metrics, and every other path and method to a function.
+// The runner's HTTP surface: health, readiness and metrics, and every other path and method to a function.
 // `invoke` decides which function: the one module in single mode, the route table on an edge
 // node. Routing reads the request target alone (core/http/request-target.ts), never the Host. No router
-// framework: two fixed paths need none, and Elysia's cost ~0.6 µs a request and read the path
+// framework: three fixed paths need none, and Elysia's cost ~0.6 µs a request and read the path
 // at a fixed offset into request.url that short Host headers broke.
 import type { RunnerMetrics } from "../observe/metrics";
 import type { Logger } from "../../core/observe/log";
@@ -13,6 +13,8 @@ import { pathOf, requestTarget } from "../../core/http/request-target";
 export interface RunnerAppDeps {
   metrics: RunnerMetrics;
   health: () => Record<string, unknown>;
+  /** Null once the node serves what it should (/readyz 200); else why not yet (503 not_ready). */
+  notReady: () => string | null;
   invoke: Invoke;
 }
 
@@ -26,9 +28,9 @@ export function createRunnerApp(deps: RunnerAppDeps): RunnerApp {
     fetch(request, connections) {
       const target = requestTarget(request);
       const path = target === null ? request.url : pathOf(target);
-      if (target === null || (path !== "/healthz" && path !== "/metrics"))
+      if (target === null || (path !== "/healthz" && path !== "/readyz" && path !== "/metrics"))
         return invoke(request, target, path, connections);
-      // /healthz and /metrics belong to the runner for every method, not to the function.
+      // /healthz, /readyz and /metrics belong to the runner for every method, not to the function.
       if (request.method !== "GET" && request.method !== "HEAD")
         return json(
           405,
@@ -36,6 +38,11 @@ export function createRunnerApp(deps: RunnerAppDeps): RunnerApp {
           { allow: "GET" },
         );
       if (path === "/healthz") return json(200, { status: "ok", ...deps.health() });
+      if (path === "/readyz") {
+        const reason = deps.notReady();
+        if (reason === null) return json(200, { status: "ready" });
+        return json(503, { error: { code: "not_ready", message: reason } }, { "retry-after": "1" });
+      }
       return deps.metrics
         .scrape()
         .then(({ body, contentType }) => new Response(body, { headers: { "content-type": contentType } }));

@@ -115,6 +115,7 @@ test("every operation has a unique operationId and lists the statuses it really 
     "put /api/v1/functions/{id}/secrets/{key}": ["200", "201", "400", "401", "403", "404", "409", "413", "422", ...W],
     "delete /api/v1/functions/by-name/{name}/secrets/{key}": ["204", "401", "403", "404", "409", "422", ...W],
     "get /healthz": ["200", "503"],
+    "get /readyz": ["200", "503"],
     "get /metrics": ["200"],
   };
   for (const [key, statuses] of Object.entries(expected)) {

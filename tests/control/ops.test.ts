@@ -84,6 +84,7 @@ test("the OpenAPI document covers every route, with bearer auth, schemas and exa
     "/api/v1/nodes/{id}",
     "/healthz",
     "/metrics",
+    "/readyz",
   ]);
   expect(spec.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
   for (const [path, operations] of Object.entries(spec.paths)) {

@@ -54,6 +54,7 @@ test.each([
   ["/..", "'.' or '..' segment"],
   ["/healthz", "answered by every edge node itself"],
   ["/metrics", "answered by every edge node itself"],
+  ["/readyz", "answered by every edge node itself"],
   ["/%", "invalid percent-escape"],
   ["/a%2", "invalid percent-escape"],
   ["/a%zz/*", "invalid percent-escape"],
@@ -104,6 +105,7 @@ test("NODE_PATHS are what the runner answers itself, for every method, never pas
       functionsHeld: 0,
     })),
     health: () => ({}),
+    notReady: () => null,
     invoke: (request) => (invoked.push(new URL(request.url).pathname), new Response("function")),
   });
   const connections = { timeout() {} };

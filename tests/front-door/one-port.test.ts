@@ -1,6 +1,7 @@
 // Every server keeps its port to itself: no SO_REUSEPORT, so a second process started on the
 // port of a running one exits 1 with one line naming the port, and the first keeps all of the
-// traffic (with reusePort the kernel would have split the connections between the two).
+// traffic (with reusePort the kernel would have split the connections between the two). An
+// address the machine does not have is one line naming --host.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { samplePath } from "../fixtures/guests";
 import { CONTROL_TOKENS } from "../helpers/control-api";
@@ -87,5 +88,30 @@ describe("a second process on a taken port exits 1 with one line naming the port
       `runner: cannot start the edge node: port ${edge.port} on 127.0.0.1 is already in use by another process; stop it or choose another --port`,
     ]);
     expect(await allServedBy(edge.url, "node_id", "one-port-node")).toBe(true);
+  }, 30_000);
+});
+
+describe("an address that is not this machine's: exit 1 with one line naming --host", () => {
+  // 203.0.113.0/24 is TEST-NET-3 (RFC 5737): on no machine's interfaces.
+  const line =
+    "203.0.113.5 is not an address of this machine, so nothing can listen on it; choose another --host (0.0.0.0: every address)";
+  test("control plane", async () => {
+    const refused = await runToExit(
+      [...controlArgs(tempDir("one-port-control3-")), "--host", "203.0.113.5"],
+      CONTROL_TOKENS,
+      20_000,
+    );
+    expect({ code: refused.code, stderr: refused.stderr.trim() }).toEqual({
+      code: 1,
+      stderr: `control: cannot start: ${line}`,
+    });
+  }, 30_000);
+
+  test("runner", async () => {
+    const refused = await runToExit([RUNNER_MAIN, HELLO, "--host", "203.0.113.5", "--port", "0"], {}, 20_000);
+    expect({ code: refused.code, stderr: refused.stderr.trim() }).toEqual({
+      code: 1,
+      stderr: `runner: cannot start: ${line}`,
+    });
   }, 30_000);
 });

@@ -1,5 +1,5 @@
 // A server started as a real process (`bun control/main.ts` or `bun runner/main.ts` on
-// 127.0.0.1): its URL read from its banner, every stdout and stderr line kept (to look for
+// 127.0.0.1): its URL read from its banner (on stderr), every stdout and stderr line kept (to look for
 // tokens or log lines), its RSS read from /proc, and stopped or killed -9 on demand.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -28,7 +28,7 @@ export interface ServerProcess {
   banner: string;
   /** Every complete stdout and stderr line so far, in the order they came. */
   lines(): string[];
-  /** Every complete stdout line so far (the banner included). */
+  /** Every complete stdout line so far: the JSON log lines (the banner is on stderr). */
   stdout(): string[];
   /** Waits until `done(lines())` holds; throws with the lines seen after `timeoutMs` or if the process exits. */
   waitForLines(done: (lines: string[]) => boolean, timeoutMs?: number): Promise<string[]>;

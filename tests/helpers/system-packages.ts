@@ -26,6 +26,12 @@ export const CURL: SystemPackage = {
   present: () => Bun.which("curl") !== null,
   neededBy: ["tests/control/walkthrough.test.ts"],
 };
+/** systemd-analyze verifies the unit files of docs/deploy.md. */
+export const SYSTEMD: SystemPackage = {
+  name: "systemd",
+  present: () => Bun.which("systemd-analyze") !== null,
+  neededBy: ["tests/ops/systemd-units.test.ts"],
+};
 /** The load generator of the saturation scenario (tests/reliability/helpers/wrk.ts). */
 export const WRK: SystemPackage = {
   name: "wrk",

@@ -158,12 +158,15 @@ test("data dir forced read-only under a running control plane: writes answer 503
     const answers = await attempt(control, writes);
     const readProblems = await readsWork(control, fn.id, acked);
     const nodeProblems = await nodeStaysConnected(node, control, "readonly", 2_000);
+    // Reads work, so it stays ready (/readyz): the nodes need it for downloads and the watch.
+    const ready = [(await fetch(`${control.url}/readyz`)).status];
 
     // Restarted while the disk is still read-only: it starts, serves reads and the watch, refuses writes.
     await control.stop("SIGKILL");
     control = await startControlProcess(dataDir, { port, extra: CONTROL_FLAGS });
     const restartedAnswers = await attempt(control, writes);
     const restartedReads = await readsWork(control, fn.id, acked);
+    ready.push((await fetch(`${control.url}/readyz`)).status);
     await until(
       "the node reconnects to the restarted control plane",
       async () => (await metric(node!.url, "edge_sync_connected")) === 1,
@@ -189,6 +192,7 @@ test("data dir forced read-only under a running control plane: writes answer 503
 
     const refused = writes.map(([what]) => `${what}: 503 storage_unavailable`);
     expect({ answers, restartedAnswers }).toEqual({ answers: refused, restartedAnswers: refused });
+    expect(ready).toEqual([200, 200]);
     expect({ readProblems, restartedReads, nodeProblems, restartedNode }).toEqual({
       readProblems: [],
       restartedReads: [],

@@ -1,5 +1,5 @@
 // `bun runner/main.ts` as a real process: the banner, refused starts (non-zero exit, one line on
-// stderr), flags reaching the function, JSON lines on stdout, SIGTERM, and an idle CPU after a timeout.
+// stderr), flags reaching the function, JSON lines alone on stdout, SIGTERM, and an idle CPU after a timeout.
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { release } from "node:os";
@@ -208,14 +208,15 @@ describe("refused starts: non-zero exit and a one-line reason on stderr", () => 
 });
 
 describe("stdout", () => {
-  test("invocation lines and guest log lines are JSON with function and request_id; nothing else but the banner", async () => {
+  test("invocation lines and guest log lines are JSON with function and request_id; nothing else (the banner is on stderr)", async () => {
     await withCli([guestFile("logs"), "--log-level", "info"], async (runner) => {
       const res = await fetch(`${runner.url}/path?q=1`, { method: "POST", body: "x" });
       expect(await res.text()).toBe("logged");
       const requestId = res.headers.get("x-request-id");
       await runner.waitForLines((all) => jsonLines(all).filter((l) => l.request_id === requestId).length >= 4);
       await Bun.sleep(50);
-      const others = runner.stdout().filter((l) => l !== runner.banner);
+      const others = runner.stdout();
+      expect(others).not.toContain(runner.banner);
       for (const line of others) expect(() => JSON.parse(line)).not.toThrow();
       const mine = jsonLines(others).filter((l) => l.request_id === requestId);
       const invocation = mine.filter((l) => l.msg === "invocation");
