@@ -3,6 +3,8 @@
 // an EdgeBase control plane from a folder with an edgebase.toml (docs/cli.md). Exit codes: 0 ok,
 // 1 refused or failed (the reason on one line), 2 wrong usage.
 import packageJson from "../package.json";
+import { resolveSecret } from "../core/lifecycle/secret-file";
+import { TOKEN_SETTING } from "./connection/resolve";
 import { commandHelp, makeContext, parseCommand } from "./command";
 import { COMMANDS, findCommand } from "./commands/index";
 import { EXIT, Failure, UsageError } from "./output/errors";
@@ -15,6 +17,8 @@ const USAGE = [
   ...table(COMMANDS.map((command) => [`  ${command.name} ${command.args}`.trimEnd(), command.summary])),
   "",
   "edge <command> --help says more; --json prints results as JSON; edge --version prints the release.",
+  "The control plane: --control-plane URL and --token-file FILE, or EDGEBASE_URL and EDGEBASE_TOKEN(_FILE), or",
+  "edge login; never a token in argv.",
   "Exit status: 0 ok, 1 refused or failed, 2 wrong usage. docs/cli.md has the whole story.",
 ].join("\n");
 
@@ -29,6 +33,12 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const command = findCommand(name);
+  // A token in argv is refused before anything else runs, whatever the command (exit 1).
+  if (argv.some((arg) => arg === "--token" || arg.startsWith("--token="))) {
+    const refusal = resolveSecret({ token: "" }, {}, TOKEN_SETTING);
+    process.stderr.write(`edge: ${refusal.ok ? "--token is not accepted" : refusal.message}\n`);
+    return EXIT.failed;
+  }
   const json = rest.includes("--json");
   const out = createOutput(json);
   try {

@@ -1,10 +1,11 @@
 // Which control plane a command talks to, and with which token: flags > environment > the
 // config file `edge login` wrote. The config file's token is sent only to the URL it was saved
 // for, so `--control-plane` pointing elsewhere never receives it. The token is never printed:
-// messages name where it came from, not what it is.
+// messages name where it came from, not what it is; it is never taken from argv (ps shows argv to
+// every user): --token is refused, like the other programs' (tests/ops/token-flags.test.ts).
 import { TOKEN_BOUNDS } from "../../core/config/load-config";
 import { resolveSecret } from "../../core/lifecycle/secret-file";
-import { UsageError } from "../output/errors";
+import { Failure, UsageError } from "../output/errors";
 import { readUserConfig, userConfigPath } from "./user-config";
 
 export interface Connection {
@@ -14,6 +15,9 @@ export interface Connection {
   tokenSource: string;
 }
 
+/** The token: --token-file or the environment; --token is parsed only to be refused (core/lifecycle/secret-file.ts). */
+export const TOKEN_SETTING = { flag: "token", env: "EDGEBASE_TOKEN" } as const;
+
 export const CONNECTION_FLAGS = {
   "control-plane": { type: "string" },
   "token-file": { type: "string" },
@@ -21,8 +25,8 @@ export const CONNECTION_FLAGS = {
 } as const;
 
 export const CONNECTION_HELP = `  --control-plane URL   the control plane (else EDGEBASE_URL, else edge login's config file)
-  --token-file FILE     a file holding the token (else EDGEBASE_TOKEN_FILE or EDGEBASE_TOKEN, else edge login's)
-  --token TOKEN         the token itself; avoid it: argv shows in ps to every user of the machine`;
+  --token-file FILE     a file holding the token (else EDGEBASE_TOKEN_FILE or EDGEBASE_TOKEN, else edge login's);
+                        never the token itself in argv, which ps shows to every user (--token is refused)`;
 
 /** A URL's canonical text: http(s) only, no trailing slash; the usage error names `what`. */
 export function normalizeUrl(text: string, what: string): string {
@@ -66,12 +70,8 @@ function findToken(
   configPath: string,
   warn: (text: string) => void,
 ): { token: string; source: string } | null {
-  if (typeof values.token === "string") {
-    warn("--token puts the token in argv, which ps shows to every user; prefer --token-file FILE or edge login");
-    return { token: values.token, source: "--token" };
-  }
-  const secret = resolveSecret({ "token-file": values["token-file"] }, env, { flag: "token", env: "EDGEBASE_TOKEN" });
-  if (!secret.ok) throw new UsageError(secret.message);
+  const secret = resolveSecret(values, env, TOKEN_SETTING);
+  if (!secret.ok) throw values.token === undefined ? new UsageError(secret.message) : new Failure(secret.message);
   if (secret.warning) warn(secret.warning);
   if (secret.value !== undefined) return { token: secret.value, source: secret.source ?? "EDGEBASE_TOKEN" };
   if (saved && sameUrl(saved.control_plane, url)) return { token: saved.token, source: configPath };

@@ -1,6 +1,6 @@
 // Where the CLI finds its control plane and token: flags > environment > the config file that
-// `edge login` writes (0600, token from stdin); the token never appears in any output, and the
-// saved one is never sent to another URL. Against a real control plane (in-process).
+// `edge login` writes (0600, token from stdin), never argv; the token never appears in any
+// output, and the saved one is never sent to another URL. Against a real control plane (in-process).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { statSync } from "node:fs";
 import { join } from "node:path";
@@ -32,11 +32,17 @@ describe("flags > environment", () => {
     expect(run).toMatchObject({ code: 0, stdout: "no functions\n" });
   });
 
-  test("--token works, warns that ps shows it, and is not echoed", async () => {
-    const run = await runCli(["list", "--control-plane", control.url, "--token", TOKEN]);
-    expect(run.code).toBe(0);
-    expect(run.stderr).toContain("--token puts the token in argv, which ps shows to every user");
-    expect(shown(run)).not.toContain(TOKEN);
+  test("--token is refused before anything runs (exit 1), naming --token-file, the token unseen", async () => {
+    for (const args of [
+      ["list", "--control-plane", control.url, "--token", TOKEN],
+      [`--token=${TOKEN}`, "list"],
+    ]) {
+      const run = await runCli(args);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("--token is not accepted: a secret on the command line shows in ps");
+      expect(run.stderr).toContain("--token-file FILE");
+      expect(shown(run)).not.toContain(TOKEN);
+    }
   });
 
   test("a token file others may write is refused, naming the file and not the token", async () => {
@@ -88,9 +94,13 @@ describe("edge login", () => {
     expect(shown(run)).not.toContain(WRONG);
   });
 
-  test("never from argv: --token is not a login flag", async () => {
-    const run = await runCli(["login", "--control-plane", control.url, "--token", TOKEN]);
-    expect(run.code).toBe(2);
+  test("never from argv: login --token is refused, nothing saved", async () => {
+    const config = tempDir("edge-cli-login-");
+    const run = await runCli(["login", "--control-plane", control.url, "--token", TOKEN], {
+      env: { XDG_CONFIG_HOME: config },
+    });
+    expect(run.code).toBe(1);
+    expect(await Bun.file(join(config, "edgebase", "config.json")).exists()).toBe(false);
     expect(shown(run)).not.toContain(TOKEN);
   });
 });
