@@ -1,4 +1,4 @@
-// Runs the README's curl walkthrough verbatim against a real control plane.
+// Runs the curl walkthrough of docs/control-plane.md verbatim against a real control plane.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 function walkthrough(): string {
-  const doc = readFileSync(join(REPO, "README.md"), "utf8");
+  const doc = readFileSync(join(REPO, "docs", "control-plane.md"), "utf8");
   const at = doc.indexOf(MARKER);
   expect(at).toBeGreaterThan(0);
   const block = doc.slice(at + MARKER.length).match(/^\s*```sh\n([\s\S]*?)\n```/);
@@ -29,7 +29,7 @@ function walkthrough(): string {
   return block![1]!;
 }
 
-test("the README's curl walkthrough works verbatim (register, upload, get, download)", async () => {
+test("the curl walkthrough (docs/control-plane.md) works verbatim (register, upload, get, download)", async () => {
   const script = walkthrough();
   // The token reaches curl on stdin, never in its argv (which ps shows).
   expect(script).toContain('echo "Authorization: Bearer $TOKEN" | curl -sS --fail-with-body -H @-');

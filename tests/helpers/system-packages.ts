@@ -20,7 +20,7 @@ export const CHROMIUM: SystemPackage = {
   present: () => existsSync("/usr/bin/chromium"),
   neededBy: ["tests/control/swagger-browser.test.ts"],
 };
-/** The README's walkthrough, which the test runs verbatim, calls curl. */
+/** The curl walkthrough (docs/control-plane.md), which the test runs verbatim, calls curl. */
 export const CURL: SystemPackage = {
   name: "curl",
   present: () => Bun.which("curl") !== null,
