@@ -3,15 +3,7 @@
 import { GuestFault } from "../guest-fault";
 import type { InvocationContext } from "../invocation-context";
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// A value may hold visible ASCII, spaces, tabs and obs-text; no other control character
-// (CR and LF would split the header, the rest make clients reject the whole response).
-const FORBIDDEN_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
-/** Framing headers belong to the runner; a guest setting them would corrupt the response. */
-const MANAGED = new Set(["content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "trailer"]);
-/** Response headers are bounded like the body, so a guest cannot grow them without limit. */
-const MAX_HEADERS = 100;
-const MAX_HEADER_BYTES = 64 * 1024;
+import { FORBIDDEN_VALUE, MANAGED, MAX_HEADER_BYTES, MAX_HEADERS, TOKEN } from "./header-rules";
 
 export function responseCalls(ctx: () => InvocationContext) {
   return {

@@ -4,11 +4,8 @@
 // when a body has none); other headers follow the edge ABI's rules (valid names, no control
 // characters, 200..599, framing headers are the runner's). Anything else is not a response.
 import type { GuestResponse } from "../../protocol";
+import { FORBIDDEN_VALUE, MANAGED, MAX_HEADERS, TOKEN } from "../header-rules";
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const FORBIDDEN_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
-const MANAGED = new Set(["content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "trailer"]);
-const MAX_HEADERS = 100;
 const LF = 0x0a;
 
 export type CgiResult = { ok: true; response: GuestResponse } | { ok: false; tooLarge: boolean; reason: string };

@@ -4,11 +4,12 @@
 // What the standard streams do not allow answers the errno a rights check would.
 import { ERRNO } from "../../../../core/abi/wasi-preview1";
 import { GuestFault } from "../../guest-fault";
+import { MAX_HEADER_BYTES } from "../header-rules";
 import type { InvocationContext } from "../../invocation-context";
 import { wasiState } from "./wasi-context";
 
 /** Bytes of CGI header lines a WASI function may write before its body (the edge ABI's header bound). */
-export const CGI_HEADER_BYTES = 64 * 1024;
+export const CGI_HEADER_BYTES = MAX_HEADER_BYTES;
 
 const FILETYPE_UNKNOWN = 0; // a pipe, as far as preview 1 can say: not a tty, not a file
 const RIGHT_FD_READ = 1n << 1n;
