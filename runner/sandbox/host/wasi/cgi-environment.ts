@@ -4,6 +4,7 @@
 // function's env over variables made from request headers: a client cannot set what the
 // platform or the operator set.
 import type { InvocationContext } from "../../invocation-context";
+import { parseLines } from "../header-lines";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -70,20 +71,6 @@ export function encodedEnv(env: Readonly<Record<string, string>>): [string, Uint
     encoded.set(env, entries);
   }
   return entries;
-}
-
-/** "name<sep>value" lines -> map; repeated names joined with ", " (RFC 3875 4.1.18). */
-function parseLines(text: string, separator: string): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const line of text.split("\n")) {
-    const at = line.indexOf(separator);
-    if (at <= 0) continue;
-    const name = line.slice(0, at);
-    const value = line.slice(at + separator.length);
-    const prior = map.get(name);
-    map.set(name, prior === undefined ? value : `${prior}, ${value}`);
-  }
-  return map;
 }
 
 function hostName(host: string): string {

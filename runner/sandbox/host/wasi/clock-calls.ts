@@ -3,8 +3,8 @@
 // tenants). The monotonic and CPU-time clocks count from the invocation's first WASI call. A sleep counts
 // against the invocation's deadline: one past it ends the invocation at the deadline.
 import { ERRNO } from "../../../../core/abi/wasi-preview1";
-import { GuestFault } from "../../guest-fault";
 import type { InvocationContext } from "../../invocation-context";
+import { fillRandom } from "../clock-random";
 import { wasiState } from "./wasi-context";
 
 const REALTIME = 0;
@@ -20,8 +20,6 @@ const SUBSCRIPTION_BYTES = 48;
 const EVENT_BYTES = 32;
 /** Most subscriptions one poll may pass: the host's loop over them is not interruptible. */
 export const MAX_SUBSCRIPTIONS = 1024;
-/** crypto.getRandomValues refuses more than 65536 bytes at once. */
-const RANDOM_CHUNK = 65536;
 
 const micros = (ns: bigint): bigint => (ns / RESOLUTION_NS) * RESOLUTION_NS;
 
@@ -113,13 +111,7 @@ export function clockCalls(ctx: () => InvocationContext, sleep: (ms: number) => 
     },
     random_get(buf: number, len: number): number {
       const c = ctx();
-      const target = wasiState(c).memory.slice(buf, len);
-      for (let off = 0; off < target.byteLength; off += RANDOM_CHUNK) {
-        // Filling a GiB takes about a second of the host: the deadline still ends it.
-        if ((off & 0xfffff) === 0 && off > 0 && Date.now() >= c.deadline)
-          throw new GuestFault("timeout", "deadline reached in random_get");
-        crypto.getRandomValues(target.subarray(off, Math.min(off + RANDOM_CHUNK, target.byteLength)));
-      }
+      fillRandom(wasiState(c).memory.slice(buf, len), c.deadline, "random_get");
       return ERRNO.success;
     },
   };
