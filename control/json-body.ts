@@ -19,7 +19,7 @@ async function jsonBody({ request }: { request: Request }): Promise<unknown> {
   if (!JSON_TYPE.test(request.headers.get("content-type") ?? "")) {
     throw new ApiError(415, "unsupported_media_type", "send the body as JSON with Content-Type: application/json");
   }
-  const text = await readCapped(request, MAX_JSON_BYTES);
+  const text = Buffer.from(await readCapped(request, MAX_JSON_BYTES, tooLarge)).toString("utf8");
   if (nesting(text) > MAX_DEPTH)
     throw new ApiError(400, "malformed_body", `the request body nests deeper than ${MAX_DEPTH} levels`);
   try {
@@ -35,11 +35,14 @@ async function jsonBody({ request }: { request: Request }): Promise<unknown> {
 
 const tooLarge = () => new ApiError(413, "payload_too_large", `JSON bodies are limited to ${MAX_JSON_BYTES} bytes`);
 
-/** The body as text, refusing it by its Content-Length, or as soon as more than `limit` bytes arrived. */
-async function readCapped(request: Request, limit: number): Promise<string> {
+/**
+ * The body's bytes, refused (`tooLarge()` thrown) by its Content-Length, or as soon as more
+ * than `limit` bytes arrived: for JSON bodies here and for secret values (secrets/body.ts).
+ */
+export async function readCapped(request: Request, limit: number, tooLarge: () => Error): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw tooLarge();
-  if (!request.body) return "";
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -53,7 +56,7 @@ async function readCapped(request: Request, limit: number): Promise<string> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 /** The deepest nesting of arrays and objects in JSON text (brackets inside strings don't count). */

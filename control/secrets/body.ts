@@ -4,6 +4,7 @@
 import { Value } from "@sinclair/typebox/value";
 import { SECRET_LIMITS } from "../../core/contract";
 import { ApiError } from "../errors";
+import { readCapped } from "../json-body";
 import { SecretValueBody } from "./model";
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -13,7 +14,7 @@ export const MAX_SECRET_BODY_BYTES = SECRET_LIMITS.valueChars * 6 + 1024;
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export async function readSecretValue(request: Request): Promise<string> {
-  const bytes = await readCapped(request);
+  const bytes = await readCapped(request, MAX_SECRET_BODY_BYTES, tooLarge);
   if (JSON_TYPE.test(request.headers.get("content-type") ?? "")) return fromJson(text(bytes));
   if (bytes.byteLength === 0)
     throw ApiError.invalid(
@@ -63,23 +64,3 @@ const tooLarge = () =>
     "payload_too_large",
     `a secret's body is at most ${MAX_SECRET_BODY_BYTES} bytes (a value is at most ${SECRET_LIMITS.valueChars} characters)`,
   );
-
-async function readCapped(request: Request): Promise<Uint8Array> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > MAX_SECRET_BODY_BYTES) throw tooLarge();
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_SECRET_BODY_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
