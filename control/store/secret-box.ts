@@ -45,7 +45,7 @@ export async function secretsKeyProblem(store: SecretStore, box: SecretBox | nul
   if (!box)
     return `${held}, sealed with a key: give it with --secrets-key-file FILE (or EDGE_CONTROL_SECRETS_KEY_FILE)`;
   let broken = 0;
-  for (const secret of store.sealedAll()) {
+  for await (const secret of store.sealedAll()) {
     try {
       box.open(secret.functionId, secret.key, secret.sealed);
     } catch (error) {

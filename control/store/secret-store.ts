@@ -46,6 +46,6 @@ export interface SecretStore {
   /** How many secrets there are, of how many functions. */
   count(): Promise<{ secrets: number; functions: number }>;
   /** Every sealed secret, a row at a time (the start-up check of the key). */
-  sealedAll(): IterableIterator<SealedSecret>;
+  sealedAll(): AsyncIterable<SealedSecret>;
   close(): void;
 }

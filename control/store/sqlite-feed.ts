@@ -4,7 +4,14 @@
 import type { Database } from "bun:sqlite";
 import type { ChangeKind } from "../../core/contract";
 import type { ChangeEntry, FeedPage, SerializedFunction } from "./metadata-store";
-import { DEPLOYED_COLUMNS, deployedJson, takeBudget, type DeployedRow } from "./sqlite-rows";
+import { deployedJson, ROW_OVERHEAD, takeBudget, type DeployedRow } from "./rows";
+
+/** The function's sealed secrets as {key: hex}, null when it has none (one index lookup when none). */
+const SEALED_SECRETS = `(SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE json_group_object(s.key, hex(s.sealed)) END
+  FROM secrets s WHERE s.function_id = f.id)`;
+const DEPLOYED_COLUMNS = `v.sha256 AS artifact_sha256, v.size AS artifact_size, ${SEALED_SECRETS} AS sealed_secrets,
+  length(CAST(f.env AS BLOB)) + length(CAST(f.routes AS BLOB)) + ${ROW_OVERHEAD}
+  + COALESCE((SELECT SUM(s.json_bytes) FROM secrets s WHERE s.function_id = f.id), 0) AS weight`;
 
 export function readCounter(db: Database, name: "revision" | "compacted_through"): number {
   return (db.query("SELECT value FROM counters WHERE name = ?").get(name) as { value: number }).value;

@@ -21,7 +21,7 @@ import { secretNamedIn } from "./sqlite-secret-store";
 import { openMetadataDatabase } from "./sqlite-open";
 import { conflictOf, indexRoutes } from "./sqlite-route-index";
 import { pruneDeletions, readChanges, readCounter, readSnapshotPage, recordChange } from "./sqlite-feed";
-import { toFunction, toVersion, type FunctionRow, type VersionRow } from "./sqlite-rows";
+import { toFunction, toVersion, type FunctionRow, type VersionRow } from "./rows";
 import { cutVersions, isReferenced, readVersionPage } from "./sqlite-versions";
 
 const ok = <T>(value: T): StoreResult<T> => ({ ok: true, value });

@@ -103,7 +103,7 @@ export class SqliteSecretStore implements SecretStore {
     };
   }
 
-  *sealedAll(): IterableIterator<SealedSecret> {
+  async *sealedAll(): AsyncIterable<SealedSecret> {
     const rows = this.db
       .query("SELECT function_id, key, sealed FROM secrets ORDER BY function_id, key")
       .iterate() as IterableIterator<{ function_id: string; key: string; sealed: Uint8Array }>;

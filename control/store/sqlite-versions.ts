@@ -3,7 +3,7 @@
 import type { Database } from "bun:sqlite";
 import type { VersionRecord } from "../../core/contract";
 import type { VersionPage } from "./metadata-store";
-import { toVersion, type VersionRow } from "./sqlite-rows";
+import { toVersion, type VersionRow } from "./rows";
 
 export function readVersionPage(
   db: Database,

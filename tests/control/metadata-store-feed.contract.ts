@@ -10,7 +10,10 @@ import { functionSpec } from "../helpers/function-spec";
 const parsed = (json: string | null): DeployedFunction | null =>
   json === null ? null : (JSON.parse(json) as DeployedFunction);
 
-export function metadataStoreFeedContract(current: () => MetadataStore, make: () => StoreFixture): void {
+export function metadataStoreFeedContract(
+  current: () => MetadataStore,
+  make: () => StoreFixture | Promise<StoreFixture>,
+): void {
   test("every mutation bumps the revision once; the feed keeps one entry per function, its last change, as it is now", async () => {
     const store = current();
     expect(await store.revision()).toBe(0);
@@ -124,11 +127,11 @@ export function metadataStoreFeedContract(current: () => MetadataStore, make: ()
     expect(id).toMatch(/^[0-9a-f]{32}$/);
     await created(store, "a");
     expect(await store.historyId()).toBe(id);
-    const other = make();
+    const other = await make();
     try {
       expect(await other.store.historyId()).not.toBe(id);
     } finally {
-      other.cleanup();
+      await other.cleanup();
     }
   });
 }

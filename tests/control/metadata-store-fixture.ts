@@ -6,7 +6,7 @@ import type { MetadataStore } from "../../control/store/metadata-store";
 
 export interface StoreFixture {
   store: MetadataStore;
-  cleanup(): void;
+  cleanup(): void | Promise<void>;
 }
 
 export const SHA_A = "a".repeat(64);

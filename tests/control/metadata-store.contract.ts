@@ -9,12 +9,12 @@ import { metadataStoreApiContract } from "./metadata-store-api.contract";
 import { created, SHA_A, SHA_B, type StoreFixture } from "./metadata-store-fixture";
 import { functionSpec } from "../helpers/function-spec";
 
-export function metadataStoreContract(backend: string, make: () => StoreFixture): void {
+export function metadataStoreContract(backend: string, make: () => StoreFixture | Promise<StoreFixture>): void {
   describe(`MetadataStore contract: ${backend}`, () => {
     let fixture: StoreFixture;
     let store: MetadataStore;
-    beforeEach(() => {
-      fixture = make();
+    beforeEach(async () => {
+      fixture = await make();
       store = fixture.store;
     });
     afterEach(() => fixture.cleanup());

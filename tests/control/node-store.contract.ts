@@ -10,12 +10,20 @@ const node = (id: string, address = `http://${id}:3000`, version = "0.1.0", keyS
 });
 const all = { limit: 1000 };
 
-export function nodeStoreContract(backend: string, make: () => { store: NodeStore; cleanup(): void }): void {
+export interface NodeFixture {
+  store: NodeStore;
+  cleanup(): void | Promise<void>;
+}
+
+export function nodeStoreContract(
+  backend: string,
+  make: () => NodeFixture | Promise<NodeFixture>,
+): void {
   describe(`NodeStore contract: ${backend}`, () => {
-    let fixture: { store: NodeStore; cleanup(): void };
+    let fixture: NodeFixture;
     let store: NodeStore;
-    beforeEach(() => {
-      fixture = make();
+    beforeEach(async () => {
+      fixture = await make();
       store = fixture.store;
     });
     afterEach(() => fixture.cleanup());

@@ -1,5 +1,5 @@
 // The metadata tables' rows as the contract's records, and as the watch feed's JSON (pages bounded
-// by bytes). Used by sqlite-metadata-store.ts.
+// by bytes). Shared by the SQLite and PostgreSQL stores, whose tables have the same columns.
 import type { FunctionRecord, RuntimeName, VersionRecord } from "../../core/contract";
 import type { FeedPage } from "./metadata-store";
 
@@ -37,13 +37,7 @@ export type DeployedRow = FunctionRow & {
 };
 
 /** Bytes a row costs besides its env, routes and secrets: the other fields and JSON punctuation, generously. */
-const ROW_OVERHEAD = 1024;
-/** The function's sealed secrets as {key: hex}, null when it has none (one index lookup when none). */
-const SEALED_SECRETS = `(SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE json_group_object(s.key, hex(s.sealed)) END
-  FROM secrets s WHERE s.function_id = f.id)`;
-export const DEPLOYED_COLUMNS = `v.sha256 AS artifact_sha256, v.size AS artifact_size, ${SEALED_SECRETS} AS sealed_secrets,
-  length(CAST(f.env AS BLOB)) + length(CAST(f.routes AS BLOB)) + ${ROW_OVERHEAD}
-  + COALESCE((SELECT SUM(s.json_bytes) FROM secrets s WHERE s.function_id = f.id), 0) AS weight`;
+export const ROW_OVERHEAD = 1024;
 
 /** Rows until their weight passes `maxBytes` (at least one); stops the statement early. */
 export function takeBudget<R extends { weight: number }, T>(
