@@ -109,12 +109,18 @@ export function createControlApp(deps: ControlDeps) {
             lostLogged = true;
             return errorResponse(storageError(new DataDirLost(lost))!);
           }
-          return { status: "ok", revision: await deps.metadata.revision() };
+          // Alive even while the database is out of reach (/readyz says that): a restart would not bring it back.
+          const revision = await deps.metadata.revision().catch((error) => {
+            if (storageError(error)?.code !== "storage_unavailable") throw error;
+            return null;
+          });
+          return revision === null ? { status: "ok", revision, store: "unavailable" } : { status: "ok", revision };
         },
         {
           detail: {
             tags: ["operations"],
-            summary: "Liveness: 503 storage_lost once the data dir was removed or replaced under the process",
+            summary:
+              "Liveness: 503 storage_lost once the data dir was removed or replaced under the process; 200 with revision null while the database is out of reach",
             security: [],
             operationId: "health",
             responses: HEALTH_RESPONSES,

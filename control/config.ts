@@ -23,6 +23,19 @@ const ControlConfigSchema = Type.Object({
     default: "./data",
     description: "metadata.sqlite, artifacts/, tmp/ and the generated admin-token",
   }),
+  databaseUrl: Type.Optional(
+    Type.String({
+      pattern: "^postgres(ql)?://",
+      description:
+        "PostgreSQL for the metadata (postgres://user@host:5432/db), from --database-url or EDGE_CONTROL_DATABASE_URL (DATABASE_URL is not read); unset: SQLite in the data dir",
+    }),
+  ),
+  artifacts: Type.Optional(
+    Type.String({
+      description:
+        "where module bytes are kept: s3://BUCKET[/prefix] (endpoint, region and credentials from S3_* or AWS_* variables); unset: files in the data dir",
+    }),
+  ),
   token: Type.Optional(
     Token(
       "admin token (all routes), from --token-file, EDGE_CONTROL_TOKEN_FILE or EDGE_CONTROL_TOKEN; generated into <data-dir>/admin-token when unset",
@@ -84,6 +97,8 @@ const FLAGS = {
   port: ["port", "EDGE_CONTROL_PORT"],
   host: ["host", "EDGE_CONTROL_HOST"],
   "data-dir": ["dataDir", "EDGE_CONTROL_DATA_DIR"],
+  "database-url": ["databaseUrl", "EDGE_CONTROL_DATABASE_URL"],
+  artifacts: ["artifacts", "EDGE_CONTROL_ARTIFACTS"],
   "max-upload-bytes": ["maxUploadBytes", "EDGE_CONTROL_MAX_UPLOAD_BYTES"],
   "keep-versions": ["keepVersions", "EDGE_CONTROL_KEEP_VERSIONS"],
   "change-retention": ["changeRetention", "EDGE_CONTROL_CHANGE_RETENTION"],
@@ -110,6 +125,7 @@ const SECRETS: [keyof ControlConfig, SecretSetting][] = [
 ];
 
 export const USAGE = `usage: bun run control [--port 8080] [--host 0.0.0.0] [--data-dir ./data] [--token-file FILE]
+       [--database-url postgres://user@host:5432/db] [--artifacts s3://BUCKET[/prefix]]
        [--read-token-file FILE] [--max-upload-bytes 52428800] [--keep-versions N] [--change-retention 10000]
        [--heartbeat-ms 5000] [--max-nodes 1000] [--node-retention-s 604800] [--secrets-key-file FILE] [--log-level info]
    or: bun run control --show-admin-token [--data-dir ./data]   (prints the admin token and exits)
@@ -141,6 +157,13 @@ export function loadControlConfig(argv: string[], environment: Record<string, st
     secretSources: secrets.sources,
   });
   if (!validated.ok) return validated;
+  // A password on the command line is visible to every user of the machine (ps).
+  if (parsed.values["database-url"] !== undefined && hasPassword(String(parsed.values["database-url"])))
+    return {
+      ok: false,
+      message:
+        "--database-url carries a password, which every user of the machine can read on the command line: give the URL in EDGE_CONTROL_DATABASE_URL, or the password in PGPASSWORD or ~/.pgpass",
+    };
   // The schema takes any text (its refusal would speak of tokens); the key's own rule is here.
   const keySource = secrets.sources.get("secretsKey");
   if (validated.config.secretsKey !== undefined && !SecretBox.fromText(validated.config.secretsKey))
@@ -151,4 +174,12 @@ export function loadControlConfig(argv: string[], environment: Record<string, st
     warnings: secrets.warnings,
     showAdminToken: parsed.values["show-admin-token"] === true,
   };
+}
+
+function hasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== "";
+  } catch {
+    return false;
+  }
 }

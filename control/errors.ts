@@ -93,6 +93,14 @@ export function storageError(error: unknown): ApiError | null {
         "storage_unavailable",
         "the control plane cannot write to its data dir (read-only or failing); nothing was stored, reads keep working",
       );
+    case "unavailable":
+      return new ApiError(
+        503,
+        "storage_unavailable",
+        "the control plane cannot reach its database; the request did not complete (a write cut off while committing may still have been stored: read before you retry)",
+        undefined,
+        { "retry-after": String(RETRY_AFTER_S) },
+      );
     case "lost":
       return new ApiError(
         503,
@@ -103,6 +111,9 @@ export function storageError(error: unknown): ApiError | null {
       return null;
   }
 }
+
+/** What a 503 storage_unavailable of the database asks a client to wait, in seconds: a reconnect takes about that long. */
+export const RETRY_AFTER_S = 5;
 
 /** Check-then-commit rounds before a caller is told to try again: each lost only to a concurrent change of the same function (module-check/checked-commit.ts). */
 export const MAX_CHECKS = 3;

@@ -1,6 +1,6 @@
 // Opens the stores in the data dir, resolves the tokens and starts listening. Kept apart from
 // main.ts so tests can start a control plane in-process on port 0.
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { Logger } from "../core/observe/log";
 import type { ArtifactWork } from "../core/module/offload/artifact-work";
 import { OffloadThread } from "../core/module/offload/offload-thread";
@@ -10,14 +10,10 @@ import type { ControlConfig } from "./config";
 import { createControlMetrics } from "./observe/metrics";
 import { serveControlApp } from "./serve-app";
 import { takeDataDir } from "./store/data-dir";
-import { DataDirGuard } from "./store/data-dir-guard";
 import type { DataDirLock } from "./store/data-dir-lock";
 import { FileArtifactStore } from "./store/file-artifact-store";
-import { NotifyingMetadataStore } from "./store/notifying-metadata-store";
-import { SqliteMetadataStore } from "./store/sqlite-metadata-store";
-import { SqliteNodeStore } from "./store/sqlite-node-store";
+import { openStores } from "./store/open-stores";
 import { SecretBox, secretsKeyProblem } from "./store/secret-box";
-import { SqliteSecretStore } from "./store/sqlite-secret-store";
 import { storageFailure } from "./store/storage-errors";
 import { sweepUnreferenced } from "./store/sweep";
 import { ArtifactLocks } from "./versions/artifact-locks";
@@ -58,21 +54,13 @@ async function startOn(
 ): Promise<RunningControl> {
   const admin = await resolveAdminToken(config.token, dataDir);
   if (admin.warning) logger.log("warn", admin.warning);
-  const metadataPath = join(dataDir, "metadata.sqlite");
-  // Every metadata commit first checks that the data dir is still the one opened here.
-  const metadata = new NotifyingMetadataStore(
-    new SqliteMetadataStore(metadataPath, undefined, () => guard.assertIntact()),
-  );
-  const nodes = new SqliteNodeStore(metadataPath);
-  const secrets = new SqliteSecretStore(metadataPath, undefined, () => guard.assertIntact());
-  const guard = new DataDirGuard(dataDir);
+  const stores = await openStores(dataDir, config.databaseUrl, logger);
+  const { metadata, nodes, secrets, guard } = stores;
   const secretBox = config.secretsKey === undefined ? null : SecretBox.fromText(config.secretsKey);
   // Stored secrets this key cannot open (or no key): nodes would get functions without them.
   const keyProblem = await secretsKeyProblem(secrets, secretBox);
   if (keyProblem) {
-    secrets.close();
-    nodes.close();
-    metadata.close();
+    await stores.close();
     throw new Error(keyProblem);
   }
   // Start-up upkeep writes; a data dir that is full or read-only skips them and serves reads
@@ -127,6 +115,7 @@ async function startOn(
     observeMessage: (type) => metrics.observeWatchMessage(type),
   });
   metadata.onChange(() => void hub.changed());
+  await stores.followReplicas(() => void hub.changed());
   await upkeep("pruning the change history", () => hub.prune());
   const expiry = expireNodes(nodes, config.nodeRetentionS * 1000, logger);
   const offload = givenWork ? null : new OffloadThread(logger);
@@ -166,9 +155,7 @@ async function startOn(
       clearInterval(expiry);
       hub.stop();
       await app.stop(true);
-      nodes.close();
-      secrets.close();
-      metadata.close();
+      await stores.close();
       offload?.close();
       lock.release();
     },

@@ -66,7 +66,9 @@ export function createControlMetrics(stored: StoredStats): ControlMetrics {
     help: "Registered functions",
     registers: [registry],
     async collect() {
-      this.set(await stored.functions());
+      // While the store is out of reach the last value stays: /metrics keeps answering.
+      const count = await stored.functions().catch(() => null);
+      if (count !== null) this.set(count);
     },
   });
   new Gauge({
@@ -88,7 +90,8 @@ export function createControlMetrics(stored: StoredStats): ControlMetrics {
     help: "Revision of the last metadata change",
     registers: [registry],
     async collect() {
-      this.set(await stored.revision());
+      const revision = await stored.revision().catch(() => null);
+      if (revision !== null) this.set(revision);
     },
   });
 

@@ -16,9 +16,12 @@ interface Identity {
 export class DataDirGuard {
   private readonly watched: Identity[];
 
-  /** Records the identity of `dataDir` and its metadata file as they are now. */
-  constructor(private readonly dataDir: string) {
-    this.watched = [dataDir, join(dataDir, "metadata.sqlite")].map((path) => {
+  /** Records the identity of `dataDir` and its `files` (the metadata file; none with PostgreSQL) as they are now. */
+  constructor(
+    private readonly dataDir: string,
+    files: readonly string[] = ["metadata.sqlite"],
+  ) {
+    this.watched = [dataDir, ...files.map((file) => join(dataDir, file))].map((path) => {
       const { dev, ino } = statSync(path);
       return { path, dev, ino };
     });

@@ -44,7 +44,9 @@ export const HEALTH_RESPONSES = {
           type: "object" as const,
           properties: {
             status: { type: "string" as const, enum: ["ok"] },
-            revision: { type: "integer" as const, minimum: 0 },
+            // 3.1's JSON Schema (finish-document.ts); the 3.0 types the generator is typed with lack it.
+            revision: { type: ["integer", "null"], minimum: 0 } as unknown as { type: "integer" },
+            store: { type: "string" as const, enum: ["unavailable"] },
           },
           required: ["status", "revision"],
         },

@@ -15,10 +15,7 @@ export interface NodeFixture {
   cleanup(): void | Promise<void>;
 }
 
-export function nodeStoreContract(
-  backend: string,
-  make: () => NodeFixture | Promise<NodeFixture>,
-): void {
+export function nodeStoreContract(backend: string, make: () => NodeFixture | Promise<NodeFixture>): void {
   describe(`NodeStore contract: ${backend}`, () => {
     let fixture: NodeFixture;
     let store: NodeStore;

@@ -26,7 +26,11 @@ export async function readCounter(sql: SQL, name: "revision" | "compacted_throug
 }
 
 /** How many of the rows, in order, fit `maxBytes` (at least one), and whether some were left. */
-function cut(weights: { weight: string | number }[], maxBytes: number, scanned: boolean): { take: number; more: boolean } {
+function cut(
+  weights: { weight: string | number }[],
+  maxBytes: number,
+  scanned: boolean,
+): { take: number; more: boolean } {
   let used = 0;
   for (let i = 0; i < weights.length; i++) {
     const weight = Number(weights[i]!.weight);
@@ -101,7 +105,8 @@ export async function readSnapshotPage(
 
 /** Forgets all but the newest `keep` deletions; nodes behind one forgotten then need a snapshot. */
 export async function pruneDeletions(tx: SQL, keep: number): Promise<number> {
-  const [found] = await tx`SELECT revision FROM changes WHERE kind = 'function.deleted' ORDER BY revision DESC LIMIT 1 OFFSET ${keep}`;
+  const [found] =
+    await tx`SELECT revision FROM changes WHERE kind = 'function.deleted' ORDER BY revision DESC LIMIT 1 OFFSET ${keep}`;
   if (!found) return 0;
   const revision = Number((found as { revision: string }).revision);
   await tx`UPDATE counters SET value = GREATEST(value, ${revision}) WHERE name = 'compacted_through'`;

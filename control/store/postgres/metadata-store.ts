@@ -34,7 +34,9 @@ const PRECONDITION: StoreFailure = { ok: false, reason: "precondition_failed" };
 const matches = (current: FunctionRecord, ifMatch: IfMatch | undefined) =>
   ifMatch === undefined || ifMatch.includes(functionEtag(current));
 const changedLimits = (current: FunctionRecord, basis: CheckBasis) =>
-  current.memory_pages !== basis.memory_pages || current.entrypoint !== basis.entrypoint || current.runtime !== basis.runtime;
+  current.memory_pages !== basis.memory_pages ||
+  current.entrypoint !== basis.entrypoint ||
+  current.runtime !== basis.runtime;
 
 export class PostgresMetadataStore implements MetadataStore {
   /** `channel`: where commits are announced to the other replicas (pg-changes.ts listens). */
@@ -49,7 +51,13 @@ export class PostgresMetadataStore implements MetadataStore {
       const conflict = await conflictOf(tx, spec.name, spec.routes, null);
       if (conflict) return conflict;
       const at = this.now().toISOString();
-      const record: FunctionRecord = { id: Bun.randomUUIDv7(), ...spec, active_version: null, created_at: at, updated_at: at };
+      const record: FunctionRecord = {
+        id: Bun.randomUUIDv7(),
+        ...spec,
+        active_version: null,
+        created_at: at,
+        updated_at: at,
+      };
       await tx`INSERT INTO functions (id, name, entrypoint, runtime, memory_pages, max_execution_ms, max_concurrency, max_body_bytes, env, routes, active_version, created_at, updated_at)
         VALUES (${record.id}, ${record.name}, ${record.entrypoint}, ${record.runtime}, ${record.memory_pages}, ${record.max_execution_ms},
           ${record.max_concurrency ?? null}, ${record.max_body_bytes ?? null}, ${JSON.stringify(record.env)}, ${JSON.stringify(record.routes)}, ${null}, ${at}, ${at})`;
@@ -69,7 +77,8 @@ export class PostgresMetadataStore implements MetadataStore {
   }
 
   async listFunctions({ limit, after }: { limit: number; after?: string }): Promise<FunctionPage> {
-    const rows = (await this.sql`SELECT * FROM functions WHERE id > ${after ?? ""} ORDER BY id LIMIT ${limit + 1}`) as FunctionRow[];
+    const rows = (await this
+      .sql`SELECT * FROM functions WHERE id > ${after ?? ""} ORDER BY id LIMIT ${limit + 1}`) as FunctionRow[];
     const items = rows.slice(0, limit).map(toFunction);
     return { items, next: rows.length > limit ? items[items.length - 1]!.id : null };
   }
@@ -120,22 +129,28 @@ export class PostgresMetadataStore implements MetadataStore {
       const current = await readFunction(tx, functionId);
       if (!current) return NOT_FOUND;
       if (activate && basis && changedLimits(current, basis)) return CHANGED;
-      const [{ next }] = await tx`SELECT (COALESCE(MAX(version), 0) + 1)::int AS next FROM versions WHERE function_id = ${functionId}`;
+      const [{ next }] =
+        await tx`SELECT (COALESCE(MAX(version), 0) + 1)::int AS next FROM versions WHERE function_id = ${functionId}`;
       const at = this.now().toISOString();
       await tx`INSERT INTO versions (function_id, version, sha256, size, created_at) VALUES (${functionId}, ${next}, ${artifact.sha256}, ${artifact.size}, ${at})`;
-      if (activate) await tx`UPDATE functions SET active_version = ${next}, updated_at = ${at} WHERE id = ${functionId}`;
+      if (activate)
+        await tx`UPDATE functions SET active_version = ${next}, updated_at = ${at} WHERE id = ${functionId}`;
       await recordChange(tx, this.channel, "version.created", functionId, next, at);
       return ok({ function_id: functionId, version: next as number, ...artifact, active: activate, created_at: at });
     });
   }
 
-  async listVersions(functionId: string, { limit, after }: { limit: number; after?: number }): Promise<StoreResult<VersionPage>> {
+  async listVersions(
+    functionId: string,
+    { limit, after }: { limit: number; after?: number },
+  ): Promise<StoreResult<VersionPage>> {
     // One snapshot: the active flag and the page agree.
     return this.sql.begin(async (tx) => {
       await tx`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY`;
       const fn = await readFunction(tx, functionId);
       if (!fn) return NOT_FOUND;
-      const rows = (await tx`SELECT * FROM versions WHERE function_id = ${functionId} AND version > ${after ?? 0} ORDER BY version LIMIT ${limit + 1}`) as VersionRow[];
+      const rows =
+        (await tx`SELECT * FROM versions WHERE function_id = ${functionId} AND version > ${after ?? 0} ORDER BY version LIMIT ${limit + 1}`) as VersionRow[];
       const items = rows.slice(0, limit).map((row) => toVersion(fromPg(row), fn.active_version));
       return ok({ items, next: rows.length > limit ? items[items.length - 1]!.version : null });
     });
@@ -145,7 +160,8 @@ export class PostgresMetadataStore implements MetadataStore {
     return this.write(async (tx) => {
       const fn = await readFunction(tx, functionId);
       if (!fn) return NOT_FOUND;
-      const rows = (await tx`DELETE FROM versions WHERE function_id = ${functionId} AND version IS DISTINCT FROM ${fn.active_version}::int AND version <
+      const rows =
+        (await tx`DELETE FROM versions WHERE function_id = ${functionId} AND version IS DISTINCT FROM ${fn.active_version}::int AND version <
           (SELECT MIN(version) FROM (SELECT version FROM versions WHERE function_id = ${functionId} ORDER BY version DESC LIMIT ${keep}) newest)
         RETURNING *`) as VersionRow[];
       return ok(rows.map((row) => toVersion(fromPg(row), fn.active_version)).sort((a, b) => a.version - b.version));

@@ -35,27 +35,32 @@ export class PostgresNodeStore implements NodeStore {
 
   async connected(node: NodeIdentity, revision: number, at: Date): Promise<void> {
     const now = at.toISOString();
-    await this.sql`INSERT INTO nodes (id, address, version, applied_revision, connected, connected_at, last_seen, problems, key_sha256, replica)
+    await this
+      .sql`INSERT INTO nodes (id, address, version, applied_revision, connected, connected_at, last_seen, problems, key_sha256, replica)
       VALUES (${node.id}, ${node.address}, ${node.version}, ${revision}, TRUE, ${now}, ${now}, '[]', ${node.keySha256}, ${this.replica})
       ON CONFLICT (id) DO UPDATE SET address = excluded.address, version = excluded.version, applied_revision = excluded.applied_revision,
         connected = TRUE, connected_at = excluded.connected_at, last_seen = excluded.last_seen, key_sha256 = excluded.key_sha256, replica = excluded.replica`;
   }
 
   async applied(id: string, revision: number, problems: NodeProblem[], at: Date): Promise<void> {
-    await this.sql`UPDATE nodes SET applied_revision = ${revision}, problems = ${JSON.stringify(problems)}, last_seen = ${at.toISOString()}
+    await this
+      .sql`UPDATE nodes SET applied_revision = ${revision}, problems = ${JSON.stringify(problems)}, last_seen = ${at.toISOString()}
       WHERE id = ${id} AND replica = ${this.replica}`;
   }
 
   async disconnected(id: string, at: Date): Promise<void> {
-    await this.sql`UPDATE nodes SET connected = FALSE, last_seen = ${at.toISOString()} WHERE id = ${id} AND replica = ${this.replica}`;
+    await this
+      .sql`UPDATE nodes SET connected = FALSE, last_seen = ${at.toISOString()} WHERE id = ${id} AND replica = ${this.replica}`;
   }
 
   async disconnectAll(at: Date): Promise<void> {
-    await this.sql`UPDATE nodes SET connected = FALSE, last_seen = ${at.toISOString()} WHERE connected AND replica = ${this.replica}`;
+    await this
+      .sql`UPDATE nodes SET connected = FALSE, last_seen = ${at.toISOString()} WHERE connected AND replica = ${this.replica}`;
   }
 
   async list({ limit, after }: { limit: number; after?: string }): Promise<NodePage> {
-    const rows = (await this.sql`SELECT id, address, version, applied_revision, connected, connected_at, last_seen, problems
+    const rows = (await this
+      .sql`SELECT id, address, version, applied_revision, connected, connected_at, last_seen, problems
       FROM nodes WHERE id > ${after ?? ""} ORDER BY id LIMIT ${limit + 1}`) as NodeRow[];
     const items = rows.slice(0, limit).map((row) => ({
       ...row,

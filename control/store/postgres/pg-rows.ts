@@ -5,7 +5,6 @@ const BIGINT_COLUMNS = ["size", "artifact_size", "change_revision", "applied_rev
 
 export function fromPg<T extends object>(row: T): T {
   const out = { ...row } as Record<string, unknown>;
-  for (const column of BIGINT_COLUMNS)
-    if (typeof out[column] === "string") out[column] = Number(out[column]);
+  for (const column of BIGINT_COLUMNS) if (typeof out[column] === "string") out[column] = Number(out[column]);
   return out as T;
 }

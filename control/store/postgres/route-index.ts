@@ -22,7 +22,8 @@ async function overlappingRoute(tx: SQL, pattern: string, selfId: string): Promi
           WHERE r.key >= ${key} AND r.key < ${`${key.slice(0, -1)}0`} AND r.function_id <> ${selfId} LIMIT 1`;
   if (found) return found as Owner;
   if (prefixes.length === 0) return null;
-  const [prefix] = await tx`SELECT r.function_id AS id, f.name, r.pattern FROM routes r JOIN functions f ON f.id = r.function_id
+  const [prefix] =
+    await tx`SELECT r.function_id AS id, f.name, r.pattern FROM routes r JOIN functions f ON f.id = r.function_id
     WHERE r.key = ANY(${tx.array(prefixes)}::text[]) AND r.kind = 'prefix' AND r.function_id <> ${selfId} LIMIT 1`;
   return (prefix as Owner | undefined) ?? null;
 }
@@ -66,6 +67,7 @@ export async function secretNamedIn(
   env: Record<string, string> | undefined,
 ): Promise<{ ok: false; reason: "secret_name_taken"; key: string } | null> {
   if (env === undefined || Object.keys(env).length === 0) return null;
-  const [row] = await tx`SELECT key FROM secrets WHERE function_id = ${id} AND key = ANY(${tx.array(Object.keys(env))}::text[]) ORDER BY key LIMIT 1`;
+  const [row] =
+    await tx`SELECT key FROM secrets WHERE function_id = ${id} AND key = ANY(${tx.array(Object.keys(env))}::text[]) ORDER BY key LIMIT 1`;
   return row ? { ok: false, reason: "secret_name_taken", key: (row as { key: string }).key } : null;
 }

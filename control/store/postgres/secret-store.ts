@@ -31,7 +31,8 @@ export class PostgresSecretStore implements SecretStore {
 
   async list(functionId: string): Promise<SecretResult<SecretInfo[]>> {
     if (!(await exists(this.sql, functionId))) return NOT_FOUND;
-    const rows = (await this.sql`SELECT key, updated_at FROM secrets WHERE function_id = ${functionId} ORDER BY key`) as Row[];
+    const rows = (await this
+      .sql`SELECT key, updated_at FROM secrets WHERE function_id = ${functionId} ORDER BY key`) as Row[];
     return ok(rows.map(info));
   }
 
@@ -52,12 +53,14 @@ export class PostgresSecretStore implements SecretStore {
       const [fn] = await tx`SELECT jsonb_exists(env::jsonb, ${key}) AS taken FROM functions WHERE id = ${functionId}`;
       if (!fn) return NOT_FOUND;
       if ((fn as { taken: boolean }).taken) return { ok: false, reason: "env_has_key", key };
-      const [others] = await tx`SELECT COUNT(*)::int AS n, COALESCE(SUM(json_bytes), 0)::int AS bytes FROM secrets WHERE function_id = ${functionId} AND key <> ${key}`;
+      const [others] =
+        await tx`SELECT COUNT(*)::int AS n, COALESCE(SUM(json_bytes), 0)::int AS bytes FROM secrets WHERE function_id = ${functionId} AND key <> ${key}`;
       const { n, bytes } = others as { n: number; bytes: number };
       const entries = n + 1;
       // The secrets' JSON: braces, the entries, a comma between two.
       const total = 2 + bytes + jsonBytes + n;
-      if (entries > limits.entries || total > limits.jsonBytes) return { ok: false, reason: "too_many", entries, jsonBytes: total };
+      if (entries > limits.entries || total > limits.jsonBytes)
+        return { ok: false, reason: "too_many", entries, jsonBytes: total };
       const created = (await row(tx, functionId, key)) === null;
       const at = this.now().toISOString();
       await tx`INSERT INTO secrets (function_id, key, sealed, json_bytes, updated_at) VALUES (${functionId}, ${key}, ${Buffer.from(sealed)}, ${jsonBytes}, ${at})
@@ -79,7 +82,8 @@ export class PostgresSecretStore implements SecretStore {
   }
 
   async count(): Promise<{ secrets: number; functions: number }> {
-    const [counts] = await this.sql`SELECT COUNT(*)::int AS secrets, COUNT(DISTINCT function_id)::int AS functions FROM secrets`;
+    const [counts] = await this
+      .sql`SELECT COUNT(*)::int AS secrets, COUNT(DISTINCT function_id)::int AS functions FROM secrets`;
     return counts as { secrets: number; functions: number };
   }
 
@@ -87,7 +91,8 @@ export class PostgresSecretStore implements SecretStore {
   async *sealedAll(): AsyncIterable<SealedSecret> {
     let after = { functionId: "", key: "" };
     for (;;) {
-      const rows = (await this.sql`SELECT function_id, key, sealed FROM secrets WHERE (function_id, key) > (${after.functionId}, ${after.key})
+      const rows = (await this
+        .sql`SELECT function_id, key, sealed FROM secrets WHERE (function_id, key) > (${after.functionId}, ${after.key})
         ORDER BY function_id, key LIMIT ${BATCH}`) as { function_id: string; key: string; sealed: Uint8Array }[];
       for (const r of rows) yield { functionId: r.function_id, key: r.key, sealed: new Uint8Array(r.sealed) };
       if (rows.length < BATCH) return;
