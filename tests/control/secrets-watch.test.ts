@@ -3,6 +3,7 @@
 // the function, a function without secrets has none in its entry, and deleting a function takes
 // its secrets with it. And the store's bounds on a function's secrets.
 import { Database } from "bun:sqlite";
+import { SQL } from "bun";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { ChangesMessage, SnapshotMessage } from "../../core/contract";
@@ -58,9 +59,15 @@ test("deleting a function deletes its secrets", async () => {
   const fn = await control.createFunction({ name: "doomed" });
   await putSecret(control.api, `/api/v1/functions/${fn.id}`, "K", "v");
   expect((await control.api(`/api/v1/functions/${fn.id}`, { method: "DELETE" })).status).toBe(204);
-  const db = new Database(join(control.dataDir, "metadata.sqlite"), { readonly: true });
-  expect(db.query("SELECT COUNT(*) AS n FROM secrets WHERE function_id = ?").get(fn.id)).toEqual({ n: 0 });
-  db.close();
+  if (control.databaseUrl) {
+    const sql = new SQL(control.databaseUrl);
+    expect(await sql`SELECT COUNT(*)::int AS n FROM secrets WHERE function_id = ${fn.id}`).toEqual([{ n: 0 }]);
+    await sql.close();
+  } else {
+    const db = new Database(join(control.dataDir, "metadata.sqlite"), { readonly: true });
+    expect(db.query("SELECT COUNT(*) AS n FROM secrets WHERE function_id = ?").get(fn.id)).toEqual({ n: 0 });
+    db.close();
+  }
 });
 
 test("the store: at most `entries` secrets and `jsonBytes` of them as JSON per function; a replaced one counts once", async () => {

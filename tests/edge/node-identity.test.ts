@@ -1,12 +1,12 @@
 // Who may be a node, against a real control plane (Bun.serve on 127.0.0.1, real SQLite): every
 // node holds the shared read token, so the token must not be enough to take over a node's id,
 // fake its revision, kick it off, or fill the node list. Each test is one finding of issue #18.
-import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { MAX_NODE_MESSAGE_BYTES } from "../../core/contract";
 import { newKey, watch, type TestSocket } from "./watch-socket";
 import { startTestControl, type TestControl } from "../helpers/test-control";
+import { runOnStore } from "../helpers/control-store-sql";
 import { controlApi, type ControlApi, READ_TOKEN } from "../helpers/control-api";
 import { until } from "../helpers/until";
 
@@ -31,6 +31,12 @@ afterEach(async () => {
   control = undefined as unknown as TestControl;
 });
 
+/** A node that said hello and was answered (so its record is written), then closed. */
+async function registered(fields: Parameters<TestSocket["hello"]>[0]): Promise<void> {
+  const socket = await node(fields);
+  await socket.next();
+  socket.close();
+}
 const listed = async (id: string) => (await api.nodes()).nodes.find((n) => n.id === id);
 
 describe("a node's identity is its key, not the shared token", () => {
@@ -84,11 +90,10 @@ describe("a node's identity is its key, not the shared token", () => {
 
   test("a record written before keys is claimed by the first key to come; then only that key", async () => {
     await start();
-    const db = new Database(join(control.dataDir, "metadata.sqlite"));
-    db.query(
-      "INSERT INTO nodes (id, address, version, applied_revision, connected, connected_at, last_seen, problems) VALUES ('old-node', 'http://o:1', '0.1.0', 0, 0, ?, ?, '[]')",
-    ).run(new Date().toISOString(), new Date().toISOString());
-    db.close();
+    const insert = (no: string, a: string, b: string) =>
+      `INSERT INTO nodes (id, address, version, applied_revision, connected, connected_at, last_seen, problems) VALUES ('old-node', 'http://o:1', '0.1.0', 0, ${no}, ${a}, ${b}, '[]')`;
+    const now = new Date().toISOString();
+    await runOnStore(control, { sqlite: insert("0", "?", "?"), postgres: insert("FALSE", "$1", "$2") }, [now, now]);
     const key = newKey();
     const claimed = await node({ node_id: "old-node", key });
     expect((await claimed.next()).type).toBe("snapshot");
@@ -136,7 +141,7 @@ describe("bounds on what one client with the token can do", () => {
 
     await start({ maxNodes: 3 });
     const keys = [newKey(), newKey(), newKey()];
-    for (let i = 0; i < 3; i++) (await node({ node_id: `n${i}`, key: keys[i] })).close();
+    for (let i = 0; i < 3; i++) await registered({ node_id: `n${i}`, key: keys[i] });
     const fourth = await node({ node_id: "n3", key: newKey() });
     expect(await fourth.closed).toEqual({ code: 4008, reason: "node limit reached (--max-nodes 3)" });
     expect((await (await node({ node_id: "n0", key: keys[0] })).next()).type).toBe("snapshot");
@@ -166,7 +171,7 @@ describe("bounds on what one client with the token can do", () => {
 describe("the node list", () => {
   test("GET /api/v1/nodes pages by id; DELETE /api/v1/nodes/{id} forgets a node (admin only) and its id registers anew", async () => {
     await start();
-    for (const id of ["n-c", "n-a", "n-b"]) (await node({ node_id: id, key: newKey() })).close();
+    for (const id of ["n-c", "n-a", "n-b"]) await registered({ node_id: id, key: newKey() });
     await until("three listed", async () => (await api.nodes()).nodes.length === 3);
     const first = (await (await api.api("/api/v1/nodes?limit=2", { token: READ_TOKEN })).json()) as {
       nodes: { id: string }[];

@@ -3,7 +3,7 @@
 // history, snapshot when it is gone, and the size of every message: pages within the cap
 // however large the state, and a record too large for any page (stored before the env limit)
 // sent as parts.
-import { Database } from "bun:sqlite";
+import { runOnStore } from "../helpers/control-store-sql";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import {
@@ -222,9 +222,11 @@ describe("message size", () => {
     // (surrogate pairs), beyond the 1 MiB the API now allows.
     const env = bigEnv(6_000_000, 'a"\\é😀');
     expect(Buffer.byteLength(JSON.stringify(env))).toBeGreaterThan(5_000_000);
-    const db = new Database(join(control.dataDir, "metadata.sqlite"));
-    db.query("UPDATE functions SET env = ? WHERE id = ?").run(JSON.stringify(env), legacy.id);
-    db.close();
+    await runOnStore(
+      control,
+      { sqlite: "UPDATE functions SET env = ? WHERE id = ?", postgres: "UPDATE functions SET env = $1 WHERE id = $2" },
+      [JSON.stringify(env), legacy.id],
+    );
 
     const socket = await watch(control.url);
     socket.hello();
