@@ -1,11 +1,17 @@
 // `bun run control [flags]`: the control plane's HTTP API, Swagger UI and metrics.
 // `bun run control --show-admin-token`: prints the admin token and exits.
+// `bun run control migrate ...`: moves an embedded installation into PostgreSQL (migrate/).
 import { showAdminToken } from "./auth/tokens";
 import { loadControlConfig, USAGE } from "./config";
 import { configOrExit } from "../core/config/load-config";
 import { stopOnSignals } from "../core/lifecycle/stop-on-signals";
 import { createLogger } from "../core/observe/log";
 import { startControl } from "./start-control";
+
+if (Bun.argv[2] === "migrate") {
+  const { runMigrate } = await import("./migrate/command");
+  process.exit(await runMigrate(Bun.argv.slice(3), process.env));
+}
 
 const loaded = configOrExit("control", USAGE, loadControlConfig(Bun.argv.slice(2), process.env));
 

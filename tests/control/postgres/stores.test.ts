@@ -1,12 +1,12 @@
 // The store contract suites against PostgreSQL, each store in a schema of its own.
 import { describe, expect, test } from "bun:test";
 import type { SQL } from "bun";
-import { openDatabase } from "../../control/store/postgres/database";
-import { PostgresMetadataStore } from "../../control/store/postgres/metadata-store";
-import { PostgresNodeStore } from "../../control/store/postgres/node-store";
-import { metadataStoreContract } from "./metadata-store.contract";
-import { nodeStoreContract } from "./node-store.contract";
-import { freshSchema, NO_POSTGRES, testPostgres } from "../helpers/postgres";
+import { openDatabase } from "../../../control/store/postgres/database";
+import { PostgresMetadataStore } from "../../../control/store/postgres/metadata-store";
+import { PostgresNodeStore } from "../../../control/store/postgres/node-store";
+import { metadataStoreContract } from "../metadata-store.contract";
+import { nodeStoreContract } from "../node-store.contract";
+import { freshSchema, NO_POSTGRES, testPostgres } from "../../helpers/postgres";
 
 const base = await testPostgres();
 if (!base) {

@@ -4,12 +4,12 @@
 // and the secrets rules.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { SQL } from "bun";
-import { openDatabase } from "../../control/store/postgres/database";
-import { PostgresMetadataStore } from "../../control/store/postgres/metadata-store";
-import { PostgresNodeStore } from "../../control/store/postgres/node-store";
-import { PostgresSecretStore } from "../../control/store/postgres/secret-store";
-import { created } from "./metadata-store-fixture";
-import { freshSchema, NO_POSTGRES, testPostgres, type TestSchema } from "../helpers/postgres";
+import { openDatabase } from "../../../control/store/postgres/database";
+import { PostgresMetadataStore } from "../../../control/store/postgres/metadata-store";
+import { PostgresNodeStore } from "../../../control/store/postgres/node-store";
+import { PostgresSecretStore } from "../../../control/store/postgres/secret-store";
+import { created } from "../metadata-store-fixture";
+import { freshSchema, NO_POSTGRES, testPostgres, type TestSchema } from "../../helpers/postgres";
 
 const base = await testPostgres();
 if (!base) console.log(NO_POSTGRES);
