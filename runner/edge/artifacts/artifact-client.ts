@@ -75,7 +75,9 @@ export class ArtifactClient {
     try {
       hop = await fetch(target, { redirect: "manual", signal: AbortSignal.timeout(TIMEOUT_MS) });
     } catch (error) {
-      return { ok: false, reason: `${where} unreachable: ${(error as Error).message}` };
+      // Bun may name the URL it fetched: its query (the signature) is cut from the reason.
+      const message = (error as Error).message.split(target.href).join(target.origin);
+      return { ok: false, reason: `${where} unreachable: ${message}` };
     }
     if (!hop.ok) {
       await hop.body?.cancel();
