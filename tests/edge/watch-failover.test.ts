@@ -14,7 +14,7 @@ import { until } from "../helpers/until";
 import { newKey } from "./watch-socket";
 
 const TOKEN = "node-token-0123456789abcdef";
-type Behaviour = "silent" | "reject" | "refuse";
+type Behaviour = "silent" | "reject" | "refuse" | "flap";
 interface Upgrade {
   query: string;
   authorization: string | null;
@@ -27,7 +27,7 @@ afterAll(() => {
   for (const server of servers) server.stop(true);
 });
 
-/** A stand-in control plane: accepts and says nothing, answers 503 to the upgrade, or refuses the node (4003). */
+/** A stand-in control plane: accepts and says nothing, answers 503 to the upgrade, refuses the node (4003), or answers one heartbeat and closes. */
 function controlPlane(behaviour: Behaviour, onRequest: (count: number) => void = () => {}) {
   const upgrades: Upgrade[] = [];
   const hellos: HelloMessage[] = [];
@@ -44,6 +44,10 @@ function controlPlane(behaviour: Behaviour, onRequest: (count: number) => void =
       message(socket, text) {
         hellos.push(JSON.parse(String(text)) as HelloMessage);
         if (behaviour === "refuse") socket.close(WATCH_CLOSE.keyMismatch, "node key differs");
+        if (behaviour === "flap") {
+          socket.send(JSON.stringify({ type: "heartbeat", revision: 0 }));
+          socket.close(1001, "going away");
+        }
       },
     },
   });
@@ -129,6 +133,16 @@ test("the backoff applies once per full round of the list, as today with one URL
     control_plane: only.url,
   });
   expect(lines.some((l) => "next_control_plane" in l)).toBe(false);
+});
+
+test("control planes that each answer and then close still cost a backoff step per round: no reconnects without pause", async () => {
+  const backoff = new CountingBackoff();
+  let stopAt: WatchClient | null = null;
+  const first = controlPlane("flap", (count) => count === 3 && stopAt?.stop());
+  const second = controlPlane("flap");
+  stopAt = client([first.url, second.url], { backoff }).watch;
+  await until("the third round starts", () => first.upgrades.length === 3);
+  expect([first.upgrades.length, second.upgrades.length, backoff.calls]).toEqual([3, 2, 2]);
 });
 
 test("a control plane that refuses the node is left for the next at once; the slow retry waits for a round they all failed", async () => {

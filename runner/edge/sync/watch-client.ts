@@ -61,14 +61,13 @@ export class WatchClient {
   private failures = 0;
   private readonly backoff: Backoff;
   private readonly silenceMs: number;
-  /** Where the current round of the list began: getting back to it without a message received completes a round. */
-  private roundStart: string;
+  /** Moves to the next control plane since the last wait: as many as there are control planes make a round. */
+  private movesThisRound = 0;
   private refusedThisRound = false;
 
   constructor(private readonly deps: WatchClientDeps) {
     this.backoff = deps.backoff ?? new Backoff();
     this.silenceMs = deps.silenceMs ?? 15_000;
-    this.roundStart = deps.controlPlanes.current;
   }
 
   start(): void {
@@ -155,7 +154,6 @@ export class WatchClient {
       // A message got through, so the connection works: the next drop starts the backoff over.
       this.failures = 0;
       this.backoff.reset();
-      this.roundStart = controlPlane;
       this.refusedThisRound = false;
       if (this.deps.onMessage(message) === "resync") {
         this.socket = null;
@@ -210,15 +208,18 @@ export class WatchClient {
   }
 
   /**
-   * Moves to the next control plane. Back at the start of the round (the one last heard from, or
-   * the first), the whole list failed: wait the backoff's next step, or a refusal's slow retry if
-   * one of them refused this node. Before that, try the next one at once.
+   * Moves to the next control plane: at once, unless this move completes a round (one move per
+   * control plane since the last wait); then wait the backoff's next step, or a refusal's slow
+   * retry if one refused this node in the round. A round is counted in moves, not reset by a
+   * message: control planes that each answer and then close cannot make the node reconnect
+   * without pause (the backoff itself starts over after a message, as with one control plane).
    */
   private moveOn(refused: boolean): { delay: number; next: string } {
     if (refused) this.refusedThisRound = true;
     const next = this.deps.controlPlanes.advance();
-    if (next !== this.roundStart) return { delay: 0, next };
+    if (++this.movesThisRound < this.deps.controlPlanes.size) return { delay: 0, next };
     const delay = this.refusedThisRound ? equalJitter(REFUSED_RETRY_MS) : this.backoff.next();
+    this.movesThisRound = 0;
     this.refusedThisRound = false;
     return { delay, next };
   }
