@@ -7,6 +7,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import { Entrypoint, ENV_KEY_PATTERN, FUNCTION_DEFAULTS, LIMITS, NAME_PATTERN, NodeId } from "../core/contract";
 import { TOKEN_BOUNDS, type FlagTable } from "../core/config/load-config";
 import type { SecretSetting } from "../core/lifecycle/secret-file";
+import { MAX_CONTROL_PLANES } from "./control-plane-list";
 import { ENGINE_SETTINGS } from "./lifecycle/engine-options";
 
 const MiB = 1024 * 1024;
@@ -118,9 +119,14 @@ export const RunnerConfigSchema = Type.Object({
 export type RunnerConfig = Static<typeof RunnerConfigSchema>;
 
 export const EdgeConfigSchema = Type.Object({
-  controlPlane: Type.String({
-    pattern: "^https?://[^\\s/?#]+/?$",
-    description: "control plane base URL, e.g. http://127.0.0.1:8080",
+  // Parsed from "URL1,URL2,..." by control-plane-list.ts, which names a bad entry; the schema
+  // holds the result to the same rules.
+  controlPlanes: Type.Array(Type.String({ pattern: "^https?://[^\\s/?#@]+$" }), {
+    minItems: 1,
+    maxItems: MAX_CONTROL_PLANES,
+    uniqueItems: true,
+    description:
+      "control plane base URLs, comma-separated, e.g. http://10.0.0.1:8080,http://10.0.0.2:8080: the node follows one and moves to the next when it fails",
   }),
   token: Type.String({
     ...TOKEN_BOUNDS,
@@ -180,7 +186,7 @@ export const SINGLE_FLAGS = {
   sha256: ["sha256", "EDGE_RUNNER_SHA256"],
 } as const;
 export const EDGE_FLAGS = {
-  "control-plane": ["controlPlane", "EDGE_RUNNER_CONTROL_PLANE"],
+  "control-plane": ["controlPlanes", "EDGE_RUNNER_CONTROL_PLANE"],
   "node-id": ["nodeId", "EDGE_RUNNER_NODE_ID"],
   "cache-dir": ["cacheDir", "EDGE_RUNNER_CACHE_DIR"],
   "cache-mb": ["cacheMb", "EDGE_RUNNER_CACHE_MB"],
@@ -218,9 +224,11 @@ export const SECRET: ReadonlySet<string> = new Set<AnyKey>(["token"]);
 export const USAGE = `usage: bun run runner <module.wasm> [--port 3000] [--host 0.0.0.0] [--name NAME] [--runtime wasm|wasi]
        [--entrypoint handle|_start] [--memory-pages 16|128] [--max-execution-ms 500] [--max-concurrency N] [--env KEY=VALUE]... [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--function-queue N] [--overload-wait-ms 1000] [--instance-reuse on] [--gc-markers 1] [--fast-memories 4096] [--http-slice-us 100]
        [--max-body-bytes N] [--max-body-bytes-in-flight N] [--max-response-bytes N] [--max-log-lines 100] [--sha256 HEX] [--log-level info]
-   or: bun run runner --control-plane URL --token-file FILE [--port 3000] [--host 0.0.0.0] [--node-id ID]
+   or: bun run runner --control-plane URL[,URL...] --token-file FILE [--port 3000] [--host 0.0.0.0] [--node-id ID]
        [--cache-dir DIR] [--cache-mb 256] [--disk-mb 1024] [--advertise-url URL] [--prefetch-concurrency 4]
        [--workers N] [--spare-workers 2] [--spare-priority idle] [--queue 1024] [--function-queue 64] [--overload-wait-ms 1000] [--instance-reuse on] [--gc-markers 1] [--fast-memories 4096] [--http-slice-us 100] [--max-body-bytes N] [--max-body-bytes-in-flight N] [--max-response-bytes N] [--max-log-lines 100] [--log-level info]
    or: bun run runner --version | --help
 Every flag also reads EDGE_RUNNER_<FLAG> from the environment (e.g. EDGE_RUNNER_TOKEN_FILE).
-The token is never taken from the command line: --token-file FILE, or the token itself in EDGE_RUNNER_TOKEN.`;
+The token is never taken from the command line: --token-file FILE, or the token itself in EDGE_RUNNER_TOKEN.
+--control-plane takes up to ${MAX_CONTROL_PLANES} comma-separated URLs (replicas of one control plane): the node follows one and moves
+to the next when its watch fails, closes or goes silent; artifact downloads try the one it follows, then the others.`;

@@ -30,6 +30,7 @@ import {
   type EdgeConfig,
   type RunnerConfig,
 } from "./config-schema";
+import { parseControlPlanes } from "./control-plane-list";
 
 export { USAGE, type EdgeConfig, type RunnerConfig } from "./config-schema";
 
@@ -115,6 +116,9 @@ function loadEdge(parsed: ParsedFlags, environment: Record<string, string | unde
   if (perFunction)
     return { ok: false, message: `--${perFunction} is set per function on the control plane in edge mode` };
   const raw = collectFlags(parsed.values, environment, { ...SERVER_FLAGS, ...EDGE_FLAGS }, { numeric: NUMERIC });
+  const controlPlanes = parseControlPlanes(String(raw.controlPlanes));
+  if (!controlPlanes.ok) return controlPlanes;
+  raw.controlPlanes = controlPlanes.urls;
   raw.workers ??= availableParallelism();
   raw.port ??= 3000;
   raw.nodeId ??= `${

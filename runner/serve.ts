@@ -82,7 +82,7 @@ export async function serveEdge(config: EdgeConfig): Promise<void> {
   const { revision, functions } = edge.node.status();
   const from = edge.restored ? "restored from disk" : "from the control plane";
   banner(
-    `EdgeBase runner: edge node ${config.nodeId} following ${config.controlPlane} (revision ${revision} ${from}, ${functions} functions; cache ${edge.cacheDir}) at http://${config.host}:${edge.port}/`,
+    `EdgeBase runner: edge node ${config.nodeId} following ${config.controlPlanes.join(",")} (revision ${revision} ${from}, ${functions} functions; cache ${edge.cacheDir}) at http://${config.host}:${edge.port}/`,
   );
   stopOnSignals(logger, () => edge.stop());
 }

@@ -17,6 +17,7 @@ import { createRunnerMetrics } from "../observe/metrics";
 import { WorkerPool } from "../sandbox/pool";
 import { DRAIN_MS, EDGE_FUNCTION_QUEUE, LOG_LINE_BYTES, poolOptions } from "../pool-settings";
 import { ArtifactClient } from "./artifacts/artifact-client";
+import { ControlPlanes } from "./control-planes";
 import { DiskArtifacts } from "./artifacts/disk-artifacts";
 import { OffloadThread } from "../../core/module/offload/offload-thread";
 import { VerifiedArtifacts } from "./artifacts/verified-artifacts";
@@ -50,12 +51,15 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
   const pool = new WorkerPool(poolOptions(config, logger, EDGE_FUNCTION_QUEUE));
   let connected = false;
   let watch: WatchClient | null = null;
+  // The one the watch follows, moved on by it when it fails; downloads ask it first.
+  const controlPlanes = new ControlPlanes(config.controlPlanes);
   // Gauges are read on scrape, which can only happen once the server below listens.
   const edge = createEdgeMetrics(() => {
     const status = node.status();
     return {
       appliedRevision: status.revision,
       connected,
+      controlPlane: controlPlanes.current,
       functionsServing: status.functions,
       functionsWithProblems: status.problems.length,
       loadedFunctions: loaded.count,
@@ -87,7 +91,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
   );
   const artifacts = new VerifiedArtifacts(
     disk,
-    new ArtifactClient(config.controlPlane, config.token),
+    new ArtifactClient(controlPlanes, config.token),
     edgeMetrics,
     logger,
     offload,
@@ -128,7 +132,13 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
   const app = createRunnerApp({
     metrics,
     invoke: createEdgeInvoke(router, { pool, metrics, logger, maxBodyBytes: config.maxBodyBytes, bodies }),
-    health: () => ({ node_id: config.nodeId, connected, ...node.status(), pool: pool.stats() }),
+    health: () => ({
+      node_id: config.nodeId,
+      connected,
+      control_plane: controlPlanes.current,
+      ...node.status(),
+      pool: pool.stats(),
+    }),
     // Ready once it serves a whole state: the one restored from disk, or the first the control
     // plane sent, applied. Before that it answers 404 for every function it does not know yet.
     notReady: () =>
@@ -141,7 +151,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
   const address = config.advertiseUrl ?? `http://${advertisedHost(config.host)}:${port}`;
 
   watch = new WatchClient({
-    controlPlane: config.controlPlane,
+    controlPlanes,
     token: config.token,
     logger,
     hello: () => ({

@@ -9,6 +9,8 @@ import { scrapeGauges } from "./scrape-gauge";
 export interface EdgeGauges {
   appliedRevision: number;
   connected: boolean;
+  /** The control plane the watch follows (or is connecting to). */
+  controlPlane: string;
   functionsServing: number;
   functionsWithProblems: number;
   loadedFunctions: number;
@@ -102,6 +104,16 @@ function register(prom: PromClient, registry: Registry, read: () => EdgeGauges):
   const gauge = scrapeGauges(prom, registry, read);
   gauge("edge_applied_revision", "Control plane revision this node has live", (g) => g.appliedRevision);
   gauge("edge_sync_connected", "1 while the watch stream to the control plane is open", (g) => (g.connected ? 1 : 0));
+  new prom.Gauge({
+    name: "edge_sync_control_plane",
+    help: "1 on the control plane the watch follows or is connecting to (--control-plane may list several)",
+    labelNames: ["control_plane"],
+    registers,
+    collect() {
+      this.reset();
+      this.set({ control_plane: read().controlPlane }, 1);
+    },
+  });
   gauge("edge_functions_serving", "Functions this node routes requests to", (g) => g.functionsServing);
   gauge(
     "edge_functions_with_problems",

@@ -16,7 +16,7 @@ test("--control-plane selects edge mode with its defaults", () => {
     mode: "edge",
     warnings: [],
     config: {
-      controlPlane: "http://cp:8080",
+      controlPlanes: ["http://cp:8080"],
       token: TOKEN,
       port: 3100,
       nodeId: "n1",
@@ -39,7 +39,7 @@ test("flags win over EDGE_RUNNER_* which win over defaults; the environment alon
   expect(loadConfig(["--cache-mb", "32"], env)).toMatchObject({
     ok: true,
     mode: "edge",
-    config: { controlPlane: "http://env:8080", cacheMb: 32, nodeId: "from-env", cacheDir: ".edge-cache/from-env" },
+    config: { controlPlanes: ["http://env:8080"], cacheMb: 32, nodeId: "from-env", cacheDir: ".edge-cache/from-env" },
   });
   expect(loadConfig(["hello.wasm"], {})).toMatchObject({ ok: true, mode: "single", config: { module: "hello.wasm" } });
 });

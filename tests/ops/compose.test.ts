@@ -43,7 +43,7 @@ test("the nodes follow the control plane by its service name and port, with ids 
   for (const [name, service] of nodes) {
     const node = loaded[name]!;
     if (node.program !== "edge") throw new Error(`${name} is not an edge node`);
-    expect(node.config.controlPlane).toBe(`http://control:${control.config.port}`);
+    expect(node.config.controlPlanes).toEqual([`http://control:${control.config.port}`]);
     expect(node.config.nodeId).toBe(name);
     expect(node.config.advertiseUrl).toBe(`http://${name}:${node.config.port}`);
     expect(service.depends_on).toEqual({ control: { condition: "service_healthy" } });

@@ -18,6 +18,7 @@ const stats: PoolStats = {
 const gauges = {
   appliedRevision: 7,
   connected: true,
+  controlPlane: "http://cp:8080",
   functionsServing: 1,
   functionsWithProblems: 0,
   loadedFunctions: 1,

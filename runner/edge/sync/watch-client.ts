@@ -4,6 +4,12 @@
 // Every message is checked against the contract, its size first. When the control plane
 // refuses the node itself (its id belongs to another node, the node limit, ...), the node says
 // why and what to do, and retries slowly: such a refusal does not go away in seconds.
+//
+// Given several control planes (--control-plane URL1,URL2,...), it follows one at a time and
+// moves to the next in the list whenever the socket fails, closes or goes silent, resuming with
+// the same revision and history id (replicas on one database resume; another history answers
+// with a snapshot). The backoff, or a refusal's slow retry, applies once per full round of the
+// list, so a dead control plane costs one connect attempt, not a wait.
 import { Value } from "@sinclair/typebox/value";
 import {
   MAX_WATCH_MESSAGE_BYTES,
@@ -16,9 +22,11 @@ import {
 } from "../../../core/contract";
 import type { Logger } from "../../../core/observe/log";
 import { Backoff, equalJitter } from "../backoff";
+import type { ControlPlanes } from "../control-planes";
 
 export interface WatchClientDeps {
-  controlPlane: string;
+  /** Which one it follows moves here (artifact downloads read it). */
+  controlPlanes: ControlPlanes;
   token: string;
   logger: Logger;
   hello(): HelloMessage;
@@ -53,6 +61,9 @@ export class WatchClient {
   private failures = 0;
   private readonly backoff: Backoff;
   private readonly silenceMs: number;
+  /** Moves to the next control plane since the last wait: as many as there are control planes make a round. */
+  private movesThisRound = 0;
+  private refusedThisRound = false;
 
   constructor(private readonly deps: WatchClientDeps) {
     this.backoff = deps.backoff ?? new Backoff();
@@ -78,7 +89,8 @@ export class WatchClient {
   private connect(): void {
     if (this.stopped) return;
     const { since, history } = this.deps.resumePoint();
-    const url = new URL(WATCH_PATH, this.deps.controlPlane.replace(/^http/, "ws"));
+    const controlPlane = this.deps.controlPlanes.current;
+    const url = new URL(WATCH_PATH, controlPlane.replace(/^http/, "ws"));
     url.searchParams.set("protocol", String(WATCH_PROTOCOL));
     url.searchParams.set("since", String(since));
     if (history) url.searchParams.set("history", history);
@@ -94,7 +106,7 @@ export class WatchClient {
       if (silence) clearTimeout(silence);
       silence = setTimeout(() => {
         this.deps.logger.log("warn", "watch silent; reconnecting", {
-          control_plane: this.deps.controlPlane,
+          control_plane: controlPlane,
           silent_ms: this.silenceMs,
         });
         // No closing handshake: the peer is presumed gone, and close() would wait for it.
@@ -106,7 +118,7 @@ export class WatchClient {
       opened = true;
       this.deps.onConnected(true);
       this.deps.logger.log("info", "watch connected", {
-        control_plane: this.deps.controlPlane,
+        control_plane: controlPlane,
         since,
         ...(this.failures > 0 ? { after_failures: this.failures } : {}),
       });
@@ -142,6 +154,7 @@ export class WatchClient {
       // A message got through, so the connection works: the next drop starts the backoff over.
       this.failures = 0;
       this.backoff.reset();
+      this.refusedThisRound = false;
       if (this.deps.onMessage(message) === "resync") {
         this.socket = null;
         socket.close(1000, "resync");
@@ -158,40 +171,57 @@ export class WatchClient {
       this.socket = null;
       this.failures++;
       const refusal = REFUSALS[event.code];
+      const { delay, next } = this.moveOn(refusal !== undefined);
+      // With several control planes every close is a failover: say to which one.
+      const where = {
+        control_plane: controlPlane,
+        ...(this.deps.controlPlanes.size > 1 ? { next_control_plane: next } : {}),
+        retry_in_ms: Math.round(delay),
+      };
       if (refusal) {
-        const delay = equalJitter(REFUSED_RETRY_MS);
         this.deps.logger.log("error", "control plane refused this node", {
-          control_plane: this.deps.controlPlane,
+          ...where,
           code: event.code,
           reason: event.reason || undefined,
           advice: refusal,
-          retry_in_ms: Math.round(delay),
         });
-        this.scheduleReconnect(delay);
-        return;
-      }
-      const delay = this.backoff.next();
-      // Too many new ids from this address: a matter of seconds, retried like a failure.
-      if (event.code === WATCH_CLOSE.rateLimited) {
+      } else if (event.code === WATCH_CLOSE.rateLimited) {
+        // Too many new ids from this address: a matter of seconds, retried like a failure.
         this.deps.logger.log(
           "warn",
           "control plane refused this node for now: too many new node ids from this address",
-          { control_plane: this.deps.controlPlane, retry_in_ms: Math.round(delay) },
+          where,
         );
-        this.scheduleReconnect(delay);
-        return;
+      } else {
+        // While the control planes are down: the first failure and every tenth, not one line per attempt.
+        const level = opened || this.failures === 1 || this.failures % 10 === 0 ? "warn" : "debug";
+        const what = opened ? "watch disconnected" : "watch connection failed";
+        this.deps.logger.log(level, this.deps.controlPlanes.size > 1 ? `${what}; failing over` : what, {
+          ...where,
+          code: event.code,
+          reason: event.reason || reason || undefined,
+          failures: this.failures,
+        });
       }
-      // While the control plane is down: the first failure and every tenth, not one line per attempt.
-      const level = opened || this.failures === 1 || this.failures % 10 === 0 ? "warn" : "debug";
-      this.deps.logger.log(level, opened ? "watch disconnected" : "watch connection failed", {
-        control_plane: this.deps.controlPlane,
-        code: event.code,
-        reason: event.reason || reason || undefined,
-        retry_in_ms: Math.round(delay),
-        failures: this.failures,
-      });
       this.scheduleReconnect(delay);
     };
+  }
+
+  /**
+   * Moves to the next control plane: at once, unless this move completes a round (one move per
+   * control plane since the last wait); then wait the backoff's next step, or a refusal's slow
+   * retry if one refused this node in the round. A round is counted in moves, not reset by a
+   * message: control planes that each answer and then close cannot make the node reconnect
+   * without pause (the backoff itself starts over after a message, as with one control plane).
+   */
+  private moveOn(refused: boolean): { delay: number; next: string } {
+    if (refused) this.refusedThisRound = true;
+    const next = this.deps.controlPlanes.advance();
+    if (++this.movesThisRound < this.deps.controlPlanes.size) return { delay: 0, next };
+    const delay = this.refusedThisRound ? equalJitter(REFUSED_RETRY_MS) : this.backoff.next();
+    this.movesThisRound = 0;
+    this.refusedThisRound = false;
+    return { delay, next };
   }
 
   private scheduleReconnect(delay: number): void {
