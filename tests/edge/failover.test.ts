@@ -3,7 +3,6 @@
 // control plane A moves to B when A stops and serves what B has (B's own data: a snapshot); two
 // URLs of one control plane (replicas on one database share its history) resume, no snapshot.
 import { afterAll, expect, test } from "bun:test";
-import { connect, createServer, type Server, type Socket } from "node:net";
 import { textModule } from "../fixtures/guests";
 import { type ControlProcess, startControlProcess } from "../helpers/control-process";
 import { READ_TOKEN } from "../helpers/control-api";
@@ -11,11 +10,12 @@ import { startEdgeProcess } from "../helpers/edge-process";
 import { body } from "../helpers/fetch-text";
 import { metric } from "../helpers/metrics-text";
 import type { ServerProcess } from "../helpers/server-process";
+import { tcpProxy, type TcpProxy } from "../helpers/tcp-proxy";
 import { tempDir } from "../helpers/temp-dir";
 import { until } from "../helpers/until";
 
 const started: (ServerProcess | ControlProcess)[] = [];
-const proxies: Server[] = [];
+const proxies: TcpProxy[] = [];
 afterAll(async () => {
   for (const proxy of proxies) proxy.close();
   await Promise.all(started.map((proc) => proc.kill()));
@@ -121,28 +121,10 @@ test("following A, the node fails over to B when A stops: it takes B's snapshot,
   );
 }, 30_000);
 
-/** A TCP proxy to `port` (another URL of the same control plane); close() also cuts its connections. */
 async function proxyTo(port: number) {
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(port, "127.0.0.1");
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => (client.destroy(), upstream.destroy()));
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  proxies.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    close() {
-      server.close();
-      for (const socket of sockets) socket.destroy();
-    },
-  };
+  const proxy = await tcpProxy(port);
+  proxies.push(proxy);
+  return proxy;
 }
 
 test("two URLs of one control plane (one database, one history): the node fails over and resumes, no snapshot", async () => {
