@@ -29,7 +29,7 @@ import type { SecretStore } from "./store/secret-store";
 import type { DataDirGuard } from "./store/data-dir-guard";
 import type { WatchHub } from "./watch/hub";
 import { WATCH_SOCKET_OPTIONS, watchController } from "./watch/index";
-import { ArtifactLocks } from "./versions/artifact-locks";
+import { type ArtifactLock, ArtifactLocks } from "./store/artifact-locks";
 import { createRetention } from "./versions/retention";
 
 export interface ControlDeps {
@@ -46,6 +46,8 @@ export interface ControlDeps {
   maxUploadBytes: number;
   /** Versions kept per function besides the active one (--keep-versions); undefined keeps all. */
   keepVersions?: number;
+  /** Per-artifact locks between uploads and retention; default in-process (one control plane on its stores). */
+  locks?: ArtifactLock;
   /** Where uploaded modules are checked (the offload thread; inline in tests that build the app alone). */
   work: ArtifactWork;
   /** Whether the data dir is still the one opened at start (store/data-dir-guard.ts); absent in tests that build the app alone. */
@@ -58,7 +60,7 @@ export function createControlApp(deps: ControlDeps) {
   const { metrics, logger } = deps;
   const started = new WeakMap<Request, number>();
   let lostLogged = false;
-  const locks = new ArtifactLocks();
+  const locks = deps.locks ?? new ArtifactLocks();
   const retention = createRetention({ ...deps, locks });
   const allowed = new AllowedMethods();
   // standardHostname off: Elysia finds the path after "http://", not at a fixed offset that

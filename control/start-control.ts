@@ -16,7 +16,6 @@ import { openStores } from "./store/open-stores";
 import { SecretBox, secretsKeyProblem } from "./store/secret-box";
 import { storageFailure } from "./store/storage-errors";
 import { sweepUnreferenced } from "./store/sweep";
-import { ArtifactLocks } from "./versions/artifact-locks";
 import { createRetention } from "./versions/retention";
 import { WatchHub } from "./watch/hub";
 import { DEFAULT_WATCH_LIMITS } from "./watch/session";
@@ -85,7 +84,7 @@ async function startOn(
       metadata,
       artifacts,
       logger,
-      locks: new ArtifactLocks(),
+      locks: stores.locks,
       keepVersions: config.keepVersions,
     });
     const removed = await retention.pruneAll();
@@ -134,6 +133,7 @@ async function startOn(
     keepVersions: config.keepVersions,
     work,
     storage: guard,
+    locks: stores.locks,
   });
   // Bun's own cap sits well above ours: Bun reads ahead of the upload stream's consumer, and
   // must not cut a body off (with a bare 413) before our reader sees the limit and answers in

@@ -8,6 +8,7 @@ import { DataDirGuard } from "./data-dir-guard";
 import type { NodeStore } from "./node-store";
 import { NotifyingMetadataStore } from "./notifying-metadata-store";
 import { openDatabase, redactUrl } from "./postgres/database";
+import { PostgresArtifactLocks } from "./postgres/artifact-locks";
 import { PostgresMetadataStore } from "./postgres/metadata-store";
 import { PostgresNodeStore } from "./postgres/node-store";
 import { changeChannel, followReplicas, type ReplicaChanges } from "./postgres/replica-changes";
@@ -17,6 +18,7 @@ import type { SecretStore } from "./secret-store";
 import { SqliteMetadataStore } from "./sqlite-metadata-store";
 import { SqliteNodeStore } from "./sqlite-node-store";
 import { SqliteSecretStore } from "./sqlite-secret-store";
+import { type ArtifactLock, ArtifactLocks } from "./artifact-locks";
 
 export interface Stores {
   metadata: NotifyingMetadataStore;
@@ -27,6 +29,8 @@ export interface Stores {
   described: string;
   /** Whether other control planes may share these stores (PostgreSQL). */
   shared: boolean;
+  /** Per-artifact locks between uploads and retention: across every replica when shared. */
+  locks: ArtifactLock;
   /** Calls `changed` when another replica commits; a no-op for SQLite (one process). */
   followReplicas(changed: () => void): Promise<void>;
   close(): Promise<void>;
@@ -47,6 +51,7 @@ export async function openStores(dataDir: string, databaseUrl: string | undefine
     guard,
     described: path,
     shared: false,
+    locks: new ArtifactLocks(),
     followReplicas: async () => {},
     async close() {
       nodes.close();
@@ -67,6 +72,7 @@ async function openPostgres(dataDir: string, url: string, logger: Logger): Promi
   const metadata = new NotifyingMetadataStore(new PostgresMetadataStore(sql, channel));
   const replica = await replicaId(dataDir);
   let following: ReplicaChanges | null = null;
+  const locks = new PostgresArtifactLocks(url);
   logger.log("info", "metadata in PostgreSQL", { database: redactUrl(url), replica });
   return {
     metadata,
@@ -75,11 +81,13 @@ async function openPostgres(dataDir: string, url: string, logger: Logger): Promi
     guard: new DataDirGuard(dataDir, []),
     described: redactUrl(url),
     shared: true,
+    locks,
     async followReplicas(changed) {
       following = await followReplicas(sql, channel, () => metadata.revision(), changed);
     },
     async close() {
       await following?.stop();
+      await locks.close();
       await sql.close({ timeout: 5 }).catch(() => {});
     },
   };

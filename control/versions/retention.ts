@@ -6,12 +6,12 @@
 import type { Logger } from "../../core/observe/log";
 import type { ArtifactStore } from "../store/artifact-store";
 import type { MetadataStore } from "../store/metadata-store";
-import type { ArtifactLocks } from "./artifact-locks";
+import type { ArtifactLock } from "../store/artifact-locks";
 
 export interface RetentionDeps {
   metadata: MetadataStore;
   artifacts: ArtifactStore;
-  locks: ArtifactLocks;
+  locks: ArtifactLock;
   logger: Logger;
   /** Versions kept per function besides the active one; undefined keeps all. */
   keepVersions?: number;

@@ -7,7 +7,7 @@ import type { MetadataStore } from "../store/metadata-store";
 import type { ArtifactWork } from "../../core/module/offload/artifact-work";
 import { basisOf, checkedCommit } from "../module-check/checked-commit";
 import { checkModule } from "../module-check/module-check";
-import type { ArtifactLocks } from "./artifact-locks";
+import type { ArtifactLock } from "../store/artifact-locks";
 import type { VersionList } from "./model";
 import { multipartBoundary } from "./multipart-stream";
 import { MULTIPART_OVERHEAD, receiveMultipart, receiveRaw, tooLarge } from "./receive";
@@ -36,7 +36,7 @@ export interface VersionServiceDeps {
   metrics: ControlMetrics;
   maxUploadBytes: number;
   work: ArtifactWork;
-  locks: ArtifactLocks;
+  locks: ArtifactLock;
   retention: Retention;
 }
 

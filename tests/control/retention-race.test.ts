@@ -8,7 +8,7 @@ import { createControlMetrics } from "../../control/observe/metrics";
 import type { ArtifactStore } from "../../control/store/artifact-store";
 import { FileArtifactStore } from "../../control/store/file-artifact-store";
 import { SqliteMetadataStore } from "../../control/store/sqlite-metadata-store";
-import { ArtifactLocks } from "../../control/versions/artifact-locks";
+import { ArtifactLocks } from "../../control/store/artifact-locks";
 import { createRetention } from "../../control/versions/retention";
 import { createVersionService } from "../../control/versions/service";
 import { inlineWork } from "../../core/module/offload/artifact-work";

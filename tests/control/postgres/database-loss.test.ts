@@ -23,42 +23,64 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-run("503 storage_unavailable with Retry-After while the database is away; health, metrics and nodes carry on; then it recovers", async () => {
-  const schema = await freshSchema(base!);
-  cleanups.push(() => schema.drop());
-  const target = new URL(base!);
-  const proxy = await tcpProxy(Number(target.port || 5432), target.hostname);
-  cleanups.push(async () => proxy.close());
-  const viaProxy = new URL(withSchema(base!, schema.schema));
-  viaProxy.hostname = "127.0.0.1";
-  viaProxy.port = String(proxy.port);
-  const control: TestControl = await startTestControl({ databaseUrl: viaProxy.toString() });
-  cleanups.push(() => control.stop());
-  const api = controlApi(control.url);
-  const fn = await api.createFunction({ name: "steady" });
-  await api.upload(fn.id, textModule("before"));
-  const node: ServerProcess = await startEdgeProcess(control.url, tempDir("edge-dbloss-node-"), "dbloss-node", ["--workers", "1"]);
-  cleanups.push(() => node.kill());
-  expect(await body(`${node.url}/steady`)).toBe("200 before");
+run(
+  "503 storage_unavailable with Retry-After while the database is away; health, metrics and nodes carry on; then it recovers",
+  async () => {
+    const schema = await freshSchema(base!);
+    cleanups.push(() => schema.drop());
+    const target = new URL(base!);
+    const proxy = await tcpProxy(Number(target.port || 5432), target.hostname);
+    cleanups.push(async () => proxy.close());
+    const viaProxy = new URL(withSchema(base!, schema.schema));
+    viaProxy.hostname = "127.0.0.1";
+    viaProxy.port = String(proxy.port);
+    const control: TestControl = await startTestControl({ databaseUrl: viaProxy.toString() });
+    cleanups.push(() => control.stop());
+    const api = controlApi(control.url);
+    const fn = await api.createFunction({ name: "steady" });
+    await api.upload(fn.id, textModule("before"));
+    const node: ServerProcess = await startEdgeProcess(control.url, tempDir("edge-dbloss-node-"), "dbloss-node", [
+      "--workers",
+      "1",
+    ]);
+    cleanups.push(() => node.kill());
+    expect(await body(`${node.url}/steady`)).toBe("200 before");
 
-  proxy.close();
-  let refused = new Response();
-  await until("a write refused", async () => {
-    refused = await control.post("/api/v1/functions", { name: "during" });
-    return refused.status === 503;
-  });
-  expect(refused.headers.get("retry-after")).toBe("5");
-  expect(await refused.json()).toMatchObject({ error: { code: "storage_unavailable" } });
-  const read = await control.api(`/api/v1/functions/${fn.id}`);
-  expect([read.status, ((await read.json()) as { error: { code: string } }).error.code]).toEqual([503, "storage_unavailable"]);
-  expect(await (await control.fetch("/healthz")).json()).toEqual({ status: "ok", revision: null, store: "unavailable" });
-  expect((await control.fetch("/readyz")).status).toBe(503);
-  expect((await control.fetch("/metrics")).status).toBe(200);
-  expect(await body(`${node.url}/steady`)).toBe("200 before");
+    proxy.close();
+    let refused = new Response();
+    await until("a write refused", async () => {
+      refused = await control.post("/api/v1/functions", { name: "during" });
+      return refused.status === 503;
+    });
+    expect(refused.headers.get("retry-after")).toBe("5");
+    expect(await refused.json()).toMatchObject({ error: { code: "storage_unavailable" } });
+    const read = await control.api(`/api/v1/functions/${fn.id}`);
+    expect([read.status, ((await read.json()) as { error: { code: string } }).error.code]).toEqual([
+      503,
+      "storage_unavailable",
+    ]);
+    expect(await (await control.fetch("/healthz")).json()).toEqual({
+      status: "ok",
+      revision: null,
+      store: "unavailable",
+    });
+    expect((await control.fetch("/readyz")).status).toBe(503);
+    expect((await control.fetch("/metrics")).status).toBe(200);
+    expect(await body(`${node.url}/steady`)).toBe("200 before");
 
-  await proxy.reopen();
-  await until("writes taken again", async () => (await control.post("/api/v1/functions", { name: "after" })).status === 201, 20_000);
-  expect((await control.fetch("/readyz")).status).toBe(200);
-  await api.upload(fn.id, textModule("after"));
-  await until("the node serves the change made after the outage", async () => (await body(`${node.url}/steady`)) === "200 after", 20_000);
-}, 60_000);
+    await proxy.reopen();
+    await until(
+      "writes taken again",
+      async () => (await control.post("/api/v1/functions", { name: "after" })).status === 201,
+      20_000,
+    );
+    expect((await control.fetch("/readyz")).status).toBe(200);
+    await api.upload(fn.id, textModule("after"));
+    await until(
+      "the node serves the change made after the outage",
+      async () => (await body(`${node.url}/steady`)) === "200 after",
+      20_000,
+    );
+  },
+  60_000,
+);

@@ -8,6 +8,8 @@ import { openDatabase } from "../../../control/store/postgres/database";
 import { PostgresMetadataStore } from "../../../control/store/postgres/metadata-store";
 import { PostgresNodeStore } from "../../../control/store/postgres/node-store";
 import { PostgresSecretStore } from "../../../control/store/postgres/secret-store";
+import { PostgresArtifactLocks } from "../../../control/store/postgres/artifact-locks";
+import { until } from "../../helpers/until";
 import { created } from "../metadata-store-fixture";
 import { freshSchema, NO_POSTGRES, testPostgres, type TestSchema } from "../../helpers/postgres";
 
@@ -114,3 +116,26 @@ run(
     expect(await secrets.count()).toEqual({ secrets: 1, functions: 1 });
   },
 );
+
+run("artifact locks hold across replicas: the same hash waits for the holder, another hash does not", async () => {
+  const a = new PostgresArtifactLocks(schema.url);
+  const b = new PostgresArtifactLocks(schema.url);
+  const order: string[] = [];
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const first = a.run("f".repeat(64), async () => {
+    order.push("a: holds");
+    await held;
+    order.push("a: done");
+  });
+  await until("a holds the lock", async () => order.includes("a: holds"));
+  const other = b.run("e".repeat(64), async () => void order.push("b: another hash"));
+  const same = b.run("f".repeat(64), async () => void order.push("b: same hash"));
+  await other;
+  expect(order).toEqual(["a: holds", "b: another hash"]);
+  release();
+  await Promise.all([first, same]);
+  expect(order).toEqual(["a: holds", "b: another hash", "a: done", "b: same hash"]);
+  await a.close();
+  await b.close();
+});

@@ -2,9 +2,15 @@
 // version is committed; retention holds it from checking that no version refers to an artifact
 // until the file is gone. So a file is never deleted under an upload that found it already there
 // (link() says EEXIST) and is about to record a version of it. One process owns the data dir
-// (store/data-dir-lock.ts), so an in-memory lock is enough.
+// (store/data-dir-lock.ts), so an in-memory lock is enough; replicas sharing a database and a
+// bucket use PostgreSQL's advisory locks instead (store/postgres/artifact-locks.ts).
 
-export class ArtifactLocks {
+export interface ArtifactLock {
+  /** Runs `work` once every earlier holder of `sha256` is done. */
+  run<T>(sha256: string, work: () => Promise<T>): Promise<T>;
+}
+
+export class ArtifactLocks implements ArtifactLock {
   private readonly tails = new Map<string, Promise<unknown>>();
 
   /** Runs `work` once every earlier holder of `sha256` is done. */
