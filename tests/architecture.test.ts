@@ -23,7 +23,7 @@ const FORBIDDEN: Record<string, string[]> = {
 };
 
 /** control/ folders that serve one part of the API; each may use support folders, never another feature. */
-const FEATURES = ["artifacts", "functions", "nodes", "secrets", "versions", "watch"];
+const FEATURES = ["artifacts", "functions", "migrate", "nodes", "secrets", "versions", "watch"];
 /** control/ folders the features build on; they import no feature. */
 const SUPPORT = ["auth", "module-check", "observe", "store", "swagger"];
 
