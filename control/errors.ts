@@ -76,7 +76,7 @@ export function toApiError(code: string | number, error: unknown): ApiError {
 
 /**
  * A write the data dir refused, as the 5xx that says so: 507 when the disk is full, 503 when it is
- * read-only or failing, or gone from under the process. Every write is one transaction or an unpublished temp file, so nothing
+ * read-only or failing, or gone from under the process, or the artifact store (S3) failed. Every write is one transaction or an unpublished temp file, so nothing
  * was stored; reads keep working. Null for any other error.
  */
 export function storageError(error: unknown): ApiError | null {
@@ -92,6 +92,12 @@ export function storageError(error: unknown): ApiError | null {
         503,
         "storage_unavailable",
         "the control plane cannot write to its data dir (read-only or failing); nothing was stored, reads keep working",
+      );
+    case "unavailable":
+      return new ApiError(
+        503,
+        "storage_unavailable",
+        "the control plane cannot reach its artifact store (failing or refusing); nothing was stored; try again later",
       );
     case "lost":
       return new ApiError(
