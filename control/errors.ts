@@ -76,8 +76,9 @@ export function toApiError(code: string | number, error: unknown): ApiError {
 
 /**
  * A write the data dir refused, as the 5xx that says so: 507 when the disk is full, 503 when it is
- * read-only or failing, or gone from under the process, or the artifact store (S3) failed. Every write is one transaction or an unpublished temp file, so nothing
- * was stored; reads keep working. Null for any other error.
+ * read-only or failing, or gone from under the process, or the artifact store (S3) failed. Every
+ * write is one transaction or an unpublished temp file, so nothing was stored; reads keep working
+ * (from the data dir; reads from S3 fail with it). Null for any other error.
  */
 export function storageError(error: unknown): ApiError | null {
   switch (storageFailure(error)) {

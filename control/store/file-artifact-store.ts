@@ -80,7 +80,8 @@ export class FileArtifactStore implements ArtifactStore {
     const dir = join(this.root, sha256.slice(0, 2));
     await mkdir(dir, { recursive: true, mode: 0o700 });
     // link() never replaces: EEXIST means these exact bytes are already published; their mtime
-    // is brought forward so a sweep skipping recent artifacts (list olderThan) skips them too.
+    // is brought forward so a sweep skipping recent artifacts (list olderThan) skips them too
+    // (best effort: one process owns a data dir, so no other one's sweep can be racing).
     const added = await link(tmpPath, this.pathOf(sha256)).then(
       () => true,
       (error: NodeJS.ErrnoException) => {
@@ -90,7 +91,7 @@ export class FileArtifactStore implements ArtifactStore {
     );
     if (!added) {
       const now = new Date();
-      await utimes(this.pathOf(sha256), now, now);
+      await utimes(this.pathOf(sha256), now, now).catch(() => {});
     }
     await unlink(tmpPath).catch(ignoreMissing);
     await fsyncDir(dir);
