@@ -3,6 +3,10 @@
 // published and not yet recorded survives the other's sweep; what no version refers to and is
 // older goes; what a version refers to stays.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { FileArtifactStore } from "../../control/store/file-artifact-store";
+import { openArtifactStore, SHARED_SWEEP_MARGIN_MS, sweepOptions } from "../../control/store/open-artifact-store";
 import { S3ArtifactStore } from "../../control/store/s3-artifact-store";
 import { SqliteMetadataStore } from "../../control/store/sqlite-metadata-store";
 import { sweepUnreferenced } from "../../control/store/sweep";
@@ -46,4 +50,23 @@ test("a sweep with olderThan keeps what another replica just published; without 
   expect(await sweepUnreferenced(metadata, sweeper, { olderThan: hourOn })).toEqual([pending.sha256]);
   expect(await publisher.list()).toEqual([recorded.sha256]);
   metadata.close();
+});
+
+test("openArtifactStore: files without a location, S3 from the environment's settings; the sweep's margin on S3 only", async () => {
+  const dataDir = tempDir("edge-open-");
+  expect(await openArtifactStore({ kind: "files" }, dataDir, {})).toBeInstanceOf(FileArtifactStore);
+  const env = {
+    S3_ENDPOINT: s3.endpoint,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+  };
+  const location = { kind: "s3" as const, bucket: s3.bucket, prefix: "opened" };
+  const store = await openArtifactStore(location, dataDir, env);
+  expect(store).toBeInstanceOf(S3ArtifactStore);
+  const staged = await store.stage();
+  expect(readdirSync(join(dataDir, "tmp"))).toHaveLength(1);
+  await staged.discard();
+  const now = new Date();
+  expect(sweepOptions({ kind: "files" }, now)).toEqual({});
+  expect(sweepOptions(location, now)).toEqual({ olderThan: new Date(now.getTime() - SHARED_SWEEP_MARGIN_MS) });
 });
