@@ -11,6 +11,7 @@ import {
 } from "../core/config/load-config";
 import type { SecretSetting } from "../core/lifecycle/secret-file";
 import { SECRETS_KEY_HOWTO, SecretBox } from "./store/secret-box";
+import { parseArtifactsLocation } from "./store/artifacts-location";
 
 const MiB = 1024 * 1024;
 const Token = (description: string) => Type.String({ ...TOKEN_BOUNDS, description });
@@ -164,6 +165,8 @@ export function loadControlConfig(argv: string[], environment: Record<string, st
       message:
         "--database-url carries a password, which every user of the machine can read on the command line: give the URL in EDGE_CONTROL_DATABASE_URL, or the password in PGPASSWORD or ~/.pgpass",
     };
+  const artifacts = parseArtifactsLocation(validated.config.artifacts);
+  if (!artifacts.ok) return { ok: false, message: artifacts.message };
   // The schema takes any text (its refusal would speak of tokens); the key's own rule is here.
   const keySource = secrets.sources.get("secretsKey");
   if (validated.config.secretsKey !== undefined && !SecretBox.fromText(validated.config.secretsKey))

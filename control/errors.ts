@@ -3,7 +3,7 @@
 import { Type } from "@sinclair/typebox";
 import type { ValidationError } from "elysia";
 import type { StoreResult } from "./store/metadata-store";
-import { storageFailure } from "./store/storage-errors";
+import { StoreUnavailable, storageFailure } from "./store/storage-errors";
 
 export class ApiError extends Error {
   constructor(
@@ -76,8 +76,9 @@ export function toApiError(code: string | number, error: unknown): ApiError {
 
 /**
  * A write the data dir refused, as the 5xx that says so: 507 when the disk is full, 503 when it is
- * read-only or failing, or gone from under the process. Every write is one transaction or an unpublished temp file, so nothing
- * was stored; reads keep working. Null for any other error.
+ * read-only or failing, or gone from under the process, or the artifact store (S3) failed. Every
+ * write is one transaction or an unpublished temp file, so nothing was stored; reads keep working
+ * (from the data dir; reads from S3 fail with it). Null for any other error.
  */
 export function storageError(error: unknown): ApiError | null {
   switch (storageFailure(error)) {
@@ -97,7 +98,9 @@ export function storageError(error: unknown): ApiError | null {
       return new ApiError(
         503,
         "storage_unavailable",
-        "the control plane cannot reach its database; the request did not complete (a write cut off while committing may still have been stored: read before you retry)",
+        error instanceof StoreUnavailable
+          ? "the control plane cannot reach its artifact store (failing or refusing); nothing was stored; try again later"
+          : "the control plane cannot reach its database; the request did not complete (a write cut off while committing may still have been stored: read before you retry)",
         undefined,
         { "retry-after": String(RETRY_AFTER_S) },
       );

@@ -27,7 +27,7 @@ if (loaded.showAdminToken) {
 
 const logger = createLogger(loaded.config.logLevel);
 for (const warning of loaded.warnings) logger.log("warn", warning);
-const control = await startControl(loaded.config, logger).catch((error: Error) => {
+const control = await startControl(loaded.config, logger, { environment: process.env }).catch((error: Error) => {
   process.stderr.write(`control: cannot start: ${error.message}\n`);
   process.exit(1);
 });

@@ -11,7 +11,8 @@ import { createControlMetrics } from "./observe/metrics";
 import { serveControlApp } from "./serve-app";
 import { takeDataDir } from "./store/data-dir";
 import type { DataDirLock } from "./store/data-dir-lock";
-import { FileArtifactStore } from "./store/file-artifact-store";
+import { describeS3, parseArtifactsLocation, s3OptionsFromEnv } from "./store/artifacts-location";
+import { openArtifactStore, sweepOptions } from "./store/open-artifact-store";
 import { openStores } from "./store/open-stores";
 import { SecretBox, secretsKeyProblem } from "./store/secret-box";
 import { storageFailure } from "./store/storage-errors";
@@ -29,16 +30,22 @@ export interface RunningControl {
   stop(): Promise<void>;
 }
 
-/** `work`: where modules are checked (tests pass one they can pause); default the offload thread. */
+/** How often a shared artifact store is swept while running. */
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
+
+/**
+ * `work`: where modules are checked (tests pass one they can pause); default the offload thread.
+ * `environment`: where the S3 settings are read (main.ts passes process.env).
+ */
 export async function startControl(
   config: ControlConfig,
   logger: Logger,
-  options: { work?: ArtifactWork } = {},
+  options: { work?: ArtifactWork; environment?: Record<string, string | undefined> } = {},
 ): Promise<RunningControl> {
   const dataDir = resolve(config.dataDir);
   // Before anything in it is touched: a second control plane on this dir stops here.
   const lock = await takeDataDir(dataDir, logger);
-  return startOn(dataDir, lock, config, logger, options.work).catch((error) => {
+  return startOn(dataDir, lock, config, logger, options.work, options.environment ?? {}).catch((error) => {
     lock.release();
     throw error;
   });
@@ -49,7 +56,8 @@ async function startOn(
   lock: DataDirLock,
   config: ControlConfig,
   logger: Logger,
-  givenWork?: ArtifactWork,
+  givenWork: ArtifactWork | undefined,
+  environment: Record<string, string | undefined>,
 ): Promise<RunningControl> {
   const admin = await resolveAdminToken(config.token, dataDir);
   if (admin.warning) logger.log("warn", admin.warning);
@@ -71,13 +79,24 @@ async function startOn(
       if (!storageFailure(error)) throw error;
       logger.log(
         "warn",
-        `data dir cannot be written; skipped ${what}, serving reads (writes answer 507/503 until it can)`,
+        `store cannot be written; skipped ${what}, serving reads (writes answer 507/503 until it can)`,
         { data_dir: dataDir, error: String(error) },
       );
     }
   };
   await upkeep("marking nodes disconnected", () => nodes.disconnectAll(new Date()));
-  const artifacts = await FileArtifactStore.open(dataDir);
+  const location = parseArtifactsLocation(config.artifacts);
+  if (!location.ok) throw new Error(location.message);
+  const artifacts = await openArtifactStore(location.location, dataDir, environment).catch(async (error) => {
+    await stores.close();
+    throw new Error(`cannot open the artifact store: ${(error as Error).message}`);
+  });
+  if (location.location.kind === "s3")
+    logger.log("info", "artifacts in S3", describeS3(location.location, s3OptionsFromEnv(environment)));
+  const sweep = async () => {
+    const swept = await sweepUnreferenced(metadata, artifacts, sweepOptions(location.location), stores.locks);
+    if (swept.length > 0) logger.log("info", "removed unreferenced artifacts", { count: swept.length });
+  };
   // Before listening: the setting may have been lowered since the last start.
   await upkeep("version retention", async () => {
     const retention = createRetention({
@@ -90,10 +109,16 @@ async function startOn(
     const removed = await retention.pruneAll();
     if (removed > 0) logger.log("info", "removed versions past --keep-versions", { count: removed });
   });
-  await upkeep("the sweep of unreferenced artifacts", async () => {
-    const swept = await sweepUnreferenced(metadata, artifacts);
-    if (swept.length > 0) logger.log("info", "removed unreferenced artifacts", { count: swept.length });
-  });
+  await upkeep("the sweep of unreferenced artifacts", sweep);
+  // Shared stores run for months: their leftovers (a replica killed between publish and commit)
+  // are swept every hour, not only at a start.
+  const sweeping = stores.shared
+    ? setInterval(
+        () => void sweep().catch((error) => logger.log("warn", "artifact sweep failed", { error: String(error) })),
+        SWEEP_EVERY_MS,
+      )
+    : null;
+  sweeping?.unref?.();
 
   const metrics = createControlMetrics({
     artifacts: () => artifacts.stats(),
@@ -153,6 +178,7 @@ async function startOn(
     admin,
     async stop() {
       clearInterval(expiry);
+      if (sweeping) clearInterval(sweeping);
       hub.stop();
       await app.stop(true);
       await stores.close();

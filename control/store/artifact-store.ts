@@ -6,11 +6,26 @@ export interface ArtifactStore {
   stage(): Promise<StagedArtifact>;
   /** The bytes of a published artifact, or null. */
   get(sha256: string): Promise<Blob | null>;
-  /** Every published hash. */
-  list(): Promise<string[]>;
-  delete(sha256: string): Promise<void>;
+  /** Every published hash; with `olderThan`, only those last published before it. */
+  list(options?: ListOptions): Promise<string[]>;
+  /** With `olderThan`: only if last published before it (checked at the delete, not at a list before). */
+  delete(sha256: string, options?: ListOptions): Promise<void>;
   /** Published artifacts and their total size in bytes (for metrics). */
   stats(): { count: number; bytes: number };
+  /**
+   * A URL anyone may GET the artifact's bytes from, without credentials, for `expiresInSeconds`;
+   * made locally, without asking the store whether the artifact is there. Absent or null: the
+   * store cannot (files, memory), and the bytes go through the control plane.
+   */
+  presign?(sha256: string, expiresInSeconds: number): string | null;
+}
+
+/**
+ * `olderThan`: a sweep shared by several control planes skips what another one has just published
+ * and not yet recorded. Publishing bytes that are already there counts as publishing them again.
+ */
+export interface ListOptions {
+  olderThan?: Date;
 }
 
 export interface StagedArtifact {

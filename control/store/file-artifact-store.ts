@@ -1,12 +1,11 @@
 // Artifacts as files named by their SHA-256 under <data>/artifacts/<first two hex>/<hex>.
-// An upload is written to <data>/tmp, hashed on the way, fsynced, then hard-linked into place:
-// a reader sees a whole file or none, and two uploads of the same bytes share one file.
-// Anything left in tmp (a crash mid-upload) is removed when the store opens.
-import { link, mkdir, open, readdir, rm, stat, unlink, type FileHandle } from "node:fs/promises";
+// An upload is written to <data>/tmp (staged-file.ts), hashed on the way, fsynced, then
+// hard-linked into place: a reader sees a whole file or none, and two uploads of the same bytes
+// share one file. Anything left in tmp (a crash mid-upload) is removed when the store opens.
+import { link, mkdir, open, readdir, stat, unlink, utimes } from "node:fs/promises";
 import { join } from "node:path";
-import { SHA256_HEX, type ArtifactStore, type StagedArtifact } from "./artifact-store";
-import { storageFailure } from "./storage-errors";
-import { Sha256 } from "../../core/module/sha256";
+import { SHA256_HEX, type ArtifactStore, type ListOptions, type StagedArtifact } from "./artifact-store";
+import { ignoreMissing, openStaging, stageFile } from "./staged-file";
 
 export class FileArtifactStore implements ArtifactStore {
   private count = 0;
@@ -19,11 +18,7 @@ export class FileArtifactStore implements ArtifactStore {
 
   static async open(dataDir: string): Promise<FileArtifactStore> {
     const store = new FileArtifactStore(join(dataDir, "artifacts"), join(dataDir, "tmp"));
-    // On a read-only data dir the leftovers stay until a start that can write; nothing is staged meanwhile.
-    await rm(store.tmp, { recursive: true, force: true }).catch((error) => {
-      if (storageFailure(error) !== "unwritable") throw error;
-    });
-    await mkdir(store.tmp, { recursive: true, mode: 0o700 });
+    await openStaging(store.tmp);
     await mkdir(store.root, { recursive: true, mode: 0o700 });
     for (const sha256 of await store.list()) {
       store.count += 1;
@@ -33,9 +28,7 @@ export class FileArtifactStore implements ArtifactStore {
   }
 
   async stage(): Promise<StagedArtifact> {
-    const path = join(this.tmp, `upload-${crypto.randomUUID()}`);
-    const file = await open(path, "wx", 0o600);
-    return new StagedFile(path, file, (sha256, size) => this.publish(path, sha256, size));
+    return stageFile(this.tmp, (path, sha256, size) => this.publish(path, sha256, size));
   }
 
   async get(sha256: string): Promise<Blob | null> {
@@ -44,24 +37,26 @@ export class FileArtifactStore implements ArtifactStore {
     return (await file.exists()) ? file : null;
   }
 
-  async list(): Promise<string[]> {
+  async list(options: ListOptions = {}): Promise<string[]> {
     const hashes: string[] = [];
     for (const dir of await readdir(this.root)) {
       if (!/^[0-9a-f]{2}$/.test(dir)) continue;
       for (const name of await readdir(join(this.root, dir)))
         if (SHA256_HEX.test(name) && name.startsWith(dir)) hashes.push(name);
     }
-    return hashes.sort();
+    if (options.olderThan === undefined) return hashes.sort();
+    const old: string[] = [];
+    for (const sha256 of hashes) if (await this.isOlder(sha256, options.olderThan)) old.push(sha256);
+    return old.sort();
   }
 
-  async delete(sha256: string): Promise<void> {
+  async delete(sha256: string, options: ListOptions = {}): Promise<void> {
     if (!SHA256_HEX.test(sha256)) return;
     const path = this.pathOf(sha256);
-    const size = await stat(path).then(
-      (s) => s.size,
-      () => null,
-    );
-    if (size === null) return;
+    const found = await stat(path).catch(() => null);
+    if (found === null) return;
+    if (options.olderThan !== undefined && !(found.mtime < options.olderThan)) return;
+    const size = found.size;
     await unlink(path).catch(ignoreMissing);
     this.count -= 1;
     this.bytes -= size;
@@ -71,6 +66,12 @@ export class FileArtifactStore implements ArtifactStore {
     return { count: this.count, bytes: this.bytes };
   }
 
+  /** Published (or published again) before `date`: a file's mtime is its last publish. */
+  private async isOlder(sha256: string, date: Date): Promise<boolean> {
+    const found = await stat(this.pathOf(sha256)).catch(() => null);
+    return found !== null && found.mtime < date;
+  }
+
   private pathOf(sha256: string): string {
     return join(this.root, sha256.slice(0, 2), sha256);
   }
@@ -78,7 +79,9 @@ export class FileArtifactStore implements ArtifactStore {
   private async publish(tmpPath: string, sha256: string, size: number): Promise<void> {
     const dir = join(this.root, sha256.slice(0, 2));
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    // link() never replaces: EEXIST means these exact bytes are already published.
+    // link() never replaces: EEXIST means these exact bytes are already published; their mtime
+    // is brought forward so a sweep skipping recent artifacts (list olderThan) skips them too
+    // (best effort: one process owns a data dir, so no other one's sweep can be racing).
     const added = await link(tmpPath, this.pathOf(sha256)).then(
       () => true,
       (error: NodeJS.ErrnoException) => {
@@ -86,6 +89,10 @@ export class FileArtifactStore implements ArtifactStore {
         throw error;
       },
     );
+    if (!added) {
+      const now = new Date();
+      await utimes(this.pathOf(sha256), now, now).catch(() => {});
+    }
     await unlink(tmpPath).catch(ignoreMissing);
     await fsyncDir(dir);
     if (added) {
@@ -93,68 +100,6 @@ export class FileArtifactStore implements ArtifactStore {
       this.bytes += size;
     }
   }
-}
-
-class StagedFile implements StagedArtifact {
-  size = 0;
-  private readonly hash = new Sha256();
-  private file: FileHandle | null;
-  private digest: { sha256: string; size: number } | null = null;
-  private state: "writing" | "finished" | "published" | "discarded" = "writing";
-
-  constructor(
-    private readonly path: string,
-    file: FileHandle,
-    private readonly onPublish: (sha256: string, size: number) => Promise<void>,
-  ) {
-    this.file = file;
-  }
-
-  async write(chunk: Uint8Array): Promise<void> {
-    if (this.state !== "writing" || !this.file) throw new Error(`staged artifact is ${this.state}`);
-    this.hash.update(chunk);
-    this.size += chunk.byteLength;
-    for (let offset = 0; offset < chunk.byteLength; ) {
-      const { bytesWritten } = await this.file.write(chunk, offset, chunk.byteLength - offset);
-      offset += bytesWritten;
-    }
-  }
-
-  async finish(): Promise<{ sha256: string; size: number }> {
-    if (this.digest) return this.digest;
-    if (this.state !== "writing" || !this.file) throw new Error(`staged artifact is ${this.state}`);
-    await this.file.sync();
-    await this.file.close();
-    this.file = null;
-    this.state = "finished";
-    this.digest = { sha256: this.hash.hex(), size: this.size };
-    return this.digest;
-  }
-
-  async read(): Promise<Uint8Array> {
-    if (this.state !== "finished") throw new Error(`staged artifact is ${this.state}`);
-    return Bun.file(this.path).bytes();
-  }
-
-  async publish(): Promise<{ sha256: string; size: number }> {
-    const digest = await this.finish();
-    if (this.state === "published") return digest;
-    await this.onPublish(digest.sha256, digest.size);
-    this.state = "published";
-    return digest;
-  }
-
-  async discard(): Promise<void> {
-    if (this.state === "published" || this.state === "discarded") return;
-    this.state = "discarded";
-    await this.file?.close().catch(() => {});
-    this.file = null;
-    await unlink(this.path).catch(ignoreMissing);
-  }
-}
-
-function ignoreMissing(error: NodeJS.ErrnoException): void {
-  if (error.code !== "ENOENT") throw error;
 }
 
 /** Makes a rename/link in `dir` survive power loss, not just a process crash. */

@@ -1,13 +1,16 @@
 // Artifacts in a Map: for tests and throwaway setups; it proves ArtifactStore names no files.
-import { SHA256_HEX, type ArtifactStore, type StagedArtifact } from "./artifact-store";
+import { SHA256_HEX, type ArtifactStore, type ListOptions, type StagedArtifact } from "./artifact-store";
 import { Sha256 } from "../../core/module/sha256";
 
 export class MemoryArtifactStore implements ArtifactStore {
   private readonly artifacts = new Map<string, Uint8Array>();
+  /** When each artifact was last published (for list/delete olderThan). */
+  private readonly published = new Map<string, Date>();
 
   async stage(): Promise<StagedArtifact> {
     return new StagedMemory((sha256, bytes) => {
       if (!this.artifacts.has(sha256)) this.artifacts.set(sha256, bytes);
+      this.published.set(sha256, new Date());
     });
   }
 
@@ -16,12 +19,18 @@ export class MemoryArtifactStore implements ArtifactStore {
     return bytes ? new Blob([bytes]) : null;
   }
 
-  async list(): Promise<string[]> {
-    return [...this.artifacts.keys()].sort();
+  async list(options: ListOptions = {}): Promise<string[]> {
+    return [...this.artifacts.keys()].filter((sha256) => this.isOlder(sha256, options.olderThan)).sort();
   }
 
-  async delete(sha256: string): Promise<void> {
+  async delete(sha256: string, options: ListOptions = {}): Promise<void> {
+    if (!this.isOlder(sha256, options.olderThan)) return;
     this.artifacts.delete(sha256);
+    this.published.delete(sha256);
+  }
+
+  private isOlder(sha256: string, date: Date | undefined): boolean {
+    return date === undefined || (this.published.get(sha256) ?? date) < date;
   }
 
   stats() {

@@ -2,7 +2,8 @@
 // failing, or it is gone (removed or replaced under the running process), or the database is
 // out of reach. Errno codes from node:fs, SQLite's result codes from bun:sqlite and Bun.sql's
 // PostgreSQL codes, in one place, so the API (507/503), start-up (serve reads only) and the
-// watch hub agree.
+// watch hub agree. "unavailable": a remote store (PostgreSQL, the S3 artifact store) did not
+// answer, failed or refused (access denied, no such bucket).
 
 export type StorageFailure = "full" | "unwritable" | "lost" | "unavailable";
 
@@ -23,8 +24,14 @@ export class DataDirLost extends Error {
   readonly code = "EDGE_DATA_DIR_LOST";
 }
 
+/** A remote store failed; the message names the store and the operation, never a credential. */
+export class StoreUnavailable extends Error {
+  readonly code = "EDGE_STORE_UNAVAILABLE";
+}
+
 export function storageFailure(error: unknown): StorageFailure | null {
   if (error instanceof DataDirLost) return "lost";
+  if (error instanceof StoreUnavailable) return "unavailable";
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== "string") return null;
   if (FULL.has(code)) return "full";

@@ -36,8 +36,8 @@ const ERRORS: Record<number, string> = {
   413: "The body is over its limit (`payload_too_large`)",
   415: "A Content-Type this route does not take (`unsupported_media_type`)",
   422: "A field, parameter or module was refused; `field` names it",
-  500: "A stored module is missing from the data dir (`artifact_missing`), or `internal`",
-  503: "The data dir cannot be written (`storage_unavailable`) or was removed (`storage_lost`); nothing was stored",
+  500: "A stored module is missing from the artifact store (`artifact_missing`), or `internal`",
+  503: "The data dir cannot be written or the artifact store (S3) fails (`storage_unavailable`), or the data dir was removed (`storage_lost`); nothing was stored",
   507: "The data dir is full (`insufficient_storage`); nothing was stored",
 };
 

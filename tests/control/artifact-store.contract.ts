@@ -5,7 +5,7 @@ import { sha256 as sha } from "../helpers/sha256";
 
 export interface ArtifactFixture {
   store: ArtifactStore;
-  cleanup(): void;
+  cleanup(): void | Promise<void>;
 }
 
 const bytesOf = (text: string) => new TextEncoder().encode(text);
@@ -24,7 +24,9 @@ export function artifactStoreContract(backend: string, make: () => Promise<Artif
       fixture = await make();
       store = fixture.store;
     });
-    afterEach(() => fixture.cleanup());
+    afterEach(async () => {
+      await fixture.cleanup();
+    });
 
     test("bytes written in chunks are hashed, published and read back by hash", async () => {
       const whole = bytesOf("hello, artifact store");
@@ -79,6 +81,19 @@ export function artifactStoreContract(backend: string, make: () => Promise<Artif
       await store.delete(a.sha256);
       expect(await store.list()).toEqual([b.sha256]);
       expect(store.stats()).toEqual({ count: 1, bytes: 4 });
+    });
+
+    test("olderThan: list and delete see only artifacts last published before it", async () => {
+      const { sha256 } = await put(store, bytesOf("aged"));
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      const inAnHour = new Date(Date.now() + 3_600_000);
+      expect(await store.list({ olderThan: hourAgo })).toEqual([]);
+      expect(await store.list({ olderThan: inAnHour })).toEqual([sha256]);
+      await store.delete(sha256, { olderThan: hourAgo }); // published since: kept
+      expect(await store.list()).toEqual([sha256]);
+      await store.delete(sha256, { olderThan: inAnHour });
+      expect(await store.list()).toEqual([]);
+      expect(store.stats()).toEqual({ count: 0, bytes: 0 });
     });
 
     test("empty uploads are allowed (the pipeline, not the store, refuses them)", async () => {

@@ -64,3 +64,10 @@ test("404 for unknown versions or functions; 422 for a version that is not a num
     expect((await errorOf(response)).field).toBe("version");
   }
 });
+
+test("?presigned=1 with artifacts in files: the bytes, as without it (the store cannot presign)", async () => {
+  const response = await control.api(`/api/v1/artifacts/${id}/1?presigned=1`, { redirect: "manual" });
+  expect(response.status).toBe(200);
+  expect(response.headers.get("location")).toBeNull();
+  expect(Buffer.from(await response.arrayBuffer()).equals(Buffer.from(modules[0]!))).toBe(true);
+});

@@ -108,7 +108,7 @@ test("every operation has a unique operationId and lists the statuses it really 
       "500",
       ...W,
     ],
-    "get /api/v1/artifacts/{id}/{version}": ["200", "304", "401", "404", "422", "500"],
+    "get /api/v1/artifacts/{id}/{version}": ["200", "304", "307", "401", "404", "422", "500", "503"],
     "get /api/v1/nodes": ["200", "401", "422"],
     "delete /api/v1/nodes/{id}": ["204", "401", "403", "404", "422", ...W],
     "get /api/v1/functions/{id}/secrets": ["200", "401", "404", "409", "422"],
@@ -147,6 +147,13 @@ test("headers: ETag and no-store on records, Location on 201s, the artifact's di
     "Content-Length",
     "Digest",
     "ETag",
+  ]);
+  expect(headersOf("/api/v1/artifacts/{id}/{version}", "get", "307")).toEqual([
+    "Cache-Control",
+    "Content-Digest",
+    "Digest",
+    "ETag",
+    "Location",
   ]);
   const artifact = doc.paths["/api/v1/artifacts/{id}/{version}"]!.get!.responses["200"]!;
   expect(Object.keys(artifact.content!)).toEqual(["application/wasm"]);

@@ -36,73 +36,82 @@ async function upload(url: string, id: string, bytes: Uint8Array, activate: bool
   return (await response.json()) as { version: number; sha256: string };
 }
 
-run("two replicas on one PostgreSQL and one bucket: deploys reach every node; kill -9 of one loses no acknowledged upload, and its node fails over", async () => {
-  const schema = await freshSchema(base!);
-  cleanups.push(() => schema.drop());
-  const s3 = await startS3Server();
-  cleanups.push(() => s3.stop());
-  const env = {
-    EDGE_CONTROL_DATABASE_URL: schema.url,
-    EDGE_CONTROL_ARTIFACTS: `s3://${s3.bucket}/replicas`,
-    S3_ENDPOINT: s3.endpoint,
-    S3_REGION: s3.region,
-    S3_ACCESS_KEY_ID: s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-  };
-  const replica = async () => {
-    const proc = await startControlProcess(tempDir("edge-replica-"), { env });
-    cleanups.push(() => proc.kill());
-    return proc;
-  };
-  const [a, b]: ControlProcess[] = [await replica(), await replica()];
-  const node = async (urls: string[], id: string) => {
-    const proc = await startEdgeProcess(urls.join(","), tempDir("edge-replica-node-"), id, ["--workers", "1"]);
-    cleanups.push(() => proc.kill());
-    return proc;
-  };
-  const onA: ServerProcess = await node([a.url, b.url], "node-on-a");
-  const onB: ServerProcess = await node([b.url], "node-on-b");
+run(
+  "two replicas on one PostgreSQL and one bucket: deploys reach every node; kill -9 of one loses no acknowledged upload, and its node fails over",
+  async () => {
+    const schema = await freshSchema(base!);
+    cleanups.push(() => schema.drop());
+    const s3 = await startS3Server();
+    cleanups.push(() => s3.stop());
+    const env = {
+      EDGE_CONTROL_DATABASE_URL: schema.url,
+      EDGE_CONTROL_ARTIFACTS: `s3://${s3.bucket}/replicas`,
+      S3_ENDPOINT: s3.endpoint,
+      S3_REGION: s3.region,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    };
+    const replica = async () => {
+      const proc = await startControlProcess(tempDir("edge-replica-"), { env });
+      cleanups.push(() => proc.kill());
+      return proc;
+    };
+    const [a, b]: ControlProcess[] = [await replica(), await replica()];
+    const node = async (urls: string[], id: string) => {
+      const proc = await startEdgeProcess(urls.join(","), tempDir("edge-replica-node-"), id, ["--workers", "1"]);
+      cleanups.push(() => proc.kill());
+      return proc;
+    };
+    const onA: ServerProcess = await node([a.url, b.url], "node-on-a");
+    const onB: ServerProcess = await node([b.url], "node-on-b");
 
-  const fn = await a.createFunction({ name: "shared" });
-  const v1 = await b.upload(fn.id, textModule("v1"), false);
-  await a.activate(fn.id, v1.version);
-  expect((await (await b.api(`/api/v1/functions/${fn.id}`)).json()) as object).toMatchObject({ active_version: 1 });
-  for (const n of [onA, onB]) await until(`v1 on ${n.url}`, async () => (await body(`${n.url}/shared`)) === "200 v1");
-  await a.upload(fn.id, textModule("v2"));
-  for (const n of [onA, onB]) await until(`v2 on ${n.url}`, async () => (await body(`${n.url}/shared`)) === "200 v2");
+    const fn = await a.createFunction({ name: "shared" });
+    const v1 = await b.upload(fn.id, textModule("v1"), false);
+    await a.activate(fn.id, v1.version);
+    expect((await (await b.api(`/api/v1/functions/${fn.id}`)).json()) as object).toMatchObject({ active_version: 1 });
+    for (const n of [onA, onB]) await until(`v1 on ${n.url}`, async () => (await body(`${n.url}/shared`)) === "200 v1");
+    await a.upload(fn.id, textModule("v2"));
+    for (const n of [onA, onB]) await until(`v2 on ${n.url}`, async () => (await body(`${n.url}/shared`)) === "200 v2");
 
-  // A stream of uploads through A, then kill -9 of A in the middle of it.
-  const acked: { version: number; sha256: string; text: string }[] = [];
-  let running = true;
-  let sent = 0;
-  const uploader = async (k: number) => {
-    while (running) {
-      const text = `stream ${k} ${sent++}`;
-      const bytes = textModule(text);
-      const result = await upload(a.url, fn.id, bytes, false).catch(() => null);
-      if (result) {
-        expect(result.sha256).toBe(sha256(bytes));
-        acked.push({ ...result, text });
+    // A stream of uploads through A, then kill -9 of A in the middle of it.
+    const acked: { version: number; sha256: string; text: string }[] = [];
+    let running = true;
+    let sent = 0;
+    const uploader = async (k: number) => {
+      while (running) {
+        const text = `stream ${k} ${sent++}`;
+        const bytes = textModule(text);
+        const result = await upload(a.url, fn.id, bytes, false).catch(() => null);
+        if (result) {
+          expect(result.sha256).toBe(sha256(bytes));
+          acked.push({ ...result, text });
+        }
       }
-    }
-  };
-  const uploading = Promise.all([0, 1, 2].map(uploader));
-  await until("some uploads acknowledged", async () => acked.length >= 10);
-  running = false;
-  await a.kill();
-  await uploading;
+    };
+    const uploading = Promise.all([0, 1, 2].map(uploader));
+    await until("some uploads acknowledged", async () => acked.length >= 10);
+    running = false;
+    await a.kill();
+    await uploading;
 
-  const versions = await allVersions((path) => b.api(path), fn.id);
-  expect(versions.map((v) => v.version)).toEqual(versions.map((_, i) => i + 1));
-  for (const { version, sha256: hash } of acked) expect(versions).toContainEqual(expect.objectContaining({ version, sha256: hash }));
-  for (const ack of acked) {
-    const bytes = new Uint8Array(await (await b.api(`/api/v1/artifacts/${fn.id}/${ack.version}`)).arrayBuffer());
-    expect(sha256(bytes)).toBe(ack.sha256);
-  }
-  // The node that followed A now follows B, and a deploy through B reaches both nodes.
-  const last = acked.at(-1)!;
-  await b.activate(fn.id, last.version);
-  for (const n of [onA, onB])
-    await until(`the last acknowledged upload on ${n.url}`, async () => (await body(`${n.url}/shared`)) === `200 ${last.text}`, 20_000);
-  expect(((await (await fetch(`${onA.url}/healthz`)).json()) as { control_plane: string }).control_plane).toBe(b.url);
-}, 90_000);
+    const versions = await allVersions((path) => b.api(path), fn.id);
+    expect(versions.map((v) => v.version)).toEqual(versions.map((_, i) => i + 1));
+    for (const { version, sha256: hash } of acked)
+      expect(versions).toContainEqual(expect.objectContaining({ version, sha256: hash }));
+    for (const ack of acked) {
+      const bytes = new Uint8Array(await (await b.api(`/api/v1/artifacts/${fn.id}/${ack.version}`)).arrayBuffer());
+      expect(sha256(bytes)).toBe(ack.sha256);
+    }
+    // The node that followed A now follows B, and a deploy through B reaches both nodes.
+    const last = acked.at(-1)!;
+    await b.activate(fn.id, last.version);
+    for (const n of [onA, onB])
+      await until(
+        `the last acknowledged upload on ${n.url}`,
+        async () => (await body(`${n.url}/shared`)) === `200 ${last.text}`,
+        20_000,
+      );
+    expect(((await (await fetch(`${onA.url}/healthz`)).json()) as { control_plane: string }).control_plane).toBe(b.url);
+  },
+  90_000,
+);

@@ -50,7 +50,10 @@ export async function startTestControl(
   if (loaded.ok !== true) throw new Error(`test config: ${JSON.stringify(loaded)}`);
   const schema = await postgresSchema(overrides);
   const database = schema ? { databaseUrl: schema.url } : {};
-  const control = await startControl({ ...loaded.config, ...database, ...overrides }, createLogger("error"), options);
+  const control = await startControl({ ...loaded.config, ...database, ...overrides }, createLogger("error"), {
+    environment: process.env,
+    ...options,
+  });
   const api: TestControl["api"] = (path, init = {}) => {
     const headers = new Headers(init.headers);
     headers.set("authorization", `Bearer ${init.token ?? TOKEN}`);
