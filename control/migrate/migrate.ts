@@ -100,6 +100,9 @@ async function moveArtifact(
 ): Promise<"verified" | "copied" | "missing"> {
   const blob = await files.get(sha256);
   if (!blob) return "missing";
+  // Already in the bucket (an earlier run): objects are only ever published after their hash was checked.
+  const present = target ? (await target.get(sha256)) !== null : false;
+  if (present) target = null;
   const hash = new Sha256();
   const staged = target ? await target.stage() : null;
   let length = 0;
@@ -113,7 +116,7 @@ async function moveArtifact(
       await staged?.discard();
       return "missing";
     }
-    if (!staged) return "verified";
+    if (!staged) return "verified"; // checked here; in place, or already in the bucket
     const published = await staged.publish();
     if (published.sha256 !== sha256) throw new Error(`artifact ${sha256} changed while it was copied`);
     return "copied";
