@@ -7,40 +7,16 @@ import { Database } from "bun:sqlite";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { n, report } from "./helpers/report";
-import { paddedModule } from "../fixtures/guests";
 import { sha256 } from "../helpers/sha256";
 import { type ControlProcess, startControlProcess } from "../helpers/control-process";
 import { tempDir } from "../helpers/temp-dir";
-import { allVersions, TOKEN } from "../helpers/control-api";
+import { survivors, uploadThroughKills } from "./helpers/uploads-through-kills";
 
 const KILLS = 20;
 const UPLOADERS = 4;
 
 let control: ControlProcess | undefined;
 afterAll(() => control?.stop("SIGKILL"));
-
-interface Acked {
-  functionId: string;
-  version: number;
-  sha256: string;
-}
-
-async function upload(url: string, functionId: string, bytes: Uint8Array): Promise<Acked | "refused" | "cut"> {
-  const form = new FormData();
-  form.append("file", new Blob([bytes]), "module.wasm");
-  try {
-    const response = await fetch(`${url}/api/v1/functions/${functionId}/upload`, {
-      method: "POST",
-      body: form,
-      headers: { authorization: `Bearer ${TOKEN}` },
-    });
-    if (response.status !== 201) return "refused";
-    const version = (await response.json()) as { version: number; sha256: string };
-    return { functionId, version: version.version, sha256: version.sha256 };
-  } catch {
-    return "cut"; // the process died under it: not acknowledged
-  }
-}
 
 test(`kill -9 of the control plane during uploads, ${KILLS} times: every acknowledged upload survives, nothing partial or orphaned`, async () => {
   const dataDir = tempDir("rel-crash-control-");
@@ -49,57 +25,15 @@ test(`kill -9 of the control plane during uploads, ${KILLS} times: every acknowl
   for (const name of ["crash-a", "crash-b", "crash-c"]) functionIds.push((await control.createFunction({ name })).id);
   await control.stop("SIGTERM");
 
-  const acked: Acked[] = [];
-  let cut = 0;
-  let refused = 0;
-  let sent = 0;
-  const killDelays: number[] = [];
-  for (let round = 0; round < KILLS; round++) {
-    control = await startControlProcess(dataDir);
-    const url = control.url;
-    let running = true;
-    const uploader = async (k: number) => {
-      while (running) {
-        // 1 KiB to 1 MiB: small ones finish between kills, large ones are caught mid-stream.
-        const bytes = paddedModule(`r${round}u${k}n${sent}`, Math.floor(1024 * 2 ** (Math.random() * 10)));
-        sent++;
-        const result = await upload(url, functionIds[(round + k) % functionIds.length]!, bytes);
-        if (result === "cut") cut++;
-        else if (result === "refused") refused++;
-        else {
-          expect(result.sha256).toBe(sha256(bytes));
-          acked.push(result);
-        }
-      }
-    };
-    const uploading = Promise.all(Array.from({ length: UPLOADERS }, (_, k) => uploader(k)));
-    const delay = 50 + Math.floor(Math.random() * 450);
-    killDelays.push(delay);
-    await Bun.sleep(delay);
-    running = false; // uploads in flight now are the ones the kill cuts
-    await control.stop("SIGKILL");
-    await uploading;
-  }
+  const { acked, sent, cut, refused, killDelays } = await uploadThroughKills(
+    async () => (control = await startControlProcess(dataDir)),
+    functionIds,
+    KILLS,
+    UPLOADERS,
+  );
 
   control = await startControlProcess(dataDir);
-  // Every acknowledged upload: listed with its hash, and its bytes hash to it.
-  const versionsOf = new Map<string, { version: number; sha256: string }[]>();
-  for (const id of functionIds) versionsOf.set(id, await allVersions((path) => control!.api(path), id));
-  const missing = acked.filter(
-    (a) => !versionsOf.get(a.functionId)!.some((v) => v.version === a.version && v.sha256 === a.sha256),
-  );
-  // Every version row (acknowledged or not): its artifact is there and whole.
-  const badRows: string[] = [];
-  let rows = 0;
-  for (const [id, versions] of versionsOf) {
-    expect(versions.map((v) => v.version)).toEqual(versions.map((_, i) => i + 1)); // 1..N, no gaps
-    for (const v of versions) {
-      rows++;
-      const response = await control.api(`/api/v1/artifacts/${id}/${v.version}`);
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      if (response.status !== 200 || sha256(bytes) !== v.sha256) badRows.push(`${id}/${v.version}: ${response.status}`);
-    }
-  }
+  const { versionsOf, missing, badRows, rows } = await survivors(control, functionIds, acked);
   await control.stop("SIGTERM");
 
   // On disk: every artifact file is named by the hash of its bytes and referenced by a row; tmp is empty.

@@ -8,6 +8,8 @@ import { join, relative } from "node:path";
 import type { Figures } from "./helpers/report";
 import { exitIfMissing, finish, junitCounts } from "../helpers/suite-result";
 import { ensureSystemPackages, WRK } from "../helpers/system-packages";
+import { findOrStartPostgres } from "../helpers/postgres-cluster";
+import { NO_POSTGRES } from "../helpers/postgres";
 
 const root = join(import.meta.dir, "..", "..");
 const only = Bun.argv.slice(2);
@@ -27,6 +29,10 @@ if (files.length === 0) {
 // Debian packages the selected scenarios need: installed as root, else the command to run.
 exitIfMissing(ensureSystemPackages([WRK].filter((pkg) => pkg.neededBy.some((file) => files.includes(`./${file}`)))));
 
+// PostgreSQL for the shared-store scenario: found or started as `bun run test` does.
+const postgres = await findOrStartPostgres();
+console.log(postgres ? `PostgreSQL for the scenarios: ${postgres.how}` : NO_POSTGRES);
+
 const dir = mkdtempSync(join(tmpdir(), "edge-reliability-"));
 const junit = join(dir, "junit.xml");
 const figures = join(dir, "figures.jsonl");
@@ -40,10 +46,18 @@ const proc = Bun.spawn(
     cwd: root,
     stdio: ["inherit", "inherit", "inherit"],
     // fetch opens at most 256 connections at once by default; the overload scenario needs more.
-    env: { ...process.env, TMPDIR: scratch, RELIABILITY_REPORT: figures, BUN_CONFIG_MAX_HTTP_REQUESTS: "2048" },
+    env: {
+      ...process.env,
+      ...(postgres ? { EDGE_TEST_DATABASE_URL: postgres.url } : {}),
+      TMPDIR: scratch,
+      RELIABILITY_REPORT: figures,
+      BUN_CONFIG_MAX_HTTP_REQUESTS: "2048",
+    },
   },
 );
 const code = await proc.exited;
+await postgres?.stop();
+if (!postgres) console.log(NO_POSTGRES);
 const seconds = (performance.now() - started) / 1000;
 
 const counts = junitCounts(junit);

@@ -96,30 +96,33 @@ run("functions, versions, artifacts and secrets move with their ids; a second ru
   await moved.stop();
 });
 
-run("--artifacts s3://...: every artifact is copied into the bucket; a replica with its own data dir serves them", async () => {
-  const { dataDir, keyFile, a } = await embedded();
-  const schema = await freshSchema(base!);
-  schemas.push(schema);
-  const s3 = await startS3Server();
-  const env = {
-    EDGE_CONTROL_ARTIFACTS: `s3://${s3.bucket}/moved`,
-    S3_ENDPOINT: s3.endpoint,
-    S3_REGION: s3.region,
-    S3_ACCESS_KEY_ID: s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-  };
-  const result = await migrateCommand(dataDir, schema.url, env);
-  expect([result.code, result.report.artifacts]).toEqual([0, { verified: 3, copied: 3 }]);
-  expect((await migrateCommand(dataDir, schema.url, env)).report.artifacts).toEqual({ verified: 3, copied: 0 });
-  const elsewhere = await startControlProcess(tempDir("edge-migrated-"), {
-    extra: ["--secrets-key-file", keyFile],
-    env: { EDGE_CONTROL_DATABASE_URL: schema.url, ...env },
-  });
-  const bytes = new Uint8Array(await (await elsewhere.api(`/api/v1/artifacts/${a.id}/2`)).arrayBuffer());
-  expect(sha256(bytes)).toBe(sha256(validModule("a2")));
-  await elsewhere.stop();
-  await s3.stop();
-});
+run(
+  "--artifacts s3://...: every artifact is copied into the bucket; a replica with its own data dir serves them",
+  async () => {
+    const { dataDir, keyFile, a } = await embedded();
+    const schema = await freshSchema(base!);
+    schemas.push(schema);
+    const s3 = await startS3Server();
+    const env = {
+      EDGE_CONTROL_ARTIFACTS: `s3://${s3.bucket}/moved`,
+      S3_ENDPOINT: s3.endpoint,
+      S3_REGION: s3.region,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    };
+    const result = await migrateCommand(dataDir, schema.url, env);
+    expect([result.code, result.report.artifacts]).toEqual([0, { verified: 3, copied: 3 }]);
+    expect((await migrateCommand(dataDir, schema.url, env)).report.artifacts).toEqual({ verified: 3, copied: 0 });
+    const elsewhere = await startControlProcess(tempDir("edge-migrated-"), {
+      extra: ["--secrets-key-file", keyFile],
+      env: { EDGE_CONTROL_DATABASE_URL: schema.url, ...env },
+    });
+    const bytes = new Uint8Array(await (await elsewhere.api(`/api/v1/artifacts/${a.id}/2`)).arrayBuffer());
+    expect(sha256(bytes)).toBe(sha256(validModule("a2")));
+    await elsewhere.stop();
+    await s3.stop();
+  },
+);
 
 run("an artifact whose bytes no longer match its hash keeps its function out, named on stderr, exit 1", async () => {
   const { dataDir, b } = await embedded();
