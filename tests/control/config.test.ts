@@ -141,3 +141,31 @@ test("--keep-versions / EDGE_CONTROL_KEEP_VERSIONS: unset keeps all; at least 1"
     message: expect.stringContaining("--keep-versions"),
   });
 });
+
+test("--database-url / EDGE_CONTROL_DATABASE_URL choose PostgreSQL; DATABASE_URL is not read; a password on argv is refused unechoed", () => {
+  const url = "postgres://edgebase@db.internal:5432/edge";
+  const pick = (argv: string[], env: Record<string, string>) => {
+    const loaded = loadControlConfig(argv, env);
+    return loaded.ok === true ? loaded.config.databaseUrl : loaded;
+  };
+  expect(pick([], { DATABASE_URL: url })).toBeUndefined();
+  expect(pick([], { EDGE_CONTROL_DATABASE_URL: url })).toBe(url);
+  expect(pick(["--database-url", url], { EDGE_CONTROL_DATABASE_URL: "postgres://other@x/y" })).toBe(url);
+  // In the environment a password is fine (only the user and root can read it).
+  expect(pick([], { EDGE_CONTROL_DATABASE_URL: "postgres://u:pw@db/edge" })).toBe("postgres://u:pw@db/edge");
+  const refused = loadControlConfig(["--database-url", "postgres://u:hunter2@db/edge"], {});
+  expect(refused.ok).toBe(false);
+  expect(JSON.stringify(refused)).toContain("carries a password");
+  expect(JSON.stringify(refused)).not.toContain("hunter2");
+  expect(loadControlConfig(["--database-url", "mysql://db/edge"], {})).toMatchObject({ ok: false });
+});
+
+test("--artifacts / EDGE_CONTROL_ARTIFACTS: s3://BUCKET[/prefix]; anything else is refused at load", () => {
+  const loaded = loadControlConfig([], { EDGE_CONTROL_ARTIFACTS: "s3://edge-bucket/prod" });
+  expect(loaded.ok === true && loaded.config.artifacts).toBe("s3://edge-bucket/prod");
+  for (const bad of ["/var/lib/artifacts", "s3://", "s3://Bad_Bucket", "s3://b/../x", "s3://key:secret@bucket"]) {
+    const refused = loadControlConfig(["--artifacts", bad], {});
+    expect(refused.ok).toBe(false);
+    expect(JSON.stringify(refused)).not.toContain("secret@");
+  }
+});

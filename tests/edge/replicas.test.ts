@@ -9,6 +9,7 @@ import { allVersions, TOKEN } from "../helpers/control-api";
 import { type ControlProcess, startControlProcess } from "../helpers/control-process";
 import { startEdgeProcess } from "../helpers/edge-process";
 import { body } from "../helpers/fetch-text";
+import { metric } from "../helpers/metrics-text";
 import { freshSchema, NO_POSTGRES, testPostgres } from "../helpers/postgres";
 import { startS3Server } from "../helpers/s3-server";
 import type { ServerProcess } from "../helpers/server-process";
@@ -112,6 +113,8 @@ run(
         20_000,
       );
     expect(((await (await fetch(`${onA.url}/healthz`)).json()) as { control_plane: string }).control_plane).toBe(b.url);
+    // Both replicas share one change history: the node resumed on B from its revision, no second snapshot.
+    expect(await metric(onA.url, "edge_sync_messages_total", { type: "snapshot" })).toBe(1);
   },
   90_000,
 );
