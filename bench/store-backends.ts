@@ -37,7 +37,8 @@ async function writes(store: MetadataStore, concurrency: number): Promise<number
 const dir = tempDir("bench-stores-");
 const sqlite = new SqliteMetadataStore(join(dir, "metadata.sqlite"));
 const rows: string[] = [];
-for (const c of [1, 8]) rows.push(`| SQLite (file, WAL, synchronous FULL) | ${c} | ${Math.round(await writes(sqlite, c))} |`);
+for (const c of [1, 8])
+  rows.push(`| SQLite (file, WAL, synchronous FULL) | ${c} | ${Math.round(await writes(sqlite, c))} |`);
 sqlite.close();
 rmSync(dir, { recursive: true, force: true });
 

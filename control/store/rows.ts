@@ -1,7 +1,7 @@
 // The metadata tables' rows as the contract's records, and as the watch feed's JSON (pages bounded
 // by bytes). Shared by the SQLite and PostgreSQL stores, whose tables have the same columns.
 import type { FunctionRecord, RuntimeName, VersionRecord } from "../../core/contract";
-import type { FeedPage } from "./metadata-store";
+import type { ChangeEntry, FeedPage } from "./metadata-store";
 
 export interface FunctionRow {
   id: string;
@@ -76,6 +76,18 @@ export function deployedJson(row: DeployedRow): { json: string; bytes: number } 
   return {
     json: head + row.env + tail,
     bytes: Buffer.byteLength(head) + Buffer.byteLength(row.env) + Buffer.byteLength(tail),
+  };
+}
+
+/** A change row joined with its function (null after a deletion) as a feed entry. */
+export function changeEntry(row: DeployedRow & { change_function_id: string }): ChangeEntry {
+  const entry = row.id === null ? null : deployedJson(row);
+  return {
+    revision: row.change_revision!,
+    functionId: row.change_function_id,
+    json: entry?.json ?? null,
+    bytes: entry?.bytes ?? 0,
+    sealed: entry ? row.sealed_secrets : null,
   };
 }
 

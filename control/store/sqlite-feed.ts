@@ -4,7 +4,7 @@
 import type { Database } from "bun:sqlite";
 import type { ChangeKind } from "../../core/contract";
 import type { ChangeEntry, FeedPage, SerializedFunction } from "./metadata-store";
-import { deployedJson, ROW_OVERHEAD, takeBudget, type DeployedRow } from "./rows";
+import { changeEntry, deployedJson, ROW_OVERHEAD, takeBudget, type DeployedRow } from "./rows";
 
 /** The function's sealed secrets as {key: hex}, null when it has none (one index lookup when none). */
 const SEALED_SECRETS = `(SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE json_group_object(s.key, hex(s.sealed)) END
@@ -27,16 +27,7 @@ export function readChanges(db: Database, after: number, maxBytes: number): Feed
        WHERE c.revision > ? ORDER BY c.revision`,
     )
     .iterate(after) as IterableIterator<DeployedRow & { change_function_id: string }>;
-  return takeBudget(rows, maxBytes, (row) => {
-    const entry = row.id === null ? null : deployedJson(row);
-    return {
-      revision: row.change_revision!,
-      functionId: row.change_function_id,
-      json: entry?.json ?? null,
-      bytes: entry?.bytes ?? 0,
-      sealed: entry ? row.sealed_secrets : null,
-    };
-  });
+  return takeBudget(rows, maxBytes, changeEntry);
 }
 
 export function readSnapshotPage(db: Database, after: string | null, maxBytes: number): FeedPage<SerializedFunction> {

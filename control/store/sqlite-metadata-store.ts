@@ -12,36 +12,16 @@ import type {
   IfMatch,
   MetadataStore,
   SerializedFunction,
-  StoreFailure,
   StoreResult,
   VersionPage,
 } from "./metadata-store";
-import { functionEtag } from "./function-etag";
+import { CHANGED, changedLimits, matches, NOT_FOUND, ok, PRECONDITION } from "./write-checks";
 import { secretNamedIn } from "./sqlite-secret-store";
 import { openMetadataDatabase } from "./sqlite-open";
 import { conflictOf, indexRoutes } from "./sqlite-route-index";
 import { pruneDeletions, readChanges, readCounter, readSnapshotPage, recordChange } from "./sqlite-feed";
 import { toFunction, toVersion, type FunctionRow, type VersionRow } from "./rows";
 import { cutVersions, isReferenced, readVersionPage } from "./sqlite-versions";
-
-const ok = <T>(value: T): StoreResult<T> => ({ ok: true, value });
-const NOT_FOUND: StoreFailure = { ok: false, reason: "not_found" };
-const CHANGED: StoreFailure = { ok: false, reason: "changed_since_check" };
-const PRECONDITION: StoreFailure = { ok: false, reason: "precondition_failed" };
-
-/** Whether an If-Match (absent: no condition) accepts the function as it is. */
-function matches(current: FunctionRecord, ifMatch: IfMatch | undefined): boolean {
-  return ifMatch === undefined || ifMatch.includes(functionEtag(current));
-}
-
-/** Whether the limits a module is checked under differ from those of `basis`. */
-function changedLimits(current: FunctionRecord, basis: CheckBasis): boolean {
-  return (
-    current.memory_pages !== basis.memory_pages ||
-    current.entrypoint !== basis.entrypoint ||
-    current.runtime !== basis.runtime
-  );
-}
 
 export class SqliteMetadataStore implements MetadataStore {
   private readonly db: Database;

@@ -3,6 +3,7 @@
 // for what overlapping means). Runs inside the store's write transactions.
 import type { Database } from "bun:sqlite";
 import { parseRoute } from "../../core/contract";
+import { routeTaken } from "./write-checks";
 import type { StoreFailure } from "./metadata-store";
 
 /**
@@ -62,13 +63,7 @@ export function conflictOf(
     return { ok: false, reason: "name_taken", name };
   for (const mine of routes) {
     const theirs = overlappingRoute(db, mine, selfId ?? "");
-    if (theirs)
-      return {
-        ok: false,
-        reason: "route_taken",
-        route: mine,
-        owner: { id: theirs.id, name: theirs.name, route: theirs.pattern },
-      };
+    if (theirs) return routeTaken(mine, theirs);
   }
   return null;
 }

@@ -8,6 +8,7 @@ import type { SecretInfo } from "../../core/contract";
 import type { SealedSecret, SecretLimits, SecretResult, SecretStore } from "./secret-store";
 import { openMetadataDatabase } from "./sqlite-open";
 import { recordChange } from "./sqlite-feed";
+import { secretsBound } from "./write-checks";
 
 const ok = <T>(value: T): SecretResult<T> => ({ ok: true, value });
 const NOT_FOUND = { ok: false, reason: "not_found" } as const;
@@ -67,11 +68,8 @@ export class SqliteSecretStore implements SecretStore {
           "SELECT COUNT(*) AS n, COALESCE(SUM(json_bytes), 0) AS bytes FROM secrets WHERE function_id = ? AND key != ?",
         )
         .get(functionId, key) as { n: number; bytes: number };
-      const entries = others.n + 1;
-      // The secrets' JSON: braces, the entries, a comma between two.
-      const total = 2 + others.bytes + jsonBytes + others.n;
-      if (entries > limits.entries || total > limits.jsonBytes)
-        return { ok: false, reason: "too_many", entries, jsonBytes: total };
+      const bound = secretsBound(others, jsonBytes, limits);
+      if (bound) return bound;
       const created = this.row(functionId, key) === null;
       const at = this.now().toISOString();
       this.db

@@ -44,14 +44,7 @@ run(
     cleanups.push(() => schema.drop());
     const s3 = await startS3Server();
     cleanups.push(() => s3.stop());
-    const env = {
-      EDGE_CONTROL_DATABASE_URL: schema.url,
-      EDGE_CONTROL_ARTIFACTS: `s3://${s3.bucket}/replicas`,
-      S3_ENDPOINT: s3.endpoint,
-      S3_REGION: s3.region,
-      S3_ACCESS_KEY_ID: s3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    };
+    const env = { EDGE_CONTROL_DATABASE_URL: schema.url, ...s3.controlEnv("replicas") };
     const replica = async () => {
       const proc = await startControlProcess(tempDir("edge-replica-"), { env });
       cleanups.push(() => proc.kill());

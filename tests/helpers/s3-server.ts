@@ -13,6 +13,8 @@ export interface S3Server {
   region: string;
   /** Where s3rver keeps the bucket's files. */
   dir: string;
+  /** A control plane's environment for artifacts under `prefix` of this bucket. */
+  controlEnv(prefix: string): Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -29,6 +31,13 @@ export async function startS3Server(bucket = "edge-artifacts"): Promise<S3Server
     secretAccessKey: "S3RVER",
     region: "us-east-1",
     dir,
+    controlEnv: (prefix) => ({
+      EDGE_CONTROL_ARTIFACTS: `s3://${bucket}/${prefix}`,
+      S3_ENDPOINT: proc.url,
+      S3_REGION: "us-east-1",
+      S3_ACCESS_KEY_ID: "S3RVER",
+      S3_SECRET_ACCESS_KEY: "S3RVER",
+    }),
     async stop() {
       await proc.stop();
     },

@@ -43,7 +43,7 @@ export interface TestControl {
 export async function startTestControl(
   overrides: Partial<ControlConfig> = {},
   dataDir = tempDir("edge-control-"),
-  options: { work?: ArtifactWork } = {},
+  options: { work?: ArtifactWork; environment?: Record<string, string | undefined> } = {},
 ): Promise<TestControl> {
   const flags = ["--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, "--log-level", "error"];
   const loaded = loadControlConfig(flags, CONTROL_TOKENS);

@@ -6,7 +6,7 @@
 import type { SQL } from "bun";
 import type { ChangeKind } from "../../../core/contract";
 import type { ChangeEntry, FeedPage, SerializedFunction } from "../metadata-store";
-import { deployedJson, ROW_OVERHEAD, type DeployedRow } from "../rows";
+import { changeEntry, deployedJson, ROW_OVERHEAD, type DeployedRow } from "../rows";
 import { fromPg } from "./pg-rows";
 
 /** Rows whose sizes are read per page before the budget is applied; more than any page holds. */
@@ -58,18 +58,7 @@ export async function readChanges(sql: SQL, after: number, maxBytes: number): Pr
        WHERE c.revision > $1 AND c.revision <= $2 ORDER BY c.revision`,
       [after, last],
     )) as (DeployedRow & { change_function_id: string })[];
-    const entries = rows.map((raw) => {
-      const row = fromPg(raw);
-      const entry = row.id === null ? null : deployedJson(row);
-      return {
-        revision: row.change_revision!,
-        functionId: row.change_function_id,
-        json: entry?.json ?? null,
-        bytes: entry?.bytes ?? 0,
-        sealed: entry ? row.sealed_secrets : null,
-      };
-    });
-    return { entries, more };
+    return { entries: rows.map((row) => changeEntry(fromPg(row))), more };
   });
 }
 
@@ -137,4 +126,12 @@ export async function recordChange(
 /** Takes the revision counter's row lock: every mutation does first, so writers are serialized in one order. */
 export async function lockRevision(tx: SQL): Promise<void> {
   await tx`SELECT value FROM counters WHERE name = 'revision' FOR UPDATE`;
+}
+
+/** One write: a transaction that takes the revision lock first, then runs `body`. */
+export function lockedWrite<T>(sql: SQL, body: (tx: SQL) => Promise<T>): Promise<T> {
+  return sql.begin(async (tx) => {
+    await lockRevision(tx);
+    return body(tx);
+  }) as Promise<T>;
 }

@@ -8,7 +8,7 @@
 // commit order (a node could see 7 before 6 commits and miss 6).
 import type { SQL } from "bun";
 import type { FunctionRecord, FunctionSpec, VersionRecord } from "../../../core/contract";
-import { functionEtag } from "../function-etag";
+import { CHANGED, changedLimits, matches, NOT_FOUND, ok, PRECONDITION } from "../write-checks";
 import type {
   ChangeEntry,
   CheckBasis,
@@ -17,26 +17,13 @@ import type {
   IfMatch,
   MetadataStore,
   SerializedFunction,
-  StoreFailure,
   StoreResult,
   VersionPage,
 } from "../metadata-store";
 import { toFunction, toVersion, type FunctionRow, type VersionRow } from "../rows";
-import { lockRevision, pruneDeletions, readChanges, readCounter, readSnapshotPage, recordChange } from "./feed";
+import { lockedWrite, pruneDeletions, readChanges, readCounter, readSnapshotPage, recordChange } from "./feed";
 import { fromPg } from "./pg-rows";
 import { conflictOf, indexRoutes, secretNamedIn } from "./route-index";
-
-const ok = <T>(value: T): StoreResult<T> => ({ ok: true, value });
-const NOT_FOUND: StoreFailure = { ok: false, reason: "not_found" };
-const CHANGED: StoreFailure = { ok: false, reason: "changed_since_check" };
-const PRECONDITION: StoreFailure = { ok: false, reason: "precondition_failed" };
-
-const matches = (current: FunctionRecord, ifMatch: IfMatch | undefined) =>
-  ifMatch === undefined || ifMatch.includes(functionEtag(current));
-const changedLimits = (current: FunctionRecord, basis: CheckBasis) =>
-  current.memory_pages !== basis.memory_pages ||
-  current.entrypoint !== basis.entrypoint ||
-  current.runtime !== basis.runtime;
 
 export class PostgresMetadataStore implements MetadataStore {
   /** `channel`: where commits are announced to the other replicas (pg-changes.ts listens). */
@@ -234,10 +221,7 @@ export class PostgresMetadataStore implements MetadataStore {
   close(): void {}
 
   private write<T>(body: (tx: SQL) => Promise<T>): Promise<T> {
-    return this.sql.begin(async (tx) => {
-      await lockRevision(tx);
-      return body(tx);
-    }) as Promise<T>;
+    return lockedWrite(this.sql, body);
   }
 }
 

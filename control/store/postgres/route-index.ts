@@ -3,6 +3,7 @@
 // transaction, which holds the revision lock, so two racing registrations can't both pass.
 import type { SQL } from "bun";
 import { parseRoute } from "../../../core/contract";
+import { routeTaken } from "../write-checks";
 import type { StoreFailure } from "../metadata-store";
 
 type Owner = { id: string; name: string; pattern: string };
@@ -49,13 +50,7 @@ export async function conflictOf(
   if (taken) return { ok: false, reason: "name_taken", name };
   for (const mine of routes) {
     const theirs = await overlappingRoute(tx, mine, selfId ?? "");
-    if (theirs)
-      return {
-        ok: false,
-        reason: "route_taken",
-        route: mine,
-        owner: { id: theirs.id, name: theirs.name, route: theirs.pattern },
-      };
+    if (theirs) return routeTaken(mine, theirs);
   }
   return null;
 }

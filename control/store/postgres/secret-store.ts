@@ -5,7 +5,8 @@
 import type { SQL } from "bun";
 import type { SecretInfo } from "../../../core/contract";
 import type { SealedSecret, SecretLimits, SecretResult, SecretStore } from "../secret-store";
-import { lockRevision, recordChange } from "./feed";
+import { lockedWrite, recordChange } from "./feed";
+import { secretsBound } from "../write-checks";
 
 const ok = <T>(value: T): SecretResult<T> => ({ ok: true, value });
 const NOT_FOUND = { ok: false, reason: "not_found" } as const;
@@ -104,10 +105,7 @@ export class PostgresSecretStore implements SecretStore {
   close(): void {}
 
   private write<T>(body: (tx: SQL) => Promise<T>): Promise<T> {
-    return this.sql.begin(async (tx) => {
-      await lockRevision(tx);
-      return body(tx);
-    }) as Promise<T>;
+    return lockedWrite(this.sql, body);
   }
 }
 

@@ -10,6 +10,7 @@ import { startEdgeProcess } from "../../helpers/edge-process";
 import { body } from "../../helpers/fetch-text";
 import { freshSchema, NO_POSTGRES, testPostgres, withSchema } from "../../helpers/postgres";
 import type { ServerProcess } from "../../helpers/server-process";
+import { startS3Server } from "../../helpers/s3-server";
 import { tcpProxy } from "../../helpers/tcp-proxy";
 import { tempDir } from "../../helpers/temp-dir";
 import { startTestControl, type TestControl } from "../../helpers/test-control";
@@ -80,6 +81,49 @@ run(
       "the node serves the change made after the outage",
       async () => (await body(`${node.url}/steady`)) === "200 after",
       20_000,
+    );
+  },
+  60_000,
+);
+
+run(
+  "a replica that missed notifications (its database link cut) catches up when it is back: its node gets what another replica committed meanwhile",
+  async () => {
+    const schema = await freshSchema(base!);
+    cleanups.push(() => schema.drop());
+    const target = new URL(base!);
+    const proxy = await tcpProxy(Number(target.port || 5432), target.hostname);
+    cleanups.push(async () => proxy.close());
+    const viaProxy = new URL(schema.url);
+    viaProxy.hostname = "127.0.0.1";
+    viaProxy.port = String(proxy.port);
+    // Replicas share artifacts through a bucket (files in each data dir would not be shared).
+    const s3 = await startS3Server();
+    cleanups.push(() => s3.stop());
+    const shared = { environment: { ...process.env, ...s3.controlEnv("catchup") } };
+    const artifacts = s3.controlEnv("catchup").EDGE_CONTROL_ARTIFACTS;
+    const a: TestControl = await startTestControl({ databaseUrl: schema.url, artifacts }, undefined, shared);
+    cleanups.push(() => a.stop());
+    const b: TestControl = await startTestControl({ databaseUrl: viaProxy.toString(), artifacts }, undefined, shared);
+    cleanups.push(() => b.stop());
+    const api = controlApi(a.url);
+    const fn = await api.createFunction({ name: "caught-up" });
+    await api.upload(fn.id, textModule("one"));
+    const node: ServerProcess = await startEdgeProcess(b.url, tempDir("edge-catchup-node-"), "catchup-node", [
+      "--workers",
+      "1",
+    ]);
+    cleanups.push(() => node.kill());
+    await until("the node on B serves v1", async () => (await body(`${node.url}/caught-up`)) === "200 one");
+
+    proxy.close();
+    await until("B notices", async () => (await b.fetch("/readyz")).status === 503);
+    await api.upload(fn.id, textModule("two")); // committed through A while B hears nothing
+    await proxy.reopen();
+    await until(
+      "the node on B gets the change B missed",
+      async () => (await body(`${node.url}/caught-up`)) === "200 two",
+      30_000,
     );
   },
   60_000,

@@ -103,13 +103,7 @@ run(
     const schema = await freshSchema(base!);
     schemas.push(schema);
     const s3 = await startS3Server();
-    const env = {
-      EDGE_CONTROL_ARTIFACTS: `s3://${s3.bucket}/moved`,
-      S3_ENDPOINT: s3.endpoint,
-      S3_REGION: s3.region,
-      S3_ACCESS_KEY_ID: s3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    };
+    const env = s3.controlEnv("moved");
     const result = await migrateCommand(dataDir, schema.url, env);
     expect([result.code, result.report.artifacts]).toEqual([0, { verified: 3, copied: 3 }]);
     expect((await migrateCommand(dataDir, schema.url, env)).report.artifacts).toEqual({ verified: 3, copied: 0 });
