@@ -127,16 +127,14 @@ export class S3ArtifactStore implements ArtifactStore {
     return this.keyPrefix + sha256;
   }
 
-  /**
-   * PUT even when the object is there: the same bytes replace themselves atomically, and the new
-   * LastModified tells a sweep on another replica (list/delete olderThan) that they were just
-   * published. Bun's client cannot send If-None-Match, and a refused PUT would not refresh it.
-   * The HEAD before says whether the count grows.
-   */
+  /** A HEAD, then a PUT only when the object is not there yet (it also says whether the count grows). */
   private async publish(path: string, sha256: string, size: number): Promise<void> {
     const key = this.keyOf(sha256);
+    // Written once: bytes already there are the same bytes (the key is their hash). A sweep cannot
+    // take them from under this upload: it deletes under the artifact's lock, which the upload
+    // holds from here to its commit, and checks again that no version refers to them.
     const existed = await this.call("check", () => this.client.exists(key));
-    await this.call("upload", () => this.client.write(key, Bun.file(path), { type: "application/wasm" }));
+    if (!existed) await this.call("upload", () => this.client.write(key, Bun.file(path), { type: "application/wasm" }));
     await unlink(path).catch(ignoreMissing);
     if (!existed) {
       this.count += 1;
