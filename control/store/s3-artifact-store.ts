@@ -133,7 +133,15 @@ export class S3ArtifactStore implements ArtifactStore {
     // Written once: bytes already there are the same bytes (the key is their hash). A sweep cannot
     // take them from under this upload: it deletes under the artifact's lock, which the upload
     // holds from here to its commit, and checks again that no version refers to them.
-    const existed = await this.call("check", () => this.client.exists(key));
+    // An object of another size is not these bytes: a PUT cut off by a crash on a server that
+    // does not make PUTs atomic (s3rver writes in place). It is replaced, never trusted.
+    const found = await this.call("check", () =>
+      this.client.stat(key).then(
+        (stat) => stat.size,
+        (error) => (isMissing(error) ? null : Promise.reject(error)),
+      ),
+    );
+    const existed = found === size;
     if (!existed) await this.call("upload", () => this.client.write(key, Bun.file(path), { type: "application/wasm" }));
     await unlink(path).catch(ignoreMissing);
     if (!existed) {

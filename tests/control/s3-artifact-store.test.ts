@@ -90,6 +90,15 @@ test("s3: the same bytes published twice, by two stores on one bucket, are one o
   expect(b.stats()).toEqual({ count: 1, bytes: bytes.length });
 });
 
+test("s3: an object of the wrong size at the key (a PUT cut off on a server without atomic PUTs) is replaced, not trusted", async () => {
+  const prefix = `t/${crypto.randomUUID()}`;
+  const store = await open(prefix);
+  const bytes = bytesOf("the whole module, not its first bytes");
+  await bucket.write(`${prefix}/sha256/${sha256(bytes)}`, bytes.subarray(0, 9));
+  await put(store, bytes);
+  expect(new Uint8Array(await (await store.get(sha256(bytes)))!.arrayBuffer())).toEqual(bytes);
+});
+
 test("s3: listings and the count at open read every page; keys that are not artifacts are skipped", async () => {
   const prefix = `t/${crypto.randomUUID()}`;
   const store = await open(prefix, undefined, 2);
