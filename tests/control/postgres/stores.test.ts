@@ -1,6 +1,7 @@
 // The store contract suites against PostgreSQL, each store in a schema of its own.
 import { describe, expect, test } from "bun:test";
 import { SQL } from "bun";
+import { toApiError } from "../../../control/errors";
 import { openDatabase } from "../../../control/store/postgres/database";
 import { PostgresMetadataStore } from "../../../control/store/postgres/metadata-store";
 import { PostgresNodeStore } from "../../../control/store/postgres/node-store";
@@ -48,6 +49,24 @@ if (base) {
       await first.close();
       await again.close();
       await schema.drop();
+    });
+
+    test("a write on a read-only server (a standby after a failover) is 503 storage_unavailable, not a 500", async () => {
+      const schema = await freshSchema(base);
+      const writable = await openDatabase({ url: schema.url, max: 1 });
+      const url = new URL(schema.url);
+      url.searchParams.set("options", `${url.searchParams.get("options")} -c default_transaction_read_only=on`);
+      const standby = new SQL({ url: url.toString(), max: 1 });
+      try {
+        const failed = await created(new PostgresMetadataStore(standby, "edge_test"), "on-standby").catch((e) => e);
+        expect((failed as { errno?: string }).errno).toBe("25006");
+        const answer = toApiError("UNKNOWN", failed);
+        expect([answer.status, answer.code]).toEqual([503, "storage_unavailable"]);
+      } finally {
+        await standby.close();
+        await writable.close();
+        await schema.drop();
+      }
     });
 
     test("a schema named in UTF-8 past 63 bytes of channel: writes commit and their NOTIFY reaches a listener", async () => {
