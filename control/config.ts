@@ -12,6 +12,7 @@ import {
 import type { SecretSetting } from "../core/lifecycle/secret-file";
 import { SECRETS_KEY_HOWTO, SecretBox } from "./store/secret-box";
 import { parseArtifactsLocation } from "./store/artifacts-location";
+import { urlHasPassword } from "./store/postgres/database";
 
 const MiB = 1024 * 1024;
 const Token = (description: string) => Type.String({ ...TOKEN_BOUNDS, description });
@@ -159,11 +160,11 @@ export function loadControlConfig(argv: string[], environment: Record<string, st
   });
   if (!validated.ok) return validated;
   // A password on the command line is visible to every user of the machine (ps).
-  if (parsed.values["database-url"] !== undefined && hasPassword(String(parsed.values["database-url"])))
+  if (parsed.values["database-url"] !== undefined && urlHasPassword(String(parsed.values["database-url"])))
     return {
       ok: false,
       message:
-        "--database-url carries a password, which every user of the machine can read on the command line: give the URL in EDGE_CONTROL_DATABASE_URL, or the password in PGPASSWORD or ~/.pgpass",
+        "--database-url carries a password, which every user of the machine can read on the command line: give the URL in EDGE_CONTROL_DATABASE_URL, or the password in PGPASSWORD (Bun.sql reads no ~/.pgpass)",
     };
   const artifacts = parseArtifactsLocation(validated.config.artifacts);
   if (!artifacts.ok) return { ok: false, message: artifacts.message };
@@ -177,12 +178,4 @@ export function loadControlConfig(argv: string[], environment: Record<string, st
     warnings: secrets.warnings,
     showAdminToken: parsed.values["show-admin-token"] === true,
   };
-}
-
-function hasPassword(url: string): boolean {
-  try {
-    return new URL(url).password !== "";
-  } catch {
-    return false;
-  }
 }

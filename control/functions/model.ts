@@ -5,6 +5,7 @@ import {
   Entrypoint,
   Env,
   FunctionIdParam,
+  NO_NUL,
   FunctionName,
   FunctionRecord,
   MaxBodyBytes,
@@ -95,7 +96,14 @@ export const ListQuery = Type.Object({
       error: "must be an integer from 1 to 100",
     }),
   ),
-  cursor: Type.Optional(Type.String({ maxLength: 64, description: "`next_cursor` of the previous page" })),
+  cursor: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      pattern: NO_NUL,
+      description: "`next_cursor` of the previous page",
+      error: "must be a next_cursor (no NUL character)",
+    }),
+  ),
   name: Type.Optional({ ...FunctionName, description: "Only the function of this name (an empty list if none)" }),
 });
 

@@ -5,6 +5,7 @@
 import { resolve } from "node:path";
 import { parseFlags } from "../../core/config/load-config";
 import { createLogger } from "../../core/observe/log";
+import { urlHasPassword } from "../store/postgres/database";
 import { migrate } from "./migrate";
 import { openArtifactTarget } from "./artifact-target";
 
@@ -30,7 +31,7 @@ export async function runMigrate(argv: string[], environment: Record<string, str
   const artifacts = values.artifacts ?? environment.EDGE_CONTROL_ARTIFACTS;
   if (!from) return fail("--from DATA_DIR is required: the data dir of the embedded control plane");
   if (!databaseUrl) return fail("--database-url (or EDGE_CONTROL_DATABASE_URL) is required");
-  if (values["database-url"] && new URL(values["database-url"], "postgres://x").password)
+  if (values["database-url"] && urlHasPassword(values["database-url"]))
     return fail(
       "--database-url carries a password, visible to every user on the command line: use EDGE_CONTROL_DATABASE_URL",
     );

@@ -12,9 +12,10 @@ const PG_CONNECTION = /^ERR_POSTGRES_(CONNECTION_\w+|IDLE_TIMEOUT|LIFETIME_TIMEO
 /**
  * SQLSTATEs that say the database, not the request, failed: class 08 (connection), 57P0x
  * (shutdown, cannot connect now), 53xxx (out of connections, memory, disk), 40001/40P01 (a
- * serialization failure or deadlock: the transaction was rolled back and may be tried again).
+ * serialization failure or deadlock: the transaction was rolled back and may be tried again),
+ * 25006 (a read-only transaction: the server is a standby, e.g. the old primary after a failover).
  */
-const PG_STATE = /^(08\w{3}|57P0\d|53\w{3}|40001|40P01)$/;
+const PG_STATE = /^(08\w{3}|57P0\d|53\w{3}|40001|40P01|25006)$/;
 
 const FULL = new Set(["ENOSPC", "EDQUOT", "SQLITE_FULL"]);
 const UNWRITABLE = /^(EROFS|EIO|EACCES|EPERM|SQLITE_READONLY\w*|SQLITE_IOERR\w*|SQLITE_CANTOPEN\w*)$/;

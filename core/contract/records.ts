@@ -119,10 +119,17 @@ export const FunctionId = Type.String({
   description: "Function id (a UUID, assigned at registration)",
   example: "01935c1e-8f2a-7cc3-9d4e-4f7b2a9e0c11",
 });
+/**
+ * Text a store can hold: no NUL, which PostgreSQL's text refuses (SQLite would just find nothing),
+ * so an id or cursor holding one is refused alike on both backends.
+ */
+export const NO_NUL = "^[^\\u0000]*$";
 /** The id in a path: no example, so Swagger UI's "Try it out" starts with an empty field. */
 export const FunctionIdParam = Type.String({
   maxLength: 64,
+  pattern: NO_NUL,
   description: "Function id, as returned by POST /api/v1/functions",
+  error: "must be a function id (no NUL character)",
 });
 export const Sha256Hex = Type.String({
   pattern: "^[0-9a-f]{64}$",

@@ -11,7 +11,7 @@
 // last page is in, never half of it. No message is larger than MAX_WATCH_MESSAGE_BYTES.
 import { Type, type Static } from "@sinclair/typebox";
 import "./formats";
-import { FunctionId, FunctionRecord, Sha256Hex, Timestamp } from "./records";
+import { FunctionId, FunctionRecord, NO_NUL, Sha256Hex, Timestamp } from "./records";
 import { SecretValues } from "./secrets";
 
 export const WATCH_PATH = "/api/v1/watch";
@@ -168,16 +168,18 @@ export const NodeKey = Type.String({ pattern: "^[A-Za-z0-9_-]{32,128}$" });
 export const HelloMessage = Type.Object({
   type: Type.Literal("hello"),
   node_id: NodeId,
-  address: Type.String({ maxLength: 512, description: "Where the node serves requests" }),
-  version: Type.String({ maxLength: 64, description: "Runner release" }),
-  revision: Type.Integer({ minimum: 0, description: "Revision the node serves" }),
+  // No NUL, and a revision a store can hold (PostgreSQL's text and BIGINT): a node record is
+  // written alike on both backends.
+  address: Type.String({ maxLength: 512, pattern: NO_NUL, description: "Where the node serves requests" }),
+  version: Type.String({ maxLength: 64, pattern: NO_NUL, description: "Runner release" }),
+  revision: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "Revision the node serves" }),
   key: NodeKey,
   /** Random per process start: a reconnect of the same process replaces its stale socket. */
   instance: Type.String({ pattern: "^[A-Za-z0-9_-]{8,64}$" }),
 });
 export const AppliedMessage = Type.Object({
   type: Type.Literal("applied"),
-  revision: Type.Integer({ minimum: 0 }),
+  revision: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
   problems: Type.Array(NodeProblem, { maxItems: MAX_REPORTED_PROBLEMS }),
 });
 export const NodeMessage = Type.Union([HelloMessage, AppliedMessage]);
@@ -217,5 +219,12 @@ export const NodesQuery = Type.Object({
       error: "must be an integer from 1 to 1000",
     }),
   ),
-  cursor: Type.Optional(Type.String({ maxLength: 128, description: "`next_cursor` of the previous page" })),
+  cursor: Type.Optional(
+    Type.String({
+      maxLength: 128,
+      pattern: NO_NUL,
+      description: "`next_cursor` of the previous page",
+      error: "must be a next_cursor (no NUL character)",
+    }),
+  ),
 });

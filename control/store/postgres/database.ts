@@ -22,13 +22,28 @@ export async function openDatabase({ url, max = 10 }: PgOptions): Promise<SQL> {
   }
 }
 
-/** The URL as it may be shown: without its password. */
+/** Query parameters that carry a password: Bun.sql takes `?password=` as libpq does. */
+const PASSWORD_PARAM = /password/i;
+
+/** The URL as it may be shown: without its password, in the user part or the query. */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "***";
+    for (const name of [...parsed.searchParams.keys()])
+      if (PASSWORD_PARAM.test(name)) parsed.searchParams.set(name, "***");
     return parsed.toString();
   } catch {
     return "(unparsable database URL)";
+  }
+}
+
+/** Whether the URL carries a password (user:password@ or ?password=): then it must not be on argv. */
+export function urlHasPassword(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.password !== "" || [...parsed.searchParams.keys()].some((name) => PASSWORD_PARAM.test(name));
+  } catch {
+    return false;
   }
 }

@@ -13,10 +13,18 @@ export interface ReplicaChanges {
   stop(): Promise<void>;
 }
 
+/** Channel names are identifiers: at most 63 bytes (not characters: a schema may be named in UTF-8). */
+const CHANNEL_BYTES = 63;
+
 /** The NOTIFY channel of the installation in the connection's schema (each schema is one installation). */
 export async function changeChannel(sql: SQL): Promise<string> {
   const [row] = await sql`SELECT current_schema() AS schema`;
-  return `edgebase_changes_${(row as { schema: string }).schema}`.slice(0, 63);
+  let channel = "";
+  for (const char of `edgebase_changes_${(row as { schema: string }).schema}`) {
+    if (Buffer.byteLength(channel + char) > CHANNEL_BYTES) break;
+    channel += char;
+  }
+  return channel;
 }
 
 export async function followReplicas(

@@ -51,9 +51,11 @@ export class PostgresSecretStore implements SecretStore {
     limits: SecretLimits,
   ): Promise<SecretResult<{ created: boolean; info: SecretInfo }>> {
     return this.write(async (tx) => {
-      const [fn] = await tx`SELECT jsonb_exists(env::jsonb, ${key}) AS taken FROM functions WHERE id = ${functionId}`;
+      // The env is read and parsed here, not cast to jsonb: jsonb refuses the \u0000 and lone
+      // surrogates an env value may hold (and JSON text keeps), which SQLite's JSON takes.
+      const [fn] = await tx`SELECT env FROM functions WHERE id = ${functionId}`;
       if (!fn) return NOT_FOUND;
-      if ((fn as { taken: boolean }).taken) return { ok: false, reason: "env_has_key", key };
+      if (Object.hasOwn(JSON.parse((fn as { env: string }).env), key)) return { ok: false, reason: "env_has_key", key };
       const [others] =
         await tx`SELECT COUNT(*)::int AS n, COALESCE(SUM(json_bytes), 0)::int AS bytes FROM secrets WHERE function_id = ${functionId} AND key <> ${key}`;
       const { n, bytes } = others as { n: number; bytes: number };

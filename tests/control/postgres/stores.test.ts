@@ -1,12 +1,16 @@
 // The store contract suites against PostgreSQL, each store in a schema of its own.
 import { describe, expect, test } from "bun:test";
-import type { SQL } from "bun";
+import { SQL } from "bun";
+import { toApiError } from "../../../control/errors";
 import { openDatabase } from "../../../control/store/postgres/database";
 import { PostgresMetadataStore } from "../../../control/store/postgres/metadata-store";
 import { PostgresNodeStore } from "../../../control/store/postgres/node-store";
+import { changeChannel } from "../../../control/store/postgres/replica-changes";
+import { created } from "../metadata-store-fixture";
 import { metadataStoreContract } from "../metadata-store.contract";
 import { nodeStoreContract } from "../node-store.contract";
-import { freshSchema, NO_POSTGRES, testPostgres } from "../../helpers/postgres";
+import { freshSchema, NO_POSTGRES, testPostgres, withSchema } from "../../helpers/postgres";
+import { until } from "../../helpers/until";
 
 const base = await testPostgres();
 if (!base) {
@@ -45,6 +49,46 @@ if (base) {
       await first.close();
       await again.close();
       await schema.drop();
+    });
+
+    test("a write on a read-only server (a standby after a failover) is 503 storage_unavailable, not a 500", async () => {
+      const schema = await freshSchema(base);
+      const writable = await openDatabase({ url: schema.url, max: 1 });
+      const url = new URL(schema.url);
+      url.searchParams.set("options", `${url.searchParams.get("options")} -c default_transaction_read_only=on`);
+      const standby = new SQL({ url: url.toString(), max: 1 });
+      try {
+        const failed = await created(new PostgresMetadataStore(standby, "edge_test"), "on-standby").catch((e) => e);
+        expect((failed as { errno?: string }).errno).toBe("25006");
+        const answer = toApiError("UNKNOWN", failed);
+        expect([answer.status, answer.code]).toEqual([503, "storage_unavailable"]);
+      } finally {
+        await standby.close();
+        await writable.close();
+        await schema.drop();
+      }
+    });
+
+    test("a schema named in UTF-8 past 63 bytes of channel: writes commit and their NOTIFY reaches a listener", async () => {
+      // 46 characters, 70 bytes: with the channel's prefix, past the 63 bytes an identifier holds.
+      const name = `edge_t_${process.pid}_${"ü".repeat(32)}`;
+      const admin = new SQL({ url: base, max: 1 });
+      await admin.unsafe(`CREATE SCHEMA "${name}"`);
+      const sql = await openDatabase({ url: withSchema(base, `"${name}"`), max: 2 });
+      try {
+        const channel = await changeChannel(sql);
+        expect(Buffer.byteLength(channel)).toBeLessThanOrEqual(63);
+        const heard: string[] = [];
+        const listening = await sql.listen(channel, (payload) => heard.push(payload));
+        const store = new PostgresMetadataStore(sql, channel);
+        expect((await created(store, "unicode-schema")).id).toBeString();
+        await until("the commit's NOTIFY", () => heard.includes(String(1)));
+        await listening.unlisten();
+      } finally {
+        await sql.close();
+        await admin.unsafe(`DROP SCHEMA "${name}" CASCADE`);
+        await admin.close();
+      }
     });
   });
 }
