@@ -47,13 +47,14 @@ async function markSlow(pool: WorkerPool): Promise<void> {
   expect((await first).outcome).toBe("ok");
 }
 
-async function firstToFinish(spares: number): Promise<string[]> {
+/** `slowMs`: how long slow-2 runs. */
+async function firstToFinish(spares: number, slowMs: number): Promise<string[]> {
   const pool = await busyPool(spares);
   try {
     const order: string[] = [];
     await markSlow(pool);
     // Now "slow" is known slow: its next run goes to the spare, and fast work keeps the regular worker.
-    const second = pool.invoke("slow", "slow-2", request(400)).then((r) => order.push(`slow-2 ${r.outcome}`));
+    const second = pool.invoke("slow", "slow-2", request(slowMs)).then((r) => order.push(`slow-2 ${r.outcome}`));
     await Bun.sleep(30);
     if (spares > 0) expect(held(pool)).toEqual([0, 1]); // on the spare, not on the regular worker
     const fast = pool.invoke("fast", "fast", request(0)).then((r) => order.push(`fast ${r.outcome}`));
@@ -65,7 +66,8 @@ async function firstToFinish(spares: number): Promise<string[]> {
 }
 
 test("with a spare worker, a fast request is not held behind a slow function", async () => {
-  expect(await firstToFinish(1)).toEqual(["fast ok", "slow-2 ok"]);
+  // 2 s: far longer than a fast run takes, even on a machine busy with other test files.
+  expect(await firstToFinish(1, 2000)).toEqual(["fast ok", "slow-2 ok"]);
 });
 
 test("the spares start when a function is first seen running slow, not before", async () => {
@@ -82,7 +84,7 @@ test("the spares start when a function is first seen running slow, not before", 
 });
 
 test("without one, it waits for the slow run to end (what the spares are for)", async () => {
-  expect(await firstToFinish(0)).toEqual(["slow-2 ok", "fast ok"]);
+  expect(await firstToFinish(0, 400)).toEqual(["slow-2 ok", "fast ok"]);
 });
 
 test("a slow function stays on the spares until its runs show it fast and its last slow run is old enough, however long it was idle", async () => {
