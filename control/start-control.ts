@@ -11,7 +11,7 @@ import { createControlMetrics } from "./observe/metrics";
 import { serveControlApp } from "./serve-app";
 import { takeDataDir } from "./store/data-dir";
 import type { DataDirLock } from "./store/data-dir-lock";
-import { describeS3, parseArtifactsLocation, s3OptionsFromEnv } from "./store/artifacts-location";
+import { describeS3, parseArtifactsLocation, s3OptionsFromEnv, s3Where } from "./store/artifacts-location";
 import { openArtifactStore, sweepOptions } from "./store/open-artifact-store";
 import { openStores } from "./store/open-stores";
 import { SecretBox, secretsKeyProblem } from "./store/secret-box";
@@ -87,6 +87,12 @@ async function startOn(
   await upkeep("marking nodes disconnected", () => nodes.disconnectAll(new Date()));
   const location = parseArtifactsLocation(config.artifacts);
   if (!location.ok) throw new Error(location.message);
+  const where = location.location.kind === "s3" ? s3Where(location.location) : null;
+  const artifactsProblem = await stores.artifactsProblem(where);
+  if (artifactsProblem) {
+    await stores.close();
+    throw new Error(artifactsProblem);
+  }
   const artifacts = await openArtifactStore(location.location, dataDir, environment).catch(async (error) => {
     await stores.close();
     throw new Error(`cannot open the artifact store: ${(error as Error).message}`);

@@ -38,7 +38,7 @@ export async function runMigrate(argv: string[], environment: Record<string, str
   const logger = createLogger((values["log-level"] as "info" | undefined) ?? "info");
   try {
     const target = await openArtifactTarget(artifacts || undefined, resolve(from), environment);
-    const report = await migrate(resolve(from), databaseUrl, target, logger);
+    const report = await migrate(resolve(from), databaseUrl, target?.store ?? null, logger, target?.where);
     console.log(JSON.stringify(report));
     for (const problem of report.problems) process.stderr.write(`control migrate: ${problem}\n`);
     return report.problems.length === 0 ? 0 : 1;

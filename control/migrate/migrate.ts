@@ -11,6 +11,8 @@ import { lockDataDir } from "../store/data-dir-lock";
 import { FileArtifactStore } from "../store/file-artifact-store";
 import { openDatabase, redactUrl } from "../store/postgres/database";
 import { importFunction, importNode } from "../store/postgres/import";
+import { claimArtifacts } from "../store/postgres/artifacts-claim";
+import { replicaId } from "../store/replica-id";
 import { changeChannel } from "../store/postgres/replica-changes";
 import { SqliteSource } from "./sqlite-source";
 
@@ -31,6 +33,8 @@ export async function migrate(
   databaseUrl: string,
   target: ArtifactStore | null,
   logger: Logger,
+  /** With `target`: its bucket and prefix (`s3://bucket/prefix`). */
+  targetWhere = "",
 ): Promise<MigrateReport> {
   const lock = lockDataDir(from);
   const source = new SqliteSource(from);
@@ -47,6 +51,10 @@ export async function migrate(
   };
   const done = new Set<string>();
   try {
+    // Where the artifacts will be, for the control planes on this database (postgres/artifacts-claim.ts).
+    const where = target ? targetWhere : `files@${await replicaId(from)}`;
+    const problem = await claimArtifacts(sql, where);
+    if (problem) throw new Error(problem);
     const channel = await changeChannel(sql);
     for (const { fn, versions, secrets } of source.functions()) {
       const missing: string[] = [];

@@ -86,3 +86,8 @@ function withoutUserinfo(endpoint: string): string {
     return "(not a URL)";
   }
 }
+
+/** The bucket and prefix as one string, the same for every control plane that shares them. */
+export function s3Where(location: { bucket: string; prefix: string }): string {
+  return `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ""}`;
+}

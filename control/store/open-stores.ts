@@ -9,6 +9,7 @@ import type { NodeStore } from "./node-store";
 import { NotifyingMetadataStore } from "./notifying-metadata-store";
 import { openDatabase, redactUrl } from "./postgres/database";
 import { PostgresArtifactLocks } from "./postgres/artifact-locks";
+import { claimArtifacts } from "./postgres/artifacts-claim";
 import { PostgresMetadataStore } from "./postgres/metadata-store";
 import { PostgresNodeStore } from "./postgres/node-store";
 import { changeChannel, followReplicas, type ReplicaChanges } from "./postgres/replica-changes";
@@ -31,6 +32,11 @@ export interface Stores {
   shared: boolean;
   /** Per-artifact locks between uploads and retention: across every replica when shared. */
   locks: ArtifactLock;
+  /**
+   * Null when artifacts kept at `where` (`s3://bucket/prefix`, or null for files in this data
+   * dir) agree with what the other replicas use; else why not. Always null for SQLite.
+   */
+  artifactsProblem(where: string | null): Promise<string | null>;
   /** Calls `changed` when another replica commits; a no-op for SQLite (one process). */
   followReplicas(changed: () => void): Promise<void>;
   close(): Promise<void>;
@@ -52,6 +58,7 @@ export async function openStores(dataDir: string, databaseUrl: string | undefine
     described: path,
     shared: false,
     locks: new ArtifactLocks(),
+    artifactsProblem: async () => null,
     followReplicas: async () => {},
     async close() {
       nodes.close();
@@ -82,6 +89,7 @@ async function openPostgres(dataDir: string, url: string, logger: Logger): Promi
     described: redactUrl(url),
     shared: true,
     locks,
+    artifactsProblem: (where) => claimArtifacts(sql, where ?? `files@${replica}`),
     async followReplicas(changed) {
       following = await followReplicas(sql, channel, () => metadata.revision(), changed);
     },
