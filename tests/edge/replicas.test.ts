@@ -3,23 +3,21 @@
 // A is served by both nodes; a deploy through A reaches the node on B. Then A is killed -9 during
 // a stream of uploads: every upload A acknowledged is intact on B (listed with its hash, its
 // bytes hash to it), the node on A fails over to B, and a deploy through B reaches both nodes.
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, expect } from "bun:test";
 import { textModule } from "../fixtures/guests";
 import { allVersions, TOKEN } from "../helpers/control-api";
 import { type ControlProcess, startControlProcess } from "../helpers/control-process";
 import { startEdgeProcess } from "../helpers/edge-process";
 import { body } from "../helpers/fetch-text";
 import { metric } from "../helpers/metrics-text";
-import { freshSchema, NO_POSTGRES, testPostgres } from "../helpers/postgres";
+import { freshSchema, postgresSuite } from "../helpers/postgres";
 import { startS3Server } from "../helpers/s3-server";
 import type { ServerProcess } from "../helpers/server-process";
 import { sha256 } from "../helpers/sha256";
 import { tempDir } from "../helpers/temp-dir";
 import { until } from "../helpers/until";
 
-const base = await testPostgres();
-if (!base) console.log(NO_POSTGRES);
-const run = base ? test : test.skip;
+const { base, run } = await postgresSuite();
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});

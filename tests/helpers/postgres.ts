@@ -2,6 +2,7 @@
 // it to the one it found or started: postgres-cluster.ts), else one on 127.0.0.1:5432 if it
 // answers; null when there is none, and those tests say `skipped: no PostgreSQL`. Each store
 // under test gets its own schema (search_path in the URL), dropped after.
+import { test } from "bun:test";
 import { SQL } from "bun";
 
 export const LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -64,3 +65,13 @@ export async function freshSchema(base: string): Promise<TestSchema> {
 
 /** The reason line PostgreSQL suites print when there is none. */
 export const NO_POSTGRES = "skipped: no PostgreSQL (set EDGE_TEST_DATABASE_URL, or run one on 127.0.0.1:5432)";
+
+/**
+ * What a PostgreSQL test file starts with: the database to use, and `run`, which is `test` when
+ * there is one and `test.skip` (the file says `skipped: no PostgreSQL` once) when there is none.
+ */
+export async function postgresSuite(): Promise<{ base: string | null; run: typeof test | typeof test.skip }> {
+  const base = await testPostgres();
+  if (!base) console.log(NO_POSTGRES);
+  return { base, run: base ? test : test.skip };
+}

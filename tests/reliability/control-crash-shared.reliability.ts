@@ -5,14 +5,14 @@
 // refers to is named by the hash of its bytes, and no staging file is left in the data dir. An
 // object published by an upload the kill cut before its commit stays until the sweep's margin
 // (an hour: another replica may be between its publish and its commit) has passed: counted.
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, expect } from "bun:test";
 import { S3Client } from "bun";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { n, report } from "./helpers/report";
 import { survivors, uploadThroughKills } from "./helpers/uploads-through-kills";
 import { type ControlProcess, startControlProcess } from "../helpers/control-process";
-import { freshSchema, NO_POSTGRES, testPostgres } from "../helpers/postgres";
+import { freshSchema, postgresSuite } from "../helpers/postgres";
 import { startS3Server } from "../helpers/s3-server";
 import { sha256 } from "../helpers/sha256";
 import { tempDir } from "../helpers/temp-dir";
@@ -20,9 +20,7 @@ import { tempDir } from "../helpers/temp-dir";
 const KILLS = 12;
 const UPLOADERS = 4;
 
-const base = await testPostgres();
-if (!base) console.log(NO_POSTGRES);
-const run = base ? test : test.skip;
+const { base, run } = await postgresSuite();
 let control: ControlProcess | undefined;
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {

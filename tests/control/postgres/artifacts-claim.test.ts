@@ -1,14 +1,12 @@
 // Control planes on one database must share where artifacts are: the first records it, one
 // configured otherwise does not start (it would answer 500 artifact_missing for what the others
 // uploaded), and says which setting to fix.
-import { afterAll, expect, test } from "bun:test";
-import { freshSchema, NO_POSTGRES, testPostgres, type TestSchema } from "../../helpers/postgres";
+import { afterAll, expect } from "bun:test";
+import { freshSchema, type TestSchema, postgresSuite } from "../../helpers/postgres";
 import { startS3Server } from "../../helpers/s3-server";
 import { startTestControl, type TestControl } from "../../helpers/test-control";
 
-const base = await testPostgres();
-if (!base) console.log(NO_POSTGRES);
-const run = base ? test : test.skip;
+const { base, run } = await postgresSuite();
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});

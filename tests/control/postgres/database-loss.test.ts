@@ -3,12 +3,12 @@
 // /metrics keep answering, /readyz says not ready, an edge node keeps serving from its cache;
 // when the link is back, the control plane reconnects and takes writes again, and the node
 // gets them.
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, expect } from "bun:test";
 import { textModule } from "../../fixtures/guests";
 import { controlApi } from "../../helpers/control-api";
 import { startEdgeProcess } from "../../helpers/edge-process";
 import { body } from "../../helpers/fetch-text";
-import { freshSchema, NO_POSTGRES, testPostgres, withSchema } from "../../helpers/postgres";
+import { freshSchema, withSchema, postgresSuite } from "../../helpers/postgres";
 import type { ServerProcess } from "../../helpers/server-process";
 import { startS3Server } from "../../helpers/s3-server";
 import { tcpProxy } from "../../helpers/tcp-proxy";
@@ -16,10 +16,21 @@ import { tempDir } from "../../helpers/temp-dir";
 import { startTestControl, type TestControl } from "../../helpers/test-control";
 import { until } from "../../helpers/until";
 
-const base = await testPostgres();
-if (!base) console.log(NO_POSTGRES);
-const run = base ? test : test.skip;
+const { base, run } = await postgresSuite();
 const cleanups: (() => Promise<unknown>)[] = [];
+
+/** A fresh schema, and its URL through a TCP proxy to the database that the test can cut and make again. */
+async function schemaBehindProxy() {
+  const schema = await freshSchema(base!);
+  cleanups.push(() => schema.drop());
+  const target = new URL(base!);
+  const proxy = await tcpProxy(Number(target.port || 5432), target.hostname);
+  cleanups.push(async () => proxy.close());
+  const viaProxy = new URL(withSchema(base!, schema.schema));
+  viaProxy.hostname = "127.0.0.1";
+  viaProxy.port = String(proxy.port);
+  return { schema, proxy, viaProxy };
+}
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
@@ -27,14 +38,7 @@ afterAll(async () => {
 run(
   "503 storage_unavailable with Retry-After while the database is away; health, metrics and nodes carry on; then it recovers",
   async () => {
-    const schema = await freshSchema(base!);
-    cleanups.push(() => schema.drop());
-    const target = new URL(base!);
-    const proxy = await tcpProxy(Number(target.port || 5432), target.hostname);
-    cleanups.push(async () => proxy.close());
-    const viaProxy = new URL(withSchema(base!, schema.schema));
-    viaProxy.hostname = "127.0.0.1";
-    viaProxy.port = String(proxy.port);
+    const { proxy, viaProxy } = await schemaBehindProxy();
     const control: TestControl = await startTestControl({ databaseUrl: viaProxy.toString() });
     cleanups.push(() => control.stop());
     const api = controlApi(control.url);
@@ -89,14 +93,7 @@ run(
 run(
   "a replica that missed notifications (its database link cut) catches up when it is back: its node gets what another replica committed meanwhile",
   async () => {
-    const schema = await freshSchema(base!);
-    cleanups.push(() => schema.drop());
-    const target = new URL(base!);
-    const proxy = await tcpProxy(Number(target.port || 5432), target.hostname);
-    cleanups.push(async () => proxy.close());
-    const viaProxy = new URL(schema.url);
-    viaProxy.hostname = "127.0.0.1";
-    viaProxy.port = String(proxy.port);
+    const { schema, proxy, viaProxy } = await schemaBehindProxy();
     // Replicas share artifacts through a bucket (files in each data dir would not be shared).
     const s3 = await startS3Server();
     cleanups.push(() => s3.stop());

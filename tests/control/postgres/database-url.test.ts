@@ -7,12 +7,10 @@ import { startControl } from "../../../control/start-control";
 import { redactUrl } from "../../../control/store/postgres/database";
 import { createLogger } from "../../../core/observe/log";
 import { CONTROL_TOKENS } from "../../helpers/control-api";
-import { freshSchema, NO_POSTGRES, testPostgres } from "../../helpers/postgres";
+import { freshSchema, postgresSuite } from "../../helpers/postgres";
 import { tempDir } from "../../helpers/temp-dir";
 
-const base = await testPostgres();
-if (!base) console.log(NO_POSTGRES);
-const run = base ? test : test.skip;
+const { base, run } = await postgresSuite();
 
 test("--database-url with a password in the query is refused on the command line, without echoing it", () => {
   for (const url of ["postgres://u@h/db?password=hunter2", "postgres://u@h/db?sslmode=disable&PassWord=hunter2"]) {

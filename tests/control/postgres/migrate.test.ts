@@ -1,21 +1,19 @@
 // `bun run control migrate`: an embedded installation (SQLite + files, a real control plane
 // process, stopped) moved into PostgreSQL: same ids, versions, artifacts and sealed secrets;
 // idempotent; a corrupt artifact keeps its function out, and says so.
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, expect } from "bun:test";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { validModule } from "../../fixtures/guests";
 import { CONTROL_MAIN, startControlProcess } from "../../helpers/control-process";
-import { freshSchema, NO_POSTGRES, testPostgres, type TestSchema } from "../../helpers/postgres";
+import { freshSchema, type TestSchema, postgresSuite } from "../../helpers/postgres";
 import { putSecret, secretsKeyFile } from "../../helpers/secrets";
 import { startS3Server } from "../../helpers/s3-server";
 import { cleanEnv } from "../../helpers/server-process";
 import { sha256 } from "../../helpers/sha256";
 import { tempDir } from "../../helpers/temp-dir";
 
-const base = await testPostgres();
-if (!base) console.log(NO_POSTGRES);
-const run = base ? test : test.skip;
+const { base, run } = await postgresSuite();
 const schemas: TestSchema[] = [];
 afterAll(async () => {
   for (const schema of schemas) await schema.drop();

@@ -2,15 +2,13 @@
 // PostgreSQL: both answer alike. PostgreSQL's text holds no NUL and its jsonb refuses the
 // \u0000 and lone surrogates JSON text may carry, where SQLite takes them; none of that may
 // turn into a 500 (or a node closed with 1011) on one backend only.
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { freshSchema, NO_POSTGRES, testPostgres, type TestSchema } from "../../helpers/postgres";
+import { afterAll, beforeAll, expect } from "bun:test";
+import { freshSchema, type TestSchema, postgresSuite } from "../../helpers/postgres";
 import { putSecret, SECRETS_KEY } from "../../helpers/secrets";
 import { startTestControl, type TestControl } from "../../helpers/test-control";
 import { watch } from "../../edge/watch-socket";
 
-const base = await testPostgres();
-if (!base) console.log(NO_POSTGRES);
-const run = base ? test : test.skip;
+const { base, run } = await postgresSuite();
 
 let schema: TestSchema;
 const controls: Record<"sqlite" | "postgres", TestControl> = {} as never;

@@ -2,7 +2,7 @@
 // start at once, versions without gaps or duplicates and strictly increasing revisions under
 // concurrent writes from several pools, node rows owned by the replica that holds the socket,
 // and the secrets rules.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect } from "bun:test";
 import type { SQL } from "bun";
 import { openDatabase } from "../../../control/store/postgres/database";
 import { PostgresMetadataStore } from "../../../control/store/postgres/metadata-store";
@@ -11,11 +11,9 @@ import { PostgresSecretStore } from "../../../control/store/postgres/secret-stor
 import { PostgresArtifactLocks } from "../../../control/store/postgres/artifact-locks";
 import { until } from "../../helpers/until";
 import { created } from "../metadata-store-fixture";
-import { freshSchema, NO_POSTGRES, testPostgres, type TestSchema } from "../../helpers/postgres";
+import { freshSchema, type TestSchema, postgresSuite } from "../../helpers/postgres";
 
-const base = await testPostgres();
-if (!base) console.log(NO_POSTGRES);
-const run = base ? test : test.skip;
+const { base, run } = await postgresSuite();
 
 let schema: TestSchema;
 let pools: SQL[] = [];
